@@ -1,0 +1,20 @@
+/**
+ * rserpool-ng: Reliable Server Pooling (RSerPool) in TypeScript: ASAP
+ * (RFC 5352), ENRP (RFC 5353), their parameters (RFC 5354) and pool policies
+ * (RFC 5356), in the RFC wire profile and the next-generation (NG) profile.
+ *
+ * ```ts
+ * import { classifyPpid } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(classifyPpid(11), { protocol: "asap", profile: "rfc" });
+ * ```
+ *
+ * @module
+ */
+
+export * from "./core/wire/profile.ts";
+export * from "./core/wire/error_cause.ts";
+export * from "./core/wire/policy_parameter.ts";
+export type * from "./core/wire/transport_parameter.ts";
+export type * from "./core/wire/pool_element_parameter.ts";
+export * from "./core/rng.ts";
