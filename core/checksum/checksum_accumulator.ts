@@ -65,6 +65,7 @@ export class ChecksumAccumulator {
   /** `"exact"` or `"rsplib"`. */
   readonly compat: ChecksumCompat;
   #modulus: number;
+  #rsplib: boolean;
   /** Exact mode: S mod M in 0..M − 1. RSPLIB mode: the raw accumulator, 0..2^32 − 1. */
   #residue = 0;
   #nonzero = 0;
@@ -95,6 +96,7 @@ export class ChecksumAccumulator {
     this.width = width;
     this.compat = compat;
     this.#modulus = width === 16 ? INTERNET16_MODULUS : INTERNET32_MODULUS;
+    this.#rsplib = compat === "rsplib";
   }
 
   /** How many partial sums the set holds (added minus subtracted). */
@@ -110,16 +112,20 @@ export class ChecksumAccumulator {
    * @throws {RangeError} When `partial` is not a non-negative safe integer.
    */
   add(partial: number): void {
-    checkPartial(partial, "add");
+    // Fast path: a 32-bit unsigned integer (every Internet-16 partial sum of a handle up to
+    // 64 KiB); anything else is checked and reduced by #reduceLarge.
+    const r = (partial >>> 0) === partial
+      ? this.#reduce32(partial)
+      : this.#reduceLarge(partial, "add");
     this.#count++;
-    if (this.compat === "rsplib") {
+    if (this.#rsplib) {
       // ToUint32 is exact modulo 2^32 for any integer below 2^53.
       this.#residue = (this.#residue + partial) >>> 0;
       return;
     }
     if (partial === 0) return;
     this.#nonzero++;
-    const s = this.#residue + this.#reduce(partial);
+    const s = this.#residue + r;
     this.#residue = s >= this.#modulus ? s - this.#modulus : s;
   }
 
@@ -130,20 +136,22 @@ export class ChecksumAccumulator {
    * @throws {RangeError} When `partial` is not a non-negative safe integer or the set is empty.
    */
   sub(partial: number): void {
-    checkPartial(partial, "subtract");
+    const r = (partial >>> 0) === partial
+      ? this.#reduce32(partial)
+      : this.#reduceLarge(partial, "subtract");
     if (this.#count === 0) {
       throw new RangeError(
         `Cannot subtract the partial sum ${partial}: the checksum accumulator is empty`,
       );
     }
     this.#count--;
-    if (this.compat === "rsplib") {
+    if (this.#rsplib) {
       this.#residue = (this.#residue - partial) >>> 0;
       return;
     }
     if (partial === 0) return;
     this.#nonzero--;
-    const s = this.#residue - this.#reduce(partial);
+    const s = this.#residue - r;
     this.#residue = s < 0 ? s + this.#modulus : s;
   }
 
@@ -163,7 +171,7 @@ export class ChecksumAccumulator {
    */
   folded(): number {
     // RSPLIB's little-endian sum folds to the byte swap of the wire-order value.
-    if (this.compat === "rsplib") return swap16(fold16(this.#residue));
+    if (this.#rsplib) return swap16(fold16(this.#residue));
     if (this.#nonzero === 0) return 0;
     return this.#residue === 0 ? this.#modulus : this.#residue;
   }
@@ -206,17 +214,20 @@ export class ChecksumAccumulator {
     this.#count = 0;
   }
 
-  /** partial mod M, for a non-negative safe integer. */
-  #reduce(partial: number): number {
+  /** partial mod M for a 32-bit unsigned integer. */
+  #reduce32(partial: number): number {
+    if (this.#modulus === INTERNET32_MODULUS) return partial === INTERNET32_MODULUS ? 0 : partial;
+    // End-around carry twice (2^16 ≡ 1): at most 0x1fffe after the first, 0xffff after the second.
+    let s = (partial & 0xffff) + (partial >>> 16);
+    s = (s & 0xffff) + (s >>> 16);
+    return s === INTERNET16_MODULUS ? 0 : s;
+  }
+
+  /** partial mod M for anything that is not a 32-bit unsigned integer; checks it first. */
+  #reduceLarge(partial: number, what: string): number {
+    checkPartial(partial, what);
     const m = this.#modulus;
-    if (partial < m) return partial;
-    if (m === INTERNET16_MODULUS) {
-      if (partial > 0xffffffff) return partial % m;
-      // End-around carry twice (2^16 ≡ 1): 0x1fffe at most after the first, 0xffff after the second.
-      let s = (partial & 0xffff) + (partial >>> 16);
-      s = (s & 0xffff) + (s >>> 16);
-      return s === m ? 0 : s;
-    }
+    if (m === INTERNET16_MODULUS) return partial % m;
     // End-around carry (2^32 ≡ 1), exact in doubles below 2^53; every step lowers s.
     let s = partial;
     while (s > m) {
