@@ -3,8 +3,8 @@
  *
  * Every module is instantiated synchronously (`new WebAssembly.Module` + `new
  * WebAssembly.Instance`), from bytes embedded in a generated `*_wasm.ts` file, with no file or
- * network access and no permissions. Release builds import nothing; debug builds import only
- * `env.abort`, which throws.
+ * network access and no permissions. Release builds import nothing; debug builds may import
+ * `env.abort`, which the loader provides as a function that throws.
  *
  * Memory conventions (asm/README.md):
  * - Only numbers cross the boundary: byte offsets ("pointers") and lengths into the module's
