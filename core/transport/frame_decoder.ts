@@ -201,6 +201,7 @@ export class FrameDecoder {
 
   #fail(error: FrameError): FrameDecodeResult {
     this.#error = error;
+    this.#headerFill = 0;
     this.#payload = undefined;
     this.#payloadFill = 0;
     this.#chunk = new Uint8Array(0);
