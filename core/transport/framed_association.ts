@@ -616,13 +616,14 @@ export class FramedAssociation {
       this.#helloReceived = true;
       this.#version = Math.min(SHIM_VERSION, hello.version);
       this.#peerMaxPayload = hello.maxPayload;
-      if (!this.#transition("hello")) return true; // closing before the peer's HELLO arrived
+      this.#transition("hello"); // no change when closing before the peer's HELLO arrived
       this.#lastMessageAt = now;
       this.#events.push({
         type: "established",
         version: this.#version,
         peerMaxPayload: hello.maxPayload,
       });
+      if (this.#state !== "established") return true;
       this.#sendProbe(now);
       this.#awaitingLiveness = false; // the first probe measures the RTT; silence rules start later
       return true;
