@@ -3,49 +3,24 @@
  * {@link Runtime} adapter. It owns the TCP connections and their framed associations (the
  * framing shim), the UDP channels, and one runtime timer for all deadlines.
  *
- * @example Echo over loopback TCP
  * ```ts
  * import { Driver } from "./driver.ts";
- * import { currentRuntime } from "./current.ts";
- * import type { AssociationId, Role, RoleAction } from "../core/role.ts";
+ * import { createNodeRuntime } from "./node/mod.ts";
+ * import type { Role } from "../core/role.ts";
  * import assert from "node:assert/strict";
- *
- * // A real (tiny) role: echoes every message back on the association it came from.
- * class Echo implements Role {
- *   out: RoleAction[] = [];
- *   handleAssociationUp() {}
- *   handleMessage(_now: number, assoc: AssociationId, ppid: number, stream: number, payload: Uint8Array) {
- *     this.out.push({ type: "send", assoc, ppid, stream, payload });
- *   }
- *   handleAssociationDown() {}
- *   handleDatagram() {}
- *   handleTimeout() {}
- *   pollTransmit() { return this.out.shift(); }
- *   pollTimeout() { return undefined; }
- *   pollEvent() { return undefined; }
- * }
- * // A client role: connects, sends "hi", records the answer.
- * class Client extends Echo {
- *   answer: string | undefined;
- *   constructor(port: number) {
- *     super();
- *     this.out.push({ type: "connect", assoc: 1, endpoints: [{ address: "127.0.0.1", port }] });
- *     this.out.push({ type: "send", assoc: 1, ppid: 99, stream: 0, payload: new TextEncoder().encode("hi") });
- *   }
- *   override handleMessage(_now: number, _a: AssociationId, _p: number, _s: number, payload: Uint8Array) {
- *     this.answer = new TextDecoder().decode(payload);
- *   }
- * }
- * const runtime = await currentRuntime();
- * const server = new Driver(runtime, new Echo());
- * const { port } = await server.listen("main", { hostname: "127.0.0.1", port: 0 });
- * const role = new Client(port);
- * const client = new Driver(runtime, role);
- * client.flush();
- * for (let i = 0; i < 500 && role.answer === undefined; i++) await new Promise((r) => setTimeout(r, 10));
- * assert.equal(role.answer, "hi");
- * await client.close();
- * await server.close();
+ * const idle: Role = {
+ *   handleAssociationUp() {},
+ *   handleMessage() {},
+ *   handleAssociationDown() {},
+ *   handleDatagram() {},
+ *   handleTimeout() {},
+ *   pollTransmit: () => undefined,
+ *   pollTimeout: () => undefined,
+ *   pollEvent: () => undefined,
+ * };
+ * const driver = new Driver(createNodeRuntime(), idle);
+ * assert.equal(driver.associationCount, 0);
+ * await driver.close();
  * ```
  *
  * @module
@@ -184,6 +159,51 @@ const REFUSAL_DETAIL = "Too many associations";
  * at the earliest of the role's `pollTimeout()` and every association's deadline (a heap with
  * lazy deletion, so thousands of associations cost one runtime timer). After calling one of the
  * role's own commands, call {@link flush} (or use {@link run}).
+ *
+ * @example Echo over loopback TCP
+ * ```ts
+ * import { Driver } from "./driver.ts";
+ * import { currentRuntime } from "./current.ts";
+ * import type { AssociationId, Role, RoleAction } from "../core/role.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // A real (tiny) role: echoes every message back on the association it came from.
+ * class Echo implements Role {
+ *   out: RoleAction[] = [];
+ *   handleAssociationUp() {}
+ *   handleMessage(_now: number, assoc: AssociationId, ppid: number, stream: number, payload: Uint8Array) {
+ *     this.out.push({ type: "send", assoc, ppid, stream, payload });
+ *   }
+ *   handleAssociationDown() {}
+ *   handleDatagram() {}
+ *   handleTimeout() {}
+ *   pollTransmit() { return this.out.shift(); }
+ *   pollTimeout() { return undefined; }
+ *   pollEvent() { return undefined; }
+ * }
+ * // A client role: connects, sends "hi", records the answer.
+ * class Client extends Echo {
+ *   answer: string | undefined;
+ *   constructor(port: number) {
+ *     super();
+ *     this.out.push({ type: "connect", assoc: 1, endpoints: [{ address: "127.0.0.1", port }] });
+ *     this.out.push({ type: "send", assoc: 1, ppid: 99, stream: 0, payload: new TextEncoder().encode("hi") });
+ *   }
+ *   override handleMessage(_now: number, _a: AssociationId, _p: number, _s: number, payload: Uint8Array) {
+ *     this.answer = new TextDecoder().decode(payload);
+ *   }
+ * }
+ * const runtime = await currentRuntime();
+ * const server = new Driver(runtime, new Echo());
+ * const { port } = await server.listen("main", { hostname: "127.0.0.1", port: 0 });
+ * const role = new Client(port);
+ * const client = new Driver(runtime, role);
+ * client.flush();
+ * for (let i = 0; i < 500 && role.answer === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+ * assert.equal(role.answer, "hi");
+ * await client.close();
+ * await server.close();
+ * ```
  */
 export class Driver<E = never> {
   #runtime: Runtime;
