@@ -224,6 +224,7 @@ export class Driver<E = never> {
   #busy = false;
   #kicked = false;
   #closed = false;
+  #stopped = false;
   #refusal = encodeAbort(AbortCause.TooManyAssociations, REFUSAL_DETAIL);
 
   /**
@@ -399,6 +400,7 @@ export class Driver<E = never> {
     for (const entry of [...this.#entries.values(), ...this.#lingering]) entry.socket?.destroy();
     for (const socket of this.#channels.values()) socket.close();
     this.#channels.clear();
+    this.#stopped = true;
     this.#timer.clear();
   }
 
@@ -822,6 +824,7 @@ export class Driver<E = never> {
   }
 
   #armTimer(): void {
+    if (this.#stopped) return;
     const heap = this.#heap;
     let top = heap.peek();
     while (top !== undefined && (top.value.removed || top.at !== top.value.heapDeadline)) {
