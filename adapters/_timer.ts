@@ -31,7 +31,7 @@ export function createTimeoutTimer(callback: () => void): RuntimeTimer {
   const fire = (): void => {
     handle = undefined;
     const now = monotonicNow();
-    if (now < deadline && deadline - now >= 1) {
+    if (now < deadline) {
       // Fired early (timer granularity) or the deadline was beyond MAX_DELAY: wait the rest.
       handle = setTimeout(fire, Math.min(MAX_DELAY, Math.ceil(deadline - now)));
       return;
