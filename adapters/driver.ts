@@ -1,0 +1,850 @@
+/**
+ * The runtime-neutral driver: runs one sans-IO {@link Role} over real sockets of a
+ * {@link Runtime} adapter. It owns the TCP connections and their framed associations (the
+ * framing shim), the UDP channels, and one runtime timer for all deadlines.
+ *
+ * ```ts
+ * import { Driver } from "./driver.ts";
+ * import { createNodeRuntime } from "./node/mod.ts";
+ * import type { Role } from "../core/role.ts";
+ * import assert from "node:assert/strict";
+ * const idle: Role = {
+ *   handleAssociationUp() {},
+ *   handleMessage() {},
+ *   handleAssociationDown() {},
+ *   handleDatagram() {},
+ *   handleTimeout() {},
+ *   pollTransmit: () => undefined,
+ *   pollTimeout: () => undefined,
+ *   pollEvent: () => undefined,
+ * };
+ * const driver = new Driver(createNodeRuntime(), idle);
+ * assert.equal(driver.associationCount, 0);
+ * await driver.close();
+ * ```
+ *
+ * @module
+ */
+
+import type {
+  AssociationDown,
+  AssociationId,
+  Role,
+  RoleAction,
+  SendFailure,
+  TransportAddress,
+} from "../core/role.ts";
+import { AbortCause } from "../core/transport/abort_cause.ts";
+import { encodeAbort } from "../core/transport/frame.ts";
+import type { AssociationState } from "../core/transport/association_state.ts";
+import {
+  FramedAssociation,
+  type FramedAssociationOptions,
+} from "../core/transport/framed_association.ts";
+import { DeadlineHeap } from "./_deadline_heap.ts";
+import type {
+  BindUdpOptions,
+  DatagramSocket,
+  Runtime,
+  RuntimeTimer,
+  StreamCloseReason,
+  StreamHandler,
+  StreamSocket,
+  TcpListener,
+} from "./runtime.ts";
+
+/** Options of a {@link Driver}. Times are milliseconds. */
+export interface DriverOptions<E> {
+  /** Limits and timers of every association (listeners may override them). */
+  readonly association?: FramedAssociationOptions;
+  /** Time allowed for each endpoint of a `connect` to accept the TCP connection (default 5000). */
+  readonly connectTimeout?: number;
+  /** Time a closed association's socket may take to finish before it is destroyed (default 2000). */
+  readonly lingerTimeout?: number;
+  /** Disable Nagle's algorithm on every connection (default true: messages are latency-bound). */
+  readonly noDelay?: boolean;
+  /** Receives the role's events. */
+  readonly onEvent?: (event: E) => void;
+}
+
+/** Options of {@link Driver.listen}. */
+export interface ListenOptions {
+  /** The address to bind. */
+  readonly hostname: string;
+  /** The port (0 = any free port). */
+  readonly port: number;
+  /**
+   * Most associations this listener keeps at once (default 10000). Further connections get an
+   * ABORT (cause Too Many Associations) and are closed, without reaching the role.
+   */
+  readonly maxAssociations?: number;
+  /** Limits and timers of the associations accepted here (over the driver's). */
+  readonly association?: FramedAssociationOptions;
+}
+
+/** Options of {@link Driver.openChannel}: a UDP socket, optionally in multicast groups. */
+export interface ChannelOptions extends BindUdpOptions {
+  /** Multicast groups to join (receivers bind `0.0.0.0` or the group and set `reuseAddress`). */
+  readonly join?: readonly string[];
+  /** The interface address to join on and to send multicast from (e.g. `"127.0.0.1"`). */
+  readonly multicastInterface?: string;
+  /** TTL of multicast datagrams sent (default {@link DEFAULT_MULTICAST_TTL}). */
+  readonly multicastTtl?: number;
+  /** Whether multicast sent is looped back to this host (default true). */
+  readonly multicastLoopback?: boolean;
+}
+
+/** The default multicast TTL of channels: 30, RSPLIB's default for its announces. */
+export const DEFAULT_MULTICAST_TTL = 30;
+
+/** A snapshot of one association, for management views and tests. */
+export interface AssociationStatus {
+  /** The association's state (`"connecting"` before the TCP connection exists). */
+  readonly state: AssociationState | "connecting";
+  /** The peer, once connected. */
+  readonly remote: TransportAddress | undefined;
+  /** Our end, once connected. */
+  readonly local: TransportAddress | undefined;
+  /** Smoothed round-trip time in ms, once measured. */
+  readonly srtt: number | undefined;
+  /** Bytes queued in the shim and in the socket. */
+  readonly queuedBytes: number;
+}
+
+interface ListenerRecord {
+  readonly name: string;
+  readonly max: number;
+  readonly options: FramedAssociationOptions;
+  count: number;
+  listener: TcpListener | undefined;
+}
+
+interface PendingSend {
+  readonly ppid: number;
+  readonly stream: number;
+  readonly payload: Uint8Array;
+}
+
+interface Entry {
+  readonly id: AssociationId;
+  readonly listener: ListenerRecord | undefined;
+  readonly options: FramedAssociationOptions;
+  readonly endpoints: readonly TransportAddress[];
+  assoc: FramedAssociation | undefined;
+  socket: StreamSocket | undefined;
+  attempt: number;
+  attemptGen: number;
+  attemptDeadline: number;
+  pending: PendingSend[];
+  pendingBytes: number;
+  writable: boolean;
+  ended: boolean;
+  up: boolean;
+  downReported: boolean;
+  refused: boolean;
+  closeRequested: boolean;
+  removed: boolean;
+  lingerDeadline: number;
+  heapDeadline: number;
+}
+
+const REFUSAL_DETAIL = "Too many associations";
+
+/**
+ * Runs a sans-IO {@link Role} over a {@link Runtime}: TCP associations with the framing shim,
+ * UDP channels, one timer.
+ *
+ * After every socket event or timer the driver feeds the role (`handle*`), carries out its
+ * actions (`pollTransmit`), forwards its events (`pollEvent` → `onEvent`) and re-arms the timer
+ * at the earliest of the role's `pollTimeout()` and every association's deadline (a heap with
+ * lazy deletion, so thousands of associations cost one runtime timer). After calling one of the
+ * role's own commands, call {@link flush} (or use {@link run}).
+ *
+ * @example Echo over loopback TCP
+ * ```ts
+ * import { Driver } from "./driver.ts";
+ * import { currentRuntime } from "./current.ts";
+ * import type { AssociationId, Role, RoleAction } from "../core/role.ts";
+ * import assert from "node:assert/strict";
+ *
+ * // A real (tiny) role: echoes every message back on the association it came from.
+ * class Echo implements Role {
+ *   out: RoleAction[] = [];
+ *   handleAssociationUp() {}
+ *   handleMessage(_now: number, assoc: AssociationId, ppid: number, stream: number, payload: Uint8Array) {
+ *     this.out.push({ type: "send", assoc, ppid, stream, payload });
+ *   }
+ *   handleAssociationDown() {}
+ *   handleDatagram() {}
+ *   handleTimeout() {}
+ *   pollTransmit() { return this.out.shift(); }
+ *   pollTimeout() { return undefined; }
+ *   pollEvent() { return undefined; }
+ * }
+ * // A client role: connects, sends "hi", records the answer.
+ * class Client extends Echo {
+ *   answer: string | undefined;
+ *   constructor(port: number) {
+ *     super();
+ *     this.out.push({ type: "connect", assoc: 1, endpoints: [{ address: "127.0.0.1", port }] });
+ *     this.out.push({ type: "send", assoc: 1, ppid: 99, stream: 0, payload: new TextEncoder().encode("hi") });
+ *   }
+ *   override handleMessage(_now: number, _a: AssociationId, _p: number, _s: number, payload: Uint8Array) {
+ *     this.answer = new TextDecoder().decode(payload);
+ *   }
+ * }
+ * const runtime = await currentRuntime();
+ * const server = new Driver(runtime, new Echo());
+ * const { port } = await server.listen("main", { hostname: "127.0.0.1", port: 0 });
+ * const role = new Client(port);
+ * const client = new Driver(runtime, role);
+ * client.flush();
+ * for (let i = 0; i < 500 && role.answer === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+ * assert.equal(role.answer, "hi");
+ * await client.close();
+ * await server.close();
+ * ```
+ */
+export class Driver<E = never> {
+  #runtime: Runtime;
+  #role: Role<E>;
+  #options: FramedAssociationOptions;
+  #connectTimeout: number;
+  #lingerTimeout: number;
+  #noDelay: boolean;
+  #onEvent: ((event: E) => void) | undefined;
+  #entries = new Map<AssociationId, Entry>();
+  #lingering = new Set<Entry>();
+  #listeners = new Map<string, ListenerRecord>();
+  #channels = new Map<string, DatagramSocket>();
+  #dirty = new Set<Entry>();
+  #heap = new DeadlineHeap<Entry>();
+  #timer: RuntimeTimer;
+  #inboundSeq = 0;
+  #busy = false;
+  #kicked = false;
+  #closed = false;
+  #stopped = false;
+  #refusal = encodeAbort(AbortCause.TooManyAssociations, REFUSAL_DETAIL);
+
+  /**
+   * Creates a driver. Nothing listens or connects until the role or the application asks.
+   *
+   * @param runtime The runtime adapter.
+   * @param role The role to run.
+   * @param options Timers, limits and the event sink.
+   */
+  constructor(runtime: Runtime, role: Role<E>, options: DriverOptions<E> = {}) {
+    this.#runtime = runtime;
+    this.#role = role;
+    this.#options = options.association ?? {};
+    new FramedAssociation(0, this.#options); // validates the options now
+    this.#connectTimeout = positive("connectTimeout", options.connectTimeout ?? 5000);
+    this.#lingerTimeout = positive("lingerTimeout", options.lingerTimeout ?? 2000);
+    this.#noDelay = options.noDelay ?? true;
+    this.#onEvent = options.onEvent;
+    this.#timer = runtime.createTimer(() => this.#onTimer());
+  }
+
+  /** The runtime adapter this driver uses. */
+  get runtime(): Runtime {
+    return this.#runtime;
+  }
+
+  /** Associations known (connecting, up, or closing), not counting refused connections. */
+  get associationCount(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * A snapshot of one association.
+   *
+   * @param id The association.
+   * @returns Its status, or `undefined` when unknown (never existed or fully gone).
+   */
+  status(id: AssociationId): AssociationStatus | undefined {
+    const e = this.#entries.get(id);
+    if (e === undefined) return undefined;
+    return {
+      state: e.assoc?.state ?? "connecting",
+      remote: e.socket?.remote,
+      local: e.socket?.local,
+      srtt: e.assoc?.srtt,
+      queuedBytes: (e.assoc?.queuedBytes ?? e.pendingBytes) + (e.socket?.bufferedAmount ?? 0),
+    };
+  }
+
+  /**
+   * Listens for TCP associations. Accepted associations get negative ids and reach the role
+   * once their handshake is done (`handleAssociationUp` with `info.listener = name`).
+   *
+   * @param name The listener's name (unique per driver).
+   * @param options Where, the association limit and per-listener association options.
+   * @returns The bound address.
+   */
+  async listen(name: string, options: ListenOptions): Promise<TransportAddress> {
+    if (this.#closed) throw new TypeError("Cannot listen: the driver is closed");
+    if (this.#listeners.has(name)) {
+      throw new TypeError(`Cannot listen: a listener named "${name}" exists`);
+    }
+    const max = options.maxAssociations ?? 10000;
+    if (!Number.isInteger(max) || max < 0) {
+      throw new RangeError(`Invalid maxAssociations: ${max} is not a non-negative integer`);
+    }
+    const assocOptions = { ...this.#options, ...options.association };
+    new FramedAssociation(0, assocOptions); // validates
+    const record: ListenerRecord = {
+      name,
+      max,
+      options: assocOptions,
+      count: 0,
+      listener: undefined,
+    };
+    this.#listeners.set(name, record);
+    try {
+      record.listener = await this.#runtime.listenTcp(
+        { hostname: options.hostname, port: options.port },
+        (socket) => this.#accept(record, socket),
+      );
+    } catch (e) {
+      this.#listeners.delete(name);
+      throw e;
+    }
+    return record.listener.local;
+  }
+
+  /**
+   * Opens a UDP channel the role can send on (`datagram` actions) and receive from
+   * (`handleDatagram`).
+   *
+   * @param name The channel's name (unique per driver).
+   * @param options Where to bind, multicast groups, TTL, loopback and interface.
+   * @returns The bound address.
+   */
+  async openChannel(name: string, options: ChannelOptions): Promise<TransportAddress> {
+    if (this.#closed) throw new TypeError("Cannot open a channel: the driver is closed");
+    if (this.#channels.has(name)) {
+      throw new TypeError(`Cannot open a channel: a channel named "${name}" exists`);
+    }
+    const socket = await this.#runtime.bindUdp(options, {
+      message: (bytes, from) => {
+        const now = this.#runtime.now();
+        this.#role.handleDatagram(now, name, from, bytes);
+        this.#process();
+      },
+      error: () => {
+        // Datagrams are best effort (announces repeat); a failed send is dropped.
+      },
+    });
+    try {
+      for (const group of options.join ?? []) {
+        socket.joinMulticast(group, options.multicastInterface);
+      }
+      if (options.multicastInterface !== undefined) {
+        socket.setMulticastInterface(options.multicastInterface);
+      }
+      if (options.join !== undefined || options.multicastTtl !== undefined) {
+        socket.setMulticastTtl(options.multicastTtl ?? DEFAULT_MULTICAST_TTL);
+        socket.setMulticastLoopback(options.multicastLoopback ?? true);
+      }
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    this.#channels.set(name, socket);
+    return socket.local;
+  }
+
+  /** Carries out the role's pending actions and re-arms the timer; call after a role command. */
+  flush(): void {
+    this.#process();
+  }
+
+  /**
+   * Runs a role command with the current time, then {@link flush}es.
+   *
+   * @param command Calls the role, e.g. `(now) => pe.register(now, ...)`.
+   */
+  run(command: (now: number) => void): void {
+    command(this.#runtime.now());
+    this.#process();
+  }
+
+  /**
+   * Stops listening, closes every association gracefully (waiting at most the close and linger
+   * timeouts), closes the channels and the timer.
+   *
+   * @returns When everything is closed.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const record of this.#listeners.values()) record.listener?.close();
+    const now = this.#runtime.now();
+    for (const entry of [...this.#entries.values()]) {
+      if (entry.assoc !== undefined) {
+        entry.assoc.close(now);
+        this.#dirty.add(entry);
+      } else if (!entry.downReported) {
+        this.#giveUpConnecting(entry, "closed", "Driver closed");
+      }
+    }
+    this.#process();
+    const closeTimeout = this.#options.closeTimeout ?? 5000;
+    const deadline = this.#runtime.now() + closeTimeout + this.#lingerTimeout + 500;
+    while (
+      (this.#entries.size > 0 || this.#lingering.size > 0) && this.#runtime.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const entry of [...this.#entries.values(), ...this.#lingering]) entry.socket?.destroy();
+    for (const socket of this.#channels.values()) socket.close();
+    this.#channels.clear();
+    this.#stopped = true;
+    this.#timer.clear();
+  }
+
+  // --- inbound ------------------------------------------------------------------------------
+
+  #accept(record: ListenerRecord, socket: StreamSocket): StreamHandler {
+    const now = this.#runtime.now();
+    if (this.#closed || record.count >= record.max) return this.#refuse(socket, now);
+    record.count++;
+    const entry = this.#newEntry(-(++this.#inboundSeq), record, record.options, []);
+    entry.socket = socket;
+    entry.assoc = new FramedAssociation(now, record.options);
+    socket.setNoDelay(this.#noDelay);
+    this.#entries.set(entry.id, entry);
+    this.#dirty.add(entry);
+    this.#kick();
+    return this.#handlerFor(entry);
+  }
+
+  #refuse(socket: StreamSocket, now: number): StreamHandler {
+    const entry = this.#newEntry(0, undefined, {}, []);
+    entry.refused = true;
+    entry.socket = socket;
+    entry.downReported = true;
+    entry.lingerDeadline = now + this.#lingerTimeout;
+    this.#lingering.add(entry);
+    socket.write(this.#refusal);
+    socket.end();
+    entry.ended = true;
+    this.#dirty.add(entry);
+    this.#kick();
+    return this.#handlerFor(entry);
+  }
+
+  // --- outbound -----------------------------------------------------------------------------
+
+  #connect(id: AssociationId, endpoints: readonly TransportAddress[]): void {
+    if (!Number.isSafeInteger(id) || id <= 0) {
+      throw new RangeError(`Cannot connect: association id ${id} is not a positive safe integer`);
+    }
+    if (this.#entries.has(id)) {
+      throw new RangeError(`Cannot connect: association id ${id} is in use`);
+    }
+    if (endpoints.length === 0) throw new RangeError("Cannot connect: no endpoints");
+    const entry = this.#newEntry(id, undefined, this.#options, endpoints);
+    this.#entries.set(id, entry);
+    if (this.#closed) {
+      this.#giveUpConnecting(entry, "connect-failed", "Driver closed");
+      return;
+    }
+    this.#startAttempt(entry);
+  }
+
+  #startAttempt(entry: Entry): void {
+    const endpoint = entry.endpoints[entry.attempt]!;
+    const gen = ++entry.attemptGen;
+    entry.attemptDeadline = this.#runtime.now() + this.#connectTimeout;
+    this.#dirty.add(entry);
+    this.#runtime.connectTcp(
+      { hostname: endpoint.address, port: endpoint.port },
+      (socket) => this.#opened(entry, gen, socket),
+    ).catch((e: unknown) => {
+      if (entry.attemptGen !== gen || entry.downReported) return;
+      this.#attemptFailed(entry, (e as Error).message ?? String(e));
+      this.#process();
+    });
+  }
+
+  #opened(entry: Entry, gen: number, socket: StreamSocket): StreamHandler {
+    if (entry.attemptGen !== gen || entry.downReported || entry.removed) {
+      // Too late (timed out, closed meanwhile): drop this connection.
+      queueMicrotask(() => socket.destroy());
+      return DISCARD;
+    }
+    const now = this.#runtime.now();
+    entry.attemptDeadline = Infinity;
+    entry.socket = socket;
+    socket.setNoDelay(this.#noDelay);
+    const assoc = new FramedAssociation(now, entry.options);
+    entry.assoc = assoc;
+    const pending = entry.pending;
+    entry.pending = [];
+    entry.pendingBytes = 0;
+    for (const p of pending) {
+      const r = assoc.send(now, p.ppid, p.stream, p.payload);
+      if (r !== "ok") this.#role.handleSendFailed?.(now, entry.id, r, p.payload);
+    }
+    if (entry.closeRequested) assoc.close(now);
+    this.#dirty.add(entry);
+    this.#kick();
+    return this.#handlerFor(entry);
+  }
+
+  #attemptFailed(entry: Entry, detail: string): void {
+    entry.attemptGen++;
+    entry.attempt++;
+    if (entry.attempt < entry.endpoints.length) {
+      this.#startAttempt(entry);
+      return;
+    }
+    this.#giveUpConnecting(entry, "connect-failed", detail);
+  }
+
+  #giveUpConnecting(entry: Entry, reason: AssociationDown["reason"], detail: string): void {
+    entry.attemptGen++;
+    entry.attemptDeadline = Infinity;
+    const now = this.#runtime.now();
+    for (const p of entry.pending) {
+      this.#role.handleSendFailed?.(now, entry.id, "closed", p.payload);
+    }
+    entry.pending = [];
+    entry.pendingBytes = 0;
+    this.#reportDown(entry, { reason, cause: 0, detail });
+    this.#remove(entry);
+  }
+
+  // --- socket events ------------------------------------------------------------------------
+
+  #handlerFor(entry: Entry): StreamHandler {
+    return {
+      data: (bytes) => {
+        const assoc = entry.assoc;
+        if (assoc === undefined) return; // refused: discard
+        assoc.handleBytes(this.#runtime.now(), bytes);
+        this.#dirty.add(entry);
+        this.#process();
+      },
+      drain: () => {
+        entry.writable = true;
+        this.#dirty.add(entry);
+        this.#process();
+      },
+      end: () => {
+        if (entry.assoc !== undefined) entry.assoc.handleEnd(this.#runtime.now());
+        else entry.socket?.destroy(); // refused connection: the peer went away
+        this.#dirty.add(entry);
+        this.#process();
+      },
+      close: (reason, detail) => this.#socketClosed(entry, reason, detail),
+    };
+  }
+
+  #socketClosed(entry: Entry, reason: StreamCloseReason, detail: string): void {
+    const now = this.#runtime.now();
+    const assoc = entry.assoc;
+    entry.writable = false;
+    if (assoc !== undefined && assoc.state !== "closed") {
+      if (reason === "closed") assoc.handleEnd(now);
+      if ((assoc.state as AssociationState) !== "closed") {
+        assoc.handleReset(now, detail === "" ? `Connection ${reason}` : detail);
+      }
+    }
+    if (assoc !== undefined) this.#drainEvents(entry, now);
+    if (reason !== "closed" && assoc !== undefined && !entry.downReported) {
+      this.#reportDown(entry, { reason: "reset", cause: 0, detail });
+    }
+    this.#remove(entry);
+    this.#process();
+  }
+
+  // --- the loop -----------------------------------------------------------------------------
+
+  #kick(): void {
+    if (this.#kicked) return;
+    this.#kicked = true;
+    queueMicrotask(() => {
+      this.#kicked = false;
+      this.#process();
+    });
+  }
+
+  #process(): void {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      const role = this.#role;
+      for (let rounds = 0;; rounds++) {
+        let worked = false;
+        for (let action; (action = role.pollTransmit()) !== undefined;) {
+          worked = true;
+          this.#execute(action);
+        }
+        if (this.#dirty.size > 0) {
+          worked = true;
+          const now = this.#runtime.now();
+          const dirty = [...this.#dirty];
+          this.#dirty.clear();
+          for (const entry of dirty) this.#service(entry, now);
+        }
+        if (!worked) break;
+        if (rounds > 1_000_000) throw new Error("Driver livelock: the role never stops acting");
+      }
+      const onEvent = this.#onEvent;
+      for (let event; (event = role.pollEvent()) !== undefined;) onEvent?.(event);
+    } finally {
+      this.#busy = false;
+    }
+    if (this.#dirty.size > 0) this.#kick();
+    this.#armTimer();
+  }
+
+  #service(entry: Entry, now: number): void {
+    const assoc = entry.assoc;
+    if (assoc !== undefined) {
+      this.#drainEvents(entry, now);
+      this.#flushOutput(entry);
+      this.#drainEvents(entry, now);
+    }
+    this.#schedule(entry, assoc?.pollTimeout());
+  }
+
+  #flushOutput(entry: Entry): void {
+    const assoc = entry.assoc!;
+    const socket = entry.socket;
+    if (socket === undefined || entry.ended || entry.removed) {
+      if (entry.ended || entry.removed) { while (assoc.pollOutput() !== undefined); }
+      return;
+    }
+    while (entry.writable) {
+      const out = assoc.pollOutput();
+      if (out === undefined) break;
+      entry.writable = socket.write(out);
+    }
+    if (assoc.outputEnded) {
+      entry.ended = true;
+      socket.end();
+    }
+  }
+
+  #drainEvents(entry: Entry, now: number): void {
+    const assoc = entry.assoc!;
+    const role = this.#role;
+    for (let e; (e = assoc.pollEvent()) !== undefined;) {
+      switch (e.type) {
+        case "established":
+          if (entry.downReported) break;
+          entry.up = true;
+          role.handleAssociationUp(now, entry.id, {
+            remote: entry.socket!.remote,
+            local: entry.socket!.local,
+            peerMaxPayload: e.peerMaxPayload,
+            listener: entry.listener?.name,
+          });
+          break;
+        case "message":
+          if (entry.up && !entry.downReported) {
+            role.handleMessage(now, entry.id, e.ppid, e.stream, e.payload);
+          }
+          break;
+        case "writable":
+          if (entry.up && !entry.downReported) role.handleWritable?.(now, entry.id);
+          break;
+        case "rtt":
+          if (entry.up && !entry.downReported) {
+            role.handleRttSample?.(now, entry.id, { rtt: e.rtt, srtt: e.srtt, rttvar: e.rttvar });
+          }
+          break;
+        case "closed":
+          this.#reportDown(entry, { reason: e.reason, cause: e.cause, detail: e.detail });
+          entry.lingerDeadline = now + this.#lingerTimeout;
+          break;
+      }
+    }
+  }
+
+  #reportDown(entry: Entry, down: AssociationDown): void {
+    if (entry.downReported) return;
+    entry.downReported = true;
+    if (entry.id > 0 || entry.up) {
+      this.#role.handleAssociationDown(this.#runtime.now(), entry.id, down);
+    }
+    // The id is free for the role once it heard of the down; the socket may linger a little.
+    if (this.#entries.get(entry.id) === entry) {
+      this.#entries.delete(entry.id);
+      if (!entry.removed) this.#lingering.add(entry);
+    }
+  }
+
+  #remove(entry: Entry): void {
+    if (entry.removed) return;
+    entry.removed = true;
+    entry.heapDeadline = Infinity;
+    if (this.#entries.get(entry.id) === entry) this.#entries.delete(entry.id);
+    this.#lingering.delete(entry);
+    if (entry.listener !== undefined) entry.listener.count--;
+    this.#dirty.delete(entry);
+  }
+
+  #execute(action: RoleAction): void {
+    const now = this.#runtime.now();
+    switch (action.type) {
+      case "send": {
+        const entry = this.#entries.get(action.assoc);
+        if (entry === undefined || entry.downReported) {
+          this.#sendFailed(now, action.assoc, "closed", action.payload);
+          return;
+        }
+        if (entry.assoc === undefined) {
+          if (entry.closeRequested) {
+            return this.#sendFailed(now, action.assoc, "closed", action.payload);
+          }
+          const size = action.payload.length;
+          const cap = entry.options.maxSendBuffer ?? 4 * 1024 * 1024;
+          if (size === 0) throw new RangeError("Cannot send: the message is empty");
+          if (size > 65535) return this.#sendFailed(now, action.assoc, "too-large", action.payload);
+          if (entry.pendingBytes > 0 && entry.pendingBytes + size > cap) {
+            return this.#sendFailed(now, action.assoc, "buffer-full", action.payload);
+          }
+          entry.pending.push({
+            ppid: action.ppid,
+            stream: action.stream,
+            payload: action.payload.slice(),
+          });
+          entry.pendingBytes += size;
+          return;
+        }
+        const r = entry.assoc.send(now, action.ppid, action.stream, action.payload);
+        if (r !== "ok") this.#sendFailed(now, action.assoc, r, action.payload);
+        this.#dirty.add(entry);
+        return;
+      }
+      case "connect":
+        this.#connect(action.assoc, action.endpoints);
+        return;
+      case "close": {
+        const entry = this.#entries.get(action.assoc);
+        if (entry === undefined || entry.downReported) return;
+        if (entry.assoc === undefined) {
+          // Still connecting: an abort gives up now; a graceful close sends what is queued first.
+          if (action.abort) this.#giveUpConnecting(entry, "aborted", action.reason);
+          else entry.closeRequested = true;
+          return;
+        }
+        if (action.abort) entry.assoc.abort(now, action.reason);
+        else entry.assoc.close(now);
+        this.#dirty.add(entry);
+        return;
+      }
+      case "datagram": {
+        const channel = this.#channels.get(action.channel);
+        if (channel === undefined) {
+          throw new RangeError(`Cannot send a datagram: no channel named "${action.channel}"`);
+        }
+        channel.send(action.payload, action.to);
+        return;
+      }
+    }
+  }
+
+  #sendFailed(now: number, assoc: AssociationId, failure: SendFailure, payload: Uint8Array): void {
+    this.#role.handleSendFailed?.(now, assoc, failure, payload);
+  }
+
+  #newEntry(
+    id: AssociationId,
+    listener: ListenerRecord | undefined,
+    options: FramedAssociationOptions,
+    endpoints: readonly TransportAddress[],
+  ): Entry {
+    return {
+      id,
+      listener,
+      options,
+      endpoints,
+      assoc: undefined,
+      socket: undefined,
+      attempt: 0,
+      attemptGen: 0,
+      attemptDeadline: Infinity,
+      pending: [],
+      pendingBytes: 0,
+      writable: true,
+      ended: false,
+      up: false,
+      downReported: false,
+      refused: false,
+      closeRequested: false,
+      removed: false,
+      lingerDeadline: Infinity,
+      heapDeadline: Infinity,
+    };
+  }
+
+  // --- timers -------------------------------------------------------------------------------
+
+  #schedule(entry: Entry, assocDeadline: number | undefined): void {
+    if (entry.removed) return;
+    const at = Math.min(
+      assocDeadline ?? Infinity,
+      entry.attemptDeadline,
+      entry.downReported || entry.refused ? entry.lingerDeadline : Infinity,
+    );
+    if (at < entry.heapDeadline) {
+      entry.heapDeadline = at;
+      this.#heap.push(at, entry);
+    }
+  }
+
+  #onTimer(): void {
+    const now = this.#runtime.now();
+    const heap = this.#heap;
+    for (let top = heap.peek(); top !== undefined && top.at <= now; top = heap.peek()) {
+      heap.pop();
+      const entry = top.value;
+      if (entry.removed || top.at !== entry.heapDeadline) continue;
+      entry.heapDeadline = Infinity;
+      if (entry.attemptDeadline <= now) {
+        this.#attemptFailed(entry, `Connect timeout after ${this.#connectTimeout} ms`);
+      }
+      if (entry.assoc !== undefined) entry.assoc.handleTimeout(now);
+      if ((entry.downReported || entry.refused) && entry.lingerDeadline <= now) {
+        entry.lingerDeadline = Infinity;
+        entry.socket?.destroy();
+        if (entry.socket === undefined) this.#remove(entry);
+      }
+      this.#dirty.add(entry);
+    }
+    const roleAt = this.#role.pollTimeout();
+    if (roleAt !== undefined && roleAt <= now) this.#role.handleTimeout(now);
+    this.#process();
+  }
+
+  #armTimer(): void {
+    if (this.#stopped) return;
+    const heap = this.#heap;
+    let top = heap.peek();
+    while (top !== undefined && (top.value.removed || top.at !== top.value.heapDeadline)) {
+      heap.pop();
+      top = heap.peek();
+    }
+    const at = Math.min(top?.at ?? Infinity, this.#role.pollTimeout() ?? Infinity);
+    if (at === Infinity) this.#timer.clear();
+    else this.#timer.set(at);
+  }
+}
+
+const DISCARD: StreamHandler = {
+  data() {},
+  drain() {},
+  end() {},
+  close() {},
+};
+
+function positive(name: string, value: number): number {
+  if (!(value > 0)) throw new RangeError(`Invalid ${name}: ${value} is not a positive number`);
+  return value;
+}
