@@ -12,6 +12,7 @@ import type { AsapMessage } from "../core/wire/asap_message.ts";
 import { decodeAsapMessage, decodeEnrpMessage } from "../core/wire/decode.ts";
 import type { DecodeOptions, DecodeResult } from "../core/wire/decode_result.ts";
 import type { EnrpMessage } from "../core/wire/enrp_message.ts";
+import { WireDecoder } from "../core/wire/wire_decoder.ts";
 import { WireEncoder } from "../core/wire/wire_encoder.ts";
 import { anyMessageArb } from "./_wire_arbitraries.ts";
 
@@ -138,10 +139,15 @@ export function checkOne(
   protocol: "asap" | "enrp",
   options: DecodeOptions,
   encoders: { rfc: WireEncoder; ng: WireEncoder },
+  decoder?: WireDecoder,
 ): DecodeResult<unknown>["kind"] {
   let r: DecodeResult<AsapMessage | EnrpMessage>;
   try {
-    r = protocol === "asap" ? decodeAsapMessage(input, options) : decodeEnrpMessage(input, options);
+    r = decoder !== undefined
+      ? (protocol === "asap" ? decoder.decodeAsap(input) : decoder.decodeEnrp(input))
+      : protocol === "asap"
+      ? decodeAsapMessage(input, options)
+      : decodeEnrpMessage(input, options);
   } catch (e) {
     fail(input, `decode threw ${String(e)}`);
   }
@@ -188,11 +194,20 @@ export function fuzz(count: number, seed: number, samples: readonly Uint8Array[]
     { profile: "detect" },
     { profile: "detect", maxMessageSize: 64 },
   ];
+  // Every other case goes through a WireDecoder (slab copies, cached DataView) instead.
+  const decoders = profiles.map((p) => new WireDecoder(p));
   const counts: FuzzCounts = { cases: 0, ok: 0, needMore: 0, malformed: 0 };
   for (let i = 0; i < count; i++) {
     const input = mutate(rng, samples);
     const protocol = rng.nextU32() & 1 ? "asap" : "enrp";
-    const kind = checkOne(input, protocol, profiles[rng.nextU32() & 3]!, encoders);
+    const which = rng.nextU32() & 3;
+    const kind = checkOne(
+      input,
+      protocol,
+      profiles[which]!,
+      encoders,
+      i & 1 ? decoders[which] : undefined,
+    );
     counts.cases++;
     if (kind === "ok") counts.ok++;
     else if (kind === "need-more") counts.needMore++;

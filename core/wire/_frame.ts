@@ -5,6 +5,7 @@
 
 import { ASAP_MAX_TYPE, ASAP_NAMES, readAsap } from "./_asap_body.ts";
 import { ENRP_MAX_TYPE, ENRP_NAMES, readEnrp } from "./_enrp_body.ts";
+import type { ByteSlab } from "./_byte_slab.ts";
 import { causeOf, DecodeFailure, Reader } from "./_reader.ts";
 import type {
   DecodeMalformed,
@@ -18,6 +19,18 @@ import type { EnrpMessage } from "./enrp_message.ts";
 import { NG_FLAG, type WireProfile } from "./profile.ts";
 
 const NONE: readonly Uint8Array[] = Object.freeze([]) as readonly Uint8Array[];
+
+/** Full message names for error texts, precomputed so a decode builds no string. */
+const ASAP_FULL = ASAP_NAMES.map((n) => `ASAP ${n}`);
+const ENRP_FULL = ENRP_NAMES.map((n) => `ENRP ${n}`);
+
+/** Reusable decoding state of a WireDecoder. */
+export interface DecodeContext {
+  /** Where byte fields are copied to. */
+  readonly slab?: ByteSlab;
+  /** A DataView over the input's ArrayBuffer, if one is at hand. */
+  readonly view?: DataView;
+}
 
 /** Default and largest message size: the 16-bit Length field's maximum. */
 export const MAX_MESSAGE_SIZE = 65535;
@@ -70,21 +83,25 @@ export function decodeFrame(
   bytes: Uint8Array,
   options: DecodeOptions,
   protocol: "asap",
+  ctx?: DecodeContext,
 ): DecodeResult<AsapMessage>;
 export function decodeFrame(
   bytes: Uint8Array,
   options: DecodeOptions,
   protocol: "enrp",
+  ctx?: DecodeContext,
 ): DecodeResult<EnrpMessage>;
 export function decodeFrame(
   bytes: Uint8Array,
   options: DecodeOptions,
   protocol: RserpoolProtocol,
+  ctx?: DecodeContext,
 ): DecodeResult<AsapMessage | EnrpMessage>;
 export function decodeFrame(
   bytes: Uint8Array,
   options: DecodeOptions,
   protocol: RserpoolProtocol,
+  ctx?: DecodeContext,
 ): DecodeResult<AsapMessage | EnrpMessage> {
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError("Cannot decode: bytes must be a Uint8Array");
@@ -160,7 +177,7 @@ export function decodeFrame(
       consumed,
     );
   }
-  const r = new Reader(bytes, profile === "ng", name);
+  const r = new Reader(bytes, profile === "ng", name, ctx?.slab, ctx?.view);
   try {
     const message = asap ? readAsap(r, type, flags, len) : readEnrp(r, type, flags, len);
     return {

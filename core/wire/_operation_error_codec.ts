@@ -44,7 +44,7 @@ export function readOperationError(r: Reader, p: number, l: number): OperationEr
         end,
       );
     }
-    causes.push({ code, info: r.b.slice(q + 4, q + cl) });
+    causes.push({ code, info: r.copy(q + 4, q + cl) });
     q = next;
   }
   if (causes.length === 0) {

@@ -8,7 +8,7 @@ import { ParameterType } from "./parameter_type.ts";
 /** Reads a Pool Handle parameter at `p` with Length `l` (a copy of its bytes). */
 export function readPoolHandle(r: Reader, p: number, l: number): Uint8Array {
   if (l === 4) r.fail("invalid-value", p, `the pool handle at offset ${p} is empty`, p, p + 4);
-  return r.b.slice(p + 4, p + l);
+  return r.copy(p + 4, p + l);
 }
 
 /** Writes a Pool Handle parameter. */
@@ -48,7 +48,7 @@ export function writePeIdentifier(w: Writer, id: bigint): void {
 /** Reads a Cookie parameter at `p` with Length `l` (a copy of its bytes). */
 export function readCookie(r: Reader, p: number, l: number): Uint8Array {
   if (l === 4) r.fail("invalid-value", p, `the cookie at offset ${p} is empty`, p, p + 4);
-  return r.b.slice(p + 4, p + l);
+  return r.copy(p + 4, p + l);
 }
 
 /** Writes a Cookie parameter. */

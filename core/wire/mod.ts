@@ -7,6 +7,7 @@
  * - Decoding ({@link decodeAsapMessage}, {@link decodeEnrpMessage},
  *   {@link decodeMessage}) is total: a message, "need-more" or a malformed
  *   result naming the RFC 5354 cause, never an exception.
+ * - {@link WireDecoder} does the same with reusable state for hot paths.
  * - Encoding ({@link WireEncoder}) writes canonical bytes into a reused
  *   buffer and refuses values its decoder would reject.
  * - {@link messageToJson} / {@link messageFromJson} give the JSON form used by
@@ -66,5 +67,6 @@ export * from "./enrp_message.ts";
 export type * from "./decode_result.ts";
 export * from "./decode.ts";
 export * from "./wire_encoder.ts";
+export * from "./wire_decoder.ts";
 export * from "./json.ts";
 export * from "./error_reply.ts";
