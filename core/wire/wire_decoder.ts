@@ -48,7 +48,8 @@ export class WireDecoder {
   readonly #options: DecodeOptions;
   readonly #slab = new ByteSlab();
   #buffer: ArrayBufferLike | undefined;
-  #view: DataView | undefined;
+  #withView: { slab: ByteSlab; view: DataView } | undefined;
+  readonly #withoutView = { slab: this.#slab };
 
   /**
    * Creates a decoder.
@@ -63,16 +64,13 @@ export class WireDecoder {
   }
 
   #context(bytes: Uint8Array): { slab: ByteSlab; view?: DataView } {
-    if (bytes.buffer === this.#buffer && this.#view !== undefined) {
-      return { slab: this.#slab, view: this.#view };
-    }
+    if (bytes.buffer === this.#buffer && this.#withView !== undefined) return this.#withView;
     if (this.#options.profile !== "rfc" && bytes instanceof Uint8Array) {
       // Worth a DataView only for 64-bit identifiers; kept for the next message.
       this.#buffer = bytes.buffer;
-      this.#view = new DataView(bytes.buffer);
-      return { slab: this.#slab, view: this.#view };
+      return this.#withView = { slab: this.#slab, view: new DataView(bytes.buffer) };
     }
-    return { slab: this.#slab };
+    return this.#withoutView;
   }
 
   /**
