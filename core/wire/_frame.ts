@@ -114,10 +114,9 @@ export function decodeFrame(
   const type = bytes[0]!, flags = bytes[1]!;
   const len = (bytes[2]! << 8) | bytes[3]!;
   const isError = type === (asap ? 0x0e : 0x0a);
-  const names = asap ? ASAP_NAMES : ENRP_NAMES;
   const known = type >= 1 && type <= (asap ? ASAP_MAX_TYPE : ENRP_MAX_TYPE);
   const name = known
-    ? `${PROTO} ${names[type]}`
+    ? (asap ? ASAP_FULL : ENRP_FULL)[type]!
     : `${PROTO} message type 0x${type.toString(16).padStart(2, "0")}`;
   if (len < 4) {
     return malformed(
