@@ -5,7 +5,6 @@
 
 import { ASAP_MAX_TYPE, ASAP_NAMES, readAsap } from "./_asap_body.ts";
 import { ENRP_MAX_TYPE, ENRP_NAMES, readEnrp } from "./_enrp_body.ts";
-import type { ByteSlab } from "./_byte_slab.ts";
 import { causeOf, DecodeFailure, Reader } from "./_reader.ts";
 import type {
   DecodeMalformed,
@@ -26,10 +25,12 @@ const ENRP_FULL = ENRP_NAMES.map((n) => `ENRP ${n}`);
 
 /** Reusable decoding state of a WireDecoder. */
 export interface DecodeContext {
-  /** Where byte fields are copied to. */
-  readonly slab?: ByteSlab;
+  /** A reader to reuse (with its byte slab). */
+  readonly reader: Reader;
   /** A DataView over the input's ArrayBuffer, if one is at hand. */
-  readonly view?: DataView;
+  readonly view: DataView | undefined;
+  /** The validated maximum message size (the options were checked once, up front). */
+  readonly max: number;
 }
 
 /** Default and largest message size: the 16-bit Length field's maximum. */
@@ -106,7 +107,7 @@ export function decodeFrame(
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError("Cannot decode: bytes must be a Uint8Array");
   }
-  const max = checkDecodeOptions(options);
+  const max = ctx === undefined ? checkDecodeOptions(options) : ctx.max;
   const n = bytes.length;
   if (n < 4) return { kind: "need-more", needed: 4 };
   const asap = protocol === "asap";
@@ -176,7 +177,9 @@ export function decodeFrame(
       consumed,
     );
   }
-  const r = new Reader(bytes, profile === "ng", name, ctx?.slab, ctx?.view);
+  const r = ctx === undefined
+    ? new Reader(bytes, profile === "ng", name)
+    : ctx.reader.reset(bytes, profile === "ng", name, ctx.view);
   try {
     const message = asap ? readAsap(r, type, flags, len) : readEnrp(r, type, flags, len);
     return {

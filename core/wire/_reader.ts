@@ -55,11 +55,11 @@ function known(t: number): boolean {
 /** Bounds-checked reader over one message. */
 export class Reader {
   /** The message bytes (bytes[0] is the message type). */
-  readonly b: Uint8Array;
+  b: Uint8Array;
   /** 64-bit identifiers (NG profile). */
-  readonly wide: boolean;
+  wide: boolean;
   /** Identifier width in bytes (4 or 8). */
-  readonly idLen: number;
+  idLen: number;
   /** Message name for error texts, e.g. "ASAP Registration". */
   name: string;
   /** Whether the Handle Resolution option is recognised in the current container. */
@@ -71,7 +71,7 @@ export class Reader {
   /** Length field of the parameter found by the last nextParam(). */
   l = 0;
   /** Where byte fields are copied to (a fresh slice each when absent). */
-  readonly slab: ByteSlab | undefined;
+  slab: ByteSlab | undefined;
   /** A DataView over b.buffer (created on demand for 64-bit identifiers). */
   view: DataView | undefined;
   /** 64-bit identifiers read without a DataView so far. */
@@ -90,6 +90,19 @@ export class Reader {
     this.name = name;
     this.slab = slab;
     this.view = view;
+  }
+
+  /** Prepares a reused reader for the next message (decoding is synchronous, never reentrant). */
+  reset(b: Uint8Array, wide: boolean, name: string, view: DataView | undefined): this {
+    this.b = b;
+    this.wide = wide;
+    this.idLen = wide ? 8 : 4;
+    this.name = name;
+    this.view = view;
+    this.hrOption = false;
+    this.unrecognized = undefined;
+    this.#wideReads = 0;
+    return this;
   }
 
   /** A copy of b[start, end) that does not alias the input. */

@@ -6,7 +6,8 @@
  */
 
 import { ByteSlab } from "./_byte_slab.ts";
-import { checkDecodeOptions, decodeFrame } from "./_frame.ts";
+import { checkDecodeOptions, type DecodeContext, decodeFrame } from "./_frame.ts";
+import { Reader } from "./_reader.ts";
 import type { AsapMessage } from "./asap_message.ts";
 import type { DecodeOptions, DecodeResult } from "./decode_result.ts";
 import type { EnrpMessage } from "./enrp_message.ts";
@@ -46,10 +47,11 @@ import { classifyPpid } from "./profile.ts";
  */
 export class WireDecoder {
   readonly #options: DecodeOptions;
-  readonly #slab = new ByteSlab();
+  readonly #max: number;
+  readonly #reader: Reader;
   #buffer: ArrayBufferLike | undefined;
-  #withView: { slab: ByteSlab; view: DataView } | undefined;
-  readonly #withoutView = { slab: this.#slab };
+  #withView: DecodeContext | undefined;
+  readonly #withoutView: DecodeContext;
 
   /**
    * Creates a decoder.
@@ -59,16 +61,22 @@ export class WireDecoder {
    * @throws {RangeError} If `maxMessageSize` is not in 4..65535.
    */
   constructor(options: DecodeOptions) {
-    checkDecodeOptions(options);
+    this.#max = checkDecodeOptions(options);
     this.#options = { ...options };
+    this.#reader = new Reader(new Uint8Array(0), false, "", new ByteSlab());
+    this.#withoutView = { reader: this.#reader, view: undefined, max: this.#max };
   }
 
-  #context(bytes: Uint8Array): { slab: ByteSlab; view?: DataView } {
+  #context(bytes: Uint8Array): DecodeContext {
     if (bytes.buffer === this.#buffer && this.#withView !== undefined) return this.#withView;
     if (this.#options.profile !== "rfc" && bytes instanceof Uint8Array) {
       // Worth a DataView only for 64-bit identifiers; kept for the next message.
       this.#buffer = bytes.buffer;
-      return this.#withView = { slab: this.#slab, view: new DataView(bytes.buffer) };
+      return this.#withView = {
+        reader: this.#reader,
+        view: new DataView(bytes.buffer),
+        max: this.#max,
+      };
     }
     return this.#withoutView;
   }
