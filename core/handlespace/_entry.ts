@@ -26,6 +26,8 @@ export class Entry implements PoolElementEntry {
   live = true;
   /** Exact checksum partial sum (Internet-16 or -32, per the handlespace). */
   partial: number;
+  /** RSPLIB's partial sum (little-endian words), only with checksumCompat "rsplib"; else 0. */
+  rsplibPartial: number;
   owner: OwnerRecord | undefined = undefined;
   ownerPrev: Entry | undefined = undefined;
   ownerNext: Entry | undefined = undefined;
@@ -45,6 +47,7 @@ export class Entry implements PoolElementEntry {
     association: number | undefined,
     now: number,
     partial: number,
+    rsplibPartial: number,
   ) {
     this.pool = pool;
     this.slot = slot;
@@ -58,6 +61,7 @@ export class Entry implements PoolElementEntry {
     this.association = association;
     this.lastUpdate = now;
     this.partial = partial;
+    this.rsplibPartial = rsplibPartial;
   }
 
   get poolHandle(): Uint8Array {

@@ -54,7 +54,7 @@ export class OwnerIndex {
     if (rec.head !== undefined) rec.head.ownerPrev = entry;
     rec.head = entry;
     rec.count++;
-    rec.checksum.add(entry.partial);
+    rec.checksum.add(entry.partial, entry.rsplibPartial);
   }
 
   unlink(entry: Entry): void {
@@ -65,7 +65,7 @@ export class OwnerIndex {
     if (next !== undefined) next.ownerPrev = prev;
     entry.ownerPrev = entry.ownerNext = undefined;
     entry.owner = undefined;
-    rec.checksum.sub(entry.partial);
+    rec.checksum.sub(entry.partial, entry.rsplibPartial);
     if (--rec.count === 0) this.#byId.delete(rec.id);
   }
 }

@@ -17,6 +17,8 @@ export class Pool implements PoolInfo {
   readonly selection: SelectionPool;
   /** Exact word sum of the handle (16- or 32-bit words, per the handlespace's checksum). */
   readonly handleSum: number;
+  /** RSPLIB's word sum of the handle (little-endian 16-bit words), for checksumCompat "rsplib". */
+  readonly rsplibHandleSum: number;
   readonly entries: (Entry | undefined)[] = [];
   readonly byId = new Map<bigint, Entry>();
   readonly order = new IdOrder();
@@ -28,6 +30,7 @@ export class Pool implements PoolInfo {
     protocol: TransportProtocol,
     use: TransportUse,
     handleSum: number,
+    rsplibHandleSum: number,
   ) {
     this.poolHandle = poolHandle;
     this.hash = hash;
@@ -35,6 +38,7 @@ export class Pool implements PoolInfo {
     this.transportProtocol = protocol;
     this.transportUse = use;
     this.handleSum = handleSum;
+    this.rsplibHandleSum = rsplibHandleSum;
     this.selection = new SelectionPool(policy);
   }
 

@@ -137,22 +137,42 @@ export function finish32(folded: number): number {
 }
 
 /**
- * RSPLIB's reported value of a raw (wrapped) 32-bit accumulator: fold the
- * carries until 16 bits remain, then complement.
+ * RSPLIB's reported value of its raw (wrapped) 32-bit accumulator: fold the
+ * carries until 16 bits remain, then complement. RSPLIB sums words in host
+ * byte order (little-endian on x86), so this value is in host order too; the
+ * bytes on the wire are its little-endian bytes, i.e. the big-endian value
+ * is `swap16(finishRsplib16(raw))`.
  *
  * @param raw The accumulator, 0..0xffffffff.
- * @returns The 16-bit checksum.
- * @example N = 10 of the bench workload
+ * @returns The 16-bit checksum in host (little-endian word) order.
+ * @example N = 10 of the bench workload (bench-reference.md)
  * ```ts
- * import { finishRsplib16 } from "./checksum.ts";
+ * import { finishRsplib16, swap16 } from "./checksum.ts";
  * import assert from "node:assert/strict";
  * assert.equal(finishRsplib16(0x0019f1c7), 0x0e1f);
+ * assert.equal(swap16(0x0e1f), 0x1f0e); // the big-endian value: wire bytes 1f 0e
  * ```
  */
 export function finishRsplib16(raw: number): number {
   let s = raw >>> 0;
   while (s > M16) s = (s & M16) + (s >>> 16);
   return M16 - s;
+}
+
+/**
+ * Swaps the two bytes of a 16-bit value.
+ *
+ * @param v A value 0..0xffff.
+ * @returns The value with its bytes swapped.
+ * @example Swap
+ * ```ts
+ * import { swap16 } from "./checksum.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(swap16(0x1234), 0x3412);
+ * ```
+ */
+export function swap16(v: number): number {
+  return ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -353,6 +373,53 @@ export function partial16(handleSum: number, id: bigint): number {
 }
 
 /**
+ * The sum RSPLIB computes on x86 for a byte string: 16-bit words read in
+ * little-endian order, zero-padded to even length. Only needed to reproduce
+ * RSPLIB's wrapping accumulator (`checksumCompat: "rsplib"`).
+ *
+ * @param bytes The bytes (e.g. a pool handle).
+ * @returns The exact sum of the little-endian words.
+ * @example "EchoPool"
+ * ```ts
+ * import { rsplibWordSum16 } from "./checksum.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(rsplibWordSum16(new TextEncoder().encode("Ec")), 0x6345);
+ * ```
+ */
+export function rsplibWordSum16(bytes: Uint8Array): number {
+  let sum = 0;
+  const n = bytes.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) sum += bytes[i]! | (bytes[i + 1]! << 8);
+  if (i < n) sum += bytes[i]!;
+  return sum;
+}
+
+/**
+ * RSPLIB's partial sum of one pool element on x86: {@link rsplibWordSum16}
+ * of the pool handle plus the identifier's two 16-bit words read
+ * little-endian.
+ *
+ * @param rsplibHandleSum `rsplibWordSum16(poolHandle)`.
+ * @param id The PE identifier (32-bit).
+ * @returns The exact partial sum in RSPLIB's word order.
+ * @throws {RangeError} If the identifier does not fit in 32 bits.
+ * @example Byte-swapped words
+ * ```ts
+ * import { rsplibPartial16 } from "./checksum.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(rsplibPartial16(0, 0x1a2b3c4dn), 0x2b1a + 0x4d3c);
+ * ```
+ */
+export function rsplibPartial16(rsplibHandleSum: number, id: bigint): number {
+  if (id < 0n || id > 0xffffffffn) {
+    throw new RangeError(`Cannot compute Internet-16 partial: identifier ${id} is not 32-bit`);
+  }
+  const n = Number(id);
+  return rsplibHandleSum + swap16(n >>> 16) + swap16(n & 0xffff);
+}
+
+/**
  * The Internet-32 partial sum of one pool element: the pool handle's word sum
  * (see {@link wordSum32}) plus the two 32-bit words of the identifier as 8
  * bytes big-endian.
@@ -385,8 +452,9 @@ export function partial32(handleSum: number, id: bigint): number {
  * sum when a PE joins the set, subtract the same value when it leaves. Each
  * operation is O(1) and exact at any set size (the sum is held modulo M plus
  * a count, never overflowing). In `"rsplib"` compatibility mode (16-bit
- * only), a wrapped 32-bit raw accumulator is kept as RSPLIB does and the
- * value is derived from it.
+ * only), RSPLIB's wrapped 32-bit accumulator of little-endian words is kept
+ * as well (from the second argument of `add`/`sub`) and the value is derived
+ * from it, so it matches RSPLIB's value beyond the wrap point.
  *
  * @example The spec/checksum.md §7 vector
  * ```ts
@@ -437,8 +505,8 @@ export class ChecksumAccumulator {
   }
 
   /**
-   * The raw 32-bit accumulator as RSPLIB keeps it (sum of partials modulo
-   * 2^32); maintained in every mode for 16-bit accumulators.
+   * RSPLIB's raw 32-bit accumulator (sum of the RSPLIB partials modulo 2^32)
+   * in `"rsplib"` mode; 0 in `"exact"` mode.
    */
   get raw(): number {
     return this.#raw;
@@ -448,6 +516,8 @@ export class ChecksumAccumulator {
    * Adds a pool element's partial sum.
    *
    * @param partial An exact non-negative partial sum (below 2^53).
+   * @param rsplibPartial In `"rsplib"` mode: the same PE's partial in RSPLIB's word order
+   *   ({@link rsplibPartial16}); ignored otherwise.
    * @example Add
    * ```ts
    * import { ChecksumAccumulator } from "./checksum.ts";
@@ -457,18 +527,19 @@ export class ChecksumAccumulator {
    * assert.equal(acc.value(), 0x3bd9);
    * ```
    */
-  add(partial: number): void {
+  add(partial: number, rsplibPartial = 0): void {
     let r = this.#residue + partial % this.#m;
     if (r >= this.#m) r -= this.#m;
     this.#residue = r;
     this.#count++;
-    this.#raw = (this.#raw + partial) % TWO_32;
+    if (this.#rsplib) this.#raw = (this.#raw + rsplibPartial) % TWO_32;
   }
 
   /**
    * Removes a partial sum that was added before.
    *
    * @param partial The same value that was added.
+   * @param rsplibPartial The same RSPLIB partial that was added (`"rsplib"` mode).
    * @example Back to empty
    * ```ts
    * import { ChecksumAccumulator } from "./checksum.ts";
@@ -479,14 +550,16 @@ export class ChecksumAccumulator {
    * assert.equal(acc.value(), 0xffffffff);
    * ```
    */
-  sub(partial: number): void {
+  sub(partial: number, rsplibPartial = 0): void {
     let r = this.#residue - partial % this.#m;
     if (r < 0) r += this.#m;
     this.#residue = r;
     this.#count--;
-    let raw = (this.#raw - partial) % TWO_32;
-    if (raw < 0) raw += TWO_32;
-    this.#raw = raw;
+    if (this.#rsplib) {
+      let raw = (this.#raw - rsplibPartial) % TWO_32;
+      if (raw < 0) raw += TWO_32;
+      this.#raw = raw;
+    }
   }
 
   /**
@@ -510,7 +583,8 @@ export class ChecksumAccumulator {
   /**
    * The finished checksum (the value sent in a PE Checksum parameter).
    *
-   * @returns ~fold(S) & mask; in `"rsplib"` mode RSPLIB's value of its wrapped accumulator.
+   * @returns ~fold(S) & mask, as a big-endian value; in `"rsplib"` mode RSPLIB's value of its
+   *   wrapped accumulator, byte-swapped to big-endian (the same wire bytes RSPLIB sends).
    * @example Empty
    * ```ts
    * import { ChecksumAccumulator } from "./checksum.ts";
@@ -519,7 +593,7 @@ export class ChecksumAccumulator {
    * ```
    */
   value(): number {
-    if (this.#rsplib) return finishRsplib16(this.#raw);
+    if (this.#rsplib) return swap16(finishRsplib16(this.#raw));
     return this.#m - this.folded();
   }
 

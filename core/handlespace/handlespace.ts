@@ -26,6 +26,8 @@ import {
   type ChecksumWidth,
   partial16,
   partial32,
+  rsplibPartial16,
+  rsplibWordSum16,
   wordSum16,
   wordSum32,
 } from "./checksum.ts";
@@ -1263,7 +1265,16 @@ export class Handlespace {
     const copy = handle.slice();
     const policy = this.#policies.byType(policyType)!;
     const sum = this.#width === 16 ? wordSum16(copy) : wordSum32(copy);
-    const pool = new Pool(copy, hashHandle(copy), policy, ut.protocol, ut.transportUse, sum);
+    const rsplibSum = this.#compat === "rsplib" ? rsplibWordSum16(copy) : 0;
+    const pool = new Pool(
+      copy,
+      hashHandle(copy),
+      policy,
+      ut.protocol,
+      ut.transportUse,
+      sum,
+      rsplibSum,
+    );
     if ((this.#poolCount + 1) * 2 > this.#table.length) this.#rehash(this.#table.length * 2);
     this.#place(pool);
     this.#poolCount++;
@@ -1325,6 +1336,7 @@ export class Handlespace {
     const partial = this.#width === 16
       ? partial16(pool.handleSum, id)
       : partial32(pool.handleSum, id);
+    const rsplibPartial = this.#compat === "rsplib" ? rsplibPartial16(pool.rsplibHandleSum, id) : 0;
     const entry = new Entry(
       pool,
       slot,
@@ -1338,13 +1350,14 @@ export class Handlespace {
       association,
       now,
       partial,
+      rsplibPartial,
     );
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
     pool.byId.set(id, entry);
     pool.order.add(entry);
     this.#owners.link(entry, home);
-    this.#total.add(partial);
+    this.#total.add(partial, rsplibPartial);
     if (association !== undefined) this.#linkAssociation(entry, association);
     this.#size++;
     return entry;
@@ -1414,7 +1427,7 @@ export class Handlespace {
     pool.byId.delete(e.id);
     pool.order.removed();
     this.#owners.unlink(e);
-    this.#total.sub(e.partial);
+    this.#total.sub(e.partial, e.rsplibPartial);
     if (e.association !== undefined) this.#unlinkAssociation(e);
     const key = e.key;
     for (const d of this.#deadlines) d.clear(key);
@@ -1465,9 +1478,13 @@ export class Handlespace {
     for (const p of this.#table) {
       if (p === undefined) continue;
       const sum = this.#width === 16 ? wordSum16(p.poolHandle) : wordSum32(p.poolHandle);
+      const rsplibSum = this.#compat === "rsplib" ? rsplibWordSum16(p.poolHandle) : 0;
       for (const e of p.byId.values()) {
         if (owner !== undefined && e.homeRegistrarId !== owner) continue;
-        acc.add(this.#width === 16 ? partial16(sum, e.id) : partial32(sum, e.id));
+        acc.add(
+          this.#width === 16 ? partial16(sum, e.id) : partial32(sum, e.id),
+          this.#compat === "rsplib" ? rsplibPartial16(rsplibSum, e.id) : 0,
+        );
       }
     }
     return acc.value();
