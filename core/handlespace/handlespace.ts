@@ -533,8 +533,8 @@ export class Handlespace {
 
   /**
    * Handle resolution without allocation: writes the selected entries into
-   * `out[0 .. n)` and returns n. n is 0 only for an unknown pool (pools are
-   * never empty).
+   * `out[0 .. n)` and returns n. n is 0 for an unknown pool (pools are never
+   * empty) and for a pool whose PEs all have selection weight 0.
    *
    * @param poolHandle The pool handle.
    * @param k How many PEs (non-negative integer).
@@ -578,6 +578,12 @@ export class Handlespace {
       return 0;
     }
     const selection = pool.selection;
+    if (k === 1) {
+      const s = selection.selectOne(this.#rng, maxIncrement);
+      if (s < 0) return 0;
+      out[0] = pool.entries[s]!;
+      return 1;
+    }
     const want = k < selection.size ? k : selection.size;
     let scratch = this.#scratch;
     if (scratch.length < want) scratch = this.#scratch = new Int32Array(want * 2);

@@ -26,11 +26,18 @@ export class DenseEngine {
   nextSeq = SEQ_START;
   readonly twoChoices: boolean;
   readonly #pool: SelectionPool;
+  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
+  #seq: Float64Array;
+  #sel: Float64Array;
   readonly #policy: PoolPolicy;
+  readonly #updates: boolean;
 
   constructor(pool: SelectionPool, policy: PoolPolicy, capacity: number) {
     this.#pool = pool;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
     this.#policy = policy;
+    this.#updates = policy.updatesOnUse;
     this.twoChoices = policy.engine === "two-choices";
     this.dense = new Int32Array(capacity);
     this.dpos = new Int32Array(capacity);
@@ -38,6 +45,8 @@ export class DenseEngine {
   }
 
   grow(capacity: number): void {
+    this.#seq = this.#pool.seq;
+    this.#sel = this.#pool.selections;
     const dense = new Int32Array(capacity), dpos = new Int32Array(capacity);
     dense.set(this.dense);
     dpos.set(this.dpos);
@@ -55,7 +64,7 @@ export class DenseEngine {
     this.dense[i] = slot;
     this.dpos[slot] = i;
     if (this.twoChoices) {
-      this.#pool.seq[slot] = this.#sequence();
+      this.#seq[slot] = this.#sequence();
       this.key[slot] = this.#policy.key(this.#pool, slot);
     }
   }
@@ -71,6 +80,26 @@ export class DenseEngine {
     if (this.twoChoices) this.key[slot] = this.#policy.key(this.#pool, slot);
   }
 
+  selectOne(rng: Rng, maxIncrement: number): number {
+    const n = this.size;
+    if (n === 0) return -1;
+    let s: number;
+    if (!this.twoChoices) s = this.dense[drawIndex(rng, n)]!;
+    else {
+      s = this.dense[n === 1 ? 0 : this.#better(rng, n)]!;
+      if (maxIncrement > 0) {
+        const pool = this.#pool, policy = this.#policy;
+        pool.seq[s] = this.#sequence();
+        if (this.#updates) {
+          policy.update(pool, s);
+          this.key[s] = policy.key(pool, s);
+        }
+      }
+    }
+    this.#sel[s]!++;
+    return s;
+  }
+
   select(k: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
     const dense = this.dense;
@@ -84,7 +113,7 @@ export class DenseEngine {
       out[c] = s;
       if (c + 1 < want) this.#swap(j, --avail);
     }
-    const selections = this.#pool.selections;
+    const selections = this.#sel;
     for (let i = 0; i < want; i++) selections[out[i]!]!++;
     if (this.twoChoices) {
       const used = maxIncrement < want ? maxIncrement : want;
@@ -93,7 +122,7 @@ export class DenseEngine {
         for (let i = 0; i < used; i++) {
           const s = out[i]!;
           pool.seq[s] = this.#sequence();
-          if (policy.updatesOnUse) {
+          if (this.#updates) {
             policy.update(pool, s);
             this.key[s] = policy.key(pool, s);
           }
@@ -106,7 +135,7 @@ export class DenseEngine {
   orderInto(out: number[]): void {
     const order = Array.from(this.dense.subarray(0, this.size));
     if (this.twoChoices) {
-      const key = this.key, seq = this.#pool.seq;
+      const key = this.key, seq = this.#seq;
       order.sort((a, b) => key[a]! - key[b]! || seq[a]! - seq[b]!);
     } else {
       order.sort((a, b) => a - b);
@@ -123,7 +152,7 @@ export class DenseEngine {
     const ka = this.key[sa]!, kb = this.key[sb]!;
     if (ka < kb) return a;
     if (kb < ka) return b;
-    const seq = this.#pool.seq;
+    const seq = this.#seq;
     return seq[sa]! < seq[sb]! ? a : b;
   }
 
@@ -138,7 +167,7 @@ export class DenseEngine {
   }
 
   #sequence(): number {
-    if (this.nextSeq >= SEQ_LIMIT) this.nextSeq = renumber(this.#pool.seq, this.dense, this.size);
+    if (this.nextSeq >= SEQ_LIMIT) this.nextSeq = renumber(this.#seq, this.dense, this.size);
     return this.nextSeq++;
   }
 }

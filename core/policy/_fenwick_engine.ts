@@ -25,17 +25,26 @@ export class FenwickEngine {
   size = 0;
   #top: number;
   readonly #pool: SelectionPool;
+  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
+  #seq: Float64Array;
+  #sel: Float64Array;
   readonly #policy: PoolPolicy;
+  readonly #updates: boolean;
 
   constructor(pool: SelectionPool, policy: PoolPolicy, capacity: number) {
     this.#pool = pool;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
     this.#policy = policy;
+    this.#updates = policy.updatesOnUse;
     this.tree = new Float64Array(capacity + 1);
     this.val = new Float64Array(capacity);
     this.#top = capacity;
   }
 
   grow(capacity: number): void {
+    this.#seq = this.#pool.seq;
+    this.#sel = this.#pool.selections;
     const val = new Float64Array(capacity);
     val.set(this.val);
     const tree = new Float64Array(capacity + 1);
@@ -71,6 +80,18 @@ export class FenwickEngine {
     }
   }
 
+  selectOne(rng: Rng, maxIncrement: number): number {
+    if (this.size === 0 || this.total <= 0) return -1;
+    const s = this.#find(drawIndex(rng, this.total));
+    this.#sel[s]!++;
+    const policy = this.#policy;
+    if (maxIncrement > 0 && this.#updates) {
+      policy.update(this.#pool, s);
+      this.changed(s);
+    }
+    return s;
+  }
+
   select(k: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
     const val = this.val;
@@ -85,10 +106,10 @@ export class FenwickEngine {
       const s = out[i]!;
       this.#addTree(s, val[s]!);
     }
-    const selections = this.#pool.selections;
+    const selections = this.#sel;
     for (let i = 0; i < count; i++) selections[out[i]!]!++;
     const policy = this.#policy;
-    if (policy.updatesOnUse) {
+    if (this.#updates) {
       const used = maxIncrement < count ? maxIncrement : count;
       for (let i = 0; i < used; i++) {
         const s = out[i]!;

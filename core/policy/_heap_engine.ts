@@ -1,4 +1,6 @@
-// Sorted engine: an indexed binary min-heap on (key, sequence number).
+// Sorted engine for policies whose key changes on every use, mostly downwards
+// (weighted round robin's virtual counter): an indexed binary min-heap on
+// (key, sequence number), where such a use leaves the root in place.
 //
 // Layout, by heap position i (0 = root; children 2i+1 and 2i+2):
 //   hk: Float64Array  the policy key of the element at i (policy.key)
@@ -27,11 +29,18 @@ export class HeapEngine {
   nextSeq = SEQ_START;
   #frontier = new Int32Array(LINEAR_FRONTIER + 2);
   readonly #pool: SelectionPool;
+  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
+  #seq: Float64Array;
+  #sel: Float64Array;
   readonly #policy: PoolPolicy;
+  readonly #updates: boolean;
 
   constructor(pool: SelectionPool, policy: PoolPolicy, capacity: number) {
     this.#pool = pool;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
     this.#policy = policy;
+    this.#updates = policy.updatesOnUse;
     this.hk = new Float64Array(capacity);
     this.hs = new Float64Array(capacity);
     this.hslot = new Int32Array(capacity);
@@ -39,6 +48,8 @@ export class HeapEngine {
   }
 
   grow(capacity: number): void {
+    this.#seq = this.#pool.seq;
+    this.#sel = this.#pool.selections;
     const hk = new Float64Array(capacity), hs = new Float64Array(capacity);
     const hslot = new Int32Array(capacity), pos = new Int32Array(capacity).fill(-1);
     hk.set(this.hk);
@@ -57,7 +68,7 @@ export class HeapEngine {
 
   add(slot: number): void {
     const seq = this.#sequence();
-    this.#pool.seq[slot] = seq;
+    this.#seq[slot] = seq;
     const i = this.n++;
     this.hs[i] = seq;
     this.hslot[i] = slot;
@@ -86,15 +97,24 @@ export class HeapEngine {
     this.#siftDown(this.#siftUp(this.pos[slot]!));
   }
 
+  selectOne(maxIncrement: number): number {
+    if (this.n === 0) return -1;
+    const s = this.hslot[0]!;
+    this.#sel[s]!++;
+    if (maxIncrement > 0) this.#use(s);
+    return s;
+  }
+
   select(k: number, out: Int32Array, maxIncrement: number): number {
     const n = this.n;
     const want = k < n ? k : n;
     if (want === 0) return 0;
     const hslot = this.hslot;
     if (want === 1) out[0] = hslot[0]!;
+    else if (want <= 3) this.#takeFew(want, out);
     else if (want <= LINEAR_FRONTIER) this.#takeLinear(want, out);
     else this.#takeHeap(want, out);
-    const selections = this.#pool.selections;
+    const selections = this.#sel;
     for (let i = 0; i < want; i++) selections[out[i]!]!++;
     const used = maxIncrement < want ? maxIncrement : want;
     for (let i = 0; i < used; i++) this.#use(out[i]!);
@@ -109,6 +129,28 @@ export class HeapEngine {
       return hk[pa]! - hk[pb]! || hs[pa]! - hs[pb]!;
     });
     for (const s of order) out.push(s);
+  }
+
+  // The smallest 2 or 3: the root, the smaller child p, then the smallest of the
+  // other child and p's children.
+  #takeFew(want: number, out: Int32Array): void {
+    const hk = this.hk, hs = this.hs, hslot = this.hslot, n = this.n;
+    out[0] = hslot[0]!;
+    let p = 1, other = -1;
+    if (n > 2) {
+      if (hk[2]! < hk[1]! || (hk[2] === hk[1] && hs[2]! < hs[1]!)) {
+        p = 2;
+        other = 1;
+      } else other = 2;
+    }
+    out[1] = hslot[p]!;
+    if (want === 2) return;
+    let best = other;
+    const l = 2 * p + 1;
+    for (let c = l; c <= l + 1 && c < n; c++) {
+      if (best < 0 || hk[c]! < hk[best]! || (hk[c] === hk[best] && hs[c]! < hs[best]!)) best = c;
+    }
+    out[2] = hslot[best]!;
   }
 
   // The smallest `want` elements with a linearly scanned frontier (small k).
@@ -190,12 +232,19 @@ export class HeapEngine {
 
   #use(slot: number): void {
     const seq = this.#sequence();
-    this.#pool.seq[slot] = seq;
+    this.#seq[slot] = seq;
     let p = this.pos[slot]!;
     this.hs[p] = seq;
     const policy = this.#policy;
-    if (policy.updatesOnUse) {
-      policy.update(this.#pool, slot);
+    if (this.#updates) {
+      const pool = this.#pool;
+      policy.update(pool, slot);
+      const key = policy.key(pool, slot);
+      // The root with a smaller key (weighted round robin's virtual counter) stays the root.
+      if (p === 0 && key < this.hk[0]!) {
+        this.hk[0] = key;
+        return;
+      }
       this.hk[p] = this.#keyOf(slot);
       p = this.#siftUp(p);
     }
@@ -204,7 +253,7 @@ export class HeapEngine {
 
   #sequence(): number {
     if (this.nextSeq >= SEQ_LIMIT) {
-      const seq = this.#pool.seq, hslot = this.hslot, hs = this.hs, n = this.n;
+      const seq = this.#seq, hslot = this.hslot, hs = this.hs, n = this.n;
       this.nextSeq = renumber(seq, hslot, n);
       for (let i = 0; i < n; i++) hs[i] = seq[hslot[i]!]!;
     }

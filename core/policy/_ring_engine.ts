@@ -15,14 +15,21 @@ export class RingEngine {
   size = 0;
   nextSeq = SEQ_START;
   readonly #pool: SelectionPool;
+  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
+  #seq: Float64Array;
+  #sel: Float64Array;
 
   constructor(pool: SelectionPool, capacity: number) {
     this.#pool = pool;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
     this.next = new Int32Array(capacity);
     this.prev = new Int32Array(capacity);
   }
 
   grow(capacity: number): void {
+    this.#seq = this.#pool.seq;
+    this.#sel = this.#pool.selections;
     const next = new Int32Array(capacity), prev = new Int32Array(capacity);
     next.set(this.next);
     prev.set(this.prev);
@@ -31,7 +38,7 @@ export class RingEngine {
   }
 
   add(slot: number): void {
-    this.#pool.seq[slot] = this.#sequence();
+    this.#seq[slot] = this.#sequence();
     const head = this.head;
     if (head < 0) {
       this.next[slot] = slot;
@@ -58,9 +65,20 @@ export class RingEngine {
     if (this.head === slot) this.head = n;
   }
 
+  selectOne(maxIncrement: number): number {
+    const s = this.head;
+    if (s < 0) return -1;
+    this.#sel[s]!++;
+    if (maxIncrement > 0) {
+      this.#seq[s] = this.#sequence();
+      this.head = this.next[s]!;
+    }
+    return s;
+  }
+
   select(k: number, out: Int32Array, maxIncrement: number): number {
     const count = k < this.size ? k : this.size;
-    const next = this.next, selections = this.#pool.selections;
+    const next = this.next, selections = this.#sel;
     let s = this.head;
     for (let i = 0; i < count; i++) {
       out[i] = s;
@@ -70,7 +88,7 @@ export class RingEngine {
     const used = maxIncrement < count ? maxIncrement : count;
     if (used > 0) {
       if (this.nextSeq + used > SEQ_LIMIT) this.#renumber();
-      const seq = this.#pool.seq;
+      const seq = this.#seq;
       let h = this.head;
       for (let i = 0; i < used; i++) {
         seq[h] = this.nextSeq++;
@@ -96,7 +114,7 @@ export class RingEngine {
 
   // The ring order is the sequence order, so renumbering is a walk from the head.
   #renumber(): void {
-    const seq = this.#pool.seq;
+    const seq = this.#seq;
     let s = this.head;
     for (let i = 0; i < this.size; i++) {
       seq[s] = i;

@@ -21,10 +21,13 @@ import type { PolicyTypeInfo } from "../wire/policy_parameter.ts";
  *
  * - `"round-robin"`: a circular list in sequence-number order; a use moves
  *   the head (O(1)).
- * - `"sorted"`: an indexed binary heap on (key, sequence number); the first k
- *   in that order are chosen, a use gives the PE the next sequence number
- *   (round robin among equal keys) and applies {@link PoolPolicy.update}
- *   (O(log N) per use, O(k log k) to find the first k).
+ * - `"sorted"`: ordered by (key, sequence number); the first k in that order
+ *   are chosen, a use gives the PE the next sequence number (round robin
+ *   among equal keys) and applies {@link PoolPolicy.update}. Kept as buckets
+ *   of equal keys in a heap on the key (a use that keeps the key is O(1),
+ *   otherwise O(log N)), or for {@link PoolPolicy.sortedStructure} `"heap"`
+ *   as an indexed binary heap on (key, sequence number); O(k log k) to find
+ *   the first k.
  * - `"uniform-random"`: k distinct PEs drawn uniformly (O(1) per draw).
  * - `"weighted-random"`: k distinct PEs drawn with probability proportional
  *   to {@link PoolPolicy.weight}, from a Fenwick tree (O(log N) per draw).
@@ -97,6 +100,13 @@ export interface PoolPolicy extends PolicyTypeInfo {
   readonly defaultMaxIncrement: number;
   /** Whether {@link PoolPolicy.update} changes anything (so engines can skip it). */
   readonly updatesOnUse: boolean;
+  /**
+   * The data structure of the sorted engine: `"buckets"` (equal keys share a
+   * list, a use that keeps the key is O(1)) or `"heap"` (an indexed binary
+   * heap, best when the key changes on nearly every use and mostly
+   * decreases, as weighted round robin's does). Ignored by other engines.
+   */
+  readonly sortedStructure: "buckets" | "heap";
   /**
    * The primary sort key of a slot (sorted and two-choices engines): smaller
    * is preferred; ties are broken by sequence number.
@@ -177,6 +187,8 @@ export interface PolicyDefinition {
   readonly engine: SelectionEngine;
   /** Default MaxIncrement (RSPLIB: 1 for sorted and randomized-LU policies, 0 for RAND/WRAND). */
   readonly defaultMaxIncrement: number;
+  /** Sorted engine structure (see {@link PoolPolicy.sortedStructure}); default `"buckets"`. */
+  readonly sortedStructure?: "buckets" | "heap";
   /** Primary sort key (sorted, two-choices). Default: 0 for every slot. */
   readonly key?: (values: SelectionValues, slot: number) => number;
   /** Selection weight (weighted-random). Default: 1 for every slot. */
@@ -231,6 +243,7 @@ export function definePolicy(def: PolicyDefinition): PoolPolicy {
     engine: def.engine,
     defaultMaxIncrement: def.defaultMaxIncrement,
     updatesOnUse: def.update !== undefined,
+    sortedStructure: def.sortedStructure ?? "buckets",
     key,
     weight: def.weight ?? unitWeight,
     initialize: def.initialize ?? noInitialize,

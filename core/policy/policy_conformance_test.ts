@@ -256,6 +256,21 @@ for (const policy of BUILTIN_POLICIES) {
     }
   });
 
+  test(`${policy.name}: selectOne() selects exactly what select() with k = 1 selects`, () => {
+    const a = filled(policy, 15, 8).pool, b = filled(policy, 15, 8).pool;
+    const ra = new SeededRng(5), rb = new SeededRng(5), values = new SeededRng(6);
+    for (let i = 0; i < 300; i++) {
+      const mi = i % 4;
+      assert.equal(a.selectOne(ra, mi), pick(b, 1, rb, mi)[0]);
+      if (i % 25 === 0) {
+        const slot = a.order()[i % 15]!, v = randomParam(policy, values);
+        a.update(slot, v);
+        b.update(slot, v);
+      }
+    }
+    assert.equal(new SelectionPool(policy).selectOne(ra), -1);
+  });
+
   test(`${policy.name}: out-of-range arguments throw RangeError or TypeError`, () => {
     const { pool } = filled(policy, 3);
     const rng = new SeededRng(1);
@@ -291,7 +306,9 @@ for (const policy of BUILTIN_POLICIES) {
           const v = randomParam(policy, rng);
           assert.equal(pool.update(s, v), model.update(s, v));
         } else {
-          const k = 1 + drawIndex(rng, 5), mi = drawIndex(rng, 4);
+          // Mostly small k (linear frontiers); sometimes k > 16 (heap frontiers).
+          const k = drawIndex(rng, 6) === 0 ? 17 + drawIndex(rng, 30) : 1 + drawIndex(rng, 5);
+          const mi = drawIndex(rng, 4);
           assert.deepEqual(
             pick(pool, k, engineRng, mi),
             model.select(k, modelRng, mi),

@@ -63,6 +63,7 @@ export interface SelectionPoolOptions {
 export class SelectionPool implements SelectionValues {
   readonly #policy: PoolPolicy;
   readonly #kind: number;
+  readonly #defaultMaxIncrement: number;
   #capacity: number;
   #size = 0;
   #high = 0;
@@ -103,6 +104,7 @@ export class SelectionPool implements SelectionValues {
     let cap = 4;
     while (cap < wanted) cap *= 2;
     this.#policy = policy;
+    this.#defaultMaxIncrement = policy.defaultMaxIncrement;
     this.#capacity = cap;
     this.#free = new Int32Array(cap);
     this.#alive = new Uint8Array(cap);
@@ -124,8 +126,7 @@ export class SelectionPool implements SelectionValues {
         this.#ring = new RingEngine(this, cap);
         break;
       case "sorted":
-        // Keys that never change on use allow O(1) uses with buckets of equal keys.
-        if (policy.updatesOnUse) {
+        if (policy.sortedStructure === "heap") {
           this.#kind = HEAP;
           this.#heap = new HeapEngine(this, policy, cap);
         } else {
@@ -419,7 +420,7 @@ export class SelectionPool implements SelectionValues {
         `Cannot select pool elements: output has room for ${out.length} of ${want} slots`,
       );
     }
-    const mi = maxIncrement === 0 ? this.#policy.defaultMaxIncrement : maxIncrement;
+    const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
     switch (this.#kind) {
       case BUCKET:
         return this.#bucket!.select(k, out, mi);
@@ -431,6 +432,47 @@ export class SelectionPool implements SelectionValues {
         return this.#dense!.select(k, out, rng, mi);
       default:
         return this.#fenwick!.select(k, out, rng, mi);
+    }
+  }
+
+  /**
+   * Selects one pool element (the k = 1 case of {@link SelectionPool.select},
+   * without an output array).
+   *
+   * @param rng Random source for the random-based policies.
+   * @param maxIncrement Whether the selection counts as a use: 0 = the policy's default.
+   * @returns The slot, or -1 if nothing can be selected (an empty pool, or only zero weights).
+   * @throws {RangeError} If maxIncrement is not a non-negative integer.
+   * @example Priority picks the highest
+   * ```ts
+   * import { SelectionPool, priority } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(priority);
+   * pool.add(policyParameter(PolicyType.Priority, { priority: 1 }));
+   * const high = pool.add(policyParameter(PolicyType.Priority, { priority: 5 }));
+   * assert.equal(pool.selectOne(new SeededRng(1)), high);
+   * ```
+   */
+  selectOne(rng: Rng, maxIncrement = 0): number {
+    if ((maxIncrement >>> 0) !== maxIncrement) {
+      throw new RangeError(
+        `Cannot select a pool element: MaxIncrement ${maxIncrement} is not a non-negative integer`,
+      );
+    }
+    const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
+    switch (this.#kind) {
+      case BUCKET:
+        return this.#bucket!.selectOne(mi);
+      case RING:
+        return this.#ring!.selectOne(mi);
+      case HEAP:
+        return this.#heap!.selectOne(mi);
+      case DENSE:
+        return this.#dense!.selectOne(rng, mi);
+      default:
+        return this.#fenwick!.selectOne(rng, mi);
     }
   }
 

@@ -47,6 +47,8 @@ const ROUND_START = 2 ** 20 - 2;
 export const weightedRoundRobin: PoolPolicy = definePolicy({
   info: builtinInfo(PolicyType.WeightedRoundRobin),
   engine: "sorted",
+  // The key changes on every use and mostly decreases: the root of a heap stays in place.
+  sortedStructure: "heap",
   defaultMaxIncrement: 1,
   key: (v, slot) => v.round[slot]! * ROUND_FACTOR + v.virtual[slot]!,
   initialize: (v, slot, first) => {
