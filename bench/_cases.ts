@@ -15,10 +15,9 @@ import {
   fmix32,
   newHandlespace,
   NOW,
-  OWN_ID,
   POOL_HANDLE,
-  type Registration,
   registerAll,
+  type Registration,
   registrations,
 } from "./_workload.ts";
 
@@ -133,11 +132,11 @@ export function checksumRecomputeBlock(hs: Handlespace, repeat: number): Sample 
   return { ops: repeat, ns };
 }
 
-/** Checksum (c): reading the finished value, `calls` times. */
+/** Checksum (c): reading the finished handlespace value, `calls` times. */
 export function checksumReadBlock(hs: Handlespace, calls: number): Sample {
   let x = 0;
   const t0 = performance.now();
-  for (let i = 0; i < calls; i++) x ^= hs.ownershipChecksum(OWN_ID);
+  for (let i = 0; i < calls; i++) x ^= hs.handlespaceChecksum();
   const ns = (performance.now() - t0) * 1e6;
   if (x === -1) throw new Error("unreachable");
   return { ops: calls, ns };

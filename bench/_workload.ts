@@ -27,7 +27,9 @@ export function fmix32(h: number): number {
 }
 
 /** Per-PE numbers of PE i. */
-export function peNumbers(i: number): { id: number; weight: number; load: number; degradation: number } {
+export function peNumbers(
+  i: number,
+): { id: number; weight: number; load: number; degradation: number } {
   const id = fmix32(i + 1);
   return {
     id,

@@ -140,7 +140,9 @@ if (ONLY.has("lifecycle")) {
         for (const ph of phases) (perPhase[ph] ??= []).push(mops(sum[ph]!));
       }
       for (const ph of phases) {
-        cells[ph].push(cell(median(perPhase[ph]!), refOf(RSPLIB[ph], policy.name, n), n >= 1000 ? 1 : 0));
+        cells[ph].push(
+          cell(median(perPhase[ph]!), refOf(RSPLIB[ph], policy.name, n), n >= 1000 ? 1 : 0),
+        );
       }
     }
     for (const ph of phases) rows[ph].push(`| ${policy.name} | ${cells[ph].join(" | ")} |`);
@@ -195,7 +197,9 @@ if (ONLY.has("checksum")) {
     }));
   };
   console.log(
-    `\nChecksum routine over a buffer (TS kernel): ${gbps(65536, 2000).toFixed(2)} GB/s (64 KiB; RSPLIB ${RSPLIB_CHECKSUM.bufferGBps64k}), ${
+    `\nChecksum routine over a buffer (TS kernel): ${
+      gbps(65536, 2000).toFixed(2)
+    } GB/s (64 KiB; RSPLIB ${RSPLIB_CHECKSUM.bufferGBps64k}), ${
       gbps(16 << 20, 8).toFixed(2)
     } GB/s (16 MiB; RSPLIB ${RSPLIB_CHECKSUM.bufferGBps16m}).`,
   );

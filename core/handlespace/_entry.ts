@@ -1,5 +1,8 @@
 // The handlespace's record of one pool element. Public fields are internal
 // state of the handlespace; users see the read-only PoolElementEntry view.
+// Kept small (one object per PE): the policy information lives in the pool's
+// struct-of-arrays, checksum partial sums are recomputed from pool handle and
+// identifier when needed, and the flags share one small integer.
 
 import type { PoolElementParameter } from "../wire/pool_element_parameter.ts";
 import type { PolicyParameter } from "../wire/policy_parameter.ts";
@@ -7,6 +10,13 @@ import type { TransportParameter } from "../wire/transport_parameter.ts";
 import type { PoolElementEntry } from "./pool_element.ts";
 import type { Pool } from "./_pool.ts";
 import type { OwnerRecord } from "./_owner_index.ts";
+
+/** Entry.flags: set once the PE has been removed. */
+export const REMOVED = 1;
+/** Entry.flags: set while the PE is marked for a table synchronisation purge. */
+export const MARKED = 2;
+/** Entry.flags: one Endpoint Unreachable report (the count sits above the two flag bits). */
+export const REPORT = 4;
 
 export class Entry implements PoolElementEntry {
   pool: Pool;
@@ -17,17 +27,12 @@ export class Entry implements PoolElementEntry {
   homeRegistrarId: bigint;
   registrationLife: number;
   userTransport: TransportParameter;
-  policy: PolicyParameter;
   asapTransport: TransportParameter | undefined;
   association: number | undefined;
   lastUpdate: number;
-  unreachableReports = 0;
-  marked = false;
-  live = true;
-  /** Exact checksum partial sum (Internet-16 or -32, per the handlespace). */
-  partial: number;
-  /** RSPLIB's partial sum (little-endian words), only with checksumCompat "rsplib"; else 0. */
-  rsplibPartial: number;
+  flags = 0;
+  /** The policy information at removal time (the slot's arrays are reused afterwards). */
+  removedPolicy: PolicyParameter | undefined = undefined;
   owner: OwnerRecord | undefined = undefined;
   ownerPrev: Entry | undefined = undefined;
   ownerNext: Entry | undefined = undefined;
@@ -42,12 +47,9 @@ export class Entry implements PoolElementEntry {
     home: bigint,
     life: number,
     userTransport: TransportParameter,
-    policy: PolicyParameter,
     asapTransport: TransportParameter | undefined,
     association: number | undefined,
     now: number,
-    partial: number,
-    rsplibPartial: number,
   ) {
     this.pool = pool;
     this.slot = slot;
@@ -56,16 +58,41 @@ export class Entry implements PoolElementEntry {
     this.homeRegistrarId = home;
     this.registrationLife = life;
     this.userTransport = userTransport;
-    this.policy = policy;
     this.asapTransport = asapTransport;
     this.association = association;
     this.lastUpdate = now;
-    this.partial = partial;
-    this.rsplibPartial = rsplibPartial;
   }
 
   get poolHandle(): Uint8Array {
     return this.pool.poolHandle;
+  }
+
+  get live(): boolean {
+    return (this.flags & REMOVED) === 0;
+  }
+
+  get marked(): boolean {
+    return (this.flags & MARKED) !== 0;
+  }
+
+  get unreachableReports(): number {
+    return this.flags >>> 2;
+  }
+
+  /** Built from the pool's arrays (a new object per read). */
+  get policy(): PolicyParameter {
+    if (this.removedPolicy !== undefined) return this.removedPolicy;
+    const v = this.pool.selection, s = this.slot;
+    return {
+      type: this.pool.policy.type,
+      weight: v.weight[s]!,
+      priority: v.priority[s]!,
+      load: v.load[s]!,
+      loadDegradation: v.loadDegradation[s]!,
+      loadDpf: v.loadDpf[s]!,
+      weightDpf: v.weightDpf[s]!,
+      distance: v.distance[s]!,
+    };
   }
 
   get degradation(): number {

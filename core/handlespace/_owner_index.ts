@@ -28,22 +28,28 @@ export class OwnerIndex {
   readonly #byId = new Map<bigint, OwnerRecord>();
   readonly #width: ChecksumWidth;
   readonly #compat: ChecksumCompat;
+  /** The registrar's own record: kept even while empty (its checksum is read every Presence). */
+  readonly own: OwnerRecord;
 
-  constructor(width: ChecksumWidth, compat: ChecksumCompat) {
+  constructor(ownId: bigint, width: ChecksumWidth, compat: ChecksumCompat) {
     this.#width = width;
     this.#compat = compat;
+    this.own = new OwnerRecord(ownId, width, compat);
+    this.#byId.set(ownId, this.own);
   }
 
   get(id: bigint): OwnerRecord | undefined {
-    return this.#byId.get(id);
+    return id === this.own.id ? this.own : this.#byId.get(id);
   }
 
+  /** Owners with at least one PE. */
   ids(): bigint[] {
-    return [...this.#byId.keys()];
+    return [...this.#byId.values()].filter((r) => r.count > 0).map((r) => r.id);
   }
 
-  link(entry: Entry, id: bigint): void {
-    let rec = this.#byId.get(id);
+  /** Adds a PE with its checksum partial sums (see ChecksumAccumulator.add). */
+  link(entry: Entry, id: bigint, partial: number, rsplibPartial: number): void {
+    let rec = id === this.own.id ? this.own : this.#byId.get(id);
     if (rec === undefined) {
       rec = new OwnerRecord(id, this.#width, this.#compat);
       this.#byId.set(id, rec);
@@ -54,10 +60,10 @@ export class OwnerIndex {
     if (rec.head !== undefined) rec.head.ownerPrev = entry;
     rec.head = entry;
     rec.count++;
-    rec.checksum.add(entry.partial, entry.rsplibPartial);
+    rec.checksum.add(partial, rsplibPartial);
   }
 
-  unlink(entry: Entry): void {
+  unlink(entry: Entry, partial: number, rsplibPartial: number): void {
     const rec = entry.owner!;
     const prev = entry.ownerPrev, next = entry.ownerNext;
     if (prev !== undefined) prev.ownerNext = next;
@@ -65,7 +71,7 @@ export class OwnerIndex {
     if (next !== undefined) next.ownerPrev = prev;
     entry.ownerPrev = entry.ownerNext = undefined;
     entry.owner = undefined;
-    rec.checksum.sub(entry.partial, entry.rsplibPartial);
-    if (--rec.count === 0) this.#byId.delete(rec.id);
+    rec.checksum.sub(partial, rsplibPartial);
+    if (--rec.count === 0 && rec !== this.own) this.#byId.delete(rec.id);
   }
 }

@@ -365,10 +365,12 @@ export function wordSum32(bytes: Uint8Array): number {
  * ```
  */
 export function partial16(handleSum: number, id: bigint): number {
-  if (id < 0n || id > 0xffffffffn) {
+  // One conversion instead of two bigint comparisons: every identifier outside 0..2^32−1
+  // converts to a number outside that range too.
+  const n = Number(id);
+  if (!(n >= 0 && n <= 0xffffffff)) {
     throw new RangeError(`Cannot compute Internet-16 partial: identifier ${id} is not 32-bit`);
   }
-  const n = Number(id);
   return handleSum + (n >>> 16) + (n & 0xffff);
 }
 
@@ -412,10 +414,10 @@ export function rsplibWordSum16(bytes: Uint8Array): number {
  * ```
  */
 export function rsplibPartial16(rsplibHandleSum: number, id: bigint): number {
-  if (id < 0n || id > 0xffffffffn) {
+  const n = Number(id);
+  if (!(n >= 0 && n <= 0xffffffff)) {
     throw new RangeError(`Cannot compute Internet-16 partial: identifier ${id} is not 32-bit`);
   }
-  const n = Number(id);
   return rsplibHandleSum + swap16(n >>> 16) + swap16(n & 0xffff);
 }
 

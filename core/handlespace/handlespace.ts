@@ -20,6 +20,7 @@ import type { PolicyParameter } from "../wire/policy_parameter.ts";
 import { maxId, type WireProfile } from "../wire/profile.ts";
 import type { TransportParameter } from "../wire/transport_parameter.ts";
 import { defaultPolicies, type PolicyRegistry } from "../policy/registry.ts";
+import type { SelectionPool } from "../policy/selection_pool.ts";
 import {
   ChecksumAccumulator,
   type ChecksumCompat,
@@ -33,7 +34,7 @@ import {
 } from "./checksum.ts";
 import { DeadlineIndex } from "./deadline_index.ts";
 import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
-import { Entry } from "./_entry.ts";
+import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
 import { compareHandles, hashHandle, Pool, sameBytes } from "./_pool.ts";
 
@@ -306,7 +307,7 @@ export class Handlespace {
     this.#maxPerPool = limits.maxPoolElementsPerPool ?? Infinity;
     this.#maxHandle = limits.maxPoolHandleLength ?? 255;
     this.#maxAddresses = limits.maxAddresses ?? 64;
-    this.#owners = new OwnerIndex(this.#width, this.#compat);
+    this.#owners = new OwnerIndex(this.#ownId, this.#width, this.#compat);
     this.#total = new ChecksumAccumulator(this.#width, this.#compat);
   }
 
@@ -892,9 +893,7 @@ export class Handlespace {
     const e = this.#own(entry);
     if (!e.live) throw new TypeError("Cannot change owner: the pool element has been removed");
     if (e.homeRegistrarId === home) return false;
-    this.#owners.unlink(e);
-    e.homeRegistrarId = home;
-    this.#owners.link(e, home);
+    this.#rehome(e, home);
     return true;
   }
 
@@ -924,11 +923,7 @@ export class Handlespace {
   transferOwnership(from: RegistrarId, to: RegistrarId): PoolElementEntry[] {
     const moved = this.#owners.get(from)?.entries() ?? [];
     if (from === to) return moved;
-    for (const e of moved) {
-      this.#owners.unlink(e);
-      e.homeRegistrarId = to;
-      this.#owners.link(e, to);
-    }
+    for (const e of moved) this.#rehome(e, to);
     return moved;
   }
 
@@ -949,7 +944,7 @@ export class Handlespace {
   markOwner(owner: RegistrarId): number {
     let n = 0;
     for (let e = this.#owners.get(owner)?.head; e !== undefined; e = e.ownerNext) {
-      e.marked = true;
+      e.flags |= MARKED;
       n++;
     }
     return n;
@@ -984,7 +979,7 @@ export class Handlespace {
   purgeMarked(owner: RegistrarId): PoolElementEntry[] {
     const removed: Entry[] = [];
     for (const e of this.#owners.get(owner)?.entries() ?? []) {
-      if (e.marked) {
+      if ((e.flags & MARKED) !== 0) {
         this.#remove(e);
         removed.push(e);
       }
@@ -1064,7 +1059,7 @@ export class Handlespace {
    */
   reportUnreachable(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
     const e = this.#find(poolHandle)?.byId.get(id);
-    if (e !== undefined) e.unreachableReports++;
+    if (e !== undefined) e.flags += REPORT;
     return e;
   }
 
@@ -1339,10 +1334,6 @@ export class Handlespace {
     const id = element.id;
     const slot = pool.selection.add(element.policy);
     const key = this.#freeKeys.length > 0 ? this.#freeKeys.pop()! : this.#byKey.length;
-    const partial = this.#width === 16
-      ? partial16(pool.handleSum, id)
-      : partial32(pool.handleSum, id);
-    const rsplibPartial = this.#compat === "rsplib" ? rsplibPartial16(pool.rsplibHandleSum, id) : 0;
     const entry = new Entry(
       pool,
       slot,
@@ -1351,18 +1342,16 @@ export class Handlespace {
       home,
       element.registrationLife,
       element.userTransport,
-      element.policy,
       asap,
       association,
       now,
-      partial,
-      rsplibPartial,
     );
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
     pool.byId.set(id, entry);
     pool.order.add(entry);
-    this.#owners.link(entry, home);
+    const partial = this.#partial(pool, id), rsplibPartial = this.#rsplibPartial(pool, id);
+    this.#owners.link(entry, home, partial, rsplibPartial);
     this.#total.add(partial, rsplibPartial);
     if (association !== undefined) this.#linkAssociation(entry, association);
     this.#size++;
@@ -1387,14 +1376,11 @@ export class Handlespace {
         "identifier",
       );
     }
-    let changed = false;
-    const policy = element.policy;
-    if (policy !== entry.policy) {
-      if (!samePolicy(policy, entry.policy)) changed = true;
-      entry.policy = policy;
-    }
-    // Also resets a non-zero degradation counter, as RSPLIB does on every update.
-    entry.pool.selection.update(entry.slot, policy);
+    // Compared with the pool's arrays; the update also resets a non-zero degradation
+    // counter, as RSPLIB does on every re-registration.
+    const selection = entry.pool.selection;
+    let changed = !sameValues(selection, entry.slot, element.policy);
+    selection.update(entry.slot, element.policy);
     const ut = element.userTransport;
     if (ut !== entry.userTransport) {
       if (!sameTransport(ut, entry.userTransport)) changed = true;
@@ -1412,9 +1398,7 @@ export class Handlespace {
     }
     if (home !== entry.homeRegistrarId) {
       changed = true;
-      this.#owners.unlink(entry);
-      entry.homeRegistrarId = home;
-      this.#owners.link(entry, home);
+      this.#rehome(entry, home);
     }
     if (association !== entry.association) {
       if (entry.association !== undefined) this.#unlinkAssociation(entry);
@@ -1422,26 +1406,44 @@ export class Handlespace {
       if (association !== undefined) this.#linkAssociation(entry, association);
     }
     entry.lastUpdate = now;
-    entry.marked = false;
+    entry.flags &= ~MARKED;
     return { ok: true, entry, created: false, changed };
   }
 
   #remove(e: Entry): void {
     const pool = e.pool;
+    e.removedPolicy = e.policy;
+    const partial = this.#partial(pool, e.id), rsplibPartial = this.#rsplibPartial(pool, e.id);
     pool.selection.remove(e.slot);
     pool.entries[e.slot] = undefined;
     pool.byId.delete(e.id);
     pool.order.removed();
-    this.#owners.unlink(e);
-    this.#total.sub(e.partial, e.rsplibPartial);
+    this.#owners.unlink(e, partial, rsplibPartial);
+    this.#total.sub(partial, rsplibPartial);
     if (e.association !== undefined) this.#unlinkAssociation(e);
     const key = e.key;
     for (const d of this.#deadlines) d.clear(key);
     this.#byKey[key] = undefined;
     this.#freeKeys.push(key);
-    e.live = false;
+    e.flags |= REMOVED;
     this.#size--;
     if (pool.selection.size === 0) this.#dropPool(pool);
+  }
+
+  #rehome(e: Entry, home: bigint): void {
+    const partial = this.#partial(e.pool, e.id), rsplibPartial = this.#rsplibPartial(e.pool, e.id);
+    this.#owners.unlink(e, partial, rsplibPartial);
+    e.homeRegistrarId = home;
+    this.#owners.link(e, home, partial, rsplibPartial);
+  }
+
+  // A PE's checksum partial sum: derived from pool handle and identifier, which never change.
+  #partial(pool: Pool, id: bigint): number {
+    return this.#width === 16 ? partial16(pool.handleSum, id) : partial32(pool.handleSum, id);
+  }
+
+  #rsplibPartial(pool: Pool, id: bigint): number {
+    return this.#compat === "rsplib" ? rsplibPartial16(pool.rsplibHandleSum, id) : 0;
   }
 
   #linkAssociation(e: Entry, association: number): void {
@@ -1520,10 +1522,11 @@ function checkLimit(limit: number): number {
   return limit;
 }
 
-function samePolicy(a: PolicyParameter, b: PolicyParameter): boolean {
-  return a.type === b.type && a.weight === b.weight && a.priority === b.priority &&
-    a.load === b.load && a.loadDegradation === b.loadDegradation && a.loadDpf === b.loadDpf &&
-    a.weightDpf === b.weightDpf && a.distance === b.distance;
+function sameValues(v: SelectionPool, slot: number, p: PolicyParameter): boolean {
+  return v.weight[slot] === p.weight && v.priority[slot] === p.priority &&
+    v.load[slot] === p.load && v.loadDegradation[slot] === p.loadDegradation &&
+    v.loadDpf[slot] === p.loadDpf && v.weightDpf[slot] === p.weightDpf &&
+    v.distance[slot] === p.distance;
 }
 
 function sameTransport(a: TransportParameter, b: TransportParameter): boolean {
