@@ -102,7 +102,8 @@ export class TimerTable<K extends string> {
    * @returns True when the timer is set and its deadline is at or before `now`.
    */
   isExpired(kind: K, now: number): boolean {
-    return this.#deadlines[this.#i(kind)]! <= now;
+    const t = this.#deadlines[this.#i(kind)]!;
+    return t !== Infinity && t <= now;
   }
 
   /**
