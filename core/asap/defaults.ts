@@ -44,13 +44,13 @@ export const ASAP_DEFAULTS = {
     description:
       "Interval of Server Announces, drawn each time from ±12.5 % around it; sent only after the startup phase",
   },
-  announceAddress: {
+  announceTargets: {
     role: "PR",
     value: "239.0.0.50:3863",
     unit: "-",
     rsplib: "239.0.0.50:3863",
     description:
-      'Where Server Announces go (channel "asap-announce"); a list of targets, unicast or multicast',
+      'Where Server Announces go (channel "asap-announce"): unicast or multicast targets; none = no announces',
   },
   startupPhase: {
     role: "PR",

@@ -8,6 +8,7 @@
  */
 
 import { Fifo } from "../fifo.ts";
+import { PayloadSlab } from "../payload_slab.ts";
 import { randomIdentifier, type Rng } from "../rng.ts";
 import type {
   AssociationDown,
@@ -257,6 +258,7 @@ export class PoolElement implements Role<PoolElementEvent> {
   readonly #decoder: WireDecoder;
   readonly #hunt: RegistrarHunt;
   readonly #actions = new Fifo<RoleAction>();
+  readonly #slab = new PayloadSlab();
   readonly #events = new Fifo<PoolElementEvent>();
   readonly #timers = new TimerTable<PeTimer>(["response", "reregister", "policy-update"]);
   readonly #inbound = new Map<AssociationId, AssociationInfo>();
@@ -500,7 +502,7 @@ export class PoolElement implements Role<PoolElementEvent> {
   }
 
   #send(assoc: AssociationId, message: AsapMessage): void {
-    const payload = this.#encoder.encodeAsap(message).slice();
+    const payload = this.#slab.copy(this.#encoder.encodeAsap(message));
     this.#actions.push({ type: "send", assoc, ppid: this.#ppid, stream: 0, payload });
   }
 

@@ -8,6 +8,7 @@
  */
 
 import { Fifo } from "../fifo.ts";
+import { PayloadSlab } from "../payload_slab.ts";
 import { defaultPolicies, type PolicyRegistry } from "../policy/registry.ts";
 import type { Rng } from "../rng.ts";
 import type {
@@ -235,6 +236,7 @@ export class PoolUser implements Role<PoolUserEvent> {
   readonly #decoder: WireDecoder;
   readonly #hunt: RegistrarHunt;
   readonly #actions = new Fifo<RoleAction>();
+  readonly #slab = new PayloadSlab();
   readonly #events = new Fifo<PoolUserEvent>();
   readonly #timers = new TimerTable<"response">(["response"]);
   readonly #cache = new Map<string, PoolCache>();
@@ -542,7 +544,7 @@ export class PoolUser implements Role<PoolUserEvent> {
   }
 
   #send(assoc: AssociationId, message: AsapMessage): void {
-    const payload = this.#encoder.encodeAsap(message).slice();
+    const payload = this.#slab.copy(this.#encoder.encodeAsap(message));
     this.#actions.push({ type: "send", assoc, ppid: this.#ppid, stream: 0, payload });
   }
 

@@ -3,6 +3,7 @@
 // PEs of this registrar change (localChange), which ENRP hooks into to send Handle Updates.
 
 import { Fifo } from "../fifo.ts";
+import { PayloadSlab } from "../payload_slab.ts";
 import { Handlespace } from "../handlespace/handlespace.ts";
 import type { EnumerationCursor } from "../handlespace/handlespace.ts";
 import type { PoolElementEntry } from "../handlespace/pool_element.ts";
@@ -96,6 +97,7 @@ export class RegistrarContext {
   readonly events = new Fifo<RegistrarEvent>();
   readonly localChangeListeners: LocalChangeListener[] = [];
   readonly verbose: boolean;
+  readonly #slab = new PayloadSlab();
   #nextAssociation = 1;
 
   constructor(config: ResolvedRegistrarConfig, rng: Rng, policies: PolicyRegistry | undefined) {
@@ -131,13 +133,13 @@ export class RegistrarContext {
 
   /** Encodes an ASAP message and queues it (a copy: the encoder's buffer is reused). */
   sendAsap(assoc: AssociationId, message: AsapMessage): void {
-    const payload = this.encoder.encodeAsap(message).slice();
+    const payload = this.#slab.copy(this.encoder.encodeAsap(message));
     this.actions.push({ type: "send", assoc, ppid: this.asapPpid, stream: 0, payload });
   }
 
   /** Encodes an ENRP message and queues it. */
   sendEnrp(assoc: AssociationId, message: EnrpMessage): void {
-    const payload = this.encoder.encodeEnrp(message).slice();
+    const payload = this.#slab.copy(this.encoder.encodeEnrp(message));
     this.actions.push({ type: "send", assoc, ppid: this.enrpPpid, stream: 0, payload });
   }
 
