@@ -20,3 +20,6 @@ export { BUILTIN_POLICIES, defaultPolicies, PolicyRegistry } from "./core/policy
 export type { PoolPolicy, SelectionEngine, SelectionValues } from "./core/policy/policy.ts";
 export { SelectionPool } from "./core/policy/selection_pool.ts";
 export { PolicySet } from "./core/policy/policy_set.ts";
+export * from "./core/registrar/mod.ts";
+export * from "./core/asap/mod.ts";
+export type * from "./core/role.ts";

@@ -8,12 +8,12 @@
  */
 
 /** The role(s) a default belongs to: registrar (PR), pool element (PE), pool user (PU). */
-export type DefaultRole = "PR" | "PE" | "PU" | "PE, PU";
+export type AsapDefaultRole = "PR" | "PE" | "PU" | "PE, PU";
 
 /** One row of the defaults table. */
 export interface AsapDefault {
   /** Which role uses it. */
-  readonly role: DefaultRole;
+  readonly role: AsapDefaultRole;
   /** Our default. */
   readonly value: number | string;
   /** Unit of `value`: `"ms"`, `"count"`, `"1/s"`, `"bytes"` or `"-"` (none). */
