@@ -24,16 +24,29 @@ export interface LocalChange {
  * Called for every {@link LocalChange}, synchronously, inside the registrar call that made it
  * (ENRP sends its Handle Updates from here).
  *
- * @example Count changes
+ * @example Watch a registration and the loss of its association
  * ```ts
- * import type { LocalChangeListener } from "./local_change.ts";
+ * import { Registrar } from "./registrar.ts";
+ * import { SeededRng } from "../rng.ts";
+ * import { encodeMessage, policyParameter, PolicyType } from "../wire/mod.ts";
  * import assert from "node:assert/strict";
- * let removals = 0;
- * const listener: LocalChangeListener = (_now, change) => {
- *   if (change.kind === "remove") removals++;
- * };
- * assert.equal(typeof listener, "function");
- * assert.equal(removals, 0);
+ * const pr = new Registrar({ rng: new SeededRng(1), announceTargets: [] });
+ * const seen: string[] = [];
+ * pr.addLocalChangeListener((_now, change) => seen.push(`${change.kind} ${change.entry.id}`));
+ * pr.handleAssociationUp(0, -1, {
+ *   remote: { address: "127.0.0.1", port: 40000 }, local: { address: "127.0.0.1", port: 3863 },
+ *   peerMaxPayload: 65535, listener: "asap",
+ * });
+ * pr.handleMessage(0, -1, 0x4e474153, 0, encodeMessage({
+ *   type: "registration", poolHandle: new Uint8Array([1]),
+ *   poolElement: {
+ *     id: 5n, homeRegistrarId: 0n, registrationLife: 90000,
+ *     userTransport: { protocol: "tcp", port: 7, transportUse: "data", addresses: ["127.0.0.1"] },
+ *     policy: policyParameter(PolicyType.RoundRobin),
+ *   },
+ * }));
+ * pr.handleAssociationDown(1, -1, { reason: "reset", cause: 0, detail: "" });
+ * assert.deepEqual(seen, ["add 5", "remove 5"]);
  * ```
  */
 export type LocalChangeListener = (now: number, change: LocalChange) => void;
