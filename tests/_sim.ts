@@ -180,7 +180,8 @@ export class Sim {
   readonly #maxPerInstant: number;
   readonly #nodes = new Map<string, SimNode<unknown>>();
   readonly #byAddress = new Map<string, SimNode<unknown>>();
-  readonly #partitions = new Set<string>();
+  /** Partitioned node pairs, with the time each partition began. */
+  readonly #partitions = new Map<string, number>();
   #heap: Scheduled[] = [];
   #seq = 0;
   #links = 0;
@@ -350,6 +351,7 @@ export class Sim {
     node.incarnation++;
     node.role = role as Role<unknown>;
     node.wakeAt = undefined;
+    node.nextInbound = -1; // a new process numbers its associations afresh
     this.#drain(node);
   }
 
@@ -363,7 +365,8 @@ export class Sim {
   partition(a: readonly string[], b: readonly string[]): void {
     for (const x of a) {
       for (const y of b) {
-        this.#partitions.add(pairKey(x, y));
+        const key = pairKey(x, y);
+        if (!this.#partitions.has(key)) this.#partitions.set(key, this.#now);
         for (const end of this.node(x).ends.values()) {
           const peer = end.link.a === end ? end.link.b : end.link.a;
           if (peer?.node.name === y && end.link.state === "up") {
@@ -597,7 +600,9 @@ export class Sim {
         const link = item.link;
         const a = link.a, b = link.b;
         if (link.state !== "up" || a === undefined || b === undefined) return;
-        if (!this.#partitioned(a.node, b.node)) return;
+        // Still cut since at least the heartbeat death time (not healed and cut again since).
+        const since = this.#partitions.get(pairKey(a.node.name, b.node.name));
+        if (since === undefined || this.#now - since < this.#deathTime) return;
         link.state = "dead";
         link.held = [];
         for (const end of [a, b]) {
