@@ -185,6 +185,8 @@ interface RegistrarLink {
 }
 
 const ALL = 0xffffffff;
+/** What a registrar returns without a Handle Resolution option (RSPLIB's and ours). */
+const REGISTRAR_DEFAULT_ITEMS = ASAP_DEFAULTS.maxHandleResolutionItems.value;
 /** Endpoint Unreachable reports kept while no registrar is connected. */
 const MAX_QUEUED_REPORTS = 256;
 
@@ -457,17 +459,18 @@ export class PoolUser implements Role<PoolUserEvent> {
     const waiter = { requestId, items };
     if (stale > 0 && items !== ALL) {
       const shared = this.#sharing.get(key);
-      if (shared !== undefined) {
+      if (shared !== undefined && (shared.option ?? REGISTRAR_DEFAULT_ITEMS) >= items) {
         shared.waiters.push(waiter);
         return requestId;
       }
     }
-    // With the cache on and a finite count, the registrar's default count fills the cache
-    // (behaviour.md §7); otherwise the option asks for exactly what is wanted.
+    // With the cache on and a count up to the registrar's default, the default fills the cache
+    // (RSPLIB, behaviour.md §7); otherwise the option asks for what is wanted, so a resolve for
+    // more PEs than the default is not cut short.
     const request: Request = {
       poolHandle: handle,
       key,
-      option: items === ALL || stale === 0 ? items : undefined,
+      option: items === ALL || stale === 0 || items > REGISTRAR_DEFAULT_ITEMS ? items : undefined,
       stale,
       waiters: [waiter],
       trials: 0,

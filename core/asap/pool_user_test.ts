@@ -203,6 +203,7 @@ test("PoolUser sends the Handle Resolution option only when needed", () => {
   p.resolve(0, "A");
   p.resolve(0, "B", { items: "all" });
   p.resolve(0, "C", { staleCacheValue: 0, items: 2 });
+  p.resolve(0, "D", { items: 7 });
   const connect = p.pollTransmit();
   assert.ok(connect?.type === "connect");
   p.handleAssociationUp(1, connect.assoc, {
@@ -218,7 +219,7 @@ test("PoolUser sends the Handle Resolution option only when needed", () => {
     assert.ok(r?.kind === "ok" && r.message.type === "handle-resolution");
     items.push(r.message.items);
   }
-  assert.deepEqual(items, [undefined, 0xffffffff, 2]);
+  assert.deepEqual(items, [undefined, 0xffffffff, 2, 7]);
   assert.throws(() => p.resolve(1, "A", { items: 0 }), RangeError);
   assert.throws(() => p.resolve(1, ""), RangeError);
 });
