@@ -4,6 +4,7 @@
 // endpoint (none configured: receivers use the datagram's source, as RSPLIB's do).
 
 import type { Rng } from "../rng.ts";
+import type { TransportAddress } from "../role.ts";
 import type { TransportParameter } from "../wire/transport_parameter.ts";
 import type { RegistrarContext } from "./_context.ts";
 
@@ -15,9 +16,18 @@ export function jitteredCycle(rng: Rng, cycle: number): number {
 export class ServerAnnouncer {
   readonly #ctx: RegistrarContext;
   #message: Uint8Array | undefined = undefined;
+  /** The ASAP endpoints announced (the configured ones until changed). */
+  endpoints: readonly TransportAddress[];
 
   constructor(ctx: RegistrarContext) {
     this.#ctx = ctx;
+    this.endpoints = ctx.config.asapEndpoints;
+  }
+
+  /** Announces other endpoints from the next announce on. */
+  setEndpoints(endpoints: readonly TransportAddress[]): void {
+    this.endpoints = endpoints;
+    this.#message = undefined;
   }
 
   /** Sends one announce to every target; returns when the next one is due. */
@@ -26,7 +36,7 @@ export class ServerAnnouncer {
     const cfg = ctx.config;
     const targets = cfg.announceTargets;
     if (this.#message === undefined) {
-      const transports: TransportParameter[] = cfg.asapEndpoints.map((e) => ({
+      const transports: TransportParameter[] = this.endpoints.map((e) => ({
         protocol: "tcp",
         port: e.port,
         transportUse: "data",

@@ -253,14 +253,14 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
     asapListener: name("asapListener", config.asapListener ?? "asap"),
     enrpListener: name("enrpListener", config.enrpListener ?? "enrp"),
     announceChannel: name("announceChannel", config.announceChannel ?? "asap-announce"),
-    announceTargets: addresses(
+    announceTargets: resolveTransportAddresses(
       "announceTargets",
       config.announceTargets ?? [{ address: ASAP_ANNOUNCE_GROUP, port: ASAP_PORT }],
     ),
-    asapEndpoints: addresses("asapEndpoints", config.asapEndpoints ?? []),
+    asapEndpoints: resolveTransportAddresses("asapEndpoints", config.asapEndpoints ?? []),
     enrpEndpoint: config.enrpEndpoint === undefined
       ? undefined
-      : addresses("enrpEndpoint", [config.enrpEndpoint])[0],
+      : resolveTransportAddresses("enrpEndpoint", [config.enrpEndpoint])[0],
     serverAnnounceCycle: time(
       "serverAnnounceCycle",
       config.serverAnnounceCycle,
@@ -368,7 +368,27 @@ function name(option: string, v: string): string {
   return v;
 }
 
-function addresses(
+/**
+ * Validates a list of IP addresses with ports (registrar options such as `announceTargets`),
+ * giving each address its canonical text.
+ *
+ * @param option The option's name, for error messages.
+ * @param list The addresses.
+ * @returns A copy with canonical addresses.
+ * @throws {TypeError} If the list or an entry is not of the right type.
+ * @throws {RangeError} If a port is not in 1..65535.
+ * @throws {SyntaxError} If an address is not IP text.
+ * @example Canonical text
+ * ```ts
+ * import { resolveTransportAddresses } from "./config.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   resolveTransportAddresses("asapEndpoints", [{ address: "::ffff:127.0.0.1", port: 3863 }]),
+ *   [{ address: "127.0.0.1", port: 3863 }],
+ * );
+ * ```
+ */
+export function resolveTransportAddresses(
   option: string,
   list: readonly TransportAddress[],
 ): readonly TransportAddress[] {

@@ -38,6 +38,7 @@ import {
   type RegistrarConfig,
   type ResolvedRegistrarConfig,
   resolveRegistrarConfig,
+  resolveTransportAddresses,
 } from "./config.ts";
 import type { RegistrarEvent } from "./events.ts";
 import type { RegistrarStats } from "./stats.ts";
@@ -241,6 +242,29 @@ export class Registrar implements Role<RegistrarEvent> {
    */
   addLocalChangeListener(listener: LocalChangeListener): void {
     this.#ctx.localChangeListeners.push(listener);
+  }
+
+  /**
+   * The ASAP endpoints Server Announces carry (initially `asapEndpoints` of the configuration).
+   *
+   * @returns The endpoints.
+   */
+  get asapEndpoints(): readonly TransportAddress[] {
+    return this.#announcer.endpoints;
+  }
+
+  /**
+   * Changes the ASAP endpoints Server Announces carry, e.g. once the driver's listener is bound
+   * to a port chosen by the system.
+   *
+   * @param endpoints Address and port of each ASAP endpoint (empty: announces carry only the
+   *   registrar identifier).
+   * @throws {TypeError} If an entry is not an address.
+   * @throws {RangeError} If a port is not in 1..65535.
+   * @throws {SyntaxError} If an address is not IP text.
+   */
+  setAsapEndpoints(endpoints: readonly TransportAddress[]): void {
+    this.#announcer.setEndpoints(resolveTransportAddresses("asapEndpoints", endpoints));
   }
 
   /**

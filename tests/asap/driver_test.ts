@@ -67,3 +67,33 @@ test("Registrar, PoolElement and PoolUser work over the driver on loopback", asy
     await prDriver.close();
   }
 });
+
+test("A pool user finds the registrar from its Server Announces over UDP", async () => {
+  const runtime = await currentRuntime();
+  const puEvents: PoolUserEvent[] = [];
+  const pu = new PoolUser({ rng: new SeededRng(4) });
+  const puDriver = new Driver(runtime, pu, { onEvent: (e) => puEvents.push(e) });
+  const channel = await puDriver.openChannel("asap-announce", { hostname: "127.0.0.1", port: 0 });
+  const registrar = new Registrar({
+    rng: new SeededRng(5),
+    announceTargets: [channel],
+    serverAnnounceCycle: 100,
+  });
+  const prDriver = new Driver(runtime, registrar);
+  const { port } = await prDriver.listen("asap", { hostname: "127.0.0.1", port: 0 });
+  await prDriver.openChannel("asap-announce", { hostname: "127.0.0.1", port: 0 });
+  // The listener's port is known only now: announce it.
+  prDriver.run(() => registrar.setAsapEndpoints([{ address: "127.0.0.1", port }]));
+  try {
+    puDriver.run((now) => pu.resolve(now, "NoSuchPool"));
+    await until(() => puEvents.some((e) => e.type === "resolution-failed"));
+    assert.deepEqual(puEvents.map((e) => e.type), ["registrar-connected", "resolution-failed"]);
+    const connected = puEvents[0];
+    assert.equal(connected?.type === "registrar-connected" && connected.registrarId, registrar.id);
+    const failed = puEvents[1];
+    assert.equal(failed?.type === "resolution-failed" && failed.reason, "unknown-pool");
+  } finally {
+    await puDriver.close();
+    await prDriver.close();
+  }
+});
