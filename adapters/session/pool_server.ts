@@ -532,12 +532,11 @@ export async function servePool<T = unknown>(options: ServePoolOptions<T>): Prom
     ...(options.poolElement === undefined ? {} : { poolElement: options.poolElement }),
     registrars: (options.registrars ?? []).map((r) => toAddress(r, "registrar")),
   });
-  let server: PoolServer<T> | undefined;
   const driver = new Driver<SessionAcceptorEvent<T>>(runtime, acceptor, {
     ...(options.association === undefined ? {} : { association: options.association }),
-    onEvent: (e) => server!.push(e),
+    onEvent: (e) => server.push(e),
   });
-  server = new PoolServer(driver, acceptor, options.onSession);
+  const server = new PoolServer(driver, acceptor, options.onSession);
   try {
     const { port } = await driver.listen("session", {
       hostname: options.hostname ?? "0.0.0.0",

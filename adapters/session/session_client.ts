@@ -424,12 +424,11 @@ export class SessionClient {
       rng: rng ?? cryptoSeededRng(runtime),
       registrars: (registrars ?? []).map((r) => toAddress(r, "registrar")),
     });
-    let client: SessionClient | undefined;
     const driver = new Driver<SessionLayerEvent>(runtime, layer, {
       ...(association === undefined ? {} : { association }),
-      onEvent: (e) => client!.#events.push(e),
+      onEvent: (e) => client.#events.push(e),
     });
-    client = new SessionClient(driver, layer);
+    const client = new SessionClient(driver, layer);
     if (announces === true) {
       await driver.openChannel(rest.announceChannel ?? "asap-announce", {
         hostname: "0.0.0.0",
