@@ -36,6 +36,7 @@ import { DeadlineIndex } from "./deadline_index.ts";
 import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
 import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
+import { KeyMap } from "../_key_map.ts";
 import { compareHandles, hashHandle, Pool, sameBytes } from "./_pool.ts";
 
 /**
@@ -92,7 +93,7 @@ export interface RegisterOptions {
    * leaves it out and the Pool Element parameter's value is used.
    */
   readonly home?: RegistrarId;
-  /** The registration association (ASAP only): an opaque number chosen by the registrar. */
+  /** The registration association (ASAP only): an opaque integer chosen by the registrar. */
   readonly association?: number;
   /** The PE's ASAP transport as the registrar observed it; overrides the parameter's. */
   readonly asapTransport?: TransportParameter;
@@ -269,7 +270,8 @@ export class Handlespace {
   #size = 0;
   readonly #owners: OwnerIndex;
   readonly #total: ChecksumAccumulator;
-  readonly #associations = new Map<number, Entry>();
+  /** Association number → key (#byKey index) of the first PE registered over it. */
+  readonly #associations = new KeyMap();
   readonly #deadlines = [new DeadlineIndex(), new DeadlineIndex(), new DeadlineIndex()];
   readonly #byKey: (Entry | undefined)[] = [];
   readonly #freeKeys: number[] = [];
@@ -337,6 +339,7 @@ export class Handlespace {
    * @param element The Pool Element parameter value.
    * @param options Time, home registrar, association, ASAP transport.
    * @returns The entry, or the RFC 5354 cause of the rejection.
+   * @throws {TypeError} If the association is not an integer.
    * @example An inconsistent policy is rejected
    * ```ts
    * import { Handlespace } from "./handlespace.ts";
@@ -390,6 +393,12 @@ export class Handlespace {
         return reject(ErrorCause.InvalidValues, `ASAP transport ${badAsap}`, "asap-transport");
       }
     }
+    const association = options.association;
+    if (association !== undefined && !Number.isInteger(association)) {
+      throw new TypeError(
+        `Cannot register pool element: association ${association} is not an integer`,
+      );
+    }
     const home = options.home ?? element.homeRegistrarId;
     const policy = element.policy;
     let pool = this.#find(poolHandle);
@@ -435,7 +444,7 @@ export class Handlespace {
       }
       const existing = pool.byId.get(id);
       if (existing !== undefined) {
-        return this.#update(existing, element, home, asap, options.association, options.now);
+        return this.#update(existing, element, home, asap, association, options.now);
       }
       if (pool.selection.size >= this.#maxPerPool) {
         return reject(
@@ -447,7 +456,7 @@ export class Handlespace {
         return reject(ErrorCause.LackOfResources, `pool element limit ${this.#maxPes} reached`);
       }
     }
-    const entry = this.#insert(pool, element, home, asap, options.association, options.now);
+    const entry = this.#insert(pool, element, home, asap, association, options.now);
     return { ok: true, entry, created: true, changed: true };
   }
 
@@ -1002,7 +1011,14 @@ export class Handlespace {
    */
   entriesOfAssociation(association: number): PoolElementEntry[] {
     const out: Entry[] = [];
-    for (let e = this.#associations.get(association); e !== undefined; e = e.assocNext) out.push(e);
+    const headKey = this.#associations.get(association);
+    for (
+      let e = headKey >= 0 ? this.#byKey[headKey] : undefined;
+      e !== undefined;
+      e = e.assocNext
+    ) {
+      out.push(e);
+    }
     return out;
   }
 
@@ -1345,14 +1361,15 @@ export class Handlespace {
       asap,
       association,
       now,
+      this.#partial(pool, id),
+      this.#rsplibPartial(pool, id),
     );
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
     pool.byId.set(id, entry);
     pool.order.add(entry);
-    const partial = this.#partial(pool, id), rsplibPartial = this.#rsplibPartial(pool, id);
-    this.#owners.link(entry, home, partial, rsplibPartial);
-    this.#total.add(partial, rsplibPartial);
+    this.#owners.link(entry, home);
+    this.#total.add(entry.partial, entry.rsplibPartial);
     if (association !== undefined) this.#linkAssociation(entry, association);
     this.#size++;
     return entry;
@@ -1413,13 +1430,12 @@ export class Handlespace {
   #remove(e: Entry): void {
     const pool = e.pool;
     e.removedPolicy = e.policy;
-    const partial = this.#partial(pool, e.id), rsplibPartial = this.#rsplibPartial(pool, e.id);
     pool.selection.remove(e.slot);
     pool.entries[e.slot] = undefined;
     pool.byId.delete(e.id);
     pool.order.removed();
-    this.#owners.unlink(e, partial, rsplibPartial);
-    this.#total.sub(partial, rsplibPartial);
+    this.#owners.unlink(e);
+    this.#total.sub(e.partial, e.rsplibPartial);
     if (e.association !== undefined) this.#unlinkAssociation(e);
     const key = e.key;
     for (const d of this.#deadlines) d.clear(key);
@@ -1431,10 +1447,9 @@ export class Handlespace {
   }
 
   #rehome(e: Entry, home: bigint): void {
-    const partial = this.#partial(e.pool, e.id), rsplibPartial = this.#rsplibPartial(e.pool, e.id);
-    this.#owners.unlink(e, partial, rsplibPartial);
+    this.#owners.unlink(e);
     e.homeRegistrarId = home;
-    this.#owners.link(e, home, partial, rsplibPartial);
+    this.#owners.link(e, home);
   }
 
   // A PE's checksum partial sum: derived from pool handle and identifier, which never change.
@@ -1447,17 +1462,24 @@ export class Handlespace {
   }
 
   #linkAssociation(e: Entry, association: number): void {
-    const head = this.#associations.get(association);
+    const map = this.#associations;
+    const headKey = map.get(association);
     e.assocPrev = undefined;
-    e.assocNext = head;
-    if (head !== undefined) head.assocPrev = e;
-    this.#associations.set(association, e);
+    if (headKey >= 0) {
+      const head = this.#byKey[headKey]!;
+      e.assocNext = head;
+      head.assocPrev = e;
+      map.replace(association, e.key);
+    } else {
+      e.assocNext = undefined;
+      map.insert(association, e.key);
+    }
   }
 
   #unlinkAssociation(e: Entry): void {
     const prev = e.assocPrev, next = e.assocNext;
     if (prev !== undefined) prev.assocNext = next;
-    else if (next !== undefined) this.#associations.set(e.association!, next);
+    else if (next !== undefined) this.#associations.replace(e.association!, next.key);
     else this.#associations.delete(e.association!);
     if (next !== undefined) next.assocPrev = prev;
     e.assocPrev = e.assocNext = undefined;

@@ -95,14 +95,17 @@ export class FenwickEngine {
   select(k: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
     const val = this.val;
-    let count = 0;
+    let count = 0, removed = 0;
     while (count < want && this.total > 0) {
       const slot = this.#find(drawIndex(rng, this.total));
       out[count++] = slot;
-      if (count < want) this.#addTree(slot, -val[slot]!);
+      if (count < want) {
+        this.#addTree(slot, -val[slot]!);
+        removed++;
+      }
     }
-    // Put the temporarily removed slots back (all but the last one drawn).
-    for (let i = 0; i < count - 1; i++) {
+    // Put the temporarily removed slots back (the last draw of a full selection stayed in).
+    for (let i = 0; i < removed; i++) {
       const s = out[i]!;
       this.#addTree(s, val[s]!);
     }

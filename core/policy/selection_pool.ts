@@ -33,12 +33,12 @@ export interface SelectionPoolOptions {
  * {@link SelectionPool.has} is true. Free slots are reused (last freed,
  * first reused). The engine structures are documented with each engine:
  * round robin keeps a circular list (`next`, `prev`, `head`); sorted policies
- * whose key never changes on use keep buckets of equal keys (linked lists in
- * sequence order, `snext`, `sprev`, `sbucket`) in a heap on the key (`bh`,
- * `bhk`, `bpos`, `bkey`, `bhead`, `btail`, `bsize`); the other sorted
- * policies an indexed binary heap (`hk`, `hs`, `hslot` by heap position,
- * `pos` by slot); the weighted-random engine a Fenwick tree (`tree`, `val`);
- * uniform random and two choices a dense slot array (`dense`, `dpos`, `key`).
+ * an indexed 4-ary heap (`h` with key, sequence number and slot per heap
+ * position, `pos` by slot), or with many equal keys buckets of equal keys
+ * (linked lists in sequence order, `snext`, `sprev`, `sbucket`) in a 4-ary
+ * heap on the key (`bh`, `bpos`, `bkey`, `bhead`, `btail`, `bsize`); the
+ * weighted-random engine a Fenwick tree (`tree`, `val`); uniform random and
+ * two choices a dense slot array (`dense`, `dpos`, `key`).
  *
  * **Selection** returns up to k distinct slots in the policy's order. Only the
  * first min(k, MaxIncrement) count as used: they get the next sequence

@@ -1,7 +1,9 @@
-// A hash map from a policy key (a double: usually an integer below 2^32, a
-// fraction for weighted least used, or Infinity) to a bucket id, in typed
-// arrays: open addressing with linear probing, at most half full, deletion by
-// backward shift (no tombstones). Cheaper than a Map for heap-number keys.
+// A hash map from a number key (a policy key: usually an integer below 2^32, a
+// fraction for weighted least used, or Infinity; or an association number) to
+// a non-negative integer value, in typed arrays: open addressing with linear
+// probing, at most half full, deletion by backward shift (no tombstones).
+// Integer keys below 2^32 hash by multiplication; other doubles by their bits.
+// Several times cheaper than a Map for heap-number keys.
 //
 // Layout: keys: Float64Array, vals: Int32Array (−1 = empty slot), both of
 // length capacity (a power of two); the hash mixes both 32-bit halves of the
@@ -11,6 +13,11 @@ const bits = new Float64Array(1);
 const halves = new Uint32Array(bits.buffer);
 
 function hash(key: number): number {
+  if ((key >>> 0) === key) {
+    // Integers 0 .. 2^32−1 (loads, association numbers): multiplicative hashing.
+    const h = Math.imul(key, 0x9e3779b1);
+    return h ^ (h >>> 16);
+  }
   bits[0] = key + 0; // +0 turns −0 into 0
   const h = Math.imul(halves[0]! ^ Math.imul(halves[1]!, 0x9e3779b1), 0x85ebca6b);
   return h ^ (h >>> 15);
@@ -43,6 +50,27 @@ export class KeyMap {
     }
   }
 
+  /** Sets the value of a key that is in the map. */
+  replace(key: number, value: number): void {
+    const keys = this.#keys, vals = this.#vals, mask = this.#mask;
+    let i = hash(key) & mask;
+    while (keys[i] !== key || vals[i]! < 0) i = (i + 1) & mask;
+    vals[i] = value;
+  }
+
+  /** Sets the value of a key, whether or not it is in the map. */
+  set(key: number, value: number): void {
+    const keys = this.#keys, vals = this.#vals, mask = this.#mask;
+    for (let i = hash(key) & mask;; i = (i + 1) & mask) {
+      if (vals[i]! < 0) break;
+      if (keys[i] === key) {
+        vals[i] = value;
+        return;
+      }
+    }
+    this.insert(key, value);
+  }
+
   /** Sets the value of a key that is not in the map. */
   insert(key: number, value: number): void {
     if ((this.#size + 1) * 2 > this.#vals.length) this.#rehash(this.#vals.length * 2);
@@ -55,14 +83,21 @@ export class KeyMap {
     const keys = this.#keys, vals = this.#vals, mask = this.#mask;
     let i = hash(key) & mask;
     while (keys[i] !== key || vals[i]! < 0) i = (i + 1) & mask;
+    // Backward shift: move later members of the probe run into the hole when their home
+    // position does not lie cyclically in (hole, their position].
+    for (let j = (i + 1) & mask;; j = (j + 1) & mask) {
+      const v = vals[j]!;
+      if (v < 0) break;
+      const k = keys[j]!;
+      const home = hash(k) & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        keys[i] = k;
+        vals[i] = v;
+        i = j;
+      }
+    }
     vals[i] = -1;
     this.#size--;
-    // Backward shift: re-place the rest of the probe run.
-    for (let j = (i + 1) & mask; vals[j]! >= 0; j = (j + 1) & mask) {
-      const k = keys[j]!, v = vals[j]!;
-      vals[j] = -1;
-      this.#place(k, v);
-    }
   }
 
   #place(key: number, value: number): void {
