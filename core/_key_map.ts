@@ -9,6 +9,8 @@
 // length capacity (a power of two); the hash mixes both 32-bit halves of the
 // key's IEEE-754 bits.
 
+import { Slab } from "./_slab.ts";
+
 const bits = new Float64Array(1);
 const halves = new Uint32Array(bits.buffer);
 
@@ -32,8 +34,9 @@ export class KeyMap {
   constructor(capacity = 8) {
     let cap = 8;
     while (cap < capacity * 2) cap *= 2;
-    this.#keys = new Float64Array(cap);
-    this.#vals = new Int32Array(cap).fill(-1);
+    const slab = new Slab(cap, cap);
+    this.#keys = slab.f64(cap);
+    this.#vals = slab.i32(cap, -1);
     this.#mask = cap - 1;
   }
 
@@ -110,8 +113,9 @@ export class KeyMap {
 
   #rehash(cap: number): void {
     const keys = this.#keys, vals = this.#vals;
-    this.#keys = new Float64Array(cap);
-    this.#vals = new Int32Array(cap).fill(-1);
+    const slab = new Slab(cap, cap);
+    this.#keys = slab.f64(cap);
+    this.#vals = slab.i32(cap, -1);
     this.#mask = cap - 1;
     for (let i = 0; i < vals.length; i++) if (vals[i]! >= 0) this.#place(keys[i]!, vals[i]!);
   }

@@ -34,7 +34,10 @@ export class Entry implements PoolElementEntry {
   /** RSPLIB's partial sum, only with checksumCompat "rsplib"; else 0. */
   rsplibPartial: number;
   flags = 0;
-  /** The policy information at removal time (the slot's arrays are reused afterwards). */
+  /**
+   * The policy information of a removed PE, saved when its slot is reused (until then the
+   * pool's arrays still hold it).
+   */
   removedPolicy: PolicyParameter | undefined = undefined;
   owner: OwnerRecord | undefined = undefined;
   ownerPrev: Entry | undefined = undefined;

@@ -442,7 +442,7 @@ export class Handlespace {
           "policy",
         );
       }
-      const existing = pool.byId.get(id);
+      const existing = pool.lookup(id, Number(id));
       if (existing !== undefined) {
         return this.#update(existing, element, home, asap, association, options.now);
       }
@@ -477,7 +477,7 @@ export class Handlespace {
    * ```
    */
   deregister(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    const entry = this.#find(poolHandle)?.byId.get(id);
+    const entry = this.#find(poolHandle)?.lookup(id, Number(id));
     if (entry === undefined) return undefined;
     this.#remove(entry);
     return entry;
@@ -618,7 +618,7 @@ export class Handlespace {
    * ```
    */
   find(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    return this.#find(poolHandle)?.byId.get(id);
+    return this.#find(poolHandle)?.lookup(id, Number(id));
   }
 
   /**
@@ -1074,7 +1074,7 @@ export class Handlespace {
    * ```
    */
   reportUnreachable(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    const e = this.#find(poolHandle)?.byId.get(id);
+    const e = this.#find(poolHandle)?.lookup(id, Number(id));
     if (e !== undefined) e.flags += REPORT;
     return e;
   }
@@ -1347,7 +1347,10 @@ export class Handlespace {
     association: number | undefined,
     now: number,
   ): Entry {
-    const id = element.id;
+    const id = element.id, n = Number(id);
+    // A removed PE whose slot is about to be reused keeps its policy information.
+    const previous = pool.entries[pool.selection.nextSlot()];
+    if (previous !== undefined) previous.removedPolicy = previous.policy;
     const slot = pool.selection.add(element.policy);
     const key = this.#freeKeys.length > 0 ? this.#freeKeys.pop()! : this.#byKey.length;
     const entry = new Entry(
@@ -1361,12 +1364,12 @@ export class Handlespace {
       asap,
       association,
       now,
-      this.#partial(pool, id),
+      this.#partial(pool, id, n),
       this.#rsplibPartial(pool, id),
     );
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
-    pool.byId.set(id, entry);
+    pool.index(id, n, slot);
     pool.order.add(entry);
     this.#owners.link(entry, home);
     this.#total.add(entry.partial, entry.rsplibPartial);
@@ -1395,9 +1398,9 @@ export class Handlespace {
     }
     // Compared with the pool's arrays; the update also resets a non-zero degradation
     // counter, as RSPLIB does on every re-registration.
-    const selection = entry.pool.selection;
-    let changed = !sameValues(selection, entry.slot, element.policy);
-    selection.update(entry.slot, element.policy);
+    const selection = entry.pool.selection, slot = entry.slot;
+    let changed = !sameValues(selection, slot, element.policy);
+    if (changed || selection.degradation[slot] !== 0) selection.update(slot, element.policy);
     const ut = element.userTransport;
     if (ut !== entry.userTransport) {
       if (!sameTransport(ut, entry.userTransport)) changed = true;
@@ -1429,16 +1432,18 @@ export class Handlespace {
 
   #remove(e: Entry): void {
     const pool = e.pool;
-    e.removedPolicy = e.policy;
+    // The entry stays in pool.entries until its slot is reused (see #insert), so its policy
+    // information can still be read from the pool's arrays without a copy now.
     pool.selection.remove(e.slot);
-    pool.entries[e.slot] = undefined;
-    pool.byId.delete(e.id);
+    pool.unindex(e.id, Number(e.id));
     pool.order.removed();
     this.#owners.unlink(e);
     this.#total.sub(e.partial, e.rsplibPartial);
     if (e.association !== undefined) this.#unlinkAssociation(e);
-    const key = e.key;
-    for (const d of this.#deadlines) d.clear(key);
+    const key = e.key, deadlines = this.#deadlines;
+    deadlines[0]!.clear(key);
+    deadlines[1]!.clear(key);
+    deadlines[2]!.clear(key);
     this.#byKey[key] = undefined;
     this.#freeKeys.push(key);
     e.flags |= REMOVED;
@@ -1452,9 +1457,13 @@ export class Handlespace {
     this.#owners.link(e, home);
   }
 
-  // A PE's checksum partial sum: derived from pool handle and identifier, which never change.
-  #partial(pool: Pool, id: bigint): number {
-    return this.#width === 16 ? partial16(pool.handleSum, id) : partial32(pool.handleSum, id);
+  // A PE's checksum partial sum, from the pool handle's word sum and the identifier (n is
+  // Number(id); identifiers up to 2^53 need no bigint arithmetic).
+  #partial(pool: Pool, id: bigint, n: number): number {
+    if (this.#width === 16) return pool.handleSum + (n >>> 16) + (n & 0xffff);
+    if (n > Number.MAX_SAFE_INTEGER) return partial32(pool.handleSum, id);
+    const hi = Math.floor(n / 4294967296);
+    return pool.handleSum + hi + (n - hi * 4294967296);
   }
 
   #rsplibPartial(pool: Pool, id: bigint): number {
@@ -1509,7 +1518,7 @@ export class Handlespace {
       if (p === undefined) continue;
       const sum = this.#width === 16 ? wordSum16(p.poolHandle) : wordSum32(p.poolHandle);
       const rsplibSum = this.#compat === "rsplib" ? rsplibWordSum16(p.poolHandle) : 0;
-      for (const e of p.byId.values()) {
+      for (const e of p.live()) {
         if (owner !== undefined && e.homeRegistrarId !== owner) continue;
         acc.add(
           this.#width === 16 ? partial16(sum, e.id) : partial32(sum, e.id),

@@ -30,9 +30,13 @@ import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
 import { KeyMap } from "../_key_map.ts";
+import { copyInto, Slab } from "../_slab.ts";
 
 /** Up to this many selected PEs the frontier is scanned linearly; above, it is a heap. */
 const LINEAR_FRONTIER = 16;
+
+/** Scratch frontier shared by all engines of this kind (selections do not interleave). */
+let frontier = new Int32Array(4 * LINEAR_FRONTIER + 4);
 
 export class BucketEngine {
   snext: Int32Array;
@@ -51,7 +55,6 @@ export class BucketEngine {
   #freeBuckets: Int32Array;
   #freeCount = 0;
   #highBucket = 0;
-  #frontier = new Int32Array(LINEAR_FRONTIER * 4 + 4);
   readonly #pool: SelectionPool;
   // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
   #seq: Float64Array;
@@ -65,40 +68,33 @@ export class BucketEngine {
     this.#sel = pool.selections;
     this.#policy = policy;
     this.#updates = policy.updatesOnUse;
-    this.snext = new Int32Array(capacity);
-    this.sprev = new Int32Array(capacity);
-    this.sbucket = new Int32Array(capacity);
-    this.bkey = new Float64Array(capacity);
-    this.bhead = new Int32Array(capacity);
-    this.btail = new Int32Array(capacity);
-    this.bsize = new Int32Array(capacity);
-    this.bpos = new Int32Array(capacity);
-    this.bh = new Float64Array(2 * capacity);
-    this.#freeBuckets = new Int32Array(capacity);
+    const slab = new Slab(3 * capacity, 8 * capacity);
+    this.bkey = slab.f64(capacity);
+    this.bh = slab.f64(2 * capacity);
+    this.snext = slab.i32(capacity);
+    this.sprev = slab.i32(capacity);
+    this.sbucket = slab.i32(capacity);
+    this.bhead = slab.i32(capacity);
+    this.btail = slab.i32(capacity);
+    this.bsize = slab.i32(capacity);
+    this.bpos = slab.i32(capacity);
+    this.#freeBuckets = slab.i32(capacity);
   }
 
   grow(capacity: number): void {
     this.#seq = this.#pool.seq;
     this.#sel = this.#pool.selections;
-    const i32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(capacity);
-      b.set(a);
-      return b;
-    };
-    this.snext = i32(this.snext);
-    this.sprev = i32(this.sprev);
-    this.sbucket = i32(this.sbucket);
-    const bkey = new Float64Array(capacity);
-    bkey.set(this.bkey);
-    this.bkey = bkey;
-    this.bhead = i32(this.bhead);
-    this.btail = i32(this.btail);
-    this.bsize = i32(this.bsize);
-    this.bpos = i32(this.bpos);
-    const bh = new Float64Array(2 * capacity);
-    bh.set(this.bh);
-    this.bh = bh;
-    this.#freeBuckets = i32(this.#freeBuckets);
+    const slab = new Slab(3 * capacity, 8 * capacity);
+    this.bkey = copyInto(slab.f64(capacity), this.bkey);
+    this.bh = copyInto(slab.f64(2 * capacity), this.bh);
+    this.snext = copyInto(slab.i32(capacity), this.snext);
+    this.sprev = copyInto(slab.i32(capacity), this.sprev);
+    this.sbucket = copyInto(slab.i32(capacity), this.sbucket);
+    this.bhead = copyInto(slab.i32(capacity), this.bhead);
+    this.btail = copyInto(slab.i32(capacity), this.btail);
+    this.bsize = copyInto(slab.i32(capacity), this.bsize);
+    this.bpos = copyInto(slab.i32(capacity), this.bpos);
+    this.#freeBuckets = copyInto(slab.i32(capacity), this.#freeBuckets);
   }
 
   first(): number {
@@ -187,8 +183,8 @@ export class BucketEngine {
     let c = 0;
     for (let s = bhead[bh[1]!]!; s >= 0 && c < want; s = snext[s]!) out[c++] = s;
     if (c === want) return;
-    let fr = this.#frontier;
-    if (fr.length < 4 * want + 4) fr = this.#frontier = new Int32Array(8 * want + 8);
+    let fr = frontier;
+    if (fr.length < 4 * want + 4) fr = frontier = new Int32Array(8 * want + 8);
     let fn = 0;
     for (let q = 1; q <= 4 && q < nb; q++) fr[fn++] = q;
     const linear = want <= LINEAR_FRONTIER;

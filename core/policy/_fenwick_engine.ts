@@ -17,6 +17,7 @@ import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
+import { copyInto, Slab } from "../_slab.ts";
 
 export class FenwickEngine {
   tree: Float64Array;
@@ -37,17 +38,18 @@ export class FenwickEngine {
     this.#sel = pool.selections;
     this.#policy = policy;
     this.#updates = policy.updatesOnUse;
-    this.tree = new Float64Array(capacity + 1);
-    this.val = new Float64Array(capacity);
+    const slab = new Slab(2 * capacity + 1, 0);
+    this.tree = slab.f64(capacity + 1);
+    this.val = slab.f64(capacity);
     this.#top = capacity;
   }
 
   grow(capacity: number): void {
     this.#seq = this.#pool.seq;
     this.#sel = this.#pool.selections;
-    const val = new Float64Array(capacity);
-    val.set(this.val);
-    const tree = new Float64Array(capacity + 1);
+    const slab = new Slab(2 * capacity + 1, 0);
+    const tree = slab.f64(capacity + 1);
+    const val = copyInto(slab.f64(capacity), this.val);
     for (let i = 1; i <= capacity; i++) {
       tree[i]! += val[i - 1]!;
       const parent = i + (i & -i);

@@ -27,9 +27,13 @@
 import type { SelectionPool } from "./selection_pool.ts";
 import { KEY_LIMIT, type PoolPolicy } from "./policy.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+import { copyInto, Slab } from "../_slab.ts";
 
 /** Up to this many selected PEs the frontier is scanned linearly; above, it is a heap. */
 const LINEAR_FRONTIER = 16;
+
+/** Scratch frontier shared by all engines of this kind (selections do not interleave). */
+let frontier = new Int32Array(4 * LINEAR_FRONTIER + 4);
 
 /** Children per heap node (binary measured faster than 4-ary here). */
 const D = 2;
@@ -47,7 +51,6 @@ export class HeapEngine {
   ftail = -1;
   fn = 0;
   nextSeq = SEQ_START;
-  #frontier = new Int32Array(LINEAR_FRONTIER * D + D);
   readonly #pool: SelectionPool;
   // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
   #seq: Float64Array;
@@ -63,25 +66,21 @@ export class HeapEngine {
     this.#policy = policy;
     this.#updates = policy.updatesOnUse;
     this.#maxKey = policy.maxKey;
-    this.h = new Float64Array(3 * capacity);
-    this.pos = new Int32Array(capacity).fill(-1);
-    this.fnext = new Int32Array(capacity);
-    this.fprev = new Int32Array(capacity);
+    const slab = new Slab(3 * capacity, 3 * capacity);
+    this.h = slab.f64(3 * capacity);
+    this.pos = slab.i32(capacity, -1);
+    this.fnext = slab.i32(capacity);
+    this.fprev = slab.i32(capacity);
   }
 
   grow(capacity: number): void {
     this.#seq = this.#pool.seq;
     this.#sel = this.#pool.selections;
-    const h = new Float64Array(3 * capacity), pos = new Int32Array(capacity).fill(-1);
-    h.set(this.h);
-    pos.set(this.pos);
-    this.h = h;
-    this.pos = pos;
-    const fnext = new Int32Array(capacity), fprev = new Int32Array(capacity);
-    fnext.set(this.fnext);
-    fprev.set(this.fprev);
-    this.fnext = fnext;
-    this.fprev = fprev;
+    const slab = new Slab(3 * capacity, 3 * capacity);
+    this.h = copyInto(slab.f64(3 * capacity), this.h);
+    this.pos = copyInto(slab.i32(capacity, -1), this.pos);
+    this.fnext = copyInto(slab.i32(capacity), this.fnext);
+    this.fprev = copyInto(slab.i32(capacity), this.fprev);
   }
 
   first(): number {
@@ -205,7 +204,7 @@ export class HeapEngine {
 
   // The smallest `want` elements with a linearly scanned frontier (small k).
   #takeLinear(want: number, out: Int32Array): void {
-    const h = this.h, n = this.n, fr = this.#frontier;
+    const h = this.h, n = this.n, fr = frontier;
     out[0] = h[2]!;
     let fn = 0;
     for (let c = 1; c <= D && c < n; c++) fr[fn++] = c;
@@ -230,8 +229,8 @@ export class HeapEngine {
   // The smallest `want` elements with a binary-heap frontier (large k): O(k log k).
   #takeHeap(want: number, out: Int32Array): void {
     const h = this.h, n = this.n;
-    let fr = this.#frontier;
-    if (fr.length < D * want + D) fr = this.#frontier = new Int32Array(2 * D * want + 2 * D);
+    let fr = frontier;
+    if (fr.length < D * want + D) fr = frontier = new Int32Array(2 * D * want + 2 * D);
     const less = (a: number, b: number): boolean =>
       h[3 * a]! < h[3 * b]! || (h[3 * a] === h[3 * b] && h[3 * a + 1]! < h[3 * b + 1]!);
     let fn = 0;

@@ -15,6 +15,7 @@ import { HeapEngine } from "./_heap_engine.ts";
 import { FenwickEngine } from "./_fenwick_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
+import { Slab } from "../_slab.ts";
 
 const RING = 0, HEAP = 1, DENSE = 2, FENWICK = 3, BUCKET = 4;
 
@@ -67,21 +68,21 @@ export class SelectionPool implements SelectionValues {
   #capacity: number;
   #size = 0;
   #high = 0;
-  #free: Int32Array;
+  #free!: Int32Array;
   #freeCount = 0;
-  #alive: Uint8Array;
-  #weight: Uint32Array;
-  #priority: Uint32Array;
-  #load: Uint32Array;
-  #loadDegradation: Uint32Array;
-  #loadDpf: Uint32Array;
-  #weightDpf: Uint32Array;
-  #distance: Uint32Array;
-  #degradation: Uint32Array;
-  #round: Float64Array;
-  #virtual: Uint32Array;
-  #seq: Float64Array;
-  #selections: Float64Array;
+  #alive!: Uint8Array;
+  #weight!: Uint32Array;
+  #priority!: Uint32Array;
+  #load!: Uint32Array;
+  #loadDegradation!: Uint32Array;
+  #loadDpf!: Uint32Array;
+  #weightDpf!: Uint32Array;
+  #distance!: Uint32Array;
+  #degradation!: Uint32Array;
+  #round!: Float64Array;
+  #virtual!: Uint32Array;
+  #seq!: Float64Array;
+  #selections!: Float64Array;
   readonly #ring: RingEngine | undefined;
   readonly #heap: HeapEngine | undefined;
   readonly #dense: DenseEngine | undefined;
@@ -106,20 +107,7 @@ export class SelectionPool implements SelectionValues {
     this.#policy = policy;
     this.#defaultMaxIncrement = policy.defaultMaxIncrement;
     this.#capacity = cap;
-    this.#free = new Int32Array(cap);
-    this.#alive = new Uint8Array(cap);
-    this.#weight = new Uint32Array(cap);
-    this.#priority = new Uint32Array(cap);
-    this.#load = new Uint32Array(cap);
-    this.#loadDegradation = new Uint32Array(cap);
-    this.#loadDpf = new Uint32Array(cap);
-    this.#weightDpf = new Uint32Array(cap);
-    this.#distance = new Uint32Array(cap);
-    this.#degradation = new Uint32Array(cap);
-    this.#round = new Float64Array(cap);
-    this.#virtual = new Uint32Array(cap);
-    this.#seq = new Float64Array(cap);
-    this.#selections = new Float64Array(cap);
+    this.#allocate(cap, false);
     switch (policy.engine) {
       case "round-robin":
         this.#kind = RING;
@@ -279,6 +267,27 @@ export class SelectionPool implements SelectionValues {
         this.#fenwick!.add(slot);
     }
     return slot;
+  }
+
+  /**
+   * The slot the next {@link SelectionPool.add} will use (freed slots are
+   * reused last freed, first reused), so a caller can save what the old
+   * occupant left in the arrays before it is overwritten.
+   *
+   * @returns A slot number.
+   * @example Reuse
+   * ```ts
+   * import { SelectionPool, random } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(random);
+   * const s = pool.add(policyParameter(PolicyType.Random));
+   * pool.remove(s);
+   * assert.equal(pool.nextSlot(), s);
+   * ```
+   */
+  nextSlot(): number {
+    return this.#freeCount > 0 ? this.#free[this.#freeCount - 1]! : this.#high;
   }
 
   /**
@@ -595,22 +604,32 @@ export class SelectionPool implements SelectionValues {
 
   #grow(): void {
     const cap = this.#capacity * 2;
-    const u32 = (a: Uint32Array): Uint32Array => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
+    this.#allocate(cap, true);
+    this.#capacity = cap;
+    this.#ring?.grow(cap);
+    this.#heap?.grow(cap);
+    this.#dense?.grow(cap);
+    this.#fenwick?.grow(cap);
+    this.#bucket?.grow(cap);
+  }
+
+  // All per-slot arrays as views of one buffer (one allocation instead of fourteen), with the
+  // old contents copied over when growing.
+  #allocate(cap: number, grown: boolean): void {
+    const slab = new Slab(3 * cap, 10 * cap, cap);
+    const f64 = (old: Float64Array): Float64Array => {
+      const v = slab.f64(cap);
+      if (grown) v.set(old);
+      return v;
     };
-    const f64 = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
+    const u32 = (old: Uint32Array): Uint32Array => {
+      const v = slab.u32(cap);
+      if (grown) v.set(old);
+      return v;
     };
-    const free = new Int32Array(cap);
-    free.set(this.#free);
-    this.#free = free;
-    const alive = new Uint8Array(cap);
-    alive.set(this.#alive);
-    this.#alive = alive;
+    this.#round = f64(this.#round);
+    this.#seq = f64(this.#seq);
+    this.#selections = f64(this.#selections);
     this.#weight = u32(this.#weight);
     this.#priority = u32(this.#priority);
     this.#load = u32(this.#load);
@@ -619,15 +638,13 @@ export class SelectionPool implements SelectionValues {
     this.#weightDpf = u32(this.#weightDpf);
     this.#distance = u32(this.#distance);
     this.#degradation = u32(this.#degradation);
-    this.#round = f64(this.#round);
     this.#virtual = u32(this.#virtual);
-    this.#seq = f64(this.#seq);
-    this.#selections = f64(this.#selections);
-    this.#capacity = cap;
-    this.#ring?.grow(cap);
-    this.#heap?.grow(cap);
-    this.#dense?.grow(cap);
-    this.#fenwick?.grow(cap);
-    this.#bucket?.grow(cap);
+    const free = slab.i32(cap), alive = slab.u8(cap);
+    if (grown) {
+      free.set(this.#free);
+      alive.set(this.#alive);
+    }
+    this.#free = free;
+    this.#alive = alive;
   }
 }
