@@ -98,7 +98,7 @@ export class BucketEngine {
   }
 
   first(): number {
-    return this.nb > 0 ? this.bhead[this.bh[1]!]! : -1;
+    return this.nb > 0 ? this.bhead[this.bh[1]! | 0]! : -1;
   }
 
   add(slot: number): void {
@@ -124,7 +124,7 @@ export class BucketEngine {
 
   selectOne(maxIncrement: number): number {
     if (this.size === 0) return -1;
-    const s = this.bhead[this.bh[1]!]!;
+    const s = this.bhead[this.bh[1]! | 0]!;
     this.#sel[s]!++;
     if (maxIncrement > 0) {
       if (this.nextSeq >= SEQ_LIMIT) this.#renumber();
@@ -149,7 +149,7 @@ export class BucketEngine {
 
   orderInto(out: number[]): void {
     const buckets: number[] = [];
-    for (let j = 0; j < this.nb; j++) buckets.push(this.bh[2 * j + 1]!);
+    for (let j = 0; j < this.nb; j++) buckets.push(this.bh[2 * j + 1]! | 0);
     buckets.sort((a, b) => this.bkey[a]! - this.bkey[b]!);
     for (const b of buckets) {
       for (let s = this.bhead[b]!; s >= 0; s = this.snext[s]!) out.push(s);
@@ -181,7 +181,7 @@ export class BucketEngine {
   #take(want: number, out: Int32Array): void {
     const bh = this.bh, bhead = this.bhead, snext = this.snext, nb = this.nb;
     let c = 0;
-    for (let s = bhead[bh[1]!]!; s >= 0 && c < want; s = snext[s]!) out[c++] = s;
+    for (let s = bhead[bh[1]! | 0]!; s >= 0 && c < want; s = snext[s]!) out[c++] = s;
     if (c === want) return;
     let fr = frontier;
     if (fr.length < 4 * want + 4) fr = frontier = new Int32Array(8 * want + 8);
@@ -203,7 +203,7 @@ export class BucketEngine {
           }
         }
       }
-      for (let s = bhead[bh[2 * bp + 1]!]!; s >= 0 && c < want; s = snext[s]!) out[c++] = s;
+      for (let s = bhead[bh[2 * bp + 1]! | 0]!; s >= 0 && c < want; s = snext[s]!) out[c++] = s;
       const first = 4 * bp + 1;
       if (linear) {
         fr[bi] = fr[--fn]!;
@@ -266,7 +266,7 @@ export class BucketEngine {
     if (map.size > 2 * this.nb + 64) {
       const fresh = new KeyMap(this.nb + 1);
       for (let j = 0; j < this.nb; j++) {
-        const id = this.bh[2 * j + 1]!;
+        const id = this.bh[2 * j + 1]! | 0;
         fresh.set(this.bkey[id]!, id);
       }
       fresh.set(key, b);
@@ -278,7 +278,7 @@ export class BucketEngine {
     const j = this.bpos[b]!, last = --this.nb;
     if (j !== last) {
       const bh = this.bh;
-      const moved = bh[2 * last + 1]!;
+      const moved = bh[2 * last + 1]! | 0;
       bh[2 * j] = bh[2 * last]!;
       bh[2 * j + 1] = moved;
       this.bpos[moved] = j;
@@ -347,18 +347,18 @@ export class BucketEngine {
     const slots = new Int32Array(this.size);
     let n = 0;
     for (let j = 0; j < this.nb; j++) {
-      for (let s = this.bhead[this.bh[2 * j + 1]!]!; s >= 0; s = this.snext[s]!) slots[n++] = s;
+      for (let s = this.bhead[this.bh[2 * j + 1]! | 0]!; s >= 0; s = this.snext[s]!) slots[n++] = s;
     }
     this.nextSeq = renumber(this.#seq, slots, n);
   }
 
   #up(j: number): number {
     const bh = this.bh, bpos = this.bpos;
-    const k = bh[2 * j]!, b = bh[2 * j + 1]!;
+    const k = bh[2 * j]!, b = bh[2 * j + 1]! | 0;
     while (j > 0) {
       const p = (j - 1) >> 2;
       if (bh[2 * p]! <= k) break;
-      const pb = bh[2 * p + 1]!;
+      const pb = bh[2 * p + 1]! | 0;
       bh[2 * j] = bh[2 * p]!;
       bh[2 * j + 1] = pb;
       bpos[pb] = j;
@@ -372,7 +372,7 @@ export class BucketEngine {
 
   #down(j: number): number {
     const bh = this.bh, bpos = this.bpos, n = this.nb;
-    const k = bh[2 * j]!, b = bh[2 * j + 1]!;
+    const k = bh[2 * j]!, b = bh[2 * j + 1]! | 0;
     for (;;) {
       const first = 4 * j + 1;
       if (first >= n) break;
@@ -385,7 +385,7 @@ export class BucketEngine {
         }
       }
       if (k <= ck) break;
-      const cb = bh[2 * c + 1]!;
+      const cb = bh[2 * c + 1]! | 0;
       bh[2 * j] = ck;
       bh[2 * j + 1] = cb;
       bpos[cb] = j;

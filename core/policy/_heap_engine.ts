@@ -17,7 +17,8 @@
 // (fnext, fprev: Int32Array by slot; fhead, ftail, fn), so a use among them,
 // the steady state of a degradation policy between re-registrations, is O(1).
 // Interleaving keeps a position's numbers, and both siblings, in one or two
-// cache lines.
+// cache lines. Slots read back from h are converted with `| 0`, which keeps
+// array indexing on V8's integer path (a double index is several times slower).
 //
 // Selecting k takes the root and then repeatedly the smallest element of a
 // small frontier (children of what was taken): O(k log k) compares and no
@@ -84,7 +85,7 @@ export class HeapEngine {
   }
 
   first(): number {
-    return this.n > 0 ? this.h[2]! : this.fhead;
+    return this.n > 0 ? (this.h[2]! | 0) : this.fhead;
   }
 
   add(slot: number): void {
@@ -118,7 +119,7 @@ export class HeapEngine {
     const h = this.h;
     h[3 * i] = h[3 * last]!;
     h[3 * i + 1] = h[3 * last + 1]!;
-    const moved = h[3 * last + 2]!;
+    const moved = h[3 * last + 2]! | 0;
     h[3 * i + 2] = moved;
     this.pos[moved] = i;
     if (this.#siftUp(i) === i) this.#siftDown(i);
@@ -141,7 +142,7 @@ export class HeapEngine {
 
   selectOne(maxIncrement: number): number {
     let s: number;
-    if (this.n > 0) s = this.h[2]!;
+    if (this.n > 0) s = this.h[2]! | 0;
     else if (this.fn > 0) s = this.fhead;
     else return -1;
     this.#sel[s]!++;
@@ -154,7 +155,7 @@ export class HeapEngine {
     const want = k < total ? k : total;
     if (want === 0) return 0;
     const fromHeap = want < n ? want : n;
-    if (fromHeap === 1) out[0] = this.h[2]!;
+    if (fromHeap === 1) out[0] = this.h[2]! | 0;
     else if (fromHeap > 1) {
       if (fromHeap <= 3) this.#takeFew(fromHeap, out);
       else if (fromHeap <= LINEAR_FRONTIER) this.#takeLinear(fromHeap, out);
@@ -173,7 +174,7 @@ export class HeapEngine {
     const h = this.h, order: number[] = [];
     for (let i = 0; i < this.n; i++) order.push(i);
     order.sort((a, b) => h[3 * a]! - h[3 * b]! || h[3 * a + 1]! - h[3 * b + 1]!);
-    for (const i of order) out.push(h[3 * i + 2]!);
+    for (const i of order) out.push(h[3 * i + 2]! | 0);
     for (let s = this.fhead; s >= 0; s = this.fnext[s]!) out.push(s);
   }
 
@@ -181,7 +182,7 @@ export class HeapEngine {
   // other child and p's children.
   #takeFew(want: number, out: Int32Array): void {
     const h = this.h, n = this.n;
-    out[0] = h[2]!;
+    out[0] = h[2]! | 0;
     let p = 1, other = -1;
     if (n > 2) {
       if (h[6]! < h[3]! || (h[6] === h[3] && h[7]! < h[4]!)) {
@@ -189,7 +190,7 @@ export class HeapEngine {
         other = 1;
       } else other = 2;
     }
-    out[1] = h[3 * p + 2]!;
+    out[1] = h[3 * p + 2]! | 0;
     if (want === 2) return;
     let best = other;
     const l = 2 * p + 1;
@@ -199,13 +200,13 @@ export class HeapEngine {
         (h[3 * c] === h[3 * best] && h[3 * c + 1]! < h[3 * best + 1]!)
       ) best = c;
     }
-    out[2] = h[3 * best + 2]!;
+    out[2] = h[3 * best + 2]! | 0;
   }
 
   // The smallest `want` elements with a linearly scanned frontier (small k).
   #takeLinear(want: number, out: Int32Array): void {
     const h = this.h, n = this.n, fr = frontier;
-    out[0] = h[2]!;
+    out[0] = h[2]! | 0;
     let fn = 0;
     for (let c = 1; c <= D && c < n; c++) fr[fn++] = c;
     for (let c = 1; c < want; c++) {
@@ -219,7 +220,7 @@ export class HeapEngine {
           bs = h[3 * p + 1]!;
         }
       }
-      out[c] = h[3 * bp + 2]!;
+      out[c] = h[3 * bp + 2]! | 0;
       fr[bi] = fr[--fn]!;
       const first = D * bp + 1;
       for (let q = first; q < first + D && q < n; q++) fr[fn++] = q;
@@ -262,7 +263,7 @@ export class HeapEngine {
     push(0);
     for (let c = 0; c < want; c++) {
       const top = pop();
-      out[c] = h[3 * top + 2]!;
+      out[c] = h[3 * top + 2]! | 0;
       const first = D * top + 1;
       for (let q = first; q < first + D && q < n; q++) push(q);
     }
@@ -319,7 +320,7 @@ export class HeapEngine {
     if (this.nextSeq >= SEQ_LIMIT) {
       const seq = this.#seq, h = this.h, n = this.n;
       const slots = new Int32Array(n + this.fn);
-      for (let i = 0; i < n; i++) slots[i] = h[3 * i + 2]!;
+      for (let i = 0; i < n; i++) slots[i] = h[3 * i + 2]! | 0;
       let m = n;
       for (let s = this.fhead; s >= 0; s = this.fnext[s]!) slots[m++] = s;
       this.nextSeq = renumber(seq, slots, m);
@@ -372,7 +373,7 @@ export class HeapEngine {
     if (key < KEY_LIMIT || key === Infinity) return key;
     const h = this.h, n = this.n;
     const slots = new Int32Array(n);
-    for (let i = 0; i < n; i++) slots[i] = h[3 * i + 2]!;
+    for (let i = 0; i < n; i++) slots[i] = h[3 * i + 2]! | 0;
     if (!policy.rebase(pool, slots, n)) return key;
     for (let i = 0; i < n; i++) h[3 * i] = policy.key(pool, slots[i]!);
     return h[3 * this.pos[slot]!]!;
@@ -380,14 +381,14 @@ export class HeapEngine {
 
   #siftUp(i: number): number {
     const h = this.h, pos = this.pos;
-    const k = h[3 * i]!, s = h[3 * i + 1]!, slot = h[3 * i + 2]!;
+    const k = h[3 * i]!, s = h[3 * i + 1]!, slot = h[3 * i + 2]! | 0;
     while (i > 0) {
       const p = ((i - 1) / D) | 0;
       const pk = h[3 * p]!;
       if (pk < k || (pk === k && h[3 * p + 1]! < s)) break;
       h[3 * i] = pk;
       h[3 * i + 1] = h[3 * p + 1]!;
-      const ps = h[3 * p + 2]!;
+      const ps = h[3 * p + 2]! | 0;
       h[3 * i + 2] = ps;
       pos[ps] = i;
       i = p;
@@ -401,7 +402,7 @@ export class HeapEngine {
 
   #siftDown(i: number): number {
     const h = this.h, pos = this.pos, n = this.n;
-    const k = h[3 * i]!, s = h[3 * i + 1]!, slot = h[3 * i + 2]!;
+    const k = h[3 * i]!, s = h[3 * i + 1]!, slot = h[3 * i + 2]! | 0;
     for (;;) {
       const first = D * i + 1;
       if (first >= n) break;
@@ -419,7 +420,7 @@ export class HeapEngine {
       if (k < ck || (k === ck && s < cs)) break;
       h[3 * i] = ck;
       h[3 * i + 1] = cs;
-      const cslot = h[3 * c + 2]!;
+      const cslot = h[3 * c + 2]! | 0;
       h[3 * i + 2] = cslot;
       pos[cslot] = i;
       i = c;
