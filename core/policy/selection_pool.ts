@@ -12,12 +12,12 @@ import type { PolicyParameter } from "../wire/policy_parameter.ts";
 import type { PoolPolicy, SelectionValues } from "./policy.ts";
 import { RingEngine } from "./_ring_engine.ts";
 import { HeapEngine } from "./_heap_engine.ts";
-import { FenwickEngine } from "./_fenwick_engine.ts";
+import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { Slab } from "../_slab.ts";
 
-const RING = 0, HEAP = 1, DENSE = 2, FENWICK = 3, BUCKET = 4;
+const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4;
 
 /** Options of a {@link SelectionPool}. */
 export interface SelectionPoolOptions {
@@ -38,7 +38,7 @@ export interface SelectionPoolOptions {
  * position, `pos` by slot), or with many equal keys buckets of equal keys
  * (linked lists in sequence order, `snext`, `sprev`, `sbucket`) in a 4-ary
  * heap on the key (`bh`, `bpos`, `bkey`, `bhead`, `btail`, `bsize`); the
- * weighted-random engine a Fenwick tree (`tree`, `val`); uniform random and
+ * weighted-random engine an 8-ary sum tree (`sums`, `val`); uniform random and
  * two choices a dense slot array (`dense`, `dpos`, `key`).
  *
  * **Selection** returns up to k distinct slots in the policy's order. Only the
@@ -86,7 +86,7 @@ export class SelectionPool implements SelectionValues {
   readonly #ring: RingEngine | undefined;
   readonly #heap: HeapEngine | undefined;
   readonly #dense: DenseEngine | undefined;
-  readonly #fenwick: FenwickEngine | undefined;
+  readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
 
   /**
@@ -128,8 +128,8 @@ export class SelectionPool implements SelectionValues {
         this.#dense = new DenseEngine(this, policy, cap);
         break;
       case "weighted-random":
-        this.#kind = FENWICK;
-        this.#fenwick = new FenwickEngine(this, policy, cap);
+        this.#kind = SUM_TREE;
+        this.#sumTree = new SumTreeEngine(this, policy, cap);
         break;
       default:
         throw new TypeError(`Cannot create selection pool: unknown engine "${policy.engine}"`);
@@ -264,7 +264,7 @@ export class SelectionPool implements SelectionValues {
         this.#bucket!.add(slot);
         break;
       default:
-        this.#fenwick!.add(slot);
+        this.#sumTree!.add(slot);
     }
     return slot;
   }
@@ -338,8 +338,8 @@ export class SelectionPool implements SelectionValues {
       case DENSE:
         this.#dense!.changed(slot);
         break;
-      case FENWICK:
-        this.#fenwick!.changed(slot);
+      case SUM_TREE:
+        this.#sumTree!.changed(slot);
         break;
       case BUCKET:
         this.#bucket!.changed(slot);
@@ -380,7 +380,7 @@ export class SelectionPool implements SelectionValues {
         this.#bucket!.remove(slot);
         break;
       default:
-        this.#fenwick!.remove(slot);
+        this.#sumTree!.remove(slot);
     }
     this.#alive[slot] = 0;
     this.#free[this.#freeCount++] = slot;
@@ -440,7 +440,7 @@ export class SelectionPool implements SelectionValues {
       case DENSE:
         return this.#dense!.select(k, out, rng, mi);
       default:
-        return this.#fenwick!.select(k, out, rng, mi);
+        return this.#sumTree!.select(k, out, rng, mi);
     }
   }
 
@@ -481,7 +481,7 @@ export class SelectionPool implements SelectionValues {
       case DENSE:
         return this.#dense!.selectOne(rng, mi);
       default:
-        return this.#fenwick!.selectOne(rng, mi);
+        return this.#sumTree!.selectOne(rng, mi);
     }
   }
 
@@ -556,7 +556,7 @@ export class SelectionPool implements SelectionValues {
 
   /**
    * The current selection weight of a slot in the weighted-random engine
-   * (what the Fenwick tree holds); for the other engines the policy's weight
+   * (what the sum tree holds); for the other engines the policy's weight
    * hook.
    *
    * @param slot A live slot.
@@ -574,7 +574,7 @@ export class SelectionPool implements SelectionValues {
    */
   selectionWeight(slot: number): number {
     this.#checkLive(slot);
-    if (this.#kind === FENWICK) return this.#fenwick!.val[slot]!;
+    if (this.#kind === SUM_TREE) return this.#sumTree!.val[slot]!;
     return this.#policy.weight(this, slot);
   }
 
@@ -609,7 +609,7 @@ export class SelectionPool implements SelectionValues {
     this.#ring?.grow(cap);
     this.#heap?.grow(cap);
     this.#dense?.grow(cap);
-    this.#fenwick?.grow(cap);
+    this.#sumTree?.grow(cap);
     this.#bucket?.grow(cap);
   }
 
