@@ -20,18 +20,13 @@ import {
   lifecycleBatch,
   lifecycleBlock,
   type LifecycleSample,
+  lifecycleSets,
   mops,
   resolveBlock,
   type Sample,
 } from "./_cases.ts";
 import { RSPLIB, RSPLIB_CHECKSUM } from "./_reference.ts";
-import {
-  BENCH_POLICIES,
-  filledHandlespace,
-  REFERENCE_POLICIES,
-  registrations,
-  SIZES,
-} from "./_workload.ts";
+import { BENCH_POLICIES, filledHandlespace, REFERENCE_POLICIES, SIZES } from "./_workload.ts";
 
 const args = Deno.args;
 const opt = (name: string): string | undefined => {
@@ -121,17 +116,16 @@ if (ONLY.has("lifecycle")) {
       deregistration: [],
     };
     for (const n of SIZE_LIST) {
-      const regs = registrations(policy, n);
+      const sets = lifecycleSets(policy, n);
       const batch = lifecycleBatch(n);
       const cycles = Math.ceil(200000 / n);
       const blocks = Math.max(1, Math.round(cycles / batch));
       const perPhase: Record<string, number[]> = {};
-      let r = 1;
-      lifecycleBlock(policy, regs, batch, r++); // warm-up
+      lifecycleBlock(sets, batch); // warm-up
       for (let s = 0; s < SAMPLES; s++) {
         const sum: Record<string, Sample> = {};
         for (let b = 0; b < blocks; b++) {
-          const one: LifecycleSample = lifecycleBlock(policy, regs, batch, r++);
+          const one: LifecycleSample = lifecycleBlock(sets, batch);
           for (const ph of phases) {
             const prev = sum[ph] ?? { ops: 0, ns: 0 };
             sum[ph] = { ops: prev.ops + one[ph].ops, ns: prev.ns + one[ph].ns };
