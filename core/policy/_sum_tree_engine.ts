@@ -20,7 +20,7 @@ import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
-import { copyInto, Slab } from "../_slab.ts";
+import { Slab } from "../_slab.ts";
 
 const F = 8;
 const SHIFT = 3;
