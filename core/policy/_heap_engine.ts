@@ -404,19 +404,15 @@ export class HeapEngine {
     const h = this.h, pos = this.pos, n = this.n;
     const k = h[3 * i]!, s = h[3 * i + 1]!, slot = h[3 * i + 2]! | 0;
     for (;;) {
-      const first = D * i + 1;
-      if (first >= n) break;
-      // The smallest of up to D children.
-      let c = first, ck = h[3 * c]!, cs = h[3 * c + 1]!;
-      const end = first + D < n ? first + D : n;
-      for (let d = first + 1; d < end; d++) {
-        const dk = h[3 * d]!;
-        if (dk < ck || (dk === ck && h[3 * d + 1]! < cs)) {
-          c = d;
-          ck = dk;
-          cs = h[3 * d + 1]!;
-        }
+      const a = 2 * i + 1;
+      if (a >= n) break;
+      // The smaller child, chosen without a branch (the choice is a coin flip for the CPU).
+      let c = a;
+      if (a + 1 < n) {
+        const ka = h[3 * a]!, kb = h[3 * a + 3]!;
+        c = a + (+(kb < ka) | (+(kb === ka) & +(h[3 * a + 4]! < h[3 * a + 1]!)));
       }
+      const ck = h[3 * c]!, cs = h[3 * c + 1]!;
       if (k < ck || (k === ck && s < cs)) break;
       h[3 * i] = ck;
       h[3 * i + 1] = cs;
