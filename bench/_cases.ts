@@ -14,7 +14,6 @@ import type { PoolPolicy } from "../core/policy/mod.ts";
 import {
   fmix32,
   newHandlespace,
-  NOW,
   POOL_HANDLE,
   registerAll,
   type Registration,
@@ -173,5 +172,3 @@ export function buffer(n: number): Uint8Array {
   for (let i = 0; i < n; i++) b[i] = fmix32(i) & 0xff;
   return b;
 }
-
-export { NOW, registerAll };
