@@ -16,11 +16,9 @@ import type {
   PoolElementParameter,
   RegistrarId,
 } from "../wire/pool_element_parameter.ts";
-import type { PolicyParameter } from "../wire/policy_parameter.ts";
 import { maxId, type WireProfile } from "../wire/profile.ts";
 import type { TransportParameter } from "../wire/transport_parameter.ts";
 import { defaultPolicies, type PolicyRegistry } from "../policy/registry.ts";
-import type { SelectionPool } from "../policy/selection_pool.ts";
 import {
   ChecksumAccumulator,
   type ChecksumCompat,
@@ -37,6 +35,7 @@ import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
 import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
 import { KeyMap } from "../_key_map.ts";
+import { partial16OfNumber, partial32OfNumber } from "./_partial.ts";
 import { compareHandles, hashHandle, Pool, sameBytes } from "./_pool.ts";
 
 /**
@@ -1399,7 +1398,7 @@ export class Handlespace {
     // Compared with the pool's arrays; the update also resets a non-zero degradation
     // counter, as RSPLIB does on every re-registration.
     const selection = entry.pool.selection, slot = entry.slot;
-    let changed = !sameValues(selection, slot, element.policy);
+    let changed = !selection.matches(slot, element.policy);
     if (changed || selection.degradation[slot] !== 0) selection.update(slot, element.policy);
     const ut = element.userTransport;
     if (ut !== entry.userTransport) {
@@ -1460,10 +1459,10 @@ export class Handlespace {
   // A PE's checksum partial sum, from the pool handle's word sum and the identifier (n is
   // Number(id); identifiers up to 2^53 need no bigint arithmetic).
   #partial(pool: Pool, id: bigint, n: number): number {
-    if (this.#width === 16) return pool.handleSum + (n >>> 16) + (n & 0xffff);
-    if (n > Number.MAX_SAFE_INTEGER) return partial32(pool.handleSum, id);
-    const hi = Math.floor(n / 4294967296);
-    return pool.handleSum + hi + (n - hi * 4294967296);
+    if (this.#width === 16) return partial16OfNumber(pool.handleSum, n);
+    return n > Number.MAX_SAFE_INTEGER
+      ? partial32(pool.handleSum, id)
+      : partial32OfNumber(pool.handleSum, n);
   }
 
   #rsplibPartial(pool: Pool, id: bigint): number {
@@ -1551,13 +1550,6 @@ function checkLimit(limit: number): number {
     throw new RangeError(`Cannot enumerate: limit ${limit} is not a positive integer`);
   }
   return limit;
-}
-
-function sameValues(v: SelectionPool, slot: number, p: PolicyParameter): boolean {
-  return v.weight[slot] === p.weight && v.priority[slot] === p.priority &&
-    v.load[slot] === p.load && v.loadDegradation[slot] === p.loadDegradation &&
-    v.loadDpf[slot] === p.loadDpf && v.weightDpf[slot] === p.weightDpf &&
-    v.distance[slot] === p.distance;
 }
 
 function sameTransport(a: TransportParameter, b: TransportParameter): boolean {

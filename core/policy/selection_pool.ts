@@ -270,6 +270,31 @@ export class SelectionPool implements SelectionValues {
   }
 
   /**
+   * Whether a slot holds exactly the given policy information (all seven
+   * fields; the degradation counter and other selection state are not
+   * compared).
+   *
+   * @param slot A live slot.
+   * @param policy A policy parameter.
+   * @returns True if every field is equal.
+   * @throws {RangeError} If the slot is not live.
+   * @example Compare
+   * ```ts
+   * import { SelectionPool, leastUsed } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(leastUsed);
+   * const s = pool.add(policyParameter(PolicyType.LeastUsed, { load: 5 }));
+   * assert.equal(pool.matches(s, policyParameter(PolicyType.LeastUsed, { load: 5 })), true);
+   * assert.equal(pool.matches(s, policyParameter(PolicyType.LeastUsed, { load: 6 })), false);
+   * ```
+   */
+  matches(slot: number, policy: PolicyParameter): boolean {
+    this.#checkLive(slot);
+    return this.#same(slot, policy);
+  }
+
+  /**
    * The slot the next {@link SelectionPool.add} will use (freed slots are
    * reused last freed, first reused), so a caller can save what the old
    * occupant left in the arrays before it is overwritten.
@@ -320,14 +345,7 @@ export class SelectionPool implements SelectionValues {
   update(slot: number, policy: PolicyParameter): boolean {
     this.#checkLive(slot);
     this.#checkType(policy);
-    if (
-      this.#weight[slot] === policy.weight && this.#priority[slot] === policy.priority &&
-      this.#load[slot] === policy.load && this.#loadDegradation[slot] === policy.loadDegradation &&
-      this.#loadDpf[slot] === policy.loadDpf && this.#weightDpf[slot] === policy.weightDpf &&
-      this.#distance[slot] === policy.distance && this.#degradation[slot] === 0
-    ) {
-      return false;
-    }
+    if (this.#degradation[slot] === 0 && this.#same(slot, policy)) return false;
     this.#store(slot, policy);
     this.#degradation[slot] = 0;
     if (this.#virtual[slot]! > policy.weight) this.#virtual[slot] = policy.weight;
@@ -576,6 +594,13 @@ export class SelectionPool implements SelectionValues {
     this.#checkLive(slot);
     if (this.#kind === SUM_TREE) return this.#sumTree!.val[slot]!;
     return this.#policy.weight(this, slot);
+  }
+
+  #same(slot: number, p: PolicyParameter): boolean {
+    return this.#weight[slot] === p.weight && this.#priority[slot] === p.priority &&
+      this.#load[slot] === p.load && this.#loadDegradation[slot] === p.loadDegradation &&
+      this.#loadDpf[slot] === p.loadDpf && this.#weightDpf[slot] === p.weightDpf &&
+      this.#distance[slot] === p.distance;
   }
 
   #store(slot: number, p: PolicyParameter): void {
