@@ -5,6 +5,7 @@
 
 import type { TransportAddress } from "../../core/role.ts";
 import { ComputeEngine, type ComputeStep } from "../../core/compute/compute_engine.ts";
+import { computeLoadPolicy } from "../../core/compute/compute_load.ts";
 import {
   COMPUTE_PPID,
   type ComputeCheckpoint,
@@ -17,7 +18,6 @@ import {
   type PolicyParameter,
   policyParameter,
   PolicyType,
-  policyTypeInfo,
 } from "../../core/wire/policy_parameter.ts";
 import type { WireProfile } from "../../core/wire/profile.ts";
 import type { Runtime } from "../runtime.ts";
@@ -101,23 +101,6 @@ export interface ComputeService {
   close(): Promise<void>;
 }
 
-const FULL = 0xffffffff;
-
-/** Policy information for a load (units per slot, capped at 1) and a capacity. */
-export function computePolicy(
-  base: PolicyParameter,
-  load: number,
-  capacity: number,
-): PolicyParameter {
-  const fields = policyTypeInfo(base.type)?.fields ?? [];
-  return {
-    ...base,
-    ...(fields.includes("load") ? { load: Math.round(Math.min(1, load) * FULL) } : {}),
-    ...(fields.includes("weight") ? { weight: capacity } : {}),
-    ...(fields.includes("loadDegradation") ? { loadDegradation: Math.round(FULL / capacity) } : {}),
-  };
-}
-
 /**
  * Starts a compute pool element.
  *
@@ -134,7 +117,7 @@ export async function startComputeService(options: ComputeServiceOptions): Promi
   });
   const log = options.log ?? (() => {});
   const basePolicy = options.policy ?? policyParameter(PolicyType.LeastUsedDegradation);
-  let reported = computePolicy(basePolicy, 0, capacity);
+  let reported = computeLoadPolicy(basePolicy, 0, capacity);
   const sessions = new Map<number, ServerSession<ComputeCheckpoint>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -196,7 +179,7 @@ export async function startComputeService(options: ComputeServiceOptions): Promi
   }
 
   function reportLoad(): void {
-    const next = computePolicy(basePolicy, engine.load, capacity);
+    const next = computeLoadPolicy(basePolicy, engine.active, capacity);
     if (next.load === reported.load && next.weight === reported.weight) return;
     reported = next;
     log({ type: "load", load: engine.load });

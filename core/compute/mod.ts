@@ -21,3 +21,4 @@ export * from "./primes.ts";
 export * from "./compute_messages.ts";
 export * from "./compute_engine.ts";
 export * from "./compute_job.ts";
+export * from "./compute_load.ts";
