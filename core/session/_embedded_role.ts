@@ -36,10 +36,19 @@ export class EmbeddedRole<E> {
     this.#toOuter.set(outer, outer);
   }
 
-  /** Moves the inner role's actions (ids translated) and events out. */
+  /**
+   * Moves the inner role's actions (ids translated) and events out, until it has none left
+   * (reacting to an event may call the inner role again).
+   */
   pump(actions: Fifo<RoleAction>, onEvent: (event: E) => void): void {
+    for (let busy = true; busy;) busy = this.#pumpOnce(actions, onEvent);
+  }
+
+  #pumpOnce(actions: Fifo<RoleAction>, onEvent: (event: E) => void): boolean {
     const role = this.role;
+    let moved = false;
     for (let a = role.pollTransmit(); a !== undefined; a = role.pollTransmit()) {
+      moved = true;
       switch (a.type) {
         case "connect": {
           const outer = this.#allocate();
@@ -60,7 +69,11 @@ export class EmbeddedRole<E> {
           break;
       }
     }
-    for (let e = role.pollEvent(); e !== undefined; e = role.pollEvent()) onEvent(e);
+    for (let e = role.pollEvent(); e !== undefined; e = role.pollEvent()) {
+      moved = true;
+      onEvent(e);
+    }
+    return moved;
   }
 
   up(now: number, outer: AssociationId, info: AssociationInfo): void {

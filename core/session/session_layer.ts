@@ -782,8 +782,24 @@ export class SessionLayer implements Role<SessionLayerEvent> {
     this.#byRequest.set(requestId, s);
   }
 
-  #resolved(now: number, s: Session, elements: readonly PoolElementParameter[]): void {
+  #resolved(
+    now: number,
+    s: Session,
+    elements: readonly PoolElementParameter[],
+    fromCache: boolean,
+  ): void {
     s.requestId = undefined;
+    if (fromCache && !elements.some((pe) => this.#usable(now, s, pe))) {
+      // The cache offers only pool elements this session just lost (a pool element that died
+      // with an orderly close is not reported, so it stays cached): ask a registrar instead.
+      const requestId = this.#poolUser.resolve(now, s.poolHandle, {
+        items: this.#candidates,
+        staleCacheValue: 0,
+      });
+      s.requestId = requestId;
+      this.#byRequest.set(requestId, s);
+      return;
+    }
     s.candidates = [...elements];
     this.#go(s, "resolved");
     this.#connectNext(now, s);
@@ -797,12 +813,17 @@ export class SessionLayer implements Role<SessionLayerEvent> {
     return false;
   }
 
+  #usable(now: number, s: Session, pe: PoolElementParameter): boolean {
+    const t = pe.userTransport;
+    return (t.protocol === "tcp" || t.protocol === "sctp") && t.addresses.length > 0 &&
+      !this.#avoided(now, s, pe.id);
+  }
+
   /** Connects to the next usable candidate, or ends the attempt. */
   #connectNext(now: number, s: Session): void {
     for (let pe = s.candidates.shift(); pe !== undefined; pe = s.candidates.shift()) {
-      if (this.#avoided(now, s, pe.id)) continue;
+      if (!this.#usable(now, s, pe)) continue;
       const t = pe.userTransport;
-      if ((t.protocol !== "tcp" && t.protocol !== "sctp") || t.addresses.length === 0) continue;
       const assoc = this.#nextAssoc++;
       s.pe = pe;
       s.assoc = assoc;
@@ -1012,7 +1033,7 @@ export class SessionLayer implements Role<SessionLayerEvent> {
       if (s !== undefined) {
         this.#byRequest.delete(e.requestId);
         if (s.requestId !== e.requestId || s.state !== "resolving") return;
-        if (e.type === "resolved") this.#resolved(now, s, e.poolElements);
+        if (e.type === "resolved") this.#resolved(now, s, e.poolElements, e.fromCache);
         else {
           s.requestId = undefined;
           this.#attemptFailed(now, s, undefined, `Handle resolution failed: ${e.reason}`);

@@ -20,7 +20,11 @@ import { Sim } from "../_sim.ts";
 import { policyParameter, PolicyType } from "../../core/wire/policy_parameter.ts";
 import { computeLoadPolicy } from "../../core/compute/compute_load.ts";
 import type { SessionAcceptor, SessionAcceptorEvent } from "../../core/session/session_acceptor.ts";
-import type { SessionId, SessionLayer, SessionLayerEvent } from "../../core/session/session_layer.ts";
+import type {
+  SessionId,
+  SessionLayer,
+  SessionLayerEvent,
+} from "../../core/session/session_layer.ts";
 import type { Rng } from "../../core/rng.ts";
 import type { App } from "./_app.ts";
 import { addAcceptor, addRegistrar, addSessionUser, codecFor, dec, enc } from "./_setup.ts";
@@ -188,7 +192,9 @@ function run(seed: number, name: string, type: number): Row {
     }, (pe) => (app = new CalcServer(pe, capacity, type)));
     return { ...a, app };
   });
-  assert.ok(sim.runUntil(() => servers.every((s) => s.pe.poolElement?.state === "registered"), 10_000));
+  assert.ok(
+    sim.runUntil(() => servers.every((s) => s.pe.poolElement?.state === "registered"), 10_000),
+  );
   const total = CAPACITIES.reduce((a, b) => a + b, 0) * SLOT_SPEED;
   const perUser = (UTILISATION * total) / MEAN_JOB / USERS; // jobs per ms
   const clients: CalcClient[] = [];
@@ -226,7 +232,9 @@ function table(rows: readonly Row[]): string {
   for (const r of rows) {
     const u = (i: number) => `${Math.round(r.utilisation[i]! * 100)} %`;
     lines.push(
-      `| ${r.policy} | ${r.jobs} | ${r.mean.toFixed(1)} | ${r.p95.toFixed(1)} | ${u(0)} / ${u(3)} / ${u(5)} |`,
+      `| ${r.policy} | ${r.jobs} | ${r.mean.toFixed(1)} | ${r.p95.toFixed(1)} | ${u(0)} / ${
+        u(3)
+      } / ${u(5)} |`,
     );
   }
   return lines.join("\n");
@@ -256,10 +264,14 @@ test("Calculation application: load-aware policies beat Round Robin and Random i
   for (const seed of seeds.keys()) {
     const mean = (name: string) => all.get(name)![seed]!.mean;
     const worstBlind = Math.min(mean("RoundRobin"), mean("Random"));
-    for (const lu of ["LeastUsed", "LeastUsedDegradation", "PriorityLeastUsed", "WeightedLeastUsed"]) {
+    for (
+      const lu of ["LeastUsed", "LeastUsedDegradation", "PriorityLeastUsed", "WeightedLeastUsed"]
+    ) {
       assert.ok(
         mean(lu) < worstBlind / 2,
-        `seed ${seeds[seed]}: ${lu} ${mean(lu).toFixed(1)} s is not under half of RR/Random ${worstBlind.toFixed(1)} s`,
+        `seed ${seeds[seed]}: ${lu} ${mean(lu).toFixed(1)} s is not under half of RR/Random ${
+          worstBlind.toFixed(1)
+        } s`,
       );
     }
   }

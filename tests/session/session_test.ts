@@ -13,7 +13,7 @@ import type { SessionAcceptor, SessionAcceptorEvent } from "../../core/session/s
 import type { SessionLayerEvent } from "../../core/session/session_layer.ts";
 import { SESSION_DEFAULTS } from "../../core/session/session_defaults.ts";
 import type { App } from "./_app.ts";
-import { addAcceptor, addRegistrar, addSessionUser, codecFor, dec, enc } from "./_setup.ts";
+import { addAcceptor, addRegistrar, addSessionUser, codecFor, dec, enc, show } from "./_setup.ts";
 
 interface Note {
   note: string;
@@ -305,4 +305,29 @@ test("SessionAcceptor: sessions beyond maxSessions are refused with Lack of Reso
     "session-opened",
     "session-opened",
   ]);
+});
+
+test("SessionLayer: a pool element that leaves with an orderly close is not waited for in the cache", () => {
+  const { sim, endpoint, acceptors } = world(10, 1);
+  const pu = addSessionUser(sim, "pu", { registrars: [endpoint] }, () => noApp); // cache 30 s
+  const s = pu.role.run(sim.now, (now) => pu.layer.open(now, "EchoPool"));
+  sim.command("pu", () => {});
+  sim.runFor(100);
+  assert.equal(pu.layer.info(s)?.state, "established");
+  // A second PE joins after the cache was filled; then the first one shuts down (deregisters,
+  // closes its sessions gracefully: the pool user does not report it, so it stays cached).
+  const late = addAcceptor<Note>(sim, "late", {
+    poolHandle: "EchoPool",
+    policy: RR,
+    registrars: [endpoint],
+    cookies: codecFor("EchoPool"),
+  }, (pe) => echo(pe));
+  assert.ok(sim.runUntil(() => late.pe.poolElement?.state === "registered", 5000));
+  const t0 = sim.now;
+  acceptors[0]!.role.run(sim.now, (now) => acceptors[0]!.pe.shutdown(now));
+  sim.command("pe0", () => {});
+  assert.ok(sim.runUntil(() => sim.events("pu", "failover-complete").length > 0, 20_000));
+  assert.ok(sim.now - t0 < 20, `failover took ${sim.now - t0} ms: ${show(sim.events("pu"))}`);
+  assert.equal(pu.layer.info(s)?.poolElement?.id, late.pe.poolElement?.id);
+  assert.equal(pu.layer.poolUser.stats().unreachableReports, 0);
 });
