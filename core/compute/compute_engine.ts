@@ -206,7 +206,7 @@ export class ComputeEngine {
     this.#queued.length = 0;
     this.#running.push(...running);
     this.#queued.push(...queued);
-    this.#fill(0);
+    this.#fill(-Infinity);
   }
 
   /**
@@ -268,7 +268,8 @@ export class ComputeEngine {
       };
     }
     this.#running.splice(this.#running.indexOf(t), 1);
-    this.#fill(now);
+    // The slot is busy until the paced end of this chunk: the next unit starts then.
+    this.#fill(t.readyAt);
     return {
       type: "done",
       session: t.session,
@@ -280,10 +281,11 @@ export class ComputeEngine {
     };
   }
 
-  #fill(now: number): void {
+  /** Starts waiting units on free slots, none before `at`. */
+  #fill(at: number): void {
     while (this.#running.length < this.#capacity && this.#queued.length > 0) {
       const t = this.#queued.shift()!;
-      t.readyAt = Math.max(t.readyAt, now);
+      t.readyAt = Math.max(t.readyAt, at);
       this.#running.push(t);
     }
   }

@@ -99,6 +99,17 @@ test("ComputeEngine paces each slot to its rate", () => {
   assert.deepEqual(times, [0, 100, 200, 300, 400]);
 });
 
+test("ComputeEngine paces a slot across units: the next unit waits for the last chunk's time", () => {
+  const engine = new ComputeEngine({ capacity: 1, rate: 10_000, chunk: 1000 });
+  engine.submit(0, 1, { job: "j", unit: 0, from: 0, to: 2000 });
+  engine.submit(0, 1, { job: "j", unit: 1, from: 0, to: 2000 });
+  const times: number[] = [];
+  for (let now = 0; now <= 1000; now += 10) {
+    if (engine.step(now) !== undefined) times.push(now);
+  }
+  assert.deepEqual(times, [0, 100, 200, 300]); // 4000 numbers at 10000/s: 400 ms of slot time
+});
+
 test("ComputeEngine resumes a unit from a checkpoint that went through a cookie, exactly", () => {
   const unit = { job: "j", unit: 4, from: 1_000_000, to: 1_200_000 };
   const a = new ComputeEngine({ capacity: 1, chunk: 30000 });
