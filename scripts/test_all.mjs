@@ -91,6 +91,7 @@ function record(name, code, counts) {
       passed: counts.passed,
       failed: counts.failed + extra,
       skipped: counts.skipped,
+      failures: counts.failures,
     });
   } else {
     results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 });
@@ -201,6 +202,7 @@ for (const r of results) {
       r.skipped ? `, ${r.skipped} skipped` : ""
     }`,
   );
+  for (const f of r.failures ?? []) console.log(`       failed: ${f}`);
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || results.length === 0 ? 1 : 0);
