@@ -51,7 +51,8 @@ function countJunit(file) {
   if (!existsSync(file)) return undefined;
   const xml = readFileSync(file, "utf8");
   const cases = [];
-  const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  // Attribute values are matched as quoted strings: Node leaves ">" unescaped inside them.
+  const re = /<testcase\b((?:[^>"]|"[^"]*")*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (let m; (m = re.exec(xml));) {
     const name = /\bname="([^"]*)"/.exec(m[1])?.[1] ?? "";
     const body = m[3] ?? "";
