@@ -12,9 +12,5 @@
  * @module
  */
 
-export * from "./core/wire/profile.ts";
-export * from "./core/wire/error_cause.ts";
-export * from "./core/wire/policy_parameter.ts";
-export type * from "./core/wire/transport_parameter.ts";
-export type * from "./core/wire/pool_element_parameter.ts";
+export * from "./core/wire/mod.ts";
 export * from "./core/rng.ts";
