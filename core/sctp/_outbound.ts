@@ -182,6 +182,7 @@ export class Outbound {
    */
   fill(b: PacketBuilder, path: Path, now: number): boolean {
     let added = false;
+    let lastFlags = -1;
     if (this.#retransmits > 0) {
       const exempt = this.#fastPending;
       this.#fastPending = false;
@@ -191,6 +192,7 @@ export class Outbound {
         if (!c.retransmit) continue;
         if (!exempt && path.flight >= path.cwnd) break;
         if (!b.fits(12 + c.payload.length)) break;
+        lastFlags = b.length + 1;
         writeData(b, c.tsn, c.stream, c.ssn, c.ppid, c.flags, c.payload);
         c.retransmit = false;
         this.#retransmits--;
@@ -199,7 +201,7 @@ export class Outbound {
         this.#send(c, path, now);
         added = true;
       }
-      if (this.#retransmits > 0) return added;
+      if (this.#retransmits > 0) return this.#immediate(b, path, lastFlags, added);
     }
     const pending = this.#pending;
     while (this.#pendingHead < pending.length) {
@@ -209,18 +211,8 @@ export class Outbound {
       if (!b.fits(12 + c.payload.length)) break;
       c.tsn = this.#nextTsn;
       this.#nextTsn = tsnAdd(this.#nextTsn, 1);
-      // The last queued chunk asks for an immediate SACK (RFC 7053): the receiver's delayed
-      // SACK would otherwise hold up request/response exchanges and inflate RTT samples.
-      const last = this.#pendingHead + 1 === pending.length;
-      writeData(
-        b,
-        c.tsn,
-        c.stream,
-        c.ssn,
-        c.ppid,
-        last ? c.flags | DataFlag.Immediate : c.flags,
-        c.payload,
-      );
+      lastFlags = b.length + 1;
+      writeData(b, c.tsn, c.stream, c.ssn, c.ppid, c.flags, c.payload);
       c.transmissions = 1;
       pending[this.#pendingHead++] = undefined as unknown as OutChunk;
       this.#out.push(c);
@@ -238,6 +230,21 @@ export class Outbound {
     } else if (this.#pendingHead > 1024 && this.#pendingHead * 2 > pending.length) {
       this.#pending = pending.slice(this.#pendingHead);
       this.#pendingHead = 0;
+    }
+    return this.#immediate(b, path, lastFlags, added);
+  }
+
+  /**
+   * Sets the I bit (RFC 7053) on the packet's last DATA chunk when the sender will send nothing
+   * more for now: the queue is empty, or the congestion or receive window is full. The receiver
+   * then SACKs at once instead of after its delayed-SACK timer, which would otherwise stall a
+   * window-limited sender (and inflate RTT samples) until the timer or T3-rtx fires.
+   */
+  #immediate(b: PacketBuilder, path: Path, flagsAt: number, added: boolean): boolean {
+    if (flagsAt < 0) return added;
+    const idle = this.#pendingHead === this.#pending.length && this.#retransmits === 0;
+    if (idle || path.flight >= path.cwnd || this.#peerRwnd === 0) {
+      b.bytes[flagsAt] = b.bytes[flagsAt]! | DataFlag.Immediate;
     }
     return added;
   }

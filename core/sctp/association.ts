@@ -248,6 +248,7 @@ export class SctpAssociation {
   #errors = 0;
   #blocked = false;
   #shutdownRequested = false;
+  #handshakeRtt: number | undefined;
 
   // Handshake (T1) and shutdown (T2, T5) timers.
   #t1 = Infinity;
@@ -977,6 +978,19 @@ export class SctpAssociation {
       outboundStreams: this.#outboundStreams,
       inboundStreams: this.#inboundStreams,
     });
+    const rtt = this.#handshakeRtt;
+    const p = this.#primary;
+    if (rtt !== undefined && p.srtt !== undefined) {
+      this.#handshakeRtt = undefined;
+      this.#events.push({
+        type: "rtt",
+        assoc: this.id,
+        address: p.address,
+        rtt,
+        srtt: p.srtt,
+        rttvar: p.rttvar,
+      });
+    }
   }
 
   #restart(now: number, cookie: CookieData, from: TransportAddress): void {
@@ -1082,6 +1096,10 @@ export class SctpAssociation {
       return true;
     }
     tracker.record(d.tsn);
+    // New data proves the peer alive (as any byte does for the TCP shim): unanswered heartbeats
+    // on a lossy path do not make a sending peer "dead". Path error counters are left alone,
+    // so a path that fails in our direction still fails over.
+    this.#errors = 0;
     const err = this.#reassembly.add(d, this.#delivered);
     if (err !== undefined) {
       const detail = err.kind === "too-large"
@@ -1267,6 +1285,10 @@ export class SctpAssociation {
 
   #rtt(p: Path, rtt: number): void {
     p.sample(rtt, this.#o);
+    if (this.#state === "cookie-wait" || this.#state === "cookie-echoed") {
+      this.#handshakeRtt = rtt; // reported right after "established"
+      return;
+    }
     this.#events.push({
       type: "rtt",
       assoc: this.id,

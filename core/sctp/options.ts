@@ -6,8 +6,8 @@
  * RTO.Max 60 s, Association.Max.Retrans 10, Path.Max.Retrans 5, HB.interval 30 s). A path whose
  * heartbeat went unanswered is probed again after one RTO instead of a full interval (the
  * "potentially failed" probing of RFC 7829). With the defaults a silent peer of an idle
- * association is declared dead at most {@link idlePeerDeadBound} = 5.7 s after it fell silent
- * (at a loopback RTT), one with unacknowledged data {@link busyPeerDeadBound} = 3.4 s after the
+ * association is declared dead at most {@link idlePeerDeadBound} = 6.35 s after it fell silent
+ * (at a loopback RTT), one with unacknowledged data {@link busyPeerDeadBound} = 3.9 s after the
  * first unanswered transmission: close to the TCP shim's 5 s.
  *
  * @module
@@ -19,7 +19,10 @@ import { PPID_ASAP, PPID_ASAP_NG, PPID_ENRP, PPID_ENRP_NG } from "../wire/profil
 export interface SctpAssociationOptions {
   /** RTO before the first RTT measurement (default 1000; RFC 9260: 1000). */
   readonly rtoInitial?: number;
-  /** Lower bound of the RTO (default 200; RFC 9260: 1000). */
+  /**
+   * Lower bound of the RTO (default 300; RFC 9260: 1000). Kept above `delayedAckTime`, so a
+   * peer's delayed SACK does not look like a loss.
+   */
   readonly rtoMin?: number;
   /** Upper bound of the RTO (default 1000; RFC 9260: 60000). */
   readonly rtoMax?: number;
@@ -27,7 +30,7 @@ export interface SctpAssociationOptions {
   readonly maxRetransmissions?: number;
   /** Consecutive errors after which a path is inactive (default 2; RFC: 5). */
   readonly pathMaxRetransmissions?: number;
-  /** INIT and COOKIE-ECHO retransmissions before the handshake fails (default 4; RFC: 8). */
+  /** INIT and COOKIE-ECHO retransmissions before the handshake fails (default 8, as RFC 9260). */
   readonly maxInitRetransmissions?: number;
   /** Heartbeat interval of an idle path, on top of its RTO (default 2000; RFC: 30000). */
   readonly heartbeatInterval?: number;
@@ -63,11 +66,11 @@ export interface SctpAssociationOptions {
 /** The defaults of {@link SctpAssociationOptions}. */
 export const DEFAULT_SCTP_OPTIONS: Readonly<Required<SctpAssociationOptions>> = {
   rtoInitial: 1000,
-  rtoMin: 200,
+  rtoMin: 300,
   rtoMax: 1000,
   maxRetransmissions: 4,
   pathMaxRetransmissions: 2,
-  maxInitRetransmissions: 4,
+  maxInitRetransmissions: 8,
   heartbeatInterval: 2000,
   delayedAckTime: 200,
   mtu: 1200,
@@ -185,7 +188,7 @@ export function messageLimit(ppid: number, maxMessageSize: number): number {
  * ```ts
  * import { idlePeerDeadBound } from "./options.ts";
  * import assert from "node:assert/strict";
- * assert.equal(idlePeerDeadBound({}), 2000 + 1.5 * 200 + (200 + 400 + 800 + 1000 + 1000));
+ * assert.equal(idlePeerDeadBound({}), 2000 + 1.5 * 300 + (300 + 600 + 1000 + 1000 + 1000));
  * ```
  */
 export function idlePeerDeadBound(options: SctpAssociationOptions, rto?: number): number {
@@ -206,7 +209,7 @@ export function idlePeerDeadBound(options: SctpAssociationOptions, rto?: number)
  * ```ts
  * import { busyPeerDeadBound } from "./options.ts";
  * import assert from "node:assert/strict";
- * assert.equal(busyPeerDeadBound({}), 200 + 400 + 800 + 1000 + 1000);
+ * assert.equal(busyPeerDeadBound({}), 300 + 600 + 1000 + 1000 + 1000);
  * ```
  */
 export function busyPeerDeadBound(options: SctpAssociationOptions, rto?: number): number {
