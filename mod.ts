@@ -14,3 +14,12 @@
 
 export * from "./core/wire/mod.ts";
 export * from "./core/rng.ts";
+export * from "./core/handlespace/handlespace.ts";
+export type { PoolElementEntry, PoolInfo } from "./core/handlespace/pool_element.ts";
+export { BUILTIN_POLICIES, defaultPolicies, PolicyRegistry } from "./core/policy/registry.ts";
+export type { PoolPolicy, SelectionEngine, SelectionValues } from "./core/policy/policy.ts";
+export { SelectionPool } from "./core/policy/selection_pool.ts";
+export { PolicySet } from "./core/policy/policy_set.ts";
+export * from "./core/registrar/mod.ts";
+export * from "./core/asap/mod.ts";
+export type * from "./core/role.ts";

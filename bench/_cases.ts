@@ -1,0 +1,162 @@
+// The measured operations of the handlespace benchmarks, shared by `deno bench`
+// (handlespace_bench.ts) and the table script (handlespace_table.ts), so both time the same code.
+// Each function does one timed block and returns how many operations it did and how long it
+// took; setup that bench-reference.md keeps outside the timed blocks stays outside.
+
+import type { Handlespace, PoolElementEntry } from "../core/handlespace/mod.ts";
+import {
+  ChecksumAccumulator,
+  partial16,
+  tsChecksumKernel,
+  wordSum16,
+} from "../core/handlespace/checksum.ts";
+import type { PoolPolicy } from "../core/policy/mod.ts";
+import {
+  fmix32,
+  newHandlespace,
+  NOW,
+  POOL_HANDLE,
+  registerAll,
+  type Registration,
+  registrations,
+} from "./_workload.ts";
+
+/** A timed block: operations done and nanoseconds taken. */
+export interface Sample {
+  readonly ops: number;
+  readonly ns: number;
+}
+
+/** Millions of operations per second of a sample. */
+export function mops(s: Sample): number {
+  return s.ops / s.ns * 1000;
+}
+
+/** Handle resolution: `calls` calls of k PEs on one pool. */
+export function resolveBlock(hs: Handlespace, k: number, calls: number): Sample {
+  const out: PoolElementEntry[] = [];
+  const handle = POOL_HANDLE;
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) sink += hs.resolveInto(handle, k, out);
+  const ns = (performance.now() - t0) * 1e6;
+  if (sink !== calls * k && sink < calls) throw new Error("bench resolution returned too little");
+  return { ops: calls, ns };
+}
+
+/**
+ * Lifecycle phases of bench-reference.md operations 1–4 on `batch` fresh handlespaces at once
+ * (so that small N is not dominated by the clock): registration of PEs 0 … n−1, re-registration
+ * with the load changed (cycle r), re-registration with identical values (fresh but equal
+ * objects, as a decoder produces), deregistration.
+ */
+export interface LifecycleSample {
+  readonly registration: Sample;
+  readonly updateChanged: Sample;
+  readonly updateIdentical: Sample;
+  readonly deregistration: Sample;
+}
+
+export function lifecycleBlock(
+  policy: PoolPolicy,
+  regs: readonly Registration[],
+  batch: number,
+  r: number,
+): LifecycleSample {
+  const n = regs.length;
+  const spaces = Array.from({ length: batch }, () => newHandlespace());
+  const changed = registrations(policy, n, r);
+  const identical = registrations(policy, n, r);
+  const time = (phase: (hs: Handlespace) => void): Sample => {
+    const t0 = performance.now();
+    for (let b = 0; b < batch; b++) phase(spaces[b]!);
+    return { ops: n * batch, ns: (performance.now() - t0) * 1e6 };
+  };
+  const registration = time((hs) => registerAll(hs, regs));
+  const updateChanged = time((hs) => registerAll(hs, changed));
+  const updateIdentical = time((hs) => registerAll(hs, identical));
+  const ids = regs.map((x) => x.element.id);
+  const deregistration = time((hs) => {
+    for (let i = 0; i < n; i++) hs.deregister(POOL_HANDLE, ids[i]!);
+  });
+  for (const hs of spaces) if (hs.size !== 0) throw new Error("bench deregistration left PEs");
+  return { registration, updateChanged, updateIdentical, deregistration };
+}
+
+/** Handlespaces per lifecycle block: enough operations per timed block for small N. */
+export function lifecycleBatch(n: number): number {
+  return Math.max(1, Math.floor(10000 / n));
+}
+
+/**
+ * Checksum (a): the incremental update of one PE entry as RSPLIB does it on every
+ * re-registration: subtract the old partial sum from the handlespace and ownership
+ * accumulators, recompute it from the pool handle's word sum and the identifier, add it to
+ * both. Over all n PEs, `repeat` times.
+ */
+export function checksumUpdateBlock(n: number, repeat: number): Sample {
+  const handleSum = wordSum16(POOL_HANDLE);
+  const ids = Array.from({ length: n }, (_, i) => BigInt(fmix32(i + 1)));
+  const partials = ids.map((id) => partial16(handleSum, id));
+  const total = new ChecksumAccumulator(16), owned = new ChecksumAccumulator(16);
+  for (const p of partials) {
+    total.add(p);
+    owned.add(p);
+  }
+  const before = total.value();
+  const t0 = performance.now();
+  for (let r = 0; r < repeat; r++) {
+    for (let i = 0; i < n; i++) {
+      const old = partials[i]!;
+      total.sub(old);
+      owned.sub(old);
+      const p = partial16(handleSum, ids[i]!);
+      partials[i] = p;
+      total.add(p);
+      owned.add(p);
+    }
+  }
+  const ns = (performance.now() - t0) * 1e6;
+  if (total.value() !== before || owned.value() !== before) throw new Error("checksum drifted");
+  return { ops: n * repeat, ns };
+}
+
+/** Checksum (b): full recomputation over the whole handlespace, `repeat` times. */
+export function checksumRecomputeBlock(hs: Handlespace, repeat: number): Sample {
+  const expected = hs.handlespaceChecksum();
+  let ok = true;
+  const t0 = performance.now();
+  for (let r = 0; r < repeat; r++) ok = hs.computeHandlespaceChecksum() === expected && ok;
+  const ns = (performance.now() - t0) * 1e6;
+  if (!ok) throw new Error("recomputed checksum differs");
+  return { ops: repeat, ns };
+}
+
+/** Checksum (c): reading the finished handlespace value, `calls` times. */
+export function checksumReadBlock(hs: Handlespace, calls: number): Sample {
+  let x = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) x ^= hs.handlespaceChecksum();
+  const ns = (performance.now() - t0) * 1e6;
+  if (x === -1) throw new Error("unreachable");
+  return { ops: calls, ns };
+}
+
+/** Checksum (d): the Internet-16 routine over a byte buffer, `repeat` times; ops are bytes. */
+export function checksumBufferBlock(buffer: Uint8Array, repeat: number): Sample {
+  let x = 0;
+  const t0 = performance.now();
+  for (let r = 0; r < repeat; r++) x ^= tsChecksumKernel.sum16(buffer, 0, buffer.length);
+  const ns = (performance.now() - t0) * 1e6;
+  if (x === -1) throw new Error("unreachable");
+  return { ops: buffer.length * repeat, ns };
+}
+
+/** A deterministic buffer of n bytes. */
+export function buffer(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = fmix32(i) & 0xff;
+  return b;
+}
+
+export { NOW, registerAll };

@@ -1,0 +1,206 @@
+// Measures the handlespace figures of bench/README.md and prints them as markdown tables, ours
+// next to RSPLIB's (bench-reference.md), in one process with medians of several samples.
+//
+//   deno run --allow-all bench/handlespace_table.ts [--samples 5] [--only selection,lifecycle,checksum]
+//     [--policies RoundRobin,LeastUsed] [--sizes 10,1000]
+//
+// Method (as bench-reference.md): selection = 20000 warm-up calls, then `samples` timed runs of
+// 200000 calls with k = 1, then the same with k = 3 on the same pool; lifecycle = samples of
+// ⌈200000/N⌉ register/update/update/deregister cycles on fresh handlespaces; checksum as
+// operation 6. Cells show the median in million operations per second; "ref" is RSPLIB's
+// median, and the ratio is ours / RSPLIB's. A cell is marked "short" where it misses the target
+// (selection: ≥ 2× for N ≥ 1000 and ≥ 1× below; lifecycle: ≥ 1× for N ≥ 1000).
+
+import {
+  buffer,
+  checksumBufferBlock,
+  checksumReadBlock,
+  checksumRecomputeBlock,
+  checksumUpdateBlock,
+  lifecycleBatch,
+  lifecycleBlock,
+  type LifecycleSample,
+  mops,
+  resolveBlock,
+  type Sample,
+} from "./_cases.ts";
+import { RSPLIB, RSPLIB_CHECKSUM } from "./_reference.ts";
+import {
+  BENCH_POLICIES,
+  filledHandlespace,
+  REFERENCE_POLICIES,
+  registrations,
+  SIZES,
+} from "./_workload.ts";
+
+const args = Deno.args;
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const SAMPLES = Number(opt("samples") ?? 5);
+const ONLY = new Set((opt("only") ?? "selection,lifecycle,checksum").split(","));
+const POLICY_FILTER = opt("policies")?.split(",");
+const SIZE_LIST = (opt("sizes")?.split(",").map(Number) ?? [...SIZES]) as number[];
+const policies = BENCH_POLICIES.filter((p) => !POLICY_FILTER || POLICY_FILTER.includes(p.name));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function fmt(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
+}
+
+function cell(ours: number, ref: number | undefined, need: number): string {
+  if (ref === undefined) return fmt(ours);
+  const ratio = ours / ref;
+  const short = ratio < need ? " short" : "";
+  return `${fmt(ours)} (${fmt(ref)}, ${ratio.toFixed(2)}×${short})`;
+}
+
+function header(title: string): string {
+  return `| ${title} | ${SIZE_LIST.map((n) => `N=${n}`).join(" | ")} |\n|---|${
+    SIZE_LIST.map(() => "---").join("|")
+  }|`;
+}
+
+type RefTable = Record<string, readonly number[]>;
+const refOf = (table: RefTable, policy: string, n: number): number | undefined =>
+  table[policy]?.[(SIZES as readonly number[]).indexOf(n)];
+
+if (ONLY.has("selection")) {
+  const k1: string[] = [], k3: string[] = [];
+  for (const policy of policies) {
+    const row1: string[] = [], row3: string[] = [];
+    for (const n of SIZE_LIST) {
+      const hs = filledHandlespace(policy, n);
+      const samples: Record<1 | 3, number[]> = { 1: [], 3: [] };
+      for (const k of [1, 3] as const) {
+        resolveBlock(hs, k, 20000);
+        for (let s = 0; s < SAMPLES; s++) samples[k].push(mops(resolveBlock(hs, k, 200000)));
+      }
+      const need = n >= 1000 ? 2 : 1;
+      row1.push(cell(median(samples[1]), refOf(RSPLIB.resolve1, policy.name, n), need));
+      row3.push(cell(median(samples[3]), refOf(RSPLIB.resolve3, policy.name, n), need));
+    }
+    k1.push(`| ${policy.name} | ${row1.join(" | ")} |`);
+    k3.push(`| ${policy.name} | ${row3.join(" | ")} |`);
+    console.error(`selection: ${policy.name} done`);
+  }
+  console.log(`### Handle resolution, 1 PE per call (million calls/s; ours (RSPLIB, ratio))\n`);
+  console.log(header("Policy"));
+  console.log(k1.join("\n"));
+  console.log(`\n### Handle resolution, 3 PEs per call (million calls/s; ours (RSPLIB, ratio))\n`);
+  console.log(header("Policy"));
+  console.log(k3.join("\n"));
+  console.log();
+}
+
+if (ONLY.has("lifecycle")) {
+  const phases = ["registration", "updateChanged", "updateIdentical", "deregistration"] as const;
+  const titles: Record<(typeof phases)[number], string> = {
+    registration: "Registration",
+    updateChanged: "Re-registration, load changed",
+    updateIdentical: "Re-registration, identical policy information",
+    deregistration: "Deregistration",
+  };
+  const rows: Record<(typeof phases)[number], string[]> = {
+    registration: [],
+    updateChanged: [],
+    updateIdentical: [],
+    deregistration: [],
+  };
+  for (const policy of policies.filter((p) => REFERENCE_POLICIES.includes(p.name))) {
+    const cells: Record<(typeof phases)[number], string[]> = {
+      registration: [],
+      updateChanged: [],
+      updateIdentical: [],
+      deregistration: [],
+    };
+    for (const n of SIZE_LIST) {
+      const regs = registrations(policy, n);
+      const batch = lifecycleBatch(n);
+      const cycles = Math.ceil(200000 / n);
+      const blocks = Math.max(1, Math.round(cycles / batch));
+      const perPhase: Record<string, number[]> = {};
+      let r = 1;
+      lifecycleBlock(policy, regs, batch, r++); // warm-up
+      for (let s = 0; s < SAMPLES; s++) {
+        const sum: Record<string, Sample> = {};
+        for (let b = 0; b < blocks; b++) {
+          const one: LifecycleSample = lifecycleBlock(policy, regs, batch, r++);
+          for (const ph of phases) {
+            const prev = sum[ph] ?? { ops: 0, ns: 0 };
+            sum[ph] = { ops: prev.ops + one[ph].ops, ns: prev.ns + one[ph].ns };
+          }
+        }
+        for (const ph of phases) (perPhase[ph] ??= []).push(mops(sum[ph]!));
+      }
+      for (const ph of phases) {
+        cells[ph].push(
+          cell(median(perPhase[ph]!), refOf(RSPLIB[ph], policy.name, n), n >= 1000 ? 1 : 0),
+        );
+      }
+    }
+    for (const ph of phases) rows[ph].push(`| ${policy.name} | ${cells[ph].join(" | ")} |`);
+    console.error(`lifecycle: ${policy.name} done`);
+  }
+  for (const ph of phases) {
+    console.log(`### ${titles[ph]} (million ops/s; ours (RSPLIB, ratio))\n`);
+    console.log(header("Policy"));
+    console.log(rows[ph].join("\n"));
+    console.log();
+  }
+}
+
+if (ONLY.has("checksum")) {
+  const upd: string[] = [], rec: string[] = [], read: string[] = [];
+  for (const [i, n] of SIZE_LIST.entries()) {
+    const refIndex = (SIZES as readonly number[]).indexOf(n);
+    const repeat = Math.ceil(2000000 / n);
+    checksumUpdateBlock(n, Math.min(repeat, 10));
+    const u = median(Array.from({ length: SAMPLES }, () => {
+      const s = checksumUpdateBlock(n, repeat);
+      return s.ns / s.ops;
+    }));
+    upd.push(`${u.toFixed(2)} (${RSPLIB_CHECKSUM.updateNs[refIndex]})`);
+    const hs = filledHandlespace(BENCH_POLICIES[0]!, n);
+    const recRepeat = Math.max(1, Math.ceil(100000 / n));
+    checksumRecomputeBlock(hs, recRepeat);
+    const rc = median(Array.from({ length: SAMPLES }, () => {
+      const s = checksumRecomputeBlock(hs, recRepeat);
+      return s.ns / s.ops / 1000;
+    }));
+    rec.push(`${fmt(rc)} (${RSPLIB_CHECKSUM.recomputeUs[refIndex]})`);
+    checksumReadBlock(hs, 100000);
+    const rd = median(Array.from({ length: SAMPLES }, () => {
+      const s = checksumReadBlock(hs, 1000000);
+      return s.ns / s.ops;
+    }));
+    read.push(`${rd.toFixed(2)} (${RSPLIB_CHECKSUM.readNs[refIndex]})`);
+    if (i === SIZE_LIST.length - 1) console.error("checksum: handlespace done");
+  }
+  console.log(`### Handlespace checksum (median; ours (RSPLIB))\n`);
+  console.log(header("Checksum operation"));
+  console.log(`| incremental update of one PE entry, ns/update | ${upd.join(" | ")} |`);
+  console.log(`| full recomputation, µs/recompute | ${rec.join(" | ")} |`);
+  console.log(`| read finished value, ns/call | ${read.join(" | ")} |`);
+  const gbps = (size: number, repeat: number): number => {
+    const b = buffer(size);
+    checksumBufferBlock(b, repeat);
+    return median(Array.from({ length: SAMPLES }, () => {
+      const s = checksumBufferBlock(b, repeat);
+      return s.ops / s.ns;
+    }));
+  };
+  console.log(
+    `\nChecksum routine over a buffer (TS kernel): ${
+      gbps(65536, 2000).toFixed(2)
+    } GB/s (64 KiB; RSPLIB ${RSPLIB_CHECKSUM.bufferGBps64k}), ${
+      gbps(16 << 20, 8).toFixed(2)
+    } GB/s (16 MiB; RSPLIB ${RSPLIB_CHECKSUM.bufferGBps16m}).`,
+  );
+}

@@ -1,0 +1,118 @@
+// The handlespace's record of one pool element. Public fields are internal
+// state of the handlespace; users see the read-only PoolElementEntry view.
+// Kept small (one object per PE): the policy information lives in the pool's
+// struct-of-arrays, checksum partial sums are recomputed from pool handle and
+// identifier when needed, and the flags share one small integer.
+
+import type { PoolElementParameter } from "../wire/pool_element_parameter.ts";
+import type { PolicyParameter } from "../wire/policy_parameter.ts";
+import type { TransportParameter } from "../wire/transport_parameter.ts";
+import type { PoolElementEntry } from "./pool_element.ts";
+import type { Pool } from "./_pool.ts";
+import type { OwnerRecord } from "./_owner_index.ts";
+
+/** Entry.flags: set once the PE has been removed. */
+export const REMOVED = 1;
+/** Entry.flags: set while the PE is marked for a table synchronisation purge. */
+export const MARKED = 2;
+/** Entry.flags: one Endpoint Unreachable report (the count sits above the two flag bits). */
+export const REPORT = 4;
+
+export class Entry implements PoolElementEntry {
+  pool: Pool;
+  slot: number;
+  /** Handlespace-wide integer key (deadline indexes). */
+  key: number;
+  readonly id: bigint;
+  homeRegistrarId: bigint;
+  registrationLife: number;
+  userTransport: TransportParameter;
+  asapTransport: TransportParameter | undefined;
+  association: number | undefined;
+  lastUpdate: number;
+  flags = 0;
+  /** The policy information at removal time (the slot's arrays are reused afterwards). */
+  removedPolicy: PolicyParameter | undefined = undefined;
+  owner: OwnerRecord | undefined = undefined;
+  ownerPrev: Entry | undefined = undefined;
+  ownerNext: Entry | undefined = undefined;
+  assocPrev: Entry | undefined = undefined;
+  assocNext: Entry | undefined = undefined;
+
+  constructor(
+    pool: Pool,
+    slot: number,
+    key: number,
+    id: bigint,
+    home: bigint,
+    life: number,
+    userTransport: TransportParameter,
+    asapTransport: TransportParameter | undefined,
+    association: number | undefined,
+    now: number,
+  ) {
+    this.pool = pool;
+    this.slot = slot;
+    this.key = key;
+    this.id = id;
+    this.homeRegistrarId = home;
+    this.registrationLife = life;
+    this.userTransport = userTransport;
+    this.asapTransport = asapTransport;
+    this.association = association;
+    this.lastUpdate = now;
+  }
+
+  get poolHandle(): Uint8Array {
+    return this.pool.poolHandle;
+  }
+
+  get live(): boolean {
+    return (this.flags & REMOVED) === 0;
+  }
+
+  get marked(): boolean {
+    return (this.flags & MARKED) !== 0;
+  }
+
+  get unreachableReports(): number {
+    return this.flags >>> 2;
+  }
+
+  /** Built from the pool's arrays (a new object per read). */
+  get policy(): PolicyParameter {
+    if (this.removedPolicy !== undefined) return this.removedPolicy;
+    const v = this.pool.selection, s = this.slot;
+    return {
+      type: this.pool.policy.type,
+      weight: v.weight[s]!,
+      priority: v.priority[s]!,
+      load: v.load[s]!,
+      loadDegradation: v.loadDegradation[s]!,
+      loadDpf: v.loadDpf[s]!,
+      weightDpf: v.weightDpf[s]!,
+      distance: v.distance[s]!,
+    };
+  }
+
+  get degradation(): number {
+    return this.live ? this.pool.selection.degradation[this.slot]! : 0;
+  }
+
+  get selectionCount(): number {
+    return this.live ? this.pool.selection.selections[this.slot]! : 0;
+  }
+
+  toParameter(withAsapTransport = true): PoolElementParameter {
+    const base = {
+      id: this.id,
+      homeRegistrarId: this.homeRegistrarId,
+      registrationLife: this.registrationLife,
+      userTransport: this.userTransport,
+      policy: this.policy,
+    };
+    return withAsapTransport && this.asapTransport !== undefined
+      ? { ...base, asapTransport: this.asapTransport }
+      : base;
+  }
+}

@@ -1,0 +1,69 @@
+// A pool of the handlespace: its settings, its selection state, its PEs by
+// slot and by identifier, and their identifier order for paged enumeration.
+
+import type { PoolPolicy } from "../policy/policy.ts";
+import { SelectionPool } from "../policy/selection_pool.ts";
+import type { TransportProtocol, TransportUse } from "../wire/transport_parameter.ts";
+import type { PoolInfo } from "./pool_element.ts";
+import type { Entry } from "./_entry.ts";
+import { IdOrder } from "./_id_order.ts";
+
+export class Pool implements PoolInfo {
+  readonly poolHandle: Uint8Array;
+  readonly hash: number;
+  readonly policy: PoolPolicy;
+  readonly transportProtocol: TransportProtocol;
+  readonly transportUse: TransportUse;
+  readonly selection: SelectionPool;
+  /** Exact word sum of the handle (16- or 32-bit words, per the handlespace's checksum). */
+  readonly handleSum: number;
+  /** RSPLIB's word sum of the handle (little-endian 16-bit words), for checksumCompat "rsplib". */
+  readonly rsplibHandleSum: number;
+  readonly entries: (Entry | undefined)[] = [];
+  readonly byId = new Map<bigint, Entry>();
+  readonly order = new IdOrder();
+
+  constructor(
+    poolHandle: Uint8Array,
+    hash: number,
+    policy: PoolPolicy,
+    protocol: TransportProtocol,
+    use: TransportUse,
+    handleSum: number,
+    rsplibHandleSum: number,
+  ) {
+    this.poolHandle = poolHandle;
+    this.hash = hash;
+    this.policy = policy;
+    this.transportProtocol = protocol;
+    this.transportUse = use;
+    this.handleSum = handleSum;
+    this.rsplibHandleSum = rsplibHandleSum;
+    this.selection = new SelectionPool(policy);
+  }
+
+  get size(): number {
+    return this.selection.size;
+  }
+}
+
+/** FNV-1a over the bytes, as a small non-negative integer (a V8 small integer). */
+export function hashHandle(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h & 0x3fffffff;
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** ENRP order of pool handles: shorter first, then bytewise. */
+export function compareHandles(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return a.length - b.length;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}

@@ -1,0 +1,582 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SeededRng } from "../rng.ts";
+import { ErrorCause } from "../wire/error_cause.ts";
+import { type PolicyField, policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+import type { PoolElementParameter } from "../wire/pool_element_parameter.ts";
+import type { TransportParameter } from "../wire/transport_parameter.ts";
+import {
+  type EnumerationCursor,
+  Handlespace,
+  type HandlespaceOptions,
+  type PoolElementEntry,
+  type RegistrationResult,
+  tsChecksumKernel,
+} from "./mod.ts";
+import { finish32, fold32 } from "./checksum.ts";
+
+const OWN = 0x10000001n;
+const enc = new TextEncoder();
+const EP = enc.encode("EchoPool");
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function transport(over: Partial<TransportParameter> = {}): TransportParameter {
+  return { protocol: "sctp", port: 5000, transportUse: "data", addresses: ["10.0.0.1"], ...over };
+}
+
+function pe(
+  id: bigint,
+  type: number = PolicyType.RoundRobin,
+  fields: Partial<Record<PolicyField, number>> = {},
+  over: Partial<PoolElementParameter> = {},
+): PoolElementParameter {
+  return {
+    id,
+    homeRegistrarId: 0n,
+    registrationLife: 30000,
+    userTransport: transport(),
+    policy: policyParameter(type, fields),
+    ...over,
+  };
+}
+
+function space(options: Partial<HandlespaceOptions> = {}): Handlespace {
+  return new Handlespace({ ownId: OWN, rng: new SeededRng(1), profile: "rfc", ...options });
+}
+
+function ok(r: RegistrationResult): PoolElementEntry {
+  if (!r.ok) throw new assert.AssertionError({ message: `rejected: ${r.reason}` });
+  return r.entry;
+}
+
+function rejected(r: RegistrationResult, cause: number, offending?: string): void {
+  assert.equal(r.ok, false);
+  if (!r.ok) {
+    assert.equal(r.cause, cause, r.reason);
+    assert.equal(r.offending, offending);
+  }
+}
+
+const asap = { now: 0, home: OWN, association: 1 } as const;
+
+test("Handlespace.register() creates the pool with the first PE's policy and transport", () => {
+  const hs = space();
+  const r = hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 5 }), asap);
+  const e = ok(r);
+  assert.equal(r.ok && r.created && r.changed, true);
+  assert.deepEqual(e.poolHandle, EP);
+  assert.equal(e.homeRegistrarId, OWN);
+  assert.equal(e.association, 1);
+  const pool = hs.pool(EP)!;
+  assert.equal(pool.policy.name, "LeastUsed");
+  assert.equal(pool.transportProtocol, "sctp");
+  assert.equal(pool.size, 1);
+  assert.equal(hs.size, 1);
+  assert.equal(hs.poolCount, 1);
+});
+
+test("Handlespace.register() keeps its own copy of the pool handle", () => {
+  const hs = space();
+  const handle = enc.encode("Mutable");
+  ok(hs.register(handle, pe(1n), asap));
+  handle[0] = 0x78;
+  assert.ok(hs.pool(enc.encode("Mutable")));
+  assert.equal(hs.pool(handle), undefined);
+});
+
+test("Handlespace.register() rejects a PE with another policy (InconsistentPoolingPolicy)", () => {
+  const hs = space();
+  ok(hs.register(EP, pe(1n, PolicyType.RoundRobin), asap));
+  rejected(
+    hs.register(EP, pe(2n, PolicyType.WeightedRandom, { weight: 1 }), asap),
+    ErrorCause.InconsistentPoolingPolicy,
+    "policy",
+  );
+  // Also for a re-registration of the existing PE.
+  rejected(
+    hs.register(EP, pe(1n, PolicyType.Random), asap),
+    ErrorCause.InconsistentPoolingPolicy,
+    "policy",
+  );
+  assert.equal(hs.size, 1);
+});
+
+test("Handlespace.register() rejects another transport protocol (InconsistentTransportType)", () => {
+  const hs = space();
+  ok(hs.register(EP, pe(1n), asap));
+  const r = hs.register(
+    EP,
+    pe(2n, undefined, {}, { userTransport: transport({ protocol: "tcp" }) }),
+    asap,
+  );
+  rejected(r, ErrorCause.InconsistentTransportType, "user-transport");
+});
+
+test("Handlespace.register() rejects another transport use (InconsistentDataControlConfiguration)", () => {
+  const hs = space();
+  ok(hs.register(EP, pe(1n), asap));
+  const r = hs.register(
+    EP,
+    pe(2n, undefined, {}, { userTransport: transport({ transportUse: "data+control" }) }),
+    asap,
+  );
+  rejected(r, ErrorCause.InconsistentDataControlConfiguration, "user-transport");
+});
+
+test("Handlespace.register() rejects invalid values (InvalidValues) without creating a pool", () => {
+  const hs = space();
+  rejected(hs.register(EP, pe(0n), asap), ErrorCause.InvalidValues, "identifier");
+  rejected(hs.register(EP, pe(0x1_0000_0000n), asap), ErrorCause.InvalidValues, "identifier");
+  rejected(
+    hs.register(EP, pe(1n, undefined, {}, { userTransport: transport({ port: 0 }) }), asap),
+    ErrorCause.InvalidValues,
+    "user-transport",
+  );
+  rejected(
+    hs.register(EP, pe(1n, undefined, {}, { userTransport: transport({ addresses: [] }) }), asap),
+    ErrorCause.InvalidValues,
+    "user-transport",
+  );
+  const many = Array.from({ length: 65 }, (_, i) => `10.0.0.${i}`);
+  rejected(
+    hs.register(EP, pe(1n, undefined, {}, { userTransport: transport({ addresses: many }) }), asap),
+    ErrorCause.InvalidValues,
+    "user-transport",
+  );
+  rejected(
+    hs.register(EP, pe(1n), { ...asap, asapTransport: transport({ port: 0 }) }),
+    ErrorCause.InvalidValues,
+    "asap-transport",
+  );
+  rejected(hs.register(new Uint8Array(0), pe(1n), asap), ErrorCause.InvalidValues, "pool-handle");
+  rejected(hs.register(new Uint8Array(256), pe(1n), asap), ErrorCause.InvalidValues, "pool-handle");
+  rejected(hs.register(EP, pe(1n, 0xdeadbeef), asap), ErrorCause.InvalidValues, "policy");
+  assert.equal(hs.poolCount, 0);
+  assert.equal(hs.size, 0);
+});
+
+test("Handlespace.register() accepts 64-bit identifiers only in the NG profile", () => {
+  const big = 0xfedcba98_76543210n;
+  rejected(space().register(EP, pe(big), asap), ErrorCause.InvalidValues, "identifier");
+  const ng = space({ profile: "ng" });
+  assert.equal(ok(ng.register(EP, pe(big), asap)).id, big);
+});
+
+test("Handlespace.register() enforces configured limits (LackOfResources)", () => {
+  const hs = space({ limits: { maxPools: 1, maxPoolElements: 3, maxPoolElementsPerPool: 2 } });
+  ok(hs.register(EP, pe(1n), asap));
+  ok(hs.register(EP, pe(2n), asap));
+  rejected(hs.register(EP, pe(3n), asap), ErrorCause.LackOfResources);
+  rejected(hs.register(enc.encode("Other"), pe(1n), asap), ErrorCause.LackOfResources);
+  // A re-registration of a known PE is not limited.
+  assert.equal(ok(hs.register(EP, pe(2n), asap)).id, 2n);
+});
+
+test("Handlespace.register() of a known identifier updates the PE (created false, changed per content)", () => {
+  const hs = space();
+  const first = ok(hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), asap));
+  const same = hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), { ...asap, now: 5 });
+  assert.equal(same.ok && !same.created && !same.changed, true);
+  assert.equal(ok(same), first);
+  assert.equal(first.lastUpdate, 5);
+  const moved = hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 20 }), { ...asap, now: 6 });
+  assert.equal(moved.ok && moved.changed, true);
+  assert.equal(first.policy.load, 20);
+  const port = hs.register(
+    EP,
+    pe(1n, PolicyType.LeastUsed, { load: 20 }, { userTransport: transport({ port: 6000 }) }),
+    asap,
+  );
+  assert.equal(port.ok && port.changed, true);
+  assert.equal(first.userTransport.port, 6000);
+  assert.equal(hs.size, 1);
+});
+
+test("Handlespace.register(): a load update re-orders Least Used selection", () => {
+  const hs = space();
+  ok(hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), asap));
+  ok(hs.register(EP, pe(2n, PolicyType.LeastUsed, { load: 20 }), asap));
+  assert.equal(hs.resolve(EP, 1)[0]!.id, 1n);
+  ok(hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 30 }), asap));
+  assert.equal(hs.resolve(EP, 1)[0]!.id, 2n);
+});
+
+test("Handlespace.register(): re-registration resets the degradation counter", () => {
+  const hs = space();
+  const lud = (load: number): PoolElementParameter =>
+    pe(1n, PolicyType.LeastUsedDegradation, { load, loadDegradation: 100 });
+  const e = ok(hs.register(EP, lud(0), asap));
+  hs.resolve(EP, 1);
+  hs.resolve(EP, 1);
+  assert.equal(e.degradation, 200);
+  assert.equal(e.selectionCount, 2);
+  const r = hs.register(EP, lud(0), asap);
+  assert.equal(r.ok && !r.changed, true); // same registration content ...
+  assert.equal(e.degradation, 0); // ... but the counter resets, as in RSPLIB
+});
+
+test("Handlespace.register(): a registration at this registrar re-homes a PE learned by ENRP", () => {
+  const hs = space();
+  const peer = 0x20000002n;
+  const e = ok(hs.register(EP, pe(1n, undefined, {}, { homeRegistrarId: peer }), { now: 0 }));
+  assert.equal(e.homeRegistrarId, peer);
+  assert.equal(hs.ownedCount(peer), 1);
+  const peerChecksum = hs.ownershipChecksum(peer);
+  const r = hs.register(EP, pe(1n), { now: 1, home: OWN, association: 9 });
+  assert.equal(r.ok && !r.created && r.changed, true);
+  assert.equal(e.homeRegistrarId, OWN);
+  assert.equal(e.association, 9);
+  assert.equal(hs.ownedCount(peer), 0);
+  assert.equal(hs.ownershipChecksum(OWN), peerChecksum);
+  assert.equal(hs.ownershipChecksum(peer), 0xffff);
+  // An ENRP update from the new home elsewhere moves it away again and unbinds the association.
+  ok(hs.register(EP, pe(1n, undefined, {}, { homeRegistrarId: peer }), { now: 2 }));
+  assert.equal(e.homeRegistrarId, peer);
+  assert.equal(e.association, undefined);
+  assert.deepEqual(hs.entriesOfAssociation(9), []);
+});
+
+test("Handlespace.register(): peIdClash 'update' rebinds an identifier registered over another association", () => {
+  const hs = space();
+  const e = ok(hs.register(EP, pe(7n), { now: 0, home: OWN, association: 1 }));
+  const r = hs.register(
+    EP,
+    pe(7n, undefined, {}, { userTransport: transport({ addresses: ["10.0.0.2"] }) }),
+    {
+      now: 1,
+      home: OWN,
+      association: 2,
+    },
+  );
+  assert.equal(ok(r), e);
+  assert.equal(e.association, 2);
+  assert.deepEqual(hs.entriesOfAssociation(1), []);
+  assert.equal(hs.entriesOfAssociation(2)[0], e);
+});
+
+test("Handlespace.register(): peIdClash 'reject' refuses an identifier owned over another association (NonUniquePeIdentifier)", () => {
+  const hs = space({ peIdClash: "reject" });
+  const e = ok(hs.register(EP, pe(7n), { now: 0, home: OWN, association: 1 }));
+  rejected(
+    hs.register(EP, pe(7n), { now: 1, home: OWN, association: 2 }),
+    ErrorCause.NonUniquePeIdentifier,
+    "identifier",
+  );
+  assert.equal(e.association, 1);
+  // The same association re-registers fine, and ENRP updates (no association) always apply.
+  assert.equal(ok(hs.register(EP, pe(7n), { now: 2, home: OWN, association: 1 })), e);
+  ok(hs.register(EP, pe(7n, undefined, {}, { homeRegistrarId: 5n }), { now: 3 }));
+  assert.equal(e.homeRegistrarId, 5n);
+  // Not owned any more: a registration over a new association takes it over.
+  assert.equal(ok(hs.register(EP, pe(7n), { now: 4, home: OWN, association: 3 })).association, 3);
+});
+
+test("Handlespace.register() keeps a known ASAP transport when an update has none", () => {
+  const hs = space();
+  const at = transport({ port: 40000 });
+  const e = ok(hs.register(EP, pe(1n), { ...asap, asapTransport: at }));
+  ok(hs.register(EP, pe(1n), asap));
+  assert.equal(e.asapTransport, at);
+  assert.deepEqual(e.toParameter().asapTransport, at);
+  assert.equal(e.toParameter(false).asapTransport, undefined);
+  assert.equal(e.toParameter().homeRegistrarId, OWN);
+});
+
+test("Handlespace.deregister() removes the PE and the pool with its last PE", () => {
+  const hs = space();
+  const a = ok(hs.register(EP, pe(1n), asap));
+  ok(hs.register(EP, pe(2n), asap));
+  assert.equal(hs.deregister(EP, 1n), a);
+  assert.equal(a.live, false);
+  assert.equal(hs.find(EP, 1n), undefined);
+  assert.equal(hs.deregister(EP, 1n), undefined);
+  hs.deregister(EP, 2n);
+  assert.equal(hs.pool(EP), undefined);
+  assert.equal(hs.poolCount, 0);
+  // The pool handle is free for a pool with another policy now.
+  ok(hs.register(EP, pe(3n, PolicyType.Random), asap));
+  assert.equal(hs.pool(EP)!.policy.name, "Random");
+});
+
+test("Handlespace.resolve() selects distinct PEs by the pool's policy; unknown pools give nothing", () => {
+  const hs = space();
+  for (let i = 1n; i <= 5n; i++) ok(hs.register(EP, pe(i), asap));
+  assert.deepEqual(hs.resolve(EP, 3).map((e) => e.id), [1n, 2n, 3n]);
+  assert.deepEqual(hs.resolve(EP, 3).map((e) => e.id), [2n, 3n, 4n]);
+  assert.deepEqual(hs.resolve(EP, 3, 3).map((e) => e.id), [3n, 4n, 5n]);
+  assert.deepEqual(hs.resolve(EP, 2).map((e) => e.id), [1n, 2n]);
+  assert.equal(hs.resolve(EP, 9).length, 5);
+  assert.deepEqual(hs.resolve(enc.encode("nope"), 3), []);
+  assert.throws(() => hs.resolve(EP, -1), RangeError);
+  assert.throws(() => hs.resolve(enc.encode("nope"), 0.5), RangeError);
+});
+
+test("Handlespace.resolveInto() writes into the caller's array and reports 0 for unknown pools", () => {
+  const hs = space();
+  const other = enc.encode("Other");
+  for (let i = 1n; i <= 3n; i++) {
+    ok(hs.register(EP, pe(i, PolicyType.Priority, { priority: Number(i) }), asap));
+  }
+  ok(hs.register(other, pe(9n), asap));
+  const out: PoolElementEntry[] = [];
+  assert.equal(hs.resolveInto(EP, 2, out), 2);
+  assert.deepEqual(out.map((e) => e.id), [3n, 2n]);
+  assert.equal(hs.resolveInto(other, 2, out), 1);
+  assert.equal(out[0]!.id, 9n);
+  assert.equal(hs.resolveInto(enc.encode("x"), 2, out), 0);
+});
+
+test("Handlespace: the handlespace's MaxIncrement option applies to resolve()", () => {
+  const hs = space({ maxIncrement: 2 });
+  for (let i = 1n; i <= 4n; i++) ok(hs.register(EP, pe(i), asap));
+  assert.deepEqual(hs.resolve(EP, 2).map((e) => e.id), [1n, 2n]);
+  assert.deepEqual(hs.resolve(EP, 2).map((e) => e.id), [3n, 4n]);
+  assert.throws(() => space({ maxIncrement: -1 }), RangeError);
+});
+
+test("Handlespace.removeAssociation() removes exactly the PEs registered over it", () => {
+  const hs = space();
+  ok(hs.register(EP, pe(1n), { now: 0, home: OWN, association: 1 }));
+  ok(hs.register(EP, pe(2n), { now: 0, home: OWN, association: 2 }));
+  ok(hs.register(enc.encode("B"), pe(3n), { now: 0, home: OWN, association: 1 }));
+  const removed = hs.removeAssociation(1);
+  assert.deepEqual(removed.map((e) => e.id).sort(), [1n, 3n]);
+  assert.deepEqual(hs.entriesOfAssociation(1), []);
+  assert.equal(hs.size, 1);
+  assert.equal(hs.poolCount, 1);
+  assert.deepEqual(hs.removeAssociation(1), []);
+});
+
+test("Handlespace.reportUnreachable() counts reports per PE", () => {
+  const hs = space();
+  ok(hs.register(EP, pe(1n), asap));
+  assert.equal(hs.reportUnreachable(EP, 1n)?.unreachableReports, 1);
+  assert.equal(hs.reportUnreachable(EP, 1n)?.unreachableReports, 2);
+  assert.equal(hs.reportUnreachable(EP, 2n), undefined);
+});
+
+test("Handlespace deadlines: one per kind and PE, the earliest first, cleared on removal", () => {
+  const hs = space();
+  const a = ok(hs.register(EP, pe(1n), asap));
+  const b = ok(hs.register(EP, pe(2n), asap));
+  hs.setDeadline(a, "keep-alive-transmission", 5000);
+  hs.setDeadline(a, "keep-alive-timeout", 3000);
+  hs.setDeadline(b, "keep-alive-transmission", 4000);
+  hs.setDeadline(b, "keep-alive-transmission", 4500); // moves, does not add
+  hs.setDeadline(b, "lifetime-expiry", 9000);
+  assert.equal(hs.nextDeadline(), 3000);
+  assert.equal(hs.deadline(b, "keep-alive-transmission"), 4500);
+  assert.equal(hs.popDue(2999), undefined);
+  const due = [hs.popDue(6000), hs.popDue(6000), hs.popDue(6000), hs.popDue(6000)];
+  assert.deepEqual(due.map((d) => d && [d.entry.id, d.kind, d.time]), [
+    [1n, "keep-alive-timeout", 3000],
+    [2n, "keep-alive-transmission", 4500],
+    [1n, "keep-alive-transmission", 5000],
+    undefined,
+  ]);
+  hs.setDeadline(a, "keep-alive-timeout", 100);
+  hs.deregister(EP, 1n);
+  assert.equal(hs.nextDeadline(), 9000);
+  assert.throws(() => hs.setDeadline(a, "keep-alive-timeout", 1), TypeError);
+  assert.equal(hs.clearDeadline(b, "lifetime-expiry"), true);
+  assert.equal(hs.nextDeadline(), undefined);
+  assert.throws(() => hs.setDeadline(b, "bogus" as "keep-alive-timeout", 1), TypeError);
+});
+
+test("Handlespace.expire() removes only PEs whose lifetime expiry is due", () => {
+  const hs = space();
+  const a = ok(hs.register(EP, pe(1n, undefined, {}, { homeRegistrarId: 2n }), { now: 0 }));
+  const b = ok(hs.register(EP, pe(2n, undefined, {}, { homeRegistrarId: 2n }), { now: 0 }));
+  const c = ok(hs.register(EP, pe(3n), asap));
+  hs.setDeadline(a, "lifetime-expiry", 30000);
+  hs.setDeadline(b, "lifetime-expiry", 40000);
+  hs.setDeadline(c, "keep-alive-transmission", 1000);
+  assert.deepEqual(hs.expire(35000).map((e) => e.id), [1n]);
+  assert.equal(b.live && c.live, true);
+  assert.equal(hs.nextDeadline(), 1000);
+});
+
+test("Handlespace: entries of another handlespace are refused with TypeError", () => {
+  const one = space(), two = space();
+  const e = ok(one.register(EP, pe(1n), asap));
+  ok(two.register(EP, pe(1n), asap));
+  assert.throws(() => two.setDeadline(e, "keep-alive-timeout", 1), TypeError);
+  assert.throws(() => two.remove(e), TypeError);
+  assert.throws(() => two.changeOwner(e, 5n), TypeError);
+});
+
+function handles(hs: Handlespace, options: { owner?: bigint; limit: number }): string[] {
+  const out: string[] = [];
+  let after: EnumerationCursor | undefined = undefined;
+  for (let pages = 0; pages < 1000; pages++) {
+    const page = hs.enumerate({ ...options, after });
+    assert.ok(page.entries.length <= options.limit);
+    for (const e of page.entries) out.push(`${new TextDecoder().decode(e.poolHandle)}/${e.id}`);
+    if (page.next === undefined) return out;
+    after = page.next;
+  }
+  throw new Error("enumeration did not end");
+}
+
+test("Handlespace.enumerate() pages in ENRP order: shorter handle first, then bytes, then identifier", () => {
+  const hs = space();
+  for (
+    const [h, id] of [["bb", 3n], ["a", 20n], ["ab", 1n], ["a", 3n], ["bb", 1n], ["c", 2n]] as const
+  ) {
+    ok(hs.register(enc.encode(h), pe(id), asap));
+  }
+  const all = ["a/3", "a/20", "c/2", "ab/1", "bb/1", "bb/3"];
+  for (const limit of [1, 2, 4, 6, 128]) assert.deepEqual(handles(hs, { limit }), all);
+  const exact = hs.enumerate({ limit: 6 });
+  assert.equal(exact.entries.length, 6);
+  assert.equal(exact.next, undefined);
+  assert.throws(() => hs.enumerate({ limit: 0 }), RangeError);
+});
+
+test("Handlespace.enumerate() filters by owner (Handle Table Request with W = 1)", () => {
+  const hs = space();
+  ok(hs.register(EP, pe(1n), asap));
+  ok(hs.register(EP, pe(2n, undefined, {}, { homeRegistrarId: 5n }), { now: 0 }));
+  ok(hs.register(enc.encode("Z"), pe(3n, undefined, {}, { homeRegistrarId: 5n }), { now: 0 }));
+  ok(hs.register(enc.encode("Z"), pe(4n), asap));
+  assert.deepEqual(handles(hs, { owner: 5n, limit: 1 }), ["Z/3", "EchoPool/2"]);
+  assert.deepEqual(handles(hs, { owner: OWN, limit: 1 }), ["Z/4", "EchoPool/1"]);
+  assert.deepEqual(handles(hs, { owner: 77n, limit: 1 }), []);
+});
+
+test("Handlespace.enumerate() resumes after changes: removed PEs are skipped, PEs added behind the cursor appear", () => {
+  const hs = space();
+  for (let i = 1n; i <= 300n; i++) ok(hs.register(EP, pe(i * 10n), asap));
+  const first = hs.enumerate({ limit: 100 });
+  assert.equal(first.entries.at(-1)!.id, 1000n);
+  for (let i = 1n; i <= 300n; i += 2n) hs.deregister(EP, i * 10n); // odd multiples leave
+  for (let i = 1n; i <= 300n; i++) ok(hs.register(EP, pe(i * 10n + 5n), asap)); // new ones join
+  const ids: bigint[] = [];
+  let after: EnumerationCursor | undefined = first.next;
+  while (after !== undefined) {
+    const page = hs.enumerate({ limit: 64, after });
+    ids.push(...page.entries.map((e) => e.id));
+    after = page.next;
+  }
+  const expected: bigint[] = [];
+  for (let i = 1n; i <= 300n; i++) {
+    if (i * 10n > 1000n && i % 2n === 0n) expected.push(i * 10n);
+    if (i * 10n + 5n > 1000n) expected.push(i * 10n + 5n);
+  }
+  assert.deepEqual(ids, expected.sort((a, b) => (a < b ? -1 : 1)));
+});
+
+test("Handlespace.pools() and poolElements() list pools in ENRP order and PEs by identifier", () => {
+  const hs = space();
+  ok(hs.register(enc.encode("bb"), pe(1n), asap));
+  ok(hs.register(enc.encode("a"), pe(1n, PolicyType.Random), asap));
+  for (const id of [30n, 10n, 20n]) ok(hs.register(EP, pe(id), asap));
+  assert.deepEqual(
+    hs.pools().map((p) => [new TextDecoder().decode(p.poolHandle), p.policy.name, p.size]),
+    [
+      ["a", "Random", 1],
+      ["bb", "RoundRobin", 1],
+      ["EchoPool", "RoundRobin", 3],
+    ],
+  );
+  assert.deepEqual(hs.poolElements(EP).map((e) => e.id), [10n, 20n, 30n]);
+  assert.deepEqual(hs.poolElements(EP, { after: 10n, limit: 1 }).map((e) => e.id), [20n]);
+  assert.deepEqual(hs.poolElements(enc.encode("none")), []);
+});
+
+test("Handlespace.markOwner() and purgeMarked(): PEs refreshed during a table sync survive", () => {
+  const hs = space();
+  const peer = 2n;
+  for (let i = 1n; i <= 4n; i++) {
+    ok(hs.register(EP, pe(i, undefined, {}, { homeRegistrarId: peer }), { now: 0 }));
+  }
+  ok(hs.register(EP, pe(9n), asap));
+  assert.equal(hs.markOwner(peer), 4);
+  assert.equal(hs.find(EP, 1n)!.marked, true);
+  ok(hs.register(EP, pe(2n, undefined, {}, { homeRegistrarId: peer }), { now: 1 }));
+  ok(hs.register(EP, pe(4n, undefined, {}, { homeRegistrarId: peer }), { now: 1 }));
+  assert.deepEqual(hs.purgeMarked(peer).map((e) => e.id).sort(), [1n, 3n]);
+  assert.equal(hs.ownedCount(peer), 2);
+  assert.equal(hs.find(EP, 9n)!.marked, false);
+  assert.deepEqual(hs.purgeMarked(peer), []);
+});
+
+test("Handlespace.changeOwner() and transferOwnership() move PEs and their checksums", () => {
+  const hs = space();
+  const peer = 2n, other = 3n;
+  const entries = [1n, 2n, 3n].map((id) =>
+    ok(hs.register(EP, pe(id, undefined, {}, { homeRegistrarId: peer }), { now: 0 }))
+  );
+  const before = hs.ownershipChecksum(peer);
+  assert.equal(hs.changeOwner(entries[0]!, other), true);
+  assert.equal(hs.changeOwner(entries[0]!, other), false);
+  assert.equal(hs.ownedCount(other), 1);
+  assert.deepEqual(hs.transferOwnership(peer, OWN).map((e) => e.id).sort(), [2n, 3n]);
+  assert.equal(hs.ownedCount(peer), 0);
+  assert.deepEqual(hs.owners().sort(), [OWN, other].sort());
+  assert.deepEqual(hs.entriesOf(OWN).map((e) => e.id).sort(), [2n, 3n]);
+  hs.transferOwnership(other, OWN);
+  assert.equal(hs.ownershipChecksum(OWN), before);
+  for (const owner of [OWN, peer, other]) {
+    assert.equal(hs.ownershipChecksum(owner), hs.computeOwnershipChecksum(owner));
+  }
+});
+
+test("Handlespace checksums (RFC profile): the bench workload at N = 10 gives RSPLIB's wire value", () => {
+  const hs = space();
+  for (let i = 0; i < 10; i++) ok(hs.register(EP, pe(BigInt(fmix32(i + 1))), asap));
+  // bench-reference.md: RSPLIB reports 0x0e1f in x86 host order, i.e. wire bytes 1f 0e.
+  assert.equal(hs.handlespaceChecksum(), 0x1f0e);
+  assert.equal(hs.ownershipChecksum(OWN), 0x1f0e);
+  assert.equal(hs.computeHandlespaceChecksum(), 0x1f0e);
+});
+
+test("Handlespace checksums: checksumCompat 'rsplib' reproduces RSPLIB's wrapped accumulator at N = 100000", () => {
+  const exact = space(), rsplib = space({ checksumCompat: "rsplib" });
+  const params = Array.from({ length: 100000 }, (_, i) => pe(BigInt(fmix32(i + 1))));
+  for (const p of params) {
+    ok(exact.register(EP, p, asap));
+    ok(rsplib.register(EP, p, asap));
+  }
+  // bench-reference.md: exact 0xe9b6, RSPLIB 0xe9ba (x86 host order) → 0xb6e9 / 0xbae9.
+  assert.equal(exact.ownershipChecksum(OWN), 0xb6e9);
+  assert.equal(rsplib.ownershipChecksum(OWN), 0xbae9);
+  assert.equal(rsplib.computeOwnershipChecksum(OWN), 0xbae9);
+  for (let i = 0; i < 100000; i += 2) rsplib.deregister(EP, BigInt(fmix32(i + 1)));
+  assert.equal(rsplib.handlespaceChecksum(), rsplib.computeHandlespaceChecksum());
+  assert.throws(() => space({ profile: "ng", checksumCompat: "rsplib" }), RangeError);
+});
+
+test("Handlespace checksums (NG profile): Internet-32 over handle words and 64-bit identifiers", () => {
+  const hs = space({ profile: "ng" });
+  const handles = [enc.encode("EchoPool"), enc.encode("odd"), enc.encode("x")];
+  const blocks: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const handle = handles[i % 3]!;
+    const id = (BigInt(fmix32(i + 1)) << 32n) | BigInt(fmix32(i + 1000));
+    const e = ok(
+      hs.register(handle, pe(id, undefined, {}, { homeRegistrarId: BigInt(1 + (i % 2)) }), {
+        now: 0,
+      }),
+    );
+    // Independent definition: the handle zero-padded to 4 bytes, then the id as 8 bytes.
+    const padded = Math.ceil(handle.length / 4) * 4;
+    const block = new Uint8Array(padded + 8);
+    block.set(handle);
+    new DataView(block.buffer).setBigUint64(padded, e.id);
+    blocks.push(tsChecksumKernel.sum32(block, 0, block.length));
+  }
+  const total = blocks.reduce((a, b) => a + b, 0);
+  assert.equal(hs.handlespaceChecksum(), finish32(fold32(total)));
+  assert.equal(hs.computeHandlespaceChecksum(), hs.handlespaceChecksum());
+  const owner1 = blocks.filter((_, i) => i % 2 === 0).reduce((a, b) => a + b, 0);
+  assert.equal(hs.ownershipChecksum(1n), finish32(fold32(owner1)));
+});

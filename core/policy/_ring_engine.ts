@@ -1,0 +1,125 @@
+// Round-robin engine: the live slots form a circular doubly linked list in
+// sequence-number order, starting at `head` (the least recently used). A use
+// gives the head the next sequence number, which makes it the tail: the head
+// pointer simply advances. Insertion links the new slot in as the tail.
+//
+// Layout (by slot): next: Int32Array, prev: Int32Array; scalars head, size.
+
+import type { SelectionPool } from "./selection_pool.ts";
+import { SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+
+export class RingEngine {
+  next: Int32Array;
+  prev: Int32Array;
+  head = -1;
+  size = 0;
+  nextSeq = SEQ_START;
+  readonly #pool: SelectionPool;
+  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
+  #seq: Float64Array;
+  #sel: Float64Array;
+
+  constructor(pool: SelectionPool, capacity: number) {
+    this.#pool = pool;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
+    this.next = new Int32Array(capacity);
+    this.prev = new Int32Array(capacity);
+  }
+
+  grow(capacity: number): void {
+    this.#seq = this.#pool.seq;
+    this.#sel = this.#pool.selections;
+    const next = new Int32Array(capacity), prev = new Int32Array(capacity);
+    next.set(this.next);
+    prev.set(this.prev);
+    this.next = next;
+    this.prev = prev;
+  }
+
+  add(slot: number): void {
+    this.#seq[slot] = this.#sequence();
+    const head = this.head;
+    if (head < 0) {
+      this.next[slot] = slot;
+      this.prev[slot] = slot;
+      this.head = slot;
+    } else {
+      const tail = this.prev[head]!;
+      this.next[tail] = slot;
+      this.prev[slot] = tail;
+      this.next[slot] = head;
+      this.prev[head] = slot;
+    }
+    this.size++;
+  }
+
+  remove(slot: number): void {
+    if (--this.size === 0) {
+      this.head = -1;
+      return;
+    }
+    const n = this.next[slot]!, p = this.prev[slot]!;
+    this.next[p] = n;
+    this.prev[n] = p;
+    if (this.head === slot) this.head = n;
+  }
+
+  selectOne(maxIncrement: number): number {
+    const s = this.head;
+    if (s < 0) return -1;
+    this.#sel[s]!++;
+    if (maxIncrement > 0) {
+      this.#seq[s] = this.#sequence();
+      this.head = this.next[s]!;
+    }
+    return s;
+  }
+
+  select(k: number, out: Int32Array, maxIncrement: number): number {
+    const count = k < this.size ? k : this.size;
+    const next = this.next, selections = this.#sel;
+    let s = this.head;
+    for (let i = 0; i < count; i++) {
+      out[i] = s;
+      selections[s]!++;
+      s = next[s]!;
+    }
+    const used = maxIncrement < count ? maxIncrement : count;
+    if (used > 0) {
+      if (this.nextSeq + used > SEQ_LIMIT) this.#renumber();
+      const seq = this.#seq;
+      let h = this.head;
+      for (let i = 0; i < used; i++) {
+        seq[h] = this.nextSeq++;
+        h = next[h]!;
+      }
+      this.head = h;
+    }
+    return count;
+  }
+
+  orderInto(out: number[]): void {
+    let s = this.head;
+    for (let i = 0; i < this.size; i++) {
+      out.push(s);
+      s = this.next[s]!;
+    }
+  }
+
+  #sequence(): number {
+    if (this.nextSeq >= SEQ_LIMIT) this.#renumber();
+    return this.nextSeq++;
+  }
+
+  // The ring order is the sequence order, so renumbering is a walk from the head.
+  #renumber(): void {
+    const seq = this.#seq;
+    let s = this.head;
+    for (let i = 0; i < this.size; i++) {
+      seq[s] = i;
+      s = this.next[s]!;
+    }
+    this.nextSeq = this.size;
+  }
+}

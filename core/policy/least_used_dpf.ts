@@ -1,0 +1,38 @@
+/**
+ * The Least Used with Distance Penalty Factor policy.
+ *
+ * @module
+ */
+
+import { definePolicy, type PoolPolicy } from "./policy.ts";
+import { builtinInfo, penalisedLoad } from "./_policy_math.ts";
+import { PolicyType } from "../wire/policy_parameter.ts";
+
+/**
+ * Least Used with Distance Penalty Factor (RSPLIB and
+ * draft-dreibholz-rserpool-delay, type 0xb0002002, fields load, loadDpf,
+ * distance): lowest rint(load + distance × loadDpf / 0xffffffff ×
+ * 0xffffffff), capped at 0xffffffff; equal values take turns.
+ *
+ * @example Characteristic behaviour
+ * ```ts
+ * import { SelectionPool, leastUsedDpf } from "./mod.ts";
+ * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+ * import { SeededRng } from "../rng.ts";
+ * import assert from "node:assert/strict";
+ * const pool = new SelectionPool(leastUsedDpf);
+ * const p = (distance: number) =>
+ *   policyParameter(PolicyType.LeastUsedDpf, { load: 1000, loadDpf: 10, distance });
+ * pool.add(p(200));
+ * const near = pool.add(p(10));
+ * const out = new Int32Array(1);
+ * pool.select(1, out, new SeededRng(1));
+ * assert.equal(out[0], near);
+ * ```
+ */
+export const leastUsedDpf: PoolPolicy = definePolicy({
+  info: builtinInfo(PolicyType.LeastUsedDpf),
+  engine: "sorted",
+  defaultMaxIncrement: 1,
+  key: (v, slot) => penalisedLoad(v.load[slot]!, v.distance[slot]!, v.loadDpf[slot]!),
+});

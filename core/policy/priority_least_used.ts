@@ -1,0 +1,37 @@
+/**
+ * The Priority Least Used policy.
+ *
+ * @module
+ */
+
+import { definePolicy, type PoolPolicy } from "./policy.ts";
+import { builtinInfo, cappedSum } from "./_policy_math.ts";
+import { PolicyType } from "../wire/policy_parameter.ts";
+
+/**
+ * Priority Least Used (RFC 5356, type 0x40000003, fields load,
+ * loadDegradation): lowest load + load degradation (the load the PE would
+ * have after one more request); equal values take turns.
+ *
+ * @example Characteristic behaviour
+ * ```ts
+ * import { SelectionPool, priorityLeastUsed } from "./mod.ts";
+ * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+ * import { SeededRng } from "../rng.ts";
+ * import assert from "node:assert/strict";
+ * const pool = new SelectionPool(priorityLeastUsed);
+ * const plu = (load: number, loadDegradation: number) =>
+ *   policyParameter(PolicyType.PriorityLeastUsed, { load, loadDegradation });
+ * pool.add(plu(100, 50));
+ * const b = pool.add(plu(120, 10));
+ * const out = new Int32Array(1);
+ * pool.select(1, out, new SeededRng(1));
+ * assert.equal(out[0], b);
+ * ```
+ */
+export const priorityLeastUsed: PoolPolicy = definePolicy({
+  info: builtinInfo(PolicyType.PriorityLeastUsed),
+  engine: "sorted",
+  defaultMaxIncrement: 1,
+  key: (v, slot) => cappedSum(v.load[slot]!, v.loadDegradation[slot]!),
+});

@@ -1,0 +1,633 @@
+/**
+ * The selection state of one pool: the policy information of its pool
+ * elements in struct-of-arrays form and the engine data structure of the
+ * pool's policy. Used by the registrar's handlespace (one per pool) and by a
+ * pool user's cache; knows nothing about identifiers or addresses, only slots.
+ *
+ * @module
+ */
+
+import type { Rng } from "../rng.ts";
+import type { PolicyParameter } from "../wire/policy_parameter.ts";
+import type { PoolPolicy, SelectionValues } from "./policy.ts";
+import { RingEngine } from "./_ring_engine.ts";
+import { HeapEngine } from "./_heap_engine.ts";
+import { FenwickEngine } from "./_fenwick_engine.ts";
+import { DenseEngine } from "./_dense_engine.ts";
+import { BucketEngine } from "./_bucket_engine.ts";
+
+const RING = 0, HEAP = 1, DENSE = 2, FENWICK = 3, BUCKET = 4;
+
+/** Options of a {@link SelectionPool}. */
+export interface SelectionPoolOptions {
+  /** Slots to allocate up front (rounded up to a power of two, at least 4). */
+  readonly initialCapacity?: number;
+}
+
+/**
+ * The pool elements of one pool as numbered slots, and the structure that
+ * selects among them by the pool's {@link PoolPolicy}.
+ *
+ * **Layout** (for kernels that work on the same memory): every
+ * {@link SelectionValues} array is indexed by slot; a slot is valid while
+ * {@link SelectionPool.has} is true. Free slots are reused (last freed,
+ * first reused). The engine structures are documented with each engine:
+ * round robin keeps a circular list (`next`, `prev`, `head`); sorted policies
+ * whose key never changes on use keep buckets of equal keys (linked lists in
+ * sequence order, `snext`, `sprev`, `sbucket`) in a heap on the key (`bh`,
+ * `bhk`, `bpos`, `bkey`, `bhead`, `btail`, `bsize`); the other sorted
+ * policies an indexed binary heap (`hk`, `hs`, `hslot` by heap position,
+ * `pos` by slot); the weighted-random engine a Fenwick tree (`tree`, `val`);
+ * uniform random and two choices a dense slot array (`dense`, `dpos`, `key`).
+ *
+ * **Selection** returns up to k distinct slots in the policy's order. Only the
+ * first min(k, MaxIncrement) count as used: they get the next sequence
+ * number (so equal keys are served round robin) and the policy's per-use
+ * update. MaxIncrement 0 means the policy's default.
+ *
+ * @example Round robin over three pool elements
+ * ```ts
+ * import { SelectionPool, roundRobin } from "./mod.ts";
+ * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+ * import { SeededRng } from "../rng.ts";
+ * import assert from "node:assert/strict";
+ * const pool = new SelectionPool(roundRobin);
+ * const rr = policyParameter(PolicyType.RoundRobin);
+ * const a = pool.add(rr), b = pool.add(rr), c = pool.add(rr);
+ * const out = new Int32Array(3), rng = new SeededRng(1);
+ * const picks = [];
+ * for (let i = 0; i < 4; i++) { pool.select(1, out, rng); picks.push(out[0]); }
+ * assert.deepEqual(picks, [a, b, c, a]);
+ * ```
+ */
+export class SelectionPool implements SelectionValues {
+  readonly #policy: PoolPolicy;
+  readonly #kind: number;
+  readonly #defaultMaxIncrement: number;
+  #capacity: number;
+  #size = 0;
+  #high = 0;
+  #free: Int32Array;
+  #freeCount = 0;
+  #alive: Uint8Array;
+  #weight: Uint32Array;
+  #priority: Uint32Array;
+  #load: Uint32Array;
+  #loadDegradation: Uint32Array;
+  #loadDpf: Uint32Array;
+  #weightDpf: Uint32Array;
+  #distance: Uint32Array;
+  #degradation: Uint32Array;
+  #round: Float64Array;
+  #virtual: Uint32Array;
+  #seq: Float64Array;
+  #selections: Float64Array;
+  readonly #ring: RingEngine | undefined;
+  readonly #heap: HeapEngine | undefined;
+  readonly #dense: DenseEngine | undefined;
+  readonly #fenwick: FenwickEngine | undefined;
+  readonly #bucket: BucketEngine | undefined;
+
+  /**
+   * Creates an empty selection pool.
+   *
+   * @param policy The pool's policy.
+   * @param options Initial capacity.
+   */
+  constructor(policy: PoolPolicy, options: SelectionPoolOptions = {}) {
+    const wanted = options.initialCapacity ?? 4;
+    if (!Number.isInteger(wanted) || wanted < 0) {
+      throw new RangeError(
+        `Cannot create selection pool: initial capacity ${wanted} is not a non-negative integer`,
+      );
+    }
+    let cap = 4;
+    while (cap < wanted) cap *= 2;
+    this.#policy = policy;
+    this.#defaultMaxIncrement = policy.defaultMaxIncrement;
+    this.#capacity = cap;
+    this.#free = new Int32Array(cap);
+    this.#alive = new Uint8Array(cap);
+    this.#weight = new Uint32Array(cap);
+    this.#priority = new Uint32Array(cap);
+    this.#load = new Uint32Array(cap);
+    this.#loadDegradation = new Uint32Array(cap);
+    this.#loadDpf = new Uint32Array(cap);
+    this.#weightDpf = new Uint32Array(cap);
+    this.#distance = new Uint32Array(cap);
+    this.#degradation = new Uint32Array(cap);
+    this.#round = new Float64Array(cap);
+    this.#virtual = new Uint32Array(cap);
+    this.#seq = new Float64Array(cap);
+    this.#selections = new Float64Array(cap);
+    switch (policy.engine) {
+      case "round-robin":
+        this.#kind = RING;
+        this.#ring = new RingEngine(this, cap);
+        break;
+      case "sorted":
+        if (policy.sortedStructure === "heap") {
+          this.#kind = HEAP;
+          this.#heap = new HeapEngine(this, policy, cap);
+        } else {
+          this.#kind = BUCKET;
+          this.#bucket = new BucketEngine(this, policy, cap);
+        }
+        break;
+      case "uniform-random":
+      case "two-choices":
+        this.#kind = DENSE;
+        this.#dense = new DenseEngine(this, policy, cap);
+        break;
+      case "weighted-random":
+        this.#kind = FENWICK;
+        this.#fenwick = new FenwickEngine(this, policy, cap);
+        break;
+      default:
+        throw new TypeError(`Cannot create selection pool: unknown engine "${policy.engine}"`);
+    }
+  }
+
+  /** The pool's policy. */
+  get policy(): PoolPolicy {
+    return this.#policy;
+  }
+  /** Number of live slots. */
+  get size(): number {
+    return this.#size;
+  }
+  /** Length of every per-slot array (a power of two). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+  /** Weight per slot. */
+  get weight(): Uint32Array {
+    return this.#weight;
+  }
+  /** Priority per slot. */
+  get priority(): Uint32Array {
+    return this.#priority;
+  }
+  /** Load per slot. */
+  get load(): Uint32Array {
+    return this.#load;
+  }
+  /** Load degradation per slot. */
+  get loadDegradation(): Uint32Array {
+    return this.#loadDegradation;
+  }
+  /** Load DPF per slot. */
+  get loadDpf(): Uint32Array {
+    return this.#loadDpf;
+  }
+  /** Weight DPF per slot. */
+  get weightDpf(): Uint32Array {
+    return this.#weightDpf;
+  }
+  /** Distance per slot. */
+  get distance(): Uint32Array {
+    return this.#distance;
+  }
+  /** Degradation counter per slot. */
+  get degradation(): Uint32Array {
+    return this.#degradation;
+  }
+  /** Weighted round robin round counter per slot. */
+  get round(): Float64Array {
+    return this.#round;
+  }
+  /** Weighted round robin virtual counter per slot. */
+  get virtual(): Uint32Array {
+    return this.#virtual;
+  }
+  /** Sequence number per slot. */
+  get seq(): Float64Array {
+    return this.#seq;
+  }
+  /** Selection count per slot. */
+  get selections(): Float64Array {
+    return this.#selections;
+  }
+
+  /**
+   * Whether a slot holds a pool element.
+   *
+   * @param slot A slot number.
+   * @returns True for a live slot.
+   * @example After removal
+   * ```ts
+   * import { SelectionPool, random } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(random);
+   * const s = pool.add(policyParameter(PolicyType.Random));
+   * pool.remove(s);
+   * assert.equal(pool.has(s), false);
+   * ```
+   */
+  has(slot: number): boolean {
+    return slot >= 0 && slot < this.#capacity && this.#alive[slot] === 1;
+  }
+
+  /**
+   * Adds a pool element with the given policy information.
+   *
+   * @param policy The element's policy parameter; its type must be the pool policy's type.
+   * @returns The new slot.
+   * @throws {TypeError} If the policy type differs from the pool's.
+   * @example Two slots
+   * ```ts
+   * import { SelectionPool, leastUsed } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(leastUsed);
+   * const a = pool.add(policyParameter(PolicyType.LeastUsed, { load: 5 }));
+   * assert.equal(pool.load[a], 5);
+   * assert.equal(pool.size, 1);
+   * ```
+   */
+  add(policy: PolicyParameter): number {
+    this.#checkType(policy);
+    let slot: number;
+    if (this.#freeCount > 0) slot = this.#free[--this.#freeCount]!;
+    else {
+      if (this.#high === this.#capacity) this.#grow();
+      slot = this.#high++;
+    }
+    this.#alive[slot] = 1;
+    this.#store(slot, policy);
+    this.#degradation[slot] = 0;
+    this.#selections[slot] = 0;
+    this.#round[slot] = 0;
+    this.#virtual[slot] = 0;
+    this.#policy.initialize(this, slot, this.first());
+    this.#size++;
+    switch (this.#kind) {
+      case RING:
+        this.#ring!.add(slot);
+        break;
+      case HEAP:
+        this.#heap!.add(slot);
+        break;
+      case DENSE:
+        this.#dense!.add(slot);
+        break;
+      case BUCKET:
+        this.#bucket!.add(slot);
+        break;
+      default:
+        this.#fenwick!.add(slot);
+    }
+    return slot;
+  }
+
+  /**
+   * Replaces a pool element's policy information (a re-registration). As in
+   * RSPLIB, it counts as a change when any value differs or the element's
+   * degradation counter is non-zero; a change resets the degradation counter,
+   * caps the weighted round robin virtual counter at the new weight and
+   * re-positions the element. The sequence number is kept.
+   *
+   * @param slot A live slot.
+   * @param policy The new policy parameter (same type as the pool's).
+   * @returns Whether anything changed.
+   * @throws {RangeError} If the slot is not live.
+   * @throws {TypeError} If the policy type differs from the pool's.
+   * @example A load change re-orders Least Used
+   * ```ts
+   * import { SelectionPool, leastUsed } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(leastUsed);
+   * const a = pool.add(policyParameter(PolicyType.LeastUsed, { load: 1 }));
+   * const b = pool.add(policyParameter(PolicyType.LeastUsed, { load: 2 }));
+   * assert.equal(pool.update(a, policyParameter(PolicyType.LeastUsed, { load: 3 })), true);
+   * const out = new Int32Array(1);
+   * pool.select(1, out, new SeededRng(1));
+   * assert.equal(out[0], b);
+   * ```
+   */
+  update(slot: number, policy: PolicyParameter): boolean {
+    this.#checkLive(slot);
+    this.#checkType(policy);
+    if (
+      this.#weight[slot] === policy.weight && this.#priority[slot] === policy.priority &&
+      this.#load[slot] === policy.load && this.#loadDegradation[slot] === policy.loadDegradation &&
+      this.#loadDpf[slot] === policy.loadDpf && this.#weightDpf[slot] === policy.weightDpf &&
+      this.#distance[slot] === policy.distance && this.#degradation[slot] === 0
+    ) {
+      return false;
+    }
+    this.#store(slot, policy);
+    this.#degradation[slot] = 0;
+    if (this.#virtual[slot]! > policy.weight) this.#virtual[slot] = policy.weight;
+    switch (this.#kind) {
+      case HEAP:
+        this.#heap!.changed(slot);
+        break;
+      case DENSE:
+        this.#dense!.changed(slot);
+        break;
+      case FENWICK:
+        this.#fenwick!.changed(slot);
+        break;
+      case BUCKET:
+        this.#bucket!.changed(slot);
+        break;
+    }
+    return true;
+  }
+
+  /**
+   * Removes a pool element; its slot becomes free for reuse.
+   *
+   * @param slot A live slot.
+   * @throws {RangeError} If the slot is not live.
+   * @example Remove
+   * ```ts
+   * import { SelectionPool, random } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(random);
+   * const s = pool.add(policyParameter(PolicyType.Random));
+   * pool.remove(s);
+   * assert.equal(pool.size, 0);
+   * ```
+   */
+  remove(slot: number): void {
+    this.#checkLive(slot);
+    switch (this.#kind) {
+      case RING:
+        this.#ring!.remove(slot);
+        break;
+      case HEAP:
+        this.#heap!.remove(slot);
+        break;
+      case DENSE:
+        this.#dense!.remove(slot);
+        break;
+      case BUCKET:
+        this.#bucket!.remove(slot);
+        break;
+      default:
+        this.#fenwick!.remove(slot);
+    }
+    this.#alive[slot] = 0;
+    this.#free[this.#freeCount++] = slot;
+    this.#size--;
+  }
+
+  /**
+   * Selects up to k distinct pool elements by the pool's policy and writes
+   * their slots into `out` in selection order. Allocates nothing.
+   *
+   * @param k How many to select (a non-negative integer); more than the pool holds gives all.
+   * @param out Receives the slots; needs room for min(k, size) entries.
+   * @param rng Random source for the random-based policies.
+   * @param maxIncrement How many of the selected count as used; 0 = the policy's default.
+   * @returns The number of slots written.
+   * @throws {RangeError} If k or maxIncrement is not a non-negative integer, or `out` is too short.
+   * @example Least Used takes the lowest load and rotates among equals
+   * ```ts
+   * import { SelectionPool, leastUsed } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(leastUsed);
+   * const lu = (load: number) => policyParameter(PolicyType.LeastUsed, { load });
+   * const a = pool.add(lu(1)), b = pool.add(lu(1));
+   * pool.add(lu(9));
+   * const out = new Int32Array(2), rng = new SeededRng(1);
+   * assert.equal(pool.select(2, out, rng), 2);
+   * assert.deepEqual([...out], [a, b]);
+   * pool.select(1, out, rng);
+   * assert.equal(out[0], b);
+   * ```
+   */
+  select(k: number, out: Int32Array, rng: Rng, maxIncrement = 0): number {
+    if ((k >>> 0) !== k) {
+      throw new RangeError(`Cannot select pool elements: k ${k} is not a non-negative integer`);
+    }
+    if ((maxIncrement >>> 0) !== maxIncrement) {
+      throw new RangeError(
+        `Cannot select pool elements: MaxIncrement ${maxIncrement} is not a non-negative integer`,
+      );
+    }
+    const want = k < this.#size ? k : this.#size;
+    if (out.length < want) {
+      throw new RangeError(
+        `Cannot select pool elements: output has room for ${out.length} of ${want} slots`,
+      );
+    }
+    const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
+    switch (this.#kind) {
+      case BUCKET:
+        return this.#bucket!.select(k, out, mi);
+      case RING:
+        return this.#ring!.select(k, out, mi);
+      case HEAP:
+        return this.#heap!.select(k, out, mi);
+      case DENSE:
+        return this.#dense!.select(k, out, rng, mi);
+      default:
+        return this.#fenwick!.select(k, out, rng, mi);
+    }
+  }
+
+  /**
+   * Selects one pool element (the k = 1 case of {@link SelectionPool.select},
+   * without an output array).
+   *
+   * @param rng Random source for the random-based policies.
+   * @param maxIncrement Whether the selection counts as a use: 0 = the policy's default.
+   * @returns The slot, or -1 if nothing can be selected (an empty pool, or only zero weights).
+   * @throws {RangeError} If maxIncrement is not a non-negative integer.
+   * @example Priority picks the highest
+   * ```ts
+   * import { SelectionPool, priority } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(priority);
+   * pool.add(policyParameter(PolicyType.Priority, { priority: 1 }));
+   * const high = pool.add(policyParameter(PolicyType.Priority, { priority: 5 }));
+   * assert.equal(pool.selectOne(new SeededRng(1)), high);
+   * ```
+   */
+  selectOne(rng: Rng, maxIncrement = 0): number {
+    if ((maxIncrement >>> 0) !== maxIncrement) {
+      throw new RangeError(
+        `Cannot select a pool element: MaxIncrement ${maxIncrement} is not a non-negative integer`,
+      );
+    }
+    const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
+    switch (this.#kind) {
+      case BUCKET:
+        return this.#bucket!.selectOne(mi);
+      case RING:
+        return this.#ring!.selectOne(mi);
+      case HEAP:
+        return this.#heap!.selectOne(mi);
+      case DENSE:
+        return this.#dense!.selectOne(rng, mi);
+      default:
+        return this.#fenwick!.selectOne(rng, mi);
+    }
+  }
+
+  /**
+   * The slot that comes first in selection order: the round robin head or
+   * the sorted engine's minimum; -1 for an empty pool and for the random
+   * engines, which have no order.
+   *
+   * @returns A slot or -1.
+   * @example Priority's first
+   * ```ts
+   * import { SelectionPool, priority } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(priority);
+   * pool.add(policyParameter(PolicyType.Priority, { priority: 1 }));
+   * const high = pool.add(policyParameter(PolicyType.Priority, { priority: 5 }));
+   * assert.equal(pool.first(), high);
+   * ```
+   */
+  first(): number {
+    switch (this.#kind) {
+      case RING:
+        return this.#ring!.head;
+      case HEAP:
+        return this.#heap!.first();
+      case BUCKET:
+        return this.#bucket!.first();
+      default:
+        return -1;
+    }
+  }
+
+  /**
+   * All live slots in selection order (round robin and sorted engines: the
+   * order the next selections would follow if nothing changed; two choices:
+   * by key and sequence number; random engines: ascending slot numbers).
+   * O(N log N); meant for inspection and tests.
+   *
+   * @returns The slots.
+   * @example Round robin order
+   * ```ts
+   * import { SelectionPool, roundRobin } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(roundRobin);
+   * const a = pool.add(policyParameter(PolicyType.RoundRobin));
+   * const b = pool.add(policyParameter(PolicyType.RoundRobin));
+   * assert.deepEqual(pool.order(), [a, b]);
+   * ```
+   */
+  order(): number[] {
+    const out: number[] = [];
+    switch (this.#kind) {
+      case RING:
+        this.#ring!.orderInto(out);
+        break;
+      case HEAP:
+        this.#heap!.orderInto(out);
+        break;
+      case DENSE:
+        this.#dense!.orderInto(out);
+        break;
+      case BUCKET:
+        this.#bucket!.orderInto(out);
+        break;
+      default:
+        for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) out.push(s);
+    }
+    return out;
+  }
+
+  /**
+   * The current selection weight of a slot in the weighted-random engine
+   * (what the Fenwick tree holds); for the other engines the policy's weight
+   * hook.
+   *
+   * @param slot A live slot.
+   * @returns The weight.
+   * @throws {RangeError} If the slot is not live.
+   * @example Randomized Least Used weighs by spare capacity
+   * ```ts
+   * import { SelectionPool, randomizedLeastUsed } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(randomizedLeastUsed);
+   * const s = pool.add(policyParameter(PolicyType.RandomizedLeastUsed, { load: 0xfffffff0 }));
+   * assert.equal(pool.selectionWeight(s), 0xf);
+   * ```
+   */
+  selectionWeight(slot: number): number {
+    this.#checkLive(slot);
+    if (this.#kind === FENWICK) return this.#fenwick!.val[slot]!;
+    return this.#policy.weight(this, slot);
+  }
+
+  #store(slot: number, p: PolicyParameter): void {
+    this.#weight[slot] = p.weight;
+    this.#priority[slot] = p.priority;
+    this.#load[slot] = p.load;
+    this.#loadDegradation[slot] = p.loadDegradation;
+    this.#loadDpf[slot] = p.loadDpf;
+    this.#weightDpf[slot] = p.weightDpf;
+    this.#distance[slot] = p.distance;
+  }
+
+  #checkType(p: PolicyParameter): void {
+    if (p.type !== this.#policy.type) {
+      throw new TypeError(
+        `Cannot store policy information: type 0x${
+          p.type.toString(16)
+        } is not the pool's ${this.#policy.name}`,
+      );
+    }
+  }
+
+  #checkLive(slot: number): void {
+    if (!this.has(slot)) throw new RangeError(`Cannot use slot ${slot}: it holds no pool element`);
+  }
+
+  #grow(): void {
+    const cap = this.#capacity * 2;
+    const u32 = (a: Uint32Array): Uint32Array => {
+      const b = new Uint32Array(cap);
+      b.set(a);
+      return b;
+    };
+    const f64 = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const free = new Int32Array(cap);
+    free.set(this.#free);
+    this.#free = free;
+    const alive = new Uint8Array(cap);
+    alive.set(this.#alive);
+    this.#alive = alive;
+    this.#weight = u32(this.#weight);
+    this.#priority = u32(this.#priority);
+    this.#load = u32(this.#load);
+    this.#loadDegradation = u32(this.#loadDegradation);
+    this.#loadDpf = u32(this.#loadDpf);
+    this.#weightDpf = u32(this.#weightDpf);
+    this.#distance = u32(this.#distance);
+    this.#degradation = u32(this.#degradation);
+    this.#round = f64(this.#round);
+    this.#virtual = u32(this.#virtual);
+    this.#seq = f64(this.#seq);
+    this.#selections = f64(this.#selections);
+    this.#capacity = cap;
+    this.#ring?.grow(cap);
+    this.#heap?.grow(cap);
+    this.#dense?.grow(cap);
+    this.#fenwick?.grow(cap);
+    this.#bucket?.grow(cap);
+  }
+}

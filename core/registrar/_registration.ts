@@ -1,0 +1,250 @@
+// Registration, re-registration and deregistration at the home registrar (RFC 5352 §3.1-3.3,
+// spec/behaviour.md §4): validation of the PE's addresses against the association and the
+// minimum scope, DPF distance from the association's RTT, the handlespace update with this
+// registrar as home, keep-alive scheduling, and the response.
+
+import type { RegistrationField } from "../handlespace/handlespace.ts";
+import type { DeregistrationMessage, RegistrationMessage } from "../wire/asap_message.ts";
+import { ErrorCause } from "../wire/error_cause.ts";
+import type { PoolElementParameter } from "../wire/pool_element_parameter.ts";
+import { type PolicyParameter, policyTypeInfo } from "../wire/policy_parameter.ts";
+import type { TransportParameter } from "../wire/transport_parameter.ts";
+import { addressScopeRank, SCOPE_RANK } from "./_address_scope.ts";
+import type { AssociationRecord, RegistrarContext } from "./_context.ts";
+import { offendingParameter } from "./_offending.ts";
+
+const EMPTY = new Uint8Array(0);
+
+/** Causes whose cause information is the offending parameter (RFC 5354 §3.10). */
+function carriesParameter(cause: number): boolean {
+  return cause === ErrorCause.InvalidValues || cause === ErrorCause.InconsistentPoolingPolicy ||
+    cause === ErrorCause.InconsistentTransportType;
+}
+
+interface Rejection {
+  readonly cause: number;
+  readonly reason: string;
+  readonly field: RegistrationField | undefined;
+}
+
+export class RegistrationHandler {
+  readonly #ctx: RegistrarContext;
+  readonly #minScope: number;
+
+  constructor(ctx: RegistrarContext) {
+    this.#ctx = ctx;
+    this.#minScope = SCOPE_RANK[ctx.config.minAddressScope];
+  }
+
+  handleRegistration(
+    now: number,
+    rec: AssociationRecord,
+    message: RegistrationMessage,
+    raw: Uint8Array,
+  ): void {
+    const ctx = this.#ctx;
+    const pe = message.poolElement;
+    const checked = this.#check(rec, pe);
+    if ("cause" in checked) {
+      this.#reject(rec, message, raw, checked);
+      return;
+    }
+    const hs = ctx.handlespace;
+    const r = hs.register(message.poolHandle, checked.element, {
+      now,
+      home: ctx.id,
+      association: rec.id,
+      asapTransport: checked.asap,
+    });
+    if (!r.ok) {
+      this.#reject(rec, message, raw, { cause: r.cause, reason: r.reason, field: r.offending });
+      return;
+    }
+    const entry = r.entry;
+    // The home relies on keep-alives, not on the registration life (behaviour.md §4).
+    hs.setDeadline(
+      entry,
+      "keep-alive-transmission",
+      now + ctx.config.keepAliveTransmissionInterval,
+    );
+    hs.clearDeadline(entry, "keep-alive-timeout");
+    hs.clearDeadline(entry, "lifetime-expiry");
+    if (r.created) {
+      ctx.stats.registrations++;
+      ctx.emit({ type: "registered", poolHandle: entry.poolHandle, peId: entry.id, assoc: rec.id });
+    } else {
+      ctx.stats.reRegistrations++;
+      ctx.emit({
+        type: "re-registered",
+        poolHandle: entry.poolHandle,
+        peId: entry.id,
+        assoc: rec.id,
+        changed: r.changed,
+      });
+    }
+    ctx.localChange(now, {
+      kind: r.created ? "add" : "update",
+      entry,
+      changed: r.changed,
+      reason: undefined,
+    });
+    ctx.sendAsap(rec.id, {
+      type: "registration-response",
+      reject: false,
+      poolHandle: message.poolHandle,
+      poolElementId: pe.id,
+    });
+  }
+
+  handleDeregistration(now: number, rec: AssociationRecord, message: DeregistrationMessage): void {
+    const ctx = this.#ctx;
+    const entry = ctx.handlespace.find(message.poolHandle, message.poolElementId);
+    if (
+      entry !== undefined && entry.association !== undefined && entry.association !== rec.id &&
+      ctx.owns(entry)
+    ) {
+      // Only the association a PE registered over may take it out.
+      ctx.sendAsap(rec.id, {
+        type: "deregistration-response",
+        reject: true,
+        poolHandle: message.poolHandle,
+        poolElementId: message.poolElementId,
+        error: { causes: [{ code: ErrorCause.RejectedDueToSecurity, info: EMPTY }] },
+      });
+      ctx.emit({
+        type: "peer-protocol-error",
+        assoc: rec.id,
+        cause: ErrorCause.RejectedDueToSecurity,
+        detail:
+          `Deregistration of PE ${message.poolElementId} refused: it is registered over another association`,
+      });
+      return;
+    }
+    if (entry !== undefined) ctx.removePe(now, entry, "deregistered", rec.id);
+    // An unknown PE gets a plain response too (RSPLIB).
+    ctx.sendAsap(rec.id, {
+      type: "deregistration-response",
+      reject: false,
+      poolHandle: message.poolHandle,
+      poolElementId: message.poolElementId,
+    });
+  }
+
+  /** The PE as it will be stored, or why it is refused. */
+  #check(
+    rec: AssociationRecord,
+    pe: PoolElementParameter,
+  ): { element: PoolElementParameter; asap: TransportParameter } | Rejection {
+    const cfg = this.#ctx.config;
+    if (pe.asapTransport !== undefined) {
+      return {
+        cause: ErrorCause.InvalidValues,
+        reason: "a Registration must not carry an ASAP transport",
+        field: "asap-transport",
+      };
+    }
+    if (rec.remoteScope < this.#minScope) {
+      return {
+        cause: ErrorCause.InvalidValues,
+        reason:
+          `the association's address ${rec.remote.address} is below the minimum scope ${cfg.minAddressScope}`,
+        field: undefined,
+      };
+    }
+    const ut = pe.userTransport;
+    const addresses = this.#userAddresses(rec, ut.addresses);
+    if ("cause" in addresses) return addresses;
+    const userTransport = addresses === ut.addresses ? ut : { ...ut, addresses };
+    const policy = this.#withDistance(rec, pe.policy);
+    const element = userTransport === ut && policy === pe.policy
+      ? pe
+      : { ...pe, userTransport, policy };
+    let asap = rec.asapTransport;
+    if (asap === undefined) {
+      asap = rec.asapTransport = {
+        protocol: "tcp",
+        port: rec.remote.port,
+        transportUse: "data",
+        addresses: [rec.remote.address],
+      };
+    }
+    return { element, asap };
+  }
+
+  #userAddresses(
+    rec: AssociationRecord,
+    addresses: readonly string[],
+  ): readonly string[] | Rejection {
+    const cfg = this.#ctx.config;
+    const min = this.#minScope;
+    const remote = rec.remote.address;
+    if (cfg.userAddressCheck === "replace") {
+      return addresses.length === 1 && addresses[0] === remote ? addresses : [remote];
+    }
+    let inScope = 0, matching = 0;
+    for (const a of addresses) {
+      if (addressScopeRank(a) < min) continue;
+      inScope++;
+      if (a === remote) matching++;
+    }
+    if (inScope === 0) {
+      return {
+        cause: ErrorCause.InvalidValues,
+        reason: `no user transport address has at least the minimum scope ${cfg.minAddressScope}`,
+        field: "user-transport",
+      };
+    }
+    if (cfg.userAddressCheck === "trust") {
+      return inScope === addresses.length
+        ? addresses
+        : addresses.filter((a) => addressScopeRank(a) >= min);
+    }
+    if (matching === 0) {
+      return {
+        cause: ErrorCause.RejectedDueToSecurity,
+        reason:
+          `no user transport address is the association's address ${remote} (userAddressCheck "association")`,
+        field: undefined,
+      };
+    }
+    return matching === addresses.length ? addresses : addresses.filter((a) => a === remote);
+  }
+
+  /** DPF policies get the distance measured on the association (half the smoothed RTT). */
+  #withDistance(rec: AssociationRecord, policy: PolicyParameter): PolicyParameter {
+    const info = policyTypeInfo(policy.type);
+    if (info === undefined || !info.fields.includes("distance")) return policy;
+    const step = this.#ctx.config.distanceStep;
+    const half = rec.srtt === undefined ? 0 : rec.srtt / 2;
+    const distance = Math.min(0xffffffff, Math.round(half / step) * step);
+    return distance === policy.distance ? policy : { ...policy, distance };
+  }
+
+  #reject(
+    rec: AssociationRecord,
+    message: RegistrationMessage,
+    raw: Uint8Array,
+    rejection: Rejection,
+  ): void {
+    const ctx = this.#ctx;
+    const info = carriesParameter(rejection.cause)
+      ? offendingParameter(raw, rejection.field, ctx.idBytes)
+      : EMPTY;
+    ctx.stats.registrationsRejected++;
+    ctx.emit({
+      type: "registration-rejected",
+      poolHandle: message.poolHandle,
+      peId: message.poolElement.id,
+      assoc: rec.id,
+      cause: rejection.cause,
+      reason: rejection.reason,
+    });
+    ctx.sendAsap(rec.id, {
+      type: "registration-response",
+      reject: true,
+      poolHandle: message.poolHandle,
+      poolElementId: message.poolElement.id,
+      error: { causes: [{ code: rejection.cause, info }] },
+    });
+  }
+}

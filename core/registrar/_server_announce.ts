@@ -1,0 +1,63 @@
+// Server Announce (RFC 5352 §3.9, behaviour.md §8): after the startup phase, every announce
+// cycle drawn from ±12.5 % around it (§12), one datagram per target on the announce channel.
+// Content: the registrar identifier and one TCP Transport parameter per configured ASAP
+// endpoint (none configured: receivers use the datagram's source, as RSPLIB's do).
+
+import type { Rng } from "../rng.ts";
+import type { TransportAddress } from "../role.ts";
+import type { TransportParameter } from "../wire/transport_parameter.ts";
+import type { RegistrarContext } from "./_context.ts";
+
+/** A cycle drawn uniformly from [0.875, 1.125] × cycle (RSPLIB's registrarRandomizeCycle). */
+export function jitteredCycle(rng: Rng, cycle: number): number {
+  return cycle * (0.875 + 0.25 * (rng.nextU32() / 0x100000000));
+}
+
+export class ServerAnnouncer {
+  readonly #ctx: RegistrarContext;
+  #message: Uint8Array | undefined = undefined;
+  /** The ASAP endpoints announced (the configured ones until changed). */
+  endpoints: readonly TransportAddress[];
+
+  constructor(ctx: RegistrarContext) {
+    this.#ctx = ctx;
+    this.endpoints = ctx.config.asapEndpoints;
+  }
+
+  /** Announces other endpoints from the next announce on. */
+  setEndpoints(endpoints: readonly TransportAddress[]): void {
+    this.endpoints = endpoints;
+    this.#message = undefined;
+  }
+
+  /** Sends one announce to every target; returns when the next one is due. */
+  announce(now: number): number {
+    const ctx = this.#ctx;
+    const cfg = ctx.config;
+    const targets = cfg.announceTargets;
+    if (this.#message === undefined) {
+      const transports: TransportParameter[] = this.endpoints.map((e) => ({
+        protocol: "tcp",
+        port: e.port,
+        transportUse: "data",
+        addresses: [e.address],
+      }));
+      this.#message = ctx.encoder.encodeAsap({
+        type: "server-announce",
+        registrarId: ctx.id,
+        transports,
+      }).slice();
+    }
+    for (const to of targets) {
+      ctx.actions.push({
+        type: "datagram",
+        channel: cfg.announceChannel,
+        to,
+        payload: this.#message,
+      });
+    }
+    ctx.stats.announcesSent += targets.length;
+    if (ctx.verbose) ctx.emit({ type: "announce-sent", targets: targets.length });
+    return now + jitteredCycle(ctx.rng, cfg.serverAnnounceCycle);
+  }
+}
