@@ -66,13 +66,16 @@ export class SctpUdpHost {
   }
 
   async #bindNew(key: string, hostname: string, port: number): Promise<Bound> {
-    let bound: Bound | undefined;
+    // The handler may run before bindUdp() resolves; it learns the socket through this holder.
+    const holder: { socket?: DatagramSocket } = {};
     const socket = await this.#runtime.bindUdp(
       { hostname, port, receiveBufferSize: RECEIVE_BUFFER },
       {
         message: (bytes, from) => {
           if (this.#closed) return;
-          this.#route.set(`${from.address}|${from.port}`, bound?.socket ?? socket);
+          if (holder.socket !== undefined) {
+            this.#route.set(`${from.address}|${from.port}`, holder.socket);
+          }
           this.endpoint.handleDatagram(this.#runtime.now(), from, bytes);
           this.#wake();
         },
@@ -81,7 +84,8 @@ export class SctpUdpHost {
         },
       },
     );
-    bound = { key, local: socket.local, socket };
+    holder.socket = socket;
+    const bound = { key, local: socket.local, socket };
     if (this.#closed) {
       socket.close();
       throw new TypeError("Cannot bind: the SCTP host is closed");

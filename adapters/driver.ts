@@ -300,14 +300,18 @@ export class Driver<E = never> {
     this.#timer = runtime.createTimer(() => this.#onTimer());
     this.#transport = options.transport ?? "tcp";
     this.#onTransport = options.onTransport;
-    this.#sctp = new SctpTransport<E>({
-      runtime,
-      role,
-      nextInboundId: () => -(++this.#inboundSeq),
-      fallbackToTcp: (id, endpoints, pending) => this.#fallbackToTcp(id, endpoints, pending),
-      log: (event) => this.#onTransport?.(event),
-      wake: () => this.#process(),
-    }, options.sctp, this.#connectTimeout);
+    this.#sctp = new SctpTransport<E>(
+      {
+        runtime,
+        role,
+        nextInboundId: () => -(++this.#inboundSeq),
+        fallbackToTcp: (id, endpoints, pending) => this.#fallbackToTcp(id, endpoints, pending),
+        log: (event) => this.#onTransport?.(event),
+        wake: () => this.#process(),
+      },
+      options.sctp,
+      this.#connectTimeout,
+    );
     const probe = options.probeKernelSctp ?? runtime.probeKernelSctp?.bind(runtime);
     this.#kernelProbe = (probe?.() ?? Promise.resolve<KernelSctpStatus>({
       kind: "no-ffi",

@@ -392,7 +392,12 @@ test("SctpAssociation fails over to the alternate path when the primary path die
   }
   assert.ok(net.run(() => b.messages().length === 200, 20_000));
   assert.deepEqual(b.messages().map((m) => indexOf(m.payload)), sent);
-  assert.ok(net.run(() => a.of("path").some((p) => p.address === "10.0.0.2" && p.state === "inactive"), 10_000));
+  assert.ok(
+    net.run(
+      () => a.of("path").some((p) => p.address === "10.0.0.2" && p.state === "inactive"),
+      10_000,
+    ),
+  );
   assert.equal(a.of("closed").length, 0);
   const paths = a.endpoint.association(assoc.id)!.paths();
   assert.equal(paths[0]!.active, false);
