@@ -119,7 +119,7 @@ export class Reassembly {
       ssn: c.ssn,
       ppid: c.ppid,
       flags,
-      payload: c.payload.slice(),
+      payload: keep(c.payload),
       run: -1,
     };
     this.#fragments.set(c.tsn, f);
@@ -227,7 +227,7 @@ export class Reassembly {
     if (d > 0) {
       s.waiting ??= new Map();
       if (s.waiting.has(ssn)) return { kind: "ssn-reuse", stream, ssn };
-      const kept = owned ? message : { ...message, payload: message.payload.slice() };
+      const kept = owned ? message : { ...message, payload: keep(message.payload) };
       s.waiting.set(ssn, { message: kept, lastTsn });
       this.#waitingCount++;
       this.#held += kept.payload.length + HELD_CHUNK_OVERHEAD;
@@ -247,4 +247,12 @@ export class Reassembly {
     if (waiting.size === 0) s.waiting = undefined;
     return undefined;
   }
+}
+
+/**
+ * The bytes to hold on to: the view itself when it is most of its buffer (the adapter hands over
+ * each datagram), else a copy, so a small chunk of a large datagram cannot pin the datagram.
+ */
+function keep(payload: Uint8Array): Uint8Array {
+  return payload.byteLength * 2 >= payload.buffer.byteLength ? payload : payload.slice();
 }

@@ -456,3 +456,68 @@ test("SctpAssociation measures the RTT with data and heartbeats", () => {
   for (const r of rtts) assert.ok(r.rtt >= 20 && r.rtt < 25, `rtt ${r.rtt}`);
   assert.ok(Math.abs(rtts[rtts.length - 1]!.srtt - 20) < 2);
 });
+
+test("SctpAssociation resolves an INIT collision into one association", () => {
+  for (let seed = 1; seed <= 10; seed++) {
+    const net = new SimNet(300 + seed, { jitter: 2 });
+    const a = net.add(["10.0.0.1"], 9899);
+    const b = net.add(["10.0.0.2"], 9899);
+    a.endpoint.listen(PORT);
+    b.endpoint.listen(PORT);
+    const fromA = a.endpoint.connect(net.now, [b.address], PORT, { localPort: PORT });
+    const fromB = b.endpoint.connect(net.now, [a.address], PORT, { localPort: PORT });
+    a.endpoint.send(net.now, fromA.id, 1, 0, new Uint8Array([1]));
+    b.endpoint.send(net.now, fromB.id, 1, 0, new Uint8Array([2]));
+    assert.ok(
+      net.run(() => a.messages().length === 1 && b.messages().length === 1, 10_000),
+      `seed ${seed}`,
+    );
+    assert.equal(fromA.state, "established");
+    assert.equal(fromB.state, "established");
+    assert.equal(fromA.peerTag, fromB.localTag);
+    assert.equal(fromB.peerTag, fromA.localTag);
+    assert.equal(a.endpoint.associationCount, 1);
+    assert.equal(b.endpoint.associationCount, 1);
+  }
+});
+
+test("SctpAssociation starts over with a new INIT when its cookie went stale", () => {
+  const net = new SimNet(19, { delay: 1 });
+  const a = net.add(["10.0.0.1"], 9899);
+  const b = net.add(["10.0.0.2"], 9899, { association: { cookieLifetime: 50 } });
+  b.endpoint.listen(PORT);
+  const seen = record(net);
+  let held = 0;
+  net.drop = (_f, _t, bytes) => {
+    // Hold back the first COOKIE-ECHO: it arrives 100 ms late, past the 50 ms lifetime.
+    const r = decodePacket(bytes);
+    if (held === 0 && r.kind === "packet" && r.chunks[0]!.type === ChunkType.CookieEcho) {
+      held++;
+      net.inject(
+        { address: "10.0.0.1", port: 9899 },
+        { address: "10.0.0.2", port: 9899 },
+        bytes.slice(),
+        100,
+      );
+      return true;
+    }
+    return false;
+  };
+  const assoc = a.endpoint.connect(net.now, [b.address], PORT);
+  assert.ok(net.run(() => assoc.state === "established", 10_000));
+  const errors = seen.filter((s) => s.types[0] === ChunkType.Error);
+  assert.equal(errors.length >= 1, true, "a Stale Cookie ERROR");
+  assert.equal(seen.filter((s) => s.types[0] === ChunkType.Init).length, 2);
+  assert.equal(b.endpoint.stats.cookiesRefused >= 1, true);
+});
+
+test("SctpAssociation gives up a shutdown the peer never answers after shutdownTimeout", () => {
+  const { net, a, b, assoc } = pair(20, {}, { shutdownTimeout: 800, maxRetransmissions: 50 });
+  up(net, a, b);
+  net.drop = (from) => from.address === "10.0.0.2";
+  const start = net.now;
+  a.endpoint.shutdown(net.now, assoc.id);
+  assert.ok(net.run(() => a.of("closed").length === 1, 10_000));
+  assert.equal(a.of("closed")[0]!.reason, "timeout");
+  assert.ok(net.now - start >= 800 && net.now - start < 900);
+});

@@ -160,6 +160,9 @@ export function readChecksum(bytes: Uint8Array): number {
 
 const ZERO4 = new Uint8Array(4);
 
+/** The buffer of the last finished builder, for the next one of the same capacity. */
+let spare: Uint8Array | undefined;
+
 /**
  * Bundles chunks into one packet of at most `capacity` bytes. Write the chunks with
  * {@link addChunk} or {@link reserveChunk}, then {@link finish} fills in the checksum.
@@ -190,7 +193,10 @@ export class PacketBuilder {
    * @param vtag The verification tag.
    */
   constructor(capacity: number, srcPort: number, dstPort: number, vtag: number) {
-    const buf = new Uint8Array(capacity);
+    // Builders are used one after the other: reuse the last one's buffer (finish() copies out).
+    let buf = spare;
+    if (buf !== undefined && buf.length === capacity) spare = undefined;
+    else buf = new Uint8Array(capacity);
     buf[0] = srcPort >>> 8;
     buf[1] = srcPort & 0xff;
     buf[2] = dstPort >>> 8;
@@ -245,6 +251,7 @@ export class PacketBuilder {
     buf[at + 1] = flags;
     buf[at + 2] = len >>> 8;
     buf[at + 3] = len & 0xff;
+    for (let i = at + len; i < at + padded; i++) buf[i] = 0; // the buffer may be reused
     this.#at = at + padded;
     this.#chunks++;
     return at + CHUNK_HEADER_BYTES;
@@ -268,17 +275,19 @@ export class PacketBuilder {
   }
 
   /**
-   * Writes the checksum and returns the packet. The builder must not be used afterwards.
+   * Writes the checksum and returns the packet. The builder must not be used afterwards (its
+   * buffer is reused by the next builder).
    *
-   * @returns The packet bytes (a view of the builder's buffer, owned by the caller).
+   * @returns The packet bytes, exactly as long as the packet, owned by the caller.
    */
   finish(): Uint8Array {
-    const out = this.#buf.subarray(0, this.#at);
+    const out = this.#buf.slice(0, this.#at);
     const crc = computeChecksum(out);
     out[8] = crc & 0xff;
     out[9] = (crc >>> 8) & 0xff;
     out[10] = (crc >>> 16) & 0xff;
     out[11] = crc >>> 24;
+    spare = this.#buf;
     return out;
   }
 }
