@@ -61,9 +61,9 @@ export function createDenoRuntime(): Runtime {
 }
 
 /**
- * UDP over Deno's `node:dgram`. The receive buffer size is not passed on: Deno's `node:dgram`
- * allocates a buffer of that size for every datagram it receives (4 MiB made each receive cost
- * about 1 ms), so the kernel default applies.
+ * UDP over Deno's `node:dgram`. The receive buffer size is not passed on: a receive of Deno's
+ * `node:dgram` costs in proportion to it (4 MiB made each receive cost about 1 ms), so the
+ * kernel default applies.
  */
 function bindUdpDeno(options: BindUdpOptions, handler: DatagramHandler): Promise<DatagramSocket> {
   const { receiveBufferSize: _ignored, ...rest } = options;
