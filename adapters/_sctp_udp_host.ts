@@ -11,6 +11,8 @@ import { addressFamily, type DatagramSocket, type Runtime } from "./runtime.ts";
 
 /** Socket receive buffer asked for (the kernel caps it at net.core.rmem_max). */
 const RECEIVE_BUFFER = 2 * 1024 * 1024;
+/** Peers remembered with the socket that last heard from them. */
+const MAX_ROUTES = 65536;
 
 interface Bound {
   readonly key: string;
@@ -73,7 +75,10 @@ export class SctpUdpHost {
       {
         message: (bytes, from) => {
           if (this.#closed) return;
-          if (holder.socket !== undefined) {
+          if (holder.socket !== undefined && this.#sockets.length > 1) {
+            // Several sockets (multi-homing): answer through the one the peer talks to. The map
+            // is a bounded cache; a forgotten peer is reached through its family's first socket.
+            if (this.#route.size >= MAX_ROUTES) this.#route.clear();
             this.#route.set(`${from.address}|${from.port}`, holder.socket);
           }
           this.endpoint.handleDatagram(this.#runtime.now(), from, bytes);
