@@ -14,7 +14,7 @@
  */
 
 import { formatAddress, parseAddress } from "./_address.ts";
-import { constantTimeEqual, HmacSha256 } from "./_hmac_sha256.ts";
+import { constantTimeEqual, HmacSha256 } from "../crypto/hmac_sha256.ts";
 import { readU32, writeU32 } from "./packet.ts";
 
 const VERSION = 1;
