@@ -833,6 +833,8 @@ export class SessionLayer implements Role<SessionLayerEvent> {
         type: "connect",
         assoc,
         endpoints: t.addresses.map((address) => ({ address, port: t.port })),
+        // A TCP user transport is the framing shim; an SCTP one is kernel SCTP or SCTP over UDP.
+        transport: t.protocol === "tcp" ? "tcp" : "auto",
       });
       this.#setTimer(s, "connect", now + this.#connectTimeout);
       return;
