@@ -28,6 +28,7 @@
 
 import { Encoder } from "cbor-x/encode";
 import { constantTimeEqual, HmacSha256 } from "../crypto/hmac_sha256.ts";
+import { SESSION_DEFAULTS } from "./session_defaults.ts";
 
 /** A key of the pool-wide cookie key set. */
 export interface CookieKey {
@@ -85,15 +86,15 @@ export type CookieOpenResult<T> =
     readonly detail: string;
   };
 
-/** The default size limit of a cookie: 16 KiB. */
-export const DEFAULT_COOKIE_MAX_SIZE = 16384;
+/** The default size limit of a cookie: 16 KiB (`SESSION_DEFAULTS.cookieMaxSize`). */
+export const DEFAULT_COOKIE_MAX_SIZE: number = SESSION_DEFAULTS.cookieMaxSize.value;
 /**
  * The largest cookie any limit may allow: what fits into one ASAP Cookie message (65535-byte
  * message, 4-byte message header, 4-byte parameter header).
  */
 export const MAX_COOKIE_SIZE = 65527;
-/** The default age limit of a cookie: one hour. */
-export const DEFAULT_COOKIE_MAX_AGE = 3_600_000;
+/** The default age limit of a cookie: one hour (`SESSION_DEFAULTS.cookieMaxAge`). */
+export const DEFAULT_COOKIE_MAX_AGE: number = SESSION_DEFAULTS.cookieMaxAge.value;
 
 const VERSION = 1;
 const HEADER = 12;
