@@ -118,6 +118,9 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
   const client = await SessionClient.create({
     registrars: options.registrars,
     staleCacheValue: options.staleCacheValue ?? 1000,
+    // Ask for up to 32 PEs per resolution, so the cache (and the policy's choice in it) covers
+    // the pool, not only the registrar's default 3.
+    candidates: 32,
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.association === undefined ? {} : { association: options.association }),
     ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
