@@ -6,10 +6,19 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Sim, simSeeds, withSeed } from "../_sim.ts";
 import { policyParameter, PolicyType } from "../../core/wire/policy_parameter.ts";
-import type { SessionAcceptor, SessionAcceptorEvent } from "../../core/session/session_acceptor.ts";
+import { SessionAcceptor, type SessionAcceptorEvent } from "../../core/session/session_acceptor.ts";
 import type { SessionLayer, SessionLayerEvent } from "../../core/session/session_layer.ts";
-import type { App } from "./_app.ts";
-import { addAcceptor, addRegistrar, addSessionUser, codecFor, dec, enc, show } from "./_setup.ts";
+import { type App, AppRole } from "./_app.ts";
+import {
+  addAcceptor,
+  addRegistrar,
+  addSessionUser,
+  codecFor,
+  dec,
+  enc,
+  SESSION_PORT,
+  show,
+} from "./_setup.ts";
 
 interface Sum {
   sum: number;
@@ -136,4 +145,100 @@ test("A session keeps its state across a pool element crash at any moment (runni
       assert.equal(events.filter((e) => e.type === "session-closed").length, 0);
     });
   }
+});
+
+test("Many sessions through crashes, restarts and partitions: every answer is the single-server one", () => {
+  let total = 0;
+  const seeds = simSeeds(12, 9500);
+  for (const seed of seeds) {
+    withSeed(seed, () => {
+      const sim = new Sim({
+        seed,
+        latency: 1 + (seed % 3),
+        heartbeatInterval: 500,
+        heartbeatTimeout: 500,
+      });
+      const { endpoint } = addRegistrar(sim, "pr");
+      const log: { pe: string; i: number }[] = [];
+      const names = ["pe0", "pe1", "pe2", "pe3", "pe4"];
+      const make = (name: string) => {
+        const pe = new SessionAcceptor<Sum>({
+          rng: sim.fork(),
+          port: SESSION_PORT,
+          poolHandle: "SumPool",
+          policy: policyParameter(PolicyType.Random),
+          registrars: [endpoint],
+          cookies: codecFor("SumPool", { validate: isSum }),
+        });
+        return { pe, role: new AppRole(pe, accumulator(pe, name, log)) };
+      };
+      const pes = new Map(names.map((name) => {
+        const m = make(name);
+        sim.addNode(name, m.role, { listeners: { session: SESSION_PORT } });
+        return [name, m];
+      }));
+      const counters: Counter[] = [];
+      const users = Array.from(
+        { length: 8 },
+        (_, u) =>
+          addSessionUser(sim, `pu${u}`, {
+            registrars: [endpoint],
+            staleCacheValue: 0,
+            maxAttempts: 50,
+          }, (layer) => {
+            const c = new Counter(layer, 30);
+            counters.push(c);
+            return c;
+          }),
+      );
+      assert.ok(
+        sim.runUntil(
+          () => [...pes.values()].every((p) => p.pe.poolElement?.state === "registered"),
+          10_000,
+        ),
+      );
+      users.forEach((u, k) => u.role.run(sim.now, (now) => counters[k]!.start(now)));
+      for (const u of users) sim.command(u.node.name, () => {});
+      // Chaos for 3 s: crashes (reset or not) with restarts, and partitions that heal.
+      for (let t = 0; t < 3000; t += 150) {
+        sim.runFor(150);
+        const name = names[Math.floor(sim.random() * names.length)]!;
+        const roll = sim.random();
+        if (roll < 0.4 && sim.node(name).alive) sim.crash(name, { reset: sim.random() < 0.5 });
+        else if (roll < 0.55 && !sim.node(name).alive) {
+          const m = make(name);
+          pes.set(name, m);
+          sim.restart(name, m.role);
+        } else if (roll < 0.7) {
+          const u = `pu${Math.floor(sim.random() * users.length)}`;
+          sim.partition([u], [name]);
+          sim.at(sim.now + 400 + sim.random() * 1200, () => sim.heal([u], [name]));
+        }
+      }
+      for (const name of names) {
+        if (!sim.node(name).alive) {
+          const m = make(name);
+          pes.set(name, m);
+          sim.restart(name, m.role);
+        }
+      }
+      assert.ok(
+        sim.runUntil(() => counters.every((c) => c.answers.size === 30), 120_000),
+        counters.map((c) => c.answers.size).join(" "),
+      );
+      for (const c of counters) {
+        for (let i = 1; i <= 30; i++) {
+          assert.equal(c.answers.get(i), (i * (i + 1)) / 2, `answer ${i}`);
+        }
+      }
+      let failovers = 0;
+      for (const u of users) {
+        assert.equal(sim.events(u.node.name, "session-closed").length, 0);
+        failovers += sim.events(u.node.name, "failover-complete").length;
+      }
+      assert.ok(failovers >= 1, "no failover: the chaos did not reach the sessions");
+      total += failovers;
+    });
+  }
+  assert.ok(total >= 3 * seeds.length, `${total} failovers in ${seeds.length} runs`);
 });
