@@ -233,11 +233,12 @@ export class Session {
    * Moves the session to another pool element now.
    *
    * @param reason Why.
+   * @param report Also report the old pool element unreachable to the registrar (default false).
    * @returns Whether a failover started (the session was established).
    */
-  failover(reason?: string): boolean {
+  failover(reason?: string, report = false): boolean {
     let started = false;
-    this.#client.run((now, layer) => (started = layer.failover(now, this.#id, reason)));
+    this.#client.run((now, layer) => (started = layer.failover(now, this.#id, reason, report)));
     return started;
   }
 

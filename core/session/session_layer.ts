@@ -696,13 +696,20 @@ export class SessionLayer implements Role<SessionLayerEvent> {
    * @param now The current time.
    * @param session The session.
    * @param reason Why (reported in `failover-started` and to the old pool element).
+   * @param report Also report the old pool element unreachable to the registrar (default false:
+   *   it is avoided by this session either way).
    * @returns Whether a failover started.
    */
-  failover(now: number, session: SessionId, reason = "Failover requested"): boolean {
+  failover(
+    now: number,
+    session: SessionId,
+    reason = "Failover requested",
+    report = false,
+  ): boolean {
     const s = this.#sessions.get(session);
     if (s === undefined || s.state !== "established" || s.assoc === undefined) return false;
     this.#abortAssoc(s, reason);
-    this.#lost(now, s, reason, true);
+    this.#lost(now, s, reason, report);
     this.#pump(now);
     return true;
   }

@@ -250,6 +250,7 @@ test("SessionLayer: the resume hook decides which unacknowledged messages go aga
   sim.command("pu", () => {});
   sim.runFor(100);
   assert.deepEqual(seen, ["a", "b", "c"]);
+  assert.equal(pu.layer.poolUser.stats().unreachableReports, 0); // asked for, not unreachable
   assert.deepEqual(pu.layer.unacknowledged(s).map((m) => dec(m.payload)), ["a", "c"]);
   const done = sim.events<SessionLayerEvent>("pu", "failover-complete")[0];
   assert.equal(done?.type === "failover-complete" && done.resent, 2);
