@@ -334,7 +334,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     tool: "registrar",
     level: o.logLevel,
     format: o.logFormat,
-    write: io.err,
+    write: (t) => io.err(t),
   });
   const runtime = await currentRuntime();
   const seed = new Uint32Array(runtime.randomBytes(16).buffer.slice(0, 16));

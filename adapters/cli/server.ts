@@ -273,7 +273,12 @@ export async function runServer(argv: readonly string[], io: CliIo): Promise<num
 }
 
 async function serve(o: ServerOptions, io: CliIo): Promise<number> {
-  const log = new Logger({ tool: "server", level: o.logLevel, format: o.logFormat, write: io.err });
+  const log = new Logger({
+    tool: "server",
+    level: o.logLevel,
+    format: o.logFormat,
+    write: (t) => io.err(t),
+  });
   const runtime = await currentRuntime();
 
   // The service: its own driver with one listener for pool users.

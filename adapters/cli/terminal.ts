@@ -213,7 +213,7 @@ export async function runTerminal(argv: readonly string[], io: CliIo): Promise<n
     tool: "terminal",
     level: o.logLevel,
     format: o.logFormat,
-    write: io.err,
+    write: (t) => io.err(t),
   });
   const runtime = await currentRuntime();
   const decoder = new TextDecoder();
