@@ -4,7 +4,7 @@
 
 import type { Driver } from "../driver.ts";
 import type { TransportAddress } from "../../core/role.ts";
-import { formatEndpoint } from "./_args.ts";
+import { type Flags, formatEndpoint, parseEndpoint } from "./_args.ts";
 import type { Logger } from "./_log.ts";
 
 /** The channel name the ASAP roles read announces from. */
@@ -16,13 +16,21 @@ function isMulticast(address: string): boolean {
   return first >= 224 && first <= 239;
 }
 
+/** The `--announce-interface` flag: an IP address, or `undefined` (the system's choice). */
+export function optionalAddress(flags: Flags, name: string): string | undefined {
+  const text = flags.string(name);
+  return text === undefined ? undefined : parseEndpoint(`--${name}`, text, 0).address;
+}
+
 /**
- * Opens the announce channel on a driver. Returns false (after one warning) when it cannot.
+ * Opens the announce channel on a driver (joining the group on `iface` when given). Returns
+ * false (after one warning) when it cannot.
  */
 export async function listenForAnnounces<E>(
   driver: Driver<E>,
   target: TransportAddress,
   log: Logger,
+  iface?: string,
 ): Promise<boolean> {
   const multicast = isMulticast(target.address);
   const v6 = target.address.includes(":");
@@ -32,6 +40,7 @@ export async function listenForAnnounces<E>(
       port: target.port,
       reuseAddress: true,
       ...(multicast ? { join: [target.address] } : {}),
+      ...(multicast && iface !== undefined ? { multicastInterface: iface } : {}),
     });
     return true;
   } catch (e) {

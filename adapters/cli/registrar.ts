@@ -39,6 +39,7 @@ import {
   usage,
   UsageError,
 } from "./_args.ts";
+import { optionalAddress } from "./_announce.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
 import { listenerName, withListenerGroups } from "./_listener_alias.ts";
 import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
@@ -85,6 +86,14 @@ const FLAGS: readonly FlagSpec[] = [
     default: "30",
     help: "multicast TTL of announces",
   },
+  {
+    name: "announce-interface",
+    kind: "value",
+    value: "ADDR",
+    default: "the system's choice",
+    help: "address of the interface multicast announces leave from (e.g. 127.0.0.1)",
+  },
+
   {
     name: "id",
     kind: "value",
@@ -248,6 +257,7 @@ interface RegistrarOptions {
   announce: TransportAddress | undefined;
   announceCycle: number;
   announceTtl: number;
+  announceInterface: string | undefined;
   id: bigint | undefined;
   profile: "rfc" | "ng";
   keepAliveInterval: number;
@@ -293,6 +303,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     announce,
     announceCycle: flagMilliseconds(flags, "announce-cycle", D.serverAnnounceCycle.value),
     announceTtl: flags.number("announce-ttl", 30, { min: 1, max: 255 }),
+    announceInterface: optionalAddress(flags, "announce-interface"),
     id: idText === undefined ? undefined : parseIdentifier("--id", idText, maxId(profile)),
     profile,
     keepAliveInterval: flagMilliseconds(
@@ -410,6 +421,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
         port: wildcard?.port ?? 0,
         reuseAddress: wildcard !== undefined,
         multicastTtl: o.announceTtl,
+        ...(o.announceInterface === undefined ? {} : { multicastInterface: o.announceInterface }),
         onError: (detail) => {
           if (failed) return;
           failed = true;

@@ -40,7 +40,7 @@ import {
   usage,
   UsageError,
 } from "./_args.ts";
-import { listenForAnnounces } from "./_announce.ts";
+import { listenForAnnounces, optionalAddress } from "./_announce.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
 import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
 import { fractionToU32, parsePolicy, policyHasLoad, policyText } from "./_policy.ts";
@@ -105,6 +105,13 @@ const FLAGS: readonly FlagSpec[] = [
     help: "listen for Server Announces",
   },
   {
+    name: "announce-interface",
+    kind: "value",
+    value: "ADDR",
+    default: "the system's choice",
+    help: "address of the interface to join the announce group on",
+  },
+  {
     name: "host",
     kind: "value",
     value: "ADDR",
@@ -163,6 +170,7 @@ interface ServerOptions {
   loadStdin: boolean;
   registrars: TransportAddress[];
   announce: TransportAddress | undefined;
+  announceInterface: string | undefined;
   host: string | undefined;
   port: number;
   id: bigint | undefined;
@@ -210,6 +218,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
     announce: announceText === "off"
       ? undefined
       : parseEndpoint("--announce", announceText, ASAP_PORT),
+    announceInterface: optionalAddress(flags, "announce-interface"),
     host: hostText === undefined ? undefined : parseEndpoint("--host", hostText, 0).address,
     port: flags.number("port", 0, { min: 0, max: 65535 }),
     id: idText === undefined ? undefined : parseIdentifier("--id", idText, maxId(profile)),
@@ -338,7 +347,9 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
       logPeEvent(log, pe, peDriver, e);
     },
   });
-  if (o.announce !== undefined) await listenForAnnounces(peDriver, o.announce, log);
+  if (o.announce !== undefined) {
+    await listenForAnnounces(peDriver, o.announce, log, o.announceInterface);
+  }
   log.info("started", {
     pe: pe.id,
     pool: o.pool,

@@ -34,7 +34,7 @@ import {
   usage,
   UsageError,
 } from "./_args.ts";
-import { listenForAnnounces } from "./_announce.ts";
+import { listenForAnnounces, optionalAddress } from "./_announce.ts";
 import { FailoverClient, type FailoverClientEvent } from "./_failover_client.ts";
 import { transportText } from "./_format.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
@@ -79,6 +79,13 @@ const FLAGS: readonly FlagSpec[] = [
     value: "ADDR:PORT|off",
     default: "239.0.0.50:3863",
     help: "listen for Server Announces",
+  },
+  {
+    name: "announce-interface",
+    kind: "value",
+    value: "ADDR",
+    default: "the system's choice",
+    help: "address of the interface to join the announce group on",
   },
   { name: "profile", kind: "value", value: "rfc|ng", default: "ng", help: "wire profile" },
   {
@@ -132,6 +139,7 @@ interface TerminalOptions {
   service: ServiceName;
   registrars: TransportAddress[];
   announce: TransportAddress | undefined;
+  announceInterface: string | undefined;
   profile: "rfc" | "ng";
   staleCache: number;
   perLine: boolean;
@@ -155,6 +163,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): TerminalOptions {
     announce: announceText === "off"
       ? undefined
       : parseEndpoint("--announce", announceText, ASAP_PORT),
+    announceInterface: optionalAddress(flags, "announce-interface"),
     profile: flags.choice("profile", ["rfc", "ng"] as const, "ng"),
     staleCache: flagMilliseconds(flags, "stale-cache", ASAP_DEFAULTS.staleCacheValue.value, 0),
     perLine: flags.boolean("new-session-per-line"),
@@ -233,7 +242,9 @@ export async function runTerminal(argv: readonly string[], io: CliIo): Promise<n
       else logClientEvent(log, e);
     },
   });
-  if (o.announce !== undefined) await listenForAnnounces(client.poolUserDriver, o.announce, log);
+  if (o.announce !== undefined) {
+    await listenForAnnounces(client.poolUserDriver, o.announce, log, o.announceInterface);
+  }
   log.info("started", {
     pool: o.pool,
     service: o.service,
