@@ -105,20 +105,31 @@ export class Logger {
    */
   log(level: LogLevel, event: string, fields: LogFields = {}, message?: string): void {
     if (RANK[level] > this.#rank) return;
+    this.#write(this.#line(level, event, fields, message));
+  }
+
+  /**
+   * Writes an `info` line whatever the level: the `started` line, which scripts read for the
+   * endpoints a tool bound.
+   */
+  always(event: string, fields: LogFields = {}): void {
+    this.#write(this.#line("info", event, fields, undefined));
+  }
+
+  #line(level: LogLevel, event: string, fields: LogFields, message: string | undefined): string {
     const time = this.#clock().toISOString();
     if (this.#json) {
       const line: Record<string, unknown> = { time, level, tool: this.#tool, event };
       for (const [k, v] of Object.entries(fields)) if (v !== undefined) line[k] = jsonValue(v);
       if (message !== undefined) line.msg = message;
-      this.#write(JSON.stringify(line) + "\n");
-      return;
+      return JSON.stringify(line) + "\n";
     }
     let line = `${time} ${level.toUpperCase().padEnd(5)} ${this.#tool}: ${event}`;
     if (message !== undefined) line += ` ${message}`;
     for (const [k, v] of Object.entries(fields)) {
       if (v !== undefined) line += ` ${k}=${textValue(v)}`;
     }
-    this.#write(line + "\n");
+    return line + "\n";
   }
 
   /** {@link log} at `error`. */

@@ -38,3 +38,18 @@ test("bytesText() shows printable handles as text and others as hex", () => {
   assert.equal(bytesText(new TextEncoder().encode("Pool")), "Pool");
   assert.equal(bytesText(new Uint8Array([0, 255])), "0x00ff");
 });
+
+test("Logger.always() writes the started line at every level", () => {
+  const lines: string[] = [];
+  const log = new Logger({
+    tool: "registrar",
+    level: "error",
+    format: "json",
+    write: (l) => lines.push(l),
+    clock,
+  });
+  log.info("registered");
+  log.always("started", { asap: ["127.0.0.1:3863"] });
+  assert.equal(lines.length, 1);
+  assert.equal(JSON.parse(lines[0]!).event, "started");
+});

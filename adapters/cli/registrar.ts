@@ -446,7 +446,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     return 1;
   }
   driver.flush();
-  log.info("started", {
+  log.always("started", {
     id: registrar.id,
     profile: registrar.profile,
     asap: asapBound.map(formatEndpoint),

@@ -350,7 +350,7 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
   if (o.announce !== undefined) {
     await listenForAnnounces(peDriver, o.announce, log, o.announceInterface);
   }
-  log.info("started", {
+  log.always("started", {
     pe: pe.id,
     pool: o.pool,
     service: o.service,

@@ -245,7 +245,7 @@ export async function runTerminal(argv: readonly string[], io: CliIo): Promise<n
   if (o.announce !== undefined) {
     await listenForAnnounces(client.poolUserDriver, o.announce, log, o.announceInterface);
   }
-  log.info("started", {
+  log.always("started", {
     pool: o.pool,
     service: o.service,
     ppid: SERVICE_PPID[o.service],
