@@ -171,3 +171,39 @@ test("runHsdump() prints pools, PEs and a consistent ownership checksum as text"
     await pr.done;
   }
 });
+
+test("runServer() --load-schedule cycles through its loads", async () => {
+  const pr = await registrar();
+  const io = new TestIo();
+  const done = runServer(
+    [
+      "--registrar",
+      `127.0.0.1:${pr.asap}`,
+      "--announce",
+      "off",
+      "--log-format",
+      "json",
+      "--policy",
+      "LeastUsed",
+      "--load-schedule",
+      "0.2:300,0.8:300",
+    ],
+    io,
+  );
+  try {
+    const pe = (await io.waitForLog("registered")).pe;
+    const seen = (load: string) =>
+      pr.io.waitForLog(
+        "re-registered",
+        (l) => l.pe === pe && String(l.policy) === `LeastUsed load=${load}`,
+      );
+    await seen("80.00%");
+    await seen("20.00%"); // the cycle starts again
+    assert.ok(io.logs().filter((l) => l.event === "load-changed").length >= 2);
+  } finally {
+    io.signal();
+    assert.equal(await done, 0);
+    pr.io.signal();
+    await pr.done;
+  }
+});
