@@ -13,7 +13,7 @@
 import process from "node:process";
 import { availableParallelism } from "node:os";
 import { runComputeJob } from "../adapters/cli/compute_client.ts";
-import { type Proc, startComputePe, startRegistrar } from "../tests/e2e/_procs.ts";
+import { type Proc, startComputePe, startRegistrar } from "../tests/e2e/_session_procs.ts";
 
 const i = process.argv.indexOf("--runs");
 const RUNS = i < 0 ? 3 : Number(process.argv[i + 1]);

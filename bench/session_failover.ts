@@ -19,7 +19,7 @@ import {
   decodeComputeMessage,
   encodeComputeMessage,
 } from "../core/compute/compute_messages.ts";
-import { type Proc, startComputePe, startRegistrar } from "../tests/e2e/_procs.ts";
+import { type Proc, startComputePe, startRegistrar } from "../tests/e2e/_session_procs.ts";
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

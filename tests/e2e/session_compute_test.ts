@@ -7,7 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BIN, primesBelow, Proc, startComputePe, startRegistrar } from "./_procs.ts";
+import { BIN, primesBelow, Proc, startComputePe, startRegistrar } from "./_session_procs.ts";
 import { SessionClient } from "../../adapters/session/session_client.ts";
 import { CookieCodec } from "../../core/session/cookie_codec.ts";
 import {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
-import { BIN, ROOT } from "../e2e/_procs.ts";
+import { BIN, ROOT } from "../e2e/_session_procs.ts";
 
 test("adapters/session JSDoc examples run (deno test --doc)", () => {
   const r = spawnSync(BIN("deno"), [

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SESSION_DEFAULTS } from "../../core/session/session_defaults.ts";
-import { BIN, Proc, ROOT, startRegistrar } from "../e2e/_procs.ts";
+import { BIN, Proc, ROOT, startRegistrar } from "../e2e/_session_procs.ts";
 
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
 const start = readme.indexOf("## Sessions (failover with state)");
