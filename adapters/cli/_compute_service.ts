@@ -22,7 +22,13 @@ import {
 import type { WireProfile } from "../../core/wire/profile.ts";
 import type { Runtime } from "../runtime.ts";
 import { currentRuntime } from "../current.ts";
-import { type PoolServer, servePool, type ServerSession } from "../session/pool_server.ts";
+import type { PoolElementEvent } from "../../core/asap/pool_element.ts";
+import {
+  type PoolServer,
+  servePool,
+  type ServePoolOptions,
+  type ServerSession,
+} from "../session/pool_server.ts";
 
 /** The default pool handle of the compute service. */
 export const COMPUTE_POOL = "ComputePool";
@@ -56,8 +62,10 @@ export interface ComputeServiceOptions {
   readonly id?: bigint;
   /** Wire profile. */
   readonly profile?: WireProfile;
-  /** Re-registration interval of the pool element. */
-  readonly reRegistrationInterval?: number;
+  /** Registers these addresses (default: the address the registrar sees). */
+  readonly addresses?: readonly string[];
+  /** Further pool element options (re-registration interval, registrar hunt, ...). */
+  readonly poolElement?: ServePoolOptions<ComputeCheckpoint>["poolElement"];
   /** Framing shim options (heartbeats). */
   readonly association?: FramedAssociationOptions;
   /** The runtime (default the running one's). */
@@ -75,6 +83,7 @@ export type ComputeLogEvent =
     readonly capacity: number;
   }
   | { readonly type: "registered"; readonly id: bigint }
+  | { readonly type: "pool-element"; readonly event: PoolElementEvent }
   | {
     readonly type: "unit-done";
     readonly job: string;
@@ -134,9 +143,8 @@ export async function startComputeService(options: ComputeServiceOptions): Promi
     ...(options.id === undefined ? {} : { id: options.id }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.association === undefined ? {} : { association: options.association }),
-    ...(options.reRegistrationInterval === undefined
-      ? {}
-      : { poolElement: { reRegistrationInterval: options.reRegistrationInterval } }),
+    ...(options.addresses === undefined ? {} : { addresses: options.addresses }),
+    ...(options.poolElement === undefined ? {} : { poolElement: options.poolElement }),
     onSession(s) {
       sessions.set(s.id, s);
       if (s.restored !== undefined) restore(s.id, s.restored);
@@ -151,6 +159,7 @@ export async function startComputeService(options: ComputeServiceOptions): Promi
   });
   server.on("cookie-rejected", (r) => log({ type: "cookie-rejected", ...r }));
   server.on("pool-element", (e) => {
+    log({ type: "pool-element", event: e });
     if (e.type === "registered") log({ type: "registered", id: server.poolElement.id });
   });
   log({ type: "started", id: server.poolElement.id, port: server.port, capacity });

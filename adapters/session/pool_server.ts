@@ -321,6 +321,11 @@ export class PoolServer<T> {
     return this.#acceptor.poolElement!;
   }
 
+  /** The driver (association status; open the announce channel on it to hear registrars). */
+  get driver(): Driver<SessionAcceptorEvent<T>> {
+    return this.#driver;
+  }
+
   /** The sans-IO acceptor (counters). */
   get acceptor(): SessionAcceptor<T> {
     return this.#acceptor;

@@ -1,5 +1,7 @@
 // Real processes for the session and compute end-to-end tests and benches (node:child_process):
-// start one, read its output line by line, wait for a line, signal it by its pid.
+// the registrar CLI, `server --compute` and the compute client; read their output line by line
+// (JSON log lines on standard error, the client's report on standard output), wait for lines,
+// signal them by pid.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
@@ -7,6 +9,12 @@ import process from "node:process";
 
 export const ROOT = join(import.meta.dirname!, "../..");
 export const BIN = (name: string): string => join(ROOT, "node_modules", ".bin", name);
+
+/** The cookie key of the compute pools the tests start. */
+export const COMPUTE_KEY = "e2e compute pool cookie key";
+
+/** A JSON log line of a CLI tool. */
+export type LogLine = { readonly event: string; readonly [key: string]: unknown };
 
 /** A started process with its output lines. */
 export class Proc {
@@ -56,22 +64,31 @@ export class Proc {
     return !this.#exited;
   }
 
-  /** Waits until a line of standard output satisfies the test; returns it. */
-  async line(test: (line: string) => boolean, ms = 20_000): Promise<string> {
+  /** The JSON objects printed on standard output, one per line. */
+  json<T = Record<string, unknown>>(): T[] {
+    return this.stdout.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as T);
+  }
+
+  /** The JSON log lines on standard error. */
+  logs(event?: string): LogLine[] {
+    const all = this.stderr.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as LogLine);
+    return event === undefined ? all : all.filter((l) => l.event === event);
+  }
+
+  /** Waits until a condition on the output holds; returns its value. */
+  async until<T>(test: () => T | undefined, ms = 20_000, what = "a line"): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const found = this.stdout.find(test);
+      const found = test();
       if (found !== undefined) return found;
       if (!this.running) {
         throw new Error(
-          `${this.name} exited (${this.child.exitCode}) before the line: ${this.stderr.join("\n")}`,
+          `${this.name} exited (${this.child.exitCode}) before ${what}:\n${this.stderr.join("\n")}`,
         );
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(
-          `${this.name}: timed out waiting for a line; stderr:\n${this.stderr.join("\n")}`,
-        );
+        throw new Error(`${this.name}: timed out waiting for ${what}:\n${this.stderr.join("\n")}`);
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 200));
@@ -83,9 +100,9 @@ export class Proc {
     }
   }
 
-  /** The JSON objects printed on standard output, one per line. */
-  json<T = Record<string, unknown>>(): T[] {
-    return this.stdout.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as T);
+  /** Waits for a log line with this event; returns it. */
+  log(event: string, ms = 20_000): Promise<LogLine> {
+    return this.until(() => this.logs(event)[0], ms, `the "${event}" log line`);
   }
 
   /**
@@ -113,35 +130,64 @@ export class Proc {
   }
 }
 
-/** A registrar on loopback; resolves with its process and ASAP port. */
+const cli = (tool: string) => join(ROOT, "adapters", "cli", `${tool}.ts`);
+
+/** The registrar CLI on a free loopback port; resolves with its process and ASAP port. */
 export async function startRegistrar(): Promise<{ proc: Proc; port: number }> {
-  const proc = new Proc("registrar", BIN("deno"), ["run", "-A", "tests/e2e/_registrar_main.ts"]);
-  const line = await proc.line((l) => l.startsWith("listening "));
-  return { proc, port: Number(line.split(" ")[1]) };
+  const proc = new Proc("registrar", BIN("deno"), [
+    "run",
+    "--allow-net",
+    cli("registrar"),
+    "--asap",
+    "127.0.0.1:0",
+    "--enrp",
+    "off",
+    "--announce",
+    "off",
+    "--log-format",
+    "json",
+  ]);
+  const started = await proc.log("started");
+  const asap = (started.asap as string[])[0]!;
+  return { proc, port: Number(asap.slice(asap.lastIndexOf(":") + 1)) };
 }
 
-/** A compute pool element (Deno) registered at the registrar. */
+/** `server --compute` (Deno) registered at the registrar. */
 export async function startComputePe(
   registrarPort: number,
   capacity: number,
   rate: number,
-  chunk = 0,
 ): Promise<{ proc: Proc; id: string; port: number }> {
-  const proc = new Proc(`compute-pe(${capacity})`, BIN("deno"), [
+  const proc = new Proc(`compute server (capacity ${capacity})`, BIN("deno"), [
     "run",
-    "-A",
-    "tests/e2e/_compute_pe_main.ts",
-    String(registrarPort),
+    "--allow-net",
+    cli("server"),
+    "--compute",
+    "--capacity",
     String(capacity),
+    "--rate",
     String(rate),
-    String(chunk),
+    "--cookie-key",
+    COMPUTE_KEY,
+    "--registrar",
+    `127.0.0.1:${registrarPort}`,
+    "--host",
+    "127.0.0.1",
+    "--announce",
+    "off",
+    "--log-format",
+    "json",
+    "--log-level",
+    "debug",
   ]);
-  const started = JSON.parse(await proc.line((l) => l.includes('"started"'))) as {
-    id: string;
-    port: number;
+  const started = await proc.log("started");
+  await proc.log("registered");
+  const listen = started.listen as string;
+  return {
+    proc,
+    id: started.pe as string,
+    port: Number(listen.slice(listen.lastIndexOf(":") + 1)),
   };
-  await proc.line((l) => l.includes('"registered"'));
-  return { proc, id: started.id, port: started.port };
 }
 
 /** Primes below n, by the plain sieve (independent of the code under test). */

@@ -1,6 +1,6 @@
-// The distributed-computing pool for real: a registrar, three compute pool elements of
-// capacities 1, 2 and 3 (separate Deno processes) and the compute-client under Deno, Bun and
-// Node. The pool element with the most work is killed with SIGKILL in the middle of the job;
+// The distributed-computing pool for real: the registrar CLI, three `server --compute` pool
+// elements of capacities 1, 2 and 3 (separate Deno processes) and the compute-client under Deno,
+// Bun and Node. The pool element with the most work is killed with SIGKILL in the middle of the job;
 // the job still completes with the exact prime count, units in progress resume on other pool
 // elements from their last cookie checkpoint, and no unit is counted twice. Forged and
 // oversized cookies sent to a real pool element are refused and the pool element stays up.
@@ -60,9 +60,9 @@ for (const [runtime, command] of Object.entries(CLIENTS)) {
       // The capacity-3 PE serves about half of the sessions. Kill it 300 ms after it finished
       // its first unit: its slots are then in the middle of units with checkpoints.
       const victim = pes[2]!;
-      await victim.proc.line((l) => l.includes('"unit-done"'), 30_000);
+      await victim.proc.log("unit-done", 30_000);
       await new Promise((r) => setTimeout(r, 300));
-      const doneBefore = victim.proc.json().filter((e) => e.type === "unit-done").length;
+      const doneBefore = victim.proc.logs("unit-done").length;
       victim.proc.signal("SIGKILL");
       const code = await client.exited;
       const report = client.json<Report>().at(-1);
@@ -81,8 +81,8 @@ for (const [runtime, command] of Object.entries(CLIENTS)) {
           report.perPoolElement[victim.id]! <= doneBefore + 1,
       );
       // The survivors computed each resumed unit from its checkpoint, not from its start.
-      const survivorsDone = pes.slice(0, 2).flatMap((p) => p.proc.json())
-        .filter((e) => e.type === "unit-done" && (e.resumedFrom as number) >= 0);
+      const survivorsDone = pes.slice(0, 2).flatMap((p) => p.proc.logs("unit-done"))
+        .filter((e) => e.resumedFrom !== undefined);
       assert.equal(survivorsDone.length, report.resumed.length);
       assert.ok(client.stderr.some((l) => l.includes("cookie echoed")));
     } finally {
@@ -118,10 +118,8 @@ test("compute PE process: forged and oversized cookies are refused, the PE keeps
     assert.match(end.detail, /Invalid Values/);
     const garbage = client.openNow("ComputePool", { cookie: Uint8Array.of(1, 0, 0) });
     assert.equal((await garbage.closed).reason, "cookie-rejected");
-    await pe.proc.line((l) => l.includes('"malformed"'));
-    const rejected = pe.proc.json().filter((e) => e.type === "cookie-rejected").map((e) =>
-      e.reason
-    );
+    await pe.proc.until(() => pe.proc.logs("cookie-rejected")[2]);
+    const rejected = pe.proc.logs("cookie-rejected").map((e) => e.reason);
     assert.deepEqual(rejected, ["forged", "too-large", "malformed"]);
     // Still alive and computing.
     assert.ok(pe.proc.running);
