@@ -15,6 +15,7 @@
 // with wide margins over several seeds.
 
 import { test } from "node:test";
+import { readFileSync } from "node:fs";
 import assert from "node:assert/strict";
 import { Sim } from "../_sim.ts";
 import { policyParameter, PolicyType } from "../../core/wire/policy_parameter.ts";
@@ -261,6 +262,13 @@ test("Calculation application: load-aware policies beat Round Robin and Random i
     };
   });
   console.log(`\n${table(averaged)}\n(averages of seeds ${seeds.join(", ")})\n`);
+  // README.md "Distributed computing in 5 minutes" shows this table.
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const at = readme.indexOf("## Distributed computing in 5 minutes");
+  const end = readme.indexOf("\n## ", at + 1);
+  const shown = readme.slice(at, end < 0 ? undefined : end).split("\n")
+    .filter((l) => l.startsWith("| "));
+  assert.deepEqual(shown, table(averaged).split("\n").filter((l) => l.startsWith("| ")));
   for (const seed of seeds.keys()) {
     const mean = (name: string) => all.get(name)![seed]!.mean;
     const worstBlind = Math.min(mean("RoundRobin"), mean("Random"));
