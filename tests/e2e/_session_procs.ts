@@ -152,11 +152,12 @@ export async function startRegistrar(): Promise<{ proc: Proc; port: number }> {
   return { proc, port: Number(asap.slice(asap.lastIndexOf(":") + 1)) };
 }
 
-/** `server --compute` (Deno) registered at the registrar. */
+/** `server --compute` (Deno) registered at the registrar, in `ComputePool` unless told. */
 export async function startComputePe(
   registrarPort: number,
   capacity: number,
   rate: number,
+  options: { pool?: string; policy?: string } = {},
 ): Promise<{ proc: Proc; id: string; port: number }> {
   const proc = new Proc(`compute server (capacity ${capacity})`, BIN("deno"), [
     "run",
@@ -179,6 +180,8 @@ export async function startComputePe(
     "json",
     "--log-level",
     "debug",
+    ...(options.pool === undefined ? [] : ["--pool", options.pool]),
+    ...(options.policy === undefined ? [] : ["--policy", options.policy]),
   ]);
   const started = await proc.log("started");
   await proc.log("registered");
