@@ -177,6 +177,40 @@ test("SessionLayer: a business card sends the failover to another pool", () => {
   assert.equal(backupApp.restored.length, 0); // no cookie was sent before the crash
 });
 
+test("SessionLayer: a pool element the pool user cannot reach is reported unreachable; the registrar drops it", () => {
+  const sim = new Sim({ seed: 21 });
+  const { registrar, endpoint } = addRegistrar(sim, "pr", { maxBadPeReports: 1 });
+  const acceptors = ["pe0", "pe1"].map((name) =>
+    addAcceptor<Note>(sim, name, {
+      poolHandle: "EchoPool",
+      policy: RR,
+      registrars: [endpoint],
+      cookies: codecFor("EchoPool"),
+    }, (pe) => echo(pe))
+  );
+  assert.ok(
+    sim.runUntil(() => acceptors.every((a) => a.pe.poolElement?.state === "registered"), 10_000),
+  );
+  const pu = addSessionUser(sim, "pu", { registrars: [endpoint] }, () => noApp);
+  const s = pu.role.run(sim.now, (now) => pu.layer.open(now, "EchoPool"));
+  sim.command("pu", () => {});
+  sim.runFor(100);
+  const victimId = pu.layer.info(s)?.poolElement?.id;
+  const victim = acceptors.find((a) => a.pe.poolElement?.id === victimId)!;
+  const handle = enc("EchoPool");
+  assert.ok(registrar.handlespace.find(handle, victimId!) !== undefined);
+  // Only the pool user loses the pool element (a partition between the two): the registrar
+  // still hears its keep-alives, so nothing but the pool user's report removes it.
+  sim.partition(["pu"], [victim.node.name]);
+  assert.ok(sim.runUntil(() => sim.events("pu", "failover-complete").length > 0, 20_000));
+  assert.notEqual(pu.layer.info(s)?.poolElement?.id, victimId);
+  assert.equal(pu.layer.poolUser.stats().unreachableReports, 1);
+  assert.ok(sim.runUntil(() => registrar.handlespace.find(handle, victimId!) === undefined, 1000));
+  assert.ok(
+    registrar.handlespace.find(handle, acceptors.find((a) => a !== victim)!.pe.poolElement!.id),
+  );
+});
+
 test("SessionLayer: with every PE gone, attempts back off from 250 ms, doubling, then give up", () => {
   const { sim, endpoint } = world(5, 2);
   const pu = addSessionUser(sim, "pu", {
