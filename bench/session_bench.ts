@@ -1,6 +1,8 @@
 // The cost of a checkpoint: sealing a state into a cookie (CBOR encoding + HMAC-SHA-256) and
 // opening it (HMAC check, then CBOR decoding), for a compute checkpoint of one unit (~130 bytes)
-// and a 4 KiB state. Figures: bench/README.md, "Sessions and distributed computing".
+// and a 4 KiB state; and cbor-x's share of it (encoding and decoding alone, with the codec's
+// options). Figures: bench/README.md, "Sessions and distributed computing".
+import { Encoder } from "cbor-x/encode";
 import { CookieCodec } from "../core/session/cookie_codec.ts";
 import type { ComputeCheckpoint } from "../core/compute/compute_messages.ts";
 
@@ -32,6 +34,14 @@ Deno.bench({
 Deno.bench({ name: "open it (tag check + CBOR)", group: "small" }, () => {
   codec.open(smallCookie, 0);
 });
+const cbor = new Encoder({ useRecords: false, mapsAsObjects: true });
+const smallCbor = cbor.encode(small);
+Deno.bench({ name: `cbor-x encode only (${smallCbor.length} bytes)`, group: "small" }, () => {
+  cbor.encode(small);
+});
+Deno.bench({ name: "cbor-x decode only", group: "small" }, () => {
+  cbor.decode(smallCbor);
+});
 Deno.bench({
   name: `seal a 4 KiB state (${largeCookie.length} bytes)`,
   group: "large",
@@ -41,6 +51,13 @@ Deno.bench({
 });
 Deno.bench({ name: "open it (tag check + CBOR)", group: "large" }, () => {
   codec.open(largeCookie, 0);
+});
+const largeCbor = cbor.encode(large);
+Deno.bench({ name: "cbor-x encode only", group: "large" }, () => {
+  cbor.encode(large);
+});
+Deno.bench({ name: "cbor-x decode only", group: "large" }, () => {
+  cbor.decode(largeCbor);
 });
 Deno.bench({ name: "refuse a forged one (tag check only)", group: "large" }, () => {
   const c = largeCookie;
