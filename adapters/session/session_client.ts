@@ -230,6 +230,24 @@ export class Session {
   }
 
   /**
+   * Sends a business card to the pool element: the pool (and pool elements, tried first) through
+   * which it reaches this pool user's side again, e.g. the pool this pool user serves itself.
+   *
+   * @param card The pool handle and pool elements.
+   * @returns Whether it was sent (the session is established).
+   * @throws {TypeError} If the pool handle is not bytes or text.
+   * @throws {RangeError} If the pool handle is empty or too long.
+   */
+  sendBusinessCard(card: {
+    readonly poolHandle: Uint8Array | string;
+    readonly poolElements?: readonly PoolElementParameter[];
+  }): boolean {
+    let sent = false;
+    this.#client.run((now, layer) => (sent = layer.sendBusinessCard(now, this.#id, card)));
+    return sent;
+  }
+
+  /**
    * Moves the session to another pool element now.
    *
    * @param reason Why.

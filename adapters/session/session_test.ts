@@ -1,6 +1,6 @@
 // The async session API over real loopback sockets in this runtime: a session's state moves to
-// another pool element when its pool element leaves; a forged cookie is refused; a session to
-// a pool without pool elements gives up with a SessionError.
+// another pool element when its pool element leaves; business cards go both ways; a forged
+// cookie is refused; a session to a pool without pool elements gives up with a SessionError.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -82,6 +82,44 @@ test("Session: the state moves to another pool element when its pool element lea
     await client.close();
     await a.close();
     await b.close();
+    await pr.close();
+  }
+});
+
+test("Session and ServerSession exchange business cards over the session", async () => {
+  const { pr, registrars } = await registrar();
+  const fromPu: string[] = [];
+  const pe = await servePool<Count>({
+    pool: "CounterPool",
+    registrars,
+    hostname: "127.0.0.1",
+    cookieKey: KEY,
+    onSession(s) {
+      s.on("business-card", (c) => {
+        fromPu.push(text(c.poolHandle));
+        s.send("card read");
+      });
+      s.on("data", () => s.sendBusinessCard({ poolHandle: "StandbyPool" }));
+    },
+  });
+  const client = await SessionClient.create({ registrars });
+  try {
+    await pe.registered;
+    const session = await client.open("CounterPool");
+    const fromPe = new Promise<string>((resolve) =>
+      session.on("business-card", (c) => resolve(text(c.poolHandle)))
+    );
+    session.send("hello");
+    assert.equal(await fromPe, "StandbyPool");
+    assert.ok(session.sendBusinessCard({ poolHandle: "ClientPool" }));
+    assert.equal(text((await session.receive())?.payload), "card read");
+    assert.deepEqual(fromPu, ["ClientPool"]);
+    assert.throws(() => session.sendBusinessCard({ poolHandle: "" }), RangeError);
+    await session.close();
+    assert.equal(session.sendBusinessCard({ poolHandle: "ClientPool" }), false);
+  } finally {
+    await client.close();
+    await pe.close();
     await pr.close();
   }
 });
