@@ -42,6 +42,10 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
       "--compute",
       "--capacity",
       String(capacity),
+      // Paced (10⁶ numbers/s per slot: the job takes ~0.5 s), so load reports, at most one per
+      // 250 ms (policyUpdateInterval), reach the registrar while the job runs.
+      "--rate",
+      "1000000",
       "--cookie-key",
       KEY,
       "--registrar",
@@ -79,7 +83,7 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
       registrars: [asap],
       to: 2_000_000,
       units: 16,
-      sessions: 4,
+      sessions: 8, // more than the 4 slots: units queue, the big PE's load stays up meanwhile
     });
     assert.equal(report.complete, true);
     assert.equal(report.primes, 148933); // π(2 000 000)
@@ -90,6 +94,16 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
     );
     assert.equal(small! + big!, 16);
     assert.ok(big! > small!, `${big} units on the 3-slot server, ${small} on the 1-slot one`);
+    // Load reports reach the registrar by re-registration: the 3-slot PE was seen busy (units
+    // per slot), then idle again once the sessions closed (within policyUpdateInterval).
+    const bigPe = servers[1]!.io.logs()[0]!.pe;
+    const loadOf = (l: { readonly [key: string]: unknown }) =>
+      /load=([\d.]+)%/.exec(String(l.policy))?.[1];
+    await prIo.waitForLog("re-registered", (l) => l.pe === bigPe && loadOf(l) === "0.00");
+    const loads = prIo.logs()
+      .filter((l) => l.event === "re-registered" && l.pe === bigPe)
+      .map((l) => Number(loadOf(l)));
+    assert.ok(loads.some((x) => x >= 33), `loads the registrar saw: ${loads.join(", ")}`);
   } finally {
     for (const s of servers) s.io.signal();
     for (const s of servers) assert.equal(await s.done, 0);
