@@ -66,8 +66,9 @@ function pool(w: Workload): Promise<{ port: number; capacityOf: Map<string, numb
 /**
  * Runs one job on the workload's pool, timed from b.start() to b.end(); throws unless its result
  * is exact. The job starts on an idle pool: 300 ms after the previous one (outside the timed
- * part), so the pool elements' load reports of 0 have reached the registrar (back to back, the
- * next job's sessions would be placed on the loads of the last one's end).
+ * part), so the pool elements' load reports of 0 have reached the registrar (a pool element
+ * re-registers load changes at most every 250 ms, policyUpdateInterval; back to back, the next
+ * job's sessions would be placed on the loads of the last one's end).
  */
 async function job(b: Deno.BenchContext, w: Workload): Promise<ComputeJobReport> {
   const { port } = await pool(w);
