@@ -24,6 +24,7 @@ import type { PeRemovalReason, RegistrarEvent } from "./events.ts";
 import type { LocalChange, LocalChangeListener } from "./local_change.ts";
 import type { RegistrarStats } from "./stats.ts";
 import { emptyRegistrarStats } from "./stats.ts";
+import { emptyPoolStats, type PoolStats } from "./pool_stats.ts";
 
 /** What an association carries: ASAP (PEs, PUs) or ENRP (peers, monitors). */
 export type AssociationKind = "asap" | "enrp";
@@ -92,6 +93,12 @@ export class RegistrarContext {
   readonly handlespace: Handlespace;
   readonly encoder: WireEncoder;
   readonly stats: RegistrarStats = emptyRegistrarStats();
+  /**
+   * Per-pool counters, keyed by the pool's own copy of its handle (the same object for every
+   * entry of a pool while it exists): an identity lookup, and a pool that goes away takes its
+   * counters with it.
+   */
+  readonly #poolStats = new WeakMap<Uint8Array, PoolStats>();
   readonly associations = new Map<AssociationId, AssociationRecord>();
   readonly actions = new Fifo<RoleAction>();
   readonly events = new Fifo<RegistrarEvent>();
@@ -120,6 +127,25 @@ export class RegistrarContext {
       ...(policies === undefined ? {} : { policies }),
     });
     this.encoder = new WireEncoder({ profile: config.profile });
+  }
+
+  /**
+   * The counters of the pool whose handle object this is (created at the first use).
+   *
+   * @param poolHandle The pool's own handle object (`PoolElementEntry.poolHandle`/`PoolInfo.poolHandle`).
+   */
+  poolCounters(poolHandle: Uint8Array): PoolStats {
+    let s = this.#poolStats.get(poolHandle);
+    if (s === undefined) {
+      s = emptyPoolStats();
+      this.#poolStats.set(poolHandle, s);
+    }
+    return s;
+  }
+
+  /** The counters of a pool handle object, if counted yet. */
+  peekPoolCounters(poolHandle: Uint8Array): PoolStats | undefined {
+    return this.#poolStats.get(poolHandle);
   }
 
   /** A fresh id for an association the registrar opens. */

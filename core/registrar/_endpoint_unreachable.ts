@@ -34,6 +34,7 @@ export class UnreachableHandler {
     const entry = ctx.handlespace.reportUnreachable(message.poolHandle, message.poolElementId);
     if (entry === undefined) return; // unknown PE: ignored
     ctx.stats.unreachableReports++;
+    ctx.poolCounters(entry.poolHandle).unreachableReports++;
     const reports = entry.unreachableReports;
     ctx.emit({
       type: "unreachable-report",

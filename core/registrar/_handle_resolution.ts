@@ -66,6 +66,7 @@ export class HandleResolver {
       m++;
     }
     ctx.stats.handleResolutions++;
+    ctx.poolCounters(out[0]!.poolHandle).handleResolutions++;
     ctx.sendAsap(rec.id, {
       type: "handle-resolution-response",
       poolHandle,
