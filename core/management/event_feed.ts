@@ -32,6 +32,12 @@ export interface EventFeedOptions {
   readonly wallClock: () => number;
   /** Records kept for late subscribers (default 512). */
   readonly capacity?: number;
+  /**
+   * Names this feed in event ids (`<epoch>-<seq>`), so a client resuming with the
+   * `Last-Event-ID` of an earlier feed (a registrar that restarted) is told apart; default the
+   * registrar identifier and the creation time in base 36.
+   */
+  readonly epoch?: string;
 }
 
 /** What {@link EventFeed.since} returns. */
@@ -66,6 +72,7 @@ export class EventFeed {
   readonly #wallClock: () => number;
   readonly #ring: (EventRecord | undefined)[];
   readonly #subscribers = new Set<EventSubscriber>();
+  readonly #epoch: string;
   #seq = 0;
   #closed = false;
 
@@ -83,6 +90,40 @@ export class EventFeed {
     this.#registrarId = options.registrarId;
     this.#wallClock = options.wallClock;
     this.#ring = new Array(capacity).fill(undefined);
+    this.#epoch = options.epoch ??
+      `${options.registrarId.toString(36)}.${Math.floor(options.wallClock()).toString(36)}`;
+    if (!/^[0-9A-Za-z._]+$/.test(this.#epoch)) {
+      throw new TypeError(`Invalid epoch "${this.#epoch}": use letters, digits, "." and "_"`);
+    }
+  }
+
+  /** The feed's name in event ids. */
+  get epoch(): string {
+    return this.#epoch;
+  }
+
+  /**
+   * The event id of a record of this feed: `<epoch>-<seq>`.
+   *
+   * @param seq The record's sequence number.
+   * @returns The id.
+   */
+  eventId(seq: number): string {
+    return `${this.#epoch}-${seq}`;
+  }
+
+  /**
+   * Where to resume for a client's `Last-Event-ID`: the sequence number when the id is one of
+   * this feed's, else 0 (an id of another feed, e.g. before a restart: replay all kept).
+   *
+   * @param lastEventId The header's value.
+   * @returns The sequence number to replay after.
+   */
+  resumeAfter(lastEventId: string): number {
+    const dash = lastEventId.lastIndexOf("-");
+    if (dash < 0 || lastEventId.slice(0, dash) !== this.#epoch) return 0;
+    const seq = lastEventId.slice(dash + 1);
+    return /^\d+$/.test(seq) ? Math.min(Number(seq), this.#seq) : 0;
   }
 
   /** The sequence number of the last record (0 before the first). */

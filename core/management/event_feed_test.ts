@@ -33,7 +33,7 @@ test("EventFeed.publish() stamps sequence, time, registrar and hands records to 
   f.publish({ type: "startup-phase-ended" });
   assert.deepEqual(a.map((r) => r.seq), [1]);
   assert.deepEqual(b.map((r) => r.seq), [1, 2]);
-  assert.equal(b[0]!.time, new Date(1000).toISOString());
+  assert.equal(b[0]!.time, new Date(1001).toISOString()); // 1000 went to the epoch
   assert.equal(b[0]!.registrarId, "7");
   assert.equal(f.subscriberCount, 1);
 });
@@ -52,4 +52,20 @@ test("EventFeed.close() closes every subscriber and any later one at once", () =
 test("EventFeed rejects a capacity that is not a positive integer", () => {
   assert.throws(() => feed(0), RangeError);
   assert.throws(() => feed(1.5), RangeError);
+});
+
+test("EventFeed.resumeAfter() resumes its own event ids and replays all for ids of another feed", () => {
+  const f = new EventFeed({ registrarId: 35n, wallClock: () => 36, capacity: 4 });
+  assert.equal(f.epoch, "z.10");
+  for (let i = 0; i < 3; i++) f.publish({ type: "startup-phase-ended" });
+  assert.equal(f.eventId(2), "z.10-2");
+  assert.equal(f.resumeAfter("z.10-2"), 2);
+  assert.equal(f.resumeAfter("z.10-99"), 3); // not beyond the last record
+  assert.equal(f.resumeAfter("z.9-2"), 0);
+  assert.equal(f.resumeAfter("2"), 0);
+  assert.equal(f.resumeAfter("z.10-x"), 0);
+  assert.throws(
+    () => new EventFeed({ registrarId: 1n, wallClock: () => 0, epoch: "a b" }),
+    TypeError,
+  );
 });

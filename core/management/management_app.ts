@@ -360,11 +360,11 @@ export function createManagementApp(options: ManagementAppOptions): ManagementAp
     if (feed === undefined) return notFound("/v1/events");
     const header = c.req.header("last-event-id");
     const query = c.req.query("since");
-    const raw = header ?? query;
     let since: number | undefined;
-    if (raw !== undefined && raw !== "") {
-      if (!/^\d+$/.test(raw)) throw new BadQuery(`since "${raw}" is not a sequence number`);
-      since = Number(raw);
+    if (header !== undefined && header !== "") since = feed.resumeAfter(header);
+    else if (query !== undefined && query !== "") {
+      if (!/^\d+$/.test(query)) throw new BadQuery(`since "${query}" is not a sequence number`);
+      since = Number(query);
     }
     return sseResponse(feed, {
       since,
@@ -373,6 +373,7 @@ export function createManagementApp(options: ManagementAppOptions): ManagementAp
         name,
         profile: registrar.profile,
         lastSeq: feed.lastSeq,
+        streamId: feed.epoch,
         events: KNOWN_EVENTS.join(","),
       },
     });

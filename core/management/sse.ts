@@ -5,8 +5,8 @@
  * timer and no `await`; the adapter's periodic {@link EventFeed.ping} keeps idle connections
  * open.
  *
- * Every record is one message: `id:` is its sequence number, `event:` its stable name, `data:`
- * its JSON. The stream starts with `retry: 2000`, then a `hello` message (the registrar's
+ * Every record is one message: `id:` is `<feed epoch>-<sequence number>`, `event:` its stable
+ * name, `data:` its JSON. The stream starts with `retry: 2000`, then a `hello` message (the registrar's
  * identifier and the last sequence number), then a `gap` message when records the client asked
  * for are no longer kept, then the records it asked for (`Last-Event-ID` header or `since`
  * query parameter), then new records as they come.
@@ -48,6 +48,7 @@ export function sseMessage(event: string | undefined, data: string, id?: string)
  * The server-sent event message of a feed record.
  *
  * @param record The record.
+ * @param id The event id (default the sequence number).
  * @returns The message text.
  * @example A record
  * ```ts
@@ -55,11 +56,11 @@ export function sseMessage(event: string | undefined, data: string, id?: string)
  * import { eventRecord } from "./event_record.ts";
  * import assert from "node:assert/strict";
  * const r = eventRecord({ type: "startup-phase-ended" }, { seq: 3, time: 0, registrarId: 1n });
- * assert.ok(recordMessage(r).startsWith("id: 3\nevent: startup-phase-ended\ndata: {"));
+ * assert.ok(recordMessage(r, "e-3").startsWith("id: e-3\nevent: startup-phase-ended\ndata: {"));
  * ```
  */
-export function recordMessage(record: EventRecord): string {
-  return sseMessage(record.event, JSON.stringify(record), String(record.seq));
+export function recordMessage(record: EventRecord, id: string = String(record.seq)): string {
+  return sseMessage(record.event, JSON.stringify(record), id);
 }
 
 /** Options of {@link sseResponse}. */
@@ -117,7 +118,7 @@ export function sseResponse(feed: EventFeed, options: SseResponseOptions): Respo
         if (recent.missed > 0) {
           send(sseMessage("gap", JSON.stringify({ missed: recent.missed })));
         }
-        for (const r of recent.records) send(recordMessage(r));
+        for (const r of recent.records) send(recordMessage(r, feed.eventId(r.seq)));
       }
       const subscriber: EventSubscriber = {
         record(record) {
@@ -127,7 +128,7 @@ export function sseResponse(feed: EventFeed, options: SseResponseOptions): Respo
             controller.error(new RangeError("Event stream client is not reading"));
             return;
           }
-          send(recordMessage(record));
+          send(recordMessage(record, feed.eventId(record.seq)));
         },
         ping() {
           if (!done) send(": ping\n\n");

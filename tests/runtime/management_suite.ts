@@ -392,11 +392,22 @@ export function managementSuite(runtime: Runtime): void {
     const s = await start(runtime, { eventCapacity: 2 });
     try {
       for (let i = 1; i <= 4; i++) s.management.publish({ type: "startup-phase-ended" });
-      const resumed = await EventStream.open(`${s.url}/v1/events`, { "last-event-id": "3" });
+      const first = await EventStream.open(`${s.url}/v1/events`);
+      const { streamId } = await first.next("hello");
+      await first.close();
+      const resumed = await EventStream.open(`${s.url}/v1/events`, {
+        "last-event-id": `${streamId}-3`,
+      });
       await resumed.next("hello");
       const r = await resumed.next("startup-phase-ended");
       assert.equal(r.seq, 4);
+      assert.equal(resumed.events.length, 0);
       await resumed.close();
+      // An id of another stream (the registrar restarted) replays everything still kept.
+      const other = await EventStream.open(`${s.url}/v1/events`, { "last-event-id": "old.1-3" });
+      await other.next("hello");
+      assert.deepEqual(await other.next("gap"), { missed: 2 });
+      await other.close();
       const all = await EventStream.open(`${s.url}/v1/events?since=0`);
       await all.next("hello");
       assert.deepEqual(await all.next("gap"), { missed: 2 });
