@@ -190,7 +190,7 @@ function renderPeers(peers) {
       el("td", {}, p.status),
       el("td", { class: "muted" }, age(p.lastHeardAgeMs)),
       el("td", { class: p.inSync === null ? "muted" : p.inSync ? "sync-ok" : "sync-bad", title: "reported " + hex(p.reportedChecksum, bits) + ", local " + hex(p.localChecksum, bits) },
-        p.inSync === null ? "unknown" : p.inSync ? "✓ in sync" : "✗ differs")))))));
+        p.inSync === null ? "unknown" : p.inSync ? "✓ in sync" : "✗ differs"))))));
 }
 function addEvent(r) {
   const list = $("events");

@@ -1,0 +1,18 @@
+import { chromium } from "playwright-core";
+import { ManagementServer } from "./adapters/management/management_server.ts";
+import { Registrar } from "./core/registrar/registrar.ts";
+import { SeededRng } from "./core/rng.ts";
+const registrar = new Registrar({ rng: new SeededRng(21), id: 0x5eedn, announceTargets: [] });
+const m = new ManagementServer({ registrar, clock: () => performance.now() });
+const http = await m.listen({ hostname: "127.0.0.1", port: 0 });
+const dir = await Deno.makeTempDir();
+const context = await chromium.launchPersistentContext(dir, { executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
+const page = await context.newPage();
+page.on("console", (msg) => console.log("console:", msg.text()));
+page.on("pageerror", (e) => console.log("pageerror:", String(e)));
+page.on("requestfailed", (r) => console.log("requestfailed:", r.url(), r.failure()?.errorText));
+await page.goto(http.url);
+await new Promise((r) => setTimeout(r, 2000));
+console.log((await page.content()).slice(0, 300));
+console.log(await page.locator("#pools").innerHTML());
+await context.close(); await m.close();
