@@ -9,6 +9,18 @@
  * registrar=42`. JSON line: `{"time":"...","level":"info","event":"registered","message":"...",
  * "registrar":"42","poolHandle":"EchoPool","peId":"5",...}`.
  *
+ * ```ts
+ * import { Logger } from "./log.ts";
+ * import assert from "node:assert/strict";
+ * const lines: string[] = [];
+ * const log = new Logger({ write: (l) => lines.push(l), clock: () => 0, fields: { registrar: "42" } });
+ * log.info("http-listening", "Management API on http://127.0.0.1:8080");
+ * assert.equal(
+ *   lines[0],
+ *   "1970-01-01T00:00:00.000Z INFO  http-listening Management API on http://127.0.0.1:8080 registrar=42",
+ * );
+ * ```
+ *
  * @module
  */
 

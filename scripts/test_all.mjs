@@ -153,6 +153,13 @@ function gates() {
     { name: "typecheck", cmd: [deno, "check", "."] },
     { name: "core-purity", cmd: [deno, "run", "--allow-read", "scripts/check_core_purity.ts"] },
     { name: "doc-lint", cmd: [deno, "doc", "--lint", ...entrypoints] },
+    {
+      name: "doc-examples",
+      cmd: [deno, "run", "--allow-read", "--allow-run", "scripts/check_doc_examples.ts"],
+    },
+    // JSR: slow types, excluded files, unresolvable imports. Works offline (npm packages come
+    // from node_modules; nothing is imported from JSR).
+    { name: "publish-dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
   ];
   if (existsSync(join(root, "scripts", "build_wasm.ts"))) {
     list.push({
