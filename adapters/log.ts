@@ -244,7 +244,7 @@ export class Logger {
    * @param event A registrar (or other role) event.
    */
   event(event: NamedEvent): void {
-    const level = eventLevel(event.type);
+    const level = eventLevel(event.type, event.changed);
     if (!this.enabled(level)) return;
     const fields = eventFields(event);
     this.#emit(

@@ -225,9 +225,9 @@ async function follow(
   while (!signal.aborted) {
     try {
       const headers: Record<string, string> = { accept: "text/event-stream" };
-      let target = `${base}/v1/events`;
+      let target = `${base}/v1/events?level=${o.level}`;
       if (lastId !== undefined && lastId !== "") headers["last-event-id"] = lastId;
-      else if (o.since !== undefined) target += `?since=${o.since}`;
+      else if (o.since !== undefined) target += `&since=${o.since}`;
       const response = await io.fetch(target, { headers, signal });
       if (!response.ok || response.body === null) {
         await response.body?.cancel();

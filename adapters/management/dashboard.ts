@@ -233,7 +233,7 @@ async function refresh() {
 let pending = null;
 function refreshSoon() { if (pending === null) pending = setTimeout(() => { pending = null; refresh(); }, 150); }
 function connect() {
-  const es = new EventSource("/v1/events?since=0");
+  const es = new EventSource("/v1/events?since=0&level=info");
   const seen = new Set();
   const onRecord = (m) => { const r = JSON.parse(m.data); addEvent(r); refreshSoon(); };
   es.addEventListener("hello", (m) => {

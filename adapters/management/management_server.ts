@@ -10,7 +10,7 @@ import type { Registrar } from "../../core/registrar/registrar.ts";
 import type { RegistrarEvent } from "../../core/registrar/events.ts";
 import type { Role } from "../../core/role.ts";
 import { EventFeed } from "../../core/management/event_feed.ts";
-import type { EventRecord, NamedEvent } from "../../core/management/event_record.ts";
+import type { NamedEvent } from "../../core/management/event_record.ts";
 import { HANDLE_RESOLUTION_BUCKETS, Histogram } from "../../core/management/histogram.ts";
 import {
   createManagementApp,
@@ -144,9 +144,9 @@ export class ManagementServer {
    * Publishes one of the registrar's events (call it from the driver's `onEvent`).
    *
    * @param event The event.
-   * @returns Its record.
+   * @returns Its sequence number in the feed.
    */
-  publish(event: RegistrarEvent | NamedEvent): EventRecord {
+  publish(event: RegistrarEvent | NamedEvent): number {
     return this.#feed.publish(event);
   }
 

@@ -40,6 +40,13 @@ export interface EventFeedOptions {
   readonly epoch?: string;
 }
 
+interface Slot {
+  readonly seq: number;
+  readonly time: number;
+  readonly event: NamedEvent;
+  record: EventRecord | undefined;
+}
+
 /** What {@link EventFeed.since} returns. */
 export interface RecentRecords {
   /** The records after the given sequence number that are still in the ring, oldest first. */
@@ -70,7 +77,8 @@ export interface RecentRecords {
 export class EventFeed {
   readonly #registrarId: bigint;
   readonly #wallClock: () => number;
-  readonly #ring: (EventRecord | undefined)[];
+  /** The kept events; records are built when first read (publishing stays cheap). */
+  readonly #ring: (Slot | undefined)[];
   readonly #subscribers = new Set<EventSubscriber>();
   readonly #epoch: string;
   #seq = 0;
@@ -137,21 +145,30 @@ export class EventFeed {
   }
 
   /**
-   * Records an event and hands the record to every subscriber.
+   * Records an event and hands its record to every subscriber. Cheap when nobody watches: the
+   * record (text fields, message) is built only when a subscriber or a replay reads it, so
+   * keep the event's values unchanged (the registrar's events are never changed).
    *
    * @param event A registrar event (or any event with a stable `type` name).
-   * @returns The record.
+   * @returns Its sequence number.
    */
-  publish(event: NamedEvent): EventRecord {
+  publish(event: NamedEvent): number {
     const seq = ++this.#seq;
-    const record = eventRecord(event, {
-      seq,
-      time: this.#wallClock(),
+    const slot: Slot = { seq, time: this.#wallClock(), event, record: undefined };
+    this.#ring[seq % this.#ring.length] = slot;
+    if (this.#subscribers.size > 0) {
+      const record = this.#record(slot);
+      for (const s of [...this.#subscribers]) s.record(record);
+    }
+    return seq;
+  }
+
+  #record(slot: Slot): EventRecord {
+    return slot.record ??= eventRecord(slot.event, {
+      seq: slot.seq,
+      time: slot.time,
       registrarId: this.#registrarId,
     });
-    this.#ring[seq % this.#ring.length] = record;
-    for (const s of [...this.#subscribers]) s.record(record);
-    return record;
   }
 
   /**
@@ -165,7 +182,9 @@ export class EventFeed {
     const first = Math.max(1, last - this.#ring.length + 1);
     const from = Math.max(first, Math.floor(seq) + 1);
     const records: EventRecord[] = [];
-    for (let i = from; i <= last; i++) records.push(this.#ring[i % this.#ring.length]!);
+    for (let i = from; i <= last; i++) {
+      records.push(this.#record(this.#ring[i % this.#ring.length]!));
+    }
     const missed = seq >= last ? 0 : Math.max(0, first - Math.max(0, Math.floor(seq)) - 1);
     return { records, missed };
   }

@@ -75,9 +75,12 @@ export const KNOWN_EVENTS: readonly string[] = Object.keys(LEVELS);
 
 /**
  * The level of an event: `warn` for PEs lost and peers misbehaving, `debug` for per-request
- * and periodic events, `info` otherwise (also for event names this version does not know).
+ * and periodic events (a re-registration that changed nothing), `info` otherwise (also for a
+ * re-registration that changed the PE, e.g. its load, and for names this version does not
+ * know).
  *
  * @param type The event name.
+ * @param changed For `re-registered`: whether the PE changed.
  * @returns The level.
  * @example Levels
  * ```ts
@@ -86,9 +89,11 @@ export const KNOWN_EVENTS: readonly string[] = Object.keys(LEVELS);
  * assert.equal(eventLevel("keep-alive-timeout"), "warn");
  * assert.equal(eventLevel("registered"), "info");
  * assert.equal(eventLevel("handle-resolution"), "debug");
+ * assert.equal(eventLevel("re-registered", true), "info");
  * ```
  */
-export function eventLevel(type: string): LogLevel {
+export function eventLevel(type: string, changed?: unknown): LogLevel {
+  if (type === "re-registered" && changed === true) return "info";
   return Object.hasOwn(LEVELS, type) ? LEVELS[type]! : "info";
 }
 
@@ -260,7 +265,7 @@ export function eventRecord(
     time: new Date(context.time).toISOString(),
     registrarId: context.registrarId.toString(),
     event: event.type,
-    level: eventLevel(event.type),
+    level: eventLevel(event.type, event.changed),
     message: eventMessage(event.type, fields),
     ...fields,
   };

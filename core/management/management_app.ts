@@ -15,7 +15,7 @@ import { Hono } from "hono";
 import { Encoder } from "cbor-x/encode";
 import type { Registrar } from "../registrar/registrar.ts";
 import type { EventFeed } from "./event_feed.ts";
-import { KNOWN_EVENTS } from "./event_record.ts";
+import { KNOWN_EVENTS, LOG_LEVELS, type LogLevel } from "./event_record.ts";
 import type { Histogram } from "./histogram.ts";
 import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { negotiateFormat } from "./negotiate.ts";
@@ -115,7 +115,7 @@ export const MANAGEMENT_ROUTES: readonly string[] = [
   "/v1/pools/{handle}/pool-elements?cursor=&limit=",
   "/v1/peers",
   "/v1/stats?cursor=&limit=",
-  "/v1/events?since=",
+  "/v1/events?since=&level=",
   "/v1/health",
   "/v1/ready",
   "/metrics",
@@ -366,8 +366,13 @@ export function createManagementApp(options: ManagementAppOptions): ManagementAp
       if (!/^\d+$/.test(query)) throw new BadQuery(`since "${query}" is not a sequence number`);
       since = Number(query);
     }
+    const level = c.req.query("level");
+    if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
+      throw new BadQuery(`level must be one of ${LOG_LEVELS.join(", ")}, not "${level}"`);
+    }
     return sseResponse(feed, {
       since,
+      level: level as LogLevel | undefined,
       hello: {
         registrarId: registrar.id.toString(),
         name,

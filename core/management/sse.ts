@@ -15,7 +15,7 @@
  */
 
 import type { EventFeed, EventSubscriber } from "./event_feed.ts";
-import type { EventRecord } from "./event_record.ts";
+import { type EventRecord, LOG_LEVELS, type LogLevel } from "./event_record.ts";
 
 const encoder = new TextEncoder();
 
@@ -67,6 +67,8 @@ export function recordMessage(record: EventRecord, id: string = String(record.se
 export interface SseResponseOptions {
   /** Replay the kept records after this sequence number first (default: none). */
   readonly since?: number | undefined;
+  /** Send only records of this level or more severe (default all). */
+  readonly level?: LogLevel | undefined;
   /** Data of the opening `hello` message. */
   readonly hello: { readonly [key: string]: string | number | boolean | null };
   /** Extra response headers. */
@@ -104,6 +106,8 @@ export interface SseResponseOptions {
 export function sseResponse(feed: EventFeed, options: SseResponseOptions): Response {
   let unsubscribe: (() => void) | undefined;
   let done = false;
+  const least = LOG_LEVELS.indexOf(options.level ?? "debug");
+  const wanted = (r: EventRecord) => LOG_LEVELS.indexOf(r.level) >= least;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (text: string) => controller.enqueue(encoder.encode(text));
@@ -118,11 +122,13 @@ export function sseResponse(feed: EventFeed, options: SseResponseOptions): Respo
         if (recent.missed > 0) {
           send(sseMessage("gap", JSON.stringify({ missed: recent.missed })));
         }
-        for (const r of recent.records) send(recordMessage(r, feed.eventId(r.seq)));
+        for (const r of recent.records) {
+          if (wanted(r)) send(recordMessage(r, feed.eventId(r.seq)));
+        }
       }
       const subscriber: EventSubscriber = {
         record(record) {
-          if (done) return;
+          if (done || !wanted(record)) return;
           if ((controller.desiredSize ?? 0) < -SSE_MAX_QUEUED) {
             stop();
             controller.error(new RangeError("Event stream client is not reading"));

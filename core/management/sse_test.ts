@@ -62,3 +62,16 @@ test("sseResponse() drops a client that stops reading instead of queueing withou
     for (;;) if ((await reader.read()).done) break;
   }, RangeError);
 });
+
+test("sseResponse() with a level sends only records that severe, in replay and live", async () => {
+  const feed = new EventFeed({ registrarId: 1n, wallClock: () => 0 });
+  feed.publish({ type: "announce-sent", targets: 1 }); // debug
+  feed.publish({ type: "keep-alive-timeout", poolHandle: new Uint8Array([65]), peId: 1n }); // warn
+  const response = sseResponse(feed, { since: 0, level: "warn", hello: {} });
+  feed.publish({ type: "registered", poolHandle: new Uint8Array([65]), peId: 2n, assoc: -1 }); // info
+  feed.publish({ type: "association-aborted", assoc: -1, reason: "x" }); // warn
+  feed.close();
+  const text = await response.text();
+  const events = new SseParser().push(text).map((m) => m.event);
+  assert.deepEqual(events, ["hello", "keep-alive-timeout", "association-aborted"]);
+});

@@ -285,6 +285,7 @@ export function managementSuite(runtime: Runtime): void {
         ],
         ["/v1/pools", { method: "POST" }, 405, "urn:rserpool-ng:problem:read-only"],
         ["/v1/nothing", {}, 404, "urn:rserpool-ng:problem:not-found"],
+        ["/v1/events?level=loud", {}, 400, "urn:rserpool-ng:problem:bad-query"],
       ];
       for (const [path, init, status, type] of cases) {
         const r = await fetch(`${s.url}${path}`, init);
