@@ -81,11 +81,11 @@ test("monitor follows two registrars and prints one line per event with the regi
     assert.equal(out.length, 3);
     assert.match(
       out.find((l) => l.includes("pr-a(10)") && l.includes(" registered "))!,
-      /^\S+Z pr-a\(10\) INFO  registered PE 1 registered in pool EchoPool$/,
+      /^\S+Z pr-a\(10\) INFO {2}registered PE 1 registered in pool EchoPool$/,
     );
     assert.match(
       out.find((l) => l.includes("pr-b(11)"))!,
-      /WARN  keep-alive-timeout PE 2 of pool A missed its keep-alive/,
+      /WARN {2}keep-alive-timeout PE 2 of pool A missed its keep-alive/,
     );
     assert.ok(out.some((l) => l.endsWith("startup-phase-ended Startup phase ended")));
   } finally {
