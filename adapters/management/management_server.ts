@@ -20,7 +20,7 @@ import {
 import type { PeerSource } from "../../core/management/peer.ts";
 import type { HttpServeOptions, HttpServer } from "../http_server.ts";
 import { DASHBOARD_HTML } from "./dashboard.ts";
-import { ResolutionTimer } from "./resolution_timer.ts";
+import { DEFAULT_SAMPLE_EVERY, ResolutionTimer } from "./resolution_timer.ts";
 import { serveHttp } from "./serve_http.ts";
 
 /** Options of a {@link ManagementServer}. */
@@ -45,6 +45,8 @@ export interface ManagementServerOptions {
   readonly eventCapacity?: number;
   /** Interval of keep-alive comments on the event streams in ms (default 15000). */
   readonly pingInterval?: number;
+  /** Handle resolutions per timed one (default 8; 1 = all; see {@link ResolutionTimer}). */
+  readonly resolutionSampleEvery?: number;
 }
 
 /**
@@ -100,13 +102,21 @@ export class ManagementServer {
       wallClock,
       ...(options.eventCapacity === undefined ? {} : { capacity: options.eventCapacity }),
     });
-    this.#role = new ResolutionTimer(options.registrar, this.#histogram, options.clock);
+    this.#role = new ResolutionTimer(
+      options.registrar,
+      this.#histogram,
+      options.clock,
+      options.resolutionSampleEvery === undefined
+        ? {}
+        : { sampleEvery: options.resolutionSampleEvery },
+    );
     this.#app = createManagementApp({
       registrar: options.registrar,
       now: options.clock,
       wallClock,
       feed: this.#feed,
       resolutionDuration: this.#histogram,
+      resolutionSampleEvery: options.resolutionSampleEvery ?? DEFAULT_SAMPLE_EVERY,
       ...(options.name === undefined ? {} : { name: options.name }),
       ...(options.peers === undefined ? {} : { peers: options.peers }),
       ...(options.ready === undefined ? {} : { ready: options.ready }),

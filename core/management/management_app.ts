@@ -77,6 +77,8 @@ export interface ManagementAppOptions {
   readonly peers?: PeerSource;
   /** Handle resolution durations in seconds, if the adapter measures them. */
   readonly resolutionDuration?: Histogram;
+  /** One resolution in how many is measured (shown in the metric's help; default 1). */
+  readonly resolutionSampleEvery?: number;
   /**
    * Extra readiness conditions (listeners bound, mentor synchronisation finished, ...); the
    * registrar is also not ready during its startup phase.
@@ -390,6 +392,7 @@ export function createManagementApp(options: ManagementAppOptions): ManagementAp
         registrar,
         peers: peerViews(),
         resolutionDuration: options.resolutionDuration,
+        resolutionSampleEvery: options.resolutionSampleEvery ?? 1,
         startedAt,
         ...(options.feed === undefined ? {} : { eventStreamClients: options.feed.subscriberCount }),
         ...(options.perPoolMetricsLimit === undefined

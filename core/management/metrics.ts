@@ -22,6 +22,8 @@ export interface MetricsInput {
   readonly peers: readonly PeerView[];
   /** Handle resolution durations in seconds, if measured. */
   readonly resolutionDuration?: Histogram | undefined;
+  /** One resolution in how many the histogram measures (default 1). */
+  readonly resolutionSampleEvery?: number;
   /** Wall-clock start time (ms since the epoch). */
   readonly startedAt: number;
   /** Event stream clients connected now. */
@@ -309,10 +311,12 @@ export function renderMetrics(input: MetricsInput): string {
   const h = input.resolutionDuration;
   if (h !== undefined) {
     const name = "rserpool_handle_resolution_duration_seconds";
+    const every = input.resolutionSampleEvery ?? 1;
     x.family(
       name,
       "histogram",
-      "Time the registrar spent answering a Handle Resolution (decode, selection, encode).",
+      "Time the registrar spent answering a Handle Resolution (decode, selection, encode)" +
+        (every > 1 ? `, measured for one resolution in ${every}.` : "."),
     );
     const counts = h.cumulativeCounts();
     const bounds = h.bounds;

@@ -48,6 +48,7 @@ async function start(
     registrar,
     clock: runtime.now,
     name: "pr-test",
+    resolutionSampleEvery: 1,
     ...(extra.peers === undefined ? {} : { peers: extra.peers }),
     ...(extra.eventCapacity === undefined ? {} : { eventCapacity: extra.eventCapacity }),
   });
