@@ -34,7 +34,7 @@ writeFileSync(file, example());
 
 for (
   const [runtime, cmd, args] of [
-    ["Deno", bin("deno"), ["run", "--allow-all", file]],
+    ["Deno", bin("deno"), ["run", "--check", "--allow-all", file]],
     ["Node", bin("tsx"), [file]],
     ["Bun", bin("bun"), [file]],
   ] as const
