@@ -5,8 +5,9 @@
  * message of `core/management/event_record.ts`, so logs, the management event stream and the
  * `monitor` CLI say the same thing.
  *
- * Text line: `2026-11-21T07:00:00.000Z INFO  registered PE 5 registered in pool EchoPool
- * registrar=42`. JSON line: `{"time":"...","level":"info","event":"registered","message":"...",
+ * Text line: `2026-11-21T07:00:00.000Z INFO  registrar: registered PE 5 registered in pool
+ * EchoPool registrar=42` (`tool:` when the logger has a tool name; context fields, then the
+ * line's own fields for lines other than role events). JSON line: `{"time":"...","level":"info","tool":"registrar","event":"registered","message":"...",
  * "registrar":"42","poolHandle":"EchoPool","peId":"5",...}`.
  *
  * ```ts
@@ -14,16 +15,18 @@
  * import assert from "node:assert/strict";
  * const lines: string[] = [];
  * const log = new Logger({ write: (l) => lines.push(l), clock: () => 0, fields: { registrar: "42" } });
- * log.info("http-listening", "Management API on http://127.0.0.1:8080");
+ * log.info("http-listening", { port: 8080 }, "Management API on http://127.0.0.1:8080");
  * assert.equal(
  *   lines[0],
- *   "1970-01-01T00:00:00.000Z INFO  http-listening Management API on http://127.0.0.1:8080 registrar=42",
+ *   "1970-01-01T00:00:00.000Z INFO  http-listening Management API on http://127.0.0.1:8080 registrar=42 port=8080\n",
  * );
  * ```
  *
  * @module
  */
 
+import process from "node:process";
+import { poolHandleText } from "../core/management/pool_handle_ref.ts";
 import {
   type EventField,
   eventFields,
@@ -40,18 +43,42 @@ export type { EventField, LogLevel };
 /** Output format: one JSON object per line, or one line of text. */
 export type LogFormat = "text" | "json";
 
+/** The formats, for flag parsing. */
+export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
+
+/**
+ * A field value: text, numbers, booleans, identifiers (`bigint`, written as decimal text), byte
+ * strings (pool handles: their text when printable ASCII, else `0x` hex), lists and objects.
+ * `undefined` fields are left out.
+ */
+export type LogValue =
+  | string
+  | number
+  | boolean
+  | bigint
+  | Uint8Array
+  | undefined
+  | null
+  | readonly LogValue[]
+  | { readonly [key: string]: LogValue };
+
+/** Fields of one log line. */
+export type LogFields = { readonly [key: string]: LogValue };
+
 /** Options of a {@link Logger}. */
 export interface LoggerOptions {
+  /** The program's name (`registrar`, `server`, ...): the `tool` field, and `tool:` in text. */
+  readonly tool?: string;
   /** Least severe level written (default `"info"`). */
   readonly level?: LogLevel;
   /** `"text"` (default) or `"json"`. */
   readonly format?: LogFormat;
-  /** Writes one line (without the line feed; default: standard error). */
+  /** Writes one line, which ends with a line feed (default: standard error). */
   readonly write?: (line: string) => void;
-  /** Wall-clock time in ms since the epoch (default `Date.now`). */
-  readonly clock?: () => number;
-  /** Fields added to every line (e.g. `{ registrar: "42" }`). */
-  readonly fields?: { readonly [name: string]: EventField };
+  /** Wall-clock time: ms since the epoch or a `Date` (default `Date.now`). */
+  readonly clock?: () => number | Date;
+  /** Fields added to every line (e.g. `{ registrar: 42n }`). */
+  readonly fields?: LogFields;
   /** ANSI colors for the level in text lines (default false). */
   readonly color?: boolean;
 }
@@ -85,12 +112,29 @@ export function parseLogLevel(text: string): LogLevel {
 }
 
 function defaultWrite(line: string): void {
-  console.error(line);
+  process.stderr.write(line);
 }
 
-function quote(v: EventField): string {
-  const s = String(v);
-  return /^[^\s"=]+$/.test(s) ? s : JSON.stringify(s);
+function jsonValue(v: LogValue): unknown {
+  if (typeof v === "bigint") return v.toString();
+  if (v instanceof Uint8Array) return poolHandleText(v);
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as LogFields)) {
+      if (x !== undefined) out[k] = jsonValue(x);
+    }
+    return out;
+  }
+  return v;
+}
+
+function textValue(v: LogValue): string {
+  if (typeof v === "string") return /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v);
+  if (typeof v === "bigint" || typeof v === "number" || typeof v === "boolean") return String(v);
+  if (v instanceof Uint8Array) return textValue(poolHandleText(v));
+  if (Array.isArray(v)) return v.map(textValue).join(",");
+  return JSON.stringify(jsonValue(v));
 }
 
 /**
@@ -101,7 +145,7 @@ function quote(v: EventField): string {
  * import { Logger } from "./log.ts";
  * import assert from "node:assert/strict";
  * const lines: string[] = [];
- * const log = new Logger({ format: "json", write: (l) => lines.push(l), clock: () => 0, fields: { registrar: "42" } });
+ * const log = new Logger({ format: "json", write: (l) => lines.push(l), clock: () => 0, fields: { registrar: 42n } });
  * log.event({ type: "registered", poolHandle: new TextEncoder().encode("EchoPool"), peId: 5n, assoc: -1 });
  * log.debug("ignored"); // below the level
  * assert.deepEqual(JSON.parse(lines[0]!), {
@@ -116,14 +160,15 @@ export class Logger {
   readonly #level: LogLevel;
   readonly #format: LogFormat;
   readonly #write: (line: string) => void;
-  readonly #clock: () => number;
-  readonly #fields: { readonly [name: string]: EventField };
+  readonly #clock: () => number | Date;
+  readonly #tool: string | undefined;
+  readonly #fields: LogFields;
   readonly #color: boolean;
 
   /**
    * Creates a logger.
    *
-   * @param options Level, format, sink, clock, context fields and colors.
+   * @param options Tool name, level, format, sink, clock, context fields and colors.
    * @throws {TypeError} For an unknown level or format.
    */
   constructor(options: LoggerOptions = {}) {
@@ -135,6 +180,7 @@ export class Logger {
     this.#format = format;
     this.#write = options.write ?? defaultWrite;
     this.#clock = options.clock ?? Date.now;
+    this.#tool = options.tool;
     this.#fields = { ...options.fields };
     this.#color = options.color ?? false;
   }
@@ -163,10 +209,11 @@ export class Logger {
    * A logger that adds more context fields to every line.
    *
    * @param fields The fields.
-   * @returns The new logger (same sink, level and format).
+   * @returns The new logger (same tool, sink, level, format and clock).
    */
-  child(fields: { readonly [name: string]: EventField }): Logger {
+  child(fields: LogFields): Logger {
     return new Logger({
+      ...(this.#tool === undefined ? {} : { tool: this.#tool }),
       level: this.#level,
       format: this.#format,
       write: this.#write,
@@ -181,65 +228,61 @@ export class Logger {
    *
    * @param level Its level.
    * @param event A stable event name (kebab-case, e.g. `http-listening`).
-   * @param message One line for people (default: the event name).
    * @param fields Fields of this line.
+   * @param message One line for people (JSON: `message`; default none).
    */
-  log(
-    level: LogLevel,
-    event: string,
-    message?: string,
-    fields: { readonly [name: string]: EventField } = {},
-  ): void {
+  log(level: LogLevel, event: string, fields: LogFields = {}, message?: string): void {
     if (!this.enabled(level)) return;
-    this.#emit(new Date(this.#clock()).toISOString(), level, event, message ?? event, fields);
+    this.#emit(this.#now(), level, event, message, fields, true);
   }
 
   /**
    * Writes a debug line.
    *
    * @param event The event name.
-   * @param message The message.
    * @param fields Its fields.
+   * @param message The message.
    */
-  debug(event: string, message?: string, fields?: { readonly [name: string]: EventField }): void {
-    this.log("debug", event, message, fields);
+  debug(event: string, fields?: LogFields, message?: string): void {
+    this.log("debug", event, fields, message);
   }
 
   /**
    * Writes an info line.
    *
    * @param event The event name.
-   * @param message The message.
    * @param fields Its fields.
+   * @param message The message.
    */
-  info(event: string, message?: string, fields?: { readonly [name: string]: EventField }): void {
-    this.log("info", event, message, fields);
+  info(event: string, fields?: LogFields, message?: string): void {
+    this.log("info", event, fields, message);
   }
 
   /**
    * Writes a warning.
    *
    * @param event The event name.
-   * @param message The message.
    * @param fields Its fields.
+   * @param message The message.
    */
-  warn(event: string, message?: string, fields?: { readonly [name: string]: EventField }): void {
-    this.log("warn", event, message, fields);
+  warn(event: string, fields?: LogFields, message?: string): void {
+    this.log("warn", event, fields, message);
   }
 
   /**
    * Writes an error.
    *
    * @param event The event name.
-   * @param message The message.
    * @param fields Its fields.
+   * @param message The message.
    */
-  error(event: string, message?: string, fields?: { readonly [name: string]: EventField }): void {
-    this.log("error", event, message, fields);
+  error(event: string, fields?: LogFields, message?: string): void {
+    this.log("error", event, fields, message);
   }
 
   /**
-   * Logs a role's event under its stable name, with its level, message and fields.
+   * Logs a role's event under its stable name, with its level, message and fields (the text
+   * line shows the message, which names what the fields hold).
    *
    * @param event A registrar (or other role) event.
    */
@@ -247,13 +290,7 @@ export class Logger {
     const level = eventLevel(event.type, event.changed);
     if (!this.enabled(level)) return;
     const fields = eventFields(event);
-    this.#emit(
-      new Date(this.#clock()).toISOString(),
-      level,
-      event.type,
-      eventMessage(event.type, fields),
-      fields,
-    );
+    this.#emit(this.#now(), level, event.type, eventMessage(event.type, fields), fields, false);
   }
 
   /**
@@ -264,24 +301,46 @@ export class Logger {
   record(record: EventRecord): void {
     if (!this.enabled(record.level)) return;
     const { seq: _seq, time, registrarId: _r, event, level, message, ...fields } = record;
-    this.#emit(time, level, event, message, fields);
+    this.#emit(time, level, event, message, fields, false);
+  }
+
+  #now(): string {
+    const t = this.#clock();
+    return (typeof t === "number" ? new Date(t) : t).toISOString();
   }
 
   #emit(
     time: string,
     level: LogLevel,
     event: string,
-    message: string,
-    fields: { readonly [name: string]: EventField },
+    message: string | undefined,
+    fields: LogFields,
+    textFields: boolean,
   ): void {
     if (this.#format === "json") {
-      this.#write(JSON.stringify({ time, level, event, message, ...this.#fields, ...fields }));
+      const line: Record<string, unknown> = { time, level };
+      if (this.#tool !== undefined) line.tool = this.#tool;
+      line.event = event;
+      if (message !== undefined) line.message = message;
+      for (const [k, v] of Object.entries(this.#fields)) {
+        if (v !== undefined) line[k] = jsonValue(v);
+      }
+      for (const [k, v] of Object.entries(fields)) if (v !== undefined) line[k] = jsonValue(v);
+      this.#write(`${JSON.stringify(line)}\n`);
       return;
     }
     const name = level.toUpperCase().padEnd(5);
     const lvl = this.#color ? `${COLORS[level]}${name}\x1b[0m` : name;
-    let line = `${time} ${lvl} ${event} ${message}`;
-    for (const [k, v] of Object.entries(this.#fields)) line += ` ${k}=${quote(v)}`;
-    this.#write(line);
+    let line = `${time} ${lvl} ${this.#tool === undefined ? "" : `${this.#tool}: `}${event}`;
+    if (message !== undefined) line += ` ${message}`;
+    for (const [k, v] of Object.entries(this.#fields)) {
+      if (v !== undefined) line += ` ${k}=${textValue(v)}`;
+    }
+    if (textFields) {
+      for (const [k, v] of Object.entries(fields)) {
+        if (v !== undefined) line += ` ${k}=${textValue(v)}`;
+      }
+    }
+    this.#write(`${line}\n`);
   }
 }
