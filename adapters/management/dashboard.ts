@@ -137,7 +137,7 @@ function policyCell(p) {
   }
   const parts = [];
   for (const k of ["weight", "priority", "loadDegradation", "distance"]) if (p[k] !== undefined) parts.push(k + " " + p[k]);
-  return el("td", { class: "load muted" }, parts.join(", ") || "–");
+  return el("td", { class: "load muted" }, parts.join(", ") || (p.abbreviation || p.type) + ", no policy values");
 }
 let registrarId = null, bits = 32;
 function renderRegistrar(r) {

@@ -101,6 +101,8 @@ export interface ManagementAppOptions {
   readonly allowedHosts?: readonly string[];
   /** Most pools given per-pool metric series (default 1000). */
   readonly perPoolMetricsLimit?: number;
+  /** Most clients following `/v1/events` at once; more get 503 (default 64). */
+  readonly maxEventStreams?: number;
 }
 
 /** Default and largest page sizes of the paged routes. */
@@ -178,6 +180,7 @@ export function createManagementApp(options: ManagementAppOptions): ManagementAp
   const name = options.name ?? null;
   const peers = options.peers ?? (() => []);
   const allowed = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
+  const maxStreams = options.maxEventStreams ?? 64;
   const app = new Hono();
 
   const problem = (
@@ -371,6 +374,25 @@ export function createManagementApp(options: ManagementAppOptions): ManagementAp
     const level = c.req.query("level");
     if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
       throw new BadQuery(`level must be one of ${LOG_LEVELS.join(", ")}, not "${level}"`);
+    }
+    if (c.req.raw.method === "HEAD") {
+      // No stream: its body would never be read or cancelled, and the subscription would stay.
+      return new Response(null, {
+        headers: {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-store",
+        },
+      });
+    }
+    if (feed.subscriberCount >= maxStreams) {
+      return problem(
+        "/v1/events",
+        503,
+        PROBLEM_TYPES.tooManyStreams,
+        "Too many event streams",
+        `${feed.subscriberCount} clients follow the event stream already (at most ${maxStreams})`,
+        { "retry-after": "10" },
+      );
     }
     return sseResponse(feed, {
       since,

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createManagementApp, type ManagementAppOptions } from "./management_app.ts";
+import { EventFeed } from "./event_feed.ts";
 import { Registrar } from "../registrar/registrar.ts";
 import { SeededRng } from "../rng.ts";
 import { encodeMessage } from "../wire/wire_encoder.ts";
@@ -116,4 +117,22 @@ test("createManagementApp() escapes pool handles in metric labels", async () => 
 test("createManagementApp() without an event feed has no /v1/events", async () => {
   const r = await app(registrarWith([])).request("http://127.0.0.1/v1/events");
   assert.equal(r.status, 404);
+});
+
+test("createManagementApp() answers HEAD /v1/events without subscribing and caps the streams", async () => {
+  const pr = registrarWith([]);
+  const feed = new EventFeed({ registrarId: pr.id, wallClock: () => 0 });
+  const a = app(pr, { feed, maxEventStreams: 2 });
+  const head = await a.request("http://127.0.0.1/v1/events", { method: "HEAD" });
+  assert.equal(head.status, 200);
+  assert.equal(feed.subscriberCount, 0);
+  const s1 = await a.request("http://127.0.0.1/v1/events");
+  const s2 = await a.request("http://127.0.0.1/v1/events");
+  assert.equal(feed.subscriberCount, 2);
+  const s3 = await a.request("http://127.0.0.1/v1/events");
+  assert.equal(s3.status, 503);
+  assert.equal((await s3.json()).type, "urn:rserpool-ng:problem:too-many-event-streams");
+  await s1.body!.cancel();
+  await s2.body!.cancel();
+  assert.equal(feed.subscriberCount, 0);
 });

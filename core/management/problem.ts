@@ -29,6 +29,7 @@ export const PROBLEM_TYPES = {
   methodNotAllowed: "urn:rserpool-ng:problem:read-only",
   notReady: "urn:rserpool-ng:problem:not-ready",
   forbiddenHost: "urn:rserpool-ng:problem:forbidden-host",
+  tooManyStreams: "urn:rserpool-ng:problem:too-many-event-streams",
   internal: "urn:rserpool-ng:problem:internal-error",
 } as const;
 
