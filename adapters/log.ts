@@ -39,6 +39,7 @@ import {
 } from "../core/management/event_record.ts";
 
 export type { EventField, LogLevel };
+export { LOG_LEVELS };
 
 /** Output format: one JSON object per line, or one line of text. */
 export type LogFormat = "text" | "json";
@@ -281,16 +282,37 @@ export class Logger {
   }
 
   /**
+   * Writes an `info` line whatever the level (e.g. the `started` line, which scripts read for
+   * the endpoints a tool bound).
+   *
+   * @param event The event name.
+   * @param fields Its fields.
+   * @param message The message.
+   */
+  always(event: string, fields: LogFields = {}, message?: string): void {
+    this.#emit(this.#now(), "info", event, message, fields, true);
+  }
+
+  /**
    * Logs a role's event under its stable name, with its level, message and fields (the text
-   * line shows the message, which names what the fields hold).
+   * line shows the message, which names what the fields hold, and the extra fields).
    *
    * @param event A registrar (or other role) event.
+   * @param extra More fields for this line (e.g. a new PE's transport and policy).
    */
-  event(event: NamedEvent): void {
+  event(event: NamedEvent, extra: LogFields = {}): void {
     const level = eventLevel(event.type, event.changed);
     if (!this.enabled(level)) return;
     const fields = eventFields(event);
-    this.#emit(this.#now(), level, event.type, eventMessage(event.type, fields), fields, false);
+    const message = eventMessage(event.type, fields);
+    let text = false;
+    for (const v of Object.values(extra)) if (v !== undefined) text = true;
+    if (!text) {
+      this.#emit(this.#now(), level, event.type, message, fields, false);
+      return;
+    }
+    // The event's own fields are in the message; only the extra ones go on the text line.
+    this.#emit(this.#now(), level, event.type, message, { ...fields, ...extra }, "extra", extra);
   }
 
   /**
@@ -315,7 +337,8 @@ export class Logger {
     event: string,
     message: string | undefined,
     fields: LogFields,
-    textFields: boolean,
+    textFields: boolean | "extra",
+    extra: LogFields = {},
   ): void {
     if (this.#format === "json") {
       const line: Record<string, unknown> = { time, level };
@@ -336,8 +359,8 @@ export class Logger {
     for (const [k, v] of Object.entries(this.#fields)) {
       if (v !== undefined) line += ` ${k}=${textValue(v)}`;
     }
-    if (textFields) {
-      for (const [k, v] of Object.entries(fields)) {
+    if (textFields !== false) {
+      for (const [k, v] of Object.entries(textFields === "extra" ? extra : fields)) {
         if (v !== undefined) line += ` ${k}=${textValue(v)}`;
       }
     }

@@ -77,3 +77,30 @@ test("Logger rejects unknown levels and formats", () => {
   assert.throws(() => new Logger({ level: "loud" as never }), TypeError);
   assert.throws(() => new Logger({ format: "xml" as never }), TypeError);
 });
+
+test("Logger.always() writes at every level; event() adds extra fields to the line", () => {
+  const { log, lines } = capture({ level: "error", tool: "registrar" });
+  log.info("hidden");
+  log.always("started", { asap: ["127.0.0.1:3863"] });
+  const json = capture({ format: "json" });
+  const registered = {
+    type: "registered",
+    poolHandle: new TextEncoder().encode("P"),
+    peId: 4n,
+    assoc: -1,
+  };
+  json.log.event(registered, { transport: "tcp 127.0.0.1:7 data", policy: undefined });
+  const text = capture();
+  text.log.event(registered, { transport: "tcp 127.0.0.1:7 data" });
+  assert.deepEqual(lines, [
+    "1970-01-02T00:00:00.000Z INFO  registrar: started asap=127.0.0.1:3863\n",
+  ]);
+  const j = JSON.parse(json.lines[0]!);
+  assert.equal(j.peId, "4");
+  assert.equal(j.transport, "tcp 127.0.0.1:7 data");
+  assert.equal("policy" in j, false);
+  assert.equal(
+    text.lines[0],
+    '1970-01-02T00:00:00.000Z INFO  registered PE 4 registered in pool P transport="tcp 127.0.0.1:7 data"\n',
+  );
+});
