@@ -1,8 +1,9 @@
 // The live dashboard end to end in headless Chromium (Debian's chromium, driven by
-// playwright-core): a registrar with its management server on loopback, pool elements in
-// processes of their own registering over TCP, the page showing pools, PEs with load bars,
-// policies, home registrar, peers with their checksum state and the events streaming in; one
-// PE process is killed and its row must disappear. Screenshots go to artifacts/.
+// playwright-core). First with the real tools: `registrar --http`, `server` processes registering
+// over TCP and `monitor` following the event stream; the page shows pools, PEs with load bars,
+// policies, home registrar and the events streaming in, a killed server's row disappears, and
+// monitor prints the same events. Then an in-process registrar whose ENRP peers (through the
+// management peer interface) show their checksum in sync or not. Screenshots go to artifacts/.
 // Skips with a reason when chromium is missing, unless RSERPOOL_REQUIRE_SYSTEM_TOOLS=1.
 
 import { test } from "node:test";
@@ -20,6 +21,7 @@ import { ManagementServer } from "../../adapters/management/management_server.ts
 import { Registrar } from "../../core/registrar/registrar.ts";
 import { SeededRng } from "../../core/rng.ts";
 import type { ManagementPeer } from "../../core/management/peer.ts";
+import { killAll, start, startRegistrar, startServer } from "./_procs.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -72,7 +74,107 @@ function startPe(
   });
 }
 
-test("Dashboard shows pools, PEs with load bars, peers and live events, and drops a killed PE", {
+type Context = Awaited<ReturnType<typeof chromium.launchPersistentContext>>;
+
+async function browser(userDataDir: string): Promise<Context> {
+  return await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 800 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+test(
+  "Dashboard of registrar --http shows the servers' pools and PEs, drops a killed server, and monitor follows",
+  {
+    skip,
+    timeout: 120000,
+  },
+  async () => {
+    if (missing !== undefined) assert.fail(`${missing} but RSERPOOL_REQUIRE_SYSTEM_TOOLS=1`);
+    const userDataDir = mkdtempSync(join(tmpdir(), "rserpool-chromium-"));
+    let context: Context | undefined;
+    try {
+      const pr = await startRegistrar([
+        "--http",
+        "127.0.0.1:0",
+        "--name",
+        "pr-cli",
+        "--id",
+        "4660",
+      ]);
+      const url = String((await pr.proc.waitForLog("started")).http);
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const monitor = start("deno", "monitor", ["--registrar", url, "--since", "0"], {
+        json: false,
+      });
+      const a = await startServer("deno", pr.asap, ["--policy", "LeastUsed", "--load", "0.3"]);
+      const b = await startServer("bun", pr.asap, ["--policy", "LeastUsed", "--load", "0.85"]);
+      const c = await startServer("node", pr.asap, ["--service", "daytime"]);
+      context = await browser(userDataDir);
+      const page = await context.newPage();
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+      await page.goto(url);
+      const echo = page.locator('[data-pool="EchoPool"]');
+      await echo.locator(`tr[data-pe="${b.pe}"]`).waitFor({ timeout: 15000 });
+      await page.locator(`[data-pool="DaytimePool"] tr[data-pe="${c.pe}"]`).waitFor({
+        timeout: 15000,
+      });
+      assert.equal(await echo.locator("tr[data-pe]").count(), 2);
+      assert.match((await echo.locator(`tr[data-pe="${a.pe}"] .load`).textContent())!, /^30\.0 %/);
+      assert.match((await echo.locator(`tr[data-pe="${b.pe}"] .load`).textContent())!, /^85\.0 %/);
+      assert.match((await echo.locator(`tr[data-pe="${a.pe}"]`).textContent())!, /4660 \(this\)/);
+      assert.equal(await page.locator("#name").textContent(), "“pr-cli”");
+      assert.match((await page.locator("#peers").textContent())!, /No ENRP peers/);
+      await page.locator('#events li[data-event="registered"]').nth(2).waitFor({ timeout: 15000 });
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, "dashboard.png"), fullPage: true });
+
+      b.proc.kill("SIGKILL");
+      await echo.locator(`tr[data-pe="${b.pe}"]`).waitFor({ state: "detached", timeout: 15000 });
+      assert.equal(await echo.locator(".pe-count").textContent(), "1");
+      await page.locator('#events li[data-event="pe-removed-association-down"]').waitFor({
+        timeout: 15000,
+      });
+      await page.screenshot({ path: join(artifacts, "dashboard-after-kill.png"), fullPage: true });
+      assert.deepEqual(pageErrors, []);
+
+      // monitor printed the same events, labelled with the registrar's name and identifier.
+      for (let i = 0; i < 300 && !monitor.stdout.includes("pe-removed-association-down"); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const lines = monitor.stdout.trim().split("\n");
+      assert.equal(
+        lines.filter((l) => / pr-cli\(4660\) INFO {2}registered PE \d+/.test(l)).length,
+        3,
+      );
+      assert.ok(
+        lines.some((l) =>
+          l.includes(`WARN  pe-removed-association-down PE ${b.pe} of pool EchoPool removed`)
+        ),
+        monitor.stdout,
+      );
+      assert.match(monitor.stderr, /monitor: connected to registrar pr-cli\(4660\)/);
+    } finally {
+      await context?.close();
+      await killAll();
+      rmSync(userDataDir, { recursive: true, force: true });
+    }
+  },
+);
+
+test("Dashboard shows ENRP peers with their checksum in sync or not, and live events", {
   skip,
   timeout: 120000,
 }, async () => {
@@ -106,7 +208,7 @@ test("Dashboard shows pools, PEs with load bars, peers and live events, and drop
   const driver = new Driver(runtime, management.role, { onEvent: (e) => management.publish(e) });
   const pes: ChildProcess[] = [];
   const userDataDir = mkdtempSync(join(tmpdir(), "rserpool-chromium-"));
-  let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | undefined;
+  let context: Context | undefined;
   try {
     const { port } = await driver.listen("asap", { hostname: "127.0.0.1", port: 0 });
     driver.flush();
@@ -116,21 +218,7 @@ test("Dashboard shows pools, PEs with load bars, peers and live events, and drop
     const c = await startPe(port, "DaytimePool", "rr", 0, 7013);
     pes.push(a.child, b.child, c.child);
 
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 800 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    context = await browser(userDataDir);
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (e) => pageErrors.push(String(e)));
@@ -165,7 +253,7 @@ test("Dashboard shows pools, PEs with load bars, peers and live events, and drop
     await page.locator('#events li[data-event="registered"]').nth(2).waitFor({ timeout: 15000 });
     assert.equal(await page.locator("#livetext").textContent(), "live");
     mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: join(artifacts, "dashboard.png"), fullPage: true });
+    await page.screenshot({ path: join(artifacts, "dashboard-peers.png"), fullPage: true });
 
     // Kill a PE process: the kernel closes its TCP connection, the registrar removes the PE,
     // and the page must drop its row and show the removal event.
@@ -180,7 +268,6 @@ test("Dashboard shows pools, PEs with load bars, peers and live events, and drop
       (await page.locator('#events li[data-event="pe-removed-association-down"]').textContent())!,
       new RegExp(`PE ${b.id} of pool EchoPool removed`),
     );
-    await page.screenshot({ path: join(artifacts, "dashboard-after-kill.png"), fullPage: true });
     assert.deepEqual(pageErrors, []);
   } finally {
     await context?.close();
