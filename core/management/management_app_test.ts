@@ -136,3 +136,51 @@ test("createManagementApp() answers HEAD /v1/events without subscribing and caps
   await s2.body!.cancel();
   assert.equal(feed.subscriberCount, 0);
 });
+
+test("createManagementApp() reports keep-alive timeouts and rate-limited requests by pool in /v1/stats and /metrics", async () => {
+  const pool = new TextEncoder().encode("EchoPool");
+  const pr = new Registrar({ rng: new SeededRng(2), id: 77n, announceTargets: [], maxHrRate: 1 });
+  for (const assoc of [-1, -2]) {
+    pr.handleAssociationUp(0, assoc, {
+      remote: { address: "127.0.0.1", port: 40000 - assoc },
+      local: { address: "127.0.0.1", port: 3863 },
+      peerMaxPayload: 65535,
+      listener: "asap",
+    });
+  }
+  const send = (now: number, assoc: number, m: Parameters<typeof encodeMessage>[0]) => {
+    pr.handleMessage(now, assoc, 0x4e474153, 0, encodeMessage(m));
+    while (pr.pollTransmit() !== undefined);
+    while (pr.pollEvent() !== undefined);
+  };
+  for (const id of [1n, 2n]) {
+    send(0, -1, {
+      type: "registration",
+      poolHandle: pool,
+      poolElement: {
+        id,
+        homeRegistrarId: 0n,
+        registrationLife: 90000,
+        userTransport: { protocol: "tcp", port: 7, transportUse: "data", addresses: ["127.0.0.1"] },
+        policy: policyParameter(PolicyType.RoundRobin),
+      },
+    });
+  }
+  pr.handleTimeout(5000);
+  send(6000, -1, { type: "endpoint-keep-alive-ack", poolHandle: pool, poolElementId: 2n });
+  pr.handleTimeout(10000); // PE 1 missed its Keep-Alive Ack
+  send(10000, -2, { type: "handle-resolution", poolHandle: pool });
+  send(10000, -2, { type: "handle-resolution", poolHandle: pool }); // over 1 per second
+  const a = app(pr);
+  const stats = await (await a.request("http://127.0.0.1/v1/stats")).json();
+  const item = stats.pools.items[0];
+  assert.equal(item.poolHandle, "EchoPool");
+  assert.equal(item.keepAliveTimeouts, 1);
+  assert.equal(item.rateLimitedRequests, 1);
+  assert.equal(item.handleResolutions, 1);
+  assert.equal(stats.registrar.keepAliveTimeouts, 1);
+  const text = await (await a.request("http://127.0.0.1/metrics")).text();
+  assert.match(text, /^rserpool_pool_keep_alive_timeouts_total\{pool="EchoPool"\} 1$/m);
+  assert.match(text, /^rserpool_pool_rate_limited_requests_total\{pool="EchoPool"\} 1$/m);
+  assert.match(text, /^# TYPE rserpool_pool_keep_alive_timeouts_total counter$/m);
+});

@@ -358,6 +358,18 @@ function perPool(x: Exposition, pr: Registrar, limit: number): void {
       "counter",
       (r) => r.stats?.unreachableReports ?? 0,
     ],
+    [
+      "rserpool_pool_keep_alive_timeouts_total",
+      "Pool elements of a pool removed for a missing Keep-Alive Ack since the pool was created.",
+      "counter",
+      (r) => r.stats?.keepAliveTimeouts ?? 0,
+    ],
+    [
+      "rserpool_pool_rate_limited_requests_total",
+      "Handle Resolutions and Endpoint Unreachable reports naming a pool refused by a rate limit.",
+      "counter",
+      (r) => r.stats?.rateLimitedRequests ?? 0,
+    ],
   ];
   for (const [name, help, type, value] of families) {
     x.family(name, type, help);

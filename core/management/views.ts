@@ -486,6 +486,8 @@ export function poolStatsView(registrar: Registrar, pool: PoolInfo): PoolStatsVi
     reRegistrations: s?.reRegistrations ?? 0,
     handleResolutions: s?.handleResolutions ?? 0,
     unreachableReports: s?.unreachableReports ?? 0,
+    keepAliveTimeouts: s?.keepAliveTimeouts ?? 0,
+    rateLimitedRequests: s?.rateLimitedRequests ?? 0,
   };
 }
 

@@ -143,6 +143,17 @@ export class RegistrarContext {
     return s;
   }
 
+  /**
+   * Counts a request naming a pool that a rate limit refused (nothing when the pool does not
+   * exist: the handle is the peer's, and unknown handles must not grow the map).
+   *
+   * @param poolHandle The pool handle as the request gave it.
+   */
+  countRateLimited(poolHandle: Uint8Array): void {
+    const pool = this.handlespace.pool(poolHandle);
+    if (pool !== undefined) this.poolCounters(pool.poolHandle).rateLimitedRequests++;
+  }
+
   /** The counters of a pool handle object, if counted yet. */
   peekPoolCounters(poolHandle: Uint8Array): PoolStats | undefined {
     return this.#poolStats.get(poolHandle);
@@ -248,6 +259,7 @@ export class RegistrarContext {
         break;
       case "keep-alive-timeout":
         this.stats.keepAliveTimeouts++;
+        this.poolCounters(poolHandle).keepAliveTimeouts++;
         this.emit({ type: "keep-alive-timeout", poolHandle, peId, assoc });
         break;
       case "unreachable":

@@ -34,6 +34,7 @@ export class HandleResolver {
       const bucket = rec.hr;
       if (!bucket.take(now, cfg.maxHrRate, this.#burst)) {
         ctx.stats.handleResolutionsRateLimited++;
+        ctx.countRateLimited(poolHandle);
         if (!bucket.limited) {
           bucket.limited = true;
           ctx.emit({ type: "rate-limited", assoc: rec.id, request: "handle-resolution" });

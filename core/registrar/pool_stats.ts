@@ -1,6 +1,7 @@
 /**
  * Per-pool statistics counters of a registrar: registrations, re-registrations, handle
- * resolutions and Endpoint Unreachable reports of each pool, kept while the pool exists.
+ * resolutions, Endpoint Unreachable reports, keep-alive timeouts and rate-limited requests of
+ * each pool, kept while the pool exists.
  *
  * @module
  */
@@ -15,6 +16,13 @@ export interface PoolStats {
   handleResolutions: number;
   /** Endpoint Unreachable reports counted for PEs of the pool. */
   unreachableReports: number;
+  /** PEs of the pool removed for a missing Keep-Alive Ack. */
+  keepAliveTimeouts: number;
+  /**
+   * Handle Resolutions and Endpoint Unreachable reports naming the pool that a per-association
+   * rate limit refused.
+   */
+  rateLimitedRequests: number;
 }
 
 /**
@@ -27,9 +35,17 @@ export interface PoolStats {
  * import assert from "node:assert/strict";
  * assert.deepEqual(emptyPoolStats(), {
  *   registrations: 0, reRegistrations: 0, handleResolutions: 0, unreachableReports: 0,
+ *   keepAliveTimeouts: 0, rateLimitedRequests: 0,
  * });
  * ```
  */
 export function emptyPoolStats(): PoolStats {
-  return { registrations: 0, reRegistrations: 0, handleResolutions: 0, unreachableReports: 0 };
+  return {
+    registrations: 0,
+    reRegistrations: 0,
+    handleResolutions: 0,
+    unreachableReports: 0,
+    keepAliveTimeouts: 0,
+    rateLimitedRequests: 0,
+  };
 }
