@@ -44,7 +44,16 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Default address of HTTP servers: loopback only. */
+/**
+ * Default address of HTTP servers: loopback only.
+ *
+ * @example Loopback
+ * ```ts
+ * import { DEFAULT_HTTP_HOSTNAME } from "./http_server.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(DEFAULT_HTTP_HOSTNAME, "127.0.0.1");
+ * ```
+ */
 export const DEFAULT_HTTP_HOSTNAME = "127.0.0.1";
 
 /**

@@ -44,7 +44,17 @@ export { LOG_LEVELS };
 /** Output format: one JSON object per line, or one line of text. */
 export type LogFormat = "text" | "json";
 
-/** The formats, for flag parsing. */
+/**
+ * The formats, for flag parsing.
+ *
+ * @example Check a flag's value
+ * ```ts
+ * import { LOG_FORMATS } from "./log.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(LOG_FORMATS.includes("json"));
+ * assert.ok(!(LOG_FORMATS as readonly string[]).includes("xml"));
+ * ```
+ */
 export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 
 /**

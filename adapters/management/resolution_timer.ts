@@ -38,6 +38,12 @@ const HANDLE_RESOLUTION = 0x05;
  * Handle resolutions per measured one, by default.
  *
  * @see bench/management_bench.ts for the cost of a clock read and of the timer.
+ * @example One in eight
+ * ```ts
+ * import { DEFAULT_SAMPLE_EVERY } from "./resolution_timer.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(DEFAULT_SAMPLE_EVERY, 8);
+ * ```
  */
 export const DEFAULT_SAMPLE_EVERY = 8;
 

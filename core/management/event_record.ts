@@ -14,7 +14,17 @@ import { poolHandleRef, poolHandleText } from "./pool_handle_ref.ts";
 /** Log and event levels, least severe first. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/** The levels in order of severity. */
+/**
+ * The levels in order of severity.
+ *
+ * @example Compare severities
+ * ```ts
+ * import { LOG_LEVELS } from "./event_record.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(LOG_LEVELS.indexOf("warn") > LOG_LEVELS.indexOf("info"));
+ * assert.equal(LOG_LEVELS[0], "debug");
+ * ```
+ */
 export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
 /** A JSON scalar field value of an {@link EventRecord}. */
@@ -70,7 +80,17 @@ const LEVELS: { readonly [type: string]: LogLevel } = {
   "announce-sent": "debug",
 };
 
-/** The event names this version knows (their levels and messages are defined here). */
+/**
+ * The event names this version knows (their levels and messages are defined here).
+ *
+ * @example Known events
+ * ```ts
+ * import { KNOWN_EVENTS } from "./event_record.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(KNOWN_EVENTS.includes("keep-alive-timeout"));
+ * assert.ok(!KNOWN_EVENTS.includes("keepalive-timeout"));
+ * ```
+ */
 export const KNOWN_EVENTS: readonly string[] = Object.keys(LEVELS);
 
 /**

@@ -9,6 +9,14 @@
  * Bucket bounds (seconds) of the handle resolution duration histogram: a registrar answers a
  * handle resolution in 1–3 µs (bench/README.md, "Registrar"), so the buckets start at 1 µs
  * and reach 10 ms for the tail of a busy or paused process.
+ *
+ * @example From 1 µs to 10 ms
+ * ```ts
+ * import { HANDLE_RESOLUTION_BUCKETS } from "./histogram.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(HANDLE_RESOLUTION_BUCKETS[0], 1e-6);
+ * assert.equal(HANDLE_RESOLUTION_BUCKETS.at(-1), 0.01);
+ * ```
  */
 export const HANDLE_RESOLUTION_BUCKETS: readonly number[] = [
   0.000001,

@@ -105,13 +105,42 @@ export interface ManagementAppOptions {
   readonly maxEventStreams?: number;
 }
 
-/** Default and largest page sizes of the paged routes. */
+/**
+ * Default and largest page sizes of the paged routes.
+ *
+ * @example A larger page than allowed is a bad query
+ * ```ts
+ * import { createManagementApp, PAGE_LIMITS } from "./management_app.ts";
+ * import { Registrar } from "../registrar/registrar.ts";
+ * import { SeededRng } from "../rng.ts";
+ * import assert from "node:assert/strict";
+ * const registrar = new Registrar({ rng: new SeededRng(1), announceTargets: [] });
+ * const app = createManagementApp({ registrar, now: () => 0, wallClock: () => 0 });
+ * const r = await app.request(`http://127.0.0.1/v1/pools?limit=${PAGE_LIMITS.max + 1}`);
+ * assert.equal(r.status, 400);
+ * assert.equal((await r.json()).type, "urn:rserpool-ng:problem:bad-query");
+ * ```
+ */
 export const PAGE_LIMITS: { readonly default: number; readonly max: number } = {
   default: 100,
   max: 1000,
 };
 
-/** The routes, as `GET /v1` lists them. */
+/**
+ * The routes, as `GET /v1` lists them.
+ *
+ * @example The index route
+ * ```ts
+ * import { createManagementApp, MANAGEMENT_ROUTES } from "./management_app.ts";
+ * import { Registrar } from "../registrar/registrar.ts";
+ * import { SeededRng } from "../rng.ts";
+ * import assert from "node:assert/strict";
+ * const registrar = new Registrar({ rng: new SeededRng(1), id: 7n, announceTargets: [] });
+ * const app = createManagementApp({ registrar, now: () => 0, wallClock: () => 0 });
+ * const index = await (await app.request("http://127.0.0.1/v1")).json();
+ * assert.deepEqual(index, { registrarId: "7", routes: MANAGEMENT_ROUTES });
+ * ```
+ */
 export const MANAGEMENT_ROUTES: readonly string[] = [
   "/v1/registrar",
   "/v1/pools?cursor=&limit=",

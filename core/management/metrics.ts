@@ -11,7 +11,16 @@ import type { Histogram } from "./histogram.ts";
 import type { PeerView } from "./views.ts";
 import { poolHandleText } from "./pool_handle_ref.ts";
 
-/** The `Content-Type` of the exposition format. */
+/**
+ * The `Content-Type` of the exposition format.
+ *
+ * @example Text format 0.0.4
+ * ```ts
+ * import { PROMETHEUS_CONTENT_TYPE } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(PROMETHEUS_CONTENT_TYPE, /^text\/plain; version=0\.0\.4/);
+ * ```
+ */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 /** What {@link renderMetrics} reads. */

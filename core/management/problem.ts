@@ -19,7 +19,17 @@ export interface ProblemDetails {
   readonly instance?: string;
 }
 
-/** The problem types of the management API: `urn:rserpool-ng:problem:<name>`. */
+/**
+ * The problem types of the management API: `urn:rserpool-ng:problem:<name>`.
+ *
+ * @example Tell an unknown pool from other errors
+ * ```ts
+ * import { PROBLEM_TYPES } from "./problem.ts";
+ * import assert from "node:assert/strict";
+ * const body = { type: "urn:rserpool-ng:problem:unknown-pool", status: 404 };
+ * assert.equal(body.type, PROBLEM_TYPES.unknownPool);
+ * ```
+ */
 export const PROBLEM_TYPES = {
   notFound: "urn:rserpool-ng:problem:not-found",
   unknownPool: "urn:rserpool-ng:problem:unknown-pool",

@@ -19,7 +19,16 @@ import { type EventRecord, LOG_LEVELS, type LogLevel } from "./event_record.ts";
 
 const encoder = new TextEncoder();
 
-/** Records a client may have queued (not yet read) before its stream is dropped. */
+/**
+ * Records a client may have queued (not yet read) before its stream is dropped.
+ *
+ * @example The bound
+ * ```ts
+ * import { SSE_MAX_QUEUED } from "./sse.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(SSE_MAX_QUEUED, 4096);
+ * ```
+ */
 export const SSE_MAX_QUEUED = 4096;
 
 /**
