@@ -182,7 +182,10 @@ function gates() {
   return list;
 }
 
-/** Modules whose JSDoc examples `deno test --doc` type-checks and runs (non-test .ts under core/). */
+/**
+ * Modules whose JSDoc examples `deno test --doc` type-checks and runs: non-test .ts under core/,
+ * mod.ts, and the management and log adapters.
+ */
 function docModules() {
   const out = [];
   const walk = (d) => {
@@ -196,6 +199,17 @@ function docModules() {
   };
   walk(join(root, "core"));
   if (existsSync(join(root, "mod.ts"))) out.push("mod.ts");
+  // Adapter modules whose examples run quickly on loopback (the management and log surface).
+  walk(join(root, "adapters", "management"));
+  for (
+    const f of [
+      "adapters/log.ts",
+      "adapters/http_server.ts",
+      "adapters/deno/http.ts",
+      "adapters/node/http.ts",
+      "adapters/cli/monitor.ts",
+    ]
+  ) if (existsSync(join(root, f))) out.push(f);
   return out;
 }
 
