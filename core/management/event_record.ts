@@ -78,6 +78,20 @@ const LEVELS: { readonly [type: string]: LogLevel } = {
   "association-up": "debug",
   "association-down": "debug",
   "announce-sent": "debug",
+  // ENRP (RFC 5353): peers, mentor synchronisation, audits and takeovers.
+  "peer-up": "info",
+  "peer-silent": "warn",
+  "peer-removed": "warn",
+  "mentor-selected": "info",
+  "mentor-sync-finished": "info",
+  "audit-mismatch": "warn",
+  "audit-finished": "info",
+  "takeover-started": "warn",
+  "takeover-completed": "warn",
+  "takeover-cancelled": "info",
+  "takeover-expired": "warn",
+  "takeover-acknowledged": "info",
+  "taken-over-by-peer": "warn",
 };
 
 /**
@@ -186,6 +200,11 @@ function fieldValue(v: unknown): EventField | undefined {
   }
 }
 
+/** A checksum field as `0x` hex (as it was given when not a number). */
+function hex(v: EventField | undefined): string {
+  return typeof v === "number" ? `0x${v.toString(16)}` : String(v);
+}
+
 /**
  * The one-line message of an event record, for people (logs, the monitor, the dashboard).
  *
@@ -245,6 +264,36 @@ export function eventMessage(event: string, f: { readonly [field: string]: Event
       return `Association ${f.assoc} down (${f.reason})`;
     case "announce-sent":
       return `Server Announce sent to ${f.targets} target(s)`;
+    case "peer-up":
+      return `Peer registrar ${f.peerId} is up${f.endpoint == null ? "" : ` at ${f.endpoint}`}`;
+    case "peer-silent":
+      return `Peer registrar ${f.peerId} is silent: probing it`;
+    case "peer-removed":
+      return `Peer registrar ${f.peerId} removed (${f.reason})`;
+    case "mentor-selected":
+      return `Registrar ${f.peerId} chosen as mentor: downloading its handlespace`;
+    case "mentor-sync-finished":
+      return `Handlespace of mentor ${f.peerId} downloaded (${f.poolElements} PEs)`;
+    case "audit-mismatch":
+      return `Checksum of peer registrar ${f.peerId} differs (theirs ${hex(f.theirs)}, ours ${
+        hex(f.ours)
+      }): resynchronising`;
+    case "audit-finished":
+      return `PEs of peer registrar ${f.peerId} resynchronised (${f.poolElements} received, ${f.purged} purged)`;
+    case "takeover-started":
+      return `Takeover of silent registrar ${f.targetId} started (awaiting ${
+        f.awaiting || "no one"
+      })`;
+    case "takeover-completed":
+      return `Took over registrar ${f.targetId}: now home of its ${f.poolElements} PEs`;
+    case "takeover-cancelled":
+      return `Takeover of registrar ${f.targetId} cancelled (${f.reason})`;
+    case "takeover-expired":
+      return `Takeover of registrar ${f.targetId} expired: no ack from ${f.missing}`;
+    case "takeover-acknowledged":
+      return `Acknowledged the takeover of registrar ${f.targetId} by ${f.initiatorId}`;
+    case "taken-over-by-peer":
+      return `Registrar ${f.byId} took over registrar ${f.targetId} (${f.poolElements} PEs moved)`;
     default: {
       const rest = Object.entries(f)
         .filter(([k]) => k !== "poolHandleRef")
