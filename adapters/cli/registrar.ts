@@ -239,7 +239,8 @@ function isWildcard(address: string): boolean {
  *   out: () => {},
  *   err: (t: string) => {
  *     log += t;
- *     if (t.includes('"event":"started"')) stop("SIGTERM");
+ *     // The tool listens for signals right after this line: stop it on the next turn.
+ *     if (t.includes('"event":"started"')) setTimeout(() => stop("SIGTERM"), 0);
  *   },
  *   onShutdown: (h: (s: "SIGTERM") => void) => ((stop = h), () => {}),
  *   stdinLines: async function* () {},
