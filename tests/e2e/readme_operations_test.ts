@@ -124,6 +124,8 @@ for (
     ["Bun", bin("bun"), [exampleFile]],
   ] as const
 ) {
+  // (Deno's console.log colors a number argument when FORCE_COLOR is set, as test_all sets it:
+  // the example prints numbers inside template strings.)
   test(`README "Operations" ManagementServer example prints what its comments say under ${runtime}`, () => {
     assert.ok(expected.split("\n").length > 3, "the example prints several lines");
     const r = spawnSync(cmd, [...args], { cwd: root, encoding: "utf8", timeout: 60000 });
