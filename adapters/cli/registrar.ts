@@ -44,6 +44,7 @@ import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
 import { listenerName, withListenerGroups } from "./_listener_alias.ts";
 import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
 import { transportText } from "./_format.ts";
+import { DEFAULT_HTTP_HOSTNAME } from "../http_server.ts";
 import { ManagementServer } from "../management/management_server.ts";
 import { policyText } from "./_policy.ts";
 
@@ -183,9 +184,9 @@ const FLAGS: readonly FlagSpec[] = [
   {
     name: "http",
     kind: "value",
-    value: "HOST:PORT|off",
+    value: "[HOST:]PORT|off",
     default: "off",
-    help: "read-only management API, /metrics and dashboard (keep it on loopback)",
+    help: "read-only management API, /metrics and dashboard (a bare PORT binds 127.0.0.1)",
   },
   {
     name: "http-allow-host",
@@ -323,7 +324,11 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
   }
   const idText = flags.string("id");
   const httpText = flags.string("http") ?? "off";
-  const http = httpText === "off" ? undefined : parseEndpoint("--http", httpText, undefined);
+  // A bare port (or ":PORT") binds loopback: the management API is local unless asked otherwise.
+  const httpLocal = /^:?\d+$/.test(httpText.trim())
+    ? `${DEFAULT_HTTP_HOSTNAME}:${httpText.trim().replace(/^:/, "")}`
+    : httpText;
+  const http = httpText === "off" ? undefined : parseEndpoint("--http", httpLocal, undefined);
   return {
     asap,
     asapIsDefault,

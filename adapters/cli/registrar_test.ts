@@ -107,12 +107,21 @@ test("runRegistrar() --http serves the management API with --name, and --http-al
   }
 });
 
-test("runRegistrar() serves no management API without --http and refuses a bad --http", async () => {
+test("runRegistrar() serves no management API without --http, binds loopback for a bare --http PORT, and refuses a bad --http", async () => {
   const io = new TestIo();
   const run = runRegistrar(["--asap", "127.0.0.1:0", ...QUIET], io);
   assert.equal((await io.waitForLog("started")).http, "off");
   io.signal("SIGTERM");
   assert.equal(await run, 0);
+  for (const port of ["0", ":0"]) {
+    const local = new TestIo();
+    const running = runRegistrar(["--asap", "127.0.0.1:0", ...QUIET, "--http", port], local);
+    const url = (await local.waitForLog("started")).http as string;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/, `--http ${port}`);
+    assert.equal((await fetch(`${url}/v1/health`)).status, 200);
+    local.signal("SIGTERM");
+    assert.equal(await running, 0);
+  }
   const bad = new TestIo();
   assert.equal(await runRegistrar(["--http", "nowhere", ...QUIET], bad), 64);
   assert.match(bad.stderr, /--http/);
