@@ -579,12 +579,16 @@ export class Handlespace {
     out: PoolElementEntry[],
     maxIncrement: number = this.#maxIncrement,
   ): number {
-    const pool = this.#find(poolHandle);
-    if (pool === undefined) {
-      if ((k >>> 0) !== k) {
-        throw new RangeError(`Cannot resolve pool handle: k ${k} is not a non-negative integer`);
+    // The most recently used pool first (compared by bytes), inline; the hash table otherwise.
+    let pool = this.#mru;
+    if (pool === undefined || !pool.matchesHandle(poolHandle)) {
+      pool = this.#find(poolHandle);
+      if (pool === undefined) {
+        if ((k >>> 0) !== k) {
+          throw new RangeError(`Cannot resolve pool handle: k ${k} is not a non-negative integer`);
+        }
+        return 0;
       }
-      return 0;
     }
     const selection = pool.selection;
     if (k === 1) {
@@ -593,9 +597,8 @@ export class Handlespace {
       out[0] = pool.entries[s]!;
       return 1;
     }
-    const want = k < selection.size ? k : selection.size;
     let scratch = this.#scratch;
-    if (scratch.length < want) scratch = this.#scratch = new Int32Array(want * 2);
+    if (scratch.length < k && scratch.length < selection.size) scratch = this.#growScratch(k);
     const n = selection.select(k, scratch, this.#rng, maxIncrement);
     const entries = pool.entries;
     for (let i = 0; i < n; i++) out[i] = entries[scratch[i]!]!;
@@ -1262,15 +1265,19 @@ export class Handlespace {
     return undefined;
   }
 
+  #growScratch(k: number): Int32Array<ArrayBuffer> {
+    return this.#scratch = new Int32Array(Math.max(k, 16));
+  }
+
   #find(handle: Uint8Array): Pool | undefined {
     const mru = this.#mru;
-    if (mru !== undefined && sameBytes(mru.poolHandle, handle)) return mru;
+    if (mru !== undefined && mru.matchesHandle(handle)) return mru;
     const h = hashHandle(handle);
     const table = this.#table, mask = this.#mask;
     for (let i = h & mask;; i = (i + 1) & mask) {
       const p = table[i];
       if (p === undefined) return undefined;
-      if (p.hash === h && sameBytes(p.poolHandle, handle)) {
+      if (p.hash === h && p.matchesHandle(handle)) {
         this.#mru = p;
         return p;
       }

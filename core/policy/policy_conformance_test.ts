@@ -187,7 +187,14 @@ function filled(policy: PoolPolicy, n: number, seed = 1): { pool: SelectionPool;
   return { pool, slots };
 }
 
+let picks = 0;
+
+/** select(k), or for k = 1 every other time selectOne(), which must choose the same. */
 function pick(pool: SelectionPool, k: number, rng: Rng, mi = 0): number[] {
+  if (k === 1 && picks++ % 2 === 1) {
+    const s = pool.selectOne(rng, mi);
+    return s < 0 ? [] : [s];
+  }
   const out = new Int32Array(Math.max(k, 1));
   const n = pool.select(k, out, rng, mi);
   return [...out.subarray(0, n)];
