@@ -32,6 +32,11 @@ const MODULES: readonly ModuleSpec[] = [
     flags: ["--enable", "simd"],
     summary: "Checksum kernels, SIMD build (needs the WebAssembly simd feature)",
   },
+  {
+    name: "selection",
+    flags: [],
+    summary: "Policy selection kernels (heap sifts, prefix-sum tree descent)",
+  },
 ];
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");

@@ -3,6 +3,7 @@
 
 import type { PoolPolicy } from "../policy/policy.ts";
 import { SelectionPool } from "../policy/selection_pool.ts";
+import type { SelectionKernel } from "../policy/selection_kernel.ts";
 import type { TransportProtocol, TransportUse } from "../wire/transport_parameter.ts";
 import type { PoolInfo } from "./pool_element.ts";
 import type { Entry } from "./_entry.ts";
@@ -43,6 +44,7 @@ export class Pool implements PoolInfo {
     use: TransportUse,
     handleSum: number,
     rsplibHandleSum: number,
+    kernel: SelectionKernel,
   ) {
     this.poolHandle = poolHandle;
     this.hash = hash;
@@ -56,7 +58,7 @@ export class Pool implements PoolInfo {
     this.transportUse = use;
     this.handleSum = handleSum;
     this.rsplibHandleSum = rsplibHandleSum;
-    this.selection = new SelectionPool(policy);
+    this.selection = new SelectionPool(policy, { kernel });
   }
 
   /** Whether `h` holds exactly this pool's handle bytes. */

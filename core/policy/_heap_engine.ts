@@ -44,7 +44,14 @@ import {
   USE_NONE,
   USE_WRR,
 } from "./_formula.ts";
-import { copyInto, Slab } from "../_slab.ts";
+import { Slab } from "../_slab.ts";
+import type { SelectionKernel } from "./selection_kernel.ts";
+import {
+  freeWhenCollected,
+  type RegionHolder,
+  WasmRegion,
+  WasmSelectionKernel,
+} from "./_wasm_selection.ts";
 
 /** Index of heap position 0 in hk, hs and hslot. */
 const OFF = 3;
@@ -90,6 +97,16 @@ export class HeapEngine {
   readonly #keyCode: number;
   readonly #useCode: number;
   readonly #maxKey: number;
+  /** The WebAssembly kernel, when the heap arrays live in its memory. */
+  readonly #wasm: WasmSelectionKernel | undefined;
+  #region: WasmRegion | undefined = undefined;
+  readonly #holder: RegionHolder = { region: undefined };
+  #hkPtr = 0;
+  #hsPtr = 0;
+  #hslotPtr = 0;
+  #posPtr = 0;
+  /** Heaps with at least this many elements sift in WebAssembly (Infinity: never). */
+  #wasmMin = Infinity;
   /** Whether a per-use degradation raises the key by exactly the load degradation (capped). */
   readonly #additive: boolean;
   // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows).
@@ -102,7 +119,13 @@ export class HeapEngine {
   #round: Float64Array;
   #virtual: Uint32Array;
 
-  constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number, useCode: number) {
+  constructor(
+    pool: SelectionPool,
+    policy: PoolPolicy,
+    keyCode: number,
+    useCode: number,
+    kernel: SelectionKernel,
+  ) {
     this.#pool = pool;
     this.#policy = policy;
     this.#keyCode = keyCode;
@@ -118,14 +141,16 @@ export class HeapEngine {
       this.#virtual =
         undefined!;
     this.#bind();
-    const cap = pool.capacity, len = heapLength(cap);
-    const slab = new Slab(2 * len, len + 3 * cap);
-    this.hk = slab.f64(len).fill(Infinity);
-    this.hs = slab.f64(len).fill(Infinity);
-    this.hslot = slab.i32(len);
-    this.pos = slab.i32(cap, -1);
-    this.fnext = slab.i32(cap);
-    this.fprev = slab.i32(cap);
+    this.#wasm = kernel instanceof WasmSelectionKernel ? kernel : undefined;
+    if (this.#wasm !== undefined) freeWhenCollected(this, this.#holder);
+    const cap = pool.capacity;
+    this.hk = this.hs = undefined!;
+    this.hslot =
+      this.pos =
+      this.fnext =
+      this.fprev =
+        undefined!;
+    this.#allocate(cap, false);
   }
 
   #bind(): void {
@@ -141,22 +166,93 @@ export class HeapEngine {
   }
 
   grow(capacity: number): void {
+    this.#sync();
     this.#bind();
-    const len = heapLength(capacity);
-    const slab = new Slab(2 * len, len + 3 * capacity);
-    this.hk = copyInto(slab.f64(len).fill(Infinity), this.hk);
-    this.hs = copyInto(slab.f64(len).fill(Infinity), this.hs);
-    this.hslot = copyInto(slab.i32(len), this.hslot);
-    this.pos = copyInto(slab.i32(capacity, -1), this.pos);
-    this.fnext = copyInto(slab.i32(capacity), this.fnext);
-    this.fprev = copyInto(slab.i32(capacity), this.fprev);
+    this.#allocate(capacity, true);
+  }
+
+  // The heap arrays (in the WebAssembly module's memory with that kernel) and the saturated
+  // list's links; when growing, the old contents are copied over.
+  #allocate(cap: number, grown: boolean): void {
+    const len = heapLength(cap);
+    const slab = new Slab(0, 2 * cap);
+    const fnext = slab.i32(cap), fprev = slab.i32(cap);
+    let hk: Float64Array, hs: Float64Array, hslot: Int32Array, pos: Int32Array;
+    const wasm = this.#wasm;
+    if (wasm !== undefined) {
+      const region = new WasmRegion(wasm.module.module, [
+        ["f64", len],
+        ["f64", len],
+        ["i32", len],
+        ["i32", cap],
+      ]);
+      [hk, hs, hslot, pos] = region.views as [Float64Array, Float64Array, Int32Array, Int32Array];
+      hslot.fill(0);
+      const old = this.#region;
+      if (old !== undefined) {
+        // The allocation may have grown the memory: the old views are rebuilt before copying.
+        const [ok, os, oslot, opos] = old.sync();
+        hk.fill(Infinity).set(ok!);
+        hs.fill(Infinity).set(os!);
+        hslot.set(oslot!);
+        pos.fill(-1).set(opos!);
+        old.free();
+      } else {
+        hk.fill(Infinity);
+        hs.fill(Infinity);
+        pos.fill(-1);
+      }
+      this.#region = this.#holder.region = region;
+      const [a, b, c, d] = region.offsets as [number, number, number, number];
+      this.#hkPtr = a;
+      this.#hsPtr = b;
+      this.#hslotPtr = c;
+      this.#posPtr = d;
+      this.#wasmMin = wasm.minHeap;
+    } else {
+      const heap = new Slab(2 * len, len + cap);
+      hk = heap.f64(len).fill(Infinity);
+      hs = heap.f64(len).fill(Infinity);
+      hslot = heap.i32(len);
+      pos = heap.i32(cap, -1);
+      if (grown) {
+        hk.set(this.hk);
+        hs.set(this.hs);
+        hslot.set(this.hslot);
+        pos.set(this.pos);
+      }
+    }
+    if (grown) {
+      fnext.set(this.fnext);
+      fprev.set(this.fprev);
+    }
+    this.hk = hk;
+    this.hs = hs;
+    this.hslot = hslot;
+    this.pos = pos;
+    this.fnext = fnext;
+    this.fprev = fprev;
+  }
+
+  // With the WebAssembly kernel: rebuilds the views over the module's memory after it grew.
+  #sync(): void {
+    const region = this.#region;
+    if (region !== undefined && region.stale) {
+      const [hk, hs, hslot, pos] = region.sync();
+      this.hk = hk as Float64Array;
+      this.hs = hs as Float64Array;
+      this.hslot = hslot as Int32Array;
+      this.pos = pos as Int32Array;
+    }
   }
 
   first(): number {
+    this.#sync();
     return this.n > 0 ? this.hslot[OFF]! : this.fhead;
   }
 
   add(slot: number): void {
+    this.#sync();
     this.memoN = 0;
     this.#seq[slot] = this.#sequence();
     if (this.#key(slot) === this.#maxKey) this.#fifoAppend(slot);
@@ -164,12 +260,14 @@ export class HeapEngine {
   }
 
   remove(slot: number): void {
+    this.#sync();
     this.memoN = 0;
     if (this.pos[slot] === SATURATED) this.#fifoUnlink(slot);
     else this.#heapRemove(slot);
   }
 
   changed(slot: number): void {
+    this.#sync();
     this.memoN = 0;
     const key = this.#key(slot);
     const saturated = key === this.#maxKey;
@@ -188,6 +286,7 @@ export class HeapEngine {
   }
 
   selectOne(maxIncrement: number): number {
+    this.#sync();
     if (this.n === 0) {
       const f = this.fhead;
       if (f >= 0) {
@@ -198,50 +297,86 @@ export class HeapEngine {
     }
     const s = this.hslot[OFF]!;
     this.#sel[s]!++;
-    if (maxIncrement > 0) {
-      const next = this.#next, seq = next[0]!;
-      if (seq >= SEQ_LIMIT) this.#use(s);
-      else {
-        // A use of the root, inline for the built-in per-use updates.
-        next[0] = seq + 1;
-        this.#seq[s] = seq;
-        const hk = this.hk;
-        this.hs[OFF] = seq;
-        const code = this.#useCode;
-        let k = hk[OFF]!;
-        if (code === USE_WRR) {
-          const virtual = this.#virtual[s]!;
-          if (virtual > 1) {
-            // The key drops by one: the root stays the root, and the order is unchanged.
-            this.#virtual[s] = virtual - 1;
-            hk[OFF] = k - 1;
-            return s;
-          }
-          this.#useRoot(s);
-          return s;
-        } else if (code === USE_DEGRADE) {
-          const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
-          this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-          // For load + counter (+ load degradation) the key grows by the load degradation.
-          k = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
-          if (k === U32_MAX) {
-            this.memoN = 0;
-            this.#heapRemove(s);
-            this.#fifoAppend(s);
-            return s;
-          }
-          hk[OFF] = k;
-        } else if (code !== USE_NONE) {
-          this.#useRoot(s);
-          return s;
-        }
-        if (!(k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!)) {
-          this.memoN = 0;
-          this.#siftDown(0);
-        }
-      }
-    }
+    if (maxIncrement > 0) this.#useFirst(s);
     return s;
+  }
+
+  select(k: number, out: Int32Array, maxIncrement: number): number {
+    this.#sync();
+    const n = this.n, total = n + this.fn;
+    const want = k < total ? k : total;
+    if (want === 0) return 0;
+    const sel = this.#sel;
+    if (want <= this.memoN) {
+      const memo = this.memo;
+      for (let i = 0; i < want; i++) {
+        const s = memo[i]!;
+        out[i] = s;
+        sel[s]!++;
+      }
+    } else {
+      this.#take(want, out);
+      const m = want < MEMO ? want : MEMO;
+      const memo = this.memo;
+      for (let i = 0; i < m; i++) memo[i] = out[i]!;
+      this.memoN = m;
+      for (let i = 0; i < want; i++) sel[out[i]!]!++;
+    }
+    if (maxIncrement > 0) {
+      // The first is the root (or the head of the saturated list): inline; the others, which
+      // the first's use may have moved, the general way.
+      if (n > 0) this.#useFirst(out[0]!);
+      else this.#use(out[0]!);
+      const used = maxIncrement < want ? maxIncrement : want;
+      for (let i = 1; i < used; i++) this.#use(out[i]!);
+    }
+    return want;
+  }
+
+  // A use of the root s (the first in order): the built-in per-use updates inline.
+  #useFirst(s: number): void {
+    const next = this.#next, seq = next[0]!;
+    if (seq >= SEQ_LIMIT) {
+      this.#use(s);
+      return;
+    }
+    next[0] = seq + 1;
+    this.#seq[s] = seq;
+    const hk = this.hk;
+    this.hs[OFF] = seq;
+    const code = this.#useCode;
+    let k = hk[OFF]!;
+    if (code === USE_WRR) {
+      const virtual = this.#virtual[s]!;
+      if (virtual > 1) {
+        // The key drops by one: the root stays the root, and the order is unchanged.
+        this.#virtual[s] = virtual - 1;
+        hk[OFF] = k - 1;
+        return;
+      }
+      this.#useRoot(s);
+      return;
+    } else if (code === USE_DEGRADE) {
+      const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+      this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+      // For load + counter (+ load degradation) the key grows by the load degradation.
+      k = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+      if (k === U32_MAX) {
+        this.memoN = 0;
+        this.#heapRemove(s);
+        this.#fifoAppend(s);
+        return;
+      }
+      hk[OFF] = k;
+    } else if (code !== USE_NONE) {
+      this.#useRoot(s);
+      return;
+    }
+    // Still below all four children (the sequence number now loses ties): the order is unchanged.
+    if (!(k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!)) {
+      this.memoN = 0;
+      this.#siftDown(0);
+    }
   }
 
   // The rest of a use of the root whose sequence number is already set (not inline).
@@ -268,32 +403,8 @@ export class HeapEngine {
     this.#siftDown(this.#siftUp(0));
   }
 
-  select(k: number, out: Int32Array, maxIncrement: number): number {
-    const total = this.n + this.fn;
-    const want = k < total ? k : total;
-    if (want === 0) return 0;
-    const sel = this.#sel;
-    if (want <= this.memoN) {
-      const memo = this.memo;
-      for (let i = 0; i < want; i++) {
-        const s = memo[i]!;
-        out[i] = s;
-        sel[s]!++;
-      }
-    } else {
-      this.#take(want, out);
-      const m = want < MEMO ? want : MEMO;
-      const memo = this.memo;
-      for (let i = 0; i < m; i++) memo[i] = out[i]!;
-      this.memoN = m;
-      for (let i = 0; i < want; i++) sel[out[i]!]!++;
-    }
-    const used = maxIncrement < want ? maxIncrement : want;
-    for (let i = 0; i < used; i++) this.#use(out[i]!);
-    return want;
-  }
-
   orderInto(out: number[]): void {
+    this.#sync();
     const hk = this.hk, hs = this.hs, order: number[] = [];
     for (let i = 0; i < this.n; i++) order.push(i + OFF);
     order.sort((a, b) => hk[a]! - hk[b]! || hs[a]! - hs[b]!);
@@ -314,34 +425,40 @@ export class HeapEngine {
     for (let c = fromHeap, s = this.fhead; c < want; c++, s = this.fnext[s]!) out[c] = s;
   }
 
-  // The smallest 2 or 3: the root, the smallest child p, then the smallest of the other three
-  // children and p's four children (positions past n hold +Infinity and never win).
+  // The smallest 2 or 3: the root, the smallest child c, then the smaller of the runner-up
+  // among the root's four children and the smallest of c's four children (positions past n
+  // hold +Infinity and never win). Which element wins a comparison is a coin flip for the
+  // CPU, so choices are arithmetic instead of branches.
   #takeFew(want: number, out: Int32Array): void {
-    const hk = this.hk, hs = this.hs, hslot = this.hslot;
+    const hslot = this.hslot;
     out[0] = hslot[OFF]!;
-    let p = 1 + OFF;
-    for (let c = 2 + OFF; c <= 4 + OFF; c++) {
-      if (hk[c]! < hk[p]! || (hk[c] === hk[p] && hs[c]! < hs[p]!)) p = c;
-    }
-    out[1] = hslot[p]!;
+    // Indices 4 … 7: the root's children, as a tournament of two pairs.
+    const x = this.#before(5, 4), a = 4 + x, a2 = 5 - x;
+    const y = this.#before(7, 6), b = 6 + y, b2 = 7 - y;
+    const z = this.#before(b, a);
+    const c = a + (b - a) * z;
+    out[1] = hslot[c]!;
     if (want === 2) return;
-    let best = -1, bk = Infinity, bs = Infinity;
-    for (let c = 1 + OFF; c <= 4 + OFF; c++) {
-      if (c !== p && (hk[c]! < bk || (hk[c] === bk && hs[c]! < bs))) {
-        best = c;
-        bk = hk[c]!;
-        bs = hs[c]!;
-      }
-    }
-    const g = 4 * (p - OFF) + 1 + OFF;
-    for (let c = g; c < g + 4; c++) {
-      if (hk[c]! < bk || (hk[c] === bk && hs[c]! < bs)) {
-        best = c;
-        bk = hk[c]!;
-        bs = hs[c]!;
-      }
-    }
-    out[2] = hslot[best]!;
+    // The runner-up: the final's loser or the partner c beat in its pair.
+    const loser = b + (a - b) * z, beaten = a2 + (b2 - a2) * z;
+    const u = this.#before(beaten, loser), up = loser + (beaten - loser) * u;
+    const g = this.#minOf4(4 * c - 8);
+    out[2] = hslot[up + (g - up) * this.#before(g, up)]!;
+  }
+
+  // 1 if the element at index i comes before the one at index j (keys, then sequence numbers),
+  // else 0; without branches.
+  #before(i: number, j: number): number {
+    const hk = this.hk, hs = this.hs, ki = hk[i]!, kj = hk[j]!;
+    return +(ki < kj) | (+(ki === kj) & +(hs[i]! < hs[j]!));
+  }
+
+  // The index of the smallest of the four elements at g … g + 3, as a tournament without
+  // branches.
+  #minOf4(g: number): number {
+    const a = g + this.#before(g + 1, g);
+    const b = g + 2 + this.#before(g + 3, g + 2);
+    return a + (b - a) * this.#before(b, a);
   }
 
   // The smallest `want` elements with a linearly scanned frontier (small k).
@@ -605,6 +722,15 @@ export class HeapEngine {
   }
 
   #siftUp(p: number): number {
+    if (this.n >= this.#wasmMin) {
+      return this.#wasm!.module.exports.heap_sift_up(
+        this.#hkPtr,
+        this.#hsPtr,
+        this.#hslotPtr,
+        this.#posPtr,
+        p,
+      );
+    }
     const hk = this.hk, hs = this.hs, hslot = this.hslot, pos = this.pos;
     let i = p + OFF;
     const k = hk[i]!, s = hs[i]!, slot = hslot[i]!;
@@ -627,6 +753,16 @@ export class HeapEngine {
   }
 
   #siftDown(p: number): number {
+    if (this.n >= this.#wasmMin) {
+      return this.#wasm!.module.exports.heap_sift_down(
+        this.#hkPtr,
+        this.#hsPtr,
+        this.#hslotPtr,
+        this.#posPtr,
+        this.n,
+        p,
+      );
+    }
     const hk = this.hk, hs = this.hs, hslot = this.hslot, pos = this.pos;
     const end = this.n + OFF;
     let i = p + OFF;
@@ -634,17 +770,9 @@ export class HeapEngine {
     for (;;) {
       const g = 4 * i - 8; // index of the first child: 4(i − OFF) + 1 + OFF
       if (g >= end) break;
-      // The smallest of the four children (missing ones hold +Infinity), as a tournament
-      // without branches on the keys (which child wins is a coin flip for the CPU); equal keys,
-      // rare except in pools of identical loads, take a predictable branch to the sequence numbers.
-      const k0 = hk[g]!, k1 = hk[g + 1]!, k2 = hk[g + 2]!, k3 = hk[g + 3]!;
-      let a = g + +(k1 < k0);
-      if (k1 === k0) a = g + +(hs[g + 1]! < hs[g]!);
-      let b = g + 2 + +(k3 < k2);
-      if (k3 === k2) b = g + 2 + +(hs[g + 3]! < hs[g + 2]!);
-      const ka = hk[a]!, kb = hk[b]!;
-      let c = kb < ka ? b : a;
-      if (kb === ka) c = hs[b]! < hs[a]! ? b : a;
+      // The smallest of the four children (missing ones hold +Infinity); which one wins is a
+      // coin flip for the CPU, so the tournament has no branches on the keys.
+      const c = this.#minOf4(g);
       const ck = hk[c]!;
       if (k < ck || (k === ck && s < hs[c]!)) break;
       hk[i] = ck;

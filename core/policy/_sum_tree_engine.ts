@@ -34,6 +34,13 @@ import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
 import { USE_DEGRADE, USE_NONE, weightByFormula } from "./_formula.ts";
 import { Slab } from "../_slab.ts";
+import type { SelectionKernel } from "./selection_kernel.ts";
+import {
+  freeWhenCollected,
+  type RegionHolder,
+  WasmRegion,
+  WasmSelectionKernel,
+} from "./_wasm_selection.ts";
 
 const F = 8;
 const SHIFT = 3;
@@ -59,6 +66,16 @@ export class SumTreeEngine {
   size = 0;
   /** Index of the top level. */
   #top = 0;
+  /** The WebAssembly kernel, when the levels live in its memory. */
+  readonly #wasm: WasmSelectionKernel | undefined;
+  #region: WasmRegion | undefined = undefined;
+  readonly #holder: RegionHolder = { region: undefined };
+  #rest: Float64Array | undefined = undefined;
+  #prePtr = 0;
+  #restPtr = 0;
+  #startsPtr = 0;
+  /** Whether descents run in WebAssembly (the tree is large enough). */
+  #wasmFind = false;
   readonly #pool: SelectionPool;
   readonly #policy: PoolPolicy;
   readonly #weightCode: number;
@@ -68,7 +85,15 @@ export class SumTreeEngine {
   #deg: Uint32Array;
   #ld: Uint32Array;
 
-  constructor(pool: SelectionPool, policy: PoolPolicy, weightCode: number, useCode: number) {
+  constructor(
+    pool: SelectionPool,
+    policy: PoolPolicy,
+    weightCode: number,
+    useCode: number,
+    kernel: SelectionKernel,
+  ) {
+    this.#wasm = kernel instanceof WasmSelectionKernel ? kernel : undefined;
+    if (this.#wasm !== undefined) freeWhenCollected(this, this.#holder);
     this.#pool = pool;
     this.#policy = policy;
     this.#weightCode = weightCode;
@@ -82,10 +107,22 @@ export class SumTreeEngine {
   }
 
   grow(capacity: number): void {
+    this.#sync();
     this.#sel = this.#pool.selections;
     this.#deg = this.#pool.degradation;
     this.#ld = this.#pool.loadDegradation;
     this.#allocate(capacity, true);
+  }
+
+  // With the WebAssembly kernel: rebuilds the views over the module's memory after it grew.
+  #sync(): void {
+    const region = this.#region;
+    if (region !== undefined && region.stale) {
+      const [pre, rest, starts] = region.sync();
+      this.pre = pre as Float64Array;
+      this.#rest = rest as Float64Array;
+      this.levelStart = starts as Int32Array;
+    }
   }
 
   /** The sum of all weights in the tree. */
@@ -103,13 +140,31 @@ export class SumTreeEngine {
       starts.push(length);
       length += pad(n);
     }
-    const slab = new Slab(pad(capacity) + length + 1, starts.length);
+    const slab = new Slab(pad(capacity) + 1, 0);
     const val = slab.f64(pad(capacity));
     if (grown) val.set(this.val);
     this.val = val;
-    this.pre = slab.f64(length);
     this.tot = slab.f64(1);
-    this.levelStart = slab.i32(starts.length);
+    const wasm = this.#wasm;
+    if (wasm !== undefined) {
+      // The levels and the level offsets in the module's memory, for tree_find.
+      this.#region?.free();
+      const region = new WasmRegion(wasm.module.module, [
+        ["f64", length],
+        ["f64", 1],
+        ["i32", starts.length],
+      ]);
+      this.#region = this.#holder.region = region;
+      this.pre = (region.views[0] as Float64Array).fill(0);
+      this.#rest = region.views[1] as Float64Array;
+      this.levelStart = region.views[2] as Int32Array;
+      [this.#prePtr, this.#restPtr, this.#startsPtr] = region.offsets as [number, number, number];
+      this.#wasmFind = capacity >= wasm.minTree;
+    } else {
+      const levels = new Slab(length, starts.length);
+      this.pre = levels.f64(length);
+      this.levelStart = levels.i32(starts.length);
+    }
     this.levelStart.set(starts);
     this.#top = starts.length - 1;
     if (grown) {
@@ -122,6 +177,7 @@ export class SumTreeEngine {
   }
 
   add(slot: number): void {
+    this.#sync();
     const w = this.#weight(slot);
     this.val[slot] = w;
     if (w !== 0) this.#addAll(slot, w);
@@ -129,6 +185,7 @@ export class SumTreeEngine {
   }
 
   remove(slot: number): void {
+    this.#sync();
     const w = this.val[slot]!;
     this.val[slot] = 0;
     if (w !== 0) this.#addAll(slot, -w);
@@ -136,6 +193,7 @@ export class SumTreeEngine {
   }
 
   changed(slot: number): void {
+    this.#sync();
     const w = this.#weight(slot);
     const d = w - this.val[slot]!;
     if (d !== 0) {
@@ -145,6 +203,7 @@ export class SumTreeEngine {
   }
 
   selectOne(rng: Rng, maxIncrement: number): number {
+    this.#sync();
     const total = this.total;
     if (total <= 0) return -1;
     const s = this.#find(drawIndex(rng, total));
@@ -154,6 +213,7 @@ export class SumTreeEngine {
   }
 
   select(k: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
+    this.#sync();
     const want = k < this.size ? k : this.size;
     let total = this.total;
     if (want === 0 || total <= 0) return 0;
@@ -224,6 +284,17 @@ export class SumTreeEngine {
   // that count is the child to descend into (zero weights are skipped naturally), and r drops
   // by the child's entry. Leaves what remains of r within the slot's range in found[0].
   #find(r: number): number {
+    if (this.#wasmFind) {
+      const slot = this.#wasm!.module.exports.tree_find(
+        this.#prePtr,
+        this.#startsPtr,
+        this.#top,
+        r,
+        this.#restPtr,
+      );
+      found[0] = this.#rest![0]!;
+      return slot;
+    }
     const pre = this.pre, starts = this.levelStart;
     let i = 0; // index within the current level
     for (let l = this.#top; l >= 0; l--) {

@@ -15,7 +15,15 @@ import {
   policyParameter,
   PolicyType,
 } from "../wire/policy_parameter.ts";
-import { BUILTIN_POLICIES, type PoolPolicy, SelectionPool, type SelectionValues } from "./mod.ts";
+import {
+  BUILTIN_POLICIES,
+  createSelectionKernel,
+  type PoolPolicy,
+  type SelectionKernel,
+  SelectionPool,
+  type SelectionValues,
+  tsSelectionKernel,
+} from "./mod.ts";
 import { drawIndex } from "./_draw.ts";
 
 // Reference model: A deliberately naive model of the selection engines, for differential tests:
@@ -220,6 +228,14 @@ const P = (type: number, fields: Partial<Record<PolicyField, number>> = {}): Pol
 
 // ---- the same checks for every policy ----
 
+// The model comparisons run with every selection kernel; the WebAssembly kernel with thresholds
+// 0, so that it runs every heap sift and tree descent (where the engine can load it).
+const KERNELS: SelectionKernel[] = [tsSelectionKernel];
+{
+  const wasm = createSelectionKernel({ minHeap: 0, minTree: 0 });
+  if (wasm.name !== "ts") KERNELS.push(wasm);
+}
+
 for (const policy of BUILTIN_POLICIES) {
   test(`${policy.name}: selection returns k distinct live pool elements`, () => {
     const { pool, slots } = filled(policy, 12);
@@ -310,11 +326,13 @@ for (const policy of BUILTIN_POLICIES) {
     assert.throws(() => pool.add(P(other)), TypeError);
   });
 
-  if (policy.engine !== "uniform-random" && policy.engine !== "two-choices") {
-    test(`${policy.name}: the engine matches the reference model with keys at the cap`, () => {
+  for (const kernel of KERNELS) {
+    if (policy.engine === "uniform-random" || policy.engine === "two-choices") break;
+    const via = kernel.name === "ts" ? "" : ` (${kernel.name} kernel)`;
+    test(`${policy.name}: the engine matches the reference model with keys at the cap${via}`, () => {
       const rng = new SeededRng(policy.type ^ 0xcab);
       const r1 = new SeededRng(12), r2 = new SeededRng(12);
-      const pool = new SelectionPool(policy);
+      const pool = new SelectionPool(policy, { kernel });
       const model = new ReferenceModel(policy, 256);
       const live: number[] = [];
       for (let step = 0; step < 800; step++) {
@@ -340,10 +358,10 @@ for (const policy of BUILTIN_POLICIES) {
       if (policy.engine !== "weighted-random") assert.deepEqual(pool.order(), model.order());
     });
 
-    test(`${policy.name}: the engine returns exactly what the naive reference model returns`, () => {
+    test(`${policy.name}: the engine returns exactly what the naive reference model returns${via}`, () => {
       const rng = new SeededRng(policy.type);
       const engineRng = new SeededRng(11), modelRng = new SeededRng(11);
-      const pool = new SelectionPool(policy);
+      const pool = new SelectionPool(policy, { kernel });
       const model = new ReferenceModel(policy, 256);
       const live: number[] = [];
       for (let step = 0; step < 1500; step++) {

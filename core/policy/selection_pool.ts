@@ -16,7 +16,8 @@ import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { Slab } from "../_slab.ts";
-import { formulaOf } from "./_formula.ts";
+import { formulaOf, KEY_HOOK, KEY_WRR } from "./_formula.ts";
+import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
 
 const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4;
 
@@ -24,6 +25,12 @@ const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4;
 export interface SelectionPoolOptions {
   /** Slots to allocate up front (rounded up to a power of two, at least 4). */
   readonly initialCapacity?: number;
+  /**
+   * Where the engine runs its hot loops: {@link tsSelectionKernel} (default) or a kernel from
+   * {@link createSelectionKernel} (WebAssembly where it measured faster). Both choose the same
+   * pool elements.
+   */
+  readonly kernel?: SelectionKernel;
 }
 
 /**
@@ -64,8 +71,11 @@ export interface SelectionPoolOptions {
  */
 export class SelectionPool implements SelectionValues {
   readonly #policy: PoolPolicy;
+  readonly #kernel: SelectionKernel;
   readonly #kind: number;
   readonly #defaultMaxIncrement: number;
+  /** Whether add() calls policy.initialize (custom policies and weighted round robin). */
+  readonly #initializes: boolean;
   #capacity: number;
   #size = 0;
   #high = 0;
@@ -106,7 +116,14 @@ export class SelectionPool implements SelectionValues {
     let cap = 4;
     while (cap < wanted) cap *= 2;
     this.#policy = policy;
+    const kernel = options.kernel ?? tsSelectionKernel;
+    if (typeof kernel !== "object" || kernel === null || typeof kernel.name !== "string") {
+      throw new TypeError("Cannot create selection pool: option kernel is not a selection kernel");
+    }
+    this.#kernel = kernel;
     this.#defaultMaxIncrement = policy.defaultMaxIncrement;
+    const formula = formulaOf(policy);
+    this.#initializes = formula.key === KEY_HOOK || formula.key === KEY_WRR;
     this.#capacity = cap;
     this.#allocate(cap, false);
     switch (policy.engine) {
@@ -118,7 +135,7 @@ export class SelectionPool implements SelectionValues {
         if (policy.sortedStructure === "heap") {
           this.#kind = HEAP;
           const formula = formulaOf(policy);
-          this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
+          this.#heap = new HeapEngine(this, policy, formula.key, formula.use, kernel);
         } else {
           this.#kind = BUCKET;
           const formula = formulaOf(policy);
@@ -137,7 +154,7 @@ export class SelectionPool implements SelectionValues {
         this.#kind = SUM_TREE;
         {
           const formula = formulaOf(policy);
-          this.#sumTree = new SumTreeEngine(this, policy, formula.weight, formula.use);
+          this.#sumTree = new SumTreeEngine(this, policy, formula.weight, formula.use, kernel);
         }
         break;
       default:
@@ -148,6 +165,10 @@ export class SelectionPool implements SelectionValues {
   /** The pool's policy. */
   get policy(): PoolPolicy {
     return this.#policy;
+  }
+  /** The selection kernel the engine runs its hot loops with. */
+  get kernel(): SelectionKernel {
+    return this.#kernel;
   }
   /** Number of live slots. */
   get size(): number {
@@ -257,7 +278,9 @@ export class SelectionPool implements SelectionValues {
     this.#selections[slot] = 0;
     this.#round[slot] = 0;
     this.#virtual[slot] = 0;
-    this.#policy.initialize(this, slot, this.first());
+    // Only weighted round robin initialises among the built-in policies (formula KEY_WRR, whose
+    // hook does what the hook of the reference does); a hook call from here is megamorphic.
+    if (this.#initializes) this.#policy.initialize(this, slot, this.first());
     this.#size++;
     switch (this.#kind) {
       case RING:
