@@ -65,13 +65,17 @@ export class Pool implements PoolInfo {
   matchesHandle(h: Uint8Array): boolean {
     const n = h.length;
     if (n !== this.#length) return false;
-    if (n >= 8) {
-      if ((h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) !== this.#w0) return false;
-      if ((h[4]! | (h[5]! << 8) | (h[6]! << 16) | (h[7]! << 24)) !== this.#w1) return false;
-      if (n === 8) return true;
-    }
-    const own = this.poolHandle;
-    for (let i = n >= 8 ? 8 : 0; i < n; i++) if (h[i] !== own[i]) return false;
+    if (n < 8) return this.#matchesFrom(h, 0);
+    return (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) === this.#w0 &&
+      (h[4]! | (h[5]! << 8) | (h[6]! << 16) | (h[7]! << 24)) === this.#w1 &&
+      (n === 8 || this.#matchesFrom(h, 8));
+  }
+
+  // Bytes from `i` on, one at a time (short or long handles; kept out of matchesHandle so that
+  // it stays small enough to inline).
+  #matchesFrom(h: Uint8Array, i: number): boolean {
+    const own = this.poolHandle, n = h.length;
+    for (; i < n; i++) if (h[i] !== own[i]) return false;
     return true;
   }
 

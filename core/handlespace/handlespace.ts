@@ -600,23 +600,22 @@ export class Handlespace {
     maxIncrement: number = this.#maxIncrement,
   ): number {
     // The most recently used pool first (compared by bytes), inline; the hash table otherwise.
+    // Kept small, with k > 1 in its own method, so that V8 inlines the selection of k = 1 into
+    // it whatever mix of policies the process runs.
     let pool = this.#mru;
     if (pool === undefined || !pool.matchesHandle(poolHandle)) {
       pool = this.#find(poolHandle);
-      if (pool === undefined) {
-        if ((k >>> 0) !== k) {
-          throw new RangeError(`Cannot resolve pool handle: k ${k} is not a non-negative integer`);
-        }
-        return 0;
-      }
+      if (pool === undefined) return unknownPool(k);
     }
+    if (k !== 1) return this.#resolveMany(pool, k, out, maxIncrement);
+    const s = pool.selection.selectOne(this.#rng, maxIncrement);
+    if (s < 0) return 0;
+    out[0] = pool.entries[s]!;
+    return 1;
+  }
+
+  #resolveMany(pool: Pool, k: number, out: PoolElementEntry[], maxIncrement: number): number {
     const selection = pool.selection;
-    if (k === 1) {
-      const s = selection.selectOne(this.#rng, maxIncrement);
-      if (s < 0) return 0;
-      out[0] = pool.entries[s]!;
-      return 1;
-    }
     let scratch = this.#scratch;
     if (scratch.length < k && scratch.length < selection.size) scratch = this.#growScratch(k);
     const n = selection.select(k, scratch, this.#rng, maxIncrement);
@@ -1557,6 +1556,14 @@ export class Handlespace {
     }
     return acc.value();
   }
+}
+
+// resolveInto() of an unknown pool: nothing, after checking k.
+function unknownPool(k: number): number {
+  if ((k >>> 0) !== k) {
+    throw new RangeError(`Cannot resolve pool handle: k ${k} is not a non-negative integer`);
+  }
+  return 0;
 }
 
 function reject(

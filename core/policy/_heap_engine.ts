@@ -90,8 +90,6 @@ export class HeapEngine {
   /** The last selection's first slots in order, valid while memoN > 0. */
   readonly memo = new Int32Array(MEMO);
   memoN = 0;
-  /** [next sequence number] (a typed array: a double field would box on every write). */
-  readonly #next = new Float64Array([SEQ_START]);
   readonly #pool: SelectionPool;
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
@@ -166,7 +164,7 @@ export class HeapEngine {
   }
 
   grow(capacity: number): void {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     this.#bind();
     this.#allocate(capacity, true);
   }
@@ -200,6 +198,7 @@ export class HeapEngine {
       } else {
         hk.fill(Infinity);
         hs.fill(Infinity);
+        hs[0] = SEQ_START;
         pos.fill(-1);
       }
       this.#region = this.#holder.region = region;
@@ -220,7 +219,7 @@ export class HeapEngine {
         hs.set(this.hs);
         hslot.set(this.hslot);
         pos.set(this.pos);
-      }
+      } else hs[0] = SEQ_START;
     }
     if (grown) {
       fnext.set(this.fnext);
@@ -247,12 +246,12 @@ export class HeapEngine {
   }
 
   first(): number {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     return this.n > 0 ? this.hslot[OFF]! : this.fhead;
   }
 
   add(slot: number): void {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     this.memoN = 0;
     this.#seq[slot] = this.#sequence();
     if (this.#key(slot) === this.#maxKey) this.#fifoAppend(slot);
@@ -260,14 +259,14 @@ export class HeapEngine {
   }
 
   remove(slot: number): void {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     this.memoN = 0;
     if (this.pos[slot] === SATURATED) this.#fifoUnlink(slot);
     else this.#heapRemove(slot);
   }
 
   changed(slot: number): void {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     this.memoN = 0;
     const key = this.#key(slot);
     const saturated = key === this.#maxKey;
@@ -286,23 +285,34 @@ export class HeapEngine {
   }
 
   selectOne(maxIncrement: number): number {
-    this.#sync();
-    if (this.n === 0) {
-      const f = this.fhead;
-      if (f >= 0) {
-        this.#sel[f]!++;
-        if (maxIncrement > 0) this.#use(f);
-      }
-      return f;
-    }
+    // Small, so that V8 inlines it into callers that serve every kind of pool.
+    if (this.#region !== undefined) this.#sync();
+    if (this.n === 0) return this.#selectSaturated(maxIncrement);
     const s = this.hslot[OFF]!;
     this.#sel[s]!++;
-    if (maxIncrement > 0) this.#useFirst(s);
+    if (maxIncrement > 0) this.#useTop(s);
     return s;
   }
 
+  // A use of the root s: inline for the policies without a per-use update (the next sequence
+  // number is kept in hs[0], an index no heap position uses); #useFirst for the others.
+  #useTop(s: number): void {
+    const hs = this.hs, seq = hs[0]!;
+    if (this.#useCode !== USE_NONE || seq >= SEQ_LIMIT) {
+      this.#useFirst(s);
+      return;
+    }
+    hs[0] = seq + 1;
+    hs[OFF] = seq;
+    this.#seq[s] = seq;
+    const hk = this.hk, k = hk[OFF]!;
+    if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) return;
+    this.memoN = 0;
+    this.#siftDown(0);
+  }
+
   select(k: number, out: Int32Array, maxIncrement: number): number {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     const n = this.n, total = n + this.fn;
     const want = k < total ? k : total;
     if (want === 0) return 0;
@@ -325,22 +335,25 @@ export class HeapEngine {
     if (maxIncrement > 0) {
       // The first is the root (or the head of the saturated list): inline; the others, which
       // the first's use may have moved, the general way.
-      if (n > 0) this.#useFirst(out[0]!);
-      else this.#use(out[0]!);
-      const used = maxIncrement < want ? maxIncrement : want;
-      for (let i = 1; i < used; i++) this.#use(out[i]!);
+      const s = out[0]!;
+      if (n > 0) this.#useTop(s);
+      else this.#useHead(s);
+      if (maxIncrement > 1) {
+        const used = maxIncrement < want ? maxIncrement : want;
+        for (let i = 1; i < used; i++) this.#use(out[i]!);
+      }
     }
     return want;
   }
 
   // A use of the root s (the first in order): the built-in per-use updates inline.
   #useFirst(s: number): void {
-    const next = this.#next, seq = next[0]!;
+    const hs0 = this.hs, seq = hs0[0]!;
     if (seq >= SEQ_LIMIT) {
       this.#use(s);
       return;
     }
-    next[0] = seq + 1;
+    hs0[0] = seq + 1;
     this.#seq[s] = seq;
     const hk = this.hk;
     this.hs[OFF] = seq;
@@ -379,6 +392,44 @@ export class HeapEngine {
     }
   }
 
+  // selectOne() when every element is in the saturated list (the steady state of a degradation
+  // policy): the head is used and moves to the tail. A degradation never lowers a key, so a
+  // saturated element stays saturated.
+  #selectSaturated(maxIncrement: number): number {
+    const f = this.fhead;
+    if (f < 0) return -1;
+    this.#sel[f]!++;
+    if (maxIncrement > 0) this.#useHead(f);
+    return f;
+  }
+
+  // A use of the head f of the saturated list while the heap is empty.
+  #useHead(f: number): void {
+    const code = this.#useCode, hs = this.hs, seq = hs[0]!;
+    if (seq >= SEQ_LIMIT || (code !== USE_DEGRADE && code !== USE_NONE)) {
+      this.#use(f);
+      return;
+    }
+    hs[0] = seq + 1;
+    this.#seq[f] = seq;
+    if (code === USE_DEGRADE) {
+      const deg = this.#deg[f]! + this.#ld[f]!;
+      this.#deg[f] = deg > U32_MAX ? U32_MAX : deg;
+    }
+    const after = this.fnext[f]!;
+    if (after >= 0) {
+      this.memoN = 0;
+      // Head to tail.
+      const fnext = this.fnext, fprev = this.fprev, tail = this.ftail;
+      this.fhead = after;
+      fprev[after] = -1;
+      fnext[tail] = f;
+      fprev[f] = tail;
+      fnext[f] = -1;
+      this.ftail = f;
+    }
+  }
+
   // The rest of a use of the root whose sequence number is already set (not inline).
   #useRoot(s: number): void {
     this.memoN = 0;
@@ -404,7 +455,7 @@ export class HeapEngine {
   }
 
   orderInto(out: number[]): void {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     const hk = this.hk, hs = this.hs, order: number[] = [];
     for (let i = 0; i < this.n; i++) order.push(i + OFF);
     order.sort((a, b) => hk[a]! - hk[b]! || hs[a]! - hs[b]!);
@@ -453,8 +504,10 @@ export class HeapEngine {
     return +(ki < kj) | (+(ki === kj) & +(hs[i]! < hs[j]!));
   }
 
-  // The index of the smallest of the four elements at g … g + 3, as a tournament without
-  // branches.
+  // The index of the smallest of the four elements at g … g + 3: a tournament on the keys
+  // without branches (which child wins is a coin flip for the CPU), and only when two compared
+  // keys are equal (a predictable branch: rare unless many elements share a key) the exact
+  // tournament that also compares sequence numbers.
   #minOf4(g: number): number {
     const a = g + this.#before(g + 1, g);
     const b = g + 2 + this.#before(g + 3, g + 2);
@@ -651,13 +704,13 @@ export class HeapEngine {
   }
 
   #sequence(): number {
-    const next = this.#next, seq = next[0]!;
+    const hs = this.hs, seq = hs[0]!;
     if (seq < SEQ_LIMIT) {
-      next[0] = seq + 1;
+      hs[0] = seq + 1;
       return seq;
     }
     this.#renumber();
-    return next[0]!++;
+    return this.hs[0]!++;
   }
 
   // Renumbers every live slot's sequence number to 0 … count−1 in the same order.
@@ -667,7 +720,7 @@ export class HeapEngine {
     for (let i = 0; i < n; i++) slots[i] = hslot[i + OFF]!;
     let m = n;
     for (let s = this.fhead; s >= 0; s = this.fnext[s]!) slots[m++] = s;
-    this.#next[0] = renumber(seq, slots, m);
+    hs[0] = renumber(seq, slots, m);
     for (let i = 0; i < n; i++) hs[i + OFF] = seq[slots[i]!]!;
   }
 

@@ -107,7 +107,7 @@ export class SumTreeEngine {
   }
 
   grow(capacity: number): void {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     this.#sel = this.#pool.selections;
     this.#deg = this.#pool.degradation;
     this.#ld = this.#pool.loadDegradation;
@@ -177,7 +177,7 @@ export class SumTreeEngine {
   }
 
   add(slot: number): void {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     const w = this.#weight(slot);
     this.val[slot] = w;
     if (w !== 0) this.#addAll(slot, w);
@@ -185,7 +185,7 @@ export class SumTreeEngine {
   }
 
   remove(slot: number): void {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     const w = this.val[slot]!;
     this.val[slot] = 0;
     if (w !== 0) this.#addAll(slot, -w);
@@ -193,7 +193,7 @@ export class SumTreeEngine {
   }
 
   changed(slot: number): void {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     const w = this.#weight(slot);
     const d = w - this.val[slot]!;
     if (d !== 0) {
@@ -203,7 +203,7 @@ export class SumTreeEngine {
   }
 
   selectOne(rng: Rng, maxIncrement: number): number {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     const total = this.total;
     if (total <= 0) return -1;
     const s = this.#find(drawIndex(rng, total));
@@ -213,7 +213,7 @@ export class SumTreeEngine {
   }
 
   select(k: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
-    this.#sync();
+    if (this.#region !== undefined) this.#sync();
     const want = k < this.size ? k : this.size;
     let total = this.total;
     if (want === 0 || total <= 0) return 0;
