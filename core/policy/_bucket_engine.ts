@@ -145,22 +145,7 @@ export class BucketEngine {
     if (this.size === 0) return -1;
     const b = this.bh[1]! | 0, s = this.bhead[b]!;
     this.#sel[s]!++;
-    if (maxIncrement > 0) {
-      const next = this.#next, seq = next[0]!;
-      if (seq >= SEQ_LIMIT || this.#updates) {
-        if (seq >= SEQ_LIMIT) this.#renumber();
-        this.#use(s);
-      } else {
-        // A use of the first slot without a per-use update: it moves to the tail of its bucket.
-        next[0] = seq + 1;
-        this.#seq[s] = seq;
-        if (this.btail[b] !== s) {
-          this.memoN = 0;
-          this.#detach(b, s);
-          this.#append(b, s);
-        }
-      }
-    }
+    if (maxIncrement > 0) this.#useHead(b, s);
     return s;
   }
 
@@ -183,12 +168,40 @@ export class BucketEngine {
       this.memoN = m;
       for (let i = 0; i < want; i++) sel[out[i]!]!++;
     }
-    const used = maxIncrement < want ? maxIncrement : want;
-    if (used > 0) {
-      if (this.#next[0]! + used > SEQ_LIMIT) this.#renumber();
-      for (let i = 0; i < used; i++) this.#use(out[i]!);
+    if (maxIncrement > 0) {
+      // The first is the head of the first bucket: inline; the others the general way.
+      this.#useHead(this.bh[1]! | 0, out[0]!);
+      const used = maxIncrement < want ? maxIncrement : want;
+      if (used > 1) {
+        if (this.#next[0]! + used > SEQ_LIMIT) this.#renumber();
+        for (let i = 1; i < used; i++) this.#use(out[i]!);
+      }
     }
     return want;
+  }
+
+  // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
+  // the tail of its bucket (the order is unchanged when it is the bucket's only member).
+  #useHead(b: number, s: number): void {
+    const next = this.#next, seq = next[0]!;
+    if (seq >= SEQ_LIMIT || this.#updates) {
+      if (seq >= SEQ_LIMIT) this.#renumber();
+      this.#use(s);
+      return;
+    }
+    next[0] = seq + 1;
+    this.#seq[s] = seq;
+    const after = this.snext[s]!;
+    if (after >= 0) {
+      this.memoN = 0;
+      const snext = this.snext, sprev = this.sprev, tail = this.btail[b]!;
+      this.bhead[b] = after;
+      sprev[after] = -1;
+      snext[tail] = s;
+      sprev[s] = tail;
+      snext[s] = -1;
+      this.btail[b] = s;
+    }
   }
 
   orderInto(out: number[]): void {
