@@ -76,9 +76,7 @@ export class KeyMap {
 
   /** Sets the value of a key that is not in the map. */
   insert(key: number, value: number): void {
-    // Grows fourfold: half as many rehashes while a map fills (registrations of a new pool),
-    // at most 1/2 and at least 1/8 full.
-    if ((this.#size + 1) * 2 > this.#vals.length) this.#rehash(this.#vals.length * 4);
+    if ((this.#size + 1) * 2 > this.#vals.length) this.#rehash(this.#vals.length * 2);
     this.#place(key, value);
     this.#size++;
   }
