@@ -1,9 +1,10 @@
 // Handlespace benchmarks on the workload of bench-reference.md (see bench/_workload.ts).
 //
 // Groups: one per (operation, policy, N[, k]), named e.g. "resolve LeastUsed N=1000 k=1". The
-// resolve groups have two members: "ts" (the baseline, the pure-TS selection kernel, the
-// handlespace's default) and "wasm" (the WebAssembly selection kernel, forced for every heap
-// sift and tree descent, so the group compares the kernels). Every iteration does a batch (1000
+// resolve groups of the weighted-random policies have two members: "ts" (the baseline, the
+// pure-TS selection kernel, the handlespace's default) and "wasm" (the WebAssembly selection
+// kernel, forced for every tree descent, so the group compares the kernels); the other engines
+// have no WebAssembly path and only the "ts" member. Every iteration does a batch (1000
 // resolutions, or whole register/deregister cycles), so divide the batch size by the reported
 // time per iteration for operations per second; bench/handlespace_table.ts does that conversion
 // and prints the README tables.
@@ -45,7 +46,7 @@ const RESOLVE_BATCH = 1000;
 
 const kernels: readonly (readonly [string, SelectionKernel])[] = [
   ["ts", tsSelectionKernel],
-  ["wasm", createSelectionKernel({ minHeap: 0, minTree: 0 })],
+  ["wasm", createSelectionKernel({ minTree: 0 })],
 ];
 
 // Pools are built lazily, once per (kernel, policy, N), and shared by the k = 1 and k = 3
@@ -67,6 +68,7 @@ for (const policy of policies) {
     for (const k of [1, 3]) {
       for (const [name, kernel] of kernels) {
         if (kernel.name !== name) continue; // no WebAssembly in this runtime
+        if (name === "wasm" && policy.engine !== "weighted-random") continue;
         Deno.bench({
           name,
           group: `resolve ${policy.name} N=${n} k=${k}`,

@@ -14,9 +14,9 @@
 // (selection: ≥ 2× for N ≥ 1000 and ≥ 1× below; lifecycle: ≥ 1× for N ≥ 1000).
 //
 // The selection tables are measured with the pure-TS selection kernel (the handlespace's
-// default); "wasm" measures the same cells with the WebAssembly kernel forced for every heap sift
-// and tree descent (thresholds 0) and prints its figures with the ratio wasm / ts, in the same
-// run, interleaved per cell.
+// default); "wasm" measures the cells of the weighted-random policies (the only engine with a
+// WebAssembly path) with the WebAssembly kernel forced for every tree descent (threshold 0) and
+// prints its figures with the ratio wasm / ts, in the same run, interleaved per cell.
 //
 // --clock cpu (default) times blocks by the process's CPU time (user + system), which on a
 // shared machine does not count the time other jobs hold the core; --clock wall by wall time.
@@ -51,7 +51,7 @@ const ONLY = new Set((opt("only") ?? "selection,wasm,lifecycle,checksum").split(
 const CLOCK = opt("clock") ?? "cpu";
 if (CLOCK === "cpu") useCpuClock();
 else if (CLOCK !== "wall") throw new RangeError(`--clock ${CLOCK}: use cpu or wall`);
-const WASM = createSelectionKernel({ minHeap: 0, minTree: 0 });
+const WASM = createSelectionKernel({ minTree: 0 });
 const POLICY_FILTER = opt("policies")?.split(",");
 const SIZE_LIST = (opt("sizes")?.split(",").map(Number) ?? [...SIZES]) as number[];
 const policies = BENCH_POLICIES.filter((p) => !POLICY_FILTER || POLICY_FILTER.includes(p.name));
@@ -93,7 +93,9 @@ if (ONLY.has("selection") || ONLY.has("wasm")) {
   for (let run = 0; run < RUNS; run++) {
     for (const policy of policies) {
       for (const n of SIZE_LIST) {
-        const spaces = kernels.map((
+        const spaces = kernels.filter(([name]) =>
+          name === "ts" || policy.engine === "weighted-random"
+        ).map((
           [name, kernel],
         ) => [name, filledHandlespace(policy, n, kernel)]);
         for (const k of [1, 3] as const) {
@@ -140,7 +142,7 @@ if (ONLY.has("selection") || ONLY.has("wasm")) {
         `### WebAssembly kernel, k = ${k} (million calls/s; wasm (wasm / ts in the same run))\n`,
       );
       console.log(header("Policy"));
-      for (const policy of policies) {
+      for (const policy of policies.filter((p) => p.engine === "weighted-random")) {
         const row = SIZE_LIST.map((n) => {
           const w = median(measured.get(`wasm/${policy.name}/${n}/${k}`)!);
           const t = median(measured.get(`ts/${policy.name}/${n}/${k}`)!);

@@ -35,7 +35,7 @@ const MODULES: readonly ModuleSpec[] = [
   {
     name: "selection",
     flags: [],
-    summary: "Policy selection kernels (heap sifts, prefix-sum tree descent)",
+    summary: "Policy selection kernel (prefix-sum tree descent of the weighted-random engine)",
   },
 ];
 

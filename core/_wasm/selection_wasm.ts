@@ -2,34 +2,16 @@
 // deno-fmt-ignore-file
 // Rebuild with `deno task build:wasm`; CI rebuilds and fails if this file differs.
 // asc --config asconfig.json --target release (assemblyscript 0.28.20)
-// sha256 of compiler version, flags and asm/ sources: e9d42792b06cd70091df328619d0b45aa2963a463ca34cab3d6e26ace044157b
+// sha256 of compiler version, flags and asm/ sources: cf3990c7fc7d74972e11b41fe04b5d285371bb57bddb868322b64402cb14aa6d
 
-/** Policy selection kernels (heap sifts, prefix-sum tree descent): size of the module in bytes. */
-export const WASM_BYTE_LENGTH: number = 1563;
+/** Policy selection kernel (prefix-sum tree descent of the weighted-random engine): size of the module in bytes. */
+export const WASM_BYTE_LENGTH: number = 225;
 
-/** Policy selection kernels (heap sifts, prefix-sum tree descent): sha256 of the compiler version, flags and asm/ sources it was built from. */
-export const WASM_SOURCE_HASH: string = "e9d42792b06cd70091df328619d0b45aa2963a463ca34cab3d6e26ace044157b";
+/** Policy selection kernel (prefix-sum tree descent of the weighted-random engine): sha256 of the compiler version, flags and asm/ sources it was built from. */
+export const WASM_SOURCE_HASH: string = "cf3990c7fc7d74972e11b41fe04b5d285371bb57bddb868322b64402cb14aa6d";
 
-/** Policy selection kernels (heap sifts, prefix-sum tree descent): the module bytes, base64-encoded. */
+/** Policy selection kernel (prefix-sum tree descent of the weighted-random engine): the module bytes, base64-encoded. */
 export const WASM_BASE64: string =
-  "AGFzbQEAAAABKQVgBX9/f3x/AX9gBX9/f39/AGAFf39/f38Bf2AGf39/f39/AX9gAAF/AwYFAAECAwQFAwEAAQdPBg5oZWFwX3Np" +
-  "ZnRfZG93bgADDGhlYXBfc2lmdF91cAACCmhlYXBfdGFrZTMAAQl0cmVlX2ZpbmQAAAloZWFwX2Jhc2UABAZtZW1vcnkCAAqHCwWP" +
+  "AGFzbQEAAAABDgJgBX9/f3x/AX9gAAF/AwMCAAEFAwEAAQciAwl0cmVlX2ZpbmQAAAloZWFwX2Jhc2UAAQZtZW1vcnkCAAqYAQKP" +
   "AQEDfwNAIAJBAE4EQCADIAAgBUEDdCIHIAEgAkECdGooAgBqQQN0aiIGKwMIIANlIAYrAxAgA2VqIAYrAxggA2VqIAYrAyAgA2Vq" +
-  "IAYrAyggA2VqIAYrAzAgA2VqIAYrAzggA2VqIgVBA3QgBmorAwChIQMgBSAHaiEFIAJBAWshAgwBCwsgBCADOQMAIAULlgQCBHwI" +
-  "fyAEIAIoAgw2AgAgBCACIAArAzgiBSAAKwMwIgZhIAErAzggASsDMGNxIAUgBmNyIgxBBmoiCSAAKwMoIgUgACsDICIGYSABKwMo" +
-  "IAErAyBjcSAFIAZjciIKQQRqIgsgCUEDdCINIABqKwMAIgUgC0EDdCIOIABqKwMAIgZhIAEgDWorAwAgASAOaisDAGNxIAUgBmNy" +
-  "Ig0bIg5BAnRqKAIANgIEIANBAkYEQA8LIAAgDkECdEEIayIDQQFqQQN0Ig5qKwMAIQUgA0ECaiIPIAAgA0EDakEDdCIQaisDACIG" +
-  "IAAgD0EDdCIPaisDACIHYSABIBBqKwMAIAEgD2orAwBjcSAGIAdjcmoiD0EDdCIQIABqKwMAIQdBByAMa0EFIAprIA0bIgpBA3Qi" +
-  "DCAAaisDACEIIAQgAiAPIANBA3QiAiAAaisDACIGIAVhIAEgDmorAwAgASACaisDAGNxIAUgBmNyIANqIgIgAkEDdCICIABqKwMA" +
-  "IgUgB2EgASAQaisDACABIAJqKwMAY3EgBSAHZHIbIgIgCiALIAkgDRsiAyADQQN0IgMgAGorAwAiBSAIYSABIAxqKwMAIAEgA2or" +
-  "AwBjcSAFIAhkchsiAyACQQN0IgIgAGorAwAiBSADQQN0IgMgAGorAwAiBmEgASACaisDACABIANqKwMAY3EgBSAGY3IbQQJ0aigC" +
-  "ADYCCAuKAgIEfwR8IAAgBEEDaiIEQQN0IgVqKwMAIQkgASAFaisDACEKIAIgBEECdGooAgAhBgNAIARBA0oEQCAAIARBBGtBAnVB" +
-  "A2oiBUEDdGorAwAiCyAJYwR/QQEFIAkgC2EEfyAKIAEgBUEDdGorAwBkBUEACwtFBEAgASAFQQN0aisDACEMIAIgBUECdGooAgAh" +
-  "ByAEQQN0IgggAGogCzkDACABIAhqIAw5AwAgAiAEQQJ0aiAHNgIAIAMgB0ECdGogBEEDazYCACAFIQQMAgsLCyAEQQN0IgUgAGog" +
-  "CTkDACABIAVqIAo5AwAgAiAEQQJ0aiAGNgIAIAMgBkECdGogBEEDayIANgIAIAALyQMCBHwFfyAEQQNqIQsgACAFQQNqIgRBA3Qi" +
-  "BWorAwAhBiABIAVqKwMAIQcgAiAEQQJ0aigCACEKA0ACQCALIARBAnRBCGsiDEwNACAAIAAgDEEDakEDdCINaisDACIIIAAgDEEC" +
-  "aiIOQQN0IgVqKwMAIglhIAEgDWorAwAgASAFaisDAGNxIAggCWNyIA5qIgUgDCAAIAxBAWpBA3QiDWorAwAiCCAMQQN0IgwgAGor" +
-  "AwAiCWEgASANaisDACABIAxqKwMAY3EgCCAJY3JqIgwgBUEDdCIFIABqKwMAIgggDEEDdCIMIABqKwMAIglhIAEgBWorAwAgASAM" +
-  "aisDAGNxIAggCWNyGyIFQQN0aisDACIIIAZkBH9BAQUgBiAIYQR/IAcgASAFQQN0aisDAGMFQQALCw0AIAEgBUEDdGorAwAhCSAC" +
-  "IAVBAnRqKAIAIQwgBEEDdCINIABqIAg5AwAgASANaiAJOQMAIAIgBEECdGogDDYCACADIAxBAnRqIARBA2s2AgAgBSEEDAELCyAE" +
-  "QQN0IgUgAGogBjkDACABIAVqIAc5AwAgAiAEQQJ0aiAKNgIAIAMgCkECdGogBEEDayIANgIAIAALBQBBgAgL";
+  "IAYrAyggA2VqIAYrAzAgA2VqIAYrAzggA2VqIgVBA3QgBmorAwChIQMgBSAHaiEFIAJBAWshAgwBCwsgBCADOQMAIAULBQBBgAgL";

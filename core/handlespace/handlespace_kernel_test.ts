@@ -19,7 +19,7 @@ import {
 import { Handlespace } from "./handlespace.ts";
 import type { PoolElementEntry } from "./pool_element.ts";
 
-const wasm = createSelectionKernel({ minHeap: 0, minTree: 0 });
+const wasm = createSelectionKernel({ minTree: 0 });
 const skip = wasm.name === "wasm" ? false : "WebAssembly is not available in this runtime";
 
 function param(policy: PoolPolicy, values: readonly number[]): PolicyParameter {
@@ -37,10 +37,10 @@ test("Handlespace with the wasm kernel resolves exactly the PEs the ts kernel re
   const spaces = [wasm, tsSelectionKernel].map((selectionKernel) =>
     new Handlespace({ ownId: 1n, rng: new SeededRng(5), profile: "rfc", selectionKernel })
   );
-  const handles = ["lud", "wrand", "lu"].map((h) => new TextEncoder().encode(h));
-  const policies = ["LeastUsedDegradation", "WeightedRandom", "LeastUsed"].map((n) =>
-    BUILTIN_POLICIES.find((p) => p.name === n)!
-  );
+  const handles = ["rlud", "wrand", "rlu"].map((h) => new TextEncoder().encode(h));
+  const policies = ["RandomizedLeastUsedDegradation", "WeightedRandom", "RandomizedLeastUsed"].map((
+    n,
+  ) => BUILTIN_POLICIES.find((p) => p.name === n)!);
   for (const hs of spaces) {
     for (let i = 0; i < 2000; i++) {
       const j = i % 3;

@@ -45,13 +45,6 @@ import {
   USE_WRR,
 } from "./_formula.ts";
 import { Slab } from "../_slab.ts";
-import type { SelectionKernel } from "./selection_kernel.ts";
-import {
-  freeWhenCollected,
-  type RegionHolder,
-  WasmRegion,
-  WasmSelectionKernel,
-} from "./_wasm_selection.ts";
 
 /** Index of heap position 0 in hk, hs and hslot. */
 const OFF = 3;
@@ -95,16 +88,6 @@ export class HeapEngine {
   readonly #keyCode: number;
   readonly #useCode: number;
   readonly #maxKey: number;
-  /** The WebAssembly kernel, when the heap arrays live in its memory. */
-  readonly #wasm: WasmSelectionKernel | undefined;
-  #region: WasmRegion | undefined = undefined;
-  readonly #holder: RegionHolder = { region: undefined };
-  #hkPtr = 0;
-  #hsPtr = 0;
-  #hslotPtr = 0;
-  #posPtr = 0;
-  /** Heaps with at least this many elements sift in WebAssembly (Infinity: never). */
-  #wasmMin = Infinity;
   /** Whether a per-use degradation raises the key by exactly the load degradation (capped). */
   readonly #additive: boolean;
   // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows).
@@ -122,7 +105,6 @@ export class HeapEngine {
     policy: PoolPolicy,
     keyCode: number,
     useCode: number,
-    kernel: SelectionKernel,
   ) {
     this.#pool = pool;
     this.#policy = policy;
@@ -139,8 +121,6 @@ export class HeapEngine {
       this.#virtual =
         undefined!;
     this.#bind();
-    this.#wasm = kernel instanceof WasmSelectionKernel ? kernel : undefined;
-    if (this.#wasm !== undefined) freeWhenCollected(this, this.#holder);
     const cap = pool.capacity;
     this.hk = this.hs = undefined!;
     this.hslot =
@@ -164,67 +144,28 @@ export class HeapEngine {
   }
 
   grow(capacity: number): void {
-    if (this.#region !== undefined) this.#sync();
     this.#bind();
     this.#allocate(capacity, true);
   }
 
-  // The heap arrays (in the WebAssembly module's memory with that kernel) and the saturated
-  // list's links; when growing, the old contents are copied over.
+  // The heap arrays and the saturated list's links; when growing, the old contents are copied.
   #allocate(cap: number, grown: boolean): void {
     const len = heapLength(cap);
     const slab = new Slab(0, 2 * cap);
     const fnext = slab.i32(cap), fprev = slab.i32(cap);
-    let hk: Float64Array, hs: Float64Array, hslot: Int32Array, pos: Int32Array;
-    const wasm = this.#wasm;
-    if (wasm !== undefined) {
-      const region = new WasmRegion(wasm.module.module, [
-        ["f64", len],
-        ["f64", len],
-        ["i32", len],
-        ["i32", cap],
-      ]);
-      [hk, hs, hslot, pos] = region.views as [Float64Array, Float64Array, Int32Array, Int32Array];
-      hslot.fill(0);
-      const old = this.#region;
-      if (old !== undefined) {
-        // The allocation may have grown the memory: the old views are rebuilt before copying.
-        const [ok, os, oslot, opos] = old.sync();
-        hk.fill(Infinity).set(ok!);
-        hs.fill(Infinity).set(os!);
-        hslot.set(oslot!);
-        pos.fill(-1).set(opos!);
-        old.free();
-      } else {
-        hk.fill(Infinity);
-        hs.fill(Infinity);
-        hs[0] = SEQ_START;
-        pos.fill(-1);
-      }
-      this.#region = this.#holder.region = region;
-      const [a, b, c, d] = region.offsets as [number, number, number, number];
-      this.#hkPtr = a;
-      this.#hsPtr = b;
-      this.#hslotPtr = c;
-      this.#posPtr = d;
-      this.#wasmMin = wasm.minHeap;
-    } else {
-      const heap = new Slab(2 * len, len + cap);
-      hk = heap.f64(len).fill(Infinity);
-      hs = heap.f64(len).fill(Infinity);
-      hslot = heap.i32(len);
-      pos = heap.i32(cap, -1);
-      if (grown) {
-        hk.set(this.hk);
-        hs.set(this.hs);
-        hslot.set(this.hslot);
-        pos.set(this.pos);
-      } else hs[0] = SEQ_START;
-    }
+    const heap = new Slab(2 * len, len + cap);
+    const hk = heap.f64(len).fill(Infinity);
+    const hs = heap.f64(len).fill(Infinity);
+    const hslot = heap.i32(len);
+    const pos = heap.i32(cap, -1);
     if (grown) {
+      hk.set(this.hk);
+      hs.set(this.hs);
+      hslot.set(this.hslot);
+      pos.set(this.pos);
       fnext.set(this.fnext);
       fprev.set(this.fprev);
-    }
+    } else hs[0] = SEQ_START;
     this.hk = hk;
     this.hs = hs;
     this.hslot = hslot;
@@ -233,25 +174,11 @@ export class HeapEngine {
     this.fprev = fprev;
   }
 
-  // With the WebAssembly kernel: rebuilds the views over the module's memory after it grew.
-  #sync(): void {
-    const region = this.#region;
-    if (region !== undefined && region.stale) {
-      const [hk, hs, hslot, pos] = region.sync();
-      this.hk = hk as Float64Array;
-      this.hs = hs as Float64Array;
-      this.hslot = hslot as Int32Array;
-      this.pos = pos as Int32Array;
-    }
-  }
-
   first(): number {
-    if (this.#region !== undefined) this.#sync();
     return this.n > 0 ? this.hslot[OFF]! : this.fhead;
   }
 
   add(slot: number): void {
-    if (this.#region !== undefined) this.#sync();
     this.memoN = 0;
     this.#seq[slot] = this.#sequence();
     if (this.#key(slot) === this.#maxKey) this.#fifoAppend(slot);
@@ -259,14 +186,12 @@ export class HeapEngine {
   }
 
   remove(slot: number): void {
-    if (this.#region !== undefined) this.#sync();
     this.memoN = 0;
     if (this.pos[slot] === SATURATED) this.#fifoUnlink(slot);
     else this.#heapRemove(slot);
   }
 
   changed(slot: number): void {
-    if (this.#region !== undefined) this.#sync();
     this.memoN = 0;
     const key = this.#key(slot);
     const saturated = key === this.#maxKey;
@@ -286,7 +211,6 @@ export class HeapEngine {
 
   selectOne(maxIncrement: number): number {
     // Small, so that V8 inlines it into callers that serve every kind of pool.
-    if (this.#region !== undefined) this.#sync();
     if (this.n === 0) return this.#selectSaturated(maxIncrement);
     const s = this.hslot[OFF]!;
     this.#sel[s]!++;
@@ -327,7 +251,6 @@ export class HeapEngine {
   }
 
   select(k: number, out: Int32Array, maxIncrement: number): number {
-    if (this.#region !== undefined) this.#sync();
     const n = this.n, total = n + this.fn;
     const want = k < total ? k : total;
     if (want === 0) return 0;
@@ -470,7 +393,6 @@ export class HeapEngine {
   }
 
   orderInto(out: number[]): void {
-    if (this.#region !== undefined) this.#sync();
     const hk = this.hk, hs = this.hs, order: number[] = [];
     for (let i = 0; i < this.n; i++) order.push(i + OFF);
     order.sort((a, b) => hk[a]! - hk[b]! || hs[a]! - hs[b]!);
@@ -790,15 +712,6 @@ export class HeapEngine {
   }
 
   #siftUp(p: number): number {
-    if (this.n >= this.#wasmMin) {
-      return this.#wasm!.module.exports.heap_sift_up(
-        this.#hkPtr,
-        this.#hsPtr,
-        this.#hslotPtr,
-        this.#posPtr,
-        p,
-      );
-    }
     const hk = this.hk, hs = this.hs, hslot = this.hslot, pos = this.pos;
     let i = p + OFF;
     const k = hk[i]!, s = hs[i]!, slot = hslot[i]!;
@@ -821,16 +734,6 @@ export class HeapEngine {
   }
 
   #siftDown(p: number): number {
-    if (this.n >= this.#wasmMin) {
-      return this.#wasm!.module.exports.heap_sift_down(
-        this.#hkPtr,
-        this.#hsPtr,
-        this.#hslotPtr,
-        this.#posPtr,
-        this.n,
-        p,
-      );
-    }
     const hk = this.hk, hs = this.hs, hslot = this.hslot, pos = this.pos;
     const end = this.n + OFF;
     let i = p + OFF;

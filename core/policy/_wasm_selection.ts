@@ -1,9 +1,9 @@
 // The WebAssembly selection module (asm/assembly/selection.ts): loading, the kernel object the
 // engines recognise, and the views engines keep over the module's memory.
 //
-// Engines that run with this kernel allocate the arrays the kernels traverse (heap: hk, hs,
-// hslot, pos; tree: pre, starts, one f64 for the rest of a descent) in one region of the
-// module's memory each. Growing the memory (any engine allocating) detaches every view, so an
+// The weighted-random engine, when it runs with this kernel, allocates the arrays the descent
+// traverses (pre, starts, one f64 for the rest of a descent) in one region of the module's
+// memory. Growing the memory (any engine allocating) detaches every view, so an
 // engine checks the module's generation at the start of every operation and rebuilds its
 // views when it changed (WasmRegion.sync()).
 
@@ -19,19 +19,15 @@ import { WASM_BASE64 } from "../_wasm/selection_wasm.ts";
 
 /** The exports of asm/assembly/selection.ts. */
 export interface SelectionExports extends WasmModuleExports {
-  heap_sift_down(hk: number, hs: number, hslot: number, pos: number, n: number, p: number): number;
-  heap_sift_up(hk: number, hs: number, hslot: number, pos: number, p: number): number;
-  heap_take3(hk: number, hs: number, hslot: number, want: number, out: number): void;
   tree_find(pre: number, starts: number, top: number, r: number, rest: number): number;
 }
 
-const EXPORT_NAMES = ["heap_sift_down", "heap_sift_up", "heap_take3", "tree_find"];
+const EXPORT_NAMES = ["tree_find"];
 
-/** The loaded selection module with a 16-byte scratch region (take3 output, descent rest). */
+/** The loaded selection module. */
 export interface SelectionModule {
   readonly module: WasmModule<SelectionExports>;
   readonly exports: SelectionExports;
-  readonly scratch: number;
 }
 
 let loaded: SelectionModule | null | undefined = undefined;
@@ -43,9 +39,7 @@ export function loadSelectionModule(): SelectionModule | undefined {
   const module = isLittleEndianHost()
     ? loadWasmModule<SelectionExports>("selection", decodeBase64(WASM_BASE64), EXPORT_NAMES)
     : undefined;
-  loaded = module === undefined
-    ? null
-    : { module, exports: module.exports, scratch: module.alloc(64) };
+  loaded = module === undefined ? null : { module, exports: module.exports };
   return loaded ?? undefined;
 }
 
@@ -53,14 +47,11 @@ export function loadSelectionModule(): SelectionModule | undefined {
 export class WasmSelectionKernel implements SelectionKernel {
   readonly name = "wasm";
   readonly module: SelectionModule;
-  /** Heaps with at least this many elements sift in WebAssembly, smaller ones in TS. */
-  readonly minHeap: number;
   /** Trees over at least this many slots are descended in WebAssembly, smaller ones in TS. */
   readonly minTree: number;
 
-  constructor(module: SelectionModule, minHeap: number, minTree: number) {
+  constructor(module: SelectionModule, minTree: number) {
     this.module = module;
-    this.minHeap = minHeap;
     this.minTree = minTree;
   }
 }

@@ -228,11 +228,12 @@ const P = (type: number, fields: Partial<Record<PolicyField, number>> = {}): Pol
 
 // ---- the same checks for every policy ----
 
-// The model comparisons run with every selection kernel; the WebAssembly kernel with thresholds
-// 0, so that it runs every heap sift and tree descent (where the engine can load it).
+// The model comparisons run with every selection kernel; the WebAssembly kernel with threshold
+// 0, so that it runs every tree descent of the weighted-random policies (where the engine can
+// load it; the other engines have no WebAssembly path).
 const KERNELS: SelectionKernel[] = [tsSelectionKernel];
 {
-  const wasm = createSelectionKernel({ minHeap: 0, minTree: 0 });
+  const wasm = createSelectionKernel({ minTree: 0 });
   if (wasm.name !== "ts") KERNELS.push(wasm);
 }
 

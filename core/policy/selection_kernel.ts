@@ -1,10 +1,12 @@
 /**
  * Selection kernels: where the hot loops of the selection engines run. The pure-TypeScript
- * kernel is the reference; the WebAssembly kernel (`asm/assembly/selection.ts`) runs the heap
- * sifts of the sorted policies and the prefix-sum tree descents of the weighted-random policies
- * over the same arrays, which the engines then allocate in the module's memory (no copies per
- * call). Both choose exactly the same pool elements for the same random stream (the
- * differential suite, `selection_kernel_test.ts`).
+ * kernel is the reference; the WebAssembly kernel (`asm/assembly/selection.ts`) runs the
+ * prefix-sum tree descents of the weighted-random policies (Weighted Random, Randomized Least
+ * Used and their variants) over the same arrays, which the engine then allocates in the module's
+ * memory (no copies per call). Both choose exactly the same pool elements for the same random
+ * stream (the differential suite, `selection_kernel_test.ts`). Only that operation measured
+ * faster in WebAssembly (bench/README.md); the heap sifts of the sorted policies did not win and
+ * stay in TypeScript.
  *
  * The core reads no environment. Adapters and tools read `RSERPOOL_NO_WASM` (see
  * `noWasmFromEnv` in `core/checksum`) and pass the result on:
@@ -38,14 +40,6 @@ export interface SelectionKernel {
 export const tsSelectionKernel: SelectionKernel = Object.freeze({ name: "ts" });
 
 /**
- * Heaps below this size sift in TypeScript even with the WebAssembly kernel: a call into the
- * module costs more than the few levels it saves.
- *
- * @see bench/README.md, "Handlespace and policies" (WebAssembly selection)
- */
-export const WASM_MIN_HEAP = 4096;
-
-/**
  * Prefix-sum trees over fewer slots than this are descended in TypeScript even with the
  * WebAssembly kernel.
  *
@@ -57,12 +51,10 @@ export const WASM_MIN_TREE = 4096;
 export interface SelectionKernelOptions {
   /**
    * `false` forces the pure-TS kernel. `true` (default) returns the WebAssembly kernel when
-   * the engine can run the module, which uses WebAssembly only for the operations and sizes
-   * where it measured faster (thresholds below), else the TS kernel.
+   * the engine can run the module, which uses WebAssembly only for the operation and sizes
+   * where it measured faster (tree descents, threshold below), else the TS kernel.
    */
   readonly wasm?: boolean;
-  /** Smallest heap that sifts in WebAssembly; default {@link WASM_MIN_HEAP}; 0 = every heap. */
-  readonly minHeap?: number;
   /** Smallest tree descended in WebAssembly; default {@link WASM_MIN_TREE}; 0 = every tree. */
   readonly minTree?: number;
 }
@@ -70,10 +62,10 @@ export interface SelectionKernelOptions {
 /**
  * Returns the selection kernel to use.
  *
- * @param options `wasm: false` forces pure TS; thresholds for tests and benchmarks.
+ * @param options `wasm: false` forces pure TS; the threshold for tests and benchmarks.
  * @returns A kernel named `"wasm"` or `"ts"`.
  * @throws {TypeError} When `options.wasm` is given and not a boolean.
- * @throws {RangeError} When a threshold is not a non-negative integer.
+ * @throws {RangeError} When `minTree` is not a non-negative integer.
  * @example Forcing pure TS
  * ```ts
  * import { createSelectionKernel } from "./selection_kernel.ts";
@@ -89,13 +81,10 @@ export function createSelectionKernel(options: SelectionKernelOptions = {}): Sel
       `Cannot create a selection kernel: option wasm ${String(wasm)} is not a boolean`,
     );
   }
-  const minHeap = threshold(options.minHeap, WASM_MIN_HEAP, "minHeap");
   const minTree = threshold(options.minTree, WASM_MIN_TREE, "minTree");
   if (!wasm) return tsSelectionKernel;
   const module = loadSelectionModule();
-  return module === undefined
-    ? tsSelectionKernel
-    : new WasmSelectionKernel(module, minHeap, minTree);
+  return module === undefined ? tsSelectionKernel : new WasmSelectionKernel(module, minTree);
 }
 
 function threshold(value: number | undefined, fallback: number, name: string): number {

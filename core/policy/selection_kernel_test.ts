@@ -1,8 +1,8 @@
 // The differential suite of the selection kernels: pools that run with the WebAssembly kernel
-// (thresholds 0, so every heap sift and tree descent runs in the module) must choose exactly
-// what pools with the pure-TS kernel choose, for the same operations and the same random stream,
-// over randomized pools of every policy (fast-check), also while the module's memory grows under
-// the engines' views. The naive-model comparisons of policy_conformance_test.ts run with both
+// (threshold 0, so every prefix-sum tree descent runs in the module) must choose exactly what
+// pools with the pure-TS kernel choose, for the same operations and the same random stream, over
+// randomized pools of every weighted-random policy (the only engine with a WebAssembly path;
+// fast-check), also while the module's memory grows under the engines' views. The naive-model comparisons of policy_conformance_test.ts run with both
 // kernels too, and handlespace_kernel_test.ts compares handle resolutions.
 
 import { test } from "node:test";
@@ -21,11 +21,10 @@ import {
   type SelectionKernel,
   SelectionPool,
   tsSelectionKernel,
-  WASM_MIN_HEAP,
   WASM_MIN_TREE,
 } from "./mod.ts";
 
-const wasm = createSelectionKernel({ minHeap: 0, minTree: 0 });
+const wasm = createSelectionKernel({ minTree: 0 });
 const hasWasm = wasm.name === "wasm";
 const skip = hasWasm ? false : "WebAssembly is not available in this runtime";
 
@@ -99,7 +98,6 @@ function run(
       seen.push([...out.subarray(0, n)]);
     } else if (o.op === "one") seen.push(pool.selectOne(rng, o.mi));
   }
-  seen.push(policy.engine === "weighted-random" ? [] : pool.order());
   seen.push(live.map((s) => [pool.degradation[s], pool.selections[s], pool.selectionWeight(s)]));
   return seen;
 }
@@ -108,9 +106,9 @@ test("createSelectionKernel() returns the pure-TS kernel on request and checks i
   assert.equal(createSelectionKernel({ wasm: false }).name, "ts");
   assert.equal(createSelectionKernel({ wasm: false }), tsSelectionKernel);
   assert.throws(() => createSelectionKernel({ wasm: "no" as unknown as boolean }), TypeError);
-  assert.throws(() => createSelectionKernel({ minHeap: -1 }), RangeError);
+  assert.throws(() => createSelectionKernel({ minTree: -1 }), RangeError);
   assert.throws(() => createSelectionKernel({ minTree: 1.5 }), RangeError);
-  assert.ok(WASM_MIN_HEAP >= 0 && WASM_MIN_TREE >= 0);
+  assert.ok(WASM_MIN_TREE >= 0);
   assert.equal(new SelectionPool(BUILTIN_POLICIES[0]!).kernel, tsSelectionKernel);
   assert.throws(
     () => new SelectionPool(BUILTIN_POLICIES[0]!, { kernel: 1 as unknown as SelectionKernel }),
@@ -123,7 +121,23 @@ test("createSelectionKernel() uses WebAssembly where the engine can run it", { s
   assert.equal(new SelectionPool(BUILTIN_POLICIES[5]!, { kernel: wasm }).kernel.name, "wasm");
 });
 
-for (const policy of BUILTIN_POLICIES) {
+const WEIGHTED_RANDOM = BUILTIN_POLICIES.filter((p) => p.engine === "weighted-random");
+
+test("the differential suite covers the weighted-random policies", () => {
+  assert.deepEqual(
+    WEIGHTED_RANDOM.map((p) => p.name).sort(),
+    [
+      "RandomizedLeastUsed",
+      "RandomizedLeastUsedDegradation",
+      "RandomizedPriorityLeastUsed",
+      "RandomizedPriorityLeastUsedDegradation",
+      "WeightedRandom",
+      "WeightedRandomDPF",
+    ],
+  );
+});
+
+for (const policy of WEIGHTED_RANDOM) {
   test(
     `${policy.name}: the wasm kernel chooses exactly what the ts kernel chooses (randomized pools)`,
     {
@@ -153,10 +167,7 @@ test("SelectionPool with the wasm kernel keeps choosing the same while the modul
 }, () => {
   // Many pools grow one after the other, so the memory grows (and every view is rebuilt)
   // between operations on the pools that already exist.
-  const policies = BUILTIN_POLICIES.filter((p) =>
-    p.engine === "sorted" || p.engine === "weighted-random"
-  );
-  const twins = policies.map((p) => ({
+  const twins = WEIGHTED_RANDOM.map((p) => ({
     p,
     a: new SelectionPool(p, { kernel: wasm }),
     b: new SelectionPool(p, { kernel: tsSelectionKernel }),

@@ -135,7 +135,7 @@ export class SelectionPool implements SelectionValues {
         if (policy.sortedStructure === "heap") {
           this.#kind = HEAP;
           const formula = formulaOf(policy);
-          this.#heap = new HeapEngine(this, policy, formula.key, formula.use, kernel);
+          this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
         } else {
           this.#kind = BUCKET;
           const formula = formulaOf(policy);
