@@ -27,9 +27,9 @@
 // once.
 //
 // The first up to MEMO slots of the last selection of k > 1 are remembered
-// (memo, memoN) until the order may have changed (any change but the use of
-// the only member of a bucket whose key stays), so repeated selections of k > 1
-// copy them.
+// (memo, memoN) until the order may have changed, so repeated selections of
+// k > 1 copy them. A use of the head of the first bucket whose key stays (the
+// steady state of Priority) keeps the memo valid: it rotates with the list.
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
@@ -193,7 +193,7 @@ export class BucketEngine {
     this.#seq[s] = seq;
     const after = this.snext[s]!;
     if (after >= 0) {
-      this.memoN = 0;
+      if (this.memoN > 0) this.#rotateMemo(b);
       const snext = this.snext, sprev = this.sprev, tail = this.btail[b]!;
       this.bhead[b] = after;
       sprev[after] = -1;
@@ -201,6 +201,23 @@ export class BucketEngine {
       sprev[s] = tail;
       snext[s] = -1;
       this.btail[b] = s;
+    }
+  }
+
+  // The memo after the head of the first bucket b (memo[0], with at least one more member)
+  // moves to the tail of b, before the lists are relinked: when the memo holds all of b, its
+  // first bsize[b] entries rotate by one; otherwise it holds the first memoN of b's list and
+  // shifts by one, taking the member after its last one.
+  #rotateMemo(b: number): void {
+    const memo = this.memo, m = this.memoN, size = this.bsize[b]!;
+    const first = memo[0]!;
+    if (m < size) {
+      const next = this.snext[memo[m - 1]!]!;
+      for (let i = 1; i < m; i++) memo[i - 1] = memo[i]!;
+      memo[m - 1] = next;
+    } else {
+      for (let i = 1; i < size; i++) memo[i - 1] = memo[i]!;
+      memo[size - 1] = first;
     }
   }
 

@@ -468,6 +468,22 @@ test("Priority: picks the highest priority and rotates among equal priorities", 
   assert.deepEqual(pick(pool, 3, rng), [top, c, a]);
 });
 
+test("Priority: repeated selections of k slide through the top priority, also past its end", () => {
+  // Each call returns the first k in selection order, then the first moves to the end of its
+  // priority: k smaller and larger than the top priority's group, mixed with k = 1.
+  const pool = new SelectionPool(byName("Priority"));
+  const pri = (priority: number): PolicyParameter => P(PolicyType.Priority, { priority });
+  const top = [0, 1, 2, 3, 4].map(() => pool.add(pri(9)));
+  const next = [pool.add(pri(5)), pool.add(pri(5))];
+  const rng = new SeededRng(1);
+  const rotation = [...top];
+  for (const k of [3, 3, 1, 3, 2, 7, 7, 3, 6, 6, 1, 3]) {
+    const expected = [...rotation, ...next].slice(0, k);
+    assert.deepEqual(pick(pool, k, rng), expected, `k = ${k}`);
+    rotation.push(rotation.shift()!);
+  }
+});
+
 test("LeastUsed: picks the lowest load, rotates among equal loads, follows load updates", () => {
   const pool = new SelectionPool(byName("LeastUsed"));
   const lu = (load: number): PolicyParameter => P(PolicyType.LeastUsed, { load });
