@@ -41,11 +41,13 @@ export const tsSelectionKernel: SelectionKernel = Object.freeze({ name: "ts" });
 
 /**
  * Prefix-sum trees over fewer slots than this are descended in TypeScript even with the
- * WebAssembly kernel.
+ * WebAssembly kernel: from a capacity of 1024 slots (pools of 513 PEs and more) the descent in
+ * WebAssembly measured 1.03–1.13× the TypeScript one (k = 1), below that the two were within
+ * noise of each other.
  *
  * @see bench/README.md, "Handlespace and policies" (WebAssembly selection)
  */
-export const WASM_MIN_TREE = 4096;
+export const WASM_MIN_TREE = 1024;
 
 /** Options of {@link createSelectionKernel}. */
 export interface SelectionKernelOptions {
