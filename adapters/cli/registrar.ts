@@ -49,6 +49,8 @@ import { policyText } from "./_policy.ts";
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
 const D = ASAP_DEFAULTS;
+/** ASAP and ENRP lengths are 16-bit: no valid message is larger. */
+const MAX_MESSAGE_SIZE = 65535;
 
 const FLAGS: readonly FlagSpec[] = [
   {
@@ -134,15 +136,71 @@ const FLAGS: readonly FlagSpec[] = [
     name: "max-hr-rate",
     kind: "value",
     value: "PER_S",
-    default: "0 (unlimited)",
-    help: "handle resolutions per second per PU association",
+    default: String(D.maxHrRate.value),
+    help: "handle resolutions per second per PU association (0 = unlimited)",
   },
   {
     name: "max-eu-rate",
     kind: "value",
     value: "PER_S",
-    default: "0 (unlimited)",
-    help: "Endpoint Unreachable reports per second per PU association",
+    default: String(D.maxEuRate.value),
+    help: "Endpoint Unreachable reports per second per PU association (0 = unlimited)",
+  },
+  {
+    name: "max-message-rate",
+    kind: "value",
+    value: "PER_S",
+    default: String(D.maxMessageRate.value),
+    help: "ASAP messages per second per association; above it the association is aborted",
+  },
+  {
+    name: "max-registrations-per-association",
+    kind: "value",
+    value: "N",
+    default: String(D.maxRegistrationsPerAssociation.value),
+    help: "PEs registered over one association (0 = unlimited)",
+  },
+  {
+    name: "max-pools",
+    kind: "value",
+    value: "N",
+    default: String(D.maxPools.value),
+    help: "pools in the handlespace (0 = unlimited)",
+  },
+  {
+    name: "max-pool-elements",
+    kind: "value",
+    value: "N",
+    default: String(D.maxPoolElements.value),
+    help: "PEs in the handlespace (0 = unlimited)",
+  },
+  {
+    name: "max-pool-elements-per-pool",
+    kind: "value",
+    value: "N",
+    default: String(D.maxPoolElementsPerPool.value),
+    help: "PEs in one pool (0 = unlimited)",
+  },
+  {
+    name: "max-pool-handle-length",
+    kind: "value",
+    value: "BYTES",
+    default: String(D.maxPoolHandleLength.value),
+    help: "longest pool handle accepted",
+  },
+  {
+    name: "max-parameters",
+    kind: "value",
+    value: "N",
+    default: String(D.maxParameters.value),
+    help: "parameters in one ASAP message",
+  },
+  {
+    name: "max-message-size",
+    kind: "value",
+    value: "BYTES",
+    default: String(MAX_MESSAGE_SIZE),
+    help: "largest framed message accepted; a bigger frame aborts the association",
   },
   {
     name: "max-associations",
@@ -266,6 +324,14 @@ interface RegistrarOptions {
   maxHresItems: number;
   maxHrRate: number;
   maxEuRate: number;
+  maxMessageRate: number;
+  maxRegistrationsPerAssociation: number;
+  maxPools: number;
+  maxPoolElements: number;
+  maxPoolElementsPerPool: number;
+  maxPoolHandleLength: number;
+  maxParameters: number;
+  maxMessageSize: number;
   maxAssociations: number;
   frameTimeout: number;
   handshakeTimeout: number;
@@ -320,8 +386,39 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
       min: 1,
       max: 128,
     }),
-    maxHrRate: flags.number("max-hr-rate", 0, { min: 0, fraction: true }),
-    maxEuRate: flags.number("max-eu-rate", 0, { min: 0, fraction: true }),
+    maxHrRate: flags.number("max-hr-rate", D.maxHrRate.value, { min: 0, fraction: true }),
+    maxEuRate: flags.number("max-eu-rate", D.maxEuRate.value, { min: 0, fraction: true }),
+    maxMessageRate: flags.number("max-message-rate", D.maxMessageRate.value, {
+      min: 0,
+      fraction: true,
+    }),
+    maxRegistrationsPerAssociation: flags.number(
+      "max-registrations-per-association",
+      D.maxRegistrationsPerAssociation.value,
+      { min: 0, max: 0x3fffffff },
+    ),
+    maxPools: flags.number("max-pools", D.maxPools.value, { min: 0, max: 1e9 }),
+    maxPoolElements: flags.number("max-pool-elements", D.maxPoolElements.value, {
+      min: 0,
+      max: 1e9,
+    }),
+    maxPoolElementsPerPool: flags.number(
+      "max-pool-elements-per-pool",
+      D.maxPoolElementsPerPool.value,
+      { min: 0, max: 1e9 },
+    ),
+    maxPoolHandleLength: flags.number("max-pool-handle-length", D.maxPoolHandleLength.value, {
+      min: 1,
+      max: 65000,
+    }),
+    maxParameters: flags.number("max-parameters", D.maxParameters.value, {
+      min: 4,
+      max: 65535,
+    }),
+    maxMessageSize: flags.number("max-message-size", MAX_MESSAGE_SIZE, {
+      min: 1024,
+      max: 1 << 30,
+    }),
     maxAssociations: flags.number("max-associations", 10000, { min: 0, max: 1_000_000 }),
     frameTimeout: flagMilliseconds(flags, "frame-timeout", 30000),
     handshakeTimeout: flagMilliseconds(flags, "handshake-timeout", 5000),
@@ -361,12 +458,25 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     maxHandleResolutionItems: o.maxHresItems,
     maxHrRate: o.maxHrRate,
     maxEuRate: o.maxEuRate,
+    maxMessageRate: o.maxMessageRate,
+    maxRegistrationsPerAssociation: o.maxRegistrationsPerAssociation,
+    limits: {
+      maxPools: o.maxPools,
+      maxPoolElements: o.maxPoolElements,
+      maxPoolElementsPerPool: o.maxPoolElementsPerPool,
+    },
+    maxPoolHandleLength: o.maxPoolHandleLength,
+    maxParameters: o.maxParameters,
     minAddressScope: o.minAddressScope,
     userAddressCheck: o.userAddressCheck,
     verboseEvents: log.enabled("debug"),
   });
   const driver: Driver<RegistrarEvent> = new Driver(runtime, withListenerGroups(registrar), {
-    association: { frameTimeout: o.frameTimeout, handshakeTimeout: o.handshakeTimeout },
+    association: {
+      frameTimeout: o.frameTimeout,
+      handshakeTimeout: o.handshakeTimeout,
+      maxPayload: o.maxMessageSize,
+    },
     onEvent: (e) => logEvent(log, registrar, driver, e),
   });
 
@@ -536,6 +646,12 @@ function logEvent(
       return;
     case "unreachable-report":
       log.info(e.type, { pool: e.poolHandle, pe: e.peId, reports: e.reports });
+      return;
+    case "unreachable-confirming":
+      log.info(e.type, { pool: e.poolHandle, pe: e.peId, reports: e.reports });
+      return;
+    case "unreachable-refuted":
+      log.warn(e.type, { pool: e.poolHandle, pe: e.peId });
       return;
     case "pe-removed-unreachable":
       log.warn(e.type, { pool: e.poolHandle, pe: e.peId, reports: e.reports });

@@ -49,6 +49,8 @@ export class AssociationRecord {
   readonly eu: TokenBucket;
   /** Budget of malformed/unexpected messages. */
   readonly errors: TokenBucket;
+  /** Rate limit of all ASAP messages (maxMessageRate). */
+  readonly messages: TokenBucket;
   /** Handle Table paging position of this requester, and the owner filter it belongs to. */
   tableCursor: EnumerationCursor | undefined = undefined;
   tableOwner: RegistrarId | undefined = undefined;
@@ -76,6 +78,7 @@ export class AssociationRecord {
     this.hr = new TokenBucket(now, burstOf(config.maxHrRate));
     this.eu = new TokenBucket(now, burstOf(config.maxEuRate));
     this.errors = new TokenBucket(now, config.protocolErrorBurst);
+    this.messages = new TokenBucket(now, burstOf(config.maxMessageRate));
   }
 }
 
@@ -96,6 +99,11 @@ export class RegistrarContext {
   readonly actions = new Fifo<RoleAction>();
   readonly events = new Fifo<RegistrarEvent>();
   readonly localChangeListeners: LocalChangeListener[] = [];
+  /**
+   * PEs reported unreachable `maxBadPeReports` times whose confirming Endpoint Keep-Alive is
+   * on its way: removed when it times out, cleared when the ack comes.
+   */
+  readonly confirming = new Set<PoolElementEntry>();
   readonly verbose: boolean;
   readonly #slab = new PayloadSlab();
   #nextAssociation = 1;
@@ -215,6 +223,7 @@ export class RegistrarContext {
     downReason?: DownReason,
   ): void {
     const poolHandle = entry.poolHandle, peId = entry.id;
+    this.confirming.delete(entry);
     switch (reason) {
       case "deregistered":
         this.stats.deregistrations++;

@@ -50,6 +50,23 @@ export class RegistrationHandler {
       return;
     }
     const hs = ctx.handlespace;
+    const maxPerAssoc = ctx.config.maxRegistrationsPerAssociation;
+    if (maxPerAssoc > 0) {
+      // Only a PE new to this association counts (re-registrations pass); the count is
+      // bounded by the limit itself.
+      const known = hs.find(message.poolHandle, pe.id);
+      if (
+        (known === undefined || known.association !== rec.id) &&
+        hs.entriesOfAssociation(rec.id).length >= maxPerAssoc
+      ) {
+        this.#reject(rec, message, raw, {
+          cause: ErrorCause.LackOfResources,
+          reason: `registration limit ${maxPerAssoc} per association reached`,
+          field: undefined,
+        });
+        return;
+      }
+    }
     const r = hs.register(message.poolHandle, checked.element, {
       now,
       home: ctx.id,

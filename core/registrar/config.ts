@@ -51,7 +51,11 @@ export interface RegistrarConfig {
   readonly peIdClash?: PeIdClashPolicy;
   /** The policies pools may use; default every built-in policy. */
   readonly policies?: PolicyRegistry;
-  /** Pool and PE limits of the handlespace (LackOfResources beyond). */
+  /**
+   * Pool and PE limits of the handlespace (Lack of Resources beyond); defaults `maxPools`
+   * 100000, `maxPoolElements` 1000000, `maxPoolElementsPerPool` 100000 (`ASAP_DEFAULTS`);
+   * 0 = unlimited.
+   */
   readonly limits?: Omit<HandlespaceLimits, "maxPoolHandleLength">;
   /** Longest pool handle in bytes (default 255). */
   readonly maxPoolHandleLength?: number;
@@ -90,10 +94,25 @@ export interface RegistrarConfig {
   readonly handleResolutionItemsLimit?: number;
   /** Selected PEs that count as used per resolution; 0 = policy default (default 0). */
   readonly maxIncrement?: number;
-  /** Handle Resolutions per second per association; 0 = unlimited (default 0). */
+  /** Handle Resolutions per second per association; 0 = unlimited (default 1000). */
   readonly maxHrRate?: number;
-  /** Endpoint Unreachable reports per second per association; 0 = unlimited (default 0). */
+  /** Endpoint Unreachable reports per second per association; 0 = unlimited (default 10). */
   readonly maxEuRate?: number;
+  /**
+   * ASAP messages per second per association, of any type; a peer above it is aborted;
+   * 0 = unlimited (default 5000).
+   */
+  readonly maxMessageRate?: number;
+  /**
+   * PEs registered over one association; more are rejected with Lack of Resources;
+   * 0 = unlimited (default 1000).
+   */
+  readonly maxRegistrationsPerAssociation?: number;
+  /**
+   * Parameters in one ASAP message (top level plus those inside a Pool Element parameter);
+   * more get an ASAP Error with cause Invalid Values (default 64, at least 4).
+   */
+  readonly maxParameters?: number;
   /**
    * Cause of the Operation Error answering a rate-limited Handle Resolution: default Lack of
    * Resources (0x6, "try again later"); RSPLIB sends Unknown Pool Handle (0x9).
@@ -167,6 +186,12 @@ export interface ResolvedRegistrarConfig {
   readonly maxHrRate: number;
   /** See {@link RegistrarConfig.maxEuRate}. */
   readonly maxEuRate: number;
+  /** See {@link RegistrarConfig.maxMessageRate}. */
+  readonly maxMessageRate: number;
+  /** See {@link RegistrarConfig.maxRegistrationsPerAssociation} (0 = unlimited). */
+  readonly maxRegistrationsPerAssociation: number;
+  /** See {@link RegistrarConfig.maxParameters}. */
+  readonly maxParameters: number;
   /** See {@link RegistrarConfig.rateLimitCause}. */
   readonly rateLimitCause: number;
   /** See {@link RegistrarConfig.protocolErrorBurst}. */
@@ -249,7 +274,19 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
     id,
     checksumCompat: config.checksumCompat ?? "exact",
     peIdClash: config.peIdClash ?? "update",
-    limits: { ...config.limits, maxPoolHandleLength: maxHandle },
+    limits: {
+      ...config.limits,
+      maxPools: limit("maxPools", config.limits?.maxPools ?? d.maxPools.value),
+      maxPoolElements: limit(
+        "maxPoolElements",
+        config.limits?.maxPoolElements ?? d.maxPoolElements.value,
+      ),
+      maxPoolElementsPerPool: limit(
+        "maxPoolElementsPerPool",
+        config.limits?.maxPoolElementsPerPool ?? d.maxPoolElementsPerPool.value,
+      ),
+      maxPoolHandleLength: maxHandle,
+    },
     asapListener: name("asapListener", config.asapListener ?? "asap"),
     enrpListener: name("enrpListener", config.enrpListener ?? "enrp"),
     announceChannel: name("announceChannel", config.announceChannel ?? "asap-announce"),
@@ -306,6 +343,19 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
     ),
     maxHrRate: rate("maxHrRate", config.maxHrRate ?? d.maxHrRate.value),
     maxEuRate: rate("maxEuRate", config.maxEuRate ?? d.maxEuRate.value),
+    maxMessageRate: rate("maxMessageRate", config.maxMessageRate ?? d.maxMessageRate.value),
+    maxRegistrationsPerAssociation: integer(
+      "maxRegistrationsPerAssociation",
+      config.maxRegistrationsPerAssociation ?? d.maxRegistrationsPerAssociation.value,
+      0,
+      0x3fffffff,
+    ),
+    maxParameters: integer(
+      "maxParameters",
+      config.maxParameters ?? d.maxParameters.value,
+      4,
+      65535,
+    ),
     rateLimitCause,
     protocolErrorBurst: integer(
       "protocolErrorBurst",
@@ -340,6 +390,13 @@ function integer(option: string, v: number, min: number, max: number): number {
     );
   }
   return v;
+}
+
+/** A count limit where 0 means unlimited (Infinity). */
+function limit(option: string, v: number): number {
+  if (v === Infinity) return v;
+  integer(option, v, 0, Number.MAX_SAFE_INTEGER);
+  return v === 0 ? Infinity : v;
 }
 
 function time(option: string, v: number | undefined, fallback: number, min: number): number {

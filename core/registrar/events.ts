@@ -94,7 +94,31 @@ export type RegistrarEvent =
     readonly reports: number;
   }
   | {
-    /** A PE reached the bad-report threshold and was removed. */
+    /**
+     * A PE reached the bad-report threshold: an Endpoint Keep-Alive confirms whether it is
+     * alive before anything is removed.
+     */
+    readonly type: "unreachable-confirming";
+    /** The pool handle. */
+    readonly poolHandle: Uint8Array;
+    /** The reported PE. */
+    readonly peId: PoolElementId;
+    /** Reports counted. */
+    readonly reports: number;
+  }
+  | {
+    /** A PE reported unreachable answered the confirming keep-alive; its reports are cleared. */
+    readonly type: "unreachable-refuted";
+    /** The pool handle. */
+    readonly poolHandle: Uint8Array;
+    /** The PE. */
+    readonly peId: PoolElementId;
+  }
+  | {
+    /**
+     * A PE reported unreachable did not answer the confirming keep-alive (or could not be
+     * reached at all) and was removed.
+     */
     readonly type: "pe-removed-unreachable";
     /** Its pool handle. */
     readonly poolHandle: Uint8Array;
