@@ -45,6 +45,8 @@ import { listenerName, withListenerGroups } from "./_listener_alias.ts";
 import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
 import { transportText } from "./_format.ts";
 import { policyText } from "./_policy.ts";
+import { readTlsFlags, tlsFlags } from "./_tls.ts";
+import type { TlsOptions } from "../tls.ts";
 
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
@@ -244,6 +246,7 @@ const FLAGS: readonly FlagSpec[] = [
     default: "info",
     help: "error, warn, info, debug",
   },
+  ...tlsFlags("serve"),
   { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
 ];
 
@@ -337,6 +340,7 @@ interface RegistrarOptions {
   handshakeTimeout: number;
   minAddressScope: AddressScope;
   userAddressCheck: UserAddressCheck;
+  tls: TlsOptions | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
 }
@@ -432,6 +436,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
       ["association", "trust", "replace"] as const,
       "association",
     ),
+    tls: readTlsFlags(flags, "serve"),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
   };
@@ -491,6 +496,14 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
             hostname: endpoint.address,
             port: endpoint.port,
             maxAssociations: o.maxAssociations,
+            ...(o.tls === undefined ? {} : {
+              tls: o.tls,
+              onTlsRefused: (detail, remote) =>
+                log.warn("tls-refused", {
+                  from: remote === undefined ? undefined : formatEndpoint(remote),
+                  detail,
+                }),
+            }),
           }),
         );
       } catch (e) {
@@ -562,6 +575,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     asap: asapBound.map(formatEndpoint),
     enrp: enrpBound.length === 0 ? "off" : enrpBound.map(formatEndpoint),
     announce: o.announce === undefined ? "off" : formatEndpoint(o.announce),
+    ...(o.tls === undefined ? {} : { tls: o.tls.ca === undefined ? "server" : "mutual" }),
     runtime: runtime.name,
   });
 

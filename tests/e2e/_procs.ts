@@ -28,7 +28,17 @@ export function toolCommand(
   const file = join(ROOT, "adapters", "cli", `${tool}.ts`);
   switch (runtime) {
     case "deno":
-      return [join(BIN, "deno"), ["run", "--allow-net", file, ...args]];
+      // Certificate, key and policy files (--tls-*, --authz) need read access under Deno.
+      return [
+        join(BIN, "deno"),
+        [
+          "run",
+          "--allow-net",
+          ...(args.some((a) => a.startsWith("--tls-") || a === "--authz") ? ["--allow-read"] : []),
+          file,
+          ...args,
+        ],
+      ];
     case "bun":
       return [join(BIN, "bun"), [file, ...args]];
     case "node":
