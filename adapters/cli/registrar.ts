@@ -46,6 +46,11 @@ import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
 import { transportText } from "./_format.ts";
 import { policyText } from "./_policy.ts";
 import { readTlsFlags, tlsFlags } from "./_tls.ts";
+import { readFileSync } from "node:fs";
+import {
+  type AuthorizationPolicy,
+  parseAuthorizationPolicy,
+} from "../../core/registrar/authorization.ts";
 import type { TlsOptions } from "../tls.ts";
 
 export type { CliIo, ShutdownSignal } from "./_io.ts";
@@ -247,6 +252,13 @@ const FLAGS: readonly FlagSpec[] = [
     help: "error, warn, info, debug",
   },
   ...tlsFlags("serve"),
+  {
+    name: "authz",
+    kind: "value",
+    value: "FILE",
+    default: "none (everyone may register and resolve)",
+    help: "authorization policy (JSON): who may register into and resolve which pools",
+  },
   { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
 ];
 
@@ -341,6 +353,7 @@ interface RegistrarOptions {
   minAddressScope: AddressScope;
   userAddressCheck: UserAddressCheck;
   tls: TlsOptions | undefined;
+  authz: AuthorizationPolicy | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
 }
@@ -437,9 +450,26 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
       "association",
     ),
     tls: readTlsFlags(flags, "serve"),
+    authz: readAuthz(flags.string("authz")),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
   };
+}
+
+function readAuthz(file: string | undefined): AuthorizationPolicy | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`--authz ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return parseAuthorizationPolicy(text);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new UsageError(`--authz ${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
@@ -475,6 +505,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     minAddressScope: o.minAddressScope,
     userAddressCheck: o.userAddressCheck,
     verboseEvents: log.enabled("debug"),
+    ...(o.authz === undefined ? {} : { authorization: o.authz }),
   });
   const driver: Driver<RegistrarEvent> = new Driver(runtime, withListenerGroups(registrar), {
     association: {
@@ -576,6 +607,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     enrp: enrpBound.length === 0 ? "off" : enrpBound.map(formatEndpoint),
     announce: o.announce === undefined ? "off" : formatEndpoint(o.announce),
     ...(o.tls === undefined ? {} : { tls: o.tls.ca === undefined ? "server" : "mutual" }),
+    ...(o.authz === undefined ? {} : { authz: o.authz.size }),
     runtime: runtime.name,
   });
 
@@ -678,6 +710,15 @@ function logEvent(
       return;
     case "rate-limited":
       log.warn(e.type, { assoc: e.assoc, request: e.request });
+      return;
+    case "authorization-refused":
+      log.warn(e.type, {
+        assoc: e.assoc,
+        action: e.action,
+        pool: e.poolHandle,
+        from: formatEndpoint(e.remote),
+        identity: e.identity,
+      });
       return;
     case "peer-protocol-error":
       log.warn(e.type, { assoc: e.assoc, cause: `0x${e.cause.toString(16)}`, detail: e.detail });

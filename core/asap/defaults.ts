@@ -151,14 +151,16 @@ export const ASAP_DEFAULTS = {
     value: 1000000,
     unit: "count",
     rsplib: "none",
-    description: "PEs in the handlespace; beyond, Registrations get cause Lack of Resources; 0 = unlimited",
+    description:
+      "PEs in the handlespace; beyond, Registrations get cause Lack of Resources; 0 = unlimited",
   },
   maxPoolElementsPerPool: {
     role: "PR",
     value: 100000,
     unit: "count",
     rsplib: "none",
-    description: "PEs in one pool; beyond, Registrations get cause Lack of Resources; 0 = unlimited",
+    description:
+      "PEs in one pool; beyond, Registrations get cause Lack of Resources; 0 = unlimited",
   },
   maxParameters: {
     role: "PR",

@@ -9,7 +9,13 @@ import type { EnumerationCursor } from "../handlespace/handlespace.ts";
 import type { PoolElementEntry } from "../handlespace/pool_element.ts";
 import type { PolicyRegistry } from "../policy/registry.ts";
 import type { Rng } from "../rng.ts";
-import type { AssociationId, DownReason, RoleAction, TransportAddress } from "../role.ts";
+import type {
+  AssociationId,
+  DownReason,
+  PeerIdentity,
+  RoleAction,
+  TransportAddress,
+} from "../role.ts";
 import type { AsapMessage } from "../wire/asap_message.ts";
 import type { EnrpMessage } from "../wire/enrp_message.ts";
 import { canonicalIpAddress } from "../wire/ip_address.ts";
@@ -56,6 +62,8 @@ export class AssociationRecord {
   tableOwner: RegistrarId | undefined = undefined;
   /** Set once the registrar aborted or closed it: nothing more is processed. */
   closing = false;
+  /** The peer's TLS certificate identity, if any (for the authorization policy). */
+  identity: PeerIdentity | undefined = undefined;
 
   constructor(
     now: number,
@@ -183,6 +191,30 @@ export class RegistrarContext {
       if (reply.type === "enrp-error") this.sendEnrp(rec.id, reply);
       else this.sendAsap(rec.id, reply as AsapMessage);
     }
+  }
+
+  /**
+   * Whether the authorization policy lets the association's peer do this with the pool (always
+   * true without a policy). A refusal is counted and raised as an event.
+   */
+  authorized(rec: AssociationRecord, action: "register" | "resolve", poolHandle: Uint8Array) {
+    const policy = this.config.authorization;
+    if (policy === undefined) return true;
+    if (
+      policy.allows(action, poolHandle, { address: rec.remote.address, identity: rec.identity })
+    ) {
+      return true;
+    }
+    this.stats.authorizationRefusals++;
+    this.emit({
+      type: "authorization-refused",
+      assoc: rec.id,
+      action,
+      poolHandle,
+      remote: rec.remote,
+      identity: rec.identity?.subject,
+    });
+    return false;
   }
 
   /** Whether this registrar is the PE's home. */

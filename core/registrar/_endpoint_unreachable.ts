@@ -34,6 +34,8 @@ export class UnreachableHandler {
       }
       bucket.limited = false;
     }
+    // Only a peer allowed to resolve the pool may report its PEs (dropped: no response exists).
+    if (!ctx.authorized(rec, "resolve", message.poolHandle)) return;
     const entry = ctx.handlespace.reportUnreachable(message.poolHandle, message.poolElementId);
     if (entry === undefined) return; // unknown PE: ignored
     ctx.stats.unreachableReports++;

@@ -44,6 +44,14 @@ export class RegistrationHandler {
   ): void {
     const ctx = this.#ctx;
     const pe = message.poolElement;
+    if (!ctx.authorized(rec, "register", message.poolHandle)) {
+      this.#reject(rec, message, raw, {
+        cause: ErrorCause.RejectedDueToSecurity,
+        reason: "the authorization policy does not let this peer register into the pool",
+        field: undefined,
+      });
+      return;
+    }
     const checked = this.#check(rec, pe);
     if ("cause" in checked) {
       this.#reject(rec, message, raw, checked);

@@ -9,6 +9,7 @@ import { ASAP_DEFAULTS } from "../asap/defaults.ts";
 import type { ChecksumCompat } from "../handlespace/checksum.ts";
 import type { HandlespaceLimits, PeIdClashPolicy } from "../handlespace/handlespace.ts";
 import type { PolicyRegistry } from "../policy/registry.ts";
+import type { AuthorizationPolicy } from "./authorization.ts";
 import { randomIdentifier, type Rng } from "../rng.ts";
 import type { TransportAddress } from "../role.ts";
 import { ErrorCause } from "../wire/error_cause.ts";
@@ -136,6 +137,13 @@ export interface RegistrarConfig {
    */
   readonly allowRemoteMonitors?: boolean;
   /**
+   * Who may register into and resolve which pools (see `parseAuthorizationPolicy`); default
+   * none: every peer may do everything. Refused Registrations get a Registration Response with
+   * cause Rejected due to Security Considerations (0xa), refused Handle Resolutions an
+   * Operation Error with that cause; refused Endpoint Unreachable reports are dropped.
+   */
+  readonly authorization?: AuthorizationPolicy;
+  /**
    * Raise per-request events (`handle-resolution`, `association-up`, `association-down`,
    * `announce-sent`); default false: those are only counted in the statistics.
    */
@@ -210,6 +218,8 @@ export interface ResolvedRegistrarConfig {
   readonly allowRemoteMonitors: boolean;
   /** See {@link RegistrarConfig.verboseEvents}. */
   readonly verboseEvents: boolean;
+  /** See {@link RegistrarConfig.authorization}. */
+  readonly authorization: AuthorizationPolicy | undefined;
 }
 
 const SCOPES: readonly AddressScope[] = ["loopback", "link-local", "site-local", "global"];
@@ -380,6 +390,7 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
     ),
     allowRemoteMonitors: config.allowRemoteMonitors ?? false,
     verboseEvents: config.verboseEvents ?? false,
+    authorization: authorizationOf(config.authorization),
   };
 }
 
@@ -390,6 +401,13 @@ function integer(option: string, v: number, min: number, max: number): number {
     );
   }
   return v;
+}
+
+function authorizationOf(a: AuthorizationPolicy | undefined): AuthorizationPolicy | undefined {
+  if (a !== undefined && (a === null || typeof a.allows !== "function")) {
+    throw new TypeError("Cannot create registrar: authorization must be an AuthorizationPolicy");
+  }
+  return a;
 }
 
 /** A count limit where 0 means unlimited (Infinity). */

@@ -159,6 +159,23 @@ export type RegistrarEvent =
     readonly request: RateLimitedRequest;
   }
   | {
+    /**
+     * The authorization policy refused a request: a Registration (answered with cause 0xa), a
+     * Handle Resolution (Operation Error 0xa) or an Endpoint Unreachable report (dropped).
+     */
+    readonly type: "authorization-refused";
+    /** The association. */
+    readonly assoc: AssociationId;
+    /** What the peer asked for. */
+    readonly action: "register" | "resolve";
+    /** The pool handle. */
+    readonly poolHandle: Uint8Array;
+    /** The peer's address. */
+    readonly remote: TransportAddress;
+    /** The subject of its TLS client certificate, if any. */
+    readonly identity: string | undefined;
+  }
+  | {
     /** A peer sent something malformed or unexpected; an Error was sent if the protocol says so. */
     readonly type: "peer-protocol-error";
     /** The association. */

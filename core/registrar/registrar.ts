@@ -333,6 +333,7 @@ export class Registrar implements Role<RegistrarEvent> {
       info.local,
       cfg,
     );
+    if (info.peerIdentity !== undefined) rec.identity = info.peerIdentity;
     ctx.associations.set(assoc, rec);
     if (ctx.verbose) {
       ctx.emit({ type: "association-up", assoc, listener: info.listener, remote: rec.remote });

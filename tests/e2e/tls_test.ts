@@ -4,6 +4,8 @@
 // RSERPOOL_REQUIRE_SYSTEM_TOOLS=1).
 
 import { test } from "node:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import { opensslMissing, REQUIRE_SYSTEM_TOOLS, TestCa } from "./_certs.ts";
 import { hsdump, killAll, RUNTIMES, sleep, start, startRegistrar } from "./_procs.ts";
@@ -95,6 +97,58 @@ test(
       terminal.endInput();
       assert.equal(await terminal.waitExit(30000), 0, terminal.stderr);
       assert.equal(terminal.stdout, "hello over TLS\n");
+    } finally {
+      await killAll();
+      ca.remove();
+    }
+  },
+);
+
+test(
+  "registrar --authz: a PE whose certificate may not register into a pool gets cause 0xa, the owner registers",
+  { skip },
+  async () => {
+    if (missing !== undefined) assert.fail(`${missing} but RSERPOOL_REQUIRE_SYSTEM_TOOLS=1`);
+    const ca = new TestCa();
+    try {
+      const policy = join(ca.dir, "authz.json");
+      writeFileSync(
+        policy,
+        JSON.stringify({
+          rules: [{ pool: "EchoPool", register: ["cn:pe-echo-*"], resolve: ["authenticated"] }],
+          default: { register: [], resolve: [] },
+        }),
+      );
+      const pr = await startRegistrar([
+        ...tlsArgs(ca.issue("registrar"), ca.ca.cert),
+        "--authz",
+        policy,
+      ]);
+      assert.equal(pr.proc.logs("started")[0]!.authz, 1);
+      const server = (cn: string, pool: string) =>
+        start("node", "server", [
+          "--registrar",
+          `127.0.0.1:${pr.asap}`,
+          "--announce",
+          "off",
+          "--pool",
+          pool,
+          ...tlsArgs(ca.issue(cn), ca.ca.cert),
+        ], { name: cn });
+      const owner = server("pe-echo-1", "EchoPool");
+      const intruder = server("pe-intruder", "EchoPool");
+      const elsewhere = server("pe-echo-2", "OtherPool");
+      await owner.waitForLog("registered", undefined, 30000);
+      for (const p of [intruder, elsewhere]) {
+        const failed = await p.waitForLog("registration-failed", undefined, 30000);
+        assert.equal(failed.cause, "0xa", p.name);
+        assert.equal(p.logs("registered").length, 0);
+      }
+      const refused = pr.proc.logs("authorization-refused");
+      assert.ok(refused.length >= 2);
+      assert.ok(refused.some((l) => String(l.identity).includes("CN=pe-intruder")));
+      const dump = await hsdump(pr.enrp);
+      assert.equal(dump.poolElements, 1);
     } finally {
       await killAll();
       ca.remove();
