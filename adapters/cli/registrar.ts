@@ -46,6 +46,7 @@ import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
 import { transportText } from "./_format.ts";
 import { policyText } from "./_policy.ts";
 import { readTlsFlags, tlsFlags } from "./_tls.ts";
+import { LogLimiter } from "./_log_limiter.ts";
 import { readFileSync } from "node:fs";
 import {
   type AuthorizationPolicy,
@@ -480,6 +481,14 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     write: (t) => io.err(t),
   });
   const runtime = await currentRuntime();
+  // A flooding peer must not flood the log: 10 lines per peer-triggered event and second.
+  const limiter = new LogLimiter(10, () => runtime.now(), (event, suppressed) => {
+    log.warn(
+      "log-suppressed",
+      { of: event, suppressed },
+      "more lines of this event in the last second",
+    );
+  });
   const seed = new Uint32Array(runtime.randomBytes(16).buffer.slice(0, 16));
   const registrar = new Registrar({
     rng: new SeededRng([seed[0]!, seed[1]!, seed[2]!, seed[3]!]),
@@ -513,7 +522,9 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
       handshakeTimeout: o.handshakeTimeout,
       maxPayload: o.maxMessageSize,
     },
-    onEvent: (e) => logEvent(log, registrar, driver, e),
+    onEvent: (e) => {
+      if (limiter.allow(e.type)) logEvent(log, registrar, driver, e);
+    },
   });
 
   // Listeners: ASAP (the default [::1] may be missing on hosts without IPv6), then ENRP.
@@ -530,7 +541,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
             ...(o.tls === undefined ? {} : {
               tls: o.tls,
               onTlsRefused: (detail, remote) =>
-                log.warn("tls-refused", {
+                limiter.allow("tls-refused") && log.warn("tls-refused", {
                   from: remote === undefined ? undefined : formatEndpoint(remote),
                   detail,
                 }),
@@ -617,6 +628,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
       resolve(s);
     });
   });
+  limiter.flush();
   log.info("stopping", { signal, poolElements: registrar.handlespace.size });
   // A second signal stops at once (exit 1) instead of waiting for graceful closes.
   let offForce = () => {};
