@@ -1,8 +1,10 @@
-// Keeps a flood from becoming a log flood: at most `perSecond` lines per event name each
-// second for the events a misbehaving peer can trigger at will; the rest are counted and
-// reported once per second as one `log-suppressed` line per event name.
+// Keeps a flood from becoming a log flood (and the registrar from blocking on a full stderr
+// pipe): at most `perSecond` lines per event name each second for the events a misbehaving peer
+// can trigger at will, and `otherPerSecond` for the rest (registrations, removals: a
+// registration flood makes thousands a second); the rest are counted and reported once per
+// second as one `log-suppressed` line per event name.
 
-/** Events a peer can cause at its own rate (state changes of PEs are never suppressed). */
+/** Events a peer can cause at its own rate: the tighter limit. */
 export const PEER_TRIGGERED_EVENTS: ReadonlySet<string> = new Set([
   "registration-rejected",
   "peer-protocol-error",
@@ -18,6 +20,7 @@ export const PEER_TRIGGERED_EVENTS: ReadonlySet<string> = new Set([
 
 export class LogLimiter {
   readonly #perSecond: number;
+  readonly #otherPerSecond: number;
   readonly #now: () => number;
   readonly #report: (event: string, suppressed: number) => void;
   #window = -Infinity;
@@ -26,10 +29,12 @@ export class LogLimiter {
 
   constructor(
     perSecond: number,
+    otherPerSecond: number,
     now: () => number,
     report: (event: string, suppressed: number) => void,
   ) {
     this.#perSecond = perSecond;
+    this.#otherPerSecond = otherPerSecond;
     this.#now = now;
     this.#report = report;
   }
@@ -38,10 +43,10 @@ export class LogLimiter {
   allow(event: string): boolean {
     const now = this.#now();
     if (now - this.#window >= 1000) this.flush(now);
-    if (!PEER_TRIGGERED_EVENTS.has(event)) return true;
+    const limit = PEER_TRIGGERED_EVENTS.has(event) ? this.#perSecond : this.#otherPerSecond;
     const n = (this.#lines.get(event) ?? 0) + 1;
     this.#lines.set(event, n);
-    if (n <= this.#perSecond) return true;
+    if (n <= limit) return true;
     this.#suppressed.set(event, (this.#suppressed.get(event) ?? 0) + 1);
     return false;
   }

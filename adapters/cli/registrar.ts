@@ -481,8 +481,9 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     write: (t) => io.err(t),
   });
   const runtime = await currentRuntime();
-  // A flooding peer must not flood the log: 10 lines per peer-triggered event and second.
-  const limiter = new LogLimiter(10, () => runtime.now(), (event, suppressed) => {
+  // A flooding peer must not flood the log: 10 lines per peer-triggered event and second, 100
+  // for the others (a registration flood registers thousands of PEs a second).
+  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
     log.warn(
       "log-suppressed",
       { of: event, suppressed },
