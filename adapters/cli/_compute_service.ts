@@ -21,6 +21,7 @@ import {
 } from "../../core/wire/policy_parameter.ts";
 import type { WireProfile } from "../../core/wire/profile.ts";
 import type { Runtime } from "../runtime.ts";
+import type { TlsOptions } from "../tls.ts";
 import { currentRuntime } from "../current.ts";
 import type { PoolElementEvent } from "../../core/asap/pool_element.ts";
 import {
@@ -68,6 +69,8 @@ export interface ComputeServiceOptions {
   readonly poolElement?: ServePoolOptions<ComputeCheckpoint>["poolElement"];
   /** Framing shim options (heartbeats). */
   readonly association?: FramedAssociationOptions;
+  /** TLS on the session listener and the registrar associations (see `ServePoolOptions.tls`). */
+  readonly tls?: TlsOptions;
   /** The runtime (default the running one's). */
   readonly runtime?: Runtime;
   /** Receives one line per notable event (registered, unit done, resumed, cookie rejected). */
@@ -94,6 +97,11 @@ export type ComputeLogEvent =
   | { readonly type: "restored"; readonly session: number; readonly units: number }
   | { readonly type: "cookie-rejected"; readonly reason: string; readonly detail: string }
   | { readonly type: "bad-request"; readonly detail: string }
+  | {
+    readonly type: "tls-refused";
+    readonly detail: string;
+    readonly remote: TransportAddress | undefined;
+  }
   | { readonly type: "load"; readonly load: number };
 
 /** A running compute pool element. */
@@ -143,6 +151,7 @@ export async function startComputeService(options: ComputeServiceOptions): Promi
     ...(options.id === undefined ? {} : { id: options.id }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.association === undefined ? {} : { association: options.association }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
     ...(options.addresses === undefined ? {} : { addresses: options.addresses }),
     ...(options.poolElement === undefined ? {} : { poolElement: options.poolElement }),
     onSession(s) {
@@ -158,6 +167,7 @@ export async function startComputeService(options: ComputeServiceOptions): Promi
     },
   });
   server.on("cookie-rejected", (r) => log({ type: "cookie-rejected", ...r }));
+  server.on("tls-refused", (r) => log({ type: "tls-refused", ...r }));
   server.on("pool-element", (e) => {
     log({ type: "pool-element", event: e });
     if (e.type === "registered") log({ type: "registered", id: server.poolElement.id });

@@ -31,6 +31,8 @@ import type { FramedAssociationOptions } from "../../core/transport/framed_assoc
 import type { Runtime } from "../runtime.ts";
 import { type Session, SessionClient, SessionError } from "../session/session_client.ts";
 import { COMPUTE_POOL } from "./_compute_service.ts";
+import { readTlsValues } from "./_tls.ts";
+import type { TlsOptions } from "../tls.ts";
 
 /** Options of {@link runComputeJob}. */
 export interface ComputeJobOptions {
@@ -54,6 +56,8 @@ export interface ComputeJobOptions {
   readonly maxAttempts?: number;
   /** Framing shim options (heartbeats notice hung pool elements). */
   readonly association?: FramedAssociationOptions;
+  /** TLS on the associations to registrars and pool elements (default plain TCP). */
+  readonly tls?: TlsOptions;
   /** The runtime (default the running one's). */
   readonly runtime?: Runtime;
   /** Progress reports. */
@@ -123,6 +127,7 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
     candidates: 32,
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.association === undefined ? {} : { association: options.association }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
     ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
   });
   const queue: WorkUnit[] = [...units];
@@ -237,6 +242,11 @@ const USAGE = `Usage: compute-client [options]
   --expect N              exit 1 unless the prime count is N
   --stale-cache MS        handle resolution cache lifetime (default 1000)
   --heartbeat MS          heartbeat interval and timeout of the associations (default 2000/3000)
+  --tls-ca FILE           connect over TLS, verifying registrar and pool elements against this
+                          CA (PEM; env RSERPOOL_TLS_CA; default plain TCP)
+  --tls-cert FILE         present this client certificate (PEM; needs --tls-key and --tls-ca;
+                          env RSERPOOL_TLS_CERT)
+  --tls-key FILE          private key of --tls-cert (PEM; env RSERPOOL_TLS_KEY)
   --quiet                 no progress on standard error`;
 
 /** Parsed command line. */
@@ -263,8 +273,20 @@ function parseArgs(argv: readonly string[]): Args | string {
     if (value === undefined) return `compute-client: --${m[1]} needs a value`;
     if (m[1] === "registrar") registrars.push(value);
     else if (
-      ["pool", "from", "to", "units", "sessions", "job", "expect", "stale-cache", "heartbeat"]
-        .includes(m[1]!)
+      [
+        "pool",
+        "from",
+        "to",
+        "units",
+        "sessions",
+        "job",
+        "expect",
+        "stale-cache",
+        "heartbeat",
+        "tls-cert",
+        "tls-key",
+        "tls-ca",
+      ].includes(m[1]!)
     ) {
       v[m[1]!] = value;
     } else return `compute-client: unknown option --${m[1]}\n${USAGE}`;
@@ -280,6 +302,7 @@ function parseArgs(argv: readonly string[]): Args | string {
   };
   try {
     const heartbeat = num("heartbeat", undefined);
+    const tls = readTlsValues((name) => v[name], "connect");
     return {
       options: {
         registrars: registrars.length > 0 ? registrars : ["127.0.0.1:3863"],
@@ -293,6 +316,7 @@ function parseArgs(argv: readonly string[]): Args | string {
         ...(heartbeat === undefined
           ? {}
           : { association: { heartbeatInterval: heartbeat, heartbeatTimeout: heartbeat } }),
+        ...(tls === undefined ? {} : { tls }),
       },
       expect: num("expect", undefined),
       quiet,

@@ -52,6 +52,7 @@ import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
 import { fractionToU32, parsePolicy, policyHasLoad, policyText } from "./_policy.ts";
 import { ServiceRole } from "./_service_role.ts";
 import { readTlsFlags, tlsFlags } from "./_tls.ts";
+import { LogLimiter } from "./_log_limiter.ts";
 import type { TlsOptions } from "../tls.ts";
 import { DEFAULT_POOL, SERVICE_NAMES, SERVICE_PPID, type ServiceName } from "./_services.ts";
 import {
@@ -66,7 +67,7 @@ import process from "node:process";
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
 const FLAGS: readonly FlagSpec[] = [
-  ...tlsFlags("connect"),
+  ...tlsFlags("pe"),
   {
     name: "service",
     kind: "value",
@@ -257,6 +258,20 @@ function readCompute(flags: ReturnType<typeof parseFlags>): ComputeFlags | undef
   };
 }
 
+/** The TLS flags; `--compute` serves its pool users over TLS, so it needs a certificate. */
+function readComputeTls(
+  flags: ReturnType<typeof parseFlags>,
+  compute: ComputeFlags | undefined,
+): TlsOptions | undefined {
+  const tls = readTlsFlags(flags, "pe");
+  if (compute !== undefined && tls !== undefined && tls.cert === undefined) {
+    throw new UsageError(
+      "--compute with --tls-ca needs --tls-cert and --tls-key (pool users connect over TLS)",
+    );
+  }
+  return tls;
+}
+
 function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
   const compute = readCompute(flags);
   const service = flags.choice("service", SERVICE_NAMES, "echo");
@@ -316,7 +331,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
       "registrar-connect-timeout",
       ASAP_DEFAULTS.registrarConnectTimeout.value,
     ),
-    tls: readTlsFlags(flags, "connect"),
+    tls: readComputeTls(flags, compute),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
   };
@@ -534,10 +549,20 @@ async function serveCompute(o: ServerOptions, c: ComputeFlags, io: CliIo): Promi
     write: (t) => io.err(t),
   });
   const runtime = await currentRuntime();
+  // Clients failing the TLS handshake can come at any rate: at most 10 lines a second.
+  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
+    log.warn(
+      "log-suppressed",
+      { of: event, suppressed },
+      "more lines of this event in the last second",
+    );
+  });
   // The service's events wait until `started` is out (it is every tool's first line).
   let held: ComputeLogEvent[] | undefined = [];
   const report = (e: ComputeLogEvent) =>
-    held === undefined ? logComputeEvent(log, service.server.poolElement, e) : held.push(e);
+    held === undefined
+      ? logComputeEvent(log, limiter, service.server.poolElement, e)
+      : held.push(e);
   const specific = o.host !== undefined && o.host !== "::" && o.host !== "0.0.0.0";
   const start = (hostname: string) =>
     startComputeService({
@@ -557,6 +582,7 @@ async function serveCompute(o: ServerOptions, c: ComputeFlags, io: CliIo): Promi
         reRegistrationInterval: o.reregInterval,
         registrarConnectTimeout: o.connectTimeout,
       },
+      ...(o.tls === undefined ? {} : { tls: o.tls }),
       log: report,
     });
   let service: ComputeService;
@@ -596,7 +622,7 @@ async function serveCompute(o: ServerOptions, c: ComputeFlags, io: CliIo): Promi
     runtime: runtime.name,
     pid: process.pid,
   });
-  for (const e of held) logComputeEvent(log, pe, e);
+  for (const e of held) logComputeEvent(log, limiter, pe, e);
   held = undefined;
 
   const signal = await new Promise<string>((resolve) => {
@@ -617,7 +643,12 @@ async function serveCompute(o: ServerOptions, c: ComputeFlags, io: CliIo): Promi
   return wasForced ? 1 : 0;
 }
 
-function logComputeEvent(log: Logger, pe: PoolElement, e: ComputeLogEvent): void {
+function logComputeEvent(
+  log: Logger,
+  limiter: LogLimiter,
+  pe: PoolElement,
+  e: ComputeLogEvent,
+): void {
   switch (e.type) {
     case "pool-element":
       logComputePeEvent(log, pe, e.event);
@@ -638,6 +669,13 @@ function logComputeEvent(log: Logger, pe: PoolElement, e: ComputeLogEvent): void
       return;
     case "bad-request":
       log.warn(e.type, {}, e.detail);
+      return;
+    case "tls-refused":
+      if (!limiter.allow(e.type)) return;
+      log.warn(e.type, {
+        from: e.remote === undefined ? undefined : formatEndpoint(e.remote),
+        detail: e.detail,
+      });
       return;
     case "load":
       log.debug("load-changed", { pe: pe.id, load: Number(e.load.toFixed(3)) });

@@ -28,6 +28,7 @@ import {
 } from "../../core/wire/policy_parameter.ts";
 import type { WireProfile } from "../../core/wire/profile.ts";
 import { currentRuntime } from "../current.ts";
+import { resolveTlsOptions, type TlsOptions } from "../tls.ts";
 import { Driver } from "../driver.ts";
 import type { Runtime } from "../runtime.ts";
 import { cryptoSeededRng, Deferred, Inbox, Listeners, toAddress } from "./_support.ts";
@@ -68,6 +69,14 @@ export interface ServePoolOptions<T> {
   readonly poolElement?: SessionAcceptorConfig<T>["poolElement"];
   /** Framing shim options of every association. */
   readonly association?: FramedAssociationOptions;
+  /**
+   * TLS on every association of this pool element (PEM text; default plain TCP): the session
+   * listener serves TLS with `cert` and `key` (both needed) and, with `ca`, requires a client
+   * certificate signed by it from every pool user (mutual authentication; pool users without
+   * one never get a session, see the `tls-refused` event). The associations to the registrars
+   * use the same settings (the registrar is verified against `ca` and sees `cert`).
+   */
+  readonly tls?: TlsOptions;
   /** Random source (default: seeded from the runtime's cryptographic source). */
   readonly rng?: Rng;
   /** The runtime adapter (default: the running runtime's). */
@@ -102,6 +111,8 @@ export interface PoolServerEvents {
   "cookie-rejected": { readonly reason: CookieRejection; readonly detail: string };
   /** A pool user sent a malformed or unexpected control message. */
   "peer-error": { readonly detail: string };
+  /** A client's TLS handshake failed (e.g. no certificate from the CA); it got no session. */
+  "tls-refused": { readonly detail: string; readonly remote: TransportAddress | undefined };
 }
 
 /**
@@ -425,6 +436,16 @@ export class PoolServer<T> {
   }
 
   /**
+   * Internal: called by {@link servePool} when a client's TLS handshake failed.
+   *
+   * @param detail Why.
+   * @param remote The client's address, when known.
+   */
+  tlsRefused(detail: string, remote: TransportAddress | undefined): void {
+    this.#listeners.emit("tls-refused", { detail, remote });
+  }
+
+  /**
    * Changes the policy information (e.g. the load); re-registration follows (coalesced).
    *
    * @param policy The new policy parameter.
@@ -610,8 +631,15 @@ export async function servePool<T = unknown>(options: ServePoolOptions<T>): Prom
     ...(options.poolElement === undefined ? {} : { poolElement: options.poolElement }),
     registrars: (options.registrars ?? []).map((r) => toAddress(r, "registrar")),
   });
+  if (options.tls !== undefined) {
+    const t = resolveTlsOptions(options.tls);
+    if (t.cert === undefined) {
+      throw new TypeError("Cannot serve pool over TLS: tls.cert and tls.key are needed");
+    }
+  }
   const driver = new Driver<SessionAcceptorEvent<T>>(runtime, acceptor, {
     ...(options.association === undefined ? {} : { association: options.association }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
     onEvent: (e) => server.push(e),
   });
   const server = new PoolServer(driver, acceptor, options.onSession);
@@ -619,6 +647,11 @@ export async function servePool<T = unknown>(options: ServePoolOptions<T>): Prom
     const { port } = await driver.listen("session", {
       hostname: options.hostname ?? "0.0.0.0",
       port: options.port ?? 0,
+      ...(options.tls === undefined ? {} : {
+        tls: options.tls,
+        onTlsRefused: (detail: string, remote: TransportAddress | undefined) =>
+          server.tlsRefused(detail, remote),
+      }),
     });
     server.started(port);
   } catch (e) {

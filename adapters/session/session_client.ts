@@ -27,6 +27,7 @@ import { ASAP_ANNOUNCE_GROUP, ASAP_PORT } from "../../core/wire/profile.ts";
 import { currentRuntime } from "../current.ts";
 import { Driver } from "../driver.ts";
 import type { Runtime } from "../runtime.ts";
+import { resolveTlsOptions, type TlsOptions } from "../tls.ts";
 import { cryptoSeededRng, Deferred, Inbox, Listeners, toAddress } from "./_support.ts";
 
 /** Options of a {@link SessionClient}: the session layer's, plus how to run it. */
@@ -44,6 +45,12 @@ export interface SessionClientOptions extends Omit<SessionLayerConfig, "rng" | "
    * `heartbeatTimeout` notice a hung pool element sooner; the defaults 2000 + 3000 ms).
    */
   readonly association?: FramedAssociationOptions;
+  /**
+   * TLS on every association (PEM text; default plain TCP): registrars and pool elements are
+   * verified against `ca`, and `cert`/`key` are presented to them (pool elements that require
+   * client certificates refuse a client without one).
+   */
+  readonly tls?: TlsOptions;
 }
 
 /** Options of {@link SessionClient.open}. */
@@ -492,7 +499,8 @@ export class SessionClient {
    */
   static async create(options: SessionClientOptions = {}): Promise<SessionClient> {
     const runtime = options.runtime ?? await currentRuntime();
-    const { registrars, announces, rng, runtime: _r, association, ...rest } = options;
+    const { registrars, announces, rng, runtime: _r, association, tls, ...rest } = options;
+    if (tls !== undefined) resolveTlsOptions(tls); // validates before anything starts
     const layer = new SessionLayer({
       ...rest,
       rng: rng ?? cryptoSeededRng(runtime),
@@ -500,6 +508,7 @@ export class SessionClient {
     });
     const driver = new Driver<SessionLayerEvent>(runtime, layer, {
       ...(association === undefined ? {} : { association }),
+      ...(tls === undefined ? {} : { tls }),
       onEvent: (e) => client.#events.push(e),
     });
     const client = new SessionClient(driver, layer);

@@ -1,0 +1,74 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseFlags, UsageError } from "./_args.ts";
+import { readTlsFlags, readTlsValues, TLS_ENV, tlsFlags } from "./_tls.ts";
+
+function pemFiles(): { dir: string; a: string; b: string; c: string } {
+  const dir = mkdtempSync(join(tmpdir(), "rserpool-tls-flags-"));
+  const files = ["a", "b", "c"].map((n) => {
+    const f = join(dir, `${n}.pem`);
+    writeFileSync(f, `-----BEGIN ${n.toUpperCase()}-----\n${n}\n-----END-----\n`);
+    return f;
+  });
+  return { dir, a: files[0]!, b: files[1]!, c: files[2]! };
+}
+
+test("readTlsFlags() takes certificate, key and CA from RSERPOOL_TLS_* when the flags are absent", () => {
+  const f = pemFiles();
+  try {
+    const env = new Map<string, string>([
+      [TLS_ENV["tls-cert"], f.a],
+      [TLS_ENV["tls-key"], f.b],
+      [TLS_ENV["tls-ca"], f.c],
+    ]);
+    const flags = parseFlags("server", [], tlsFlags("pe"));
+    const tls = readTlsFlags(flags, "pe", (n) => env.get(n));
+    assert.match(tls?.cert ?? "", /BEGIN A/);
+    assert.match(tls?.key ?? "", /BEGIN B/);
+    assert.match(tls?.ca ?? "", /BEGIN C/);
+    // Nothing set anywhere: plain TCP.
+    assert.equal(readTlsFlags(flags, "pe", () => undefined), undefined);
+  } finally {
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});
+
+test("readTlsFlags() lets each flag win over its environment variable", () => {
+  const f = pemFiles();
+  try {
+    const env = new Map<string, string>([
+      [TLS_ENV["tls-cert"], f.a],
+      [TLS_ENV["tls-key"], f.b],
+      [TLS_ENV["tls-ca"], f.c],
+    ]);
+    const flags = parseFlags("registrar", ["--tls-ca", f.a], tlsFlags("serve"));
+    const tls = readTlsFlags(flags, "serve", (n) => env.get(n));
+    assert.match(tls?.ca ?? "", /BEGIN A/);
+    assert.match(tls?.cert ?? "", /BEGIN A/);
+    // A variable naming no file is a usage error that names the variable's flag.
+    assert.throws(
+      () =>
+        readTlsValues(
+          () => undefined,
+          "connect",
+          (n) => n === TLS_ENV["tls-ca"] ? join(f.dir, "none") : undefined,
+        ),
+      (e: unknown) => e instanceof UsageError && /--tls-ca/.test(e.message),
+    );
+    // A certificate without its key, from the environment.
+    assert.throws(
+      () =>
+        readTlsValues(
+          () => undefined,
+          "connect",
+          (n) => n === TLS_ENV["tls-cert"] ? f.a : undefined,
+        ),
+      (e: unknown) => e instanceof UsageError && /RSERPOOL_TLS_KEY/.test(e.message),
+    );
+  } finally {
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});
