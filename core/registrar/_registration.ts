@@ -126,11 +126,10 @@ export class RegistrationHandler {
   handleDeregistration(now: number, rec: AssociationRecord, message: DeregistrationMessage): void {
     const ctx = this.#ctx;
     const entry = ctx.handlespace.find(message.poolHandle, message.poolElementId);
-    if (
-      entry !== undefined && entry.association !== undefined && entry.association !== rec.id &&
-      ctx.owns(entry)
-    ) {
-      // Only the association a PE registered over may take it out.
+    if (entry !== undefined && entry.association !== rec.id) {
+      // Only the association a PE registered over may take it out: not another association,
+      // and not anyone for a PE this registrar holds without an association (registered at a
+      // peer registrar, or taken over and not re-registered yet).
       ctx.sendAsap(rec.id, {
         type: "deregistration-response",
         reject: true,
@@ -143,7 +142,7 @@ export class RegistrationHandler {
         assoc: rec.id,
         cause: ErrorCause.RejectedDueToSecurity,
         detail:
-          `Deregistration of PE ${message.poolElementId} refused: it is registered over another association`,
+          `Deregistration of PE ${message.poolElementId} refused: it is not registered over this association`,
       });
       return;
     }

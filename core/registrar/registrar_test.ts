@@ -242,6 +242,26 @@ test("Registrar.handleMessage() deregisters a PE, and only from its own associat
   assert.equal(plain?.type === "deregistration-response" && plain.reject, false);
 });
 
+test("Registrar.handleMessage() refuses a forged Deregistration of a PE it holds without an association (home at a peer registrar), cause 0xa, the PE stays", () => {
+  const pr = newRegistrar();
+  // A PE whose home is another registrar (as ENRP brings it): no association here.
+  const held = pr.handlespace.register(PH, { ...pe(7n), homeRegistrarId: 0x6000n }, {
+    now: 0,
+    home: 0x6000n,
+    asapTransport: tcp("127.0.0.1", 40007),
+  });
+  assert.ok(held.ok);
+  const attacker = new Peer(pr, -3);
+  attacker.send(1, { type: "deregistration", poolHandle: PH, poolElementId: 7n });
+  const { actions, events } = drain(pr);
+  const [refused] = asapSent(actions, -3);
+  assert.ok(refused?.type === "deregistration-response" && refused.reject);
+  assert.equal(refused.error?.causes[0]?.code, ErrorCause.RejectedDueToSecurity);
+  assert.deepEqual(events.map((e) => e.type), ["peer-protocol-error"]);
+  assert.notEqual(pr.handlespace.find(PH, 7n), undefined);
+  assert.equal(pr.stats().deregistrations, 0);
+});
+
 test("Registrar sends Endpoint Keep-Alives after the interval and keeps PEs that ack", () => {
   const pr = newRegistrar();
   const peer = new Peer(pr, -1);
