@@ -61,6 +61,8 @@ export type { CliIo, ShutdownSignal } from "./_io.ts";
 const D = ASAP_DEFAULTS;
 /** ASAP and ENRP lengths are 16-bit: no valid message is larger. */
 const MAX_MESSAGE_SIZE = 65535;
+/** Bytes queued for one association by default: hundreds of responses, not gigabytes. */
+const MAX_SEND_BUFFER = 1024 * 1024;
 
 const FLAGS: readonly FlagSpec[] = [
   {
@@ -169,6 +171,36 @@ const FLAGS: readonly FlagSpec[] = [
     value: "N",
     default: String(D.maxRegistrationsPerAssociation.value),
     help: "PEs registered over one association (0 = unlimited)",
+  },
+  {
+    name: "max-registrations-per-identity",
+    kind: "value",
+    value: "N",
+    default: String(D.maxRegistrationsPerIdentity.value),
+    help:
+      "PEs registered by one identity (TLS certificate, else source address) over all its associations (0 = unlimited)",
+  },
+  {
+    name: "max-associations-per-address",
+    kind: "value",
+    value: "N",
+    default: String(D.maxAssociationsPerAddress.value),
+    help: "associations from one source address at once; more are aborted (0 = unlimited)",
+  },
+  {
+    name: "first-message-timeout",
+    kind: "value",
+    value: "MS",
+    default: String(D.firstMessageTimeout.value),
+    help:
+      "time an ASAP association has for its first valid message, else it is aborted (0 = never)",
+  },
+  {
+    name: "max-send-buffer",
+    kind: "value",
+    value: "BYTES",
+    default: String(MAX_SEND_BUFFER),
+    help: "bytes queued for one association; a peer that lets it fill (does not read) is aborted",
   },
   {
     name: "max-pools",
@@ -373,6 +405,10 @@ interface RegistrarOptions {
   maxParameters: number;
   maxMessageSize: number;
   maxAssociations: number;
+  maxRegistrationsPerIdentity: number;
+  maxAssociationsPerAddress: number;
+  firstMessageTimeout: number;
+  maxSendBuffer: number;
   frameTimeout: number;
   handshakeTimeout: number;
   minAddressScope: AddressScope;
@@ -471,6 +507,26 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
       max: 1 << 30,
     }),
     maxAssociations: flags.number("max-associations", 10000, { min: 0, max: 1_000_000 }),
+    maxRegistrationsPerIdentity: flags.number(
+      "max-registrations-per-identity",
+      D.maxRegistrationsPerIdentity.value,
+      { min: 0, max: 0x3fffffff },
+    ),
+    maxAssociationsPerAddress: flags.number(
+      "max-associations-per-address",
+      D.maxAssociationsPerAddress.value,
+      { min: 0, max: 0x3fffffff },
+    ),
+    firstMessageTimeout: flagMilliseconds(
+      flags,
+      "first-message-timeout",
+      D.firstMessageTimeout.value as number,
+      0,
+    ),
+    maxSendBuffer: flags.number("max-send-buffer", MAX_SEND_BUFFER, {
+      min: 65536,
+      max: 1 << 30,
+    }),
     frameTimeout: flagMilliseconds(flags, "frame-timeout", 30000),
     handshakeTimeout: flagMilliseconds(flags, "handshake-timeout", 5000),
     minAddressScope: flags.choice(
@@ -541,6 +597,9 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     maxEuRate: o.maxEuRate,
     maxMessageRate: o.maxMessageRate,
     maxRegistrationsPerAssociation: o.maxRegistrationsPerAssociation,
+    maxRegistrationsPerIdentity: o.maxRegistrationsPerIdentity,
+    maxAssociationsPerAddress: o.maxAssociationsPerAddress,
+    firstMessageTimeout: o.firstMessageTimeout,
     limits: {
       maxPools: o.maxPools,
       maxPoolElements: o.maxPoolElements,
@@ -569,6 +628,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
         frameTimeout: o.frameTimeout,
         handshakeTimeout: o.handshakeTimeout,
         maxPayload: o.maxMessageSize,
+        maxSendBuffer: o.maxSendBuffer,
       },
       onEvent: (e) => {
         management?.publish(e);

@@ -138,6 +138,30 @@ export const ASAP_DEFAULTS = {
     description:
       "PEs registered over one association; more get a Registration Response with cause Lack of Resources; 0 = unlimited",
   },
+  maxAssociationsPerAddress: {
+    role: "PR",
+    value: 64,
+    unit: "count",
+    rsplib: "none",
+    description:
+      "Associations accepted from one source address at once; more are aborted at once; 0 = unlimited",
+  },
+  maxRegistrationsPerIdentity: {
+    role: "PR",
+    value: 10000,
+    unit: "count",
+    rsplib: "none",
+    description:
+      "PEs registered by one identity (its TLS certificate, else its source address) over all its associations; more get cause Lack of Resources; 0 = unlimited",
+  },
+  firstMessageTimeout: {
+    role: "PR",
+    value: 10000,
+    unit: "ms",
+    rsplib: "none",
+    description:
+      "Time an accepted ASAP association has for its first valid ASAP message; silent or garbage-only ones are aborted; 0 = never",
+  },
   maxPools: {
     role: "PR",
     value: 100000,

@@ -1044,6 +1044,34 @@ export class Handlespace {
   }
 
   /**
+   * Counts the PEs registered over an association, up to a bound (no allocation; the walk
+   * stops at `atMost`, so a limit check costs at most the limit).
+   *
+   * @param association The association number given at registration.
+   * @param atMost Stop counting here (default: count all).
+   * @returns The number of PEs, at most `atMost`.
+   * @example None yet
+   * ```ts
+   * import { Handlespace } from "./handlespace.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * assert.equal(new Handlespace({ ownId: 1n, rng: new SeededRng(1) }).countOfAssociation(3), 0);
+   * ```
+   */
+  countOfAssociation(association: number, atMost = Infinity): number {
+    let n = 0;
+    const headKey = this.#associations.get(association);
+    for (
+      let e = headKey >= 0 ? this.#byKey[headKey] : undefined;
+      e !== undefined && n < atMost;
+      e = e.assocNext
+    ) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
    * Removes every PE registered over an association (the association closed).
    *
    * @param association The association number.

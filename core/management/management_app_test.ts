@@ -140,14 +140,14 @@ test("createManagementApp() answers HEAD /v1/events without subscribing and caps
 test("createManagementApp() reports keep-alive timeouts and rate-limited requests by pool in /v1/stats and /metrics", async () => {
   const pool = new TextEncoder().encode("EchoPool");
   const pr = new Registrar({ rng: new SeededRng(2), id: 77n, announceTargets: [], maxHrRate: 1 });
-  for (const assoc of [-1, -2]) {
-    pr.handleAssociationUp(0, assoc, {
+  const up = (now: number, assoc: number) =>
+    pr.handleAssociationUp(now, assoc, {
       remote: { address: "127.0.0.1", port: 40000 - assoc },
       local: { address: "127.0.0.1", port: 3863 },
       peerMaxPayload: 65535,
       listener: "asap",
     });
-  }
+  up(0, -1);
   const send = (now: number, assoc: number, m: Parameters<typeof encodeMessage>[0]) => {
     pr.handleMessage(now, assoc, 0x4e474153, 0, encodeMessage(m));
     while (pr.pollTransmit() !== undefined);
@@ -169,6 +169,7 @@ test("createManagementApp() reports keep-alive timeouts and rate-limited request
   pr.handleTimeout(5000);
   send(6000, -1, { type: "endpoint-keep-alive-ack", poolHandle: pool, poolElementId: 2n });
   pr.handleTimeout(10000); // PE 1 missed its Keep-Alive Ack
+  up(10000, -2); // the PU (a silent association would meet the first-message timeout)
   send(10000, -2, { type: "handle-resolution", poolHandle: pool });
   send(10000, -2, { type: "handle-resolution", poolHandle: pool }); // over 1 per second
   const a = app(pr);

@@ -106,7 +106,8 @@ class Exposition {
  * `rserpool_endpoint_unreachable_reports_total`, `rserpool_pool_elements_removed_total{reason}`,
  * `rserpool_rate_limited_requests_total{kind}`, `rserpool_protocol_errors_total`,
  * `rserpool_errors_sent_total`, `rserpool_errors_received_total`,
- * `rserpool_associations_aborted_total`, `rserpool_send_failures_total`,
+ * `rserpool_associations_aborted_total`, `rserpool_dos_limit_hits_total{limit}`,
+ * `rserpool_send_failures_total`,
  * `rserpool_server_announces_sent_total`, `rserpool_enrp_requests_total{request}`,
  * `rserpool_local_changes_total`, gauges `rserpool_associations`, `rserpool_pools`,
  * `rserpool_handlespace_pool_elements`, `rserpool_handlespace_owned_pool_elements`,
@@ -254,6 +255,26 @@ export function renderMetrics(input: MetricsInput): string {
     "Associations aborted by the registrar.",
     s.associationsAborted,
   );
+  x.family(
+    "rserpool_dos_limit_hits_total",
+    "counter",
+    "Requests or associations refused by a DoS limit, by limit.",
+  );
+  x.sample("rserpool_dos_limit_hits_total", s.associationsRateLimited, {
+    limit: "message-rate",
+  });
+  x.sample("rserpool_dos_limit_hits_total", s.associationsPerAddressRefused, {
+    limit: "associations-per-address",
+  });
+  x.sample("rserpool_dos_limit_hits_total", s.registrationsPerIdentityRejected, {
+    limit: "registrations-per-identity",
+  });
+  x.sample("rserpool_dos_limit_hits_total", s.associationsFirstMessageTimeout, {
+    limit: "first-message-timeout",
+  });
+  x.sample("rserpool_dos_limit_hits_total", s.associationsSendBufferFull, {
+    limit: "send-buffer-full",
+  });
   x.one(
     "rserpool_send_failures_total",
     "counter",

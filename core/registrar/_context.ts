@@ -65,6 +65,12 @@ export class AssociationRecord {
   closing = false;
   /** The peer's TLS certificate identity, if any (for the authorization policy). */
   identity: PeerIdentity | undefined = undefined;
+  /** Whether a message decoded on it (the first-message timeout no longer applies). */
+  heard = false;
+  /** Whether it counts against `maxAssociationsPerAddress` (accepted and within the limit). */
+  countedAddress = false;
+  /** The key its registrations count under for `maxRegistrationsPerIdentity`. */
+  identityKey = "";
 
   constructor(
     now: number,
@@ -111,6 +117,10 @@ export class RegistrarContext {
    */
   readonly #poolStats = new WeakMap<Uint8Array, PoolStats>();
   readonly associations = new Map<AssociationId, AssociationRecord>();
+  /** Accepted associations per source address (for `maxAssociationsPerAddress`). */
+  readonly perAddress = new Map<string, number>();
+  /** Associations per identity key (for `maxRegistrationsPerIdentity`). */
+  readonly perIdentity = new Map<string, Set<AssociationId>>();
   readonly actions = new Fifo<RoleAction>();
   readonly events = new Fifo<RegistrarEvent>();
   readonly localChangeListeners: LocalChangeListener[] = [];

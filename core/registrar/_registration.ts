@@ -65,7 +65,7 @@ export class RegistrationHandler {
       const known = hs.find(message.poolHandle, pe.id);
       if (
         (known === undefined || known.association !== rec.id) &&
-        hs.entriesOfAssociation(rec.id).length >= maxPerAssoc
+        hs.countOfAssociation(rec.id, maxPerAssoc) >= maxPerAssoc
       ) {
         this.#reject(rec, message, raw, {
           cause: ErrorCause.LackOfResources,
@@ -73,6 +73,26 @@ export class RegistrationHandler {
           field: undefined,
         });
         return;
+      }
+    }
+    const maxPerIdentity = ctx.config.maxRegistrationsPerIdentity;
+    if (maxPerIdentity > 0) {
+      const known = hs.find(message.poolHandle, pe.id);
+      if (known === undefined || known.association !== rec.id) {
+        let count = 0;
+        for (const a of ctx.perIdentity.get(rec.identityKey) ?? []) {
+          count += hs.countOfAssociation(a, maxPerIdentity - count);
+          if (count >= maxPerIdentity) break;
+        }
+        if (count >= maxPerIdentity) {
+          ctx.stats.registrationsPerIdentityRejected++;
+          this.#reject(rec, message, raw, {
+            cause: ErrorCause.LackOfResources,
+            reason: `registration limit ${maxPerIdentity} per identity reached`,
+            field: undefined,
+          });
+          return;
+        }
       }
     }
     const r = hs.register(message.poolHandle, checked.element, {

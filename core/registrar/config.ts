@@ -110,6 +110,23 @@ export interface RegistrarConfig {
    */
   readonly maxRegistrationsPerAssociation?: number;
   /**
+   * Associations accepted from one source address at once (ASAP and ENRP listeners); the
+   * next is aborted as soon as it comes up; 0 = unlimited (default 64).
+   */
+  readonly maxAssociationsPerAddress?: number;
+  /**
+   * PEs registered by one identity over all its associations: the TLS certificate (its
+   * SHA-256 fingerprint) when the association has one, else the source address; more are
+   * rejected with Lack of Resources; 0 = unlimited (default 10000).
+   */
+  readonly maxRegistrationsPerIdentity?: number;
+  /**
+   * Time in ms an association accepted by the ASAP listener has for its first valid ASAP
+   * message (one that decodes and is handled); after it, an association that sent none is
+   * aborted; 0 = never (default 10000).
+   */
+  readonly firstMessageTimeout?: number;
+  /**
    * Parameters in one ASAP message (top level plus those inside a Pool Element parameter);
    * more get an ASAP Error with cause Invalid Values (default 64, at least 4).
    */
@@ -198,6 +215,12 @@ export interface ResolvedRegistrarConfig {
   readonly maxMessageRate: number;
   /** See {@link RegistrarConfig.maxRegistrationsPerAssociation} (0 = unlimited). */
   readonly maxRegistrationsPerAssociation: number;
+  /** See {@link RegistrarConfig.maxAssociationsPerAddress} (0 = unlimited). */
+  readonly maxAssociationsPerAddress: number;
+  /** See {@link RegistrarConfig.maxRegistrationsPerIdentity} (0 = unlimited). */
+  readonly maxRegistrationsPerIdentity: number;
+  /** See {@link RegistrarConfig.firstMessageTimeout} (0 = never). */
+  readonly firstMessageTimeout: number;
   /** See {@link RegistrarConfig.maxParameters}. */
   readonly maxParameters: number;
   /** See {@link RegistrarConfig.rateLimitCause}. */
@@ -359,6 +382,24 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
       config.maxRegistrationsPerAssociation ?? d.maxRegistrationsPerAssociation.value,
       0,
       0x3fffffff,
+    ),
+    maxAssociationsPerAddress: integer(
+      "maxAssociationsPerAddress",
+      config.maxAssociationsPerAddress ?? d.maxAssociationsPerAddress.value,
+      0,
+      0x3fffffff,
+    ),
+    maxRegistrationsPerIdentity: integer(
+      "maxRegistrationsPerIdentity",
+      config.maxRegistrationsPerIdentity ?? d.maxRegistrationsPerIdentity.value,
+      0,
+      0x3fffffff,
+    ),
+    firstMessageTimeout: integer(
+      "firstMessageTimeout",
+      config.firstMessageTimeout ?? d.firstMessageTimeout.value,
+      0,
+      0x7fffffff,
     ),
     maxParameters: integer(
       "maxParameters",

@@ -249,3 +249,113 @@ test("Registrar keeps the handlespace consistent under a mixed flood from one pe
   assert.ok(pr.handlespace.entriesOfAssociation(-9).length <= 50);
   checksumsHold(pr);
 });
+
+test("Registrar aborts an association beyond maxAssociationsPerAddress from one source address; other addresses, and the same address after one closed, are accepted", () => {
+  const pr = newRegistrar({ maxAssociationsPerAddress: 2 });
+  assert.equal(newRegistrar().config.maxAssociationsPerAddress, 64); // on by default
+  up(pr, -1, "127.0.0.9");
+  up(pr, -2, "127.0.0.9");
+  up(pr, -3, "127.0.0.9");
+  up(pr, -4, "127.0.0.10");
+  let { closes } = drain(pr);
+  assert.deepEqual(closes.map((c) => [c.assoc, c.abort]), [[-3, true]]);
+  assert.match(closes[0]!.reason, /Too many associations from 127\.0\.0\.9: the limit is 2/);
+  assert.equal(pr.stats().associationsPerAddressRefused, 1);
+  // The refused one and one of the others go down: the address has room again.
+  pr.handleAssociationDown(1, -3, { reason: "aborted", cause: 0, detail: "" });
+  pr.handleAssociationDown(1, -1, { reason: "reset", cause: 0, detail: "" });
+  up(pr, -5, "127.0.0.9");
+  send(pr, 2, -5, { type: "registration", poolHandle: PH, poolElement: pe(5n, "127.0.0.9") });
+  ({ closes } = drain(pr));
+  assert.equal(closes.length, 0);
+  assert.equal(pr.handlespace.size, 1);
+});
+
+test("Registrar rejects registrations beyond maxRegistrationsPerIdentity summed over an identity's associations (source address, or TLS certificate) with Lack of Resources", () => {
+  const pr = newRegistrar({ maxRegistrationsPerIdentity: 3 });
+  up(pr, -1, "127.0.0.9");
+  up(pr, -2, "127.0.0.9");
+  up(pr, -3, "127.0.0.10");
+  const reg = (assoc: AssociationId, id: bigint, address: string) =>
+    send(pr, 0, assoc, { type: "registration", poolHandle: PH, poolElement: pe(id, address) });
+  reg(-1, 1n, "127.0.0.9");
+  reg(-1, 2n, "127.0.0.9");
+  reg(-2, 3n, "127.0.0.9");
+  reg(-2, 4n, "127.0.0.9"); // the identity's fourth: refused
+  reg(-1, 1n, "127.0.0.9"); // a re-registration is not a new one
+  reg(-3, 5n, "127.0.0.10"); // another address is another identity
+  const { sent } = drain(pr);
+  const second = sent.get(-2)!;
+  assert.equal(second[0]?.type === "registration-response" && second[0].reject, false);
+  assert.ok(second[1]?.type === "registration-response" && second[1].reject);
+  assert.equal(causeOf(second[1]), ErrorCause.LackOfResources);
+  assert.ok(sent.get(-1)!.every((m) => m.type === "registration-response" && !m.reject));
+  const third = sent.get(-3)![0];
+  assert.ok(third?.type === "registration-response" && !third.reject);
+  assert.equal(pr.stats().registrationsPerIdentityRejected, 1);
+  assert.equal(pr.handlespace.size, 4);
+
+  // Under TLS the certificate is the identity, whatever the addresses.
+  const tls = newRegistrar({ maxRegistrationsPerIdentity: 1 });
+  const identity = {
+    subject: "CN=pe",
+    commonName: "pe",
+    subjectAltNames: [],
+    fingerprint256: "AA:BB",
+  };
+  for (const [assoc, address] of [[-1, "127.0.0.11"], [-2, "127.0.0.12"]] as const) {
+    tls.handleAssociationUp(0, assoc, {
+      remote: { address, port: 40000 },
+      local: { address: "127.0.0.1", port: 3863 },
+      peerMaxPayload: 65535,
+      listener: "asap",
+      peerIdentity: identity,
+    });
+  }
+  send(tls, 0, -1, { type: "registration", poolHandle: PH, poolElement: pe(1n, "127.0.0.11") });
+  send(tls, 0, -2, { type: "registration", poolHandle: PH, poolElement: pe(2n, "127.0.0.12") });
+  const r = drain(tls).sent;
+  const first = r.get(-1)![0];
+  assert.equal(first?.type === "registration-response" && first.reject, false);
+  assert.equal(causeOf(r.get(-2)![0]), ErrorCause.LackOfResources);
+  checksumsHold(pr);
+});
+
+test("Registrar aborts an accepted association that sends no valid ASAP message within firstMessageTimeout (silence or garbage); one that spoke stays", () => {
+  const pr = newRegistrar({ firstMessageTimeout: 1000 });
+  assert.equal(newRegistrar().config.firstMessageTimeout, 10000); // on by default
+  up(pr, -1, "127.0.0.1", 0); // silent
+  up(pr, -2, "127.0.0.1", 0); // garbage only
+  up(pr, -3, "127.0.0.1", 0); // a PU that resolves
+  pr.handleMessage(10, -2, asapPpid(pr.profile), 0, new Uint8Array([0xff, 0, 0, 3]));
+  send(pr, 20, -3, { type: "handle-resolution", poolHandle: PH });
+  drain(pr);
+  assert.equal(pr.pollTimeout(), 1000);
+  pr.handleTimeout(999);
+  assert.equal(drain(pr).closes.length, 0);
+  pr.handleTimeout(1000);
+  const { closes } = drain(pr);
+  assert.deepEqual(closes.map((c) => [c.assoc, c.abort]), [[-1, true], [-2, true]]);
+  assert.match(closes[0]!.reason, /No valid ASAP message within 1000 ms/);
+  assert.equal(pr.stats().associationsFirstMessageTimeout, 2);
+  // Nothing more waits: the registrar's next timer is not the first-message one.
+  assert.notEqual(pr.pollTimeout(), 1000);
+});
+
+test("Registrar aborts an association whose send queue is full (a peer that does not read) and serves the others", () => {
+  const pr = newRegistrar();
+  up(pr, -1);
+  up(pr, -2);
+  drain(pr);
+  pr.handleSendFailed(5, -1, "buffer-full", new Uint8Array(8));
+  pr.handleSendFailed(5, -1, "buffer-full", new Uint8Array(8)); // once is enough
+  const { closes } = drain(pr);
+  assert.deepEqual(closes.map((c) => [c.assoc, c.abort]), [[-1, true]]);
+  assert.match(closes[0]!.reason, /Send buffer full/);
+  assert.equal(pr.stats().associationsSendBufferFull, 1);
+  // Other failures are only counted.
+  pr.handleSendFailed(6, -2, "too-large", new Uint8Array(8));
+  assert.equal(drain(pr).closes.length, 0);
+  send(pr, 7, -2, { type: "handle-resolution", poolHandle: PH });
+  assert.equal(drain(pr).sent.get(-2)?.[0]?.type, "handle-resolution-response");
+});

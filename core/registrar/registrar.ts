@@ -143,6 +143,9 @@ export class Registrar implements Role<RegistrarEvent> {
   #startup = true;
   #shutDown = false;
   readonly #messageBurst: number;
+  /** Accepted ASAP associations in order of their first-message deadline (one timeout for all). */
+  #firstMessage: { deadline: number; rec: AssociationRecord }[] = [];
+  #firstMessageHead = 0;
 
   /**
    * Creates a registrar.
@@ -372,15 +375,36 @@ export class Registrar implements Role<RegistrarEvent> {
       cfg,
     );
     if (info.peerIdentity !== undefined) rec.identity = info.peerIdentity;
+    rec.identityKey = identityKey(rec);
     ctx.associations.set(assoc, rec);
+    let ofIdentity = ctx.perIdentity.get(rec.identityKey);
+    if (ofIdentity === undefined) ctx.perIdentity.set(rec.identityKey, ofIdentity = new Set());
+    ofIdentity.add(assoc);
     if (ctx.verbose) {
       ctx.emit({ type: "association-up", assoc, listener: info.listener, remote: rec.remote });
     }
     if (kind === undefined) {
       ctx.abort(rec, `Association from unknown listener "${String(info.listener)}"`);
-    } else if (this.#shutDown) {
+      return;
+    }
+    if (this.#shutDown) {
       rec.closing = true;
       ctx.actions.push({ type: "close", assoc, abort: false, reason: "Shutdown" });
+      return;
+    }
+    if (info.listener === undefined) return; // opened by the registrar: no admission limits
+    const perAddress = cfg.maxAssociationsPerAddress;
+    const address = rec.remote.address;
+    const n = ctx.perAddress.get(address) ?? 0;
+    if (perAddress > 0 && n >= perAddress) {
+      ctx.stats.associationsPerAddressRefused++;
+      ctx.abort(rec, `Too many associations from ${address}: the limit is ${perAddress}`);
+      return;
+    }
+    ctx.perAddress.set(address, n + 1);
+    rec.countedAddress = true;
+    if (kind === "asap" && cfg.firstMessageTimeout > 0) {
+      this.#firstMessage.push({ deadline: now + cfg.firstMessageTimeout, rec });
     }
   }
 
@@ -470,6 +494,7 @@ export class Registrar implements Role<RegistrarEvent> {
         ctx.sendAsap(rec.id, reply);
       }
     }
+    rec.heard = true;
     const m = r.message;
     switch (m.type) {
       case "handle-resolution":
@@ -570,6 +595,16 @@ export class Registrar implements Role<RegistrarEvent> {
     const rec = ctx.associations.get(assoc);
     if (rec === undefined) return;
     ctx.associations.delete(assoc);
+    if (rec.countedAddress) {
+      const n = (ctx.perAddress.get(rec.remote.address) ?? 1) - 1;
+      if (n > 0) ctx.perAddress.set(rec.remote.address, n);
+      else ctx.perAddress.delete(rec.remote.address);
+    }
+    const ofIdentity = ctx.perIdentity.get(rec.identityKey);
+    if (ofIdentity !== undefined) {
+      ofIdentity.delete(assoc);
+      if (ofIdentity.size === 0) ctx.perIdentity.delete(rec.identityKey);
+    }
     if (ctx.verbose) ctx.emit({ type: "association-down", assoc, reason: down.reason });
     if (rec.kind !== "asap") return;
     const own = ctx.id;
@@ -615,6 +650,27 @@ export class Registrar implements Role<RegistrarEvent> {
     if (timers.isExpired("startup", now)) this.endStartupPhase(now);
     if (timers.isExpired("announce", now)) timers.set("announce", this.#announcer.announce(now));
     this.#keepAlive.handleTimeout(now);
+    this.#firstMessageTimeouts(now);
+  }
+
+  /** Aborts the accepted ASAP associations whose first-message time ran out in silence. */
+  #firstMessageTimeouts(now: number): void {
+    const q = this.#firstMessage;
+    const ctx = this.#ctx;
+    while (this.#firstMessageHead < q.length && q[this.#firstMessageHead]!.deadline <= now) {
+      const { rec } = q[this.#firstMessageHead]!;
+      q[this.#firstMessageHead++] = undefined!;
+      if (rec.heard || rec.closing || ctx.associations.get(rec.id) !== rec) continue;
+      ctx.stats.associationsFirstMessageTimeout++;
+      ctx.abort(
+        rec,
+        `No valid ASAP message within ${ctx.config.firstMessageTimeout} ms of the association's start`,
+      );
+    }
+    if (this.#firstMessageHead > 1024 && this.#firstMessageHead * 2 > q.length) {
+      this.#firstMessage = q.slice(this.#firstMessageHead);
+      this.#firstMessageHead = 0;
+    }
   }
 
   /**
@@ -627,12 +683,20 @@ export class Registrar implements Role<RegistrarEvent> {
    */
   handleSendFailed(
     now: number,
-    _assoc: AssociationId,
-    _failure: SendFailure,
+    assoc: AssociationId,
+    failure: SendFailure,
     _payload: Uint8Array,
   ): void {
     this.#start(now);
-    this.#ctx.stats.sendFailures++;
+    const ctx = this.#ctx;
+    ctx.stats.sendFailures++;
+    if (failure !== "buffer-full") return;
+    // The send queue is full: the peer does not read what it asked for (or cannot keep up).
+    // Holding more for it would let one peer take the registrar's memory; it is aborted.
+    const rec = ctx.associations.get(assoc);
+    if (rec === undefined || rec.closing) return;
+    ctx.stats.associationsSendBufferFull++;
+    ctx.abort(rec, "Send buffer full: the peer does not read its messages");
   }
 
   /**
@@ -665,9 +729,21 @@ export class Registrar implements Role<RegistrarEvent> {
     if (!this.#started) return 0;
     const a = this.#timers.nextTimeout();
     const b = this.#ctx.handlespace.nextDeadline();
-    if (a === undefined) return b;
-    if (b === undefined) return a;
-    return a < b ? a : b;
+    // Entries of associations that spoke, closed or went away no longer wait.
+    const q = this.#firstMessage;
+    const ctx = this.#ctx;
+    while (this.#firstMessageHead < q.length) {
+      const { rec } = q[this.#firstMessageHead]!;
+      if (!this.#shutDown && !rec.heard && !rec.closing && ctx.associations.get(rec.id) === rec) {
+        break;
+      }
+      q[this.#firstMessageHead++] = undefined!;
+    }
+    const c = q[this.#firstMessageHead]?.deadline;
+    let t = a;
+    if (b !== undefined && (t === undefined || b < t)) t = b;
+    if (c !== undefined && (t === undefined || c < t)) t = c;
+    return t;
   }
 
   /**
@@ -678,4 +754,11 @@ export class Registrar implements Role<RegistrarEvent> {
   pollEvent(): RegistrarEvent | undefined {
     return this.#ctx.events.shift();
   }
+}
+
+/** The key an association's registrations count under: its certificate, else its address. */
+function identityKey(rec: AssociationRecord): string {
+  const id = rec.identity;
+  if (id !== undefined) return `cert:${id.fingerprint256 !== "" ? id.fingerprint256 : id.subject}`;
+  return `address:${rec.remote.address}`;
 }

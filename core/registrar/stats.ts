@@ -53,6 +53,14 @@ export interface RegistrarStats {
   unreachableConfirmations: number;
   /** PEs reported unreachable that answered the confirming keep-alive (reports cleared). */
   unreachableRefuted: number;
+  /** Associations aborted because their source address had `maxAssociationsPerAddress` already. */
+  associationsPerAddressRefused: number;
+  /** Registrations rejected because their identity had `maxRegistrationsPerIdentity` PEs. */
+  registrationsPerIdentityRejected: number;
+  /** Associations aborted for sending no valid ASAP message within `firstMessageTimeout`. */
+  associationsFirstMessageTimeout: number;
+  /** Associations aborted because their send queue was full (the peer does not read). */
+  associationsSendBufferFull: number;
   /** Requests refused by the authorization policy (registration, resolution, deregistration). */
   authorizationRefusals: number;
   /** Messages the transport could not send (queue full or association closed). */
@@ -115,6 +123,10 @@ export function emptyRegistrarStats(): RegistrarStats {
     associationsRateLimited: 0,
     unreachableConfirmations: 0,
     unreachableRefuted: 0,
+    associationsPerAddressRefused: 0,
+    registrationsPerIdentityRejected: 0,
+    associationsFirstMessageTimeout: 0,
+    associationsSendBufferFull: 0,
     authorizationRefusals: 0,
     sendFailures: 0,
     announcesSent: 0,

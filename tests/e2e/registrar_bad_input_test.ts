@@ -168,7 +168,16 @@ class IdleCrowd implements Role<never> {
 test("registrar: 3000 idle associations, 2500 allowed: the rest are refused with an ABORT, memory stays bounded, resolutions stay fast", async () => {
   let driver: Driver<never> | undefined;
   try {
-    const pr = await startRegistrar(["--max-associations", "2500"]);
+    // All 3000 come from 127.0.0.1 and stay silent: the per-address limit and the first-message
+    // timeout (tested below) are lifted so this measures the listener's own cap.
+    const pr = await startRegistrar([
+      "--max-associations",
+      "2500",
+      "--max-associations-per-address",
+      "0",
+      "--first-message-timeout",
+      "0",
+    ]);
     const steady = await steadyPool(pr.asap); // two of the 2500
     const rssBefore = pr.proc.rssKiB();
     const crowd = new IdleCrowd(pr.asap, 3000);
@@ -228,6 +237,45 @@ test("registrar: a PE registering with another policy than its pool's gets R fla
     const rejected = await pr.proc.waitForLog("registration-rejected");
     assert.equal(rejected.peId, "8");
     other.close();
+    steady.pe.close();
+    steady.pu.close();
+  } finally {
+    await killAll();
+  }
+});
+
+test("registrar: associations beyond --max-associations-per-address are aborted, silent ones after --first-message-timeout; both are logged and in /metrics, and a PU is still served", async () => {
+  try {
+    const pr = await startRegistrar([
+      "--max-associations-per-address",
+      "4",
+      "--first-message-timeout",
+      "800",
+      "--http",
+      "127.0.0.1:0",
+    ]);
+    const url = String((await pr.proc.waitForLog("started")).http);
+    const steady = await steadyPool(pr.asap); // two of the four, both spoke
+    const silent = await RawClient.connect(pr.asap);
+    silent.hello();
+    const third = await RawClient.connect(pr.asap);
+    third.hello();
+    // The fifth from 127.0.0.1 is one too many.
+    const extra = await RawClient.connect(pr.asap);
+    extra.hello();
+    await extra.waitClosed(5000);
+    assert.match(extra.abort()?.reason ?? "", /Too many associations from 127\.0\.0\.1/);
+    // The two that never sent an ASAP message are aborted once their 800 ms are up.
+    await silent.waitClosed(5000);
+    await third.waitClosed(5000);
+    assert.match(silent.abort()?.reason ?? "", /No valid ASAP message within 800 ms/);
+    await steady.check();
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /^rserpool_dos_limit_hits_total\{limit="associations-per-address"\} 1$/m);
+    assert.match(metrics, /^rserpool_dos_limit_hits_total\{limit="first-message-timeout"\} 2$/m);
+    const aborted = pr.proc.logs("association-aborted").map((l) => String(l.reason));
+    assert.equal(aborted.filter((r) => r.startsWith("Too many associations")).length, 1);
+    assert.equal(aborted.filter((r) => r.startsWith("No valid ASAP message")).length, 2);
     steady.pe.close();
     steady.pu.close();
   } finally {
