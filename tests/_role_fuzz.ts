@@ -1,4 +1,5 @@
-// Fuzzing of the ASAP role state machines (registrar, pool element, pool user), shared by the
+// Fuzzing of the role state machines (registrar, pool element, pool user, and the session
+// roles: SessionLayer on the pool user's side, SessionAcceptor on the pool element's), shared by the
 // normal suite (tests/role_fuzz_test.ts, a few thousand cases under fast-check) and the fuzz
 // task (scripts/fuzz_roles.ts, `deno task fuzz`, 1,000,000 cases). A case is one event fed to
 // a role: an association coming up or going down (on known and unknown ids, on every
@@ -10,7 +11,11 @@
 // - every close/connect action names a sane association;
 // - pollTimeout() is undefined or a finite number;
 // - registrar: both handlespace checksums equal their full recomputation, no PE is left on an
-//   association that went down, and the handlespace stays within its limits.
+//   association that went down, and the handlespace stays within its limits;
+// - session roles: they also get their API calls in random order (open, send, acknowledge,
+//   close, failover; send, cookie, business card, close, policy update) on live, closed and
+//   unknown sessions; they send only on associations that are up or being connected, never
+//   an ASAP/ENRP PPID of the other profile, and their sessions stay within their limits.
 //
 // The valid messages come from fast-check's arbitraries of the wire model
 // (tests/_wire_arbitraries.ts); mutations are those of the wire fuzzer (tests/_wire_fuzz.ts).
@@ -26,11 +31,26 @@ import { WireDecoder } from "../core/wire/wire_decoder.ts";
 import { WireEncoder } from "../core/wire/wire_encoder.ts";
 import { policyParameter, PolicyType } from "../core/wire/policy_parameter.ts";
 import { asapPpid, enrpPpid, type WireProfile } from "../core/wire/profile.ts";
+import { SessionLayer } from "../core/session/session_layer.ts";
+import { SessionAcceptor } from "../core/session/session_acceptor.ts";
+import { CookieCodec } from "../core/session/cookie_codec.ts";
 import { anyMessageArb } from "./_wire_arbitraries.ts";
 import { mutate } from "./_wire_fuzz.ts";
 
 /** The roles fuzzed. */
-export type FuzzedRole = "registrar" | "pool-element" | "pool-user";
+export type FuzzedRole =
+  | "registrar"
+  | "pool-element"
+  | "pool-user"
+  | "session-layer"
+  | "session-acceptor";
+
+/** The pool-wide cookie key of the fuzzed session acceptor (the corpus holds cookies it seals). */
+const COOKIE_KEY = new TextEncoder().encode("role fuzz cookie key, 32 bytes!!");
+
+function cookieCodec(): CookieCodec<unknown> {
+  return new CookieCodec({ poolHandle: "Pool0", keys: [{ id: 1, secret: COOKIE_KEY }] });
+}
 
 /** Tallies of a run. */
 export interface RoleFuzzCounts {
@@ -42,6 +62,8 @@ export interface RoleFuzzCounts {
   closed: number;
   /** The registrar's largest handlespace size of each sequence, summed. */
   registered: number;
+  /** Sessions the session roles handed out or reported, summed over the sequences. */
+  sessions: number;
 }
 
 /** Valid encodings of random messages (both protocols) of a profile, plus registrations. */
@@ -55,6 +77,7 @@ export function roleCorpus(profile: WireProfile, size: number, seed: number): Ui
   // the handlespace fills up and the roles' interesting paths run.
   const useful: Uint8Array[] = [];
   const push = (m: AsapMessage) => useful.push(enc.encodeAsap(m).slice()); // the encoder reuses its buffer
+  const codec = cookieCodec();
   for (let i = 0; i < 24; i++) {
     const poolHandle = new TextEncoder().encode(`Pool${i % 3}`);
     const id = BigInt(1 + (i % 8));
@@ -100,6 +123,12 @@ export function roleCorpus(profile: WireProfile, size: number, seed: number): Ui
         poolElements: [element],
       },
       { type: "server-announce", registrarId: BigInt(1 + (i % 2)), transports: [] },
+      // Session control: authentic cookies of Pool0 (as another PE sealed them), forged ones,
+      // and business cards.
+      { type: "cookie", cookie: codec.seal({ step: i, data: "x".repeat(i * 7) }, i * 1000) },
+      { type: "cookie-echo", cookie: codec.seal({ step: i }, i * 1000) },
+      { type: "cookie-echo", cookie: new Uint8Array(1 + i).fill(i) },
+      { type: "business-card", poolHandle, poolElements: [element] },
     ].forEach((m) => push(m as AsapMessage));
   }
   for (let k = 0; k < 4; k++) for (const b of useful) out.push(b.slice());
@@ -148,7 +177,54 @@ function newRole(kind: FuzzedRole, profile: WireProfile, rng: SeededRng): Role<u
         profile,
         registrars: [{ address: "127.0.0.1", port: 3863 }],
       });
+    case "session-layer":
+      return new SessionLayer({
+        rng,
+        profile,
+        registrars: [{ address: "127.0.0.1", port: 3863 }],
+        // Small limits and short timers, so the fuzzer reaches them.
+        maxQueued: 8,
+        maxAttempts: 3,
+      });
+    case "session-acceptor":
+      return new SessionAcceptor({
+        rng,
+        profile,
+        poolHandle: "Pool0",
+        policy: policyParameter(PolicyType.LeastUsed),
+        registrars: [{ address: "127.0.0.1", port: 3863 }],
+        cookies: cookieCodec(),
+        maxSessions: 6,
+      });
   }
+}
+
+/** Random API calls of a session role, as its application would make them. */
+function sessionCall(
+  role: SessionLayer | SessionAcceptor<unknown>,
+  rng: SeededRng,
+  now: number,
+  sessions: readonly number[],
+): void {
+  const session = sessions.length > 0 && below(rng, 8) !== 0
+    ? sessions[below(rng, sessions.length)]!
+    : below(rng, 50);
+  const payload = new Uint8Array(1 + below(rng, 64)).fill(below(rng, 256));
+  const op = below(rng, 10);
+  if (role instanceof SessionLayer) {
+    if (op < 2) role.open(now, below(rng, 4) === 0 ? "Pool1" : "Pool0");
+    else if (op < 6) role.send(now, session, payload, { ack: below(rng, 2) === 0, ppid: 7 });
+    else if (op < 7) role.acknowledge(session, below(rng, 20));
+    else if (op < 8) role.close(now, session);
+    else if (op < 9) role.failover(now, session, "fuzz", below(rng, 2) === 0);
+    else role.sendBusinessCard(now, session, { poolHandle: "Pool0" });
+    return;
+  }
+  if (op < 5) role.send(now, session, payload, { ppid: 7 });
+  else if (op < 7) role.sendCookie(now, session, { step: below(rng, 1000) });
+  else if (op < 8) role.close(now, session);
+  else if (op < 9) role.sendBusinessCard(now, session);
+  else role.updatePolicy(now, policyParameter(PolicyType.LeastUsed, { load: below(rng, 1000) }));
 }
 
 /**
@@ -161,11 +237,17 @@ export function fuzzRoles(
   corpora: Readonly<Record<WireProfile, readonly Uint8Array[]>>,
   sequence = 200,
 ): RoleFuzzCounts {
-  const counts: RoleFuzzCounts = { cases: 0, sent: 0, closed: 0, registered: 0 };
-  const kinds: FuzzedRole[] = ["registrar", "pool-element", "pool-user"];
+  const counts: RoleFuzzCounts = { cases: 0, sent: 0, closed: 0, registered: 0, sessions: 0 };
+  const kinds: FuzzedRole[] = [
+    "registrar",
+    "pool-element",
+    "pool-user",
+    "session-layer",
+    "session-acceptor",
+  ];
   let round = 0;
   while (counts.cases < cases) {
-    const kind = kinds[round % 3]!;
+    const kind = kinds[round % kinds.length]!;
     const profile: WireProfile = (round >> 1) % 2 === 0 ? "ng" : "rfc";
     const n = Math.min(sequence, cases - counts.cases);
     runSequence(kind, profile, (seed + round * 7919) >>> 0, n, corpora[profile], counts);
@@ -185,6 +267,14 @@ function runSequence(
   const rng = new SeededRng(seed);
   const role = newRole(kind, profile, new SeededRng(seed ^ 0x5bd1e995));
   const registrar = role instanceof Registrar ? role : undefined;
+  const session = role instanceof SessionLayer || role instanceof SessionAcceptor
+    ? role
+    : undefined;
+  /** Session ids the role handed out or reported. */
+  const sessions: number[] = [];
+  /** The acceptor's sessions opened and not closed (refused ones are never opened). */
+  const served = new Set<number>();
+  if (role instanceof SessionAcceptor) role.listening(0, 7000);
   const decoder = new WireDecoder({ profile });
   const ppids = [
     asapPpid(profile),
@@ -214,6 +304,18 @@ function runSequence(
         case "send": {
           counts.sent++;
           const asap = a.ppid === asapPpid(profile);
+          if (session !== undefined) {
+            if (!up.has(a.assoc) && !connecting.has(a.assoc)) {
+              fail(`sent on association ${a.assoc}, which is not up`);
+            }
+            if (!asap) {
+              const other = profile === "ng" ? "rfc" : "ng";
+              if (a.ppid === asapPpid(other) || a.ppid === enrpPpid(other)) {
+                fail(`sent PPID ${a.ppid} of the other profile`);
+              }
+              break; // application data
+            }
+          }
           if (!asap && a.ppid !== enrpPpid(profile)) fail(`send with PPID ${a.ppid}`);
           const r = asap ? decoder.decodeAsap(a.payload) : decoder.decodeEnrp(a.payload);
           if (r.kind !== "ok") {
@@ -239,7 +341,14 @@ function runSequence(
           break;
       }
     }
-    while (role.pollEvent() !== undefined);
+    for (let e = role.pollEvent(); e !== undefined; e = role.pollEvent()) {
+      const { type, session: id } = e as { type: string; session?: unknown };
+      if (typeof id !== "number") continue;
+      if (!sessions.includes(id)) sessions.push(id);
+      if (type === "session-opened") served.add(id);
+      else if (type === "session-closed") served.delete(id);
+    }
+    if (session !== undefined) checkSession(session, served, fail);
     const t = role.pollTimeout();
     if (t !== undefined && !Number.isFinite(t)) fail(`pollTimeout() is ${t}`);
     if (registrar !== undefined) {
@@ -271,7 +380,8 @@ function runSequence(
           listener = undefined;
         } else {
           id = nextInbound--;
-          listener = below(rng, 20) === 0 ? ["enrp", "other"][below(rng, 2)] : "asap";
+          const main = kind === "session-acceptor" && below(rng, 4) !== 0 ? "session" : "asap";
+          listener = below(rng, 20) === 0 ? ["enrp", "other"][below(rng, 2)] : main;
         }
         up.add(id);
         down.delete(id);
@@ -301,7 +411,12 @@ function runSequence(
         const payload = below(rng, 2) === 0
           ? samples[below(rng, samples.length)]!
           : mutate(rng, samples);
-        const ppid = below(rng, 100) < 98 ? ppids[0]! : ppids[below(rng, ppids.length)]!;
+        const p = below(rng, 100);
+        const ppid = session !== undefined && p < 20
+          ? 7 // application data on a session
+          : p < 98
+          ? ppids[0]!
+          : ppids[below(rng, ppids.length)]!;
         role.handleMessage(now, id, ppid, below(rng, 3), payload);
       } else if (what < 85) {
         const payload = below(rng, 2) === 0
@@ -316,10 +431,13 @@ function runSequence(
           below(rng, 2) === 0 ? "closed" : "buffer-full",
           new Uint8Array(8),
         );
-      } else if (what < 90) {
-        const id = pick(up) ?? 1;
-        const rtt = below(rng, 500);
-        role.handleRttSample?.(now, id, { rtt, srtt: rtt, rttvar: rtt / 2 });
+      } else if (what < 90 || (session !== undefined && what < 95)) {
+        if (session !== undefined && what >= 88) sessionCall(session, rng, now, sessions);
+        else {
+          const id = pick(up) ?? 1;
+          const rtt = below(rng, 500);
+          role.handleRttSample?.(now, id, { rtt, srtt: rtt, rttvar: rtt / 2 });
+        }
       } else {
         const t = role.pollTimeout();
         if (t !== undefined && t > now) now = below(rng, 2) === 0 ? t : now;
@@ -332,6 +450,7 @@ function runSequence(
     drain();
   }
   counts.registered += peak;
+  counts.sessions += sessions.length;
 }
 
 function checkRegistrar(
@@ -354,4 +473,16 @@ function checkRegistrar(
   const limits = pr.config.limits;
   if (hs.size > limits.maxPoolElements!) fail(`${hs.size} PEs over the limit`);
   if (hs.poolCount > limits.maxPools!) fail(`${hs.poolCount} pools over the limit`);
+}
+
+function checkSession(
+  role: SessionLayer | SessionAcceptor<unknown>,
+  served: ReadonlySet<number>,
+  fail: (what: string) => never,
+): void {
+  const st = role.stats() as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(st)) {
+    if (typeof v === "number" && !(v >= 0 && Number.isFinite(v))) fail(`stats.${k} is ${v}`);
+  }
+  if (served.size > 6) fail(`${served.size} sessions served at once, over maxSessions 6`);
 }

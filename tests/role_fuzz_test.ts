@@ -1,4 +1,4 @@
-// The role state machines under random and mutated messages and random event orders (the
+// The role state machines (ASAP and session roles) under random and mutated messages and random event orders (the
 // bounded run of the normal suite; `deno task fuzz` runs 1,000,000 cases). fast-check draws
 // the seeds and shrinks a failing one; tests/_role_fuzz.ts holds the loop and its invariants.
 
@@ -9,8 +9,8 @@ import { fuzzRoles, roleCorpus } from "./_role_fuzz.ts";
 
 const corpora = { ng: roleCorpus("ng", 150, 1), rfc: roleCorpus("rfc", 150, 2) };
 
-test("Registrar, PoolElement and PoolUser survive random event orders with valid, mutated and random messages, keeping their invariants", () => {
-  let cases = 0, sent = 0, closed = 0, registered = 0;
+test("Registrar, PoolElement, PoolUser, SessionLayer and SessionAcceptor survive random event orders with valid, mutated and random messages (and random API calls), keeping their invariants", () => {
+  let cases = 0, sent = 0, closed = 0, registered = 0, sessions = 0;
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (seed) => {
       const c = fuzzRoles(1000, seed, corpora, 200);
@@ -18,6 +18,7 @@ test("Registrar, PoolElement and PoolUser survive random event orders with valid
       sent += c.sent;
       closed += c.closed;
       registered += c.registered;
+      sessions += c.sessions;
     }),
     { numRuns: 20, seed: 20261121 },
   );
@@ -27,4 +28,5 @@ test("Registrar, PoolElement and PoolUser survive random event orders with valid
   assert.ok(sent > 500, `${sent} messages sent`);
   assert.ok(closed > 10, `${closed} associations closed`);
   assert.ok(registered > 0, `${registered} PEs registered`);
+  assert.ok(sessions > 20, `${sessions} sessions opened or served`);
 });
