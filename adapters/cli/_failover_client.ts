@@ -134,7 +134,13 @@ export class FailoverClient {
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     });
     this.#link = new LinkRole(this);
-    this.#dataDriver = new Driver<never>(options.runtime, this.#link);
+    // With TLS the associations to the pool elements run TLS too (a pool element with a
+    // certificate serves its pool users over TLS).
+    this.#dataDriver = new Driver<never>(
+      options.runtime,
+      this.#link,
+      options.tls === undefined ? {} : { tls: options.tls },
+    );
   }
 
   /** The pool user's driver (to open the announce channel on). */

@@ -24,7 +24,7 @@
  */
 
 import { currentRuntime } from "../current.ts";
-import { Driver } from "../driver.ts";
+import { Driver, type ListenOptions } from "../driver.ts";
 import { TransportError } from "../runtime.ts";
 import { PoolElement, type PoolElementEvent } from "../../core/asap/pool_element.ts";
 import { ASAP_DEFAULTS } from "../../core/asap/defaults.ts";
@@ -388,6 +388,13 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
     write: (t) => io.err(t),
   });
   const runtime = await currentRuntime();
+  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
+    log.warn(
+      "log-suppressed",
+      { of: event, suppressed },
+      "more lines of this event in the last second",
+    );
+  });
 
   // The service: its own driver with one listener for pool users.
   const service = new ServiceRole(o.service);
@@ -407,7 +414,20 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
   });
   let bound: TransportAddress;
   try {
-    bound = await listenService(serviceDriver, o.host, o.port);
+    // With a certificate the pool users' associations run TLS too (mutual with --tls-ca).
+    bound = await listenService(
+      serviceDriver,
+      o.host,
+      o.port,
+      o.tls?.cert === undefined ? {} : {
+        tls: o.tls,
+        onTlsRefused: (detail, remote) =>
+          limiter.allow("tls-refused") && log.warn("tls-refused", {
+            from: remote === undefined ? undefined : formatEndpoint(remote),
+            detail,
+          }),
+      },
+    );
   } catch (e) {
     await serviceDriver.close();
     const code = e instanceof TransportError ? e.code : "UNKNOWN";
@@ -729,13 +749,16 @@ async function listenService<E>(
   driver: Driver<E>,
   host: string | undefined,
   port: number,
+  secure: Pick<ListenOptions, "tls" | "onTlsRefused">,
 ): Promise<TransportAddress> {
-  if (host !== undefined) return await driver.listen("service", { hostname: host, port });
+  if (host !== undefined) {
+    return await driver.listen("service", { hostname: host, port, ...secure });
+  }
   try {
-    return await driver.listen("service", { hostname: "::", port });
+    return await driver.listen("service", { hostname: "::", port, ...secure });
   } catch (e) {
     if (e instanceof TransportError && e.code === "EADDRINUSE") throw e;
-    return await driver.listen("service", { hostname: "0.0.0.0", port });
+    return await driver.listen("service", { hostname: "0.0.0.0", port, ...secure });
   }
 }
 

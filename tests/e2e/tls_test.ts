@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import assert from "node:assert/strict";
+import net from "node:net";
 import { opensslMissing, REQUIRE_SYSTEM_TOOLS, TestCa } from "./_certs.ts";
 import { hsdump, killAll, RUNTIMES, sleep, start, startRegistrar } from "./_procs.ts";
 
@@ -34,6 +35,7 @@ test(
       assert.equal(started.tls, "mutual");
 
       // Good PEs, one per runtime, each with its own certificate.
+      const goodProcs: ReturnType<typeof start>[] = [];
       const good = await Promise.all(RUNTIMES.map(async (rt) => {
         const files = ca.issue(`pe-${rt}`);
         const proc = start(rt, "server", [
@@ -45,6 +47,7 @@ test(
           "TlsPool",
           ...tlsArgs(files, ca.ca.cert),
         ]);
+        goodProcs.push(proc);
         const registered = await proc.waitForLog("registered", undefined, 30000);
         return registered.pe as string;
       }));
@@ -97,6 +100,24 @@ test(
       terminal.endInput();
       assert.equal(await terminal.waitExit(30000), 0, terminal.stderr);
       assert.equal(terminal.stdout, "hello over TLS\n");
+
+      // The pool elements serve their pool users over TLS too: a plain TCP pool user (here
+      // the bytes of a framing shim HELLO's size) is refused at the handshake.
+      const servers = goodProcs.filter((p) => p.logs("registered").length > 0);
+      assert.equal(servers.length, RUNTIMES.length);
+      for (const server of servers) {
+        const listen = String(server.logs("started")[0]!.listen);
+        const socket = net.connect({
+          host: "127.0.0.1",
+          port: Number(listen.slice(listen.lastIndexOf(":") + 1)),
+        });
+        socket.on("error", () => {});
+        socket.on("connect", () => socket.write(new Uint8Array(64)));
+        const deadline2 = Date.now() + 10000;
+        while (server.logs("tls-refused").length === 0 && Date.now() < deadline2) await sleep(100);
+        socket.destroy();
+        assert.equal(server.logs("tls-refused").length, 1, server.name);
+      }
     } finally {
       await killAll();
       ca.remove();
