@@ -206,6 +206,8 @@ interface ListenerRecord {
 
 interface Entry {
   readonly id: AssociationId;
+  /** A connect the role asked to run without TLS (`connect` action with `tls: false`). */
+  plain?: boolean;
   readonly listener: ListenerRecord | undefined;
   readonly options: FramedAssociationOptions;
   readonly endpoints: readonly TransportAddress[];
@@ -630,6 +632,7 @@ export class Driver<E = never> {
     endpoints: readonly TransportAddress[],
     transport: TransportChoice | undefined,
     udpPort: number | undefined,
+    plain = false,
   ): void {
     if (!Number.isSafeInteger(id) || id <= 0) {
       throw new RangeError(`Cannot connect: association id ${id} is not a positive safe integer`);
@@ -655,15 +658,17 @@ export class Driver<E = never> {
         return;
       }
     }
-    this.#connectTcp(id, endpoints, []);
+    this.#connectTcp(id, endpoints, [], plain);
   }
 
   #connectTcp(
     id: AssociationId,
     endpoints: readonly TransportAddress[],
     pending: PendingSend[],
+    plain = false,
   ): void {
     const entry = this.#newEntry(id, undefined, this.#options, endpoints);
+    if (plain) entry.plain = true;
     entry.pending = pending;
     entry.pendingBytes = pending.reduce((n, p) => n + p.payload.length, 0);
     this.#entries.set(id, entry);
@@ -691,7 +696,7 @@ export class Driver<E = never> {
     this.#dirty.add(entry);
     const where = { hostname: endpoint.address, port: endpoint.port };
     const open = (socket: StreamSocket) => this.#opened(entry, gen, socket);
-    (this.#tls === undefined
+    (this.#tls === undefined || entry.plain === true
       ? this.#runtime.connectTcp(where, open)
       : connectTls(where, this.#tls, open)).catch((e: unknown) => {
         if (entry.attemptGen !== gen || entry.downReported) return;
@@ -975,7 +980,13 @@ export class Driver<E = never> {
         return;
       }
       case "connect":
-        this.#connect(action.assoc, action.endpoints, action.transport, action.udpPort);
+        this.#connect(
+          action.assoc,
+          action.endpoints,
+          action.transport,
+          action.udpPort,
+          action.tls === false,
+        );
         return;
       case "close": {
         const entry = this.#entries.get(action.assoc);

@@ -164,6 +164,12 @@ export type RoleAction =
      * `sctp.remoteUdpPort`, 9899). `endpoints` carry SCTP ports.
      */
     readonly udpPort?: number;
+    /**
+     * `false`: plain TCP even when the driver runs its outgoing associations over TLS (e.g. a
+     * registrar's keep-alive association to a pool element's ASAP listener, while its ENRP
+     * peer associations use TLS). Default: the driver's choice.
+     */
+    readonly tls?: boolean;
   }
   | {
     /** Close an association: gracefully, or abort (drop queued messages, tell the peer why). */

@@ -52,6 +52,9 @@ export class KeepAliveMonitor {
         type: "connect",
         assoc,
         endpoints: asap.addresses.map((address) => ({ address, port: asap.port })),
+        // A pool element's ASAP listener is plain TCP, also when the registrar's ENRP peer
+        // associations (the driver's outgoing ones) run TLS.
+        tls: false,
       });
     }
     ctx.stats.keepAlivesSent++;

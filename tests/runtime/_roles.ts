@@ -40,7 +40,7 @@ export class RecordingRole implements Role<string> {
 
   connect(
     endpoints: TransportAddress[],
-    options: { transport?: TransportChoice; udpPort?: number } = {},
+    options: { transport?: TransportChoice; udpPort?: number; tls?: boolean } = {},
   ): AssociationId {
     const assoc = this.#nextId++;
     this.#out.push({ type: "connect", assoc, endpoints, ...options });
