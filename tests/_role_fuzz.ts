@@ -27,6 +27,7 @@ import { Registrar } from "../core/registrar/registrar.ts";
 import { SeededRng } from "../core/rng.ts";
 import type { AssociationId, Role, RoleAction } from "../core/role.ts";
 import type { AsapMessage } from "../core/wire/asap_message.ts";
+import type { EnrpMessage } from "../core/wire/enrp_message.ts";
 import { WireDecoder } from "../core/wire/wire_decoder.ts";
 import { WireEncoder } from "../core/wire/wire_encoder.ts";
 import { policyParameter, PolicyType } from "../core/wire/policy_parameter.ts";
@@ -40,6 +41,7 @@ import { mutate } from "./_wire_fuzz.ts";
 /** The roles fuzzed. */
 export type FuzzedRole =
   | "registrar"
+  | "registrar-enrp"
   | "pool-element"
   | "pool-user"
   | "session-layer"
@@ -47,6 +49,9 @@ export type FuzzedRole =
 
 /** The pool-wide cookie key of the fuzzed session acceptor (the corpus holds cookies it seals). */
 const COOKIE_KEY = new TextEncoder().encode("role fuzz cookie key, 32 bytes!!");
+
+/** The fuzzed registrars' identifier (the ENRP corpus addresses it). */
+const FUZZ_REGISTRAR_ID = 0x100n;
 
 function cookieCodec(): CookieCodec<unknown> {
   return new CookieCodec({ poolHandle: "Pool0", keys: [{ id: 1, secret: COOKIE_KEY }] });
@@ -78,6 +83,7 @@ export function roleCorpus(profile: WireProfile, size: number, seed: number): Ui
   const useful: Uint8Array[] = [];
   const push = (m: AsapMessage) => useful.push(enc.encodeAsap(m).slice()); // the encoder reuses its buffer
   const codec = cookieCodec();
+  const pushEnrp = (m: EnrpMessage) => useful.push(enc.encodeEnrp(m).slice());
   for (let i = 0; i < 24; i++) {
     const poolHandle = new TextEncoder().encode(`Pool${i % 3}`);
     const id = BigInt(1 + (i % 8));
@@ -130,6 +136,40 @@ export function roleCorpus(profile: WireProfile, size: number, seed: number): Ui
       { type: "cookie-echo", cookie: new Uint8Array(1 + i).fill(i) },
       { type: "business-card", poolHandle, poolElements: [element] },
     ].forEach((m) => push(m as AsapMessage));
+    // ENRP from peer registrars 1..3 to the fuzzed registrar (FUZZ_REGISTRAR_ID) and others.
+    const peer = BigInt(1 + (i % 3));
+    const receiverId = i % 4 === 0 ? 0n : i % 4 === 1 ? 0x77n : FUZZ_REGISTRAR_ID;
+    const peerElement = { ...element, homeRegistrarId: peer };
+    ([
+      { type: "presence", replyRequired: i % 2 === 0, senderId: peer, receiverId, checksum: i },
+      {
+        type: "handle-update",
+        takeoverSuggested: i % 7 === 0,
+        senderId: peer,
+        receiverId,
+        action: i % 3 === 2 ? "del-pe" : "add-pe",
+        poolHandle,
+        poolElement: peerElement,
+      },
+      { type: "list-request", senderId: i % 5 === 0 ? 0n : peer, receiverId },
+      { type: "handle-table-request", ownChildrenOnly: i % 2 === 1, senderId: peer, receiverId },
+      {
+        type: "handle-table-response",
+        reject: false,
+        moreToSend: i % 3 === 0,
+        senderId: peer,
+        receiverId,
+        pools: [{ poolHandle, poolElements: [peerElement] }],
+      },
+      { type: "init-takeover", senderId: peer, receiverId, targetId: BigInt(1 + ((i + 1) % 3)) },
+      {
+        type: "init-takeover-ack",
+        senderId: peer,
+        receiverId,
+        targetId: i % 2 === 0 ? FUZZ_REGISTRAR_ID : BigInt(1 + ((i + 1) % 3)),
+      },
+      { type: "takeover-server", senderId: peer, receiverId, targetId: BigInt(1 + ((i + 2) % 3)) },
+    ] as EnrpMessage[]).forEach(pushEnrp);
   }
   for (let k = 0; k < 4; k++) for (const b of useful) out.push(b.slice());
   return out;
@@ -149,9 +189,11 @@ class FuzzFailure extends Error {
 function newRole(kind: FuzzedRole, profile: WireProfile, rng: SeededRng): Role<unknown> {
   switch (kind) {
     case "registrar":
+    case "registrar-enrp":
       return new Registrar({
         rng,
         profile,
+        id: FUZZ_REGISTRAR_ID,
         announceTargets: [{ address: "239.0.0.50", port: 3863 }],
         // Small limits, so the fuzzer reaches them.
         limits: { maxPools: 4, maxPoolElements: 12, maxPoolElementsPerPool: 6 },
@@ -240,6 +282,7 @@ export function fuzzRoles(
   const counts: RoleFuzzCounts = { cases: 0, sent: 0, closed: 0, registered: 0, sessions: 0 };
   const kinds: FuzzedRole[] = [
     "registrar",
+    "registrar-enrp",
     "pool-element",
     "pool-user",
     "session-layer",
@@ -380,7 +423,11 @@ function runSequence(
           listener = undefined;
         } else {
           id = nextInbound--;
-          const main = kind === "session-acceptor" && below(rng, 4) !== 0 ? "session" : "asap";
+          const main = kind === "session-acceptor" && below(rng, 4) !== 0
+            ? "session"
+            : kind === "registrar-enrp" && below(rng, 2) === 0
+            ? "enrp"
+            : "asap";
           listener = below(rng, 20) === 0 ? ["enrp", "other"][below(rng, 2)] : main;
         }
         up.add(id);
@@ -412,7 +459,9 @@ function runSequence(
           ? samples[below(rng, samples.length)]!
           : mutate(rng, samples);
         const p = below(rng, 100);
-        const ppid = session !== undefined && p < 20
+        const ppid = kind === "registrar-enrp" && p < 50
+          ? ppids[1]! // ENRP
+          : session !== undefined && p < 20
           ? 7 // application data on a session
           : p < 98
           ? ppids[0]!
