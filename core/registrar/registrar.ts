@@ -319,6 +319,8 @@ export class Registrar implements Role<RegistrarEvent> {
       info.remote,
       info.local,
       cfg,
+      info.transport,
+      info.peerAddresses,
     );
     ctx.associations.set(assoc, rec);
     if (ctx.verbose) {
