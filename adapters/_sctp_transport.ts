@@ -132,6 +132,8 @@ export interface SctpStatus {
 
 interface Listener {
   readonly name: string;
+  /** Driver listeners sharing the SCTP port (one per address, e.g. 127.0.0.1 and ::1). */
+  uses: number;
 }
 
 interface Entry {
@@ -248,16 +250,25 @@ export class SctpTransport<E> {
       const random = 49152 + (this.#hooks.runtime.randomBytes(2)[0]! << 6) % 16384;
       sctpPort = explicit === undefined ? udp.port : random;
     }
+    const shared = this.#listeners.get(sctpPort);
+    if (shared !== undefined) {
+      // SCTP listens per port: another address of the same port adds its UDP socket and shares
+      // the first listener (its name and limits).
+      shared.uses++;
+      return { udp, sctpPort };
+    }
     host.endpoint.listen(sctpPort, {
       association: { ...this.#options.association, ...association },
       maxAssociations,
     });
-    this.#listeners.set(sctpPort, { name });
+    this.#listeners.set(sctpPort, { name, uses: 1 });
     return { udp, sctpPort };
   }
 
   /** Stops accepting on an SCTP port. */
   unlisten(sctpPort: number): void {
+    const l = this.#listeners.get(sctpPort);
+    if (l !== undefined && --l.uses > 0) return;
     this.#listeners.delete(sctpPort);
     this.#host?.endpoint.unlisten(sctpPort);
   }

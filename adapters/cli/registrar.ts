@@ -18,7 +18,7 @@
  */
 
 import { currentRuntime } from "../current.ts";
-import { Driver } from "../driver.ts";
+import { Driver, type ListenAddress } from "../driver.ts";
 import { TransportError } from "../runtime.ts";
 import { Registrar } from "../../core/registrar/registrar.ts";
 import type { RegistrarEvent } from "../../core/registrar/events.ts";
@@ -45,6 +45,12 @@ import { listenerName, withListenerGroups } from "./_listener_alias.ts";
 import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
 import { transportText } from "./_format.ts";
 import { policyText } from "./_policy.ts";
+import {
+  driverTransport,
+  readTransportSettings,
+  transportFlags,
+  type TransportSettings,
+} from "./_transport.ts";
 
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
@@ -187,12 +193,13 @@ const FLAGS: readonly FlagSpec[] = [
     help: "error, warn, info, debug",
   },
   { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
+  ...transportFlags("ASAP and ENRP listeners (auto: SCTP over UDP and TCP on each port)", true),
 ];
 
 const SYNOPSIS = `Usage: registrar [options]
 
-Runs a pool registrar: ASAP over TCP (framing shim) for pool elements and pool users, an ENRP
-listener for hsdump, Server Announces. Stops gracefully on SIGINT/SIGTERM.`;
+Runs a pool registrar: ASAP over TCP (framing shim) and/or SCTP over UDP for pool elements and
+pool users, an ENRP listener for hsdump, Server Announces. Stops gracefully on SIGINT/SIGTERM.`;
 
 const DEFAULT_ASAP = ["127.0.0.1:3863", "[::1]:3863"];
 
@@ -217,7 +224,7 @@ function isWildcard(address: string): boolean {
  *   out: () => {},
  *   err: (t: string) => {
  *     log += t;
- *     if (t.includes('"event":"started"')) stop("SIGTERM");
+ *     if (t.includes('"event":"started"')) setTimeout(() => stop("SIGTERM"), 0); // once it listens for signals
  *   },
  *   onShutdown: (h: (s: "SIGTERM") => void) => ((stop = h), () => {}),
  *   stdinLines: async function* () {},
@@ -273,6 +280,7 @@ interface RegistrarOptions {
   userAddressCheck: UserAddressCheck;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
+  transport: TransportSettings;
 }
 
 function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
@@ -337,6 +345,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     ),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
+    transport: readTransportSettings(flags),
   };
 }
 
@@ -368,10 +377,12 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
   const driver: Driver<RegistrarEvent> = new Driver(runtime, withListenerGroups(registrar), {
     association: { frameTimeout: o.frameTimeout, handshakeTimeout: o.handshakeTimeout },
     onEvent: (e) => logEvent(log, registrar, driver, e),
+    ...driverTransport(o.transport, log, "registrar"),
   });
+  const transport = o.transport.transport;
 
   // Listeners: ASAP (the default [::1] may be missing on hosts without IPv6), then ENRP.
-  const asapBound: TransportAddress[] = [];
+  const asapBound: ListenAddress[] = [];
   const enrpBound: TransportAddress[] = [];
   try {
     for (const [i, endpoint] of o.asap.entries()) {
@@ -381,6 +392,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
             hostname: endpoint.address,
             port: endpoint.port,
             maxAssociations: o.maxAssociations,
+            transport,
           }),
         );
       } catch (e) {
@@ -403,6 +415,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
             hostname: endpoint.address,
             port: endpoint.port,
             maxAssociations: o.maxAssociations,
+            transport,
           }),
         );
       } catch (e) {
@@ -434,7 +447,12 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
       }).catch((e) => {
         throw new ListenError(`announces to ${formatEndpoint(o.announce!)}`, e);
       });
-      registrar.setAsapEndpoints(wildcard === undefined ? asapBound : []);
+      const sctp = asapBound.some((a) => a.transports.includes("sctp-udp"));
+      const tcp = asapBound.some((a) => a.transports.includes("tcp"));
+      registrar.setAsapEndpoints(
+        wildcard === undefined ? asapBound : [],
+        sctp && tcp ? ["sctp", "tcp"] : sctp ? ["sctp"] : ["tcp"],
+      );
     }
   } catch (e) {
     await driver.close();
@@ -451,6 +469,10 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     profile: registrar.profile,
     asap: asapBound.map(formatEndpoint),
     enrp: enrpBound.length === 0 ? "off" : enrpBound.map(formatEndpoint),
+    transport: asapBound[0]?.transports.join(",") ?? transport,
+    sctpUdp: asapBound.some((a) => a.udp !== undefined)
+      ? asapBound.flatMap((a) => a.udp === undefined ? [] : [formatEndpoint(a.udp)])
+      : undefined,
     announce: o.announce === undefined ? "off" : formatEndpoint(o.announce),
     runtime: runtime.name,
   });
