@@ -16,6 +16,20 @@ export type Tool = "registrar" | "server" | "terminal" | "hsdump";
 /** Every runtime, in the order tests loop over them. */
 export const RUNTIMES: readonly ToolRuntime[] = ["deno", "bun", "node"];
 
+/** The transports the end-to-end suites run over. */
+export type E2eTransport = "tcp" | "sctp-udp";
+/** Every transport, in the order tests loop over them. */
+export const TRANSPORTS: readonly E2eTransport[] = ["tcp", "sctp-udp"];
+
+/**
+ * The transport flags of the tools for a run over `transport`: servers and terminals use it
+ * alone; the registrar serves it and TCP (`auto`), so hsdump (TCP) still reaches its ENRP port.
+ */
+export function transportArgs(transport: E2eTransport, tool: Tool): string[] {
+  if (transport === "tcp") return [];
+  return ["--transport", tool === "registrar" ? "auto" : transport];
+}
+
 export const ROOT = join(import.meta.dirname!, "../..");
 const BIN = join(ROOT, "node_modules", ".bin");
 
@@ -239,6 +253,7 @@ export interface HsdumpJson {
     readonly poolElements: readonly {
       readonly id: string;
       readonly policy: { readonly type: string; readonly load?: number };
+      readonly asapTransport?: { readonly protocol: string };
     }[];
   }[];
 }

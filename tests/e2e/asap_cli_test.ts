@@ -13,6 +13,8 @@ import {
   startRegistrar,
   startServer,
   type ToolRuntime,
+  transportArgs,
+  TRANSPORTS,
 } from "./_procs.ts";
 
 /** Runs a terminal over the given lines; returns its output and the PE of every line. */
@@ -45,29 +47,51 @@ function counts(pes: readonly string[]): Map<string, number> {
   return m;
 }
 
-test("registrar, server and terminal: register, resolve, echo and deregister on SIGTERM under deno, bun and node", async () => {
-  try {
-    const pr = await startRegistrar();
-    await Promise.all(RUNTIMES.map(async (rt) => {
-      const pool = `Pool-${rt}`;
-      const server = await startServer(rt, pr.asap, ["--pool", pool]);
-      const registered = await pr.proc.waitForLog("registered", (l) => l.pe === server.pe);
-      assert.equal(registered.pool, pool);
-      assert.match(String(registered.transport), /^tcp 127\.0\.0\.1:\d+ data\+control$/);
-      const t = await terminal(rt, pr.asap, pool, [`hello from ${rt}`, "second line"]);
-      assert.equal(t.proc.stdout, `hello from ${rt}\nsecond line\n`);
-      assert.deepEqual(t.pes, [server.pe]);
-      server.proc.kill("SIGTERM");
-      assert.equal(await server.proc.waitExit(), 0, server.proc.stderr);
-      await pr.proc.waitForLog("deregistered", (l) => l.pe === server.pe);
-    }));
-    assert.equal((await hsdump(pr.enrp)).poolElements, 0);
-    pr.proc.kill("SIGTERM");
-    assert.equal(await pr.proc.waitExit(), 0);
-  } finally {
-    await killAll();
-  }
-});
+for (const transport of TRANSPORTS) {
+  test(`registrar, server and terminal over ${transport}: register, resolve, echo and deregister on SIGTERM under deno, bun and node`, async () => {
+    try {
+      const pr = await startRegistrar(transportArgs(transport, "registrar"));
+      await Promise.all(RUNTIMES.map(async (rt) => {
+        const pool = `Pool-${rt}`;
+        const server = await startServer(rt, pr.asap, [
+          "--pool",
+          pool,
+          ...transportArgs(transport, "server"),
+        ]);
+        const registered = await pr.proc.waitForLog("registered", (l) => l.pe === server.pe);
+        assert.equal(registered.pool, pool);
+        // The user transport is the one the service serves; the ASAP transport (hsdump) the one
+        // the PE registered over.
+        const protocol = transport === "tcp" ? "tcp" : "sctp";
+        assert.match(
+          String(registered.transport),
+          new RegExp(`^${protocol} 127\\.0\\.0\\.1:\\d+ data\\+control$`),
+        );
+        const dump = await hsdump(pr.enrp);
+        const entry = dump.pools.find((p) => p.poolHandle === pool)?.poolElements[0];
+        assert.equal(entry?.asapTransport?.protocol, protocol);
+        const t = await terminal(
+          rt,
+          pr.asap,
+          pool,
+          [`hello from ${rt}`, "second line"],
+          transportArgs(transport, "terminal"),
+        );
+        assert.deepEqual(t.proc.logs("connected").map((l) => l.transport), [transport]);
+        assert.equal(t.proc.stdout, `hello from ${rt}\nsecond line\n`);
+        assert.deepEqual(t.pes, [server.pe]);
+        server.proc.kill("SIGTERM");
+        assert.equal(await server.proc.waitExit(), 0, server.proc.stderr);
+        await pr.proc.waitForLog("deregistered", (l) => l.pe === server.pe);
+      }));
+      assert.equal((await hsdump(pr.enrp)).poolElements, 0);
+      pr.proc.kill("SIGTERM");
+      assert.equal(await pr.proc.waitExit(), 0);
+    } finally {
+      await killAll();
+    }
+  });
+}
 
 test("resolution by every policy family: round robin, weighted round robin, random, weighted random, priority, least used with a load change", async () => {
   try {
