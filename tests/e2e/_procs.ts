@@ -177,17 +177,21 @@ export class Proc {
   }
 }
 
-/** Starts a tool (JSON logs unless `text` is asked for). */
+/** Starts a tool (JSON logs unless `text` is asked for), optionally under a wrapper command. */
 export function start(
   runtime: ToolRuntime,
   tool: Tool,
   args: readonly string[],
-  options: { name?: string; json?: boolean } = {},
+  options: { name?: string; json?: boolean; wrap?: readonly string[] } = {},
 ): Proc {
-  const [cmd, argv] = toolCommand(runtime, tool, [
+  const [tcmd, targv] = toolCommand(runtime, tool, [
     ...args,
     ...(options.json === false || tool === "hsdump" ? [] : ["--log-format", "json"]),
   ]);
+  // A wrapper that execs the tool (`ip netns exec NS mptcpize run`) keeps the tool's pid.
+  const wrap = options.wrap ?? [];
+  const cmd = wrap.length > 0 ? wrap[0]! : tcmd;
+  const argv = wrap.length > 0 ? [...wrap.slice(1), tcmd, ...targv] : targv;
   const child = new Deno.Command(cmd, {
     args: argv,
     cwd: ROOT,
