@@ -257,7 +257,7 @@ export interface HsdumpJson {
     readonly poolElements: readonly {
       readonly id: string;
       readonly policy: { readonly type: string; readonly load?: number };
-      readonly asapTransport?: { readonly protocol: string };
+      readonly asapTransport?: { readonly protocol: string; readonly addresses: string[] };
     }[];
   }[];
 }

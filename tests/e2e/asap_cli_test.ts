@@ -188,3 +188,64 @@ test("servers and terminals find the registrar from its Server Announces (multic
     await killAll();
   }
 });
+
+test("a multi-homed server (--sctp-address 127.0.0.1,127.0.0.2) registers an SCTP transport with both addresses, and terminals reach it", async () => {
+  try {
+    const pr = await startRegistrar(transportArgs("sctp-udp", "registrar"));
+    const server = await startServer("node", pr.asap, [
+      "--pool",
+      "MultiHomed",
+      "--transport",
+      "sctp-udp",
+      "--sctp-address",
+      "127.0.0.1,127.0.0.2",
+    ]);
+    const registered = await pr.proc.waitForLog("registered", (l) => l.pe === server.pe);
+    assert.match(
+      String(registered.transport),
+      /^sctp 127\.0\.0\.1:(\d+),127\.0\.0\.2:\1 data\+control$/,
+    );
+    const dump = await hsdump(pr.enrp);
+    const entry = dump.pools.find((p) => p.poolHandle === "MultiHomed")?.poolElements[0];
+    // The PE's association to the registrar is multi-homed too: its ASAP transport lists both.
+    assert.deepEqual(entry?.asapTransport?.addresses, ["127.0.0.1", "127.0.0.2"]);
+    for (const rt of RUNTIMES) {
+      const t = await terminal(rt, pr.asap, "MultiHomed", ["over two paths"], [
+        "--transport",
+        "sctp-udp",
+      ]);
+      assert.equal(t.proc.stdout, "over two paths\n");
+      assert.deepEqual(t.pes, [server.pe]);
+    }
+  } finally {
+    await killAll();
+  }
+});
+
+test("--transport auto against a TCP-only registrar: servers fall back to TCP and log what they chose; their service is registered as SCTP and reached over it", async () => {
+  try {
+    const pr = await startRegistrar(); // TCP only
+    await Promise.all(RUNTIMES.map(async (rt) => {
+      const pool = `Auto-${rt}`;
+      const server = await startServer(rt, pr.asap, ["--pool", pool, "--transport", "auto"]);
+      const fallback = server.proc.logs("transport-fallback")[0];
+      assert.equal(fallback?.from, "sctp-udp");
+      assert.equal(fallback?.to, "tcp");
+      // Node and Bun see the closed UDP port at once; Deno waits for the 2 s fallback budget.
+      assert.match(
+        String(fallback?.detail),
+        rt === "deno" ? /not up within 2000 ms/ : /ICMP port unreachable/,
+      );
+      const chosen = server.proc.logs("transport-chosen").at(-1);
+      assert.equal(chosen?.transport, "tcp");
+      assert.equal(server.proc.logs("started")[0]?.transport, "sctp-udp,tcp");
+      const registered = await pr.proc.waitForLog("registered", (l) => l.pe === server.pe);
+      assert.match(String(registered.transport), /^sctp 127\.0\.0\.1:\d+ data\+control$/);
+      const t = await terminal(rt, pr.asap, pool, ["auto"], ["--transport", "auto"]);
+      assert.equal(t.proc.stdout, "auto\n");
+      assert.deepEqual(t.proc.logs("connected").map((l) => l.transport), ["sctp-udp"]);
+    }));
+  } finally {
+    await killAll();
+  }
+});
