@@ -504,4 +504,41 @@ export function sctpSuite(runtime: Runtime): void {
       assert.equal([...role.ups.values()][0]!.remote.address, "127.0.0.1");
     },
   );
+
+  tcase(
+    `Driver (${name}) serves one SCTP port from two listeners on 127.0.0.1 and ::1 (a registrar's default ASAP listeners)`,
+    async (defer) => {
+      const role = new RecordingRole(true);
+      const server = new Driver(runtime, role);
+      defer(() => server.close());
+      const v4 = await server.listen("asap", {
+        hostname: "127.0.0.1",
+        port: 0,
+        transport: "sctp-udp",
+      });
+      let v6;
+      try {
+        v6 = await server.listen("asap#2", {
+          hostname: "::1",
+          port: v4.port,
+          transport: "sctp-udp",
+        });
+      } catch (e) {
+        if (!(e instanceof Error) || !/EADDRNOTAVAIL|EAFNOSUPPORT/.test(e.message)) throw e;
+        return; // no IPv6 loopback here
+      }
+      assert.equal(v6.port, v4.port);
+      const c = client(defer, runtime);
+      const a = c.role.connect([v4], { transport: "sctp-udp" });
+      const b = c.role.connect([{ address: "::1", port: v4.port }], { transport: "sctp-udp" });
+      c.role.send(a, 11, 0, new Uint8Array([1]));
+      c.role.send(b, 11, 0, new Uint8Array([2]));
+      c.driver.flush();
+      await waitFor(() => c.role.messages.length === 2, 5000, "echoes over both addresses");
+      assert.deepEqual(
+        [...role.ups.values()].map((u) => u.remote.address).sort(),
+        ["127.0.0.1", "::1"],
+      );
+    },
+  );
 }
