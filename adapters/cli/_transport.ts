@@ -7,7 +7,7 @@
 import type { DriverOptions, TransportEvent } from "../driver.ts";
 import type { TransportChoice } from "../../core/role.ts";
 import { type Flags, type FlagSpec, parseEndpoint, UsageError } from "./_args.ts";
-import type { Logger } from "./_log.ts";
+import type { Logger } from "../log.ts";
 
 /** The transports a tool may be asked for. */
 export const TRANSPORT_CHOICES = ["tcp", "sctp-udp", "sctp", "auto"] as const;

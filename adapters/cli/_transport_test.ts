@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseFlags, UsageError } from "./_args.ts";
-import { Logger } from "./_log.ts";
+import { Logger } from "../log.ts";
 import {
   driverTransport,
   logTransportEvent,

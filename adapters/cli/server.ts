@@ -48,7 +48,7 @@ import {
 } from "./_args.ts";
 import { listenForAnnounces, optionalAddress } from "./_announce.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
-import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
+import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
 import { fractionToU32, parsePolicy, policyHasLoad, policyText } from "./_policy.ts";
 import { ServiceRole } from "./_service_role.ts";
 import { DEFAULT_POOL, SERVICE_NAMES, SERVICE_PPID, type ServiceName } from "./_services.ts";

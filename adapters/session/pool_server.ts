@@ -104,7 +104,44 @@ export interface PoolServerEvents {
   "peer-error": { readonly detail: string };
 }
 
-/** One pool user's session at a pool element. */
+/**
+ * One pool user's session at a pool element.
+ *
+ * @example Answer each message and checkpoint the state in a cookie
+ * ```ts
+ * import { openSession } from "./session_client.ts";
+ * import { servePool } from "./pool_server.ts";
+ * import { Registrar } from "../../core/registrar/mod.ts";
+ * import { SeededRng } from "../../core/rng.ts";
+ * import { Driver } from "../driver.ts";
+ * import { currentRuntime } from "../current.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pr = new Driver(await currentRuntime(), new Registrar({ rng: new SeededRng(1), announceTargets: [] }));
+ * const { port } = await pr.listen("asap", { hostname: "127.0.0.1", port: 0 });
+ * const registrars = [`127.0.0.1:${port}`];
+ * const seen: string[] = [];
+ * const server = await servePool<{ lines: number }>({
+ *   pool: "LinePool", registrars, hostname: "127.0.0.1", cookieKey: "a pool-wide secret key",
+ *   async onSession(s) {
+ *     let lines = s.restored?.lines ?? 0;
+ *     for await (const m of s) {
+ *       seen.push(`${s.remote.address}: ${new TextDecoder().decode(m.payload)}`);
+ *       s.setCookie({ lines: ++lines });
+ *       s.send(`line ${lines}`);
+ *     }
+ *   },
+ * });
+ * await server.registered;
+ * const session = await openSession({ pool: "LinePool", registrars });
+ * session.send("hello");
+ * assert.equal(new TextDecoder().decode((await session.receive())?.payload), "line 1");
+ * assert.deepEqual(seen, ["127.0.0.1: hello"]);
+ * await session.close();
+ * await server.close();
+ * await pr.close();
+ * ```
+ */
 export class ServerSession<T> {
   readonly #server: PoolServer<T>;
   readonly #id: AcceptedSessionId;
@@ -278,7 +315,43 @@ export class ServerSession<T> {
   }
 }
 
-/** A running pool element serving sessions (see {@link servePool}). */
+/**
+ * A running pool element serving sessions (see {@link servePool}).
+ *
+ * @example Report a new load to the registrar and count sessions
+ * ```ts
+ * import { policyParameter, PolicyType } from "../../core/wire/policy_parameter.ts";
+ * import { openSession } from "./session_client.ts";
+ * import { servePool } from "./pool_server.ts";
+ * import { Registrar } from "../../core/registrar/mod.ts";
+ * import { SeededRng } from "../../core/rng.ts";
+ * import { Driver } from "../driver.ts";
+ * import { currentRuntime } from "../current.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pr = new Driver(await currentRuntime(), new Registrar({ rng: new SeededRng(1), announceTargets: [] }));
+ * const { port } = await pr.listen("asap", { hostname: "127.0.0.1", port: 0 });
+ * const registrars = [`127.0.0.1:${port}`];
+ * const server = await servePool({
+ *   pool: "LoadPool", registrars, hostname: "127.0.0.1", cookieKey: "a pool-wide secret key",
+ *   policy: policyParameter(PolicyType.LeastUsed, { load: 0 }),
+ *   onSession(s) {
+ *     s.on("data", (m) => s.send(m.payload));
+ *   },
+ * });
+ * await server.registered;
+ * assert.equal(server.sessionCount, 0);
+ * const session = await openSession({ pool: "LoadPool", registrars });
+ * session.send("ping");
+ * await session.receive();
+ * assert.equal(server.sessionCount, 1);
+ * assert.equal(session.poolElement?.id, server.poolElement.id);
+ * server.updatePolicy(policyParameter(PolicyType.LeastUsed, { load: 0x40000000 })); // a re-registration
+ * await session.close();
+ * await server.close();
+ * await pr.close();
+ * ```
+ */
 export class PoolServer<T> {
   readonly #driver: Driver<SessionAcceptorEvent<T>>;
   readonly #acceptor: SessionAcceptor<T>;

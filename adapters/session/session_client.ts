@@ -108,7 +108,24 @@ export interface SessionEvents {
   closed: { readonly reason: SessionCloseReason; readonly detail: string };
 }
 
-/** Thrown by {@link SessionClient.open} when a session ends before reaching a pool element. */
+/**
+ * Thrown by {@link SessionClient.open} when a session ends before reaching a pool element.
+ *
+ * @example Tell a pool that cannot be reached from a refused cookie
+ * ```ts
+ * import { SessionError } from "./session_client.ts";
+ * import assert from "node:assert/strict";
+ *
+ * function explain(e: unknown): string {
+ *   if (e instanceof SessionError && e.reason === "gave-up") return "no pool element reachable";
+ *   if (e instanceof SessionError && e.reason === "cookie-rejected") return "state refused";
+ *   return "unexpected";
+ * }
+ * assert.equal(explain(new SessionError("gave-up", "no pool element of EchoPool answered")), "no pool element reachable");
+ * assert.equal(explain(new SessionError("cookie-rejected", "bad tag")), "state refused");
+ * assert.equal(new SessionError("gave-up", "x").name, "SessionError");
+ * ```
+ */
 export class SessionError extends Error {
   /** Why the session ended. */
   readonly reason: SessionCloseReason;
@@ -129,6 +146,44 @@ export class SessionError extends Error {
 /**
  * A session to a pool: send, receive, events, close. Made by {@link SessionClient.open} or
  * {@link openSession}.
+ *
+ * @example Acknowledged messages and the latest cookie of the serving pool element
+ * ```ts
+ * import { openSession } from "./session_client.ts";
+ * import { servePool } from "./pool_server.ts";
+ * import { Registrar } from "../../core/registrar/mod.ts";
+ * import { SeededRng } from "../../core/rng.ts";
+ * import { Driver } from "../driver.ts";
+ * import { currentRuntime } from "../current.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const pr = new Driver(await currentRuntime(), new Registrar({ rng: new SeededRng(1), announceTargets: [] }));
+ * const { port } = await pr.listen("asap", { hostname: "127.0.0.1", port: 0 });
+ * const registrars = [`127.0.0.1:${port}`];
+ * const server = await servePool<{ total: number }>({
+ *   pool: "SumPool", registrars, hostname: "127.0.0.1", cookieKey: "a pool-wide secret key",
+ *   onSession(s) {
+ *     let total = s.restored?.total ?? 0;
+ *     s.on("data", (m) => {
+ *       total += Number(new TextDecoder().decode(m.payload));
+ *       s.setCookie({ total }); // the checkpoint goes before the answer
+ *       s.send(String(total));
+ *     });
+ *   },
+ * });
+ * await server.registered;
+ * const session = await openSession({ pool: "SumPool", registrars });
+ * const id = session.send("5", { ack: true });
+ * assert.equal(session.unacknowledged().length, 1);
+ * assert.equal(new TextDecoder().decode((await session.receive())?.payload), "5");
+ * assert.equal(session.acknowledge(id), true);
+ * assert.equal(session.unacknowledged().length, 0);
+ * assert.ok(session.cookie() instanceof Uint8Array); // kept for a failover or a later resume
+ * assert.equal(session.failovers, 0);
+ * await session.close();
+ * await server.close();
+ * await pr.close();
+ * ```
  */
 export class Session {
   readonly #client: SessionClient;

@@ -58,8 +58,8 @@ for (const transport of TRANSPORTS) {
           pool,
           ...transportArgs(transport, "server"),
         ]);
-        const registered = await pr.proc.waitForLog("registered", (l) => l.pe === server.pe);
-        assert.equal(registered.pool, pool);
+        const registered = await pr.proc.waitForLog("registered", (l) => l.peId === server.pe);
+        assert.equal(registered.poolHandle, pool);
         // The user transport is the one the service serves; the ASAP transport (hsdump) the one
         // the PE registered over.
         const protocol = transport === "tcp" ? "tcp" : "sctp";
@@ -82,7 +82,7 @@ for (const transport of TRANSPORTS) {
         assert.deepEqual(t.pes, [server.pe]);
         server.proc.kill("SIGTERM");
         assert.equal(await server.proc.waitExit(), 0, server.proc.stderr);
-        await pr.proc.waitForLog("deregistered", (l) => l.pe === server.pe);
+        await pr.proc.waitForLog("deregistered", (l) => l.peId === server.pe);
       }));
       assert.equal((await hsdump(pr.enrp)).poolElements, 0);
       pr.proc.kill("SIGTERM");
@@ -150,7 +150,7 @@ test("resolution by every policy family: round robin, weighted round robin, rand
     lu[1]!.proc.writeLine("0.9");
     await pr.proc.waitForLog(
       "re-registered",
-      (l) => l.pe === lu[1]!.pe && String(l.policy) === "LeastUsed load=90.00%",
+      (l) => l.peId === lu[1]!.pe && String(l.policy) === "LeastUsed load=90.00%",
     );
     const after = await terminal("bun", pr.asap, "LU", lines(4), perLine);
     assert.deepEqual(new Set(after.pes), new Set([lu[2]!.pe]));
@@ -200,7 +200,7 @@ test("a multi-homed server (--sctp-address 127.0.0.1,127.0.0.2) registers an SCT
       "--sctp-address",
       "127.0.0.1,127.0.0.2",
     ]);
-    const registered = await pr.proc.waitForLog("registered", (l) => l.pe === server.pe);
+    const registered = await pr.proc.waitForLog("registered", (l) => l.peId === server.pe);
     assert.match(
       String(registered.transport),
       /^sctp 127\.0\.0\.1:(\d+),127\.0\.0\.2:\1 data\+control$/,
@@ -239,7 +239,7 @@ test("--transport auto against a TCP-only registrar: servers fall back to TCP an
       const chosen = server.proc.logs("transport-chosen").at(-1);
       assert.equal(chosen?.transport, "tcp");
       assert.equal(server.proc.logs("started")[0]?.transport, "sctp-udp,tcp");
-      const registered = await pr.proc.waitForLog("registered", (l) => l.pe === server.pe);
+      const registered = await pr.proc.waitForLog("registered", (l) => l.peId === server.pe);
       assert.match(String(registered.transport), /^sctp 127\.0\.0\.1:\d+ data\+control$/);
       const t = await terminal(rt, pr.asap, pool, ["auto"], ["--transport", "auto"]);
       assert.equal(t.proc.stdout, "auto\n");

@@ -95,7 +95,7 @@ for (const transport of TRANSPORTS) {
         await until(
           () =>
             (removed = pr.proc.logs().find((l) =>
-              removal.includes(l.event) && l.pe === victim.pe
+              removal.includes(l.event) && l.peId === victim.pe
             )) !== undefined,
           15000,
           `the registrar removing the PE of server/${rt}\n${pr.proc.stderr}`,
@@ -146,7 +146,7 @@ for (const transport of TRANSPORTS) {
           t.writeLine("two"); // sent to the frozen PE: no reply
           const timedOut = await pr.proc.waitForLog(
             "keep-alive-timeout",
-            (l) => l.pe === victim.pe,
+            (l) => l.peId === victim.pe,
           );
           const took = Date.parse(timedOut.time) - stoppedAt;
           assert.ok(
@@ -198,7 +198,7 @@ for (const transport of TRANSPORTS) {
       await Promise.all(servers.map((s) => s.proc.waitForLog("registrar-lost")));
       const second = await startRegistrar(["--asap", `127.0.0.1:${port}`, ...T.registrar]);
       for (const s of servers) {
-        await second.proc.waitForLog("registered", (l) => l.pe === s.pe, 20000);
+        await second.proc.waitForLog("registered", (l) => l.peId === s.pe, 20000);
       }
       const dump = await hsdump(second.enrp);
       assert.deepEqual(
