@@ -47,6 +47,13 @@ import {
 } from "../core/transport/framed_association.ts";
 import { DeadlineHeap } from "./_deadline_heap.ts";
 import {
+  connectTls,
+  listenTls,
+  type PeerIdentity,
+  resolveTlsOptions,
+  type TlsOptions,
+} from "./tls.ts";
+import {
   type PendingSend,
   SctpTransport,
   type SctpUdpOptions,
@@ -84,6 +91,11 @@ export interface DriverOptions<E> {
   /** Receives the role's events. */
   readonly onEvent?: (event: E) => void;
   /**
+   * TLS for the TCP associations the driver opens (`connect` actions): the CA that verifies
+   * servers, and this end's certificate and key for mutual authentication.
+   */
+  readonly tls?: TlsOptions;
+  /**
    * The transport of `connect` actions that do not name one (default `"tcp"`). `"auto"` tries
    * SCTP over UDP, then TCP (see `transport_selection.ts`).
    */
@@ -99,7 +111,14 @@ export interface DriverOptions<E> {
   readonly probeKernelSctp?: () => Promise<KernelSctpStatus>;
 }
 
-export type { KernelSctpStatus, SctpEndpointStats, SctpUdpOptions, TransportEvent };
+export type {
+  KernelSctpStatus,
+  PeerIdentity,
+  SctpEndpointStats,
+  SctpUdpOptions,
+  TlsOptions,
+  TransportEvent,
+};
 export { encapsulationPort, SCTP_UDP_PORT };
 
 /** Options of {@link Driver.listen}. */
@@ -127,6 +146,14 @@ export interface ListenOptions {
   readonly udpPort?: number;
   /** Options of the SCTP associations accepted here (over the driver's `sctp.association`). */
   readonly sctpAssociation?: SctpAssociationOptions;
+  /**
+   * Serve TCP over TLS with this certificate and key; with a `ca`, clients must present a
+   * certificate signed by it (mutual authentication) and its identity reaches the role as
+   * `AssociationInfo.peerIdentity`. TLS applies to TCP only.
+   */
+  readonly tls?: TlsOptions;
+  /** Called when a client's TLS handshake fails (no or a bad certificate, not TLS at all). */
+  readonly onTlsRefused?: (detail: string, remote: TransportAddress | undefined) => void;
 }
 
 /** Where a listener listens. */
@@ -268,6 +295,7 @@ export class Driver<E = never> {
   #runtime: Runtime;
   #role: Role<E>;
   #options: FramedAssociationOptions;
+  readonly #tls: TlsOptions | undefined;
   #connectTimeout: number;
   #lingerTimeout: number;
   #noDelay: boolean;
@@ -310,6 +338,8 @@ export class Driver<E = never> {
     this.#lingerTimeout = positive("lingerTimeout", options.lingerTimeout ?? 2000);
     this.#noDelay = options.noDelay ?? true;
     this.#onEvent = options.onEvent;
+    if (options.tls !== undefined) resolveTlsOptions(options.tls); // validates
+    this.#tls = options.tls;
     this.#timer = runtime.createTimer(() => this.#onTimer());
     this.#transport = options.transport ?? "tcp";
     this.#onTransport = options.onTransport;
@@ -437,10 +467,13 @@ export class Driver<E = never> {
     for (let attempt = 0;; attempt++) {
       try {
         if (tcp) {
-          record.listener = await this.#runtime.listenTcp(
-            { hostname: options.hostname, port: options.port },
-            (socket) => this.#accept(record, socket),
-          );
+          const where = { hostname: options.hostname, port: options.port };
+          const accept = (socket: StreamSocket) => this.#accept(record, socket);
+          record.listener = options.tls === undefined
+            ? await this.#runtime.listenTcp(where, accept)
+            : await listenTls(where, options.tls, accept, (detail, remote) => {
+              options.onTlsRefused?.(detail, remote);
+            });
           port = record.listener.local.port;
           address = record.listener.local.address;
         }
@@ -678,14 +711,15 @@ export class Driver<E = never> {
     const gen = ++entry.attemptGen;
     entry.attemptDeadline = this.#runtime.now() + this.#connectTimeout;
     this.#dirty.add(entry);
-    this.#runtime.connectTcp(
-      { hostname: endpoint.address, port: endpoint.port },
-      (socket) => this.#opened(entry, gen, socket),
-    ).catch((e: unknown) => {
-      if (entry.attemptGen !== gen || entry.downReported) return;
-      this.#attemptFailed(entry, (e as Error).message ?? String(e));
-      this.#process();
-    });
+    const where = { hostname: endpoint.address, port: endpoint.port };
+    const open = (socket: StreamSocket) => this.#opened(entry, gen, socket);
+    (this.#tls === undefined
+      ? this.#runtime.connectTcp(where, open)
+      : connectTls(where, this.#tls, open)).catch((e: unknown) => {
+        if (entry.attemptGen !== gen || entry.downReported) return;
+        this.#attemptFailed(entry, (e as Error).message ?? String(e));
+        this.#process();
+      });
   }
 
   #opened(entry: Entry, gen: number, socket: StreamSocket): StreamHandler {
@@ -874,6 +908,9 @@ export class Driver<E = never> {
             listener: entry.listener?.name,
             transport: "tcp",
             peerAddresses: [entry.socket!.remote.address],
+            ...(entry.socket!.peerIdentity === undefined
+              ? {}
+              : { peerIdentity: entry.socket!.peerIdentity }),
           });
           break;
         case "message":

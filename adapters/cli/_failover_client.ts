@@ -25,6 +25,7 @@ import type { PoolElementParameter } from "../../core/wire/pool_element_paramete
 import type { WireProfile } from "../../core/wire/profile.ts";
 import { Driver, type DriverOptions } from "../driver.ts";
 import type { Runtime } from "../runtime.ts";
+import type { TlsOptions } from "../tls.ts";
 import { ANNOUNCE_CHANNEL } from "./_announce.ts";
 
 /** What the client reports. */
@@ -85,6 +86,8 @@ export interface FailoverClientOptions {
   readonly staleCacheValue: number;
   /** Registrar hunt round length (ms). */
   readonly registrarConnectTimeout: number;
+  /** TLS towards the registrars (not towards the PEs). */
+  readonly tls?: TlsOptions;
   readonly onEvent: (event: FailoverClientEvent) => void;
   /**
    * Transport options of both drivers (registrar and PE associations; default TCP). A PE is
@@ -139,6 +142,7 @@ export class FailoverClient {
     this.#puDriver = new Driver(options.runtime, this.#pu, {
       ...options.transport,
       onEvent: (e) => this.#puEvent(e),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
     });
     this.#link = new LinkRole(this);
     this.#dataDriver = new Driver<never>(options.runtime, this.#link, { ...options.transport });

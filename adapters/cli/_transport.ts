@@ -62,6 +62,13 @@ export function readTransportSettings(flags: Flags): TransportSettings {
   if (addresses.length > 0 && transport === "tcp") {
     throw new UsageError("--sctp-address needs --transport sctp-udp or auto");
   }
+  // TLS secures TCP only: over SCTP (or an `auto` fallback) ASAP would travel in the clear.
+  const tls = ["tls-cert", "tls-key", "tls-ca"].some((f) => flags.has(f));
+  if (tls && transport !== "tcp") {
+    throw new UsageError(
+      `--tls-* secures TCP only; --transport ${transport} would carry ASAP unencrypted`,
+    );
+  }
   return { transport, udpPort, addresses };
 }
 

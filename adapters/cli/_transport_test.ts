@@ -69,3 +69,12 @@ test("driverTransport() passes the choice, the UDP port and the addresses to the
   });
   assert.equal(out, "", "listener decisions are debug lines (started names them)");
 });
+
+test("readTransportSettings() refuses TLS with any transport but TCP (no unencrypted downgrade)", () => {
+  const specs = [...LISTENING, { name: "tls-cert", kind: "value", help: "c" } as const];
+  assert.throws(
+    () => settings(["--transport", "auto", "--tls-cert", "c.pem"], specs),
+    /--tls-\* secures TCP only; --transport auto/,
+  );
+  assert.equal(settings(["--tls-cert", "c.pem"], specs).transport, "tcp");
+});
