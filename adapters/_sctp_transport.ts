@@ -20,16 +20,21 @@ import {
 import { CryptoRng } from "./crypto_rng.ts";
 import { addressFamily, type Runtime } from "./runtime.ts";
 import { SctpUdpHost } from "./_sctp_udp_host.ts";
+import { encapsulationPort } from "./transport_selection.ts";
 import type { AssociationState } from "../core/transport/association_state.ts";
-
-/** The RFC 6951 UDP port. */
-export const SCTP_UDP_PORT = 9899;
 
 /** Settings of SCTP over UDP in a driver. */
 export interface SctpUdpOptions {
-  /** Local UDP port of the sockets listeners bind (default 9899, RFC 6951). */
+  /**
+   * Local UDP port of the sockets listeners bind (default: by the port convention,
+   * `encapsulationPort()` of the listener's SCTP port: 9899 for 3863 and 9901, else the same
+   * number).
+   */
   readonly udpPort?: number;
-  /** The peer's UDP port when a `connect` names none (default 9899). */
+  /**
+   * The peer's UDP port when a `connect` names none (default: `encapsulationPort()` of each
+   * endpoint's SCTP port).
+   */
   readonly remoteUdpPort?: number;
   /**
    * Our addresses for multi-homing: listed in INIT and INIT-ACK, and a UDP socket is bound on
@@ -127,6 +132,8 @@ export interface SctpStatus {
 
 interface Listener {
   readonly name: string;
+  /** Driver listeners sharing the SCTP port (one per address, e.g. 127.0.0.1 and ::1). */
+  uses: number;
 }
 
 interface Entry {
@@ -151,6 +158,8 @@ interface Entry {
   closeRequested: boolean;
   primary: TransportAddress | undefined;
   local: TransportAddress | undefined;
+  /** The local address the kernel uses towards the peer (connects from a wildcard socket). */
+  localAddress: string | undefined;
   peerAddresses: readonly string[];
   readonly note: string;
 }
@@ -212,9 +221,11 @@ export class SctpTransport<E> {
   }
 
   /**
-   * Listens on an SCTP port: binds the UDP socket(s) and accepts associations on the port.
+   * Listens on an SCTP port: binds the UDP socket(s) and accepts associations on the port. SCTP
+   * port 0 takes the UDP port the system chose (by the port convention), or a random port when
+   * the UDP port is given.
    *
-   * @returns The UDP socket's address.
+   * @returns The UDP socket's address and the SCTP port.
    */
   async listen(
     name: string,
@@ -223,9 +234,10 @@ export class SctpTransport<E> {
     udpPort: number | undefined,
     maxAssociations: number,
     association: SctpAssociationOptions | undefined,
-  ): Promise<TransportAddress> {
+  ): Promise<{ udp: TransportAddress; sctpPort: number }> {
     const host = this.#ensureHost();
-    const port = udpPort ?? this.#options.udpPort ?? SCTP_UDP_PORT;
+    const explicit = udpPort ?? this.#options.udpPort;
+    const port = explicit ?? (sctpPort === 0 ? 0 : encapsulationPort(sctpPort));
     const addresses = this.#options.addresses ?? [];
     let udp: TransportAddress;
     if (addresses.length > 0) {
@@ -234,16 +246,29 @@ export class SctpTransport<E> {
     } else {
       udp = await host.bind(hostname, port);
     }
+    if (sctpPort === 0) {
+      const random = 49152 + (this.#hooks.runtime.randomBytes(2)[0]! << 6) % 16384;
+      sctpPort = explicit === undefined ? udp.port : random;
+    }
+    const shared = this.#listeners.get(sctpPort);
+    if (shared !== undefined) {
+      // SCTP listens per port: another address of the same port adds its UDP socket and shares
+      // the first listener (its name and limits).
+      shared.uses++;
+      return { udp, sctpPort };
+    }
     host.endpoint.listen(sctpPort, {
       association: { ...this.#options.association, ...association },
       maxAssociations,
     });
-    this.#listeners.set(sctpPort, { name });
-    return udp;
+    this.#listeners.set(sctpPort, { name, uses: 1 });
+    return { udp, sctpPort };
   }
 
   /** Stops accepting on an SCTP port. */
   unlisten(sctpPort: number): void {
+    const l = this.#listeners.get(sctpPort);
+    if (l !== undefined && --l.uses > 0) return;
     this.#listeners.delete(sctpPort);
     this.#host?.endpoint.unlisten(sctpPort);
   }
@@ -256,11 +281,14 @@ export class SctpTransport<E> {
     auto: boolean,
     note: string,
   ): void {
-    const peerUdp = udpPort ?? this.#options.remoteUdpPort ?? SCTP_UDP_PORT;
     const groups: { remotes: TransportAddress[]; port: number }[] = [];
     for (const e of endpoints) {
       const last = groups[groups.length - 1];
+      const peerUdp = udpPort ?? this.#options.remoteUdpPort ?? encapsulationPort(e.port);
       const remote = { address: e.address, port: peerUdp };
+      if (last !== undefined && last.port === e.port && last.remotes.some((r) => same(r, remote))) {
+        continue; // the same endpoint twice (e.g. announced as TCP and SCTP)
+      }
       if (last !== undefined && last.port === e.port) last.remotes.push(remote);
       else groups.push({ remotes: [remote], port: e.port });
     }
@@ -282,6 +310,7 @@ export class SctpTransport<E> {
       closeRequested: false,
       primary: undefined,
       local: undefined,
+      localAddress: undefined,
       peerAddresses: [],
       note,
     };
@@ -296,14 +325,16 @@ export class SctpTransport<E> {
 
   #startAttempt(entry: Entry): void {
     const host = this.#ensureHost();
-    const group = entry.groups[entry.attempt]!;
-    const family = addressFamily(group.remotes[0]!.address);
+    const attempt = entry.attempt;
+    const group = entry.groups[attempt]!;
+    const first = group.remotes[0]!.address;
+    const family = addressFamily(first);
     const addresses = this.#options.addresses ?? [];
     const ready = addresses.length > 0
-      ? Promise.all(addresses.map((a) => host.bind(a, 0))).then(() => {})
-      : host.ensureSocket(family);
-    ready.then(() => {
-      if (entry.downReported || !this.#entries.has(entry.id)) return;
+      ? host.bindShared(addresses).then(() => undefined)
+      : host.ensureSocket(family).then(() => host.localAddressFor(first));
+    ready.then((localAddress) => {
+      if (entry.downReported || !this.#entries.has(entry.id) || entry.attempt !== attempt) return;
       const now = this.#hooks.runtime.now();
       let assoc;
       try {
@@ -314,16 +345,38 @@ export class SctpTransport<E> {
         return;
       }
       entry.sctp = assoc.id;
+      entry.localAddress = localAddress;
       entry.attemptDeadline = now + this.#connectTimeout;
       this.#byEngine.set(assoc.id, entry);
       if (!entry.auto) {
         this.#flushPending(entry, now);
         if (entry.closeRequested) host.endpoint.shutdown(now, assoc.id);
       }
+      // A peer on this host whose UDP port is closed is found at once (Node, Bun): an `auto`
+      // connect to a registrar without SCTP over UDP falls back to TCP without waiting.
+      for (const r of group.remotes) this.#probe(assoc.id, r);
       this.#hooks.wake();
     }, (e: unknown) => {
       if (entry.downReported) return;
       this.#attemptFailed(entry, (e as Error).message ?? String(e));
+      this.#hooks.wake();
+    });
+  }
+
+  /** Probes a path's UDP address; a closed port fails the path (and, alone, the association). */
+  #probe(engineId: number, remote: TransportAddress): void {
+    const host = this.#host;
+    if (host === undefined) return;
+    host.probe(remote, () => {
+      if (this.#host !== host) return;
+      host.endpoint.handleUnreachable(
+        this.#hooks.runtime.now(),
+        engineId,
+        remote,
+        `nothing receives at UDP ${
+          remote.address.includes(":") ? `[${remote.address}]` : remote.address
+        }:${remote.port} (ICMP port unreachable)`,
+      );
       this.#hooks.wake();
     });
   }
@@ -457,7 +510,10 @@ export class SctpTransport<E> {
         this.#attempting.delete(entry);
         entry.attemptDeadline = Infinity;
         entry.primary = { address: e.remote.address, port: e.peerPort };
-        entry.local = { address: this.#localAddress(e.remote.address), port: e.localPort };
+        entry.local = {
+          address: this.#localAddress(e.remote.address, entry.localAddress),
+          port: e.localPort,
+        };
         entry.peerAddresses = e.peerAddresses;
         if (entry.auto) this.#flushPending(entry, now);
         this.#hooks.log({
@@ -492,6 +548,9 @@ export class SctpTransport<E> {
         if (entry !== undefined) this.#failed(now, entry.id, e.failure, e.payload);
         return;
       case "peer-error":
+        return;
+      case "path-error":
+        this.#probe(e.assoc, e.remote);
         return;
       case "restart": {
         if (entry === undefined) return;
@@ -552,6 +611,7 @@ export class SctpTransport<E> {
       closeRequested: false,
       primary: undefined,
       local: undefined,
+      localAddress: undefined,
       peerAddresses: [],
       note: "",
     };
@@ -571,10 +631,13 @@ export class SctpTransport<E> {
     };
   }
 
-  #localAddress(remote: string): string {
+  /** Our address towards `remote`: a bound specific address of its family, else `learned`. */
+  #localAddress(remote: string, learned?: string): string {
     const family = addressFamily(remote);
     const local = this.#host?.locals.find((l) => addressFamily(l.address) === family);
-    return local?.address ?? (family === "ipv6" ? "::" : "0.0.0.0");
+    const wildcard = family === "ipv6" ? "::" : "0.0.0.0";
+    if (local !== undefined && local.address !== wildcard) return local.address;
+    return learned ?? local?.address ?? wildcard;
   }
 
   /** The earliest deadline: the engine's timers and `auto` fallback budgets. */
@@ -663,4 +726,8 @@ export class SctpTransport<E> {
     this.drain(now);
     host.close();
   }
+}
+
+function same(a: TransportAddress, b: TransportAddress): boolean {
+  return a.address === b.address && a.port === b.port;
 }

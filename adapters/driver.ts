@@ -60,19 +60,22 @@ import {
   type TransportEvent,
 } from "./_sctp_transport.ts";
 import {
+  encapsulationPort,
   type KernelSctpStatus,
+  SCTP_UDP_PORT,
   selectConnectTransports,
   selectListenTransports,
 } from "./transport_selection.ts";
-import type {
-  BindUdpOptions,
-  DatagramSocket,
-  Runtime,
-  RuntimeTimer,
-  StreamCloseReason,
-  StreamHandler,
-  StreamSocket,
-  TcpListener,
+import {
+  type BindUdpOptions,
+  type DatagramSocket,
+  type Runtime,
+  type RuntimeTimer,
+  type StreamCloseReason,
+  type StreamHandler,
+  type StreamSocket,
+  type TcpListener,
+  TransportError,
 } from "./runtime.ts";
 
 /** Options of a {@link Driver}. Times are milliseconds. */
@@ -116,6 +119,7 @@ export type {
   TlsOptions,
   TransportEvent,
 };
+export { encapsulationPort, SCTP_UDP_PORT };
 
 /** Options of {@link Driver.listen}. */
 export interface ListenOptions {
@@ -135,7 +139,10 @@ export interface ListenOptions {
    * number, e.g. `["tcp", "sctp-udp"]`), or `"auto"` (SCTP over UDP and TCP).
    */
   readonly transport?: TransportChoice | readonly TransportKind[];
-  /** The UDP port of SCTP over UDP (default the driver's `sctp.udpPort`, 9899). */
+  /**
+   * The UDP port of SCTP over UDP (default the driver's `sctp.udpPort`, else by the port
+   * convention: `encapsulationPort(port)`, 9899 for 3863 and 9901, else the port itself).
+   */
   readonly udpPort?: number;
   /** Options of the SCTP associations accepted here (over the driver's `sctp.association`). */
   readonly sctpAssociation?: SctpAssociationOptions;
@@ -311,6 +318,7 @@ export class Driver<E = never> {
   #transport: TransportChoice;
   #sctp: SctpTransport<E>;
   #onTransport: ((event: TransportEvent) => void) | undefined;
+  #sctpUdpPort: number | undefined;
   #kernel: KernelSctpStatus = { kind: "error", detail: "kernel SCTP not probed yet" };
   #kernelProbe: Promise<KernelSctpStatus>;
   /** Role ids of `auto` connects now trying TCP (reported as chosen when up). */
@@ -337,6 +345,7 @@ export class Driver<E = never> {
     this.#timer = runtime.createTimer(() => this.#onTimer());
     this.#transport = options.transport ?? "tcp";
     this.#onTransport = options.onTransport;
+    this.#sctpUdpPort = options.sctp?.udpPort;
     this.#sctp = new SctpTransport<E>(
       {
         runtime,
@@ -451,35 +460,48 @@ export class Driver<E = never> {
     let port = options.port;
     let udp: TransportAddress | undefined;
     let address = options.hostname;
-    try {
-      if (selection.transports.includes("tcp")) {
-        const where = { hostname: options.hostname, port: options.port };
-        const accept = (socket: StreamSocket) => this.#accept(record, socket);
-        record.listener = options.tls === undefined
-          ? await this.#runtime.listenTcp(where, accept)
-          : await listenTls(where, options.tls, accept, (detail, remote) => {
-            options.onTlsRefused?.(detail, remote);
-          });
-        port = record.listener.local.port;
-        address = record.listener.local.address;
+    const tcp = selection.transports.includes("tcp");
+    const sctp = selection.transports.includes("sctp-udp");
+    // TCP and SCTP share the port number and, by the port convention, SCTP's UDP port is that
+    // number too: a port the system picked for TCP may be taken in UDP, then pick again.
+    const retry = tcp && sctp && options.port === 0 && options.udpPort === undefined &&
+      this.#sctpUdpPort === undefined;
+    for (let attempt = 0;; attempt++) {
+      try {
+        if (tcp) {
+          const where = { hostname: options.hostname, port: options.port };
+          const accept = (socket: StreamSocket) => this.#accept(record, socket);
+          record.listener = options.tls === undefined
+            ? await this.#runtime.listenTcp(where, accept)
+            : await listenTls(where, options.tls, accept, (detail, remote) => {
+              options.onTlsRefused?.(detail, remote);
+            });
+          port = record.listener.local.port;
+          address = record.listener.local.address;
+        }
+        if (sctp) {
+          const bound = await this.#sctp.listen(
+            name,
+            options.hostname,
+            port,
+            options.udpPort,
+            max,
+            options.sctpAssociation,
+          );
+          udp = bound.udp;
+          port = bound.sctpPort;
+          record.sctpPort = port;
+          if (record.listener === undefined) address = udp.address;
+        }
+        break;
+      } catch (e) {
+        record.listener?.close();
+        record.listener = undefined;
+        const inUse = e instanceof TransportError && e.code === "EADDRINUSE";
+        if (retry && inUse && attempt < 20 && !this.#closed) continue;
+        this.#listeners.delete(name);
+        throw e;
       }
-      if (selection.transports.includes("sctp-udp")) {
-        if (port === 0) port = 49152 + (this.#runtime.randomBytes(2)[0]! << 6) % 16384;
-        udp = await this.#sctp.listen(
-          name,
-          options.hostname,
-          port,
-          options.udpPort,
-          max,
-          options.sctpAssociation,
-        );
-        record.sctpPort = port;
-        if (record.listener === undefined) address = udp.address;
-      }
-    } catch (e) {
-      record.listener?.close();
-      this.#listeners.delete(name);
-      throw e;
     }
     this.#onTransport?.({
       type: "listen",

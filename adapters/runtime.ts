@@ -140,6 +140,20 @@ export interface BindUdpOptions {
   readonly receiveBufferSize?: number;
 }
 
+/**
+ * A UDP socket connected to one destination (see {@link Runtime.connectUdp}): the kernel picked
+ * its local address for that destination, and it reports ICMP port unreachable, which an
+ * unconnected socket never sees.
+ */
+export interface ConnectedUdpSocket {
+  /** The local address and port the kernel chose for the destination. */
+  readonly local: TransportAddress;
+  /** Sends one datagram to the destination (best effort; errors go nowhere). */
+  send(bytes: Uint8Array): void;
+  /** Closes the socket. Idempotent. */
+  close(): void;
+}
+
 /** A bound UDP socket. */
 export interface DatagramSocket {
   /** The bound address and port. */
@@ -260,6 +274,17 @@ export interface Runtime {
    * @returns What the probe found.
    */
   probeKernelSctp?(): Promise<KernelSctpStatus>;
+  /**
+   * Opens a UDP socket connected to `to` (optional: a runtime whose UDP sockets cannot really
+   * connect lacks it; Deno's `node:dgram` only emulates `connect`). SCTP over UDP uses it to
+   * learn which local address the kernel uses towards a peer, and to see a peer's UDP port
+   * closed (ICMP port unreachable) after sending it an empty datagram.
+   *
+   * @param to The destination.
+   * @param refused Called (once) when the kernel reports the destination port unreachable.
+   * @returns The socket; rejects with a {@link TransportError}.
+   */
+  connectUdp?(to: TransportAddress, refused: () => void): Promise<ConnectedUdpSocket>;
 }
 
 /**

@@ -15,6 +15,7 @@
  */
 
 import type { TransportChoice, TransportKind } from "../core/role.ts";
+import { ASAP_PORT, ENRP_PORT } from "../core/wire/profile.ts";
 import { TransportError } from "./runtime.ts";
 
 /**
@@ -192,4 +193,30 @@ export function classifySctpSocket(fd: number, errno: number, runtime: string): 
     };
   }
   return { kind: "error", errno, detail: `${call} failed with errno ${errno}` };
+}
+
+/** The UDP port RFC 6951 registered for SCTP over UDP. */
+export const SCTP_UDP_PORT = 9899;
+
+/**
+ * The UDP encapsulation port of an SCTP port, by rserpool-ng's convention (RFC 6951 leaves it to
+ * the deployment; see README "SCTP over UDP"): the well-known ASAP and ENRP ports (3863, 9901),
+ * whose UDP ports carry Server Announces and multicast Presence, are tunnelled over RFC 6951's
+ * port 9899, so a registrar on its standard ports is where any RFC 6951 peer looks; every other
+ * SCTP port is tunnelled over the UDP port of the same number, so each process on a host has a
+ * UDP port of its own and a pool user learns a PE's UDP port from the SCTP port it registered.
+ *
+ * @param sctpPort The SCTP port (1..65535).
+ * @returns The UDP port its packets travel over.
+ * @example The convention
+ * ```ts
+ * import { encapsulationPort } from "./transport_selection.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(encapsulationPort(3863), 9899); // ASAP
+ * assert.equal(encapsulationPort(9901), 9899); // ENRP
+ * assert.equal(encapsulationPort(40123), 40123); // a PE's service, a registrar on another port
+ * ```
+ */
+export function encapsulationPort(sctpPort: number): number {
+  return sctpPort === ASAP_PORT || sctpPort === ENRP_PORT ? SCTP_UDP_PORT : sctpPort;
 }

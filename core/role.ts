@@ -161,7 +161,8 @@ export type RoleAction =
     readonly transport?: TransportChoice;
     /**
      * For SCTP over UDP: the peer's UDP encapsulation port (default: the driver's
-     * `sctp.remoteUdpPort`, 9899). `endpoints` carry SCTP ports.
+     * `sctp.remoteUdpPort`, else by the port convention: 9899 for the SCTP ports 3863 and 9901,
+     * else the SCTP port's own number). `endpoints` carry SCTP ports.
      */
     readonly udpPort?: number;
     /**

@@ -6,7 +6,7 @@
  */
 
 import { createTimeoutTimer, cryptoRandomBytes, monotonicNow } from "../_timer.ts";
-import { bindDgramUdp } from "../node/udp.ts";
+import { bindDgramUdp, connectDgramUdp } from "../node/udp.ts";
 import {
   type BindUdpOptions,
   canonicalAddress,
@@ -55,6 +55,7 @@ export function createBunRuntime(): Runtime {
     connectTcp,
     bindUdp,
     probeKernelSctp: () => probeKernelSctpBun(),
+    connectUdp: connectDgramUdp,
   };
 }
 

@@ -18,10 +18,12 @@ import type {
   Role,
   RoleAction,
   TransportAddress,
+  TransportChoice,
+  TransportKind,
 } from "../../core/role.ts";
 import type { PoolElementParameter } from "../../core/wire/pool_element_parameter.ts";
 import type { WireProfile } from "../../core/wire/profile.ts";
-import { Driver } from "../driver.ts";
+import { Driver, type DriverOptions } from "../driver.ts";
 import type { Runtime } from "../runtime.ts";
 import type { TlsOptions } from "../tls.ts";
 import { ANNOUNCE_CHANNEL } from "./_announce.ts";
@@ -33,6 +35,8 @@ export type FailoverClientEvent =
     readonly type: "connected";
     readonly pe: PoolElementParameter;
     readonly endpoint: TransportAddress;
+    /** The transport of the association to the PE. */
+    readonly transport: TransportKind;
     /** Messages sent again because their reply was lost in a failover. */
     readonly resent: number;
   }
@@ -85,6 +89,12 @@ export interface FailoverClientOptions {
   /** TLS towards the registrars (not towards the PEs). */
   readonly tls?: TlsOptions;
   readonly onEvent: (event: FailoverClientEvent) => void;
+  /**
+   * Transport options of both drivers (registrar and PE associations; default TCP). A PE is
+   * reached over the protocol it registered: TCP, or SCTP over UDP (with `auto`: SCTP over UDP,
+   * then TCP on the same port).
+   */
+  readonly transport?: Pick<DriverOptions<never>, "transport" | "sctp" | "onTransport">;
 }
 
 type State = "idle" | "resolving" | "connecting" | "connected" | "closing" | "waiting" | "closed";
@@ -130,17 +140,17 @@ export class FailoverClient {
       announceChannel: ANNOUNCE_CHANNEL,
     });
     this.#puDriver = new Driver(options.runtime, this.#pu, {
+      ...options.transport,
       onEvent: (e) => this.#puEvent(e),
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     });
     this.#link = new LinkRole(this);
     // With TLS the associations to the pool elements run TLS too (a pool element with a
     // certificate serves its pool users over TLS).
-    this.#dataDriver = new Driver<never>(
-      options.runtime,
-      this.#link,
-      options.tls === undefined ? {} : { tls: options.tls },
-    );
+    this.#dataDriver = new Driver<never>(options.runtime, this.#link, {
+      ...options.transport,
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+    });
   }
 
   /** The pool user's driver (to open the announce channel on). */
@@ -253,15 +263,24 @@ export class FailoverClient {
 
   #connect(pe: PoolElementParameter): void {
     const t = pe.userTransport;
-    if (t.protocol !== "tcp") {
+    if (t.protocol !== "tcp" && t.protocol !== "sctp") {
       this.#pe = pe;
-      this.#failed(`its transport is ${t.protocol}; this tool speaks TCP`);
+      this.#failed(`its transport is ${t.protocol}; this tool speaks TCP and SCTP`);
       return;
     }
+    const transport: TransportChoice = t.protocol === "tcp"
+      ? "tcp"
+      : this.#o.transport?.transport === "auto"
+      ? "auto"
+      : "sctp-udp";
     this.#pe = pe;
     this.#state = "connecting";
     this.#assoc = this.#nextAssoc++;
-    this.#link.connect(this.#assoc, t.addresses.map((address) => ({ address, port: t.port })));
+    this.#link.connect(
+      this.#assoc,
+      t.addresses.map((address) => ({ address, port: t.port })),
+      transport,
+    );
     this.#dataDriver.flush();
   }
 
@@ -313,7 +332,13 @@ export class FailoverClient {
     this.#state = "connected";
     const resent = this.#resent;
     this.#resent = 0;
-    this.#o.onEvent({ type: "connected", pe: this.#pe!, endpoint: info.remote, resent });
+    this.#o.onEvent({
+      type: "connected",
+      pe: this.#pe!,
+      endpoint: info.remote,
+      transport: info.transport ?? "tcp",
+      resent,
+    });
     this.#pump();
   }
 
@@ -350,8 +375,8 @@ class LinkRole implements Role<never> {
     this.#client = client;
   }
 
-  connect(assoc: AssociationId, endpoints: TransportAddress[]): void {
-    this.#actions.push({ type: "connect", assoc, endpoints });
+  connect(assoc: AssociationId, endpoints: TransportAddress[], transport: TransportChoice): void {
+    this.#actions.push({ type: "connect", assoc, endpoints, transport });
   }
 
   send(assoc: AssociationId, ppid: number, payload: Uint8Array): void {

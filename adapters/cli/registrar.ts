@@ -19,7 +19,7 @@
  */
 
 import { currentRuntime } from "../current.ts";
-import { Driver } from "../driver.ts";
+import { Driver, type ListenAddress } from "../driver.ts";
 import { TransportError } from "../runtime.ts";
 import { Registrar } from "../../core/registrar/registrar.ts";
 import type { RegistrarEvent } from "../../core/registrar/events.ts";
@@ -48,6 +48,12 @@ import { DEFAULT_HTTP_HOSTNAME } from "../http_server.ts";
 import { ManagementServer } from "../management/management_server.ts";
 import { policyText } from "./_policy.ts";
 import { createSelectionKernel } from "../../core/policy/selection_kernel.ts";
+import {
+  driverTransport,
+  readTransportSettings,
+  transportFlags,
+  type TransportSettings,
+} from "./_transport.ts";
 import { readTlsFlags, tlsFlags } from "./_tls.ts";
 import { LogLimiter } from "./_log_limiter.ts";
 import { readFileSync } from "node:fs";
@@ -325,12 +331,13 @@ const FLAGS: readonly FlagSpec[] = [
     help: "authorization policy (JSON): who may register into and resolve which pools",
   },
   { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
+  ...transportFlags("ASAP and ENRP listeners (auto: SCTP over UDP and TCP on each port)", true),
 ];
 
 const SYNOPSIS = `Usage: registrar [options]
 
-Runs a pool registrar: ASAP over TCP (framing shim) for pool elements and pool users, an ENRP
-listener for hsdump, Server Announces. Stops gracefully on SIGINT/SIGTERM.`;
+Runs a pool registrar: ASAP over TCP (framing shim) and/or SCTP over UDP for pool elements and
+pool users, an ENRP listener for hsdump, Server Announces. Stops gracefully on SIGINT/SIGTERM.`;
 
 const DEFAULT_ASAP = ["127.0.0.1:3863", "[::1]:3863"];
 
@@ -430,6 +437,7 @@ interface RegistrarOptions {
   authz: AuthorizationPolicy | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
+  transport: TransportSettings;
 }
 
 function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
@@ -558,6 +566,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     authz: readAuthz(flags.string("authz")),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
+    transport: readTransportSettings(flags),
   };
 }
 
@@ -650,11 +659,13 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
         // management stream keeps its own bounded queues.
         if (limiter.allow(e.type)) logEvent(log, registrar, driver, e);
       },
+      ...driverTransport(o.transport, log, "registrar"),
     },
   );
+  const transport = o.transport.transport;
 
   // Listeners: ASAP (the default [::1] may be missing on hosts without IPv6), then ENRP.
-  const asapBound: TransportAddress[] = [];
+  const asapBound: ListenAddress[] = [];
   const enrpBound: TransportAddress[] = [];
   try {
     for (const [i, endpoint] of o.asap.entries()) {
@@ -664,6 +675,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
             hostname: endpoint.address,
             port: endpoint.port,
             maxAssociations: o.maxAssociations,
+            transport,
             ...(o.tls === undefined ? {} : {
               tls: o.tls,
               onTlsRefused: (detail, remote) =>
@@ -694,6 +706,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
             hostname: endpoint.address,
             port: endpoint.port,
             maxAssociations: o.maxAssociations,
+            transport,
           }),
         );
       } catch (e) {
@@ -725,7 +738,12 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
       }).catch((e) => {
         throw new ListenError(`announces to ${formatEndpoint(o.announce!)}`, e);
       });
-      registrar.setAsapEndpoints(wildcard === undefined ? asapBound : []);
+      const sctp = asapBound.some((a) => a.transports.includes("sctp-udp"));
+      const tcp = asapBound.some((a) => a.transports.includes("tcp"));
+      registrar.setAsapEndpoints(
+        wildcard === undefined ? asapBound : [],
+        sctp && tcp ? ["sctp", "tcp"] : sctp ? ["sctp"] : ["tcp"],
+      );
     }
     if (management !== undefined) {
       await management.listen({ hostname: o.http!.address, port: o.http!.port }).catch((e) => {
@@ -748,6 +766,10 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     profile: registrar.profile,
     asap: asapBound.map(formatEndpoint),
     enrp: enrpBound.length === 0 ? "off" : enrpBound.map(formatEndpoint),
+    transport: asapBound[0]?.transports.join(",") ?? transport,
+    sctpUdp: asapBound.some((a) => a.udp !== undefined)
+      ? asapBound.flatMap((a) => a.udp === undefined ? [] : [formatEndpoint(a.udp)])
+      : undefined,
     announce: o.announce === undefined ? "off" : formatEndpoint(o.announce),
     http: management?.url ?? "off",
     name: o.name,

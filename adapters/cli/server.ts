@@ -24,12 +24,12 @@
  */
 
 import { currentRuntime } from "../current.ts";
-import { Driver, type ListenOptions } from "../driver.ts";
+import { Driver, type ListenAddress, type ListenOptions } from "../driver.ts";
 import { TransportError } from "../runtime.ts";
 import { PoolElement, type PoolElementEvent } from "../../core/asap/pool_element.ts";
 import { ASAP_DEFAULTS } from "../../core/asap/defaults.ts";
 import { SeededRng } from "../../core/rng.ts";
-import type { TransportAddress } from "../../core/role.ts";
+import type { TransportAddress, TransportChoice } from "../../core/role.ts";
 import type { PolicyParameter } from "../../core/wire/policy_parameter.ts";
 import { policyParameter } from "../../core/wire/policy_parameter.ts";
 import { ASAP_ANNOUNCE_GROUP, ASAP_PORT, maxId } from "../../core/wire/profile.ts";
@@ -55,6 +55,12 @@ import { readTlsFlags, tlsFlags } from "./_tls.ts";
 import { LogLimiter } from "./_log_limiter.ts";
 import type { TlsOptions } from "../tls.ts";
 import { DEFAULT_POOL, SERVICE_NAMES, SERVICE_PPID, type ServiceName } from "./_services.ts";
+import {
+  driverTransport,
+  readTransportSettings,
+  transportFlags,
+  type TransportSettings,
+} from "./_transport.ts";
 import {
   COMPUTE_POOL,
   type ComputeLogEvent,
@@ -198,6 +204,10 @@ const FLAGS: readonly FlagSpec[] = [
     help: "error, warn, info, debug",
   },
   { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
+  ...transportFlags(
+    "the service (auto: SCTP over UDP and TCP, registered as SCTP) and the registrar association",
+    true,
+  ),
 ];
 
 const SYNOPSIS = `Usage: server [options]
@@ -231,6 +241,7 @@ interface ServerOptions {
   tls: TlsOptions | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
+  transport: TransportSettings;
 }
 
 function readCompute(flags: ReturnType<typeof parseFlags>): ComputeFlags | undefined {
@@ -274,6 +285,10 @@ function readComputeTls(
 
 function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
   const compute = readCompute(flags);
+  const transport = readTransportSettings(flags);
+  if (compute !== undefined && transport.transport !== "tcp") {
+    throw new UsageError("--compute runs over TCP only (the session layer); leave out --transport");
+  }
   const service = flags.choice("service", SERVICE_NAMES, "echo");
   const profile = flags.choice("profile", ["rfc", "ng"] as const, "ng");
   const load = flags.optionalNumber("load", { min: 0, max: 1, fraction: true });
@@ -334,6 +349,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
     tls: readComputeTls(flags, compute),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
+    transport,
   };
 }
 
@@ -399,6 +415,7 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
   // The service: its own driver with one listener for pool users.
   const service = new ServiceRole(o.service);
   const serviceDriver = new Driver(runtime, service, {
+    ...driverTransport(o.transport, log, "service"),
     onEvent: (e) => {
       switch (e.type) {
         case "session-up":
@@ -412,13 +429,14 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
       }
     },
   });
-  let bound: TransportAddress;
+  let bound: ListenAddress;
   try {
     // With a certificate the pool users' associations run TLS too (mutual with --tls-ca).
     bound = await listenService(
       serviceDriver,
       o.host,
       o.port,
+      o.transport.transport,
       o.tls?.cert === undefined ? {} : {
         tls: o.tls,
         onTlsRefused: (detail, remote) =>
@@ -442,17 +460,25 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
   // The pool element: registers the service endpoint.
   const seed = new Uint32Array(runtime.randomBytes(16).buffer.slice(0, 16));
   const specific = o.host !== undefined && o.host !== "::" && o.host !== "0.0.0.0";
+  const sctp = bound.transports.includes("sctp-udp");
   const pe = new PoolElement({
     rng: new SeededRng([seed[0]!, seed[1]!, seed[2]!, seed[3]!]),
     profile: o.profile,
     poolHandle: o.pool,
     ...(o.id === undefined ? {} : { id: o.id }),
     policy: o.policy,
+    // The transport pool users reach the service over: SCTP when it serves SCTP over UDP (with
+    // every --sctp-address: a multi-homed PE), else TCP. Without addresses the registrar takes
+    // the association's.
     userTransport: {
-      protocol: "tcp",
+      protocol: sctp ? "sctp" : "tcp",
       port: bound.port,
       transportUse: "data+control",
-      ...(specific ? { addresses: [o.host!] } : {}),
+      ...(sctp && o.transport.addresses.length > 0
+        ? { addresses: o.transport.addresses }
+        : specific
+        ? { addresses: [o.host!] }
+        : {}),
     },
     registrars: o.registrars,
     reRegistrationInterval: o.reregInterval,
@@ -461,6 +487,7 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
   let closed: () => void = () => {};
   const whenClosed = new Promise<void>((resolve) => (closed = resolve));
   const peDriver: Driver<PoolElementEvent> = new Driver(runtime, pe, {
+    ...driverTransport(o.transport, log, "pool-element"),
     ...(o.tls === undefined ? {} : { tls: o.tls }),
     onEvent: (e) => {
       if (e.type === "closed") closed();
@@ -476,6 +503,7 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
     service: o.service,
     ppid: SERVICE_PPID[o.service],
     listen: formatEndpoint(bound),
+    transport: bound.transports.join(","),
     policy: policyText(o.policy),
     registrars: o.registrars.map(formatEndpoint),
     profile: o.profile,
@@ -749,16 +777,17 @@ async function listenService<E>(
   driver: Driver<E>,
   host: string | undefined,
   port: number,
+  transport: TransportChoice,
   secure: Pick<ListenOptions, "tls" | "onTlsRefused">,
-): Promise<TransportAddress> {
+): Promise<ListenAddress> {
   if (host !== undefined) {
-    return await driver.listen("service", { hostname: host, port, ...secure });
+    return await driver.listen("service", { hostname: host, port, transport, ...secure });
   }
   try {
-    return await driver.listen("service", { hostname: "::", port, ...secure });
+    return await driver.listen("service", { hostname: "::", port, transport, ...secure });
   } catch (e) {
     if (e instanceof TransportError && e.code === "EADDRINUSE") throw e;
-    return await driver.listen("service", { hostname: "0.0.0.0", port, ...secure });
+    return await driver.listen("service", { hostname: "0.0.0.0", port, transport, ...secure });
   }
 }
 

@@ -50,6 +50,12 @@ import {
   SERVICE_PPID,
   type ServiceName,
 } from "./_services.ts";
+import {
+  driverTransport,
+  readTransportSettings,
+  transportFlags,
+  type TransportSettings,
+} from "./_transport.ts";
 
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
@@ -130,6 +136,10 @@ const FLAGS: readonly FlagSpec[] = [
     help: "error, warn, info, debug",
   },
   { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
+  ...transportFlags(
+    "the registrar association (pool elements are reached over the protocol they registered)",
+    false,
+  ),
 ];
 
 const SYNOPSIS = `Usage: terminal [options]
@@ -152,6 +162,7 @@ interface TerminalOptions {
   tls: TlsOptions | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
+  transport: TransportSettings;
 }
 
 function readOptions(flags: ReturnType<typeof parseFlags>): TerminalOptions {
@@ -181,6 +192,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): TerminalOptions {
     tls: readTlsFlags(flags, "connect"),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
+    transport: readTransportSettings(flags),
   };
 }
 
@@ -242,6 +254,7 @@ export async function runTerminal(argv: readonly string[], io: CliIo): Promise<n
     sessionPerMessage: o.perLine,
     staleCacheValue: o.staleCache,
     registrarConnectTimeout: o.connectTimeout,
+    transport: driverTransport(o.transport, log, "pool-user"),
     ...(o.tls === undefined ? {} : { tls: o.tls }),
     onEvent: (e) => {
       if (e.type === "reply") io.out(replyText(o.service, e.payload, decoder));
@@ -256,6 +269,7 @@ export async function runTerminal(argv: readonly string[], io: CliIo): Promise<n
     service: o.service,
     ppid: SERVICE_PPID[o.service],
     registrars: o.registrars.map(formatEndpoint),
+    transport: o.transport.transport,
     profile: o.profile,
     runtime: runtime.name,
   });
@@ -320,6 +334,7 @@ function logClientEvent(log: Logger, e: FailoverClientEvent): void {
         pe: e.pe.id,
         endpoint: formatEndpoint(e.endpoint),
         policy: policyText(e.pe.policy),
+        transport: e.transport,
         resent: e.resent === 0 ? undefined : e.resent,
       });
       return;

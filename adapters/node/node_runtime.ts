@@ -20,7 +20,7 @@ import {
   WRITE_HIGH_WATER_MARK,
 } from "../runtime.ts";
 import { noFfiKernelSctp } from "../transport_selection.ts";
-import { bindDgramUdp } from "./udp.ts";
+import { bindDgramUdp, connectDgramUdp } from "./udp.ts";
 
 /**
  * Creates the Node runtime adapter.
@@ -45,6 +45,7 @@ export function createNodeRuntime(): Runtime {
     connectTcp,
     bindUdp: bindDgramUdp,
     probeKernelSctp: () => Promise.resolve(noFfiKernelSctp()),
+    connectUdp: connectDgramUdp,
   };
 }
 

@@ -11,8 +11,10 @@ import {
   addressFamily,
   type BindUdpOptions,
   canonicalAddress,
+  type ConnectedUdpSocket,
   type DatagramHandler,
   type DatagramSocket,
+  type TransportAddress,
   TransportError,
 } from "../runtime.ts";
 
@@ -148,4 +150,79 @@ function wrap(what: string, fn: () => unknown): void {
       cause: e,
     });
   }
+}
+
+/**
+ * Opens a UDP socket connected to `to` with `node:dgram` (Node and Bun connect for real: the
+ * local address is the kernel's choice for the destination, and an ICMP port unreachable comes
+ * back as ECONNREFUSED).
+ *
+ * @param to The destination.
+ * @param refused Called once when the destination port is reported unreachable.
+ * @returns The connected socket.
+ * @example A closed port is reported (Node, Bun)
+ * ```ts
+ * import { bindDgramUdp, connectDgramUdp } from "./udp.ts";
+ * import assert from "node:assert/strict";
+ * const gone = await bindDgramUdp({ hostname: "127.0.0.1", port: 0 }, { message() {}, error() {} });
+ * const to = gone.local;
+ * gone.close();
+ * let refused = false;
+ * const probe = await connectDgramUdp(to, () => refused = true);
+ * probe.send(new Uint8Array(0));
+ * for (let i = 0; i < 100 && !refused; i++) await new Promise((r) => setTimeout(r, 10));
+ * probe.close();
+ * // Deno's node:dgram only emulates connect (its adapter does not offer connectUdp).
+ * if (!("Deno" in globalThis)) {
+ *   assert.equal(probe.local.address, "127.0.0.1");
+ *   assert.ok(refused);
+ * }
+ * ```
+ */
+export function connectDgramUdp(
+  to: TransportAddress,
+  refused: () => void,
+): Promise<ConnectedUdpSocket> {
+  const socket = dgram.createSocket(addressFamily(to.address) === "ipv6" ? "udp6" : "udp4");
+  return new Promise((resolve, reject) => {
+    const failed = (e: Error & { code?: string }): void => {
+      try {
+        socket.close();
+      } catch { /* not open */ }
+      reject(
+        new TransportError(
+          e.code ?? "UNKNOWN",
+          `Cannot connect UDP to ${to.address}:${to.port}: ${e.message}`,
+          { cause: e },
+        ),
+      );
+    };
+    socket.once("error", failed);
+    socket.connect(to.port, to.address, () => {
+      socket.off("error", failed);
+      let closed = false, told = false;
+      socket.on("error", (e: Error & { code?: string }) => {
+        if (e.code === "ECONNREFUSED" && !told && !closed) {
+          told = true;
+          refused();
+        }
+      });
+      socket.on("message", () => {}); // a reply means someone is there; nothing to do
+      const bound = socket.address();
+      resolve({
+        local: { address: canonicalAddress(bound.address), port: bound.port },
+        send(bytes) {
+          if (closed) return;
+          try {
+            socket.send(bytes);
+          } catch { /* best effort */ }
+        },
+        close() {
+          if (closed) return;
+          closed = true;
+          socket.close();
+        },
+      });
+    });
+  });
 }

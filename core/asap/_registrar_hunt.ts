@@ -88,7 +88,12 @@ export class RegistrarHunt {
     const endpoints: TransportAddress[] = [];
     for (const t of message.transports) {
       if (t.protocol !== "tcp" && t.protocol !== "sctp") continue;
-      for (const address of t.addresses) endpoints.push({ address, port: t.port });
+      for (const address of t.addresses) {
+        const e = { address, port: t.port };
+        // A registrar serving SCTP and TCP announces each endpoint twice: connect once (the
+        // connect's transport decides how).
+        if (!endpoints.some((f) => sameEndpoint(e, f))) endpoints.push(e);
+      }
     }
     if (endpoints.length === 0) endpoints.push({ address: from.address, port: from.port });
     const id = message.registrarId;

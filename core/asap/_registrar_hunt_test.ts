@@ -96,6 +96,25 @@ test("RegistrarHunt learns registrars from announces, which start a round at onc
   assert.deepEqual(h.candidates(5100).map((c) => c.id), [88n]); // 77's announce is 5 s old
 });
 
+test("RegistrarHunt takes an endpoint announced over SCTP and TCP once", () => {
+  const { h } = hunt();
+  const both = (protocol: "sctp" | "tcp") => ({
+    protocol,
+    port: 3863,
+    transportUse: "data" as const,
+    addresses: ["10.1.1.1", "10.2.2.2"],
+  });
+  h.announce(0, ep(8), {
+    type: "server-announce",
+    registrarId: 88n,
+    transports: [both("sctp"), both("tcp")],
+  });
+  assert.deepEqual(h.candidates(0)[0]!.endpoints, [
+    { address: "10.1.1.1", port: 3863 },
+    { address: "10.2.2.2", port: 3863 },
+  ]);
+});
+
 test("RegistrarHunt gives a static registrar the identifier its announce carries", () => {
   const { h } = hunt();
   h.addStatic(ep(1));

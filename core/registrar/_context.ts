@@ -16,6 +16,7 @@ import type {
   PeerIdentity,
   RoleAction,
   TransportAddress,
+  TransportKind,
 } from "../role.ts";
 import type { AsapMessage } from "../wire/asap_message.ts";
 import type { EnrpMessage } from "../wire/enrp_message.ts";
@@ -47,6 +48,13 @@ export class AssociationRecord {
   readonly local: TransportAddress;
   /** Scope rank of the remote address (-1 = unusable). */
   readonly remoteScope: number;
+  /** The transport it runs over (`tcp` when the driver does not say). */
+  readonly transport: TransportKind;
+  /**
+   * Every address of the peer, canonical, the primary (`remote`) first: all the addresses of a
+   * multi-homed SCTP peer, the one remote address over TCP.
+   */
+  readonly peerAddresses: readonly string[];
   /** The PE's ASAP transport as observed on this association (built once). */
   asapTransport: TransportParameter | undefined = undefined;
   /** Smoothed round-trip time from the transport, when measured. */
@@ -81,6 +89,8 @@ export class AssociationRecord {
     remote: TransportAddress,
     local: TransportAddress,
     config: ResolvedRegistrarConfig,
+    transport: TransportKind = "tcp",
+    peerAddresses: readonly string[] = [],
   ) {
     this.id = id;
     this.kind = kind;
@@ -91,10 +101,37 @@ export class AssociationRecord {
       : { address: canonicalIpAddress(remote.address), port: remote.port };
     this.local = local;
     this.remoteScope = scope;
+    this.transport = transport;
+    const all = [this.remote.address];
+    for (const a of peerAddresses) {
+      const c = addressScopeRank(a) < 0 ? a : canonicalIpAddress(a);
+      if (!all.includes(c)) all.push(c);
+    }
+    this.peerAddresses = all;
     this.hr = new TokenBucket(now, burstOf(config.maxHrRate));
     this.eu = new TokenBucket(now, burstOf(config.maxEuRate));
     this.errors = new TokenBucket(now, config.protocolErrorBurst);
     this.messages = new TokenBucket(now, burstOf(config.maxMessageRate));
+  }
+
+  /**
+   * The PE's ASAP transport as observed on this association (spec/behaviour.md §4 step 3): over
+   * SCTP an SCTP transport with every peer address of at least scope rank `minScope` (the
+   * primary always: a Registration from below the scope is refused before), over TCP a TCP
+   * transport with the remote address; the peer's port either way. Built once per association.
+   */
+  observedAsapTransport(minScope: number): TransportParameter {
+    if (this.asapTransport !== undefined) return this.asapTransport;
+    const sctp = this.transport !== "tcp";
+    const addresses = sctp
+      ? this.peerAddresses.filter((a, i) => i === 0 || addressScopeRank(a) >= minScope)
+      : [this.remote.address];
+    return this.asapTransport = {
+      protocol: sctp ? "sctp" : "tcp",
+      port: this.remote.port,
+      transportUse: "data",
+      addresses,
+    };
   }
 }
 

@@ -205,16 +205,7 @@ export class RegistrationHandler {
     const element = userTransport === ut && policy === pe.policy
       ? pe
       : { ...pe, userTransport, policy };
-    let asap = rec.asapTransport;
-    if (asap === undefined) {
-      asap = rec.asapTransport = {
-        protocol: "tcp",
-        port: rec.remote.port,
-        transportUse: "data",
-        addresses: [rec.remote.address],
-      };
-    }
-    return { element, asap };
+    return { element, asap: rec.observedAsapTransport(this.#minScope) };
   }
 
   #userAddresses(
@@ -223,15 +214,17 @@ export class RegistrationHandler {
   ): readonly string[] | Rejection {
     const cfg = this.#ctx.config;
     const min = this.#minScope;
-    const remote = rec.remote.address;
+    // The association's addresses: every address of a multi-homed SCTP peer, else the remote.
+    const own = rec.peerAddresses;
     if (cfg.userAddressCheck === "replace") {
-      return addresses.length === 1 && addresses[0] === remote ? addresses : [remote];
+      const replaced = own.filter((a, i) => i === 0 || addressScopeRank(a) >= min);
+      return sameList(addresses, replaced) ? addresses : replaced;
     }
     let inScope = 0, matching = 0;
     for (const a of addresses) {
       if (addressScopeRank(a) < min) continue;
       inScope++;
-      if (a === remote) matching++;
+      if (own.includes(a)) matching++;
     }
     if (inScope === 0) {
       return {
@@ -248,12 +241,15 @@ export class RegistrationHandler {
     if (matching === 0) {
       return {
         cause: ErrorCause.RejectedDueToSecurity,
-        reason:
-          `no user transport address is the association's address ${remote} (userAddressCheck "association")`,
+        reason: `no user transport address is an address of the association (${
+          own.join(", ")
+        }; userAddressCheck "association")`,
         field: undefined,
       };
     }
-    return matching === addresses.length ? addresses : addresses.filter((a) => a === remote);
+    return matching === addresses.length
+      ? addresses
+      : addresses.filter((a) => addressScopeRank(a) >= min && own.includes(a));
   }
 
   /** DPF policies get the distance measured on the association (half the smoothed RTT). */
@@ -293,4 +289,8 @@ export class RegistrationHandler {
       error: { causes: [{ code: rejection.cause, info }] },
     });
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -1,7 +1,8 @@
 // Server Announce (RFC 5352 §3.9, behaviour.md §8): after the startup phase, every announce
 // cycle drawn from ±12.5 % around it (§12), one datagram per target on the announce channel.
-// Content: the registrar identifier and one TCP Transport parameter per configured ASAP
-// endpoint (none configured: receivers use the datagram's source, as RSPLIB's do).
+// Content: the registrar identifier and one Transport parameter per configured ASAP endpoint
+// and protocol served (TCP by default; SCTP and TCP when the registrar serves both), none
+// configured: receivers use the datagram's source, as RSPLIB's do.
 
 import type { Rng } from "../rng.ts";
 import type { TransportAddress } from "../role.ts";
@@ -18,6 +19,8 @@ export class ServerAnnouncer {
   #message: Uint8Array | undefined = undefined;
   /** The ASAP endpoints announced (the configured ones until changed). */
   endpoints: readonly TransportAddress[];
+  /** The protocols each endpoint serves, in the order announced. */
+  protocols: readonly ("sctp" | "tcp")[] = ["tcp"];
 
   constructor(ctx: RegistrarContext) {
     this.#ctx = ctx;
@@ -25,8 +28,12 @@ export class ServerAnnouncer {
   }
 
   /** Announces other endpoints from the next announce on. */
-  setEndpoints(endpoints: readonly TransportAddress[]): void {
+  setEndpoints(
+    endpoints: readonly TransportAddress[],
+    protocols: readonly ("sctp" | "tcp")[] = ["tcp"],
+  ): void {
     this.endpoints = endpoints;
+    this.protocols = protocols;
     this.#message = undefined;
   }
 
@@ -36,12 +43,14 @@ export class ServerAnnouncer {
     const cfg = ctx.config;
     const targets = cfg.announceTargets;
     if (this.#message === undefined) {
-      const transports: TransportParameter[] = this.endpoints.map((e) => ({
-        protocol: "tcp",
-        port: e.port,
-        transportUse: "data",
-        addresses: [e.address],
-      }));
+      const transports: TransportParameter[] = this.protocols.flatMap((protocol) =>
+        this.endpoints.map((e) => ({
+          protocol,
+          port: e.port,
+          transportUse: "data" as const,
+          addresses: [e.address],
+        }))
+      );
       this.#message = ctx.encoder.encodeAsap({
         type: "server-announce",
         registrarId: ctx.id,

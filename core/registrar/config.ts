@@ -29,13 +29,13 @@ export type AddressScope = "loopback" | "link-local" | "site-local" | "global";
  * How a registrar checks the addresses of a PE's user transport against the association the
  * Registration came on (after the scope filter):
  *
- * - `"association"` (default, RSPLIB's rule): keep only addresses equal to the association's
- *   remote address; none left → rejected (cause Rejected due to Security Considerations). A PE
- *   cannot register someone else's address.
+ * - `"association"` (default, RSPLIB's rule): keep only addresses of the association (its
+ *   remote address over TCP, every address of a multi-homed SCTP peer); none left → rejected
+ *   (cause Rejected due to Security Considerations). A PE cannot register someone else's address.
  * - `"trust"`: keep the PE's addresses as sent (multi-homed PEs whose ASAP traffic leaves from
  *   another interface than their service; trusted networks only).
- * - `"replace"`: register the association's remote address instead of the PE's (a PE behind a
- *   NAT with a port forward, or a PE that does not know its own address).
+ * - `"replace"`: register the association's addresses instead of the PE's (a PE behind a NAT
+ *   with a port forward, or a PE that does not know its own address).
  */
 export type UserAddressCheck = "association" | "trust" | "replace";
 

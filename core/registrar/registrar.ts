@@ -318,12 +318,22 @@ export class Registrar implements Role<RegistrarEvent> {
    *
    * @param endpoints Address and port of each ASAP endpoint (empty: announces carry only the
    *   registrar identifier).
+   * @param protocols The transport protocols the endpoints serve (default TCP only): one
+   *   Transport parameter per endpoint and protocol, in this order (SCTP first tells pool
+   *   elements and pool users that prefer it).
    * @throws {TypeError} If an entry is not an address.
-   * @throws {RangeError} If a port is not in 1..65535.
+   * @throws {RangeError} If a port is not in 1..65535, or `protocols` is empty.
    * @throws {SyntaxError} If an address is not IP text.
    */
-  setAsapEndpoints(endpoints: readonly TransportAddress[]): void {
-    this.#announcer.setEndpoints(resolveTransportAddresses("asapEndpoints", endpoints));
+  setAsapEndpoints(
+    endpoints: readonly TransportAddress[],
+    protocols: readonly ("sctp" | "tcp")[] = ["tcp"],
+  ): void {
+    if (protocols.length === 0) throw new RangeError("Invalid protocols: the list is empty");
+    this.#announcer.setEndpoints(
+      resolveTransportAddresses("asapEndpoints", endpoints),
+      [...new Set(protocols)],
+    );
   }
 
   /**
@@ -378,6 +388,8 @@ export class Registrar implements Role<RegistrarEvent> {
       info.remote,
       info.local,
       cfg,
+      info.transport,
+      info.peerAddresses,
     );
     if (info.peerIdentity !== undefined) rec.identity = info.peerIdentity;
     rec.identityKey = identityKey(rec);

@@ -585,6 +585,21 @@ test("Registrar sends Server Announces from the start, jittered around the cycle
   assert.equal(pr.stats().announcesSent, 51);
 });
 
+test("Registrar.setAsapEndpoints() announces SCTP and TCP Transport parameters for a registrar serving both", () => {
+  const pr = newRegistrar({ announceTargets: [{ address: "239.0.0.50", port: 3863 }] });
+  pr.setAsapEndpoints([{ address: "192.0.2.1", port: 3863 }], ["sctp", "tcp"]);
+  pr.handleTimeout(0);
+  const [a] = drain(pr).actions;
+  assert.ok(a?.type === "datagram");
+  const m = decodeAsapMessage(a.payload, { profile: "ng" });
+  assert.ok(m.kind === "ok" && m.message.type === "server-announce");
+  assert.deepEqual(m.message.transports, [
+    { ...tcp("192.0.2.1", 3863), protocol: "sctp" },
+    tcp("192.0.2.1", 3863),
+  ]);
+  assert.throws(() => pr.setAsapEndpoints([], []), RangeError);
+});
+
 test("Registrar announces only after its startup phase", () => {
   const pr = newRegistrar({
     announceTargets: [{ address: "239.0.0.50", port: 3863 }],

@@ -130,6 +130,20 @@ export type SctpAssociationEvent =
   }
   | {
     /**
+     * A path counted an error (a T3-rtx expiry or an unanswered heartbeat). An adapter that can
+     * see ICMP may probe the path's UDP address and report a closed port with
+     * {@link SctpAssociation.handleUnreachable}.
+     */
+    readonly type: "path-error";
+    /** The association. */
+    readonly assoc: number;
+    /** The path's IP address and the peer's UDP encapsulation port on it. */
+    readonly remote: TransportAddress;
+    /** The path's consecutive errors now. */
+    readonly errors: number;
+  }
+  | {
+    /**
      * The peer restarted (RFC 9260 5.2.4 action A): the association continues with new tags, an
      * empty send queue and stream sequence numbers from zero. Data not yet acknowledged is lost.
      */
@@ -495,6 +509,32 @@ export class SctpAssociation {
     const info = TEXT.encode(reason).subarray(0, 256);
     this.#sendAbort([{ code: SctpErrorCause.UserInitiatedAbort, info }]);
     this.#close("abort", "aborted", SctpErrorCause.UserInitiatedAbort, reason);
+  }
+
+  /**
+   * The network says nothing receives at a path's address and UDP port: the adapter saw an
+   * ICMP port unreachable for it (over UDP encapsulation the counterpart of RFC 9260 Appendix
+   * C's protocol unreachable, which is handled as an ABORT). The path fails at once; when no
+   * other confirmed path is active the peer is dead (`peer-dead`, an ABORT is sent).
+   *
+   * @param _now The current time.
+   * @param remote The path's address and the UDP port that was found closed.
+   * @param detail What was seen (for the `closed` event's detail).
+   */
+  handleUnreachable(_now: number, remote: TransportAddress, detail: string): void {
+    if (this.#state === "closed") return;
+    const p = this.#paths.find((q) => q.address === remote.address);
+    // A port that changed since (the peer moved to another UDP port) is no news.
+    if (p === undefined || p.remote.port !== remote.port) return;
+    p.errors = Math.max(p.errors, this.#o.pathMaxRetransmissions + 1);
+    if (p.active) {
+      p.active = false;
+      this.#events.push({ type: "path", assoc: this.id, address: p.address, state: "inactive" });
+    }
+    if (this.#paths.some((q) => q.active && q.confirmed)) return;
+    const text = `Peer unreachable: ${detail}`;
+    this.#sendAbort([{ code: SctpErrorCause.UserInitiatedAbort, info: TEXT.encode(text) }]);
+    this.#close("peer-dead", "peer-dead", 0, text);
   }
 
   // --- input -------------------------------------------------------------------------------
@@ -1314,6 +1354,7 @@ export class SctpAssociation {
    */
   #strike(p: Path, now: number, counts: boolean): boolean {
     p.errors++;
+    this.#events.push({ type: "path-error", assoc: this.id, remote: p.remote, errors: p.errors });
     if (p.errors > this.#o.pathMaxRetransmissions && p.active) {
       p.active = false;
       this.#events.push({ type: "path", assoc: this.id, address: p.address, state: "inactive" });

@@ -326,6 +326,23 @@ export class SctpEndpoint {
   }
 
   /**
+   * Reports that nothing receives at a peer's UDP address and port (an ICMP port unreachable
+   * the adapter saw): the association's path there fails at once, and the association ends
+   * (`peer-dead`) when no other path is active ({@link SctpAssociation.handleUnreachable}).
+   *
+   * @param now The current time.
+   * @param id The association.
+   * @param remote The path's address and the closed UDP port.
+   * @param detail What was seen.
+   */
+  handleUnreachable(now: number, id: number, remote: TransportAddress, detail: string): void {
+    const a = this.#byId.get(id);
+    if (a === undefined) return;
+    a.handleUnreachable(now, remote, detail);
+    this.#touch(a);
+  }
+
+  /**
    * Handles one received UDP datagram (an SCTP packet). Never throws on its contents.
    *
    * @param now The current time.

@@ -16,6 +16,20 @@ export type Tool = "registrar" | "server" | "terminal" | "hsdump" | "monitor" | 
 /** Every runtime, in the order tests loop over them. */
 export const RUNTIMES: readonly ToolRuntime[] = ["deno", "bun", "node"];
 
+/** The transports the end-to-end suites run over. */
+export type E2eTransport = "tcp" | "sctp-udp";
+/** Every transport, in the order tests loop over them. */
+export const TRANSPORTS: readonly E2eTransport[] = ["tcp", "sctp-udp"];
+
+/**
+ * The transport flags of the tools for a run over `transport`: servers and terminals use it
+ * alone; the registrar serves it and TCP (`auto`), so hsdump (TCP) still reaches its ENRP port.
+ */
+export function transportArgs(transport: E2eTransport, tool: Tool): string[] {
+  if (transport === "tcp") return [];
+  return ["--transport", tool === "registrar" ? "auto" : transport];
+}
+
 export const ROOT = join(import.meta.dirname!, "../..");
 const BIN = join(ROOT, "node_modules", ".bin");
 
@@ -173,17 +187,21 @@ export class Proc {
   }
 }
 
-/** Starts a tool (JSON logs unless `text` is asked for). */
+/** Starts a tool (JSON logs unless `text` is asked for), optionally under a wrapper command. */
 export function start(
   runtime: ToolRuntime,
   tool: Tool,
   args: readonly string[],
-  options: { name?: string; json?: boolean } = {},
+  options: { name?: string; json?: boolean; wrap?: readonly string[] } = {},
 ): Proc {
-  const [cmd, argv] = toolCommand(runtime, tool, [
+  const [tcmd, targv] = toolCommand(runtime, tool, [
     ...args,
     ...(options.json === false || tool === "hsdump" ? [] : ["--log-format", "json"]),
   ]);
+  // A wrapper that execs the tool (`ip netns exec NS mptcpize run`) keeps the tool's pid.
+  const wrap = options.wrap ?? [];
+  const cmd = wrap.length > 0 ? wrap[0]! : tcmd;
+  const argv = wrap.length > 0 ? [...wrap.slice(1), tcmd, ...targv] : targv;
   const child = new Deno.Command(cmd, {
     args: argv,
     cwd: ROOT,
@@ -249,6 +267,7 @@ export interface HsdumpJson {
     readonly poolElements: readonly {
       readonly id: string;
       readonly policy: { readonly type: string; readonly load?: number };
+      readonly asapTransport?: { readonly protocol: string; readonly addresses: string[] };
     }[];
   }[];
 }

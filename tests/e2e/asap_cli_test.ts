@@ -13,6 +13,8 @@ import {
   startRegistrar,
   startServer,
   type ToolRuntime,
+  transportArgs,
+  TRANSPORTS,
 } from "./_procs.ts";
 
 /** Runs a terminal over the given lines; returns its output and the PE of every line. */
@@ -45,29 +47,51 @@ function counts(pes: readonly string[]): Map<string, number> {
   return m;
 }
 
-test("registrar, server and terminal: register, resolve, echo and deregister on SIGTERM under deno, bun and node", async () => {
-  try {
-    const pr = await startRegistrar();
-    await Promise.all(RUNTIMES.map(async (rt) => {
-      const pool = `Pool-${rt}`;
-      const server = await startServer(rt, pr.asap, ["--pool", pool]);
-      const registered = await pr.proc.waitForLog("registered", (l) => l.peId === server.pe);
-      assert.equal(registered.poolHandle, pool);
-      assert.match(String(registered.transport), /^tcp 127\.0\.0\.1:\d+ data\+control$/);
-      const t = await terminal(rt, pr.asap, pool, [`hello from ${rt}`, "second line"]);
-      assert.equal(t.proc.stdout, `hello from ${rt}\nsecond line\n`);
-      assert.deepEqual(t.pes, [server.pe]);
-      server.proc.kill("SIGTERM");
-      assert.equal(await server.proc.waitExit(), 0, server.proc.stderr);
-      await pr.proc.waitForLog("deregistered", (l) => l.peId === server.pe);
-    }));
-    assert.equal((await hsdump(pr.enrp)).poolElements, 0);
-    pr.proc.kill("SIGTERM");
-    assert.equal(await pr.proc.waitExit(), 0);
-  } finally {
-    await killAll();
-  }
-});
+for (const transport of TRANSPORTS) {
+  test(`registrar, server and terminal over ${transport}: register, resolve, echo and deregister on SIGTERM under deno, bun and node`, async () => {
+    try {
+      const pr = await startRegistrar(transportArgs(transport, "registrar"));
+      await Promise.all(RUNTIMES.map(async (rt) => {
+        const pool = `Pool-${rt}`;
+        const server = await startServer(rt, pr.asap, [
+          "--pool",
+          pool,
+          ...transportArgs(transport, "server"),
+        ]);
+        const registered = await pr.proc.waitForLog("registered", (l) => l.peId === server.pe);
+        assert.equal(registered.poolHandle, pool);
+        // The user transport is the one the service serves; the ASAP transport (hsdump) the one
+        // the PE registered over.
+        const protocol = transport === "tcp" ? "tcp" : "sctp";
+        assert.match(
+          String(registered.transport),
+          new RegExp(`^${protocol} 127\\.0\\.0\\.1:\\d+ data\\+control$`),
+        );
+        const dump = await hsdump(pr.enrp);
+        const entry = dump.pools.find((p) => p.poolHandle === pool)?.poolElements[0];
+        assert.equal(entry?.asapTransport?.protocol, protocol);
+        const t = await terminal(
+          rt,
+          pr.asap,
+          pool,
+          [`hello from ${rt}`, "second line"],
+          transportArgs(transport, "terminal"),
+        );
+        assert.deepEqual(t.proc.logs("connected").map((l) => l.transport), [transport]);
+        assert.equal(t.proc.stdout, `hello from ${rt}\nsecond line\n`);
+        assert.deepEqual(t.pes, [server.pe]);
+        server.proc.kill("SIGTERM");
+        assert.equal(await server.proc.waitExit(), 0, server.proc.stderr);
+        await pr.proc.waitForLog("deregistered", (l) => l.peId === server.pe);
+      }));
+      assert.equal((await hsdump(pr.enrp)).poolElements, 0);
+      pr.proc.kill("SIGTERM");
+      assert.equal(await pr.proc.waitExit(), 0);
+    } finally {
+      await killAll();
+    }
+  });
+}
 
 test("resolution by every policy family: round robin, weighted round robin, random, weighted random, priority, least used with a load change", async () => {
   try {
@@ -160,6 +184,67 @@ test("servers and terminals find the registrar from its Server Announces (multic
     assert.equal(await t.waitExit(30000), 0, t.stderr);
     assert.equal(t.stdout, "found you\n");
     assert.equal((await hsdump(pr.enrp)).poolElements, 3);
+  } finally {
+    await killAll();
+  }
+});
+
+test("a multi-homed server (--sctp-address 127.0.0.1,127.0.0.2) registers an SCTP transport with both addresses, and terminals reach it", async () => {
+  try {
+    const pr = await startRegistrar(transportArgs("sctp-udp", "registrar"));
+    const server = await startServer("node", pr.asap, [
+      "--pool",
+      "MultiHomed",
+      "--transport",
+      "sctp-udp",
+      "--sctp-address",
+      "127.0.0.1,127.0.0.2",
+    ]);
+    const registered = await pr.proc.waitForLog("registered", (l) => l.peId === server.pe);
+    assert.match(
+      String(registered.transport),
+      /^sctp 127\.0\.0\.1:(\d+),127\.0\.0\.2:\1 data\+control$/,
+    );
+    const dump = await hsdump(pr.enrp);
+    const entry = dump.pools.find((p) => p.poolHandle === "MultiHomed")?.poolElements[0];
+    // The PE's association to the registrar is multi-homed too: its ASAP transport lists both.
+    assert.deepEqual(entry?.asapTransport?.addresses, ["127.0.0.1", "127.0.0.2"]);
+    for (const rt of RUNTIMES) {
+      const t = await terminal(rt, pr.asap, "MultiHomed", ["over two paths"], [
+        "--transport",
+        "sctp-udp",
+      ]);
+      assert.equal(t.proc.stdout, "over two paths\n");
+      assert.deepEqual(t.pes, [server.pe]);
+    }
+  } finally {
+    await killAll();
+  }
+});
+
+test("--transport auto against a TCP-only registrar: servers fall back to TCP and log what they chose; their service is registered as SCTP and reached over it", async () => {
+  try {
+    const pr = await startRegistrar(); // TCP only
+    await Promise.all(RUNTIMES.map(async (rt) => {
+      const pool = `Auto-${rt}`;
+      const server = await startServer(rt, pr.asap, ["--pool", pool, "--transport", "auto"]);
+      const fallback = server.proc.logs("transport-fallback")[0];
+      assert.equal(fallback?.from, "sctp-udp");
+      assert.equal(fallback?.to, "tcp");
+      // Node and Bun see the closed UDP port at once; Deno waits for the 2 s fallback budget.
+      assert.match(
+        String(fallback?.detail),
+        rt === "deno" ? /not up within 2000 ms/ : /ICMP port unreachable/,
+      );
+      const chosen = server.proc.logs("transport-chosen").at(-1);
+      assert.equal(chosen?.transport, "tcp");
+      assert.equal(server.proc.logs("started")[0]?.transport, "sctp-udp,tcp");
+      const registered = await pr.proc.waitForLog("registered", (l) => l.peId === server.pe);
+      assert.match(String(registered.transport), /^sctp 127\.0\.0\.1:\d+ data\+control$/);
+      const t = await terminal(rt, pr.asap, pool, ["auto"], ["--transport", "auto"]);
+      assert.equal(t.proc.stdout, "auto\n");
+      assert.deepEqual(t.proc.logs("connected").map((l) => l.transport), ["sctp-udp"]);
+    }));
   } finally {
     await killAll();
   }

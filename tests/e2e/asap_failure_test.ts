@@ -1,19 +1,23 @@
 // Failures with real processes: a server killed with SIGKILL or frozen with SIGSTOP (its PE
 // must leave the handlespace within keep-alive interval + timeout + 10 %, and the terminal must
 // fail over without losing a line), and a registrar killed and replaced (every live PE registers
-// again and is resolvable). Servers and terminals under Deno, Bun and Node.
+// again and is resolvable). Servers and terminals under Deno, Bun and Node, over TCP and over
+// SCTP over UDP (servers and terminals with --transport sctp-udp; the registrar serves both).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   hsdump,
   killAll,
+  type LogLine,
   type Proc,
   RUNTIMES,
   start,
   startRegistrar,
   startServer,
   type ToolRuntime,
+  transportArgs,
+  TRANSPORTS,
   until,
 } from "./_procs.ts";
 
@@ -27,7 +31,7 @@ const KEEPALIVE = [
   String(TIMEOUT),
 ];
 
-function terminal(runtime: ToolRuntime, port: number, pool: string): Proc {
+function terminal(runtime: ToolRuntime, port: number, pool: string, args: string[]): Proc {
   return start(runtime, "terminal", [
     "--registrar",
     `127.0.0.1:${port}`,
@@ -35,6 +39,7 @@ function terminal(runtime: ToolRuntime, port: number, pool: string): Proc {
     "off",
     "--pool",
     pool,
+    ...args,
   ]);
 }
 
@@ -47,136 +52,181 @@ async function reply(t: Proc, line: string, expected: string): Promise<void> {
   );
 }
 
-test("kill -9 of a server: its PE leaves at once (association lost) and the terminal fails over without losing a line", async () => {
-  try {
-    const pr = await startRegistrar(KEEPALIVE);
-    await Promise.all(RUNTIMES.map(async (rt) => {
-      const pool = `Kill-${rt}`;
-      // The victim (highest priority, so the terminal uses it) runs under `rt`.
-      const victim = await startServer(rt, pr.asap, ["--pool", pool, "--policy", "Priority:10"]);
-      const survivor = await startServer("deno", pr.asap, [
-        "--pool",
-        pool,
-        "--policy",
-        "Priority:1",
-      ]);
-      const t = terminal(rt, pr.asap, pool);
-      await reply(t, "one", "one\n");
-      assert.equal(t.logs("connected")[0]?.pe, victim.pe);
-      const killedAt = Date.now();
-      victim.proc.kill("SIGKILL");
-      const removed = await pr.proc.waitForLog(
-        "pe-removed-association-down",
-        (l) => l.peId === victim.pe,
-      );
-      const took = Date.parse(removed.time) - killedAt;
-      assert.ok(took <= BOUND, `PE of server/${rt} removed after ${took} ms (bound ${BOUND} ms)`);
-      t.writeLine("two");
-      t.writeLine("three");
-      t.endInput();
-      assert.equal(await t.waitExit(30000), 0, t.stderr);
-      assert.equal(t.stdout, "one\ntwo\nthree\n");
-      assert.equal(t.logs("failover")[0]?.pe, victim.pe);
-      assert.equal(t.logs("connected").at(-1)?.pe, survivor.pe);
-    }));
-    const dump = await hsdump(pr.enrp);
-    assert.equal(dump.poolElements, 3); // the three survivors
-  } finally {
-    await killAll();
-  }
-});
+for (const transport of TRANSPORTS) {
+  const T = {
+    registrar: transportArgs(transport, "registrar"),
+    server: transportArgs(transport, "server"),
+    terminal: transportArgs(transport, "terminal"),
+  };
 
-test("SIGSTOP of a server: keep-alives remove its PE within interval + timeout + 10 % and the terminal resends the unanswered line elsewhere", async () => {
-  try {
-    const pr = await startRegistrar(KEEPALIVE);
-    await Promise.all(RUNTIMES.map(async (rt) => {
-      const pool = `Stop-${rt}`;
-      const victim = await startServer(rt, pr.asap, ["--pool", pool, "--policy", "Priority:10"]);
-      const survivor = await startServer("deno", pr.asap, [
-        "--pool",
-        pool,
-        "--policy",
-        "Priority:1",
-      ]);
-      const t = terminal(rt, pr.asap, pool);
-      try {
+  test(`kill -9 of a server over ${transport}: its PE leaves within the bound (association lost, or keep-alive timeout where the registrar cannot see the closed port) and the terminal fails over without losing a line`, async () => {
+    try {
+      const pr = await startRegistrar([...KEEPALIVE, ...T.registrar]);
+      await Promise.all(RUNTIMES.map(async (rt) => {
+        const pool = `Kill-${rt}`;
+        // The victim (highest priority, so the terminal uses it) runs under `rt`.
+        const victim = await startServer(rt, pr.asap, [
+          "--pool",
+          pool,
+          "--policy",
+          "Priority:10",
+          ...T.server,
+        ]);
+        const survivor = await startServer("deno", pr.asap, [
+          "--pool",
+          pool,
+          "--policy",
+          "Priority:1",
+          ...T.server,
+        ]);
+        const t = terminal(rt, pr.asap, pool, T.terminal);
         await reply(t, "one", "one\n");
         assert.equal(t.logs("connected")[0]?.pe, victim.pe);
-        const stoppedAt = Date.now();
-        victim.proc.kill("SIGSTOP"); // its associations stay up; nothing answers
-        t.writeLine("two"); // sent to the frozen PE: no reply
-        const timedOut = await pr.proc.waitForLog(
-          "keep-alive-timeout",
-          (l) => l.peId === victim.pe,
-        );
-        const took = Date.parse(timedOut.time) - stoppedAt;
-        assert.ok(took <= BOUND, `PE of server/${rt} removed after ${took} ms (bound ${BOUND} ms)`);
-        assert.ok(
-          took >= TIMEOUT * 0.9,
-          `removed after ${took} ms, before a keep-alive could time out`,
-        );
-        // The terminal notices the dead association by the shim's heartbeats and resends "two".
-        await until(
-          () => t.stdout === "one\ntwo\n",
-          20000,
-          `the resent line (got ${JSON.stringify(t.stdout)})`,
-        );
-        const failover = t.logs("failover")[0];
-        assert.equal(failover?.pe, victim.pe);
-        assert.equal(failover?.unacknowledged, 1);
-        assert.equal(t.logs("connected").at(-1)?.pe, survivor.pe);
-        t.endInput();
-        assert.equal(await t.waitExit(), 0, t.stderr);
-      } finally {
+        assert.equal(t.logs("connected")[0]?.transport, transport);
+        const killedAt = Date.now();
         victim.proc.kill("SIGKILL");
-      }
-    }));
-  } finally {
-    await killAll();
-  }
-});
-
-test("kill -9 of the registrar and a new one on its port: every live PE registers again and is resolvable", async () => {
-  try {
-    const first = await startRegistrar();
-    const port = first.asap;
-    const servers = await Promise.all(
-      RUNTIMES.map((rt) =>
-        startServer(rt, port, ["--pool", "Again", "--registrar-connect-timeout", "500"])
-      ),
-    );
-    first.proc.kill("SIGKILL");
-    await first.proc.waitExit();
-    await Promise.all(servers.map((s) => s.proc.waitForLog("registrar-lost")));
-    const second = await startRegistrar(["--asap", `127.0.0.1:${port}`]);
-    for (const s of servers) {
-      await second.proc.waitForLog("registered", (l) => l.peId === s.pe, 20000);
+        // TCP: the kernel resets the connection. SCTP over UDP: a registrar that sees ICMP port
+        // unreachable (Node, Bun) loses the association at once; under Deno the keep-alive times
+        // out first.
+        const removal = transport === "tcp"
+          ? ["pe-removed-association-down"]
+          : ["pe-removed-association-down", "keep-alive-timeout"];
+        let removed: LogLine | undefined;
+        await until(
+          () =>
+            (removed = pr.proc.logs().find((l) =>
+              removal.includes(l.event) && l.peId === victim.pe
+            )) !== undefined,
+          15000,
+          `the registrar removing the PE of server/${rt}\n${pr.proc.stderr}`,
+        );
+        const took = Date.parse(removed!.time) - killedAt;
+        assert.ok(took <= BOUND, `PE of server/${rt} removed after ${took} ms (bound ${BOUND} ms)`);
+        t.writeLine("two");
+        t.writeLine("three");
+        t.endInput();
+        assert.equal(await t.waitExit(30000), 0, t.stderr);
+        assert.equal(t.stdout, "one\ntwo\nthree\n");
+        assert.equal(t.logs("failover")[0]?.pe, victim.pe);
+        assert.equal(t.logs("connected").at(-1)?.pe, survivor.pe);
+      }));
+      const dump = await hsdump(pr.enrp);
+      assert.equal(dump.poolElements, 3); // the three survivors
+    } finally {
+      await killAll();
     }
-    const dump = await hsdump(second.enrp);
-    assert.deepEqual(
-      new Set(dump.pools[0]?.poolElements.map((p) => p.id)),
-      new Set(servers.map((s) => s.pe)),
-    );
-    const t = start("node", "terminal", [
-      "--registrar",
-      `127.0.0.1:${port}`,
-      "--announce",
-      "off",
-      "--pool",
-      "Again",
-      "--new-session-per-line",
-      "--stale-cache",
-      "0",
-    ]);
-    for (const line of ["a", "b", "c"]) t.writeLine(line);
-    t.endInput();
-    assert.equal(await t.waitExit(30000), 0, t.stderr);
-    assert.equal(t.stdout, "a\nb\nc\n");
-    assert.deepEqual(
-      new Set(t.logs("connected").map((l) => l.pe)),
-      new Set(servers.map((s) => s.pe)),
-    );
-  } finally {
-    await killAll();
-  }
-});
+  });
+
+  test(`SIGSTOP of a server over ${transport}: keep-alives remove its PE within interval + timeout + 10 % and the terminal resends the unanswered line elsewhere`, async () => {
+    try {
+      const pr = await startRegistrar([...KEEPALIVE, ...T.registrar]);
+      await Promise.all(RUNTIMES.map(async (rt) => {
+        const pool = `Stop-${rt}`;
+        const victim = await startServer(rt, pr.asap, [
+          "--pool",
+          pool,
+          "--policy",
+          "Priority:10",
+          ...T.server,
+        ]);
+        const survivor = await startServer("deno", pr.asap, [
+          "--pool",
+          pool,
+          "--policy",
+          "Priority:1",
+          ...T.server,
+        ]);
+        const t = terminal(rt, pr.asap, pool, T.terminal);
+        try {
+          await reply(t, "one", "one\n");
+          assert.equal(t.logs("connected")[0]?.pe, victim.pe);
+          assert.equal(t.logs("connected")[0]?.transport, transport);
+          const stoppedAt = Date.now();
+          victim.proc.kill("SIGSTOP"); // its associations stay up; nothing answers
+          t.writeLine("two"); // sent to the frozen PE: no reply
+          const timedOut = await pr.proc.waitForLog(
+            "keep-alive-timeout",
+            (l) => l.peId === victim.pe,
+          );
+          const took = Date.parse(timedOut.time) - stoppedAt;
+          assert.ok(
+            took <= BOUND,
+            `PE of server/${rt} removed after ${took} ms (bound ${BOUND} ms)`,
+          );
+          assert.ok(
+            took >= TIMEOUT * 0.9,
+            `removed after ${took} ms, before a keep-alive could time out`,
+          );
+          // The terminal notices the dead association by the shim's heartbeats and resends "two".
+          await until(
+            () => t.stdout === "one\ntwo\n",
+            20000,
+            `the resent line (got ${JSON.stringify(t.stdout)})`,
+          );
+          const failover = t.logs("failover")[0];
+          assert.equal(failover?.pe, victim.pe);
+          assert.equal(failover?.unacknowledged, 1);
+          assert.equal(t.logs("connected").at(-1)?.pe, survivor.pe);
+          t.endInput();
+          assert.equal(await t.waitExit(), 0, t.stderr);
+        } finally {
+          victim.proc.kill("SIGKILL");
+        }
+      }));
+    } finally {
+      await killAll();
+    }
+  });
+
+  test(`kill -9 of the registrar and a new one on its port over ${transport}: every live PE registers again and is resolvable`, async () => {
+    try {
+      const first = await startRegistrar(T.registrar);
+      const port = first.asap;
+      const servers = await Promise.all(
+        RUNTIMES.map((rt) =>
+          startServer(rt, port, [
+            "--pool",
+            "Again",
+            "--registrar-connect-timeout",
+            "500",
+            ...T.server,
+          ])
+        ),
+      );
+      first.proc.kill("SIGKILL");
+      await first.proc.waitExit();
+      await Promise.all(servers.map((s) => s.proc.waitForLog("registrar-lost")));
+      const second = await startRegistrar(["--asap", `127.0.0.1:${port}`, ...T.registrar]);
+      for (const s of servers) {
+        await second.proc.waitForLog("registered", (l) => l.peId === s.pe, 20000);
+      }
+      const dump = await hsdump(second.enrp);
+      assert.deepEqual(
+        new Set(dump.pools[0]?.poolElements.map((p) => p.id)),
+        new Set(servers.map((s) => s.pe)),
+      );
+      const t = start("node", "terminal", [
+        "--registrar",
+        `127.0.0.1:${port}`,
+        "--announce",
+        "off",
+        "--pool",
+        "Again",
+        "--new-session-per-line",
+        "--stale-cache",
+        "0",
+        ...T.terminal,
+      ]);
+      for (const line of ["a", "b", "c"]) t.writeLine(line);
+      t.endInput();
+      assert.equal(await t.waitExit(30000), 0, t.stderr);
+      assert.equal(t.stdout, "a\nb\nc\n");
+      assert.deepEqual(
+        new Set(t.logs("connected").map((l) => l.pe)),
+        new Set(servers.map((s) => s.pe)),
+      );
+    } finally {
+      await killAll();
+    }
+  });
+}

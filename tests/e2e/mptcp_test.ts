@@ -5,6 +5,10 @@
 // takes the first path down mid-session, and requires that the association survives with every
 // message echoed in order.
 //
+// A second test runs the real tools the same way: a registrar (Deno) in one namespace, servers
+// under Deno, Bun and Node in the other, all under `mptcpize run`; their registrar associations
+// are MPTCP (`ss -M`), survive the first path going down, and keep re-registering over the second.
+//
 // Needs root, ip (iproute2), ss, mptcpize (mptcpd) and a kernel with MPTCP; skips with a reason
 // otherwise, unless RSERPOOL_REQUIRE_SYSTEM_TOOLS=1. The namespaces are always deleted.
 
@@ -14,6 +18,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
+import { killAll, type Proc as Tool, RUNTIMES as TOOL_RUNTIMES, start, until } from "./_procs.ts";
 
 const root = join(import.meta.dirname!, "../..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
@@ -191,3 +196,84 @@ for (const [name, command] of RUNTIMES) {
     }
   });
 }
+
+test(
+  "The registrar and servers (deno, bun, node) under mptcpize: their associations are MPTCP and survive losing one of two paths",
+  {
+    skip,
+  },
+  async () => {
+    const mptcp = (ns: string) => ["ip", "netns", "exec", ns, "mptcpize", "run"];
+    try {
+      createNamespaces();
+      const registrar = start("deno", "registrar", [
+        "--asap",
+        `0.0.0.0:${PORT}`,
+        "--enrp",
+        "off",
+        "--announce",
+        "off",
+        "--log-level",
+        "debug",
+      ], { wrap: mptcp(NS_B) });
+      await registrar.waitForLog("started", undefined, 20000);
+      const servers: Tool[] = [];
+      for (const rt of TOOL_RUNTIMES) {
+        servers.push(start(rt, "server", [
+          "--registrar",
+          `10.1.1.2:${PORT}`,
+          "--announce",
+          "off",
+          "--pool",
+          `Mptcp-${rt}`,
+          "--rereg-interval",
+          "300",
+          "--log-level",
+          "debug",
+        ], { wrap: mptcp(NS_A), name: `server/${rt}` }));
+      }
+      for (const s of servers) await s.waitForLog("registered", undefined, 30000);
+      // Every PE's registrar association is an MPTCP connection with a subflow on path 2.
+      await until(
+        () => {
+          const ss = run("ip", "netns", "exec", NS_A, "ss", "-Mn");
+          return [...ss.matchAll(new RegExp(`ESTAB.*10\\.1\\.1\\.2:${PORT}`, "g"))].length >= 3;
+        },
+        10000,
+        "three MPTCP connections to the registrar in ss -M",
+      );
+      await until(
+        () =>
+          /10\.1\.2\.1:\d+\s+10\.1\.\d\.2:7100/.test(
+            run("ip", "netns", "exec", NS_A, "ss", "-tni", "state", "established"),
+          ),
+        10000,
+        "a subflow on the second path",
+      );
+      const downAt = Date.now();
+      run("ip", "-n", NS_A, "link", "set", "vA1", "down");
+      // Re-registrations every 300 ms keep being answered over the second path.
+      await until(
+        () =>
+          servers.every((s) =>
+            s.logs("re-registered").filter((l) => Date.parse(l.time) > downAt + 1000).length >= 3
+          ),
+        15000,
+        "re-registrations answered after the first path went down",
+      );
+      for (const s of servers) {
+        assert.deepEqual(s.logs("registrar-lost"), [], `${s.name} kept its registrar`);
+      }
+      assert.deepEqual(registrar.logs("pe-removed-association-down"), []);
+      assert.deepEqual(registrar.logs("keep-alive-timeout"), []);
+      for (const s of servers) {
+        s.kill("SIGTERM");
+        assert.equal(await s.waitExit(), 0, s.stderr);
+      }
+      assert.equal(registrar.logs("deregistered").length, 3, "deregistered over path 2");
+    } finally {
+      await killAll();
+      deleteNamespaces();
+    }
+  },
+);

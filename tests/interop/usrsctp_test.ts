@@ -9,6 +9,10 @@
 // 2. usrsctp as the server, playing a registrar with a canned Handle Resolution Response of 200
 //    PEs (about 8 kB: fragmented by usrsctp, reassembled by us), for rserpool-ng's PoolUser.
 //
+// A second test runs the registrar CLI itself (`registrar --transport sctp-udp --profile rfc`)
+// under Deno, Bun and Node as a separate process, and the usrsctp client registers 40 PEs with
+// it and resolves them, over the UDP port the port convention gives its SCTP port.
+//
 // tshark captures everything on lo (SCTP over UDP port 9899, RFC 6951) and must find no
 // malformed packet, no bad CRC32c (checked with -o sctp.checksum:CRC-32C) and no expert error,
 // and decode the ASAP messages itself. Needs gcc, pkg-config, libusrsctp-dev, tshark and root
@@ -36,6 +40,7 @@ import type { PoolElementParameter } from "../../core/wire/pool_element_paramete
 import { WireEncoder } from "../../core/wire/wire_encoder.ts";
 import { PPID_ASAP } from "../../core/wire/profile.ts";
 import { PacketBuilder } from "../../core/sctp/packet.ts";
+import { killAll, RUNTIMES, start } from "../e2e/_procs.ts";
 import { ChunkType } from "../../core/sctp/chunk_type.ts";
 
 const T_BIT = 0x01;
@@ -190,22 +195,7 @@ test("SCTP over UDP interoperates with usrsctp: ASAP both ways, tshark finds no 
   const drivers: Driver<unknown>[] = [];
   try {
     // Build the peer in the test run.
-    const peer = join(dir, "usrsctp_peer");
-    const flags = spawnSync("pkg-config", ["--cflags", "--libs", "usrsctp"], { encoding: "utf8" });
-    const cc = spawnSync("gcc", [
-      "-std=c11",
-      "-D_DEFAULT_SOURCE",
-      "-Wall",
-      "-Wextra",
-      "-Werror",
-      "-O2",
-      "-o",
-      peer,
-      join(HERE, "usrsctp_peer.c"),
-      ...flags.stdout.trim().split(/\s+/),
-      "-lpthread",
-    ], { encoding: "utf8" });
-    assert.equal(cc.status, 0, `gcc: ${cc.stderr}`);
+    const peer = buildPeer(dir);
     await portFree(UDP_PORT);
 
     // Capture SCTP over UDP on lo.
@@ -389,3 +379,179 @@ test("SCTP over UDP interoperates with usrsctp: ASAP both ways, tshark finds no 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Builds the C peer into `dir`; returns its path. */
+function buildPeer(dir: string): string {
+  const peer = join(dir, "usrsctp_peer");
+  const flags = spawnSync("pkg-config", ["--cflags", "--libs", "usrsctp"], { encoding: "utf8" });
+  const cc = spawnSync("gcc", [
+    "-std=c11",
+    "-D_DEFAULT_SOURCE",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-O2",
+    "-o",
+    peer,
+    join(HERE, "usrsctp_peer.c"),
+    ...flags.stdout.trim().split(/\s+/),
+    "-lpthread",
+  ], { encoding: "utf8" });
+  assert.equal(cc.status, 0, `gcc: ${cc.stderr}`);
+  return peer;
+}
+
+test(
+  "The registrar CLI under deno, bun and node serves a usrsctp client over SCTP over UDP: 40 registrations and a resolution, tshark finds no malformed packet",
+  {
+    skip,
+  },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rserpool-usrsctp-cli-"));
+    const children: Child[] = [];
+    try {
+      const peer = buildPeer(dir);
+      // One SCTP port per runtime; by the port convention its UDP port has the same number.
+      const ports: number[] = [];
+      for (const _ of RUNTIMES) ports.push(await freeUdpPort());
+      const capture = join(dir, "cli.pcap");
+      const tshark = new Child("tshark", [
+        "-i",
+        "lo",
+        "-f",
+        ports.map((p) => `udp port ${p}`).join(" or "),
+        "-w",
+        capture,
+        "-P",
+        "-l",
+      ]);
+      children.push(tshark);
+      await tshark.waitFor(() => tshark.stderr.includes("Capturing on"), 15000, "tshark to start");
+      const probe = dgram.createSocket("udp4");
+      await new Promise<void>((r) => probe.bind(0, "127.0.0.1", () => r()));
+      const probeBuilder = new PacketBuilder(16, 1, 1, 0);
+      probeBuilder.addChunk(ChunkType.Abort, T_BIT, new Uint8Array(0));
+      for (let k = 0; k < 300 && tshark.lines.length === 0; k++) {
+        probe.send(probeBuilder.finish(), ports[0]!, "127.0.0.1");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise<void>((r) => probe.close(() => r()));
+      assert.ok(tshark.lines.length > 0, `tshark captures nothing: ${tshark.stderr}`);
+
+      const requests = [
+        ...Array.from(
+          { length: 40 },
+          (_, i) =>
+            encode({ type: "registration", poolHandle: ECHO, poolElement: pe(2000 + i, 7000 + i) }),
+        ),
+        encode({ type: "handle-resolution", poolHandle: ECHO, items: 0xffffffff }),
+      ];
+      const requestFile = join(dir, "requests.txt");
+      writeFileSync(requestFile, requests.map((m) => `${PPID_ASAP} 0 ${hex(m)}\n`).join(""));
+      for (const [i, rt] of RUNTIMES.entries()) {
+        const port = ports[i]!;
+        const registrar = start(rt, "registrar", [
+          "--transport",
+          "sctp-udp",
+          "--profile",
+          "rfc",
+          "--asap",
+          `127.0.0.1:${port}`,
+          "--enrp",
+          "off",
+          "--announce",
+          "off",
+        ]);
+        const started = await registrar.waitForLog("started");
+        assert.equal(started.transport, "sctp-udp");
+        assert.deepEqual(started.sctpUdp, [`127.0.0.1:${port}`]);
+        const client = new Child(peer, [
+          "client",
+          String(await freeUdpPort()),
+          "127.0.0.1",
+          String(port),
+          String(port),
+          requestFile,
+          String(requests.length),
+        ]);
+        children.push(client);
+        assert.equal(
+          await client.exited(15000),
+          0,
+          `usrsctp client against registrar/${rt}: ${
+            client.lines.join(" | ").slice(0, 500)
+          } ${client.stderr}\n${registrar.stderr}`,
+        );
+        const replies = client.lines.filter((l) => l.startsWith("recv ")).map(decode);
+        assert.equal(replies.length, 41);
+        assert.deepEqual(
+          replies.slice(0, 40).map((r) =>
+            r.message.type === "registration-response" && !r.message.reject &&
+            Number(r.message.poolElementId)
+          ),
+          Array.from({ length: 40 }, (_, k) => 2000 + k),
+        );
+        const hrr = replies[40]!.message;
+        assert.ok(hrr.type === "handle-resolution-response", `registrar/${rt}: ${hrr.type}`);
+        assert.deepEqual(
+          hrr.poolElements.map((p) => Number(p.id)).sort(),
+          Array.from({ length: 40 }, (_, k) => 2000 + k),
+        );
+        // The registrar reflects the transport the PEs registered over: SCTP.
+        assert.ok(
+          hrr.poolElements.every((p) => p.userTransport.protocol === "sctp"),
+          "SCTP user transports",
+        );
+        const registered = registrar.logs("registered");
+        assert.equal(registered.length, 40, `registrar/${rt} logged 40 registrations`);
+        // usrsctp closed gracefully: the registrar removes the PEs with the association.
+        await registrar.waitForLog("pe-removed-association-down", () => true, 5000);
+        registrar.kill("SIGTERM");
+        assert.equal(await registrar.waitExit(), 0, registrar.stderr);
+      }
+
+      await new Promise((r) => setTimeout(r, 500));
+      tshark.proc.kill("SIGINT");
+      await tshark.exited(10000);
+      const decodeAs = ports.flatMap((p) => ["-d", `udp.port==${p},sctp`]);
+      const fields = (filter: string, f: string[]) => {
+        const r = spawnSync("tshark", [
+          "-r",
+          capture,
+          "-o",
+          "sctp.checksum:CRC-32C",
+          ...decodeAs,
+          "-Y",
+          filter,
+          "-T",
+          "fields",
+          ...f.flatMap((x) => ["-e", x]),
+        ], { encoding: "utf8" });
+        assert.equal(r.status, 0, `tshark -Y ${filter}: ${r.stderr}`);
+        return r.stdout.split("\n").filter((l) => l !== "").map((l) => l.split("\t"));
+      };
+      const bad = fields(
+        "_ws.malformed || sctp.checksum.status == 0 || _ws.expert.severity >= error",
+        ["frame.number", "_ws.expert.message"],
+      );
+      assert.deepEqual(
+        bad,
+        [],
+        `malformed or erroneous packets: ${JSON.stringify(bad.slice(0, 5))}`,
+      );
+      const packets = fields("sctp", ["sctp.checksum.status"]);
+      assert.ok(packets.length > 3 * 20, `${packets.length} SCTP packets captured`);
+      assert.ok(packets.every(([status]) => status === "1"), "every CRC32c verified good");
+      const asapTypes = fields("asap", ["asap.message_type"])
+        .flatMap(([t]) => t!.split(",")).map(Number);
+      const count = (type: number) => asapTypes.filter((t) => t === type).length;
+      assert.equal(count(1), 3 * 40, "Registrations dissected as ASAP");
+      assert.equal(count(3), 3 * 40, "Registration Responses dissected as ASAP");
+      assert.equal(count(6), 3, "Handle Resolution Responses dissected as ASAP");
+    } finally {
+      await killAll();
+      for (const c of children) if (c.proc.exitCode === null) c.proc.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

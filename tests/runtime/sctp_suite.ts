@@ -356,4 +356,189 @@ export function sctpSuite(runtime: Runtime): void {
       assert.equal(c.role.ups.get(ok)!.remote.port, open.address.port);
     },
   );
+
+  tcase(
+    `Driver (${name}) follows the port convention: SCTP over the UDP port of the listener's number, found without being told`,
+    async (defer) => {
+      const server = new Driver(runtime, new RecordingRole(true));
+      defer(() => server.close());
+      const address = await server.listen("asap", {
+        hostname: "127.0.0.1",
+        port: 0,
+        transport: "auto",
+      });
+      assert.equal(address.udp!.port, address.port, "UDP port = SCTP port");
+      const sctpOnly = await server.listen("svc", {
+        hostname: "127.0.0.1",
+        port: 0,
+        transport: "sctp-udp",
+      });
+      assert.equal(sctpOnly.udp!.port, sctpOnly.port);
+      const c = client(defer, runtime);
+      const a = c.role.connect([address], { transport: "sctp-udp" }); // no udpPort
+      const b = c.role.connect([sctpOnly], { transport: "sctp-udp" });
+      c.role.send(a, 11, 0, new Uint8Array([1]));
+      c.role.send(b, 11, 0, new Uint8Array([2]));
+      c.driver.flush();
+      await waitFor(() => c.role.messages.length === 2, 5000, "both echoes");
+      assert.equal(c.role.ups.get(a)!.transport, "sctp-udp");
+      // The local address of a connect from a wildcard socket is the one the peer sees.
+      assert.equal(c.role.ups.get(a)!.local.address, "127.0.0.1");
+    },
+  );
+
+  tcase(
+    `Driver (${name}) finds a dead SCTP peer on this host at once by its closed UDP port where the runtime sees ICMP`,
+    async (defer) => {
+      const peer = await RawSctpPeer.bind(runtime);
+      defer(() => peer.close());
+      peer.endpoint.listen(4100);
+      const role = new RecordingRole(false);
+      const d = new Driver(runtime, role); // default timers: heartbeats alone take seconds
+      defer(() => d.close());
+      const id = role.connect([{ address: "127.0.0.1", port: 4100 }], {
+        transport: "sctp-udp",
+        udpPort: peer.address.port,
+      });
+      d.flush();
+      await waitFor(() => role.ups.has(id), 5000, "association up");
+      peer.close(); // the process is gone (kill -9): no ABORT, the port is closed
+      const killedAt = Date.now();
+      role.send(id, 11, 0, new Uint8Array([1])); // unanswered: T3-rtx, a path error, a probe
+      d.flush();
+      if (runtime.connectUdp === undefined) {
+        // Deno's node:dgram cannot connect a UDP socket: heartbeats and retransmissions decide.
+        assert.equal(name, "deno");
+        return;
+      }
+      await waitFor(() => role.downs.has(id), 3000, "peer-dead");
+      const took = Date.now() - killedAt;
+      const down = role.downs.get(id)!;
+      assert.equal(down.reason, "peer-dead");
+      assert.match(down.detail, /ICMP port unreachable/);
+      // One RTO (rtoMin 300 ms on loopback) and a probe, instead of 3.9 s of retransmissions.
+      assert.ok(took < 1500, `dead after ${took} ms`);
+    },
+  );
+
+  tcase(
+    `Driver (${name}) auto falls back to TCP at once when the peer's UDP port is closed, where the runtime sees ICMP`,
+    async (defer) => {
+      const tcpOnly = await serve(defer, runtime);
+      const log: TransportEvent[] = [];
+      const role = new RecordingRole(false);
+      const c = new Driver(runtime, role, { transport: "auto", onTransport: (e) => log.push(e) });
+      defer(() => c.close());
+      const startedAt = Date.now();
+      const id = role.connect([tcpOnly.address]); // the convention's UDP port: nobody there
+      role.send(id, 11, 0, new Uint8Array([9]));
+      c.flush();
+      await waitFor(() => role.messages.length === 1, 5000, "the echo over TCP");
+      const took = Date.now() - startedAt;
+      assert.equal(role.ups.get(id)!.transport, "tcp");
+      const fallback = log.find((e) => e.type === "fallback");
+      assert.ok(fallback?.type === "fallback");
+      if (runtime.connectUdp === undefined) {
+        assert.match(fallback.detail, /not up within 2000 ms/);
+      } else {
+        assert.match(fallback.detail, /ICMP port unreachable/);
+        assert.ok(took < 1000, `fell back after ${took} ms`);
+      }
+    },
+  );
+
+  tcase(
+    `Driver (${name}) multi-homes a connecting endpoint: 127.0.0.1 and 127.0.0.2 share one UDP port and both become paths`,
+    async (defer) => {
+      const events: TransportEvent[] = [];
+      const role = new RecordingRole(true);
+      const server = new Driver(runtime, role, {
+        onTransport: (e) => events.push(e),
+        sctp: { association: { heartbeatInterval: 200 } },
+      });
+      defer(() => server.close());
+      const address = await server.listen("mh", {
+        hostname: "127.0.0.1",
+        port: 0,
+        transport: "sctp-udp",
+      });
+      const c = new RecordingRole(false);
+      const d = new Driver(runtime, c, { sctp: { addresses: ["127.0.0.1", "127.0.0.2"] } });
+      defer(() => d.close());
+      const id = c.connect([address], { transport: "sctp-udp" });
+      d.flush();
+      await waitFor(() => c.ups.has(id) && role.ups.size === 1, 5000, "association up");
+      const accepted = [...role.ups.values()][0]!;
+      assert.deepEqual(accepted.peerAddresses, ["127.0.0.1", "127.0.0.2"]);
+      assert.equal(c.ups.get(id)!.local.address, "127.0.0.1");
+      await waitFor(
+        () =>
+          events.some((e) =>
+            e.type === "path" && e.address === "127.0.0.2" && e.state === "confirmed"
+          ),
+        5000,
+        "the server's path to 127.0.0.2 confirmed by a heartbeat",
+      );
+    },
+  );
+
+  tcase(
+    `Driver (${name}) serves IPv4 SCTP peers on a dual-stack "::" listener`,
+    async (defer) => {
+      const role = new RecordingRole(true);
+      const server = new Driver(runtime, role);
+      defer(() => server.close());
+      let address;
+      try {
+        address = await server.listen("v6", { hostname: "::", port: 0, transport: "sctp-udp" });
+      } catch {
+        return; // no IPv6 on this host: nothing to test
+      }
+      const c = client(defer, runtime);
+      const id = c.role.connect([{ address: "127.0.0.1", port: address.port }], {
+        transport: "sctp-udp",
+      });
+      c.role.send(id, 11, 0, new Uint8Array([4]));
+      c.driver.flush();
+      await waitFor(() => c.role.messages.length === 1, 5000, "the echo");
+      assert.equal([...role.ups.values()][0]!.remote.address, "127.0.0.1");
+    },
+  );
+
+  tcase(
+    `Driver (${name}) serves one SCTP port from two listeners on 127.0.0.1 and ::1 (a registrar's default ASAP listeners)`,
+    async (defer) => {
+      const role = new RecordingRole(true);
+      const server = new Driver(runtime, role);
+      defer(() => server.close());
+      const v4 = await server.listen("asap", {
+        hostname: "127.0.0.1",
+        port: 0,
+        transport: "sctp-udp",
+      });
+      let v6;
+      try {
+        v6 = await server.listen("asap#2", {
+          hostname: "::1",
+          port: v4.port,
+          transport: "sctp-udp",
+        });
+      } catch (e) {
+        if (!(e instanceof Error) || !/EADDRNOTAVAIL|EAFNOSUPPORT/.test(e.message)) throw e;
+        return; // no IPv6 loopback here
+      }
+      assert.equal(v6.port, v4.port);
+      const c = client(defer, runtime);
+      const a = c.role.connect([v4], { transport: "sctp-udp" });
+      const b = c.role.connect([{ address: "::1", port: v4.port }], { transport: "sctp-udp" });
+      c.role.send(a, 11, 0, new Uint8Array([1]));
+      c.role.send(b, 11, 0, new Uint8Array([2]));
+      c.driver.flush();
+      await waitFor(() => c.role.messages.length === 2, 5000, "echoes over both addresses");
+      assert.deepEqual(
+        [...role.ups.values()].map((u) => u.remote.address).sort(),
+        ["127.0.0.1", "::1"],
+      );
+    },
+  );
 }
