@@ -110,3 +110,67 @@ function pem(flag: string, file: string): string {
   if (!text.includes("-----BEGIN ")) throw new UsageError(`${flag} ${file}: not a PEM file`);
   return text;
 }
+
+/** The environment variable of each ENRP TLS flag (used when the flag is absent). */
+export const ENRP_TLS_ENV = {
+  "enrp-tls-cert": "RSERPOOL_ENRP_TLS_CERT",
+  "enrp-tls-key": "RSERPOOL_ENRP_TLS_KEY",
+  "enrp-tls-ca": "RSERPOOL_ENRP_TLS_CA",
+} as const;
+
+/**
+ * The registrar's ENRP TLS flags: its certificate and key, and the operation scope's CA. With
+ * them, the ENRP listener requires a certificate from that CA of every peer registrar (and of
+ * monitors such as hsdump), and the registrar's own ENRP associations to its peers present its
+ * certificate and verify theirs: only registrars holding a certificate from the scope's CA
+ * join the operation scope.
+ */
+export function enrpTlsFlags(): FlagSpec[] {
+  return [
+    {
+      name: "enrp-tls-cert",
+      kind: "value",
+      value: "FILE",
+      default: "none (ENRP over plain TCP)",
+      help:
+        "ENRP over TLS with mutual authentication: this registrar's certificate, presented to peers and monitors (PEM; needs --enrp-tls-key and --enrp-tls-ca; env RSERPOOL_ENRP_TLS_CERT)",
+    },
+    {
+      name: "enrp-tls-key",
+      kind: "value",
+      value: "FILE",
+      default: "none",
+      help: "private key of --enrp-tls-cert (PEM; env RSERPOOL_ENRP_TLS_KEY)",
+    },
+    {
+      name: "enrp-tls-ca",
+      kind: "value",
+      value: "FILE",
+      default: "none",
+      help:
+        "the operation scope's CA: peer registrars and monitors need a certificate from it (PEM; env RSERPOOL_ENRP_TLS_CA)",
+    },
+  ];
+}
+
+/** The ENRP TLS options the flags (or their variables) ask for, or undefined for plain TCP. */
+export function readEnrpTlsFlags(
+  flags: ReturnType<typeof parseFlags>,
+  env: (name: string) => string | undefined = processEnv,
+): TlsOptions | undefined {
+  const read = (name: keyof typeof ENRP_TLS_ENV) => flags.string(name) ?? env(ENRP_TLS_ENV[name]);
+  const cert = read("enrp-tls-cert");
+  const key = read("enrp-tls-key");
+  const ca = read("enrp-tls-ca");
+  if (cert === undefined && key === undefined && ca === undefined) return undefined;
+  if (cert === undefined || key === undefined || ca === undefined) {
+    throw new UsageError(
+      "--enrp-tls-cert, --enrp-tls-key and --enrp-tls-ca go together (mutual authentication between registrars)",
+    );
+  }
+  return {
+    cert: pem("--enrp-tls-cert", cert),
+    key: pem("--enrp-tls-key", key),
+    ca: pem("--enrp-tls-ca", ca),
+  };
+}

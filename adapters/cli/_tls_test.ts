@@ -4,7 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseFlags, UsageError } from "./_args.ts";
-import { readTlsFlags, readTlsValues, TLS_ENV, tlsFlags } from "./_tls.ts";
+import {
+  ENRP_TLS_ENV,
+  enrpTlsFlags,
+  readEnrpTlsFlags,
+  readTlsFlags,
+  readTlsValues,
+  TLS_ENV,
+  tlsFlags,
+} from "./_tls.ts";
 
 function pemFiles(): { dir: string; a: string; b: string; c: string } {
   const dir = mkdtempSync(join(tmpdir(), "rserpool-tls-flags-"));
@@ -67,6 +75,32 @@ test("readTlsFlags() lets each flag win over its environment variable", () => {
           (n) => n === TLS_ENV["tls-cert"] ? f.a : undefined,
         ),
       (e: unknown) => e instanceof UsageError && /RSERPOOL_TLS_KEY/.test(e.message),
+    );
+  } finally {
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});
+
+test("readEnrpTlsFlags() needs certificate, key and CA together, from flags or RSERPOOL_ENRP_TLS_*", () => {
+  const f = pemFiles();
+  try {
+    const none = parseFlags("registrar", [], enrpTlsFlags());
+    assert.equal(readEnrpTlsFlags(none, () => undefined), undefined);
+    const env = new Map<string, string>([
+      [ENRP_TLS_ENV["enrp-tls-cert"], f.a],
+      [ENRP_TLS_ENV["enrp-tls-key"], f.b],
+      [ENRP_TLS_ENV["enrp-tls-ca"], f.c],
+    ]);
+    const all = readEnrpTlsFlags(none, (n) => env.get(n));
+    assert.match(all?.cert ?? "", /BEGIN A/);
+    assert.match(all?.ca ?? "", /BEGIN C/);
+    // A flag wins over its variable.
+    const flag = parseFlags("registrar", ["--enrp-tls-ca", f.a], enrpTlsFlags());
+    assert.match(readEnrpTlsFlags(flag, (n) => env.get(n))?.ca ?? "", /BEGIN A/);
+    // A CA alone is not enough: a registrar must present a certificate to its peers.
+    assert.throws(
+      () => readEnrpTlsFlags(flag, () => undefined),
+      (e: unknown) => e instanceof UsageError && /go together/.test(e.message),
     );
   } finally {
     rmSync(f.dir, { recursive: true, force: true });
