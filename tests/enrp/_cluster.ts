@@ -69,6 +69,27 @@ export interface PeSlot {
   readonly pe: PoolElement;
   readonly pool: string;
   readonly node: SimNode;
+  /** Crashed or shut down by the scenario. */
+  gone: boolean;
+  /** Its home when it was taken out. */
+  home: RegistrarId;
+  /**
+   * Taken out during a partition: the other side may have taken its home over and keeps the PE
+   * until its registration life ends (nobody can check it), so it may come back after the heal.
+   */
+  goneInPartition: boolean;
+}
+
+/** The parts of the simulator's association ends the association count reads. */
+interface SimEnd {
+  readonly open: boolean;
+  readonly closed: boolean;
+  readonly link: {
+    readonly state: string;
+    readonly a: SimEnd | undefined;
+    readonly b: SimEnd | undefined;
+  };
+  readonly node: { readonly name: string };
 }
 
 const POLICIES: readonly PolicyParameter[] = [
@@ -89,6 +110,11 @@ export class Cluster {
   /** Partition groups in force (node names), for the continuous check. */
   #partition: [Set<string>, Set<string>] | undefined = undefined;
   readonly #missingSince = new Map<string, number>();
+  /** Registrar-PE pairs where the PE was in the registrar's handlespace at some check. */
+  readonly #present = new Set<string>();
+  /** When a taken-out PE's home removed it (a removal event there), by PE identifier. */
+  readonly #removedAt = new Map<bigint, number>();
+  readonly #scanned = new Map<string, number>();
   #checking = false;
   readonly violations: string[] = [];
   #settledAt: number | undefined = undefined;
@@ -146,7 +172,15 @@ export class Cluster {
         listeners: { asap: ASAP },
         channels: { "asap-announce": { port: ASAP, join: [ASAP_ANNOUNCE_GROUP] } },
       });
-      this.pes.push({ name, pe, pool: this.pools[poolIndex]!, node });
+      this.pes.push({
+        name,
+        pe,
+        pool: this.pools[poolIndex]!,
+        node,
+        gone: false,
+        home: 0n,
+        goneInPartition: false,
+      });
     }
     const interval = options.resolveInterval ?? 1000;
     for (let i = 0; i < (options.poolUsers ?? 50); i++) {
@@ -247,15 +281,34 @@ export class Cluster {
     return this.registrars.filter((r) => !r.down && !r.registrar.inStartupPhase);
   }
 
-  /** PEs that registered at least once (all PE nodes stay alive in these scenarios). */
+  /** PEs that registered at least once and were not crashed or shut down. */
   livePes(): PeSlot[] {
-    return this.pes.filter((p) => p.pe.stats().registrations > 0);
+    return this.pes.filter((p) => !p.gone && p.pe.stats().registrations > 0);
   }
 
   /**
-   * Checks every `interval` ms, from the end of the warm-up ({@link settle}) on, that each live
-   * PE is in the handlespace of every live registrar it can reach; a PE missing longer than the
-   * takeover expiry is a violation.
+   * Takes `n` random PEs out: a third crash with a reset (the registrar notices at once), a third
+   * vanish with their host (noticed by heartbeats), a third deregister. Their entries must go
+   * from every handlespace.
+   */
+  churnPes(n: number): void {
+    const candidates = this.pes.filter((p) => !p.gone);
+    for (let i = 0; i < n && candidates.length > 0; i++) {
+      const [p] = candidates.splice(Math.floor(this.sim.random() * candidates.length), 1);
+      p!.gone = true;
+      p!.home = p!.pe.homeRegistrarId;
+      p!.goneInPartition = this.#partition !== undefined;
+      const how = i % 3;
+      if (how === 2) this.sim.command(p!.name, (now) => p!.pe.shutdown(now));
+      else this.sim.crash(p!.name, { reset: how === 0 });
+    }
+  }
+
+  /**
+   * Checks every `interval` ms, from the end of the warm-up ({@link settle}) on, that no live PE
+   * disappears from a live registrar (that it can reach) for longer than the takeover expiry:
+   * once a PE was in a registrar's handlespace, it must not be missing there longer. (That every
+   * PE reaches every registrar at all is checked once things converged, {@link problems}.)
    */
   watch(interval = 250): void {
     if (this.#checking) return;
@@ -277,8 +330,13 @@ export class Cluster {
       const hs = r.registrar.handlespace;
       for (const p of pes) {
         if (this.#cut(r.name, p.name)) continue;
-        const key = `${r.name} ${p.name}`;
-        if (hs.find(p.pe.poolHandle, p.pe.id) !== undefined) continue;
+        // One registrar process and one PE: a restarted registrar starts with nothing seen.
+        const key = `${r.name}/${r.starts.length} ${p.name}`;
+        if (hs.find(p.pe.poolHandle, p.pe.id) !== undefined) {
+          this.#present.add(key);
+          continue;
+        }
+        if (!this.#present.has(key)) continue; // not arrived yet: the converged check's business
         seen.add(key);
         const since = this.#missingSince.get(key);
         if (since === undefined) this.#missingSince.set(key, now);
@@ -293,14 +351,65 @@ export class Cluster {
     for (const key of [...this.#missingSince.keys()]) {
       if (!seen.has(key)) this.#missingSince.delete(key);
     }
+    this.#checkStale(now);
   }
 
-  /** What is wrong with the converged state (empty when every invariant holds). */
-  problems(): string[] {
+  /**
+   * A PE taken out must leave every registrar its home can reach soon after the home removed
+   * it: the home's Handle Update (DEL_PE) carries that at once; with message loss, the audit of
+   * the home's checksum does when a Handle Update was lost with its association.
+   */
+  #checkStale(now: number): void {
+    const gone = this.pes.filter((p) => p.gone && !p.goneInPartition);
+    if (gone.length === 0) return;
+    const ids = new Set(gone.map((p) => p.pe.id));
+    for (const r of this.registrars) {
+      if (r.node === undefined) continue;
+      const events = r.node.events;
+      let i = this.#scanned.get(r.name) ?? 0;
+      for (; i < events.length; i++) {
+        const e = events[i]!.event as { type: string; peId?: bigint };
+        if (
+          e.peId !== undefined && ids.has(e.peId) && !this.#removedAt.has(e.peId) &&
+          (e.type === "deregistered" || e.type === "keep-alive-timeout" ||
+            e.type === "pe-removed-association-down")
+        ) this.#removedAt.set(e.peId, events[i]!.time);
+      }
+      this.#scanned.set(r.name, i);
+    }
+    const limit = (this.options.messageLoss ?? 0) > 0 ? 12_000 : 1000;
+    for (const p of gone) {
+      const at = this.#removedAt.get(p.pe.id);
+      if (at === undefined || now - at <= limit) continue;
+      const home = this.registrars.find((r) => r.id === p.home);
+      if (home === undefined || home.down) continue;
+      for (const r of this.liveRegistrars()) {
+        if (this.#cut(r.name, home.name)) continue;
+        if (
+          r.registrar.handlespace.find(p.pe.poolHandle, p.pe.id) !== undefined &&
+          this.violations.length < 20
+        ) {
+          this.violations.push(
+            `t=${now}: ${p.name} left its home ${home.name} at t=${at} but is still at ${r.name}`,
+          );
+          ids.delete(p.pe.id);
+          this.#removedAt.set(p.pe.id, Infinity);
+        }
+      }
+    }
+  }
+
+  /**
+   * What is wrong with the converged state (empty when every invariant holds).
+   *
+   * @param associations Check that each pair of registrars has exactly one association (not
+   *   during a cut between them).
+   */
+  problems(associations = true): string[] {
     const out: string[] = [];
     const live = this.liveRegistrars();
     const liveIds = new Set(live.map((r) => r.id));
-    const pes = this.pes;
+    const pes = this.pes.filter((p) => !p.gone);
     if (this.registrars.some((r) => !r.down && r.registrar.inStartupPhase)) {
       out.push("a registrar is still in its startup phase");
     }
@@ -330,6 +439,22 @@ export class Cluster {
       const sums = new Set(live.map((r) => r.registrar.handlespace.ownershipChecksum(o)));
       if (sums.size > 1) out.push(`owner ${o}: checksums differ (${[...sums].join(", ")})`);
     }
+    const names = new Set(associations ? live.map((r) => r.name) : []);
+    for (const r of live) {
+      // One association per pair of registrars (duplicates from simultaneous connects closed).
+      const count = new Map<string, number>();
+      for (const end of r.node!.ends.values() as Iterable<SimEnd>) {
+        if (!end.open || end.closed || end.link.state !== "up") continue;
+        const other = end.link.a === end ? end.link.b : end.link.a;
+        const name = other?.node.name;
+        if (name !== undefined && names.has(name)) count.set(name, (count.get(name) ?? 0) + 1);
+      }
+      for (const other of names) {
+        if (other !== r.name && count.get(other) !== 1) {
+          out.push(`${r.name} has ${count.get(other) ?? 0} associations with ${other}`);
+        }
+      }
+    }
     for (const r of live) {
       const hs = r.registrar.handlespace;
       if (hs.size !== pes.length) out.push(`${r.name} holds ${hs.size} PEs, not ${pes.length}`);
@@ -351,11 +476,17 @@ export class Cluster {
     return problems;
   }
 
-  /** Marks the end of the warm-up: every PE registered and knows its home (pools exist now). */
+  /**
+   * Runs the warm-up until every PE registered and every invariant holds, and marks its end:
+   * the continuous checks start, and pools exist from now on.
+   */
   settle(timeout = 30_000): void {
-    const known = (p: PeSlot) => p.pe.state === "registered" && p.pe.homeRegistrarId !== 0n;
-    if (!this.sim.runUntil(() => this.pes.every(known), timeout)) {
-      throw new Error("Not every PE registered during the warm-up");
+    const end = this.sim.now + timeout;
+    while (this.problems().length > 0) {
+      if (this.sim.now >= end) {
+        throw new Error(`The warm-up did not converge: ${this.problems().join("; ")}`);
+      }
+      this.sim.runFor(250);
     }
     this.#settledAt = this.sim.now;
   }
