@@ -2,9 +2,11 @@
 // conventions.md "Testing with a fake clock and deterministic I/O"): nodes with addresses run
 // real Role objects; associations connect after a round trip and deliver messages in order with
 // a per-link latency; loss and partitions act on whole associations the way the framing shim's
-// heartbeats would (an association across a partition dies after heartbeat interval + timeout;
-// a crashed host's peers notice the same way, a crashed process's peers get a reset at once);
-// datagrams (announces) can be lost and reordered. One virtual clock, one seeded random stream
+// heartbeats would (an association across a partition dies after heartbeat interval + timeout,
+// and an abort or close cannot cross it; a crashed host's peers notice the same way, a crashed
+// process's peers get a reset at once); a lost association message arrives after TCP-like
+// retransmissions, holding back the ones behind it, or kills its association when they would
+// outlast the heartbeat; datagrams (announces, Presence) can be lost and reordered. One virtual clock, one seeded random stream
 // for everything, so every run replays exactly from its seed.
 //
 // Usage:
@@ -724,6 +726,16 @@ export class Sim {
         }
         if (link.state !== "up") return; // already dying: its down is on the way
         link.state = "dead";
+        if (peer !== undefined && this.#partitioned(end.node, peer.node)) {
+          // The ABORT or FIN cannot cross the cut: the peer notices by its heartbeats.
+          const since = this.#partitions.get(pairKey(end.node.name, peer.node.name))!;
+          this.#scheduleDown(end, this.#now, action.abort ? "aborted" : "closed", action.reason);
+          if (!peer.downScheduled) {
+            const at = Math.max(this.#now, since + this.#deathTime);
+            this.#scheduleDown(peer, at, "peer-dead", "Heartbeat timeout");
+          }
+          return;
+        }
         if (action.abort) {
           this.#scheduleDown(end, this.#now, "aborted", action.reason);
           if (peer !== undefined && !peer.downScheduled) {
