@@ -33,7 +33,11 @@ import type {
   RoleAction,
   SendFailure,
   TransportAddress,
+  TransportChoice,
+  TransportKind,
 } from "../core/role.ts";
+import type { SctpAssociationOptions } from "../core/sctp/options.ts";
+import type { SctpEndpointStats } from "../core/sctp/endpoint.ts";
 import { AbortCause } from "../core/transport/abort_cause.ts";
 import { encodeAbort } from "../core/transport/frame.ts";
 import type { AssociationState } from "../core/transport/association_state.ts";
@@ -42,6 +46,17 @@ import {
   type FramedAssociationOptions,
 } from "../core/transport/framed_association.ts";
 import { DeadlineHeap } from "./_deadline_heap.ts";
+import {
+  type PendingSend,
+  SctpTransport,
+  type SctpUdpOptions,
+  type TransportEvent,
+} from "./_sctp_transport.ts";
+import {
+  type KernelSctpStatus,
+  selectConnectTransports,
+  selectListenTransports,
+} from "./transport_selection.ts";
 import type {
   BindUdpOptions,
   DatagramSocket,
@@ -65,7 +80,23 @@ export interface DriverOptions<E> {
   readonly noDelay?: boolean;
   /** Receives the role's events. */
   readonly onEvent?: (event: E) => void;
+  /**
+   * The transport of `connect` actions that do not name one (default `"tcp"`). `"auto"` tries
+   * SCTP over UDP, then TCP (see `transport_selection.ts`).
+   */
+  readonly transport?: TransportChoice;
+  /** SCTP over UDP: UDP ports, multi-homing addresses, association options. */
+  readonly sctp?: SctpUdpOptions;
+  /** Receives transport decisions: what a listener serves, what `auto` chose, fallbacks, paths. */
+  readonly onTransport?: (event: TransportEvent) => void;
+  /**
+   * Probes kernel SCTP (default: the runtime adapter's probe; Node has none). Tests inject
+   * results here.
+   */
+  readonly probeKernelSctp?: () => Promise<KernelSctpStatus>;
 }
+
+export type { KernelSctpStatus, SctpEndpointStats, SctpUdpOptions, TransportEvent };
 
 /** Options of {@link Driver.listen}. */
 export interface ListenOptions {
@@ -80,6 +111,23 @@ export interface ListenOptions {
   readonly maxAssociations?: number;
   /** Limits and timers of the associations accepted here (over the driver's). */
   readonly association?: FramedAssociationOptions;
+  /**
+   * Which transports to serve (default `"tcp"`): one, a list (served at once on the same port
+   * number, e.g. `["tcp", "sctp-udp"]`), or `"auto"` (SCTP over UDP and TCP).
+   */
+  readonly transport?: TransportChoice | readonly TransportKind[];
+  /** The UDP port of SCTP over UDP (default the driver's `sctp.udpPort`, 9899). */
+  readonly udpPort?: number;
+  /** Options of the SCTP associations accepted here (over the driver's `sctp.association`). */
+  readonly sctpAssociation?: SctpAssociationOptions;
+}
+
+/** Where a listener listens. */
+export interface ListenAddress extends TransportAddress {
+  /** The transports it serves (TCP and SCTP use the same port number). */
+  readonly transports: readonly TransportKind[];
+  /** The UDP socket carrying its SCTP over UDP, when it serves that. */
+  readonly udp?: TransportAddress;
 }
 
 /** Options of {@link Driver.openChannel}: a UDP socket, optionally in multicast groups. */
@@ -99,6 +147,8 @@ export const DEFAULT_MULTICAST_TTL = 30;
 
 /** A snapshot of one association, for management views and tests. */
 export interface AssociationStatus {
+  /** The transport it runs over. */
+  readonly transport: TransportKind;
   /** The association's state (`"connecting"` before the TCP connection exists). */
   readonly state: AssociationState | "connecting";
   /** The peer, once connected. */
@@ -107,8 +157,10 @@ export interface AssociationStatus {
   readonly local: TransportAddress | undefined;
   /** Smoothed round-trip time in ms, once measured. */
   readonly srtt: number | undefined;
-  /** Bytes queued in the shim and in the socket. */
+  /** Bytes queued in the shim and in the socket (SCTP: queued or unacknowledged). */
   readonly queuedBytes: number;
+  /** Every address of the peer (SCTP multi-homing), once up. */
+  readonly peerAddresses: readonly string[];
 }
 
 interface ListenerRecord {
@@ -117,12 +169,7 @@ interface ListenerRecord {
   readonly options: FramedAssociationOptions;
   count: number;
   listener: TcpListener | undefined;
-}
-
-interface PendingSend {
-  readonly ppid: number;
-  readonly stream: number;
-  readonly payload: Uint8Array;
+  sctpPort: number | undefined;
 }
 
 interface Entry {
@@ -226,6 +273,13 @@ export class Driver<E = never> {
   #closed = false;
   #stopped = false;
   #refusal = encodeAbort(AbortCause.TooManyAssociations, REFUSAL_DETAIL);
+  #transport: TransportChoice;
+  #sctp: SctpTransport<E>;
+  #onTransport: ((event: TransportEvent) => void) | undefined;
+  #kernel: KernelSctpStatus = { kind: "error", detail: "kernel SCTP not probed yet" };
+  #kernelProbe: Promise<KernelSctpStatus>;
+  /** Role ids of `auto` connects now trying TCP (reported as chosen when up). */
+  #fellBack = new Set<AssociationId>();
 
   /**
    * Creates a driver. Nothing listens or connects until the role or the application asks.
@@ -244,6 +298,51 @@ export class Driver<E = never> {
     this.#noDelay = options.noDelay ?? true;
     this.#onEvent = options.onEvent;
     this.#timer = runtime.createTimer(() => this.#onTimer());
+    this.#transport = options.transport ?? "tcp";
+    this.#onTransport = options.onTransport;
+    this.#sctp = new SctpTransport<E>(
+      {
+        runtime,
+        role,
+        nextInboundId: () => -(++this.#inboundSeq),
+        fallbackToTcp: (id, endpoints, pending) => this.#fallbackToTcp(id, endpoints, pending),
+        log: (event) => this.#onTransport?.(event),
+        wake: () => this.#process(),
+      },
+      options.sctp,
+      this.#connectTimeout,
+    );
+    const probe = options.probeKernelSctp ?? runtime.probeKernelSctp?.bind(runtime);
+    this.#kernelProbe = (probe?.() ?? Promise.resolve<KernelSctpStatus>({
+      kind: "no-ffi",
+      detail: "the runtime adapter has no kernel SCTP probe",
+    })).then(
+      (status) => this.#kernel = status,
+      (e: unknown) =>
+        this.#kernel = {
+          kind: "error",
+          detail: `kernel SCTP probe failed: ${(e as Error).message}`,
+        },
+    );
+  }
+
+  /**
+   * What the kernel SCTP probe found (after it ran; the driver starts it at construction).
+   *
+   * @returns The probe's result.
+   */
+  kernelSctp(): Promise<KernelSctpStatus> {
+    return this.#kernelProbe;
+  }
+
+  /**
+   * Counters of the SCTP over UDP endpoint (datagrams, malformed, bad checksums, out-of-the-blue
+   * packets, INIT-ACKs, refused cookies, ...), once SCTP over UDP is in use.
+   *
+   * @returns The live counters, or `undefined`.
+   */
+  sctpStats(): Readonly<SctpEndpointStats> | undefined {
+    return this.#sctp.host?.endpoint.stats;
   }
 
   /** The runtime adapter this driver uses. */
@@ -253,7 +352,7 @@ export class Driver<E = never> {
 
   /** Associations known (connecting, up, or closing), not counting refused connections. */
   get associationCount(): number {
-    return this.#entries.size;
+    return this.#entries.size + this.#sctp.count;
   }
 
   /**
@@ -263,9 +362,13 @@ export class Driver<E = never> {
    * @returns Its status, or `undefined` when unknown (never existed or fully gone).
    */
   status(id: AssociationId): AssociationStatus | undefined {
+    const s = this.#sctp.status(id);
+    if (s !== undefined) return { transport: "sctp-udp", ...s };
     const e = this.#entries.get(id);
     if (e === undefined) return undefined;
     return {
+      transport: "tcp",
+      peerAddresses: e.socket !== undefined && e.up ? [e.socket.remote.address] : [],
       state: e.assoc?.state ?? "connecting",
       remote: e.socket?.remote,
       local: e.socket?.local,
@@ -275,14 +378,17 @@ export class Driver<E = never> {
   }
 
   /**
-   * Listens for TCP associations. Accepted associations get negative ids and reach the role
-   * once their handshake is done (`handleAssociationUp` with `info.listener = name`).
+   * Listens for associations: over TCP (the default), SCTP over UDP, or both at once on the
+   * same port number (`transport: ["tcp", "sctp-udp"]` or `"auto"`). Accepted associations get
+   * negative ids and reach the role once their handshake is done (`handleAssociationUp` with
+   * `info.listener = name` and `info.transport`).
    *
    * @param name The listener's name (unique per driver).
-   * @param options Where, the association limit and per-listener association options.
-   * @returns The bound address.
+   * @param options Where, which transports, the association limit (per transport) and
+   *   per-listener association options.
+   * @returns The bound address (TCP and SCTP share the port number) and the UDP socket.
    */
-  async listen(name: string, options: ListenOptions): Promise<TransportAddress> {
+  async listen(name: string, options: ListenOptions): Promise<ListenAddress> {
     if (this.#closed) throw new TypeError("Cannot listen: the driver is closed");
     if (this.#listeners.has(name)) {
       throw new TypeError(`Cannot listen: a listener named "${name}" exists`);
@@ -293,24 +399,61 @@ export class Driver<E = never> {
     }
     const assocOptions = { ...this.#options, ...options.association };
     new FramedAssociation(0, assocOptions); // validates
+    const choice = options.transport ?? "tcp";
+    if (choice !== "tcp") await this.#kernelProbe;
+    const selection = selectListenTransports(choice, this.#kernel);
     const record: ListenerRecord = {
       name,
       max,
       options: assocOptions,
       count: 0,
       listener: undefined,
+      sctpPort: undefined,
     };
     this.#listeners.set(name, record);
+    let port = options.port;
+    let udp: TransportAddress | undefined;
+    let address = options.hostname;
     try {
-      record.listener = await this.#runtime.listenTcp(
-        { hostname: options.hostname, port: options.port },
-        (socket) => this.#accept(record, socket),
-      );
+      if (selection.transports.includes("tcp")) {
+        record.listener = await this.#runtime.listenTcp(
+          { hostname: options.hostname, port: options.port },
+          (socket) => this.#accept(record, socket),
+        );
+        port = record.listener.local.port;
+        address = record.listener.local.address;
+      }
+      if (selection.transports.includes("sctp-udp")) {
+        if (port === 0) port = 49152 + (this.#runtime.randomBytes(2)[0]! << 6) % 16384;
+        udp = await this.#sctp.listen(
+          name,
+          options.hostname,
+          port,
+          options.udpPort,
+          max,
+          options.sctpAssociation,
+        );
+        record.sctpPort = port;
+        if (record.listener === undefined) address = udp.address;
+      }
     } catch (e) {
+      record.listener?.close();
       this.#listeners.delete(name);
       throw e;
     }
-    return record.listener.local;
+    this.#onTransport?.({
+      type: "listen",
+      listener: name,
+      transports: selection.transports,
+      note: selection.note,
+      ...(udp === undefined ? {} : { udp }),
+    });
+    return {
+      address,
+      port,
+      transports: selection.transports,
+      ...(udp === undefined ? {} : { udp }),
+    };
   }
 
   /**
@@ -379,8 +522,12 @@ export class Driver<E = never> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const record of this.#listeners.values()) record.listener?.close();
+    for (const record of this.#listeners.values()) {
+      record.listener?.close();
+      if (record.sctpPort !== undefined) this.#sctp.unlisten(record.sctpPort);
+    }
     const now = this.#runtime.now();
+    this.#sctp.closeAll(now);
     for (const entry of [...this.#entries.values()]) {
       if (entry.assoc !== undefined) {
         entry.assoc.close(now);
@@ -393,11 +540,13 @@ export class Driver<E = never> {
     const closeTimeout = this.#options.closeTimeout ?? 5000;
     const deadline = this.#runtime.now() + closeTimeout + this.#lingerTimeout + 500;
     while (
-      (this.#entries.size > 0 || this.#lingering.size > 0) && this.#runtime.now() < deadline
+      (this.#entries.size > 0 || this.#lingering.size > 0 || this.#sctp.busy) &&
+      this.#runtime.now() < deadline
     ) {
       await new Promise((r) => setTimeout(r, 10));
     }
     for (const entry of [...this.#entries.values(), ...this.#lingering]) entry.socket?.destroy();
+    this.#sctp.stop(this.#runtime.now());
     for (const socket of this.#channels.values()) socket.close();
     this.#channels.clear();
     this.#stopped = true;
@@ -437,21 +586,63 @@ export class Driver<E = never> {
 
   // --- outbound -----------------------------------------------------------------------------
 
-  #connect(id: AssociationId, endpoints: readonly TransportAddress[]): void {
+  #connect(
+    id: AssociationId,
+    endpoints: readonly TransportAddress[],
+    transport: TransportChoice | undefined,
+    udpPort: number | undefined,
+  ): void {
     if (!Number.isSafeInteger(id) || id <= 0) {
       throw new RangeError(`Cannot connect: association id ${id} is not a positive safe integer`);
     }
-    if (this.#entries.has(id)) {
+    if (this.#entries.has(id) || this.#sctp.has(id)) {
       throw new RangeError(`Cannot connect: association id ${id} is in use`);
     }
     if (endpoints.length === 0) throw new RangeError("Cannot connect: no endpoints");
+    const choice = transport ?? this.#transport;
+    if (choice !== "tcp") {
+      let selection;
+      try {
+        selection = selectConnectTransports(choice, this.#kernel);
+      } catch (e) {
+        // Kernel SCTP asked for but unusable: the association never comes up.
+        const entry = this.#newEntry(id, undefined, this.#options, endpoints);
+        this.#entries.set(id, entry);
+        this.#giveUpConnecting(entry, "connect-failed", (e as Error).message);
+        return;
+      }
+      if (selection.transports[0] === "sctp-udp") {
+        this.#sctp.connect(id, endpoints, udpPort, selection.transports.length > 1, selection.note);
+        return;
+      }
+    }
+    this.#connectTcp(id, endpoints, []);
+  }
+
+  #connectTcp(
+    id: AssociationId,
+    endpoints: readonly TransportAddress[],
+    pending: PendingSend[],
+  ): void {
     const entry = this.#newEntry(id, undefined, this.#options, endpoints);
+    entry.pending = pending;
+    entry.pendingBytes = pending.reduce((n, p) => n + p.payload.length, 0);
     this.#entries.set(id, entry);
     if (this.#closed) {
       this.#giveUpConnecting(entry, "connect-failed", "Driver closed");
       return;
     }
     this.#startAttempt(entry);
+  }
+
+  /** An `auto` connect whose SCTP over UDP failed goes on over TCP with the same id. */
+  #fallbackToTcp(
+    id: AssociationId,
+    endpoints: readonly TransportAddress[],
+    pending: PendingSend[],
+  ): void {
+    this.#connectTcp(id, endpoints, pending);
+    this.#fellBack.add(id);
   }
 
   #startAttempt(entry: Entry): void {
@@ -583,6 +774,7 @@ export class Driver<E = never> {
           worked = true;
           this.#execute(action);
         }
+        if (this.#sctp.drain(this.#runtime.now())) worked = true;
         if (this.#dirty.size > 0) {
           worked = true;
           const now = this.#runtime.now();
@@ -638,11 +830,22 @@ export class Driver<E = never> {
         case "established":
           if (entry.downReported) break;
           entry.up = true;
+          if (entry.id > 0 && this.#onTransport !== undefined) {
+            const fell = this.#fellBack.delete(entry.id);
+            this.#onTransport({
+              type: "connect",
+              assoc: entry.id,
+              transport: "tcp",
+              note: fell ? "auto: SCTP over UDP failed, TCP is up" : "tcp as asked",
+            });
+          }
           role.handleAssociationUp(now, entry.id, {
             remote: entry.socket!.remote,
             local: entry.socket!.local,
             peerMaxPayload: e.peerMaxPayload,
             listener: entry.listener?.name,
+            transport: "tcp",
+            peerAddresses: [entry.socket!.remote.address],
           });
           break;
         case "message":
@@ -691,6 +894,12 @@ export class Driver<E = never> {
 
   #execute(action: RoleAction): void {
     const now = this.#runtime.now();
+    if ((action.type === "send" || action.type === "close") && this.#sctp.has(action.assoc)) {
+      if (action.type === "send") {
+        this.#sctp.send(now, action.assoc, action.ppid, action.stream, action.payload);
+      } else this.#sctp.close(now, action.assoc, action.abort, action.reason);
+      return;
+    }
     switch (action.type) {
       case "send": {
         const entry = this.#entries.get(action.assoc);
@@ -723,7 +932,7 @@ export class Driver<E = never> {
         return;
       }
       case "connect":
-        this.#connect(action.assoc, action.endpoints);
+        this.#connect(action.assoc, action.endpoints, action.transport, action.udpPort);
         return;
       case "close": {
         const entry = this.#entries.get(action.assoc);
@@ -818,6 +1027,8 @@ export class Driver<E = never> {
       }
       this.#dirty.add(entry);
     }
+    const sctpAt = this.#sctp.pollTimeout();
+    if (sctpAt !== undefined && sctpAt <= now) this.#sctp.handleTimeout(now);
     const roleAt = this.#role.pollTimeout();
     if (roleAt !== undefined && roleAt <= now) this.#role.handleTimeout(now);
     this.#process();
@@ -831,7 +1042,11 @@ export class Driver<E = never> {
       heap.pop();
       top = heap.peek();
     }
-    const at = Math.min(top?.at ?? Infinity, this.#role.pollTimeout() ?? Infinity);
+    const at = Math.min(
+      top?.at ?? Infinity,
+      this.#role.pollTimeout() ?? Infinity,
+      this.#sctp.pollTimeout() ?? Infinity,
+    );
     if (at === Infinity) this.#timer.clear();
     else this.#timer.set(at);
   }

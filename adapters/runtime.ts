@@ -16,8 +16,9 @@
  */
 
 import type { TransportAddress } from "../core/role.ts";
+import type { KernelSctpStatus } from "./transport_selection.ts";
 
-export type { TransportAddress };
+export type { KernelSctpStatus, TransportAddress };
 
 /**
  * How a stream socket ended.
@@ -130,6 +131,11 @@ export interface BindUdpOptions {
   readonly port: number;
   /** Let several sockets bind the same port (SO_REUSEADDR), as multicast receivers on one host need. */
   readonly reuseAddress?: boolean;
+  /**
+   * Ask for this socket receive buffer size in bytes (SO_RCVBUF), where the runtime can set it;
+   * the kernel may cap it (`net.core.rmem_max`).
+   */
+  readonly receiveBufferSize?: number;
 }
 
 /** A bound UDP socket. */
@@ -245,6 +251,13 @@ export interface Runtime {
    * @returns The socket; rejects with a {@link TransportError}.
    */
   bindUdp(options: BindUdpOptions, handler: DatagramHandler): Promise<DatagramSocket>;
+  /**
+   * Probes kernel SCTP: whether `socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP)` works (optional;
+   * a runtime without it has no way to call the C library).
+   *
+   * @returns What the probe found.
+   */
+  probeKernelSctp?(): Promise<KernelSctpStatus>;
 }
 
 /**

@@ -14,7 +14,6 @@ import type { PoolPolicy } from "../core/policy/mod.ts";
 import {
   fmix32,
   newHandlespace,
-  NOW,
   POOL_HANDLE,
   registerAll,
   type Registration,
@@ -57,25 +56,40 @@ export interface LifecycleSample {
   readonly deregistration: Sample;
 }
 
-export function lifecycleBlock(
-  policy: PoolPolicy,
-  regs: readonly Registration[],
-  batch: number,
-  r: number,
-): LifecycleSample {
-  const n = regs.length;
+/** The registration sets of one (policy, N) for lifecycleBlock, built once (untimed). */
+export interface LifecycleSets {
+  /** PEs 0 … N−1 as registered first. */
+  readonly initial: readonly Registration[];
+  /** The same PEs with the load changed (cycle r = 1). */
+  readonly changed: readonly Registration[];
+  /** Fresh objects equal to `changed` (a decoder produces new objects per message). */
+  readonly identical: readonly Registration[];
+  /** The identifiers, for deregistration. */
+  readonly ids: readonly bigint[];
+}
+
+export function lifecycleSets(policy: PoolPolicy, n: number): LifecycleSets {
+  const initial = registrations(policy, n);
+  return {
+    initial,
+    changed: registrations(policy, n, 1),
+    identical: registrations(policy, n, 1),
+    ids: initial.map((x) => x.element.id),
+  };
+}
+
+export function lifecycleBlock(sets: LifecycleSets, batch: number): LifecycleSample {
+  const n = sets.initial.length;
   const spaces = Array.from({ length: batch }, () => newHandlespace());
-  const changed = registrations(policy, n, r);
-  const identical = registrations(policy, n, r);
   const time = (phase: (hs: Handlespace) => void): Sample => {
     const t0 = performance.now();
     for (let b = 0; b < batch; b++) phase(spaces[b]!);
     return { ops: n * batch, ns: (performance.now() - t0) * 1e6 };
   };
-  const registration = time((hs) => registerAll(hs, regs));
-  const updateChanged = time((hs) => registerAll(hs, changed));
-  const updateIdentical = time((hs) => registerAll(hs, identical));
-  const ids = regs.map((x) => x.element.id);
+  const registration = time((hs) => registerAll(hs, sets.initial));
+  const updateChanged = time((hs) => registerAll(hs, sets.changed));
+  const updateIdentical = time((hs) => registerAll(hs, sets.identical));
+  const ids = sets.ids;
   const deregistration = time((hs) => {
     for (let i = 0; i < n; i++) hs.deregister(POOL_HANDLE, ids[i]!);
   });
@@ -158,5 +172,3 @@ export function buffer(n: number): Uint8Array {
   for (let i = 0; i < n; i++) b[i] = fmix32(i) & 0xff;
   return b;
 }
-
-export { NOW, registerAll };

@@ -4,7 +4,7 @@
 // 40000 + (i mod 20000), association i + 1, registrar 0x10000001 as own id and every PE's home,
 // registration life 30000, time stamp 1000000.
 
-import { Handlespace, type PoolElementEntry } from "../core/handlespace/mod.ts";
+import { Handlespace } from "../core/handlespace/mod.ts";
 import { BUILTIN_POLICIES, type PoolPolicy } from "../core/policy/mod.ts";
 import { SeededRng } from "../core/rng.ts";
 import { type PolicyParameter, policyParameter } from "../core/wire/policy_parameter.ts";
@@ -124,11 +124,6 @@ export function filledHandlespace(policy: PoolPolicy, n: number): Handlespace {
   const hs = newHandlespace();
   registerAll(hs, registrations(policy, n));
   return hs;
-}
-
-/** A reusable output array for resolveInto. */
-export function outputArray(): PoolElementEntry[] {
-  return [];
 }
 
 /** The nine policies RSPLIB was measured with, in bench-reference.md's row order. */

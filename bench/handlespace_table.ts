@@ -1,13 +1,15 @@
 // Measures the handlespace figures of bench/README.md and prints them as markdown tables, ours
 // next to RSPLIB's (bench-reference.md), in one process with medians of several samples.
 //
-//   deno run --allow-all bench/handlespace_table.ts [--samples 5] [--only selection,lifecycle,checksum]
-//     [--policies RoundRobin,LeastUsed] [--sizes 10,1000]
+//   deno run --allow-all bench/handlespace_table.ts [--samples 5] [--runs 1]
+//     [--only selection,lifecycle,checksum] [--policies RoundRobin,LeastUsed] [--sizes 10,1000]
 //
 // Method (as bench-reference.md): selection = 20000 warm-up calls, then `samples` timed runs of
 // 200000 calls with k = 1, then the same with k = 3 on the same pool; lifecycle = samples of
 // ⌈200000/N⌉ register/update/update/deregister cycles on fresh handlespaces; checksum as
-// operation 6. Cells show the median in million operations per second; "ref" is RSPLIB's
+// operation 6. With --runs R the whole selection and lifecycle matrix is measured R times in a
+// row and each cell shows the median of the R run medians (robust against other jobs on a
+// shared machine). Cells show the median in million operations per second; "ref" is RSPLIB's
 // median, and the ratio is ours / RSPLIB's. A cell is marked "short" where it misses the target
 // (selection: ≥ 2× for N ≥ 1000 and ≥ 1× below; lifecycle: ≥ 1× for N ≥ 1000).
 
@@ -20,18 +22,13 @@ import {
   lifecycleBatch,
   lifecycleBlock,
   type LifecycleSample,
+  lifecycleSets,
   mops,
   resolveBlock,
   type Sample,
 } from "./_cases.ts";
 import { RSPLIB, RSPLIB_CHECKSUM } from "./_reference.ts";
-import {
-  BENCH_POLICIES,
-  filledHandlespace,
-  REFERENCE_POLICIES,
-  registrations,
-  SIZES,
-} from "./_workload.ts";
+import { BENCH_POLICIES, filledHandlespace, REFERENCE_POLICIES, SIZES } from "./_workload.ts";
 
 const args = Deno.args;
 const opt = (name: string): string | undefined => {
@@ -39,6 +36,7 @@ const opt = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const SAMPLES = Number(opt("samples") ?? 5);
+const RUNS = Number(opt("runs") ?? 1);
 const ONLY = new Set((opt("only") ?? "selection,lifecycle,checksum").split(","));
 const POLICY_FILTER = opt("policies")?.split(",");
 const SIZE_LIST = (opt("sizes")?.split(",").map(Number) ?? [...SIZES]) as number[];
@@ -72,31 +70,39 @@ const refOf = (table: RefTable, policy: string, n: number): number | undefined =
   table[policy]?.[(SIZES as readonly number[]).indexOf(n)];
 
 if (ONLY.has("selection")) {
-  const k1: string[] = [], k3: string[] = [];
-  for (const policy of policies) {
-    const row1: string[] = [], row3: string[] = [];
-    for (const n of SIZE_LIST) {
-      const hs = filledHandlespace(policy, n);
-      const samples: Record<1 | 3, number[]> = { 1: [], 3: [] };
-      for (const k of [1, 3] as const) {
-        resolveBlock(hs, k, 20000);
-        for (let s = 0; s < SAMPLES; s++) samples[k].push(mops(resolveBlock(hs, k, 200000)));
+  // cell key → one median per run
+  const measured = new Map<string, number[]>();
+  for (let run = 0; run < RUNS; run++) {
+    for (const policy of policies) {
+      for (const n of SIZE_LIST) {
+        const hs = filledHandlespace(policy, n);
+        for (const k of [1, 3] as const) {
+          resolveBlock(hs, k, 20000);
+          const samples: number[] = [];
+          for (let s = 0; s < SAMPLES; s++) samples.push(mops(resolveBlock(hs, k, 200000)));
+          const key = `${policy.name}/${n}/${k}`;
+          measured.set(key, [...(measured.get(key) ?? []), median(samples)]);
+        }
       }
-      const need = n >= 1000 ? 2 : 1;
-      row1.push(cell(median(samples[1]), refOf(RSPLIB.resolve1, policy.name, n), need));
-      row3.push(cell(median(samples[3]), refOf(RSPLIB.resolve3, policy.name, n), need));
+      console.error(`selection run ${run + 1}: ${policy.name} done`);
     }
-    k1.push(`| ${policy.name} | ${row1.join(" | ")} |`);
-    k3.push(`| ${policy.name} | ${row3.join(" | ")} |`);
-    console.error(`selection: ${policy.name} done`);
   }
-  console.log(`### Handle resolution, 1 PE per call (million calls/s; ours (RSPLIB, ratio))\n`);
-  console.log(header("Policy"));
-  console.log(k1.join("\n"));
-  console.log(`\n### Handle resolution, 3 PEs per call (million calls/s; ours (RSPLIB, ratio))\n`);
-  console.log(header("Policy"));
-  console.log(k3.join("\n"));
-  console.log();
+  for (const k of [1, 3] as const) {
+    const per = k === 1 ? "1 PE per call" : "3 PEs per call";
+    console.log(`### Handle resolution, ${per} (million calls/s; ours (RSPLIB, ratio))\n`);
+    console.log(header("Policy"));
+    for (const policy of policies) {
+      const row = SIZE_LIST.map((n) =>
+        cell(
+          median(measured.get(`${policy.name}/${n}/${k}`)!),
+          refOf(k === 1 ? RSPLIB.resolve1 : RSPLIB.resolve3, policy.name, n),
+          n >= 1000 ? 2 : 1,
+        )
+      );
+      console.log(`| ${policy.name} | ${row.join(" | ")} |`);
+    }
+    console.log();
+  }
 }
 
 if (ONLY.has("lifecycle")) {
@@ -121,27 +127,31 @@ if (ONLY.has("lifecycle")) {
       deregistration: [],
     };
     for (const n of SIZE_LIST) {
-      const regs = registrations(policy, n);
+      const sets = lifecycleSets(policy, n);
       const batch = lifecycleBatch(n);
       const cycles = Math.ceil(200000 / n);
       const blocks = Math.max(1, Math.round(cycles / batch));
       const perPhase: Record<string, number[]> = {};
-      let r = 1;
-      lifecycleBlock(policy, regs, batch, r++); // warm-up
-      for (let s = 0; s < SAMPLES; s++) {
-        const sum: Record<string, Sample> = {};
-        for (let b = 0; b < blocks; b++) {
-          const one: LifecycleSample = lifecycleBlock(policy, regs, batch, r++);
-          for (const ph of phases) {
-            const prev = sum[ph] ?? { ops: 0, ns: 0 };
-            sum[ph] = { ops: prev.ops + one[ph].ops, ns: prev.ns + one[ph].ns };
+      const perRun: Record<string, number[]> = {};
+      for (let run = 0; run < RUNS; run++) {
+        lifecycleBlock(sets, batch); // warm-up
+        for (const ph of phases) perPhase[ph] = [];
+        for (let s = 0; s < SAMPLES; s++) {
+          const sum: Record<string, Sample> = {};
+          for (let b = 0; b < blocks; b++) {
+            const one: LifecycleSample = lifecycleBlock(sets, batch);
+            for (const ph of phases) {
+              const prev = sum[ph] ?? { ops: 0, ns: 0 };
+              sum[ph] = { ops: prev.ops + one[ph].ops, ns: prev.ns + one[ph].ns };
+            }
           }
+          for (const ph of phases) perPhase[ph]!.push(mops(sum[ph]!));
         }
-        for (const ph of phases) (perPhase[ph] ??= []).push(mops(sum[ph]!));
+        for (const ph of phases) (perRun[ph] ??= []).push(median(perPhase[ph]!));
       }
       for (const ph of phases) {
         cells[ph].push(
-          cell(median(perPhase[ph]!), refOf(RSPLIB[ph], policy.name, n), n >= 1000 ? 1 : 0),
+          cell(median(perRun[ph]!), refOf(RSPLIB[ph], policy.name, n), n >= 1000 ? 1 : 0),
         );
       }
     }

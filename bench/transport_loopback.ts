@@ -1,10 +1,12 @@
-// Loopback round trip and throughput of framed messages through the real driver and adapter of
-// the runtime running this script:
-//   deno run --allow-all bench/transport_loopback.ts
-//   bun bench/transport_loopback.ts
-//   npx tsx bench/transport_loopback.ts
+// Loopback round trip and throughput of messages through the real driver and adapter of the
+// runtime running this script, over TCP with the framing shim (default) or SCTP over UDP:
+//   deno run --allow-all bench/transport_loopback.ts [tcp|sctp-udp]
+//   bun bench/transport_loopback.ts [tcp|sctp-udp]
+//   npx tsx bench/transport_loopback.ts [tcp|sctp-udp]
 // Prints one JSON line: round-trip p50/p99 (ms, one message in flight) and echo throughput
-// (messages/s with a window of messages in flight). Figures: bench/README.md, "Transport".
+// (messages/s with a window of messages in flight). Figures: bench/README.md, "Transport" and
+// "SCTP over UDP".
+import process from "node:process";
 import { currentRuntime } from "../adapters/current.ts";
 import { Driver } from "../adapters/driver.ts";
 import type { AssociationId, AssociationInfo, Role, RoleAction } from "../core/role.ts";
@@ -61,12 +63,24 @@ class Client implements Role {
   }
 }
 
+const transport = (process.argv[2] ?? "tcp") as "tcp" | "sctp-udp";
 const runtime = await currentRuntime();
 const server = new Driver(runtime, new Echo());
-const address = await server.listen("bench", { hostname: "127.0.0.1", port: 0 });
+const address = await server.listen("bench", {
+  hostname: "127.0.0.1",
+  port: 0,
+  transport,
+  udpPort: 0,
+});
 const role = new Client();
 const client = new Driver(runtime, role);
-role.out.push({ type: "connect", assoc: 1, endpoints: [address] });
+role.out.push({
+  type: "connect",
+  assoc: 1,
+  endpoints: [address],
+  transport,
+  ...(address.udp === undefined ? {} : { udpPort: address.udp.port }),
+});
 client.flush();
 while (role.up === undefined) await new Promise((r) => setTimeout(r, 1));
 
@@ -116,6 +130,7 @@ const seconds = (performance.now() - t0) / 1000;
 
 console.log(JSON.stringify({
   runtime: runtime.name,
+  transport,
   payloadBytes: payload.length,
   roundTripMs: { p50: +pct(0.5).toFixed(3), p99: +pct(0.99).toFixed(3), samples: ROUNDS },
   echoThroughput: { messagesPerSecond: Math.round(TOTAL / seconds), window: WINDOW, total: TOTAL },

@@ -44,6 +44,21 @@ export interface TransportAddress {
   readonly port: number;
 }
 
+/**
+ * A transport an association runs over.
+ *
+ * - `tcp`: TCP (or MPTCP, unchanged) with the framing shim of `core/transport`.
+ * - `sctp-udp`: SCTP over UDP encapsulation (RFC 6951) with the userland engine of `core/sctp`.
+ * - `sctp`: the kernel's SCTP (where the runtime and kernel provide it).
+ */
+export type TransportKind = "tcp" | "sctp-udp" | "sctp";
+
+/**
+ * A transport selection: one transport, or `auto` (kernel SCTP, else SCTP over UDP, else TCP;
+ * the driver reports what it chose).
+ */
+export type TransportChoice = TransportKind | "auto";
+
 /** What the driver knows about an association when it comes up. */
 export interface AssociationInfo {
   /** The peer's address and port. */
@@ -54,6 +69,13 @@ export interface AssociationInfo {
   readonly peerMaxPayload: number;
   /** The name of the listener that accepted it, or `undefined` for an association the role opened. */
   readonly listener: string | undefined;
+  /** The transport it runs over (drivers before SCTP support leave it out: TCP). */
+  readonly transport?: TransportKind;
+  /**
+   * For SCTP: every address of the peer (multi-homing), the primary first. For TCP the one
+   * address of `remote`.
+   */
+  readonly peerAddresses?: readonly string[];
 }
 
 /**
@@ -66,7 +88,11 @@ export type DownReason = CloseReason | "connect-failed";
 export interface AssociationDown {
   /** Why. */
   readonly reason: DownReason;
-  /** The shim ABORT cause sent or received (0 when none applies). */
+  /**
+   * The ABORT cause sent or received, in the vocabulary of the association's transport: a shim
+   * cause (`core/transport` AbortCause) over TCP, an RFC 9260 error cause over SCTP; 0 when none
+   * applies.
+   */
   readonly cause: number;
   /** A human-readable explanation. */
   readonly detail: string;
@@ -88,8 +114,10 @@ export interface RttSample {
  * - `buffer-full`: the association's send queue is full; `handleWritable` follows.
  * - `too-large`: the message is larger than the peer accepts.
  * - `closed`: the association is closing, closed or unknown.
+ * - `invalid-stream`: the stream number is not below the outbound stream count the SCTP peer
+ *   accepted (never over TCP, which carries all 65536 streams).
  */
-export type SendFailure = "buffer-full" | "too-large" | "closed";
+export type SendFailure = "buffer-full" | "too-large" | "closed" | "invalid-stream";
 
 /** What a role asks the driver to do. */
 export type RoleAction =
@@ -112,6 +140,13 @@ export type RoleAction =
     readonly assoc: AssociationId;
     /** Where to connect. */
     readonly endpoints: readonly TransportAddress[];
+    /** Over which transport (default: the driver's `transport` option). */
+    readonly transport?: TransportChoice;
+    /**
+     * For SCTP over UDP: the peer's UDP encapsulation port (default: the driver's
+     * `sctp.remoteUdpPort`, 9899). `endpoints` carry SCTP ports.
+     */
+    readonly udpPort?: number;
   }
   | {
     /** Close an association: gracefully, or abort (drop queued messages, tell the peer why). */

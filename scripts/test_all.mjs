@@ -10,12 +10,13 @@ import { fileURLToPath } from "node:url";
 
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
-const reports = join(root, "artifacts", "test-reports");
-rmSync(reports, { recursive: true, force: true });
-mkdirSync(reports, { recursive: true });
-
 const args = process.argv.slice(2);
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+const reports = join(root, "artifacts", "test-reports");
+mkdirSync(reports, { recursive: true });
+for (const name of ["deno", "bun", "node"]) {
+  if (only === undefined || only === name) rmSync(join(reports, `${name}.xml`), { force: true });
+}
 const env = { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1", FORCE_COLOR: "0" };
 
 /** Test files (`*_test.ts`) under a folder, sorted. */
@@ -50,25 +51,35 @@ function countJunit(file) {
   if (!existsSync(file)) return undefined;
   const xml = readFileSync(file, "utf8");
   const cases = [];
-  const re = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
+  // Attribute values are matched as quoted strings: Node leaves ">" unescaped inside them.
+  const re = /<testcase\b((?:[^>"]|"[^"]*")*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
   for (let m; (m = re.exec(xml));) {
     const name = /\bname="([^"]*)"/.exec(m[1])?.[1] ?? "";
     const body = m[3] ?? "";
     const failed = /<(failure|error)\b/.test(body) || /\bfailure="/.test(m[1]);
     const skipped = /<skipped\b/.test(body);
-    cases.push({ name, failed, skipped });
+    const classname = /\bclassname="([^"]*)"/.exec(m[1])?.[1] ?? "";
+    cases.push({ name, classname, failed, skipped });
   }
   // Deno reports a test with steps as a case of its own plus one case per step ("a > b"): count leaves.
   const names = new Set(cases.map((c) => c.name));
   const isParent = (n) => [...names].some((o) => o.startsWith(`${n} > `));
   let passed = 0, failed = 0, skipped = 0;
+  const failures = [];
   for (const c of cases) {
     if (isParent(c.name)) continue;
     if (c.skipped) skipped++;
-    else if (c.failed) failed++;
-    else passed++;
+    else if (c.failed) {
+      failed++;
+      failures.push(`${c.classname ? `${c.classname}: ` : ""}${unescapeXml(c.name)}`);
+    } else passed++;
   }
-  return { passed, failed, skipped };
+  return { passed, failed, skipped, failures };
+}
+
+function unescapeXml(text) {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'").replace(/&amp;/g, "&");
 }
 
 const results = [];
@@ -81,6 +92,7 @@ function record(name, code, counts) {
       passed: counts.passed,
       failed: counts.failed + extra,
       skipped: counts.skipped,
+      failures: counts.failures,
     });
   } else {
     results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 });
@@ -191,6 +203,7 @@ for (const r of results) {
       r.skipped ? `, ${r.skipped} skipped` : ""
     }`,
   );
+  for (const f of r.failures ?? []) console.log(`       failed: ${f}`);
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || results.length === 0 ? 1 : 0);

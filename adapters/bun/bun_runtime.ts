@@ -24,6 +24,7 @@ import {
   WRITE_HIGH_WATER_MARK,
 } from "../runtime.ts";
 import type { BunApi, BunSocket, BunSocketHandler, BunUdpSocket } from "./bun.d.ts";
+import { probeKernelSctpBun } from "./kernel_sctp.ts";
 
 function bun(): BunApi {
   const api = (globalThis as unknown as { Bun?: BunApi }).Bun;
@@ -53,6 +54,7 @@ export function createBunRuntime(): Runtime {
     listenTcp,
     connectTcp,
     bindUdp,
+    probeKernelSctp: () => probeKernelSctpBun(),
   };
 }
 
@@ -257,7 +259,11 @@ function closeReason(code: string | undefined): StreamCloseReason {
 }
 
 async function bindUdp(options: BindUdpOptions, handler: DatagramHandler): Promise<DatagramSocket> {
-  if (options.reuseAddress) return bindDgramUdp(options, handler);
+  // Bun.udpSocket can neither share a port (SO_REUSEADDR) nor size its receive buffer
+  // (SO_RCVBUF): sockets that need either use node:dgram, which Bun implements with both.
+  if (options.reuseAddress || options.receiveBufferSize !== undefined) {
+    return bindDgramUdp(options, handler);
+  }
   let socket: BunUdpSocket;
   try {
     socket = await bun().udpSocket({

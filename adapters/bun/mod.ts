@@ -13,4 +13,5 @@
  */
 
 export * from "./bun_runtime.ts";
+export * from "./kernel_sctp.ts";
 export type * from "../runtime.ts";

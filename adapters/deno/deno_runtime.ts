@@ -7,9 +7,13 @@
 
 import { createTimeoutTimer, cryptoRandomBytes, monotonicNow } from "../_timer.ts";
 import { bindDgramUdp } from "../node/udp.ts";
+import { probeKernelSctpDeno } from "./kernel_sctp.ts";
 import {
+  type BindUdpOptions,
   canonicalAddress,
   type ConnectTcpOptions,
+  type DatagramHandler,
+  type DatagramSocket,
   type ListenTcpOptions,
   type Runtime,
   type StreamCloseReason,
@@ -51,8 +55,19 @@ export function createDenoRuntime(): Runtime {
     randomBytes: cryptoRandomBytes,
     listenTcp,
     connectTcp,
-    bindUdp: bindDgramUdp,
+    bindUdp: bindUdpDeno,
+    probeKernelSctp: () => Promise.resolve(probeKernelSctpDeno()),
   };
+}
+
+/**
+ * UDP over Deno's `node:dgram`. The receive buffer size is not passed on: a receive of Deno's
+ * `node:dgram` costs in proportion to it (4 MiB made each receive cost about 1 ms), so the
+ * kernel default applies.
+ */
+function bindUdpDeno(options: BindUdpOptions, handler: DatagramHandler): Promise<DatagramSocket> {
+  const { receiveBufferSize: _ignored, ...rest } = options;
+  return bindDgramUdp(rest, handler);
 }
 
 function errorCode(e: unknown): string {

@@ -12,4 +12,5 @@
  */
 
 export * from "./deno_runtime.ts";
+export * from "./kernel_sctp.ts";
 export type * from "../runtime.ts";

@@ -19,6 +19,7 @@ import {
   TransportError,
   WRITE_HIGH_WATER_MARK,
 } from "../runtime.ts";
+import { noFfiKernelSctp } from "../transport_selection.ts";
 import { bindDgramUdp } from "./udp.ts";
 
 /**
@@ -43,6 +44,7 @@ export function createNodeRuntime(): Runtime {
     listenTcp,
     connectTcp,
     bindUdp: bindDgramUdp,
+    probeKernelSctp: () => Promise.resolve(noFfiKernelSctp()),
   };
 }
 

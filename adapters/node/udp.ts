@@ -45,6 +45,7 @@ export function bindDgramUdp(
     type: addressFamily(options.hostname) === "ipv6" ? "udp6" : "udp4",
     reuseAddr: options.reuseAddress ?? false,
   });
+  const rcvbuf = options.receiveBufferSize;
   return new Promise((resolve, reject) => {
     const failed = (e: Error & { code?: string }): void => {
       socket.close();
@@ -59,6 +60,13 @@ export function bindDgramUdp(
     socket.once("error", failed);
     socket.bind(options.port, options.hostname, () => {
       socket.off("error", failed);
+      if (rcvbuf !== undefined) {
+        try {
+          socket.setRecvBufferSize(rcvbuf);
+        } catch {
+          // Best effort: the kernel's limit applies.
+        }
+      }
       socket.on("error", (e) => handler.error(e.message));
       socket.on("message", (msg, rinfo) => {
         handler.message(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {

@@ -1,8 +1,7 @@
 // The handlespace's record of one pool element. Public fields are internal
 // state of the handlespace; users see the read-only PoolElementEntry view.
 // Kept small (one object per PE): the policy information lives in the pool's
-// struct-of-arrays, checksum partial sums are recomputed from pool handle and
-// identifier when needed, and the flags share one small integer.
+// struct-of-arrays and the flags share one small integer.
 
 import type { PoolElementParameter } from "../wire/pool_element_parameter.ts";
 import type { PolicyParameter } from "../wire/policy_parameter.ts";
@@ -30,8 +29,15 @@ export class Entry implements PoolElementEntry {
   asapTransport: TransportParameter | undefined;
   association: number | undefined;
   lastUpdate: number;
+  /** Checksum partial sum (Internet-16 or -32, per the handlespace). */
+  partial: number;
+  /** RSPLIB's partial sum, only with checksumCompat "rsplib"; else 0. */
+  rsplibPartial: number;
   flags = 0;
-  /** The policy information at removal time (the slot's arrays are reused afterwards). */
+  /**
+   * The policy information of a removed PE, saved when its slot is reused (until then the
+   * pool's arrays still hold it).
+   */
   removedPolicy: PolicyParameter | undefined = undefined;
   owner: OwnerRecord | undefined = undefined;
   ownerPrev: Entry | undefined = undefined;
@@ -50,6 +56,8 @@ export class Entry implements PoolElementEntry {
     asapTransport: TransportParameter | undefined,
     association: number | undefined,
     now: number,
+    partial: number,
+    rsplibPartial: number,
   ) {
     this.pool = pool;
     this.slot = slot;
@@ -61,6 +69,8 @@ export class Entry implements PoolElementEntry {
     this.asapTransport = asapTransport;
     this.association = association;
     this.lastUpdate = now;
+    this.partial = partial;
+    this.rsplibPartial = rsplibPartial;
   }
 
   get poolHandle(): Uint8Array {

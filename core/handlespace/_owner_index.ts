@@ -47,8 +47,7 @@ export class OwnerIndex {
     return [...this.#byId.values()].filter((r) => r.count > 0).map((r) => r.id);
   }
 
-  /** Adds a PE with its checksum partial sums (see ChecksumAccumulator.add). */
-  link(entry: Entry, id: bigint, partial: number, rsplibPartial: number): void {
+  link(entry: Entry, id: bigint): void {
     let rec = id === this.own.id ? this.own : this.#byId.get(id);
     if (rec === undefined) {
       rec = new OwnerRecord(id, this.#width, this.#compat);
@@ -60,10 +59,10 @@ export class OwnerIndex {
     if (rec.head !== undefined) rec.head.ownerPrev = entry;
     rec.head = entry;
     rec.count++;
-    rec.checksum.add(partial, rsplibPartial);
+    rec.checksum.add(entry.partial, entry.rsplibPartial);
   }
 
-  unlink(entry: Entry, partial: number, rsplibPartial: number): void {
+  unlink(entry: Entry): void {
     const rec = entry.owner!;
     const prev = entry.ownerPrev, next = entry.ownerNext;
     if (prev !== undefined) prev.ownerNext = next;
@@ -71,7 +70,7 @@ export class OwnerIndex {
     if (next !== undefined) next.ownerPrev = prev;
     entry.ownerPrev = entry.ownerNext = undefined;
     entry.owner = undefined;
-    rec.checksum.sub(partial, rsplibPartial);
+    rec.checksum.sub(entry.partial, entry.rsplibPartial);
     if (--rec.count === 0 && rec !== this.own) this.#byId.delete(rec.id);
   }
 }

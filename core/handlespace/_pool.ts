@@ -7,6 +7,7 @@ import type { TransportProtocol, TransportUse } from "../wire/transport_paramete
 import type { PoolInfo } from "./pool_element.ts";
 import type { Entry } from "./_entry.ts";
 import { IdOrder } from "./_id_order.ts";
+import { KeyMap } from "../_key_map.ts";
 
 export class Pool implements PoolInfo {
   readonly poolHandle: Uint8Array;
@@ -19,8 +20,13 @@ export class Pool implements PoolInfo {
   readonly handleSum: number;
   /** RSPLIB's word sum of the handle (little-endian 16-bit words), for checksumCompat "rsplib". */
   readonly rsplibHandleSum: number;
+  /** Entries by slot (a removed entry stays until its slot is reused). */
   readonly entries: (Entry | undefined)[] = [];
-  readonly byId = new Map<bigint, Entry>();
+  // Identifier → slot. Identifiers up to 2^53 (every RFC-profile identifier) are keyed by
+  // their number value in a typed-array hash, which is about twice as fast as a Map with
+  // bigint keys; larger ones go to a Map.
+  readonly #small = new KeyMap();
+  #big: Map<bigint, number> | undefined = undefined;
   readonly order = new IdOrder();
 
   constructor(
@@ -44,6 +50,29 @@ export class Pool implements PoolInfo {
 
   get size(): number {
     return this.selection.size;
+  }
+
+  /** The live entry with an identifier; `n` is `Number(id)`. */
+  lookup(id: bigint, n: number): Entry | undefined {
+    const slot = n <= Number.MAX_SAFE_INTEGER ? this.#small.get(n) : (this.#big?.get(id) ?? -1);
+    return slot < 0 ? undefined : this.entries[slot];
+  }
+
+  /** Indexes a new entry's identifier; `n` is `Number(id)`. */
+  index(id: bigint, n: number, slot: number): void {
+    if (n <= Number.MAX_SAFE_INTEGER) this.#small.insert(n, slot);
+    else (this.#big ??= new Map()).set(id, slot);
+  }
+
+  /** Removes an identifier from the index; `n` is `Number(id)`. */
+  unindex(id: bigint, n: number): void {
+    if (n <= Number.MAX_SAFE_INTEGER) this.#small.delete(n);
+    else this.#big!.delete(id);
+  }
+
+  /** The live entries, in no particular order. */
+  *live(): Generator<Entry> {
+    for (const e of this.entries) if (e !== undefined && e.live) yield e;
   }
 }
 

@@ -66,6 +66,8 @@ export type ChecksumWidth = 16 | 32;
  */
 export type ChecksumCompat = "exact" | "rsplib";
 
+import { partial16OfNumber, partial32OfNumber } from "./_partial.ts";
+
 const M16 = 0xffff;
 const M32 = 0xffffffff;
 const TWO_32 = 4294967296;
@@ -371,7 +373,7 @@ export function partial16(handleSum: number, id: bigint): number {
   if (!(n >= 0 && n <= 0xffffffff)) {
     throw new RangeError(`Cannot compute Internet-16 partial: identifier ${id} is not 32-bit`);
   }
-  return handleSum + (n >>> 16) + (n & 0xffff);
+  return partial16OfNumber(handleSum, n);
 }
 
 /**
@@ -441,11 +443,7 @@ export function partial32(handleSum: number, id: bigint): number {
   if (id < 0n || id > 0xffffffffffffffffn) {
     throw new RangeError(`Cannot compute Internet-32 partial: identifier ${id} is not 64-bit`);
   }
-  if (id <= 0x1fffffffffffffn) {
-    const n = Number(id);
-    const hi = Math.floor(n / TWO_32);
-    return handleSum + hi + (n - hi * TWO_32);
-  }
+  if (id <= 0x1fffffffffffffn) return partial32OfNumber(handleSum, Number(id));
   return handleSum + Number(id >> 32n) + Number(id & 0xffffffffn);
 }
 

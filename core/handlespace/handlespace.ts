@@ -16,11 +16,9 @@ import type {
   PoolElementParameter,
   RegistrarId,
 } from "../wire/pool_element_parameter.ts";
-import type { PolicyParameter } from "../wire/policy_parameter.ts";
 import { maxId, type WireProfile } from "../wire/profile.ts";
 import type { TransportParameter } from "../wire/transport_parameter.ts";
 import { defaultPolicies, type PolicyRegistry } from "../policy/registry.ts";
-import type { SelectionPool } from "../policy/selection_pool.ts";
 import {
   ChecksumAccumulator,
   type ChecksumCompat,
@@ -36,6 +34,8 @@ import { DeadlineIndex } from "./deadline_index.ts";
 import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
 import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
+import { KeyMap } from "../_key_map.ts";
+import { partial16OfNumber, partial32OfNumber } from "./_partial.ts";
 import { compareHandles, hashHandle, Pool, sameBytes } from "./_pool.ts";
 
 /**
@@ -92,7 +92,7 @@ export interface RegisterOptions {
    * leaves it out and the Pool Element parameter's value is used.
    */
   readonly home?: RegistrarId;
-  /** The registration association (ASAP only): an opaque number chosen by the registrar. */
+  /** The registration association (ASAP only): an opaque integer chosen by the registrar. */
   readonly association?: number;
   /** The PE's ASAP transport as the registrar observed it; overrides the parameter's. */
   readonly asapTransport?: TransportParameter;
@@ -269,7 +269,8 @@ export class Handlespace {
   #size = 0;
   readonly #owners: OwnerIndex;
   readonly #total: ChecksumAccumulator;
-  readonly #associations = new Map<number, Entry>();
+  /** Association number → key (#byKey index) of the first PE registered over it. */
+  readonly #associations = new KeyMap();
   readonly #deadlines = [new DeadlineIndex(), new DeadlineIndex(), new DeadlineIndex()];
   readonly #byKey: (Entry | undefined)[] = [];
   readonly #freeKeys: number[] = [];
@@ -337,6 +338,7 @@ export class Handlespace {
    * @param element The Pool Element parameter value.
    * @param options Time, home registrar, association, ASAP transport.
    * @returns The entry, or the RFC 5354 cause of the rejection.
+   * @throws {TypeError} If the association is not an integer.
    * @example An inconsistent policy is rejected
    * ```ts
    * import { Handlespace } from "./handlespace.ts";
@@ -390,6 +392,12 @@ export class Handlespace {
         return reject(ErrorCause.InvalidValues, `ASAP transport ${badAsap}`, "asap-transport");
       }
     }
+    const association = options.association;
+    if (association !== undefined && !Number.isInteger(association)) {
+      throw new TypeError(
+        `Cannot register pool element: association ${association} is not an integer`,
+      );
+    }
     const home = options.home ?? element.homeRegistrarId;
     const policy = element.policy;
     let pool = this.#find(poolHandle);
@@ -433,9 +441,9 @@ export class Handlespace {
           "policy",
         );
       }
-      const existing = pool.byId.get(id);
+      const existing = pool.lookup(id, Number(id));
       if (existing !== undefined) {
-        return this.#update(existing, element, home, asap, options.association, options.now);
+        return this.#update(existing, element, home, asap, association, options.now);
       }
       if (pool.selection.size >= this.#maxPerPool) {
         return reject(
@@ -447,7 +455,7 @@ export class Handlespace {
         return reject(ErrorCause.LackOfResources, `pool element limit ${this.#maxPes} reached`);
       }
     }
-    const entry = this.#insert(pool, element, home, asap, options.association, options.now);
+    const entry = this.#insert(pool, element, home, asap, association, options.now);
     return { ok: true, entry, created: true, changed: true };
   }
 
@@ -468,7 +476,7 @@ export class Handlespace {
    * ```
    */
   deregister(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    const entry = this.#find(poolHandle)?.byId.get(id);
+    const entry = this.#find(poolHandle)?.lookup(id, Number(id));
     if (entry === undefined) return undefined;
     this.#remove(entry);
     return entry;
@@ -609,7 +617,7 @@ export class Handlespace {
    * ```
    */
   find(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    return this.#find(poolHandle)?.byId.get(id);
+    return this.#find(poolHandle)?.lookup(id, Number(id));
   }
 
   /**
@@ -1002,7 +1010,14 @@ export class Handlespace {
    */
   entriesOfAssociation(association: number): PoolElementEntry[] {
     const out: Entry[] = [];
-    for (let e = this.#associations.get(association); e !== undefined; e = e.assocNext) out.push(e);
+    const headKey = this.#associations.get(association);
+    for (
+      let e = headKey >= 0 ? this.#byKey[headKey] : undefined;
+      e !== undefined;
+      e = e.assocNext
+    ) {
+      out.push(e);
+    }
     return out;
   }
 
@@ -1058,7 +1073,7 @@ export class Handlespace {
    * ```
    */
   reportUnreachable(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    const e = this.#find(poolHandle)?.byId.get(id);
+    const e = this.#find(poolHandle)?.lookup(id, Number(id));
     if (e !== undefined) e.flags += REPORT;
     return e;
   }
@@ -1331,7 +1346,10 @@ export class Handlespace {
     association: number | undefined,
     now: number,
   ): Entry {
-    const id = element.id;
+    const id = element.id, n = Number(id);
+    // A removed PE whose slot is about to be reused keeps its policy information.
+    const previous = pool.entries[pool.selection.nextSlot()];
+    if (previous !== undefined) previous.removedPolicy = previous.policy;
     const slot = pool.selection.add(element.policy);
     const key = this.#freeKeys.length > 0 ? this.#freeKeys.pop()! : this.#byKey.length;
     const entry = new Entry(
@@ -1345,14 +1363,15 @@ export class Handlespace {
       asap,
       association,
       now,
+      this.#partial(pool, id, n),
+      this.#rsplibPartial(pool, id),
     );
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
-    pool.byId.set(id, entry);
+    pool.index(id, n, slot);
     pool.order.add(entry);
-    const partial = this.#partial(pool, id), rsplibPartial = this.#rsplibPartial(pool, id);
-    this.#owners.link(entry, home, partial, rsplibPartial);
-    this.#total.add(partial, rsplibPartial);
+    this.#owners.link(entry, home);
+    this.#total.add(entry.partial, entry.rsplibPartial);
     if (association !== undefined) this.#linkAssociation(entry, association);
     this.#size++;
     return entry;
@@ -1378,9 +1397,9 @@ export class Handlespace {
     }
     // Compared with the pool's arrays; the update also resets a non-zero degradation
     // counter, as RSPLIB does on every re-registration.
-    const selection = entry.pool.selection;
-    let changed = !sameValues(selection, entry.slot, element.policy);
-    selection.update(entry.slot, element.policy);
+    const selection = entry.pool.selection, slot = entry.slot;
+    let changed = !selection.matches(slot, element.policy);
+    if (changed || selection.degradation[slot] !== 0) selection.update(slot, element.policy);
     const ut = element.userTransport;
     if (ut !== entry.userTransport) {
       if (!sameTransport(ut, entry.userTransport)) changed = true;
@@ -1412,17 +1431,18 @@ export class Handlespace {
 
   #remove(e: Entry): void {
     const pool = e.pool;
-    e.removedPolicy = e.policy;
-    const partial = this.#partial(pool, e.id), rsplibPartial = this.#rsplibPartial(pool, e.id);
+    // The entry stays in pool.entries until its slot is reused (see #insert), so its policy
+    // information can still be read from the pool's arrays without a copy now.
     pool.selection.remove(e.slot);
-    pool.entries[e.slot] = undefined;
-    pool.byId.delete(e.id);
+    pool.unindex(e.id, Number(e.id));
     pool.order.removed();
-    this.#owners.unlink(e, partial, rsplibPartial);
-    this.#total.sub(partial, rsplibPartial);
+    this.#owners.unlink(e);
+    this.#total.sub(e.partial, e.rsplibPartial);
     if (e.association !== undefined) this.#unlinkAssociation(e);
-    const key = e.key;
-    for (const d of this.#deadlines) d.clear(key);
+    const key = e.key, deadlines = this.#deadlines;
+    deadlines[0]!.clear(key);
+    deadlines[1]!.clear(key);
+    deadlines[2]!.clear(key);
     this.#byKey[key] = undefined;
     this.#freeKeys.push(key);
     e.flags |= REMOVED;
@@ -1431,15 +1451,18 @@ export class Handlespace {
   }
 
   #rehome(e: Entry, home: bigint): void {
-    const partial = this.#partial(e.pool, e.id), rsplibPartial = this.#rsplibPartial(e.pool, e.id);
-    this.#owners.unlink(e, partial, rsplibPartial);
+    this.#owners.unlink(e);
     e.homeRegistrarId = home;
-    this.#owners.link(e, home, partial, rsplibPartial);
+    this.#owners.link(e, home);
   }
 
-  // A PE's checksum partial sum: derived from pool handle and identifier, which never change.
-  #partial(pool: Pool, id: bigint): number {
-    return this.#width === 16 ? partial16(pool.handleSum, id) : partial32(pool.handleSum, id);
+  // A PE's checksum partial sum, from the pool handle's word sum and the identifier (n is
+  // Number(id); identifiers up to 2^53 need no bigint arithmetic).
+  #partial(pool: Pool, id: bigint, n: number): number {
+    if (this.#width === 16) return partial16OfNumber(pool.handleSum, n);
+    return n > Number.MAX_SAFE_INTEGER
+      ? partial32(pool.handleSum, id)
+      : partial32OfNumber(pool.handleSum, n);
   }
 
   #rsplibPartial(pool: Pool, id: bigint): number {
@@ -1447,17 +1470,24 @@ export class Handlespace {
   }
 
   #linkAssociation(e: Entry, association: number): void {
-    const head = this.#associations.get(association);
+    const map = this.#associations;
+    const headKey = map.get(association);
     e.assocPrev = undefined;
-    e.assocNext = head;
-    if (head !== undefined) head.assocPrev = e;
-    this.#associations.set(association, e);
+    if (headKey >= 0) {
+      const head = this.#byKey[headKey]!;
+      e.assocNext = head;
+      head.assocPrev = e;
+      map.replace(association, e.key);
+    } else {
+      e.assocNext = undefined;
+      map.insert(association, e.key);
+    }
   }
 
   #unlinkAssociation(e: Entry): void {
     const prev = e.assocPrev, next = e.assocNext;
     if (prev !== undefined) prev.assocNext = next;
-    else if (next !== undefined) this.#associations.set(e.association!, next);
+    else if (next !== undefined) this.#associations.replace(e.association!, next.key);
     else this.#associations.delete(e.association!);
     if (next !== undefined) next.assocPrev = prev;
     e.assocPrev = e.assocNext = undefined;
@@ -1487,7 +1517,7 @@ export class Handlespace {
       if (p === undefined) continue;
       const sum = this.#width === 16 ? wordSum16(p.poolHandle) : wordSum32(p.poolHandle);
       const rsplibSum = this.#compat === "rsplib" ? rsplibWordSum16(p.poolHandle) : 0;
-      for (const e of p.byId.values()) {
+      for (const e of p.live()) {
         if (owner !== undefined && e.homeRegistrarId !== owner) continue;
         acc.add(
           this.#width === 16 ? partial16(sum, e.id) : partial32(sum, e.id),
@@ -1520,13 +1550,6 @@ function checkLimit(limit: number): number {
     throw new RangeError(`Cannot enumerate: limit ${limit} is not a positive integer`);
   }
   return limit;
-}
-
-function sameValues(v: SelectionPool, slot: number, p: PolicyParameter): boolean {
-  return v.weight[slot] === p.weight && v.priority[slot] === p.priority &&
-    v.load[slot] === p.load && v.loadDegradation[slot] === p.loadDegradation &&
-    v.loadDpf[slot] === p.loadDpf && v.weightDpf[slot] === p.weightDpf &&
-    v.distance[slot] === p.distance;
 }
 
 function sameTransport(a: TransportParameter, b: TransportParameter): boolean {

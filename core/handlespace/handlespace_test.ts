@@ -170,6 +170,43 @@ test("Handlespace.register() accepts 64-bit identifiers only in the NG profile",
   assert.equal(ok(ng.register(EP, pe(big), asap)).id, big);
 });
 
+test("Handlespace: identifiers beyond 2^53 (NG profile) register, update, resolve and deregister exactly", () => {
+  const hs = space({ profile: "ng" });
+  // Neighbours that round to the same double must stay distinct PEs.
+  const ids = [
+    0xffffffff_fffffff0n,
+    0xffffffff_fffffff1n,
+    0x20000000_00000001n,
+    0x20000000_00000000n,
+    5n,
+  ];
+  for (const id of ids) {
+    ok(hs.register(EP, pe(id, PolicyType.LeastUsed, { load: Number(id % 7n) }), asap));
+  }
+  assert.equal(hs.size, 5);
+  for (const id of ids) assert.equal(hs.find(EP, id)?.id, id);
+  const r = hs.register(EP, pe(ids[1]!, PolicyType.LeastUsed, { load: 99 }), asap);
+  assert.equal(r.ok && !r.created && r.changed, true);
+  assert.equal(hs.find(EP, ids[0]!)!.policy.load, Number(ids[0]! % 7n));
+  assert.equal(hs.deregister(EP, ids[0]!)?.id, ids[0]);
+  assert.equal(hs.find(EP, ids[0]!), undefined);
+  assert.equal(hs.find(EP, ids[1]!)?.id, ids[1]);
+  assert.equal(hs.resolve(EP, 9).length, 4);
+  assert.equal(hs.handlespaceChecksum(), hs.computeHandlespaceChecksum());
+});
+
+test("Handlespace: a removed PE keeps its policy information after its slot is reused", () => {
+  const hs = space();
+  const a = ok(hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 11 }), asap));
+  ok(hs.register(EP, pe(2n, PolicyType.LeastUsed, { load: 22 }), asap));
+  hs.deregister(EP, 1n);
+  assert.equal(a.policy.load, 11);
+  ok(hs.register(EP, pe(3n, PolicyType.LeastUsed, { load: 33 }), asap)); // takes a's slot
+  assert.equal(a.policy.load, 11);
+  assert.equal(a.toParameter().policy.load, 11);
+  assert.equal(hs.find(EP, 3n)!.policy.load, 33);
+});
+
 test("Handlespace.register() enforces configured limits (LackOfResources)", () => {
   const hs = space({ limits: { maxPools: 1, maxPoolElements: 3, maxPoolElementsPerPool: 2 } });
   ok(hs.register(EP, pe(1n), asap));

@@ -16,6 +16,7 @@ import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
+import { copyInto, Slab } from "../_slab.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
 
 export class DenseEngine {
@@ -39,24 +40,19 @@ export class DenseEngine {
     this.#policy = policy;
     this.#updates = policy.updatesOnUse;
     this.twoChoices = policy.engine === "two-choices";
-    this.dense = new Int32Array(capacity);
-    this.dpos = new Int32Array(capacity);
-    this.key = new Float64Array(this.twoChoices ? capacity : 0);
+    const slab = new Slab(this.twoChoices ? capacity : 0, 2 * capacity);
+    this.key = slab.f64(this.twoChoices ? capacity : 0);
+    this.dense = slab.i32(capacity);
+    this.dpos = slab.i32(capacity);
   }
 
   grow(capacity: number): void {
     this.#seq = this.#pool.seq;
     this.#sel = this.#pool.selections;
-    const dense = new Int32Array(capacity), dpos = new Int32Array(capacity);
-    dense.set(this.dense);
-    dpos.set(this.dpos);
-    this.dense = dense;
-    this.dpos = dpos;
-    if (this.twoChoices) {
-      const key = new Float64Array(capacity);
-      key.set(this.key);
-      this.key = key;
-    }
+    const slab = new Slab(this.twoChoices ? capacity : 0, 2 * capacity);
+    this.key = copyInto(slab.f64(this.twoChoices ? capacity : 0), this.key);
+    this.dense = copyInto(slab.i32(capacity), this.dense);
+    this.dpos = copyInto(slab.i32(capacity), this.dpos);
   }
 
   add(slot: number): void {

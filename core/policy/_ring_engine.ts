@@ -7,6 +7,7 @@
 
 import type { SelectionPool } from "./selection_pool.ts";
 import { SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+import { copyInto, Slab } from "../_slab.ts";
 
 export class RingEngine {
   next: Int32Array;
@@ -23,18 +24,17 @@ export class RingEngine {
     this.#pool = pool;
     this.#seq = pool.seq;
     this.#sel = pool.selections;
-    this.next = new Int32Array(capacity);
-    this.prev = new Int32Array(capacity);
+    const slab = new Slab(0, 2 * capacity);
+    this.next = slab.i32(capacity);
+    this.prev = slab.i32(capacity);
   }
 
   grow(capacity: number): void {
     this.#seq = this.#pool.seq;
     this.#sel = this.#pool.selections;
-    const next = new Int32Array(capacity), prev = new Int32Array(capacity);
-    next.set(this.next);
-    prev.set(this.prev);
-    this.next = next;
-    this.prev = prev;
+    const slab = new Slab(0, 2 * capacity);
+    this.next = copyInto(slab.i32(capacity), this.next);
+    this.prev = copyInto(slab.i32(capacity), this.prev);
   }
 
   add(slot: number): void {

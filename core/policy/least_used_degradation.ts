@@ -4,7 +4,7 @@
  * @module
  */
 
-import { definePolicy, type PoolPolicy } from "./policy.ts";
+import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo, cappedSum } from "./_policy_math.ts";
 import { degrade } from "./_degradation.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
@@ -36,6 +36,8 @@ import { PolicyType } from "../wire/policy_parameter.ts";
 export const leastUsedDegradation: PoolPolicy = definePolicy({
   info: builtinInfo(PolicyType.LeastUsedDegradation),
   engine: "sorted",
+  // Keys are capped at 0xffffffff: everything at the cap ties.
+  maxKey: U32_MAX,
   defaultMaxIncrement: 1,
   key: (v, slot) => cappedSum(v.load[slot]!, v.degradation[slot]!),
   update: degrade,

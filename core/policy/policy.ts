@@ -23,14 +23,14 @@ import type { PolicyTypeInfo } from "../wire/policy_parameter.ts";
  *   the head (O(1)).
  * - `"sorted"`: ordered by (key, sequence number); the first k in that order
  *   are chosen, a use gives the PE the next sequence number (round robin
- *   among equal keys) and applies {@link PoolPolicy.update}. Kept as buckets
- *   of equal keys in a heap on the key (a use that keeps the key is O(1),
- *   otherwise O(log N)), or for {@link PoolPolicy.sortedStructure} `"heap"`
- *   as an indexed binary heap on (key, sequence number); O(k log k) to find
+ *   among equal keys) and applies {@link PoolPolicy.update}. Kept as an
+ *   indexed 4-ary heap on (key, sequence number) (O(log N) per use), or for
+ *   {@link PoolPolicy.sortedStructure} `"buckets"` as lists of equal keys in
+ *   a heap on the key (O(1) per use that keeps the key); O(k log k) to find
  *   the first k.
  * - `"uniform-random"`: k distinct PEs drawn uniformly (O(1) per draw).
  * - `"weighted-random"`: k distinct PEs drawn with probability proportional
- *   to {@link PoolPolicy.weight}, from a Fenwick tree (O(log N) per draw).
+ *   to {@link PoolPolicy.weight}, from an 8-ary sum tree (O(log N) per draw).
  * - `"two-choices"`: per chosen PE, two distinct uniform draws and the one
  *   with the smaller (key, sequence number) wins (O(1) per draw).
  */
@@ -101,12 +101,19 @@ export interface PoolPolicy extends PolicyTypeInfo {
   /** Whether {@link PoolPolicy.update} changes anything (so engines can skip it). */
   readonly updatesOnUse: boolean;
   /**
-   * The data structure of the sorted engine: `"buckets"` (equal keys share a
-   * list, a use that keeps the key is O(1)) or `"heap"` (an indexed binary
-   * heap, best when the key changes on nearly every use and mostly
-   * decreases, as weighted round robin's does). Ignored by other engines.
+   * The data structure of the sorted engine: `"heap"` (an indexed 4-ary heap
+   * on (key, sequence number): O(log N) per use or update) or `"buckets"`
+   * (equal keys share a list: a use that keeps the key is O(1) however many
+   * elements share it, at the price of a hash probe when a key changes; for
+   * policies with many equal keys). Ignored by other engines.
    */
   readonly sortedStructure: "buckets" | "heap";
+  /**
+   * The largest key the policy produces (e.g. 0xffffffff for capped load
+   * sums), at which all elements tie; NaN if there is none. The heap keeps
+   * such elements in a list, so uses among them are O(1).
+   */
+  readonly maxKey: number;
   /**
    * The primary sort key of a slot (sorted and two-choices engines): smaller
    * is preferred; ties are broken by sequence number.
@@ -187,8 +194,10 @@ export interface PolicyDefinition {
   readonly engine: SelectionEngine;
   /** Default MaxIncrement (RSPLIB: 1 for sorted and randomized-LU policies, 0 for RAND/WRAND). */
   readonly defaultMaxIncrement: number;
-  /** Sorted engine structure (see {@link PoolPolicy.sortedStructure}); default `"buckets"`. */
+  /** Sorted engine structure (see {@link PoolPolicy.sortedStructure}); default `"heap"`. */
   readonly sortedStructure?: "buckets" | "heap";
+  /** The largest key (see {@link PoolPolicy.maxKey}); default NaN (none). */
+  readonly maxKey?: number;
   /** Primary sort key (sorted, two-choices). Default: 0 for every slot. */
   readonly key?: (values: SelectionValues, slot: number) => number;
   /** Selection weight (weighted-random). Default: 1 for every slot. */
@@ -243,7 +252,8 @@ export function definePolicy(def: PolicyDefinition): PoolPolicy {
     engine: def.engine,
     defaultMaxIncrement: def.defaultMaxIncrement,
     updatesOnUse: def.update !== undefined,
-    sortedStructure: def.sortedStructure ?? "buckets",
+    sortedStructure: def.sortedStructure ?? "heap",
+    maxKey: def.maxKey ?? NaN,
     key,
     weight: def.weight ?? unitWeight,
     initialize: def.initialize ?? noInitialize,

@@ -159,6 +159,26 @@ function randomParam(policy: PoolPolicy, rng: Rng, spread = 4): PolicyParameter 
   return policyParameter(policy.type, f);
 }
 
+/** Policy information near the key cap (0xffffffff), so keys saturate and tie there. */
+function nearCapParam(policy: PoolPolicy, rng: Rng): PolicyParameter {
+  const f: Partial<Record<PolicyField, number>> = {};
+  const pick = <T>(xs: readonly T[]): T => xs[drawIndex(rng, xs.length)]!;
+  for (const field of policy.fields) {
+    f[field] = field === "load"
+      ? pick([0, 0xf0000000, 0xfffffff0, 0xffffffff])
+      : field === "loadDegradation"
+      ? pick([0, 0x10000000, 0x80000000])
+      : field === "weight"
+      ? pick([0, 1, 2])
+      : field === "distance"
+      ? pick([0, 100])
+      : field === "loadDpf"
+      ? pick([0, 0x01000000])
+      : pick([0, 1]);
+  }
+  return policyParameter(policy.type, f);
+}
+
 function filled(policy: PoolPolicy, n: number, seed = 1): { pool: SelectionPool; slots: number[] } {
   const pool = new SelectionPool(policy);
   const rng = new SeededRng(seed);
@@ -284,6 +304,35 @@ for (const policy of BUILTIN_POLICIES) {
   });
 
   if (policy.engine !== "uniform-random" && policy.engine !== "two-choices") {
+    test(`${policy.name}: the engine matches the reference model with keys at the cap`, () => {
+      const rng = new SeededRng(policy.type ^ 0xcab);
+      const r1 = new SeededRng(12), r2 = new SeededRng(12);
+      const pool = new SelectionPool(policy);
+      const model = new ReferenceModel(policy, 256);
+      const live: number[] = [];
+      for (let step = 0; step < 800; step++) {
+        const op = drawIndex(rng, 8);
+        if (op === 0 || live.length < 3) {
+          const v = nearCapParam(policy, rng);
+          const s = pool.add(v);
+          model.add(s, v);
+          live.push(s);
+        } else if (op === 1 && live.length > 3) {
+          const s = live.splice(drawIndex(rng, live.length), 1)[0]!;
+          pool.remove(s);
+          model.remove(s);
+        } else if (op === 2) {
+          const s = live[drawIndex(rng, live.length)]!;
+          const v = nearCapParam(policy, rng);
+          assert.equal(pool.update(s, v), model.update(s, v));
+        } else {
+          const k = 1 + drawIndex(rng, 4), mi = drawIndex(rng, 3);
+          assert.deepEqual(pick(pool, k, r1, mi), model.select(k, r2, mi), `step ${step}`);
+        }
+      }
+      if (policy.engine !== "weighted-random") assert.deepEqual(pool.order(), model.order());
+    });
+
     test(`${policy.name}: the engine returns exactly what the naive reference model returns`, () => {
       const rng = new SeededRng(policy.type);
       const engineRng = new SeededRng(11), modelRng = new SeededRng(11);

@@ -32,6 +32,8 @@ import { PolicyType } from "../wire/policy_parameter.ts";
 export const priority: PoolPolicy = definePolicy({
   info: builtinInfo(PolicyType.Priority),
   engine: "sorted",
+  // Few priority levels: many equal keys.
+  sortedStructure: "buckets",
   defaultMaxIncrement: 1,
   key: (v, slot) => U32_MAX - v.priority[slot]!,
 });

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { definePolicy, type PoolPolicy } from "./policy.ts";
+import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo, penalisedLoad } from "./_policy_math.ts";
 import { degrade } from "./_degradation.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
@@ -33,6 +33,8 @@ import { PolicyType } from "../wire/policy_parameter.ts";
 export const priorityLeastUsedDegradationDpf: PoolPolicy = definePolicy({
   info: builtinInfo(PolicyType.PriorityLeastUsedDegradationDpf),
   engine: "sorted",
+  // Keys are capped at 0xffffffff: everything at the cap ties.
+  maxKey: U32_MAX,
   defaultMaxIncrement: 1,
   key: (v, slot) =>
     penalisedLoad(

@@ -12,11 +12,12 @@ import type { PolicyParameter } from "../wire/policy_parameter.ts";
 import type { PoolPolicy, SelectionValues } from "./policy.ts";
 import { RingEngine } from "./_ring_engine.ts";
 import { HeapEngine } from "./_heap_engine.ts";
-import { FenwickEngine } from "./_fenwick_engine.ts";
+import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
+import { Slab } from "../_slab.ts";
 
-const RING = 0, HEAP = 1, DENSE = 2, FENWICK = 3, BUCKET = 4;
+const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4;
 
 /** Options of a {@link SelectionPool}. */
 export interface SelectionPoolOptions {
@@ -33,12 +34,12 @@ export interface SelectionPoolOptions {
  * {@link SelectionPool.has} is true. Free slots are reused (last freed,
  * first reused). The engine structures are documented with each engine:
  * round robin keeps a circular list (`next`, `prev`, `head`); sorted policies
- * whose key never changes on use keep buckets of equal keys (linked lists in
- * sequence order, `snext`, `sprev`, `sbucket`) in a heap on the key (`bh`,
- * `bhk`, `bpos`, `bkey`, `bhead`, `btail`, `bsize`); the other sorted
- * policies an indexed binary heap (`hk`, `hs`, `hslot` by heap position,
- * `pos` by slot); the weighted-random engine a Fenwick tree (`tree`, `val`);
- * uniform random and two choices a dense slot array (`dense`, `dpos`, `key`).
+ * an indexed 4-ary heap (`h` with key, sequence number and slot per heap
+ * position, `pos` by slot), or with many equal keys buckets of equal keys
+ * (linked lists in sequence order, `snext`, `sprev`, `sbucket`) in a 4-ary
+ * heap on the key (`bh`, `bpos`, `bkey`, `bhead`, `btail`, `bsize`); the
+ * weighted-random engine an 8-ary sum tree (`sums`, `val`); uniform random and
+ * two choices a dense slot array (`dense`, `dpos`, `key`).
  *
  * **Selection** returns up to k distinct slots in the policy's order. Only the
  * first min(k, MaxIncrement) count as used: they get the next sequence
@@ -67,25 +68,25 @@ export class SelectionPool implements SelectionValues {
   #capacity: number;
   #size = 0;
   #high = 0;
-  #free: Int32Array;
+  #free!: Int32Array;
   #freeCount = 0;
-  #alive: Uint8Array;
-  #weight: Uint32Array;
-  #priority: Uint32Array;
-  #load: Uint32Array;
-  #loadDegradation: Uint32Array;
-  #loadDpf: Uint32Array;
-  #weightDpf: Uint32Array;
-  #distance: Uint32Array;
-  #degradation: Uint32Array;
-  #round: Float64Array;
-  #virtual: Uint32Array;
-  #seq: Float64Array;
-  #selections: Float64Array;
+  #alive!: Uint8Array;
+  #weight!: Uint32Array;
+  #priority!: Uint32Array;
+  #load!: Uint32Array;
+  #loadDegradation!: Uint32Array;
+  #loadDpf!: Uint32Array;
+  #weightDpf!: Uint32Array;
+  #distance!: Uint32Array;
+  #degradation!: Uint32Array;
+  #round!: Float64Array;
+  #virtual!: Uint32Array;
+  #seq!: Float64Array;
+  #selections!: Float64Array;
   readonly #ring: RingEngine | undefined;
   readonly #heap: HeapEngine | undefined;
   readonly #dense: DenseEngine | undefined;
-  readonly #fenwick: FenwickEngine | undefined;
+  readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
 
   /**
@@ -106,20 +107,7 @@ export class SelectionPool implements SelectionValues {
     this.#policy = policy;
     this.#defaultMaxIncrement = policy.defaultMaxIncrement;
     this.#capacity = cap;
-    this.#free = new Int32Array(cap);
-    this.#alive = new Uint8Array(cap);
-    this.#weight = new Uint32Array(cap);
-    this.#priority = new Uint32Array(cap);
-    this.#load = new Uint32Array(cap);
-    this.#loadDegradation = new Uint32Array(cap);
-    this.#loadDpf = new Uint32Array(cap);
-    this.#weightDpf = new Uint32Array(cap);
-    this.#distance = new Uint32Array(cap);
-    this.#degradation = new Uint32Array(cap);
-    this.#round = new Float64Array(cap);
-    this.#virtual = new Uint32Array(cap);
-    this.#seq = new Float64Array(cap);
-    this.#selections = new Float64Array(cap);
+    this.#allocate(cap, false);
     switch (policy.engine) {
       case "round-robin":
         this.#kind = RING;
@@ -140,8 +128,8 @@ export class SelectionPool implements SelectionValues {
         this.#dense = new DenseEngine(this, policy, cap);
         break;
       case "weighted-random":
-        this.#kind = FENWICK;
-        this.#fenwick = new FenwickEngine(this, policy, cap);
+        this.#kind = SUM_TREE;
+        this.#sumTree = new SumTreeEngine(this, policy, cap);
         break;
       default:
         throw new TypeError(`Cannot create selection pool: unknown engine "${policy.engine}"`);
@@ -276,9 +264,55 @@ export class SelectionPool implements SelectionValues {
         this.#bucket!.add(slot);
         break;
       default:
-        this.#fenwick!.add(slot);
+        this.#sumTree!.add(slot);
     }
     return slot;
+  }
+
+  /**
+   * Whether a slot holds exactly the given policy information (all seven
+   * fields; the degradation counter and other selection state are not
+   * compared).
+   *
+   * @param slot A live slot.
+   * @param policy A policy parameter.
+   * @returns True if every field is equal.
+   * @throws {RangeError} If the slot is not live.
+   * @example Compare
+   * ```ts
+   * import { SelectionPool, leastUsed } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(leastUsed);
+   * const s = pool.add(policyParameter(PolicyType.LeastUsed, { load: 5 }));
+   * assert.equal(pool.matches(s, policyParameter(PolicyType.LeastUsed, { load: 5 })), true);
+   * assert.equal(pool.matches(s, policyParameter(PolicyType.LeastUsed, { load: 6 })), false);
+   * ```
+   */
+  matches(slot: number, policy: PolicyParameter): boolean {
+    this.#checkLive(slot);
+    return this.#same(slot, policy);
+  }
+
+  /**
+   * The slot the next {@link SelectionPool.add} will use (freed slots are
+   * reused last freed, first reused), so a caller can save what the old
+   * occupant left in the arrays before it is overwritten.
+   *
+   * @returns A slot number.
+   * @example Reuse
+   * ```ts
+   * import { SelectionPool, random } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(random);
+   * const s = pool.add(policyParameter(PolicyType.Random));
+   * pool.remove(s);
+   * assert.equal(pool.nextSlot(), s);
+   * ```
+   */
+  nextSlot(): number {
+    return this.#freeCount > 0 ? this.#free[this.#freeCount - 1]! : this.#high;
   }
 
   /**
@@ -311,14 +345,7 @@ export class SelectionPool implements SelectionValues {
   update(slot: number, policy: PolicyParameter): boolean {
     this.#checkLive(slot);
     this.#checkType(policy);
-    if (
-      this.#weight[slot] === policy.weight && this.#priority[slot] === policy.priority &&
-      this.#load[slot] === policy.load && this.#loadDegradation[slot] === policy.loadDegradation &&
-      this.#loadDpf[slot] === policy.loadDpf && this.#weightDpf[slot] === policy.weightDpf &&
-      this.#distance[slot] === policy.distance && this.#degradation[slot] === 0
-    ) {
-      return false;
-    }
+    if (this.#degradation[slot] === 0 && this.#same(slot, policy)) return false;
     this.#store(slot, policy);
     this.#degradation[slot] = 0;
     if (this.#virtual[slot]! > policy.weight) this.#virtual[slot] = policy.weight;
@@ -329,8 +356,8 @@ export class SelectionPool implements SelectionValues {
       case DENSE:
         this.#dense!.changed(slot);
         break;
-      case FENWICK:
-        this.#fenwick!.changed(slot);
+      case SUM_TREE:
+        this.#sumTree!.changed(slot);
         break;
       case BUCKET:
         this.#bucket!.changed(slot);
@@ -371,7 +398,7 @@ export class SelectionPool implements SelectionValues {
         this.#bucket!.remove(slot);
         break;
       default:
-        this.#fenwick!.remove(slot);
+        this.#sumTree!.remove(slot);
     }
     this.#alive[slot] = 0;
     this.#free[this.#freeCount++] = slot;
@@ -431,7 +458,7 @@ export class SelectionPool implements SelectionValues {
       case DENSE:
         return this.#dense!.select(k, out, rng, mi);
       default:
-        return this.#fenwick!.select(k, out, rng, mi);
+        return this.#sumTree!.select(k, out, rng, mi);
     }
   }
 
@@ -472,7 +499,7 @@ export class SelectionPool implements SelectionValues {
       case DENSE:
         return this.#dense!.selectOne(rng, mi);
       default:
-        return this.#fenwick!.selectOne(rng, mi);
+        return this.#sumTree!.selectOne(rng, mi);
     }
   }
 
@@ -547,7 +574,7 @@ export class SelectionPool implements SelectionValues {
 
   /**
    * The current selection weight of a slot in the weighted-random engine
-   * (what the Fenwick tree holds); for the other engines the policy's weight
+   * (what the sum tree holds); for the other engines the policy's weight
    * hook.
    *
    * @param slot A live slot.
@@ -565,8 +592,15 @@ export class SelectionPool implements SelectionValues {
    */
   selectionWeight(slot: number): number {
     this.#checkLive(slot);
-    if (this.#kind === FENWICK) return this.#fenwick!.val[slot]!;
+    if (this.#kind === SUM_TREE) return this.#sumTree!.val[slot]!;
     return this.#policy.weight(this, slot);
+  }
+
+  #same(slot: number, p: PolicyParameter): boolean {
+    return this.#weight[slot] === p.weight && this.#priority[slot] === p.priority &&
+      this.#load[slot] === p.load && this.#loadDegradation[slot] === p.loadDegradation &&
+      this.#loadDpf[slot] === p.loadDpf && this.#weightDpf[slot] === p.weightDpf &&
+      this.#distance[slot] === p.distance;
   }
 
   #store(slot: number, p: PolicyParameter): void {
@@ -595,22 +629,32 @@ export class SelectionPool implements SelectionValues {
 
   #grow(): void {
     const cap = this.#capacity * 2;
-    const u32 = (a: Uint32Array): Uint32Array => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
+    this.#allocate(cap, true);
+    this.#capacity = cap;
+    this.#ring?.grow(cap);
+    this.#heap?.grow(cap);
+    this.#dense?.grow(cap);
+    this.#sumTree?.grow(cap);
+    this.#bucket?.grow(cap);
+  }
+
+  // All per-slot arrays as views of one buffer (one allocation instead of fourteen), with the
+  // old contents copied over when growing.
+  #allocate(cap: number, grown: boolean): void {
+    const slab = new Slab(3 * cap, 10 * cap, cap);
+    const f64 = (old: Float64Array): Float64Array => {
+      const v = slab.f64(cap);
+      if (grown) v.set(old);
+      return v;
     };
-    const f64 = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
+    const u32 = (old: Uint32Array): Uint32Array => {
+      const v = slab.u32(cap);
+      if (grown) v.set(old);
+      return v;
     };
-    const free = new Int32Array(cap);
-    free.set(this.#free);
-    this.#free = free;
-    const alive = new Uint8Array(cap);
-    alive.set(this.#alive);
-    this.#alive = alive;
+    this.#round = f64(this.#round);
+    this.#seq = f64(this.#seq);
+    this.#selections = f64(this.#selections);
     this.#weight = u32(this.#weight);
     this.#priority = u32(this.#priority);
     this.#load = u32(this.#load);
@@ -619,15 +663,13 @@ export class SelectionPool implements SelectionValues {
     this.#weightDpf = u32(this.#weightDpf);
     this.#distance = u32(this.#distance);
     this.#degradation = u32(this.#degradation);
-    this.#round = f64(this.#round);
     this.#virtual = u32(this.#virtual);
-    this.#seq = f64(this.#seq);
-    this.#selections = f64(this.#selections);
-    this.#capacity = cap;
-    this.#ring?.grow(cap);
-    this.#heap?.grow(cap);
-    this.#dense?.grow(cap);
-    this.#fenwick?.grow(cap);
-    this.#bucket?.grow(cap);
+    const free = slab.i32(cap), alive = slab.u8(cap);
+    if (grown) {
+      free.set(this.#free);
+      alive.set(this.#alive);
+    }
+    this.#free = free;
+    this.#alive = alive;
   }
 }

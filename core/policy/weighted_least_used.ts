@@ -34,6 +34,8 @@ import { PolicyType } from "../wire/policy_parameter.ts";
 export const weightedLeastUsed: PoolPolicy = definePolicy({
   info: builtinInfo(PolicyType.WeightedLeastUsed),
   engine: "sorted",
+  // Weight 0: no capacity, key Infinity.
+  maxKey: Infinity,
   defaultMaxIncrement: 1,
   key: (v, slot) => {
     const w = v.weight[slot]!;

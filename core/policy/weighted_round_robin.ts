@@ -47,8 +47,7 @@ const ROUND_START = 2 ** 20 - 2;
 export const weightedRoundRobin: PoolPolicy = definePolicy({
   info: builtinInfo(PolicyType.WeightedRoundRobin),
   engine: "sorted",
-  // The key changes on every use and mostly decreases: the root of a heap stays in place.
-  sortedStructure: "heap",
+  // The key changes on every use and mostly decreases: the root of the heap stays in place.
   defaultMaxIncrement: 1,
   key: (v, slot) => v.round[slot]! * ROUND_FACTOR + v.virtual[slot]!,
   initialize: (v, slot, first) => {

@@ -11,6 +11,7 @@ import type {
   RttSample,
   SendFailure,
   TransportAddress,
+  TransportChoice,
 } from "../../core/role.ts";
 
 export interface Received {
@@ -37,9 +38,12 @@ export class RecordingRole implements Role<string> {
     this.echo = echo;
   }
 
-  connect(endpoints: TransportAddress[]): AssociationId {
+  connect(
+    endpoints: TransportAddress[],
+    options: { transport?: TransportChoice; udpPort?: number } = {},
+  ): AssociationId {
     const assoc = this.#nextId++;
-    this.#out.push({ type: "connect", assoc, endpoints });
+    this.#out.push({ type: "connect", assoc, endpoints, ...options });
     return assoc;
   }
 

@@ -16,7 +16,7 @@ import {
   FrameType,
 } from "../../core/transport/frame.ts";
 import type { AssociationId } from "../../core/role.ts";
-import { Driver, type DriverOptions } from "../../adapters/driver.ts";
+import { Driver, type DriverOptions, type ListenAddress } from "../../adapters/driver.ts";
 import type {
   Runtime,
   StreamCloseReason,
@@ -28,7 +28,7 @@ import { RecordingRole } from "./_roles.ts";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `cond` every 5 ms until it holds or `ms` pass; fails the test with `what` on timeout. */
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+export async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > deadline) assert.fail(`Timed out after ${ms} ms waiting for ${what}`);
@@ -83,37 +83,59 @@ class RawPeer {
   }
 }
 
-async function serve(
+/** The transports the generic cases run over. */
+export const KINDS = ["tcp", "sctp-udp"] as const;
+export type Kind = typeof KINDS[number];
+
+export async function serve(
   defer: Defer,
   runtime: Runtime,
   hostname = "127.0.0.1",
   options: DriverOptions<string> = {},
   listen: { maxAssociations?: number } = {},
+  kind: Kind = "tcp",
 ) {
   const role = new RecordingRole(true);
   const driver = new Driver(runtime, role, options);
   defer(() => driver.close());
-  const address = await driver.listen("main", { hostname, port: 0, ...listen });
+  const address = await driver.listen("main", {
+    hostname,
+    port: 0,
+    ...listen,
+    ...(kind === "tcp" ? {} : { transport: kind, udpPort: 0 }),
+  });
   return { role, driver, address };
 }
 
-function client(defer: Defer, runtime: Runtime, options: DriverOptions<string> = {}) {
+/** Connect options reaching a listener over `kind` (SCTP over UDP names the UDP port). */
+export function via(kind: Kind, address: ListenAddress) {
+  return kind === "tcp" ? {} : { transport: kind, udpPort: address.udp!.port };
+}
+
+export function client(defer: Defer, runtime: Runtime, options: DriverOptions<string> = {}) {
   const role = new RecordingRole(false);
   const driver = new Driver(runtime, role, options);
   defer(() => driver.close());
   return { role, driver };
 }
 
-function bytes(n: number, seed: number): Uint8Array {
+/** Byte equality without node:assert's (slow, huge) diff of large arrays. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function bytes(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = (i * 31 + seed) & 0xff;
   return out;
 }
 
-type Defer = (cleanup: () => unknown) => void;
+export type Defer = (cleanup: () => unknown) => void;
 
 /** A flat test whose `defer`red cleanups run even when it fails, so no socket outlives it. */
-function tcase(title: string, body: (defer: Defer) => Promise<void> | void): void {
+export function tcase(title: string, body: (defer: Defer) => Promise<void> | void): void {
   test(title, async () => {
     const cleanups: (() => unknown)[] = [];
     try {
@@ -167,64 +189,76 @@ export function transportSuite(runtime: Runtime): void {
     assert.ok(new Set(b).size > 200);
   });
 
-  for (const host of ["127.0.0.1", "::1"]) {
+  for (const kind of KINDS) {
+    for (const host of ["127.0.0.1", "::1"]) {
+      tcase(
+        `Driver (${name}) echoes messages over ${kind} on ${host} in order with PPID and stream`,
+        async (defer) => {
+          const server = await serve(defer, runtime, host, {}, {}, kind);
+          const c = client(defer, runtime);
+          const id = c.role.connect([server.address], via(kind, server.address));
+          const sent: [number, number, Uint8Array][] = [];
+          for (let i = 0; i < 500; i++) {
+            const m: [number, number, Uint8Array] = [
+              i % 3 === 0 ? 11 : 0x4e474153 + (i % 2),
+              i % 7,
+              bytes(1 + ((i * 97) % 3000), i),
+            ];
+            sent.push(m);
+            c.role.send(id, ...m);
+          }
+          c.driver.flush();
+          await waitFor(() => c.role.messages.length === 500, 15000, "500 echoed messages");
+          // Each stream keeps its order (SCTP orders per stream; TCP orders all streams as one).
+          for (let stream = 0; stream < 7; stream++) {
+            const got = c.role.messages.filter((m) => m.stream === stream);
+            const want = sent.filter((m) => m[1] === stream);
+            assert.equal(got.length, want.length, `stream ${stream}`);
+            got.forEach((m, i) => {
+              assert.equal(m.ppid, want[i]![0], `stream ${stream} message ${i} PPID`);
+              assert.ok(equalBytes(m.payload, want[i]![2]), `stream ${stream} message ${i} bytes`);
+            });
+          }
+          const up = c.role.ups.get(id)!;
+          assert.equal(up.transport, kind);
+          assert.equal(up.remote.address, host);
+          assert.equal(up.remote.port, server.address.port);
+          assert.equal(up.listener, undefined);
+          const serverUp = [...server.role.ups.values()][0]!;
+          assert.equal(serverUp.listener, "main");
+          assert.equal(serverUp.transport, kind);
+          assert.equal(serverUp.remote.port, up.local.port);
+          await c.driver.close();
+          await waitFor(() => server.role.downs.size === 1, 5000, "the server's down");
+          assert.equal([...server.role.downs.values()][0]!.reason, "closed");
+          assert.equal(c.role.downs.get(id)?.reason, "closed");
+          await server.driver.close();
+        },
+      );
+    }
+  }
+
+  for (const kind of KINDS) {
     tcase(
-      `Driver (${name}) echoes framed messages over TCP on ${host} in order with PPID and stream`,
+      `Driver (${name}) carries 1 MiB messages over ${kind} and refuses larger ones as too-large`,
       async (defer) => {
-        const server = await serve(defer, runtime, host);
+        const server = await serve(defer, runtime, "127.0.0.1", {}, {}, kind);
         const c = client(defer, runtime);
-        const id = c.role.connect([server.address]);
-        const sent: [number, number, Uint8Array][] = [];
-        for (let i = 0; i < 500; i++) {
-          const m: [number, number, Uint8Array] = [
-            i % 3 === 0 ? 11 : 0x4e474153 + (i % 2),
-            i % 7,
-            bytes(1 + ((i * 97) % 3000), i),
-          ];
-          sent.push(m);
-          c.role.send(id, ...m);
-        }
+        const id = c.role.connect([server.address], via(kind, server.address));
         c.driver.flush();
-        await waitFor(() => c.role.messages.length === 500, 15000, "500 echoed messages");
-        assert.deepEqual(
-          c.role.messages.map((m) => [m.ppid, m.stream, m.payload]),
-          sent,
-        );
-        const up = c.role.ups.get(id)!;
-        assert.equal(up.remote.address, host);
-        assert.equal(up.remote.port, server.address.port);
-        assert.equal(up.listener, undefined);
-        const serverUp = [...server.role.ups.values()][0]!;
-        assert.equal(serverUp.listener, "main");
-        assert.equal(serverUp.remote.port, up.local.port);
+        await waitFor(() => c.role.ups.has(id), 5000, "association up");
+        const big = bytes(1 << 20, 7);
+        c.role.send(id, 99, 1, big);
+        c.role.send(id, 99, 1, bytes((1 << 20) + 1, 1));
+        c.driver.flush();
+        assert.deepEqual(c.role.failures, [{ assoc: id, failure: "too-large" }]);
+        await waitFor(() => c.role.messages.length === 1, 15000, "the 1 MiB echo");
+        assert.deepEqual(c.role.messages[0]!.payload, big);
         await c.driver.close();
-        await waitFor(() => server.role.downs.size === 1, 5000, "the server's down");
-        assert.equal([...server.role.downs.values()][0]!.reason, "closed");
-        assert.equal(c.role.downs.get(id)?.reason, "closed");
         await server.driver.close();
       },
     );
   }
-
-  tcase(
-    `Driver (${name}) carries 1 MiB messages and refuses larger ones as too-large`,
-    async (defer) => {
-      const server = await serve(defer, runtime);
-      const c = client(defer, runtime);
-      const id = c.role.connect([server.address]);
-      c.driver.flush();
-      await waitFor(() => c.role.ups.has(id), 5000, "association up");
-      const big = bytes(1 << 20, 7);
-      c.role.send(id, 99, 1, big);
-      c.role.send(id, 99, 1, bytes((1 << 20) + 1, 1));
-      c.driver.flush();
-      assert.deepEqual(c.role.failures, [{ assoc: id, failure: "too-large" }]);
-      await waitFor(() => c.role.messages.length === 1, 15000, "the 1 MiB echo");
-      assert.deepEqual(c.role.messages[0]!.payload, big);
-      await c.driver.close();
-      await server.driver.close();
-    },
-  );
 
   tcase(
     `Driver (${name}) bounds the send buffer of a slow reader and reports writable later`,
@@ -386,35 +420,38 @@ export function transportSuite(runtime: Runtime): void {
     },
   );
 
-  tcase(
-    `Driver (${name}) accepts 2000 idle associations and closes them cleanly`,
-    async (defer) => {
-      const n = 2000;
-      const server = await serve(defer, runtime, "127.0.0.1", {}, { maxAssociations: n });
-      const c = client(defer, runtime);
-      const ids: AssociationId[] = [];
-      for (let i = 0; i < n; i++) {
-        ids.push(c.role.connect([server.address]));
-        if (i % 100 === 99) {
-          c.driver.flush();
-          await sleep(1);
+  for (const kind of KINDS) {
+    tcase(
+      `Driver (${name}) accepts 2000 idle associations over ${kind} and closes them cleanly`,
+      async (defer) => {
+        const n = 2000;
+        const server = await serve(defer, runtime, "127.0.0.1", {}, { maxAssociations: n }, kind);
+        const c = client(defer, runtime);
+        const ids: AssociationId[] = [];
+        for (let i = 0; i < n; i++) {
+          ids.push(c.role.connect([server.address], via(kind, server.address)));
+          if (i % 100 === 99) {
+            c.driver.flush();
+            await sleep(1);
+          }
         }
-      }
-      c.driver.flush();
-      await waitFor(() => c.role.ups.size === n, 60000, `${n} associations up (client)`);
-      await waitFor(() => server.role.ups.size === n, 30000, `${n} associations up (server)`);
-      assert.equal(server.driver.associationCount, n);
-      for (const id of ids) c.role.close(id);
-      c.driver.flush();
-      await waitFor(() => server.role.downs.size === n, 60000, `${n} downs (server)`);
-      await waitFor(() => c.role.downs.size === n, 30000, `${n} downs (client)`);
-      assert.ok([...server.role.downs.values()].every((d) => d.reason === "closed"));
-      assert.ok([...c.role.downs.values()].every((d) => d.reason === "closed"));
-      await waitFor(() => server.driver.associationCount === 0, 10000, "server cleanup");
-      await c.driver.close();
-      await server.driver.close();
-    },
-  );
+        c.driver.flush();
+        await waitFor(() => c.role.ups.size === n, 60000, `${n} associations up (client)`);
+        await waitFor(() => server.role.ups.size === n, 30000, `${n} associations up (server)`);
+        assert.equal(server.driver.associationCount, n);
+        for (const id of ids) c.role.close(id);
+        c.driver.flush();
+        await waitFor(() => server.role.downs.size === n, 60000, `${n} downs (server)`);
+        await waitFor(() => c.role.downs.size === n, 30000, `${n} downs (client)`);
+        const bad = [...server.role.downs.values()].filter((d) => d.reason !== "closed");
+        assert.deepEqual(bad.slice(0, 3), []);
+        assert.ok([...c.role.downs.values()].every((d) => d.reason === "closed"));
+        await waitFor(() => server.driver.associationCount === 0, 10000, "server cleanup");
+        await c.driver.close();
+        await server.driver.close();
+      },
+    );
+  }
 
   tcase(
     `Driver (${name}) refuses associations beyond maxAssociations with an ABORT`,
@@ -465,35 +502,37 @@ export function transportSuite(runtime: Runtime): void {
     },
   );
 
-  tcase(
-    `Driver (${name}) delivers every queued message before a graceful close and measures the RTT`,
-    async (defer) => {
-      const server = await serve(defer, runtime);
-      server.role.messages.length = 0;
-      const c = client(defer, runtime);
-      const id = c.role.connect([server.address]);
-      for (let i = 0; i < 100; i++) c.role.send(id, 7, 0, bytes(100, i));
-      c.role.close(id);
-      c.driver.flush();
-      await waitFor(() => c.role.downs.has(id), 10000, "the client's down");
-      assert.equal(c.role.downs.get(id)!.reason, "closed");
-      // The server echoed all 100 before its FIN; a closing association still delivers them.
-      assert.equal(c.role.messages.length, 100);
-      assert.deepEqual(c.role.messages[99]!.payload, bytes(100, 99));
-      await waitFor(() => server.role.downs.size === 1, 5000, "the server's down");
-      const s = await serve(defer, runtime);
-      const c2 = client(defer, runtime);
-      const id2 = c2.role.connect([s.address]);
-      c2.driver.flush();
-      await waitFor(() => c2.role.rtt.length > 0, 5000, "an RTT sample");
-      assert.ok(c2.role.rtt[0]!.sample.srtt >= 0 && c2.role.rtt[0]!.sample.srtt < 1000);
-      assert.ok(c2.driver.status(id2)!.srtt !== undefined);
-      await c2.driver.close();
-      await s.driver.close();
-      await c.driver.close();
-      await server.driver.close();
-    },
-  );
+  for (const kind of KINDS) {
+    tcase(
+      `Driver (${name}) delivers every queued message before a graceful close over ${kind} and measures the RTT`,
+      async (defer) => {
+        const server = await serve(defer, runtime, "127.0.0.1", {}, {}, kind);
+        server.role.messages.length = 0;
+        const c = client(defer, runtime);
+        const id = c.role.connect([server.address], via(kind, server.address));
+        for (let i = 0; i < 100; i++) c.role.send(id, 7, 0, bytes(100, i));
+        c.role.close(id);
+        c.driver.flush();
+        await waitFor(() => c.role.downs.has(id), 10000, "the client's down");
+        assert.equal(c.role.downs.get(id)!.reason, "closed");
+        // The server echoed all 100 before its FIN; a closing association still delivers them.
+        assert.equal(c.role.messages.length, 100);
+        assert.deepEqual(c.role.messages[99]!.payload, bytes(100, 99));
+        await waitFor(() => server.role.downs.size === 1, 5000, "the server's down");
+        const s = await serve(defer, runtime, "127.0.0.1", {}, {}, kind);
+        const c2 = client(defer, runtime);
+        const id2 = c2.role.connect([s.address], via(kind, s.address));
+        c2.driver.flush();
+        await waitFor(() => c2.role.rtt.length > 0, 5000, "an RTT sample");
+        assert.ok(c2.role.rtt[0]!.sample.srtt >= 0 && c2.role.rtt[0]!.sample.srtt < 1000);
+        assert.ok(c2.driver.status(id2)!.srtt !== undefined);
+        await c2.driver.close();
+        await s.driver.close();
+        await c.driver.close();
+        await server.driver.close();
+      },
+    );
+  }
 
   for (const host of ["127.0.0.1", "::1"]) {
     tcase(`Driver (${name}) sends and receives UDP datagrams on ${host}`, async (defer) => {
