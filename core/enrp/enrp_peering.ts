@@ -100,6 +100,8 @@ export class EnrpPeering {
   readonly #idBytes: 4 | 8;
   readonly #table = new PeerTable();
   readonly #claims = new Map<string, Claim>();
+  /** Peer identifiers as big-endian bytes of the profile's width. */
+  readonly #idCache = new Map<RegistrarId, Uint8Array>();
   readonly #claimLife: number;
   #presenceAt = Infinity;
   #started = false;
@@ -999,9 +1001,11 @@ export class EnrpPeering {
     const moved = hs.transferOwnership(target, this.#own);
     const home = this.#cfg.takeoverKeepAlive === "home";
     for (const e of moved) {
-      hs.clearDeadline(e, "lifetime-expiry");
-      if (!host.sendKeepAlive(now, e, home, true)) {
-        hs.setDeadline(e, "lifetime-expiry", now + e.registrationLife);
+      // Monitored by keep-alives from now on; a PE that cannot be reached keeps the expiry its
+      // last registration gave it (its Registration Life since then).
+      if (host.sendKeepAlive(now, e, home, true)) hs.clearDeadline(e, "lifetime-expiry");
+      else if (hs.deadline(e, "lifetime-expiry") === undefined) {
+        hs.setDeadline(e, "lifetime-expiry", Math.max(now, e.lastUpdate + e.registrationLife));
       }
     }
     host.stats.takeoversCompleted++;
@@ -1083,8 +1087,9 @@ export class EnrpPeering {
       return;
     }
     const hs = host.handlespace;
+    // The PEs keep their expiry (Registration Life since their last update): the new home's
+    // updates refresh it.
     const moved = hs.transferOwnership(target, sender);
-    for (const e of moved) hs.setDeadline(e, "lifetime-expiry", now + e.registrationLife);
     host.emit({
       type: "taken-over-by-peer",
       targetId: target,
@@ -1147,12 +1152,15 @@ export class EnrpPeering {
 
   /** Writes a receiver identifier into an encoded ENRP message (after the sender's). */
   #setReceiver(bytes: Uint8Array, id: RegistrarId): void {
-    let at = 4 + 2 * this.#idBytes;
-    let v = id;
-    while (at > 4 + this.#idBytes) {
-      bytes[--at] = Number(v & 0xffn);
-      v >>= 8n;
+    let encoded = this.#idCache.get(id);
+    if (encoded === undefined) {
+      encoded = new Uint8Array(this.#idBytes);
+      let v = id;
+      for (let at = encoded.length; at > 0; v >>= 8n) encoded[--at] = Number(v & 0xffn);
+      if (this.#idCache.size > 1024) this.#idCache.clear();
+      this.#idCache.set(id, encoded);
     }
+    bytes.set(encoded, 4 + this.#idBytes);
   }
 }
 

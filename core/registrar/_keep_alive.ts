@@ -3,9 +3,10 @@
 // removal when the ack does not arrive in time; lifetime expiry of PEs learned from peers.
 // Keep-alives to PEs without a registration association (after a takeover, or a takeover
 // suggestion) go over an association the registrar opens to the PE's ASAP transport, one per
-// endpoint; when that connect fails, a PE this registrar owns is kept until its registration
-// life ends instead of being removed after the keep-alive timeout (it may be alive and about to
-// register again, at us or at a peer).
+// endpoint. When that connect fails in the RFC profile (where the transport is only the remote
+// end of the PE's old association), a PE this registrar owns is kept until its registration life
+// ends instead of being removed after the keep-alive timeout: it may be alive and about to
+// register again, at us or at a peer.
 
 import type { PoolElementEntry } from "../handlespace/pool_element.ts";
 import type { AssociationId } from "../role.ts";
@@ -50,7 +51,12 @@ export class KeepAliveMonitor {
     o.entries.length = 0;
   }
 
-  /** An association went down; when one opened to reach PEs never came up, they are unreachable. */
+  /**
+   * An association went down; when one opened to reach PEs never came up, they are unreachable.
+   * In the NG profile the ASAP transport is a listener the PE itself named, so its silence counts
+   * (the keep-alive timeout removes the PE, as RSPLIB's failed keep-alive does); in the RFC
+   * profile it is the remote end of the PE's old association, which proves nothing over TCP.
+   */
   down(now: number, assoc: AssociationId): void {
     const o = this.#opened.get(assoc);
     if (o === undefined) return;
@@ -58,13 +64,18 @@ export class KeepAliveMonitor {
     if (this.#byEndpoint.get(o.endpoint) === assoc) this.#byEndpoint.delete(o.endpoint);
     if (o.up) return;
     const ctx = this.#ctx;
+    if (ctx.profile === "ng") return;
     const hs = ctx.handlespace;
     for (const entry of o.entries) {
       if (!entry.live || !ctx.owns(entry) || this.#liveAssociation(entry) !== undefined) continue;
       if (hs.deadline(entry, "keep-alive-timeout") === undefined) continue;
       hs.clearDeadline(entry, "keep-alive-timeout");
       hs.clearDeadline(entry, "keep-alive-transmission");
-      hs.setDeadline(entry, "lifetime-expiry", now + entry.registrationLife);
+      hs.setDeadline(
+        entry,
+        "lifetime-expiry",
+        Math.max(now, entry.lastUpdate + entry.registrationLife),
+      );
       ctx.emit({ type: "home-keep-alive-failed", poolHandle: entry.poolHandle, peId: entry.id });
     }
   }
