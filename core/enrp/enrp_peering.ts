@@ -21,6 +21,7 @@ import type {
   ServerInformationParameter,
 } from "../wire/pool_element_parameter.ts";
 import { policyTypeInfo } from "../wire/policy_parameter.ts";
+import { jitteredCycle } from "../jitter.ts";
 import { idBytes } from "../wire/profile.ts";
 import type { ResolvedEnrpConfig } from "./config.ts";
 import type { EnrpHost } from "./host.ts";
@@ -124,7 +125,11 @@ export class EnrpPeering {
     this.#own = host.id;
     this.#idBytes = idBytes(host.profile);
     this.#claimLife = claimLife;
-    for (const ep of config.peers) this.#table.add(new PeerRecord(0n, [ep], true));
+    for (const ep of config.peers) {
+      const p = new PeerRecord(0n, [ep], true);
+      p.state = "gone"; // not heard yet
+      this.#table.add(p);
+    }
   }
 
   /** The configuration. */
@@ -335,7 +340,7 @@ export class EnrpPeering {
         this.#initTakeoverAck(now, m.senderId, m.targetId);
         return true;
       case "takeover-server":
-        this.#takeoverServer(now, m.senderId, m.targetId);
+        this.#takeoverServer(m.senderId, m.targetId);
         return true;
     }
   }
@@ -464,26 +469,30 @@ export class EnrpPeering {
     if (this.#stopped) return;
     const host = this.#host;
     const cfg = this.#cfg;
-    this.#presenceAt = now +
-      cfg.peerHeartbeatCycle * (0.875 + 0.25 * (host.rng.nextU32() / 2 ** 32));
+    this.#presenceAt = now + jitteredCycle(host.rng, cfg.peerHeartbeatCycle);
     if (this.#claims.size > 0) {
       for (const [key, claim] of this.#claims) {
         if (now - claim.time > this.#claimLife) this.#claims.delete(key);
       }
     }
-    if (cfg.presenceTargets.length > 0) {
-      const si = host.serverInformation(undefined);
-      if (si !== undefined) {
-        const bytes = this.#presenceBytes(false, 0n, si);
-        for (const to of cfg.presenceTargets) {
-          host.datagram(cfg.presenceChannel, to, bytes);
-          host.stats.presencesSent++;
-        }
-      }
-    }
+    this.#multicastPresence();
     for (const p of [...this.#table.records]) {
       if (p.assoc !== undefined) this.#sendPresence(p, p.assoc, false);
       else if (p.connecting === undefined) this.#connect(p);
+    }
+  }
+
+  /** A Presence to every multicast target (needs a known ENRP endpoint for its Server Information). */
+  #multicastPresence(): void {
+    const host = this.#host;
+    const cfg = this.#cfg;
+    if (cfg.presenceTargets.length === 0) return;
+    const si = host.serverInformation(undefined);
+    if (si === undefined) return;
+    const bytes = this.#presenceBytes(false, 0n, si);
+    for (const to of cfg.presenceTargets) {
+      host.datagram(cfg.presenceChannel, to, bytes);
+      host.stats.presencesSent++;
     }
   }
 
@@ -1080,7 +1089,7 @@ export class EnrpPeering {
     if (tp.takeover.delete(sender) && tp.takeover.size === 0) this.#completeTakeover(now, tp);
   }
 
-  #takeoverServer(now: number, sender: RegistrarId, target: RegistrarId): void {
+  #takeoverServer(sender: RegistrarId, target: RegistrarId): void {
     const host = this.#host;
     if (target === this.#own) {
       this.#announceAlive();
@@ -1105,18 +1114,7 @@ export class EnrpPeering {
 
   /** Someone wants to take us over: Presence to everyone, by multicast and to every peer. */
   #announceAlive(): void {
-    const host = this.#host;
-    const cfg = this.#cfg;
-    if (cfg.presenceTargets.length > 0) {
-      const si = host.serverInformation(undefined);
-      if (si !== undefined) {
-        const bytes = this.#presenceBytes(false, 0n, si);
-        for (const to of cfg.presenceTargets) {
-          host.datagram(cfg.presenceChannel, to, bytes);
-          host.stats.presencesSent++;
-        }
-      }
-    }
+    this.#multicastPresence();
     for (const p of this.#table.records) {
       const assoc = p.assoc ?? p.connecting;
       if (assoc !== undefined) this.#sendPresence(p, assoc, false);

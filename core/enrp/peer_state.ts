@@ -27,7 +27,8 @@
  * - `taking-over`: this registrar sent Init Takeover and awaits the acks of the live peers.
  * - `awaiting-takeover`: another registrar takes it over (we acknowledged); its Takeover Server is
  *   awaited for `peerMaxTimeNoResponse`, after which we try ourselves.
- * - `gone`: given up; a static peer stays in the table in this state and is tried again.
+ * - `gone`: given up, or a static peer not heard yet; a static peer stays in the table in this
+ *   state and is tried again every heartbeat cycle.
  */
 export type PeerState = "alive" | "probing" | "taking-over" | "awaiting-takeover" | "gone";
 
