@@ -140,6 +140,11 @@ export interface ChannelOptions extends BindUdpOptions {
   readonly multicastTtl?: number;
   /** Whether multicast sent is looped back to this host (default true). */
   readonly multicastLoopback?: boolean;
+  /**
+   * Called when sending a datagram fails (e.g. no route to a multicast group). Datagrams are
+   * best effort (announces repeat), so the driver drops them; this lets the application say so.
+   */
+  readonly onError?: (detail: string) => void;
 }
 
 /** The default multicast TTL of channels: 30, RSPLIB's default for its announces. */
@@ -475,8 +480,9 @@ export class Driver<E = never> {
         this.#role.handleDatagram(now, name, from, bytes);
         this.#process();
       },
-      error: () => {
+      error: (detail) => {
         // Datagrams are best effort (announces repeat); a failed send is dropped.
+        options.onError?.(detail);
       },
     });
     try {

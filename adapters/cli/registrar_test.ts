@@ -1,0 +1,59 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runRegistrar } from "./registrar.ts";
+import { TestIo } from "./_testing.ts";
+
+const QUIET = ["--enrp", "off", "--announce", "off", "--log-format", "json"];
+
+test("runRegistrar() logs its endpoints on a started line and exits 0 on SIGTERM", async () => {
+  const io = new TestIo();
+  const run = runRegistrar([
+    "--asap",
+    "127.0.0.1:0",
+    "--enrp",
+    "127.0.0.1:0",
+    "--announce",
+    "off",
+    "--log-format",
+    "json",
+    "--id",
+    "42",
+  ], io);
+  const started = await io.waitForLog("started");
+  assert.equal(started.id, "42");
+  assert.equal(started.profile, "ng");
+  assert.match((started.asap as string[])[0]!, /^127\.0\.0\.1:\d+$/);
+  assert.match((started.enrp as string[])[0]!, /^127\.0\.0\.1:\d+$/);
+  io.signal("SIGTERM");
+  assert.equal(await run, 0);
+  assert.ok(io.logs().some((l) => l.event === "stopped"));
+});
+
+test("runRegistrar() exits 1 with one line when its port is in use", async () => {
+  const first = new TestIo();
+  const running = runRegistrar(["--asap", "127.0.0.1:0", ...QUIET], first);
+  const port = ((await first.waitForLog("started")).asap as string[])[0]!.split(":")[1];
+  const second = new TestIo();
+  assert.equal(
+    await runRegistrar(
+      ["--asap", `127.0.0.1:${port}`, "--enrp", "off", "--announce", "off"],
+      second,
+    ),
+    1,
+  );
+  assert.equal(
+    second.stderr,
+    `registrar: cannot open ASAP on 127.0.0.1:${port}: the address is already in use\n`,
+  );
+  first.signal();
+  assert.equal(await running, 0);
+});
+
+test("runRegistrar() exits 64 for unknown options and bad values", async () => {
+  const io = new TestIo();
+  assert.equal(await runRegistrar(["--bogus"], io), 64);
+  assert.match(io.stderr, /unknown option --bogus/);
+  const io2 = new TestIo();
+  assert.equal(await runRegistrar(["--keepalive-interval", "soon"], io2), 64);
+  assert.match(io2.stderr, /--keepalive-interval must be milliseconds/);
+});

@@ -1,0 +1,503 @@
+/**
+ * The `server` tool: a pool element (PE) running one of the classic example services of
+ * RSPLIB's rspserver (echo by default; discard, daytime, chargen, pingpong). It serves pool
+ * users over TCP with the framing shim and registers that endpoint in a pool.
+ *
+ * ```sh
+ * deno task server                                   # echo in EchoPool via 127.0.0.1:3863
+ * deno task server --pool EchoPool --policy LeastUsed --load 0.25
+ * deno task server --service daytime --policy WeightedRandom:5 --registrar 10.0.0.1:3863
+ * ```
+ *
+ * It runs under Deno (`deno run --allow-net adapters/cli/server.ts`), Bun and Node. Log lines
+ * go to standard error; `started` names the PE identifier and the service endpoint,
+ * `registered` follows once a registrar accepted the PE. SIGINT or SIGTERM deregister the PE
+ * and exit 0.
+ *
+ * @module
+ */
+
+import { currentRuntime } from "../current.ts";
+import { Driver } from "../driver.ts";
+import { TransportError } from "../runtime.ts";
+import { PoolElement, type PoolElementEvent } from "../../core/asap/pool_element.ts";
+import { ASAP_DEFAULTS } from "../../core/asap/defaults.ts";
+import { SeededRng } from "../../core/rng.ts";
+import type { TransportAddress } from "../../core/role.ts";
+import type { PolicyParameter } from "../../core/wire/policy_parameter.ts";
+import { policyParameter } from "../../core/wire/policy_parameter.ts";
+import { ASAP_ANNOUNCE_GROUP, ASAP_PORT, maxId } from "../../core/wire/profile.ts";
+import {
+  EXIT_USAGE,
+  flagMilliseconds,
+  type FlagSpec,
+  formatEndpoint,
+  parseEndpoint,
+  parseFlags,
+  parseIdentifier,
+  parseMilliseconds,
+  parseNumber,
+  usage,
+  UsageError,
+} from "./_args.ts";
+import { listenForAnnounces, optionalAddress } from "./_announce.ts";
+import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
+import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
+import { fractionToU32, parsePolicy, policyHasLoad, policyText } from "./_policy.ts";
+import { ServiceRole } from "./_service_role.ts";
+import { DEFAULT_POOL, SERVICE_NAMES, SERVICE_PPID, type ServiceName } from "./_services.ts";
+
+export type { CliIo, ShutdownSignal } from "./_io.ts";
+
+const FLAGS: readonly FlagSpec[] = [
+  {
+    name: "service",
+    kind: "value",
+    value: "NAME",
+    default: "echo",
+    help: "echo, discard, daytime, chargen or pingpong",
+  },
+  {
+    name: "pool",
+    kind: "value",
+    value: "NAME",
+    default: "EchoPool (DiscardPool, DaytimePool, CharGenPool, PingPongPool)",
+    help: "pool handle to register in",
+  },
+  {
+    name: "policy",
+    kind: "value",
+    value: "POLICY",
+    default: "RoundRobin",
+    help:
+      "pool policy, RSPLIB syntax: WeightedRandom:5, Priority:3, LeastUsedDegradation:0.01, ...",
+  },
+  {
+    name: "load",
+    kind: "value",
+    value: "FRACTION",
+    default: "0",
+    help: "load 0..1 (Least Used policies)",
+  },
+  {
+    name: "load-schedule",
+    kind: "value",
+    value: "LOAD:MS,...",
+    help: "vary the load over time, cycling, e.g. 0.2:5000,0.9:5000",
+  },
+  {
+    name: "load-stdin",
+    kind: "boolean",
+    help: "read load changes from standard input, one fraction per line",
+  },
+  {
+    name: "registrar",
+    kind: "list",
+    value: "HOST:PORT",
+    default: "127.0.0.1:3863",
+    help: "static registrar",
+  },
+  {
+    name: "announce",
+    kind: "value",
+    value: "ADDR:PORT|off",
+    default: "239.0.0.50:3863",
+    help: "listen for Server Announces",
+  },
+  {
+    name: "announce-interface",
+    kind: "value",
+    value: "ADDR",
+    default: "the system's choice",
+    help: "address of the interface to join the announce group on",
+  },
+  {
+    name: "host",
+    kind: "value",
+    value: "ADDR",
+    default: ":: (all addresses)",
+    help: "address the service listens on",
+  },
+  {
+    name: "port",
+    kind: "value",
+    value: "PORT",
+    default: "0 (any)",
+    help: "port the service listens on",
+  },
+  {
+    name: "id",
+    kind: "value",
+    value: "ID",
+    default: "random",
+    help: "PE identifier (decimal or 0x hex)",
+  },
+  { name: "profile", kind: "value", value: "rfc|ng", default: "ng", help: "wire profile" },
+  {
+    name: "rereg-interval",
+    kind: "value",
+    value: "MS",
+    default: String(ASAP_DEFAULTS.reRegistrationInterval.value),
+    help: "re-registration interval (registration life = 3 ×)",
+  },
+  {
+    name: "registrar-connect-timeout",
+    kind: "value",
+    value: "MS",
+    default: String(ASAP_DEFAULTS.registrarConnectTimeout.value),
+    help: "length of one registrar hunt round",
+  },
+  {
+    name: "log-level",
+    kind: "value",
+    value: "LEVEL",
+    default: "info",
+    help: "error, warn, info, debug",
+  },
+  { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
+];
+
+const SYNOPSIS = `Usage: server [options]
+
+Runs a pool element with an example service and registers it in a pool. Stops on SIGINT/SIGTERM
+after deregistering.`;
+
+interface ServerOptions {
+  service: ServiceName;
+  pool: string;
+  policy: PolicyParameter;
+  schedule: { load: number; ms: number }[];
+  loadStdin: boolean;
+  registrars: TransportAddress[];
+  announce: TransportAddress | undefined;
+  announceInterface: string | undefined;
+  host: string | undefined;
+  port: number;
+  id: bigint | undefined;
+  profile: "rfc" | "ng";
+  reregInterval: number;
+  connectTimeout: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: (typeof LOG_FORMATS)[number];
+}
+
+function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
+  const service = flags.choice("service", SERVICE_NAMES, "echo");
+  const profile = flags.choice("profile", ["rfc", "ng"] as const, "ng");
+  const load = flags.optionalNumber("load", { min: 0, max: 1, fraction: true });
+  const policy = parsePolicy(flags.string("policy") ?? "RoundRobin", load);
+  const scheduleText = flags.string("load-schedule");
+  const schedule = scheduleText === undefined ? [] : scheduleText.split(",").map((entry) => {
+    const [l, ms, extra] = entry.split(":");
+    if (l === undefined || ms === undefined || extra !== undefined) {
+      throw new UsageError(`--load-schedule entries are LOAD:MS, not "${entry}"`);
+    }
+    return {
+      load: parseNumber("--load-schedule load", l, { min: 0, max: 1, fraction: true }),
+      ms: parseMilliseconds("--load-schedule time", ms, 10),
+    };
+  });
+  const loadStdin = flags.boolean("load-stdin");
+  if ((schedule.length > 0 || loadStdin) && !policyHasLoad(policy.type)) {
+    throw new UsageError("--load-schedule and --load-stdin need a Least Used policy");
+  }
+  const registrarList = flags.list("registrar");
+  const registrars = (registrarList.length === 0 ? ["127.0.0.1:3863"] : registrarList).map((t) =>
+    parseEndpoint("--registrar", t, ASAP_PORT)
+  );
+  const announceText = flags.string("announce") ?? `${ASAP_ANNOUNCE_GROUP}:${ASAP_PORT}`;
+  const idText = flags.string("id");
+  const hostText = flags.string("host");
+  return {
+    service,
+    pool: flags.string("pool") ?? DEFAULT_POOL[service],
+    policy,
+    schedule,
+    loadStdin,
+    registrars,
+    announce: announceText === "off"
+      ? undefined
+      : parseEndpoint("--announce", announceText, ASAP_PORT),
+    announceInterface: optionalAddress(flags, "announce-interface"),
+    host: hostText === undefined ? undefined : parseEndpoint("--host", hostText, 0).address,
+    port: flags.number("port", 0, { min: 0, max: 65535 }),
+    id: idText === undefined ? undefined : parseIdentifier("--id", idText, maxId(profile)),
+    profile,
+    reregInterval: flagMilliseconds(
+      flags,
+      "rereg-interval",
+      ASAP_DEFAULTS.reRegistrationInterval.value,
+      10,
+    ),
+    connectTimeout: flagMilliseconds(
+      flags,
+      "registrar-connect-timeout",
+      ASAP_DEFAULTS.registrarConnectTimeout.value,
+    ),
+    logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
+    logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
+  };
+}
+
+/**
+ * Runs the `server` tool until a shutdown signal.
+ *
+ * @param argv The arguments after the program name.
+ * @param io Output, signals and input (load changes with `--load-stdin`).
+ * @returns The exit code: 0 after a graceful shutdown, 1 when the service cannot listen, 64 for
+ *   a usage error.
+ * @example Usage errors exit with 64
+ * ```ts
+ * import { runServer } from "./server.ts";
+ * import assert from "node:assert/strict";
+ * let err = "";
+ * const io = {
+ *   out: () => {},
+ *   err: (t: string) => void (err += t),
+ *   onShutdown: () => () => {},
+ *   stdinLines: async function* () {},
+ * };
+ * assert.equal(await runServer(["--policy", "NoSuchPolicy"], io), 64);
+ * assert.match(err, /is not a policy/);
+ * ```
+ */
+export async function runServer(argv: readonly string[], io: CliIo): Promise<number> {
+  let options: ServerOptions;
+  try {
+    const flags = parseFlags("server", argv, FLAGS);
+    if (flags.boolean("help")) {
+      io.out(usage(SYNOPSIS, FLAGS));
+      return 0;
+    }
+    if (flags.positional.length > 0) {
+      throw new UsageError(`unexpected argument "${flags.positional[0]}"`);
+    }
+    options = readOptions(flags);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`server: ${e.message}\nRun "server --help" for the options.\n`);
+    return EXIT_USAGE;
+  }
+  return await serve(options, io);
+}
+
+async function serve(o: ServerOptions, io: CliIo): Promise<number> {
+  const log = new Logger({
+    tool: "server",
+    level: o.logLevel,
+    format: o.logFormat,
+    write: (t) => io.err(t),
+  });
+  const runtime = await currentRuntime();
+
+  // The service: its own driver with one listener for pool users.
+  const service = new ServiceRole(o.service);
+  const serviceDriver = new Driver(runtime, service, {
+    onEvent: (e) => {
+      switch (e.type) {
+        case "session-up":
+          log.info(e.type, { assoc: e.assoc, from: formatEndpoint(e.remote) });
+          return;
+        case "session-down":
+          log.info(e.type, { assoc: e.assoc, reason: e.reason, messages: e.messages });
+          return;
+        case "session-aborted":
+          log.warn(e.type, { assoc: e.assoc, reason: e.reason });
+      }
+    },
+  });
+  let bound: TransportAddress;
+  try {
+    bound = await listenService(serviceDriver, o.host, o.port);
+  } catch (e) {
+    await serviceDriver.close();
+    const code = e instanceof TransportError ? e.code : "UNKNOWN";
+    const text = `cannot listen on ${formatEndpoint({ address: o.host ?? "::", port: o.port })}: ${
+      code === "EADDRINUSE" ? "the address is already in use" : (e as Error).message
+    }`;
+    if (o.logFormat === "json") log.error("listen-failed", { code }, text);
+    else io.err(`server: ${text}\n`);
+    return 1;
+  }
+
+  // The pool element: registers the service endpoint.
+  const seed = new Uint32Array(runtime.randomBytes(16).buffer.slice(0, 16));
+  const specific = o.host !== undefined && o.host !== "::" && o.host !== "0.0.0.0";
+  const pe = new PoolElement({
+    rng: new SeededRng([seed[0]!, seed[1]!, seed[2]!, seed[3]!]),
+    profile: o.profile,
+    poolHandle: o.pool,
+    ...(o.id === undefined ? {} : { id: o.id }),
+    policy: o.policy,
+    userTransport: {
+      protocol: "tcp",
+      port: bound.port,
+      transportUse: "data+control",
+      ...(specific ? { addresses: [o.host!] } : {}),
+    },
+    registrars: o.registrars,
+    reRegistrationInterval: o.reregInterval,
+    registrarConnectTimeout: o.connectTimeout,
+  });
+  let closed: () => void = () => {};
+  const whenClosed = new Promise<void>((resolve) => (closed = resolve));
+  const peDriver: Driver<PoolElementEvent> = new Driver(runtime, pe, {
+    onEvent: (e) => {
+      if (e.type === "closed") closed();
+      logPeEvent(log, pe, peDriver, e);
+    },
+  });
+  if (o.announce !== undefined) {
+    await listenForAnnounces(peDriver, o.announce, log, o.announceInterface);
+  }
+  log.always("started", {
+    pe: pe.id,
+    pool: o.pool,
+    service: o.service,
+    ppid: SERVICE_PPID[o.service],
+    listen: formatEndpoint(bound),
+    policy: policyText(o.policy),
+    registrars: o.registrars.map(formatEndpoint),
+    profile: o.profile,
+    runtime: runtime.name,
+  });
+  peDriver.flush();
+
+  // Load changes.
+  const setLoad = (load: number, why: string) => {
+    const p = o.policy;
+    const policy = policyParameter(p.type, {
+      weight: p.weight,
+      priority: p.priority,
+      load: fractionToU32(load),
+      loadDegradation: p.loadDegradation,
+      loadDpf: p.loadDpf,
+      weightDpf: p.weightDpf,
+    });
+    peDriver.run((now) => pe.updatePolicy(now, policy));
+    log.info("load-changed", { pe: pe.id, load, policy: policyText(policy), by: why });
+  };
+  let scheduleTimer: ReturnType<typeof setTimeout> | undefined;
+  if (o.schedule.length > 0) {
+    let step = 0;
+    const next = () => {
+      const entry = o.schedule[step % o.schedule.length]!;
+      if (step > 0 || entry.load !== o.policy.load / 0xffffffff) setLoad(entry.load, "schedule");
+      step++;
+      scheduleTimer = setTimeout(next, entry.ms);
+    };
+    next();
+  }
+  let stopping = false;
+  if (o.loadStdin) {
+    (async () => {
+      for await (const line of io.stdinLines()) {
+        if (stopping) return;
+        const text = line.trim().replace(/^load\s+/i, "");
+        if (text === "") continue;
+        try {
+          setLoad(parseNumber("load", text, { min: 0, max: 1, fraction: true }), "stdin");
+        } catch (e) {
+          log.warn("bad-input", { line }, (e as Error).message);
+        }
+      }
+    })();
+  }
+
+  const signal = await new Promise<string>((resolve) => {
+    const off = io.onShutdown((s) => {
+      off();
+      resolve(s);
+    });
+  });
+  stopping = true;
+  if (scheduleTimer !== undefined) clearTimeout(scheduleTimer);
+  log.info("stopping", { signal, pe: pe.id });
+  let offForce = () => {};
+  const forced = new Promise<boolean>((resolve) => {
+    offForce = io.onShutdown(() => resolve(true));
+  });
+  // Deregister first (pool users stop being sent here), then end the sessions.
+  peDriver.run((now) => pe.shutdown(now));
+  const bound5s = new Promise<void>((r) =>
+    setTimeout(r, ASAP_DEFAULTS.responseTimeout.value + 1000)
+  );
+  let wasForced = await Promise.race([
+    whenClosed.then(() => false),
+    bound5s.then(() => false),
+    forced,
+  ]);
+  if (!wasForced) {
+    service.closeAll();
+    serviceDriver.flush();
+    wasForced = await Promise.race([
+      Promise.all([peDriver.close(), serviceDriver.close()]).then(() => false),
+      forced,
+    ]);
+  }
+  offForce();
+  log.info("stopped", { pe: pe.id, messages: service.messages });
+  return wasForced ? 1 : 0;
+}
+
+/** Listens on the given host, or on every address (`::`, else `0.0.0.0` without IPv6). */
+async function listenService<E>(
+  driver: Driver<E>,
+  host: string | undefined,
+  port: number,
+): Promise<TransportAddress> {
+  if (host !== undefined) return await driver.listen("service", { hostname: host, port });
+  try {
+    return await driver.listen("service", { hostname: "::", port });
+  } catch (e) {
+    if (e instanceof TransportError && e.code === "EADDRINUSE") throw e;
+    return await driver.listen("service", { hostname: "0.0.0.0", port });
+  }
+}
+
+function logPeEvent(
+  log: Logger,
+  pe: PoolElement,
+  driver: Driver<PoolElementEvent>,
+  e: PoolElementEvent,
+): void {
+  switch (e.type) {
+    case "registered": {
+      const remote = driver.status(e.assoc)?.remote;
+      log.info(e.type, {
+        pool: pe.poolHandle,
+        pe: pe.id,
+        registrar: e.registrarId === 0n ? undefined : e.registrarId,
+        via: remote === undefined ? undefined : formatEndpoint(remote),
+        policy: policyText(pe.policy),
+      });
+      return;
+    }
+    case "re-registered":
+      log.debug(e.type, { pe: pe.id, registrar: e.registrarId, policy: policyText(pe.policy) });
+      return;
+    case "registration-failed":
+      log.warn(e.type, { pe: pe.id, cause: `0x${e.cause.toString(16)}`, reason: e.reason });
+      return;
+    case "home-changed":
+      log.info(e.type, { pe: pe.id, from: e.from, to: e.to, reason: e.reason });
+      return;
+    case "registrar-lost":
+      log.warn(e.type, { pe: pe.id, registrar: e.registrarId, reason: e.reason });
+      return;
+    case "registrar-hunt-failed":
+      log.warn(e.type, { pe: pe.id, round: e.round }, "no registrar reachable; still trying");
+      return;
+    case "deregistered":
+      log.info(e.type, { pool: pe.poolHandle, pe: pe.id });
+      return;
+    case "peer-protocol-error":
+      log.warn(e.type, { assoc: e.assoc, detail: e.detail });
+      return;
+    case "closed":
+      log.debug(e.type, { pe: pe.id });
+      return;
+  }
+}
+
+if (isMainModule(import.meta)) runOnProcess(runServer);
