@@ -9,10 +9,12 @@
  * deno task hsdump --registrar 127.0.0.1:9901 --json
  * ```
  *
- * Text shows every pool with its PEs (identifier, user transport, policy and its values, home
- * registrar, registration life, ASAP transport), then per home registrar the count of PEs and
- * their checksum, and whether the registrar's reported ownership checksum matches the PEs
- * received. `--json` prints one JSON document (identifiers as decimal strings). Exit codes: 0,
+ * Text shows the peer table (the registrar itself and the live peers its List Response names,
+ * each with its ENRP endpoint and the count and checksum of the PEs it owns), every pool with
+ * its PEs (identifier, user transport, policy and its values, home registrar, registration life,
+ * ASAP transport), then per home registrar (owner) the count of PEs and their checksum, the
+ * value every registrar of the operation scope must agree on, and whether the registrar's
+ * reported ownership checksum matches the PEs received. `--json` prints one JSON document (identifiers as decimal strings). Exit codes: 0,
  * 1 when the registrar cannot be reached or does not answer, 64 for a usage error.
  *
  * @module
@@ -346,6 +348,30 @@ function ownChecksum(d: Dump, list: readonly Owner[], profile: WireProfile): num
     (profile === "rfc" ? 0xffff : 0xffffffff);
 }
 
+/** One row of the peer table: a registrar the List Response named, with the PEs it owns. */
+interface PeerRow {
+  readonly registrarId: bigint;
+  readonly enrp: string;
+  readonly self: boolean;
+  readonly poolElements: number;
+  readonly checksum: number;
+}
+
+/** The List Response's registrars (this one first) with their PE counts and checksums. */
+function peerRows(d: Dump, list: readonly Owner[], profile: WireProfile): PeerRow[] {
+  const empty = profile === "rfc" ? 0xffff : 0xffffffff;
+  return d.servers.map((s) => {
+    const o = list.find((x) => x.registrarId === s.registrarId);
+    return {
+      registrarId: s.registrarId,
+      enrp: transportText(s.transport),
+      self: s.registrarId === d.registrarId,
+      poolElements: o?.count ?? 0,
+      checksum: o?.checksum.value() ?? empty,
+    };
+  });
+}
+
 function toText(d: Dump, profile: WireProfile, endpoint: TransportAddress): string {
   const list = owners(d.pools, profile);
   const own = ownChecksum(d, list, profile);
@@ -359,9 +385,25 @@ function toText(d: Dump, profile: WireProfile, endpoint: TransportAddress): stri
       hex(own, profile)
     } computed from its PEs: ${own === d.checksum ? "consistent" : "DIFFERENT"}`,
   );
-  for (const s of d.servers) {
-    lines.push(`Registrar known: ${s.registrarId} at ${transportText(s.transport)}`);
+  const rows = peerRows(d, list, profile);
+  lines.push("");
+  lines.push(`Peer table (${rows.length - (rows.some((r) => r.self) ? 1 : 0)} live peer(s)):`);
+  const idWidth = Math.max(
+    2,
+    ...rows.map((r) => `${r.registrarId}${r.self ? " (self)" : ""}`.length),
+  );
+  const epWidth = Math.max(4, ...rows.map((r) => r.enrp.length));
+  lines.push(
+    `  ${"ID".padEnd(idWidth)}  ${"ENRP".padEnd(epWidth)}  ${"PEs".padStart(7)}  CHECKSUM`,
+  );
+  for (const r of rows) {
+    lines.push(
+      `  ${`${r.registrarId}${r.self ? " (self)" : ""}`.padEnd(idWidth)}  ${
+        r.enrp.padEnd(epWidth)
+      }  ${String(r.poolElements).padStart(7)}  ${hex(r.checksum, profile)}`,
+    );
   }
+  lines.push("");
   lines.push(`Handlespace: ${d.pools.length} pool(s), ${total} pool element(s)`);
   for (const pool of d.pools) {
     const first = pool.poolElements[0];
@@ -375,10 +417,13 @@ function toText(d: Dump, profile: WireProfile, endpoint: TransportAddress): stri
   }
   if (list.length > 0) {
     lines.push("");
-    lines.push("Home registrars:");
+    lines.push("Home registrars (PEs each owns and their checksum, computed from the table):");
     for (const o of list) {
+      const listed = d.servers.some((s) => s.registrarId === o.registrarId);
       lines.push(
-        `  ${o.registrarId}: ${o.count} PE(s), checksum ${hex(o.checksum.value(), profile)}`,
+        `  ${o.registrarId}: ${o.count} PE(s), checksum ${hex(o.checksum.value(), profile)}${
+          listed ? "" : " (not a live peer: takeover pending)"
+        }`,
       );
     }
   }
@@ -421,10 +466,18 @@ function toJson(d: Dump, profile: WireProfile, endpoint: TransportAddress): unkn
     checksum: { reported: d.checksum, computed: own, consistent: own === d.checksum },
     servers: servers.servers,
     pools: tables.pools,
+    peers: peerRows(d, list, profile).map((r) => ({
+      registrarId: r.registrarId.toString(),
+      enrp: r.enrp,
+      self: r.self,
+      poolElements: r.poolElements,
+      checksum: r.checksum,
+    })),
     owners: list.map((o) => ({
       registrarId: o.registrarId.toString(),
       poolElements: o.count,
       checksum: o.checksum.value(),
+      live: d.servers.some((s) => s.registrarId === o.registrarId),
     })),
     poolElements: d.pools.reduce((n, p) => n + p.poolElements.length, 0),
   };
