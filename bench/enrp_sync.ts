@@ -7,8 +7,11 @@
 //    time): until every registrar holds every PE with one agreed home and equal checksums.
 // 3. Time from a registrar's crash until its PEs are taken over, as a function of the peer
 //    timers (simulated network), next to the formula.
+// 4. Full handlespace download between two registrar processes (the CLI under Deno): registrar 1
+//    holds N PEs registered over TCP; registrar 2 starts with --peer and downloads them from its
+//    mentor. Time from its mentor-selected to its mentor-sync-finished log line.
 //
-// Run: deno run --allow-all bench/enrp_sync.ts [--part 1|2|3] [--runs N]
+// Run: deno run --allow-all bench/enrp_sync.ts [--part 1|2|3|4] [--runs N]
 
 import { Driver } from "../adapters/driver.ts";
 import { currentRuntime } from "../adapters/current.ts";
@@ -18,6 +21,10 @@ import { policyParameter, PolicyType } from "../core/wire/policy_parameter.ts";
 import { asapPpid } from "../core/wire/profile.ts";
 import { encodeMessage } from "../core/wire/wire_encoder.ts";
 import { Cluster } from "../tests/enrp/_cluster.ts";
+import { killAll, type Proc, startRegistrar } from "../tests/e2e/_procs.ts";
+import { RawClient } from "../tests/e2e/_raw_client.ts";
+import { encodeFrame, FrameType } from "../core/transport/frame.ts";
+import { PPID_ASAP_NG } from "../core/wire/profile.ts";
 
 function option(name: string): string | undefined {
   const i = Deno.args.indexOf(`--${name}`);
@@ -252,6 +259,124 @@ function partTakeover(): void {
   }
 }
 
+// ---- 4. full table download between two registrar processes ----
+
+function freePorts(n: number): number[] {
+  const ls = Array.from({ length: n }, () => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+  const ports = ls.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of ls) l.close();
+  return ports;
+}
+
+/** Registers `n` PEs in 100 pools at the registrar on `asap` over one TCP association. */
+async function register(asap: number, n: number): Promise<RawClient> {
+  const client = await RawClient.connect(asap);
+  client.hello();
+  const pools = Array.from({ length: 100 }, (_, i) => new TextEncoder().encode(`pool-${i}`));
+  const batch = 2000;
+  let sent = 0;
+  const answered = () => client.frames.filter((f) => f.type === FrameType.Data).length;
+  while (sent < n) {
+    const frames: Uint8Array[] = [];
+    for (let i = sent; i < Math.min(n, sent + batch); i++) {
+      const payload = encodeMessage({
+        type: "registration",
+        poolHandle: pools[i % 100]!,
+        poolElement: {
+          id: BigInt(i + 1) * 0x9e3779b97f4a7c15n % 0xffffffffffffffffn + 1n,
+          homeRegistrarId: 0n,
+          registrationLife: 3_600_000,
+          userTransport: {
+            protocol: "tcp",
+            port: 7000 + (i % 1000),
+            transportUse: "data",
+            addresses: ["127.0.0.1"],
+          },
+          policy: policyParameter(PolicyType.LeastUsed, { load: i % 1000 }),
+        },
+      });
+      frames.push(encodeFrame(FrameType.Data, 0, PPID_ASAP_NG, payload));
+    }
+    const size = frames.reduce((a, f) => a + f.length, 0);
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const f of frames) (all.set(f, at), at += f.length);
+    client.write(all);
+    sent += frames.length;
+    await until(() => answered() >= sent, 60_000);
+  }
+  return client;
+}
+
+async function partProcesses(): Promise<void> {
+  console.log("\n### Full handlespace download between two registrar processes (CLI, Deno)\n");
+  console.log("| PEs | PEs per page | mentor-selected → mentor-sync-finished (runs) | PEs/s |");
+  console.log("|---:|---:|---:|---:|");
+  for (const n of [10_000, 100_000]) {
+    for (const perPage of [128, 2000]) {
+      const times: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const [pa, pb] = freePorts(2) as [number, number];
+        const peering = ["--keepalive-interval", "3600000", "--peer-heartbeat-cycle", "1000"];
+        let client: RawClient | undefined;
+        try {
+          const a = await startRegistrar([
+            "--id",
+            "1",
+            "--enrp",
+            `127.0.0.1:${pa}`,
+            "--peer",
+            `127.0.0.1:${pb}`,
+            "--mentor-discovery-timeout",
+            "100",
+            "--max-elements-per-table-request",
+            String(perPage),
+            ...peering,
+          ]);
+          await a.proc.waitForLog("startup-phase-ended");
+          client = await register(a.asap, n);
+          const b = await startRegistrar([
+            "--id",
+            "2",
+            "--enrp",
+            `127.0.0.1:${pb}`,
+            "--peer",
+            `127.0.0.1:${pa}`,
+            "--mentor-discovery-timeout",
+            "60000",
+            ...peering,
+          ]);
+          const done = await b.proc.waitForLog("mentor-sync-finished", undefined, 60_000);
+          if (done.poolElements !== n) {
+            throw new Error(`${done.poolElements} of ${n} PEs arrived`);
+          }
+          const selected = b.proc.logs("mentor-selected")[0]!;
+          times.push(Date.parse(done.time) - Date.parse(selected.time));
+          await stop(b.proc);
+          await stop(a.proc);
+        } finally {
+          client?.close();
+          await killAll();
+        }
+      }
+      const t = median(times);
+      console.log(
+        `| ${n.toLocaleString("en")} | ${perPage === 2000 ? "up to 65535 bytes" : perPage} | ${
+          t.toFixed(0)
+        } ms (${times.map((x) => x.toFixed(0)).join(", ")}) | ${
+          Math.round(n / t * 1000).toLocaleString("en")
+        } |`,
+      );
+    }
+  }
+}
+
+async function stop(p: Proc): Promise<void> {
+  p.kill("SIGTERM");
+  await p.waitExit(30_000);
+}
+
 if (part === undefined || part === "1") await partDownload();
 if (part === undefined || part === "2") partHeal();
 if (part === undefined || part === "3") partTakeover();
+if (part === undefined || part === "4") await partProcesses();
