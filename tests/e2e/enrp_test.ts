@@ -248,3 +248,71 @@ test("ENRP with real registrar processes: 200 PEs converge at three peers, kill 
     await killAll();
   }
 });
+
+function portFree(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("README ENRP example: three registrars peered by --peer and a server, as written; hsdump shows the peer table and the PE everywhere", async (t) => {
+  const readme = Deno.readTextFileSync(join(ROOT, "README.md"));
+  const from = readme.indexOf("**From the command line.**");
+  assert.ok(from >= 0, "README has the ENRP command-line example");
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(from))![1]!;
+  for (const port of [3863, 3864, 3865, 9901, 9902, 9903]) {
+    if (!portFree(port)) {
+      t.skip(`127.0.0.1:${port} is in use on this machine; the example needs it`);
+      return;
+    }
+  }
+  // The whole block in one shell, in its own process group (the registrars and the server stay
+  // in the background after hsdump printed).
+  const child = new Deno.Command("setsid", {
+    args: ["bash", "-c", block],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", PATH: process.env.PATH ?? "" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let stdout = "", stderr = "";
+  const read = async (s: ReadableStream<Uint8Array>, add: (t: string) => void) => {
+    const d = new TextDecoder();
+    for await (const c of s) add(d.decode(c, { stream: true }));
+  };
+  const done = Promise.all([
+    read(child.stdout, (x) => (stdout += x)),
+    read(child.stderr, (x) => (stderr += x)),
+    child.status,
+  ]);
+  try {
+    await until(() => /^Handlespace: /m.test(stdout), 30000, `hsdump's output\n${stderr}`);
+    assert.match(stdout, /^Registrar 2 \(NG profile\) at 127\.0\.0\.1:9902$/m);
+    assert.match(stdout, /^Peer table \(2 live peer\(s\)\):$/m);
+    for (const id of [1, 2, 3]) {
+      assert.match(
+        stdout,
+        new RegExp(`^  ${id}( \\(self\\))? +tcp 127\\.0\\.0\\.1:990${id} `, "m"),
+      );
+    }
+    // The server's PE reaches every registrar (the Handle Update may follow hsdump's run).
+    for (const port of [9901, 9902, 9903]) {
+      let d: HsdumpJson | undefined;
+      for (let i = 0; i < 50 && (d === undefined || d.poolElements !== 1); i++) {
+        d = await hsdump(port);
+        if (d.poolElements !== 1) await new Promise((r) => setTimeout(r, 300));
+      }
+      assert.equal(d?.poolElements, 1, `registrar at ${port} holds the server's PE`);
+      assert.equal(d!.owners.length, 1);
+      assert.ok(["1", "2", "3"].includes(d!.owners[0]!.registrarId));
+    }
+  } finally {
+    try {
+      Deno.kill(-child.pid, "SIGTERM");
+    } catch { /* gone */ }
+    await done;
+  }
+});
