@@ -161,7 +161,9 @@ async function partDownload(): Promise<void> {
 // ---- 2. convergence after a partition heals (simulated) ----
 
 function partHeal(): void {
-  console.log("\n### Convergence after a partition heals (simulated, 5 registrars, 1,000 PEs)\n");
+  console.log(
+    "\n### Convergence after a partition heals (simulated, 5 registrars, 1,000 PEs; 0.1 s steps)\n",
+  );
   console.log("| partition | split | length | heal → converged (min / median / max over seeds) |");
   console.log("|---|---|---:|---:|");
   for (const kind of ["registrars only", "network (with PEs)"] as const) {
@@ -181,7 +183,9 @@ function partHeal(): void {
         c.sim.runFor(length);
         c.heal();
         const healed = c.sim.now;
-        c.sim.runUntil(() => c.problems().length === 0, 120_000);
+        // The invariants cost a pass over every registrar's handlespace: checked every 100 ms of
+        // virtual time (the figures' resolution), not after every simulated event.
+        while (c.problems().length > 0 && c.sim.now - healed < 120_000) c.sim.runFor(100);
         times.push(c.sim.now - healed);
       }
       const s = [...times].sort((a, b) => a - b);
