@@ -628,7 +628,11 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     profile: registrar.profile,
     asap: asapBound.map(formatEndpoint),
     enrp: enrpBound.length === 0 ? "off" : enrpBound.map(formatEndpoint),
-    peers: o.peering === undefined ? "off" : o.peering.peers!.map(formatEndpoint),
+    peers: o.peering === undefined
+      ? "off"
+      : o.peering.peers!.length === 0
+      ? "none"
+      : o.peering.peers!.map(formatEndpoint),
     enrpAnnounce: o.enrpAnnounce === undefined ? "off" : formatEndpoint(o.enrpAnnounce),
     announce: o.announce === undefined ? "off" : formatEndpoint(o.announce),
     runtime: runtime.name,

@@ -73,8 +73,9 @@ const UNSPECIFIED = new Set(["0.0.0.0", "::"]);
  * import { SeededRng } from "../rng.ts";
  * import assert from "node:assert/strict";
  * const enrp = { presenceTargets: [] };
- * const a = new Registrar({ rng: new SeededRng(1), id: 1n, announceTargets: [], enrp,
- *   enrpEndpoint: { address: "10.0.0.1", port: 9901 } });
+ * // `a` runs alone so far: no mentor to wait for, its startup phase ends at once.
+ * const a = new Registrar({ rng: new SeededRng(1), id: 1n, announceTargets: [],
+ *   enrp: { ...enrp, mentorDiscoveryTimeout: 0 }, enrpEndpoint: { address: "10.0.0.1", port: 9901 } });
  * const b = new Registrar({ rng: new SeededRng(2), id: 2n, announceTargets: [],
  *   enrp: { ...enrp, peers: [{ address: "10.0.0.1", port: 9901 }] },
  *   enrpEndpoint: { address: "10.0.0.2", port: 9901 } });

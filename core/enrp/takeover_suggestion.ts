@@ -117,7 +117,8 @@ export function underloadedPeers(
  * import assert from "node:assert/strict";
  * const peers = [{ id: 0b0010n, count: 0 }, { id: 0b0100n, count: 0 }, { id: 0b1000n, count: 90 }];
  * assert.equal(suggestionTarget({ id: 0b0001n, count: 110 }, 0b0110n, peers, 1.25), 0b0010n);
- * assert.equal(suggestionTarget({ id: 0b0001n, count: 50 }, 0b0110n, peers, 1.25), undefined);
+ * // 40 PEs against a mean of 32.5: within 1.25 × the mean, no suggestion.
+ * assert.equal(suggestionTarget({ id: 0b0001n, count: 40 }, 0b0110n, peers, 1.25), undefined);
  * ```
  */
 export function suggestionTarget(
