@@ -5,7 +5,8 @@
 // PEs that have not noticed the death): exactly one survivor takes its PEs over, pool users
 // still resolve every PE at both survivors, and once the PEs run again they re-home at the
 // survivors with nothing lost. A fourth registrar started later downloads the handlespace from
-// its mentor and reaches the same checksums.
+// its mentor and reaches the same checksums. Also: registrars finding each other by multicast
+// Presence alone (--enrp-announce), and README's three-registrar example run as written.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -114,7 +115,7 @@ async function resolveAt(port: number): Promise<string[]> {
 }
 
 /** The helper process hosting the PEs (tests/e2e/_pe_host.ts). */
-function startPeHost(asapPorts: readonly number[]): Proc {
+function startPeHost(asapPorts: readonly number[], count = PES): Proc {
   const child = new Deno.Command(join(ROOT, "node_modules", ".bin", "deno"), {
     args: [
       "run",
@@ -123,7 +124,7 @@ function startPeHost(asapPorts: readonly number[]): Proc {
       "--registrars",
       asapPorts.map((p) => `127.0.0.1:${p}`).join(","),
       "--count",
-      String(PES),
+      String(count),
       "--pool",
       POOL,
     ],
@@ -314,5 +315,39 @@ test("README ENRP example: three registrars peered by --peer and a server, as wr
       Deno.kill(-child.pid, "SIGTERM");
     } catch { /* gone */ }
     await done;
+  }
+});
+
+test("registrars with --enrp-announce only find each other by multicast Presence and share a PE", async () => {
+  try {
+    // The ENRP group on a port of our own, so other registrars on this host stay out.
+    const [group] = freePorts(1) as [number];
+    const args = (id: string) => [
+      "--id",
+      id,
+      "--enrp-announce",
+      `239.0.0.51:${group}`,
+      "--announce-interface",
+      "127.0.0.1",
+      ...TIMERS,
+    ];
+    const [a, b] = await Promise.all([startRegistrar(args("21")), startRegistrar(args("22"))]);
+    assert.deepEqual(a.proc.logs("started")[0]!.peers, "none");
+    const upAtA = await a.proc.waitForLog("peer-up", (l) => l.peer === "22", 10000);
+    assert.equal(upAtA.endpoint, `127.0.0.1:${b.enrp}`);
+    await b.proc.waitForLog("peer-up", (l) => l.peer === "21", 10000);
+    await a.proc.waitForLog("startup-phase-ended", undefined, MENTOR + 10000);
+    await b.proc.waitForLog("startup-phase-ended", undefined, MENTOR + 10000);
+    const host = startPeHost([a.asap], 1);
+    await until(() => host.stdout.includes('"type":"ready"'), 30000, "the PE registered");
+    let d: HsdumpJson | undefined;
+    for (let i = 0; i < 30 && d?.poolElements !== 1; i++) {
+      d = await hsdump(b.enrp);
+      if (d.poolElements !== 1) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(d?.poolElements, 1, "the PE registered at A reached B by Handle Update");
+    assert.deepEqual(d!.owners.map((o) => o.registrarId), ["21"]);
+  } finally {
+    await killAll();
   }
 });
