@@ -743,7 +743,9 @@ function logEvent(
       log.info(e.type, { assoc: e.assoc, reason: e.reason });
       return;
     case "enrp-request-rejected":
-      log.warn(e.type, {
+      // A peer's table request during our own startup phase is expected when registrars start
+      // together (it asks again); anything else is worth a warning.
+      log.log(e.senderId !== 0n && registrar.inStartupPhase ? "info" : "warn", e.type, {
         assoc: e.assoc,
         sender: e.senderId,
         request: e.request,
