@@ -7,6 +7,7 @@
  * ```sh
  * deno task hsdump                          # the registrar at 127.0.0.1:9901
  * deno task hsdump --registrar 127.0.0.1:9901 --json
+ * deno task hsdump --scope                  # and every peer: do they agree?
  * ```
  *
  * Text shows the peer table (the registrar itself and the live peers its List Response names,
@@ -14,8 +15,11 @@
  * its PEs (identifier, user transport, policy and its values, home registrar, registration life,
  * ASAP transport), then per home registrar (owner) the count of PEs and their checksum, the
  * value every registrar of the operation scope must agree on, and whether the registrar's
- * reported ownership checksum matches the PEs received. `--json` prints one JSON document (identifiers as decimal strings). Exit codes: 0,
- * 1 when the registrar cannot be reached or does not answer, 64 for a usage error.
+ * reported ownership checksum matches the PEs received. `--scope` also dumps every peer the
+ * registrar lists and compares each one's per-owner counts and checksums with the first
+ * registrar's. `--json` prints one JSON document (identifiers as decimal strings). Exit codes:
+ * 0, 1 when the registrar cannot be reached or does not answer, 2 when `--scope` found
+ * registrars that differ (or cannot be reached), 64 for a usage error.
  *
  * @module
  */
@@ -74,6 +78,11 @@ const FLAGS: readonly FlagSpec[] = [
   { name: "profile", kind: "value", value: "rfc|ng", default: "ng", help: "wire profile" },
   { name: "json", kind: "boolean", help: "print JSON (identifiers as decimal strings)" },
   {
+    name: "scope",
+    kind: "boolean",
+    help: "also dump every peer it lists and compare per-owner checksums (exit 2 if they differ)",
+  },
+  {
     name: "timeout",
     kind: "value",
     value: "MS",
@@ -100,8 +109,8 @@ interface Dump {
  *
  * @param argv The arguments after the program name.
  * @param io Output (stdin and signals are not used).
- * @returns The exit code: 0, 1 when the registrar cannot be reached or does not answer, 64 for
- *   a usage error.
+ * @returns The exit code: 0, 1 when the registrar cannot be reached or does not answer, 2 when
+ *   `--scope` found registrars whose per-owner checksums differ, 64 for a usage error.
  * @example No registrar listening
  * ```ts
  * import { runHsdump } from "./hsdump.ts";
@@ -119,6 +128,7 @@ interface Dump {
  */
 export async function runHsdump(argv: readonly string[], io: CliIo): Promise<number> {
   let endpoint: TransportAddress, profile: WireProfile, json: boolean, timeout: number;
+  let scope: boolean;
   try {
     const flags = parseFlags("hsdump", argv, FLAGS);
     if (flags.boolean("help")) {
@@ -131,12 +141,59 @@ export async function runHsdump(argv: readonly string[], io: CliIo): Promise<num
     endpoint = parseEndpoint("--registrar", flags.string("registrar") ?? "127.0.0.1", ENRP_PORT);
     profile = flags.choice("profile", ["rfc", "ng"] as const, "ng");
     json = flags.boolean("json");
+    scope = flags.boolean("scope");
     timeout = flagMilliseconds(flags, "timeout", 5000);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`hsdump: ${e.message}\nRun "hsdump --help" for the options.\n`);
     return EXIT_USAGE;
   }
+  const result = await dumpRegistrar(profile, endpoint, timeout);
+  if (typeof result === "string") {
+    io.err(`hsdump: cannot reach the registrar at ${formatEndpoint(endpoint)}: ${result}\n`);
+    return 1;
+  }
+  const others = scope ? await dumpScope(result, profile, endpoint, timeout) : undefined;
+  const consistent = others === undefined || others.every((o) => o.agrees);
+  io.out(
+    json
+      ? JSON.stringify(
+        {
+          ...toJson(result, profile, endpoint) as Record<string, unknown>,
+          ...(others === undefined ? {} : {
+            scope: {
+              consistent,
+              registrars: others.map((o) => ({
+                registrarId: o.registrarId.toString(),
+                enrp: formatEndpoint(o.endpoint),
+                ...(typeof o.dump === "string" ? { error: o.dump } : {
+                  poolElements: o.dump.pools.reduce((n, p) => n + p.poolElements.length, 0),
+                  owners: owners(o.dump.pools, profile).map((x) => ({
+                    registrarId: x.registrarId.toString(),
+                    poolElements: x.count,
+                    checksum: x.checksum.value(),
+                  })),
+                }),
+                agrees: o.agrees,
+              })),
+            },
+          }),
+        },
+        null,
+        2,
+      ) + "\n"
+      : toText(result, profile, endpoint) +
+        (others === undefined ? "" : scopeText(others, profile)),
+  );
+  return consistent ? 0 : 2;
+}
+
+/** Dumps one registrar: the monitor's exchange over one ENRP association. */
+async function dumpRegistrar(
+  profile: WireProfile,
+  endpoint: TransportAddress,
+  timeout: number,
+): Promise<Dump | string> {
   const runtime = await currentRuntime();
   const monitor = new MonitorRole(profile, endpoint);
   const driver = new Driver<never>(runtime, monitor, { connectTimeout: timeout });
@@ -152,16 +209,72 @@ export async function runHsdump(argv: readonly string[], io: CliIo): Promise<num
   monitor.finish();
   driver.flush();
   await driver.close();
-  if (typeof result === "string") {
-    io.err(`hsdump: cannot reach the registrar at ${formatEndpoint(endpoint)}: ${result}\n`);
-    return 1;
+  return result;
+}
+
+/** One registrar of the operation scope as `--scope` saw it. */
+interface ScopeMember {
+  readonly registrarId: bigint;
+  readonly endpoint: TransportAddress;
+  readonly dump: Dump | string;
+  /** Same PE count and the same per-owner counts and checksums as the first registrar. */
+  readonly agrees: boolean;
+}
+
+/** Dumps every other registrar the first one's List Response names and compares them with it. */
+async function dumpScope(
+  first: Dump,
+  profile: WireProfile,
+  endpoint: TransportAddress,
+  timeout: number,
+): Promise<ScopeMember[]> {
+  const key = (d: Dump) =>
+    owners(d.pools, profile).map((o) => `${o.registrarId}:${o.count}:${o.checksum.value()}`)
+      .join(",");
+  const reference = key(first);
+  const out: ScopeMember[] = [{
+    registrarId: first.registrarId,
+    endpoint,
+    dump: first,
+    agrees: true,
+  }];
+  for (const s of first.servers) {
+    const address = s.transport.addresses[0];
+    if (s.registrarId === first.registrarId || address === undefined) continue;
+    const at = { address, port: s.transport.port };
+    const dump = await dumpRegistrar(profile, at, timeout);
+    out.push({
+      registrarId: s.registrarId,
+      endpoint: at,
+      dump,
+      agrees: typeof dump !== "string" && key(dump) === reference,
+    });
   }
-  io.out(
-    json
-      ? JSON.stringify(toJson(result, profile, endpoint), null, 2) + "\n"
-      : toText(result, profile, endpoint),
-  );
-  return 0;
+  return out;
+}
+
+function scopeText(members: readonly ScopeMember[], profile: WireProfile): string {
+  const lines = [
+    "",
+    `Operation scope (${members.length} registrar(s), per-owner checksums compared with the first):`,
+  ];
+  for (const m of members) {
+    const head = `  ${m.registrarId} at ${formatEndpoint(m.endpoint)}: `;
+    if (typeof m.dump === "string") {
+      lines.push(`${head}cannot reach it: ${m.dump}`);
+      continue;
+    }
+    const list = owners(m.dump.pools, profile);
+    const total = list.reduce((n, o) => n + o.count, 0);
+    lines.push(
+      `${head}${total} PE(s), owners ${
+        list.map((o) => `${o.registrarId}=${o.count}/${hex(o.checksum.value(), profile)}`).join(" ")
+      }${m.agrees ? "" : "  DIFFERENT"}`,
+    );
+  }
+  const ok = members.every((m) => m.agrees);
+  lines.push(ok ? "  consistent" : "  NOT consistent (exit 2)");
+  return lines.join("\n") + "\n";
 }
 
 /** The monitor's side of the ENRP association. */

@@ -23,6 +23,7 @@ import {
   type LogLine,
   Proc,
   ROOT,
+  start,
   startRegistrar,
   until,
 } from "./_procs.ts";
@@ -248,6 +249,17 @@ test("ENRP with real registrar processes: 200 PEs converge at three peers, kill 
         await r.proc.waitForLog("peer-up", (l) => l.peer === id, 10000);
       }
     }
+    // hsdump --scope from the newcomer: it reaches every registrar its peer list names and
+    // finds them in agreement.
+    const scope = start("deno", "hsdump", ["--registrar", enrp(e4), "--scope", "--json"]);
+    assert.equal(await scope.waitExit(), 0, scope.stderr + scope.stdout);
+    const members = JSON.parse(scope.stdout).scope as {
+      consistent: boolean;
+      registrars: { registrarId: string; agrees: boolean; poolElements: number }[];
+    };
+    assert.equal(members.consistent, true);
+    assert.deepEqual(members.registrars.map((m) => m.registrarId).sort(), ["1", "3", "4"]);
+    assert.ok(members.registrars.every((m) => m.agrees && m.poolElements === PES));
     assert.ok(
       tookOver <= LAST_HEARD + NO_RESPONSE + EXPIRY + CYCLE * 2 + 1000,
       `takeover ${tookOver} ms after the kill`,
