@@ -1,5 +1,13 @@
 /**
- * Picks the runtime adapter of the runtime this code runs on.
+ * Picks the runtime adapter of the runtime this code runs on (`@rserpool/ng/runtime`), so the
+ * same program runs a role over real sockets under Deno, Bun and Node.
+ *
+ * ```ts
+ * import { currentRuntime, detectRuntime } from "./current.ts";
+ * import assert from "node:assert/strict";
+ * const runtime = await currentRuntime();
+ * assert.equal(runtime.name, detectRuntime());
+ * ```
  *
  * @module
  */

@@ -64,7 +64,11 @@ export class SeededRng implements Rng {
     if ((this.#s0 | this.#s1 | this.#s2 | this.#s3) === 0) this.#s0 = 1;
   }
 
-  /** Returns the next uniformly distributed integer in 0..0xffffffff. */
+  /**
+   * The next uniformly distributed integer.
+   *
+   * @returns An integer in 0..0xffffffff.
+   */
   nextU32(): number {
     const s1 = this.#s1;
     const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;

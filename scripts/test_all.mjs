@@ -165,6 +165,13 @@ function gates() {
     { name: "typecheck", cmd: [deno, "check", "."] },
     { name: "core-purity", cmd: [deno, "run", "--allow-read", "scripts/check_core_purity.ts"] },
     { name: "doc-lint", cmd: [deno, "doc", "--lint", ...entrypoints] },
+    {
+      name: "doc-examples",
+      cmd: [deno, "run", "--allow-read", "--allow-run", "scripts/check_doc_examples.ts"],
+    },
+    // JSR: slow types, excluded files, unresolvable imports. Works offline (npm packages come
+    // from node_modules; nothing is imported from JSR).
+    { name: "publish-dry-run", cmd: [deno, "publish", "--dry-run", "--allow-dirty"] },
   ];
   if (existsSync(join(root, "scripts", "build_wasm.ts"))) {
     list.push({
@@ -175,7 +182,10 @@ function gates() {
   return list;
 }
 
-/** Modules whose JSDoc examples `deno test --doc` type-checks and runs (non-test .ts under core/). */
+/**
+ * Modules whose JSDoc examples `deno test --doc` type-checks and runs: non-test .ts under core/
+ * and adapters/, and mod.ts.
+ */
 function docModules() {
   const out = [];
   const walk = (d) => {
@@ -184,11 +194,15 @@ function docModules() {
       const p = join(d, name);
       if (statSync(p).isDirectory()) {
         if (name !== "_wasm") walk(p);
-      } else if (name.endsWith(".ts") && !name.endsWith("_test.ts")) out.push(relative(root, p));
+      } else if (name.endsWith(".ts") && !name.endsWith("_test.ts") && !name.endsWith(".d.ts")) {
+        out.push(relative(root, p));
+      }
     }
   };
   walk(join(root, "core"));
   if (existsSync(join(root, "mod.ts"))) out.push("mod.ts");
+  // The adapters' examples too (about 50, 15 s): they run on loopback.
+  walk(join(root, "adapters"));
   return out;
 }
 

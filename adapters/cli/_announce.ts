@@ -5,7 +5,7 @@
 import type { Driver } from "../driver.ts";
 import type { TransportAddress } from "../../core/role.ts";
 import { type Flags, formatEndpoint, parseEndpoint } from "./_args.ts";
-import type { Logger } from "./_log.ts";
+import type { Logger } from "../log.ts";
 
 /** The channel name the ASAP roles read announces from. */
 export const ANNOUNCE_CHANNEL = "asap-announce";

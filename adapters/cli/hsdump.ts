@@ -62,7 +62,7 @@ import {
 } from "./_args.ts";
 import { transportText } from "./_format.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
-import { bytesText } from "./_log.ts";
+import { poolHandleText as bytesText } from "../../core/management/pool_handle_ref.ts";
 import { policyText } from "./_policy.ts";
 
 export type { CliIo, ShutdownSignal } from "./_io.ts";

@@ -6,6 +6,7 @@
  * ```sh
  * deno task registrar                       # 127.0.0.1:3863 and [::1]:3863, ENRP 127.0.0.1:9901
  * deno task registrar --asap 0.0.0.0:3863 --keepalive-interval 2000 --log-format json
+ * deno task registrar --http 127.0.0.1:8080  # + management API, /metrics and the dashboard
  * deno task registrar --enrp 127.0.0.1:9902 --peer 127.0.0.1:9901 --peer 127.0.0.1:9903
  * ```
  *
@@ -27,7 +28,6 @@ import type { RegistrarEvent } from "../../core/registrar/events.ts";
 import type { AddressScope, UserAddressCheck } from "../../core/registrar/config.ts";
 import { SeededRng } from "../../core/rng.ts";
 import type { TransportAddress } from "../../core/role.ts";
-import { errorCauseName } from "../../core/wire/error_cause.ts";
 import {
   ASAP_ANNOUNCE_GROUP,
   ASAP_PORT,
@@ -52,8 +52,10 @@ import {
 import { optionalAddress } from "./_announce.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
 import { listenerName, withListenerGroups } from "./_listener_alias.ts";
-import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
+import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
 import { transportText } from "./_format.ts";
+import { DEFAULT_HTTP_HOSTNAME } from "../http_server.ts";
+import { ManagementServer } from "../management/management_server.ts";
 import { policyText } from "./_policy.ts";
 
 export type { CliIo, ShutdownSignal } from "./_io.ts";
@@ -260,6 +262,27 @@ const FLAGS: readonly FlagSpec[] = [
     help: "PE addresses: association (must match), trust, replace",
   },
   {
+    name: "http",
+    kind: "value",
+    value: "[HOST:]PORT|off",
+    default: "off",
+    help: "read-only management API, /metrics and dashboard (a bare PORT binds 127.0.0.1)",
+  },
+  {
+    name: "http-allow-host",
+    kind: "list",
+    value: "NAME",
+    default: "IP addresses and localhost only",
+    help: "another host name the management API answers to (DNS rebinding guard)",
+  },
+  {
+    name: "name",
+    kind: "value",
+    value: "TEXT",
+    default: "none",
+    help: "a name for this registrar in the management API, the dashboard and monitor",
+  },
+  {
     name: "log-level",
     kind: "value",
     value: "LEVEL",
@@ -308,7 +331,8 @@ function isWildcard(address: string): boolean {
  *   out: () => {},
  *   err: (t: string) => {
  *     log += t;
- *     if (t.includes('"event":"started"')) stop("SIGTERM");
+ *     // The tool listens for signals right after this line: stop it on the next turn.
+ *     if (t.includes('"event":"started"')) setTimeout(() => stop("SIGTERM"), 0);
  *   },
  *   onShutdown: (h: (s: "SIGTERM") => void) => ((stop = h), () => {}),
  *   stdinLines: async function* () {},
@@ -365,6 +389,9 @@ interface RegistrarOptions {
   handshakeTimeout: number;
   minAddressScope: AddressScope;
   userAddressCheck: UserAddressCheck;
+  http: TransportAddress | undefined;
+  httpAllowHosts: string[];
+  name: string | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
 }
@@ -391,6 +418,12 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     throw new UsageError("--announce needs a port other than 0");
   }
   const idText = flags.string("id");
+  const httpText = flags.string("http") ?? "off";
+  // A bare port (or ":PORT") binds loopback: the management API is local unless asked otherwise.
+  const httpLocal = /^:?\d+$/.test(httpText.trim())
+    ? `${DEFAULT_HTTP_HOSTNAME}:${httpText.trim().replace(/^:/, "")}`
+    : httpText;
+  const http = httpText === "off" ? undefined : parseEndpoint("--http", httpLocal, undefined);
   return {
     asap,
     asapIsDefault,
@@ -437,6 +470,9 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
       ["association", "trust", "replace"] as const,
       "association",
     ),
+    http,
+    httpAllowHosts: flags.list("http-allow-host"),
+    name: flags.string("name"),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
   };
@@ -514,10 +550,25 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     verboseEvents: log.enabled("debug"),
     ...(o.peering === undefined ? {} : { enrp: o.peering }),
   });
-  const driver: Driver<RegistrarEvent> = new Driver(runtime, withListenerGroups(registrar), {
-    association: { frameTimeout: o.frameTimeout, handshakeTimeout: o.handshakeTimeout },
-    onEvent: (e) => logEvent(log, registrar, driver, e),
+  // The management side (--http): created before the driver, which runs the registrar through
+  // it (its handle resolutions are timed for the metrics) and publishes every event to it.
+  const management = o.http === undefined ? undefined : new ManagementServer({
+    registrar,
+    clock: runtime.now,
+    ...(o.name === undefined ? {} : { name: o.name }),
+    allowedHosts: o.httpAllowHosts,
   });
+  const driver: Driver<RegistrarEvent> = new Driver(
+    runtime,
+    withListenerGroups(management?.role ?? registrar),
+    {
+      association: { frameTimeout: o.frameTimeout, handshakeTimeout: o.handshakeTimeout },
+      onEvent: (e) => {
+        management?.publish(e);
+        logEvent(log, registrar, driver, e);
+      },
+    },
+  );
 
   // Listeners: ASAP (the default [::1] may be missing on hosts without IPv6), then ENRP.
   const asapBound: TransportAddress[] = [];
@@ -613,7 +664,13 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
       });
       registrar.setAsapEndpoints(wildcard === undefined ? asapBound : []);
     }
+    if (management !== undefined) {
+      await management.listen({ hostname: o.http!.address, port: o.http!.port }).catch((e) => {
+        throw new ListenError(`the management API on ${formatEndpoint(o.http!)}`, e);
+      });
+    }
   } catch (e) {
+    await management?.close();
     await driver.close();
     if (!(e instanceof ListenError)) throw e;
     // One line: the JSON event for machines, else the plain message.
@@ -635,6 +692,8 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
       : o.peering.peers!.map(formatEndpoint),
     enrpAnnounce: o.enrpAnnounce === undefined ? "off" : formatEndpoint(o.enrpAnnounce),
     announce: o.announce === undefined ? "off" : formatEndpoint(o.announce),
+    http: management?.url ?? "off",
+    name: o.name,
     runtime: runtime.name,
   });
 
@@ -650,6 +709,8 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
   const forced = new Promise<boolean>((resolve) => {
     offForce = io.onShutdown(() => resolve(true));
   });
+  // The event streams end first (a server waits for open responses), then the associations.
+  await management?.close();
   driver.run((now) => registrar.shutdown(now));
   const wasForced = await Promise.race([driver.close().then(() => false), forced]);
   offForce();
@@ -659,10 +720,6 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     handleResolutions: stats.handleResolutions,
   });
   return wasForced ? 1 : 0;
-}
-
-function hexChecksum(v: number, registrar: Registrar): string {
-  return `0x${v.toString(16).padStart(registrar.profile === "rfc" ? 4 : 8, "0")}`;
 }
 
 class ListenError extends Error {
@@ -683,151 +740,29 @@ class ListenError extends Error {
   }
 }
 
-/** One log line per registrar event (the event's type is the log event's name). */
+/**
+ * One log line per registrar event, under the event's stable name with its level, message and
+ * fields (`adapters/log.ts`, as the management event stream shows them); registrations also
+ * name the PE's transport, its policy and where it registered from.
+ */
 function logEvent(
   log: Logger,
   registrar: Registrar,
   driver: Driver<RegistrarEvent>,
   e: RegistrarEvent,
 ): void {
-  switch (e.type) {
-    case "registered":
-    case "re-registered": {
-      const level = e.type === "registered" || e.changed ? "info" : "debug";
-      if (!log.enabled(level)) return;
-      const entry = registrar.handlespace.find(e.poolHandle, e.peId);
-      const remote = driver.status(e.assoc)?.remote;
-      log.log(level, e.type, {
-        pool: e.poolHandle,
-        pe: e.peId,
-        transport: entry === undefined ? undefined : transportText(entry.userTransport),
-        policy: entry === undefined ? undefined : policyText(entry.policy),
-        from: remote === undefined ? undefined : formatEndpoint(remote),
-      });
-      return;
-    }
-    case "registration-rejected":
-      log.warn(e.type, {
-        pool: e.poolHandle,
-        pe: e.peId,
-        cause: `0x${e.cause.toString(16)}`,
-        causeName: errorCauseName(e.cause),
-        reason: e.reason,
-      });
-      return;
-    case "deregistered":
-      log.info(e.type, { pool: e.poolHandle, pe: e.peId });
-      return;
-    case "keep-alive-timeout":
-      log.warn(e.type, { pool: e.poolHandle, pe: e.peId });
-      return;
-    case "unreachable-report":
-      log.info(e.type, { pool: e.poolHandle, pe: e.peId, reports: e.reports });
-      return;
-    case "pe-removed-unreachable":
-      log.warn(e.type, { pool: e.poolHandle, pe: e.peId, reports: e.reports });
-      return;
-    case "pe-removed-association-down":
-      log.info(e.type, { pool: e.poolHandle, pe: e.peId, reason: e.reason });
-      return;
-    case "pe-expired":
-      log.info(e.type, { pool: e.poolHandle, pe: e.peId });
-      return;
-    case "rate-limited":
-      log.warn(e.type, { assoc: e.assoc, request: e.request });
-      return;
-    case "peer-protocol-error":
-      log.warn(e.type, { assoc: e.assoc, cause: `0x${e.cause.toString(16)}`, detail: e.detail });
-      return;
-    case "association-aborted":
-      log.info(e.type, { assoc: e.assoc, reason: e.reason });
-      return;
-    case "enrp-request-rejected":
-      // A peer's table request during our own startup phase is expected when registrars start
-      // together (it asks again); anything else is worth a warning.
-      log.log(e.senderId !== 0n && registrar.inStartupPhase ? "info" : "warn", e.type, {
-        assoc: e.assoc,
-        sender: e.senderId,
-        request: e.request,
-        reason: e.reason,
-      });
-      return;
-    case "startup-phase-ended":
-      log.info(e.type);
-      return;
-    case "handle-resolution":
-      log.debug(e.type, {
-        assoc: e.assoc,
-        pool: e.poolHandle,
-        requested: e.requested,
-        returned: e.returned,
-        cause: e.cause === 0 ? undefined : `0x${e.cause.toString(16)}`,
-      });
-      return;
-    case "association-up":
-      log.debug(e.type, { assoc: e.assoc, listener: e.listener, remote: formatEndpoint(e.remote) });
-      return;
-    case "association-down":
-      log.debug(e.type, { assoc: e.assoc, reason: e.reason });
-      return;
-    case "announce-sent":
-      log.debug(e.type, { targets: e.targets });
-      return;
-    // ENRP peering: peers up and down, mentor synchronisation, audits, takeovers.
-    case "peer-up":
-      log.info(e.type, {
-        peer: e.peerId,
-        endpoint: e.endpoint === undefined ? undefined : formatEndpoint(e.endpoint),
-      });
-      return;
-    case "peer-silent":
-      log.warn(e.type, { peer: e.peerId });
-      return;
-    case "peer-removed":
-      log.log(e.reason === "silent" ? "warn" : "info", e.type, {
-        peer: e.peerId,
-        reason: e.reason,
-      });
-      return;
-    case "mentor-selected":
-      log.info(e.type, { peer: e.peerId });
-      return;
-    case "mentor-sync-finished":
-      log.info(e.type, {
-        peer: e.peerId,
-        received: e.poolElements,
-        poolElements: registrar.handlespace.size,
-      });
-      return;
-    case "audit-mismatch":
-      log.warn(e.type, {
-        peer: e.peerId,
-        theirs: hexChecksum(e.theirs, registrar),
-        ours: hexChecksum(e.ours, registrar),
-      });
-      return;
-    case "audit-finished":
-      log.info(e.type, { peer: e.peerId, received: e.poolElements, purged: e.purged });
-      return;
-    case "takeover-started":
-      log.warn(e.type, { target: e.targetId, awaiting: e.awaiting });
-      return;
-    case "takeover-completed":
-      log.warn(e.type, { target: e.targetId, poolElements: e.poolElements });
-      return;
-    case "takeover-cancelled":
-      log.info(e.type, { target: e.targetId, reason: e.reason });
-      return;
-    case "takeover-expired":
-      log.warn(e.type, { target: e.targetId, missing: e.missing });
-      return;
-    case "takeover-acknowledged":
-      log.info(e.type, { target: e.targetId, initiator: e.initiatorId });
-      return;
-    case "taken-over-by-peer":
-      log.info(e.type, { target: e.targetId, by: e.byId, poolElements: e.poolElements });
-      return;
+  if (e.type !== "registered" && e.type !== "re-registered") {
+    log.event(e);
+    return;
   }
+  if (!log.enabled(e.type === "registered" || e.changed ? "info" : "debug")) return;
+  const entry = registrar.handlespace.find(e.poolHandle, e.peId);
+  const remote = driver.status(e.assoc)?.remote;
+  log.event(e, {
+    transport: entry === undefined ? undefined : transportText(entry.userTransport),
+    policy: entry === undefined ? undefined : policyText(entry.policy),
+    from: remote === undefined ? undefined : formatEndpoint(remote),
+  });
 }
 
 if (isMainModule(import.meta)) runOnProcess(runRegistrar);

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { runRegistrar } from "./registrar.ts";
 import { TestIo } from "./_testing.ts";
 
@@ -84,9 +85,9 @@ test("runRegistrar() with --peer peers with another registrar: both log peer-up 
     b,
   );
   const upAtB = await b.waitForLog("peer-up");
-  assert.equal(upAtB.peer, "11");
+  assert.equal(upAtB.peerId, "11");
   assert.equal(upAtB.endpoint, (startedA.enrp as string[])[0]);
-  assert.equal((await a.waitForLog("peer-up")).peer, "12");
+  assert.equal((await a.waitForLog("peer-up")).peerId, "12");
   a.signal();
   b.signal();
   assert.deepEqual(await Promise.all([runA, runB]), [0, 0]);
@@ -105,4 +106,72 @@ test("runRegistrar() refuses ENRP peering flags it cannot honour (exit 64)", asy
     assert.equal(await runRegistrar(args, io), 64, args.join(" "));
     assert.match(io.stderr, message);
   }
+});
+
+/** A GET with a chosen Host header (fetch may not set one), as status and body. */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => body += c);
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+test("runRegistrar() --http serves the management API with --name, and --http-allow-host widens the host guard", async () => {
+  const io = new TestIo();
+  const run = runRegistrar([
+    "--asap",
+    "127.0.0.1:0",
+    ...QUIET,
+    "--id",
+    "4660",
+    "--name",
+    "pr-unit",
+    "--http",
+    "127.0.0.1:0",
+    "--http-allow-host",
+    "pr1.example",
+  ], io);
+  try {
+    const started = await io.waitForLog("started");
+    const url = started.http as string;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const info = await (await fetch(`${url}/v1/registrar`)).json();
+    assert.equal(info.id, "4660");
+    assert.equal(info.name, "pr-unit");
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /^rserpool_registrar_info\{id="4660",profile="ng"\} 1$/m);
+    assert.equal((await getWithHost(`${url}/v1/health`, "pr1.example")).status, 200);
+    const evil = await getWithHost(`${url}/v1/health`, "evil.example");
+    assert.equal(evil.status, 403);
+    assert.equal(JSON.parse(evil.body).type, "urn:rserpool-ng:problem:forbidden-host");
+  } finally {
+    io.signal("SIGTERM");
+    assert.equal(await run, 0);
+  }
+});
+
+test("runRegistrar() serves no management API without --http, binds loopback for a bare --http PORT, and refuses a bad --http", async () => {
+  const io = new TestIo();
+  const run = runRegistrar(["--asap", "127.0.0.1:0", ...QUIET], io);
+  assert.equal((await io.waitForLog("started")).http, "off");
+  io.signal("SIGTERM");
+  assert.equal(await run, 0);
+  for (const port of ["0", ":0"]) {
+    const local = new TestIo();
+    const running = runRegistrar(["--asap", "127.0.0.1:0", ...QUIET, "--http", port], local);
+    const url = (await local.waitForLog("started")).http as string;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/, `--http ${port}`);
+    assert.equal((await fetch(`${url}/v1/health`)).status, 200);
+    local.signal("SIGTERM");
+    assert.equal(await running, 0);
+  }
+  const bad = new TestIo();
+  assert.equal(await runRegistrar(["--http", "nowhere", ...QUIET], bad), 64);
+  assert.match(bad.stderr, /--http/);
 });

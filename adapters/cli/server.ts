@@ -7,7 +7,13 @@
  * deno task server                                   # echo in EchoPool via 127.0.0.1:3863
  * deno task server --pool EchoPool --policy LeastUsed --load 0.25
  * deno task server --service daytime --policy WeightedRandom:5 --registrar 10.0.0.1:3863
+ * deno task server --compute --capacity 4 --cookie-key "the compute pool's key"  # ComputePool
  * ```
+ *
+ * With `--compute` it runs the distributed-computing service instead (README "Distributed
+ * computing in 5 minutes"): work units of the compute protocol, `--capacity` at once, each
+ * session's progress checkpointed in authenticated cookies so another compute server resumes a
+ * unit where a dead one left it, the load (units per slot) reported to the registrar.
  *
  * It runs under Deno (`deno run --allow-net adapters/cli/server.ts`), Bun and Node. Log lines
  * go to standard error; `started` names the PE identifier and the service endpoint,
@@ -42,10 +48,18 @@ import {
 } from "./_args.ts";
 import { listenForAnnounces, optionalAddress } from "./_announce.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
-import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
+import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
 import { fractionToU32, parsePolicy, policyHasLoad, policyText } from "./_policy.ts";
 import { ServiceRole } from "./_service_role.ts";
 import { DEFAULT_POOL, SERVICE_NAMES, SERVICE_PPID, type ServiceName } from "./_services.ts";
+import {
+  COMPUTE_POOL,
+  type ComputeLogEvent,
+  type ComputeService,
+  startComputeService,
+} from "./_compute_service.ts";
+import { COMPUTE_PPID } from "../../core/compute/compute_messages.ts";
+import process from "node:process";
 
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
@@ -56,6 +70,31 @@ const FLAGS: readonly FlagSpec[] = [
     value: "NAME",
     default: "echo",
     help: "echo, discard, daytime, chargen or pingpong",
+  },
+  {
+    name: "compute",
+    kind: "boolean",
+    help: "run the compute service (prime-counting work units, cookie checkpoints) in ComputePool",
+  },
+  {
+    name: "capacity",
+    kind: "value",
+    value: "N",
+    default: "1",
+    help: "compute: work units computed at once (slots)",
+  },
+  {
+    name: "rate",
+    kind: "value",
+    value: "N",
+    default: "0 (as fast as the processor allows)",
+    help: "compute: numbers each slot sieves per second",
+  },
+  {
+    name: "cookie-key",
+    kind: "value",
+    value: "KEY",
+    help: "compute: the pool-wide cookie key (16+ bytes), the same on every compute server",
   },
   {
     name: "pool",
@@ -162,8 +201,16 @@ const SYNOPSIS = `Usage: server [options]
 Runs a pool element with an example service and registers it in a pool. Stops on SIGINT/SIGTERM
 after deregistering.`;
 
+/** The options of `--compute`. */
+interface ComputeFlags {
+  capacity: number;
+  rate: number;
+  cookieKey: string;
+}
+
 interface ServerOptions {
   service: ServiceName;
+  compute: ComputeFlags | undefined;
   pool: string;
   policy: PolicyParameter;
   schedule: { load: number; ms: number }[];
@@ -181,11 +228,41 @@ interface ServerOptions {
   logFormat: (typeof LOG_FORMATS)[number];
 }
 
+function readCompute(flags: ReturnType<typeof parseFlags>): ComputeFlags | undefined {
+  if (!flags.boolean("compute")) {
+    for (const name of ["capacity", "rate", "cookie-key"]) {
+      if (flags.has(name)) throw new UsageError(`--${name} needs --compute`);
+    }
+    return undefined;
+  }
+  for (const name of ["service", "load", "load-schedule", "load-stdin"]) {
+    if (flags.has(name)) {
+      throw new UsageError(`--${name} does not go with --compute (its load is measured)`);
+    }
+  }
+  const cookieKey = flags.string("cookie-key");
+  if (cookieKey === undefined || new TextEncoder().encode(cookieKey).length < 16) {
+    throw new UsageError(
+      "--compute needs --cookie-key with at least 16 bytes, the same on every compute server",
+    );
+  }
+  return {
+    capacity: flags.number("capacity", 1, { min: 1, max: 1_000_000 }),
+    rate: flags.number("rate", 0, { min: 0 }),
+    cookieKey,
+  };
+}
+
 function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
+  const compute = readCompute(flags);
   const service = flags.choice("service", SERVICE_NAMES, "echo");
   const profile = flags.choice("profile", ["rfc", "ng"] as const, "ng");
   const load = flags.optionalNumber("load", { min: 0, max: 1, fraction: true });
-  const policy = parsePolicy(flags.string("policy") ?? "RoundRobin", load);
+  // Least Used with Degradation: sessions opened at once spread in proportion to capacity.
+  const policy = parsePolicy(
+    flags.string("policy") ?? (compute ? "LeastUsedDegradation" : "RoundRobin"),
+    load,
+  );
   const scheduleText = flags.string("load-schedule");
   const schedule = scheduleText === undefined ? [] : scheduleText.split(",").map((entry) => {
     const [l, ms, extra] = entry.split(":");
@@ -210,7 +287,8 @@ function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
   const hostText = flags.string("host");
   return {
     service,
-    pool: flags.string("pool") ?? DEFAULT_POOL[service],
+    compute,
+    pool: flags.string("pool") ?? (compute ? COMPUTE_POOL : DEFAULT_POOL[service]),
     policy,
     schedule,
     loadStdin,
@@ -282,6 +360,7 @@ export async function runServer(argv: readonly string[], io: CliIo): Promise<num
 }
 
 async function serve(o: ServerOptions, io: CliIo): Promise<number> {
+  if (o.compute !== undefined) return await serveCompute(o, o.compute, io);
   const log = new Logger({
     tool: "server",
     level: o.logLevel,
@@ -438,6 +517,167 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
   offForce();
   log.info("stopped", { pe: pe.id, messages: service.messages });
   return wasForced ? 1 : 0;
+}
+
+/** `server --compute`: the compute service until a shutdown signal. */
+async function serveCompute(o: ServerOptions, c: ComputeFlags, io: CliIo): Promise<number> {
+  const log = new Logger({
+    tool: "server",
+    level: o.logLevel,
+    format: o.logFormat,
+    write: (t) => io.err(t),
+  });
+  const runtime = await currentRuntime();
+  // The service's events wait until `started` is out (it is every tool's first line).
+  let held: ComputeLogEvent[] | undefined = [];
+  const report = (e: ComputeLogEvent) =>
+    held === undefined ? logComputeEvent(log, service.server.poolElement, e) : held.push(e);
+  const specific = o.host !== undefined && o.host !== "::" && o.host !== "0.0.0.0";
+  const start = (hostname: string) =>
+    startComputeService({
+      pool: o.pool,
+      registrars: o.registrars,
+      cookieKey: c.cookieKey,
+      capacity: c.capacity,
+      rate: c.rate,
+      policy: o.policy,
+      hostname,
+      port: o.port,
+      profile: o.profile,
+      runtime,
+      ...(o.id === undefined ? {} : { id: o.id }),
+      ...(specific ? { addresses: [o.host!] } : {}),
+      poolElement: {
+        reRegistrationInterval: o.reregInterval,
+        registrarConnectTimeout: o.connectTimeout,
+      },
+      log: report,
+    });
+  let service: ComputeService;
+  let hostname = o.host ?? "::";
+  try {
+    try {
+      service = await start(hostname);
+    } catch (e) {
+      if (o.host !== undefined || (e instanceof TransportError && e.code === "EADDRINUSE")) throw e;
+      hostname = "0.0.0.0";
+      service = await start(hostname);
+    }
+  } catch (e) {
+    const code = e instanceof TransportError ? e.code : "UNKNOWN";
+    const text = `cannot listen on ${formatEndpoint({ address: o.host ?? "::", port: o.port })}: ${
+      code === "EADDRINUSE" ? "the address is already in use" : (e as Error).message
+    }`;
+    if (o.logFormat === "json") log.error("listen-failed", { code }, text);
+    else io.err(`server: ${text}\n`);
+    return 1;
+  }
+  if (o.announce !== undefined) {
+    await listenForAnnounces(service.server.driver, o.announce, log, o.announceInterface);
+  }
+  const pe = service.server.poolElement;
+  log.always("started", {
+    pe: pe.id,
+    pool: o.pool,
+    service: "compute",
+    ppid: COMPUTE_PPID,
+    capacity: c.capacity,
+    rate: c.rate,
+    listen: formatEndpoint({ address: hostname, port: service.port }),
+    policy: policyText(pe.policy),
+    registrars: o.registrars.map(formatEndpoint),
+    profile: o.profile,
+    runtime: runtime.name,
+    pid: process.pid,
+  });
+  for (const e of held) logComputeEvent(log, pe, e);
+  held = undefined;
+
+  const signal = await new Promise<string>((resolve) => {
+    const off = io.onShutdown((s) => {
+      off();
+      resolve(s);
+    });
+  });
+  log.info("stopping", { signal, pe: pe.id });
+  let offForce = () => {};
+  const forced = new Promise<boolean>((resolve) => {
+    offForce = io.onShutdown(() => resolve(true));
+  });
+  // Deregisters first (pool users stop being sent here), then ends the sessions.
+  const wasForced = await Promise.race([service.close().then(() => false), forced]);
+  offForce();
+  log.info("stopped", { pe: pe.id, computed: service.engine.computed });
+  return wasForced ? 1 : 0;
+}
+
+function logComputeEvent(log: Logger, pe: PoolElement, e: ComputeLogEvent): void {
+  switch (e.type) {
+    case "pool-element":
+      logComputePeEvent(log, pe, e.event);
+      return;
+    case "unit-done":
+      log.debug(e.type, {
+        job: e.job,
+        unit: e.unit,
+        primes: e.count,
+        resumedFrom: e.resumedFrom < 0 ? undefined : e.resumedFrom,
+      });
+      return;
+    case "restored":
+      log.info("cookie-echo", { session: e.session, units: e.units });
+      return;
+    case "cookie-rejected":
+      log.warn(e.type, { reason: e.reason }, e.detail);
+      return;
+    case "bad-request":
+      log.warn(e.type, {}, e.detail);
+      return;
+    case "load":
+      log.debug("load-changed", { pe: pe.id, load: Number(e.load.toFixed(3)) });
+      return;
+    case "started":
+    case "registered":
+      return;
+  }
+}
+
+/** The pool element's events under `--compute` (its associations are the acceptor's). */
+function logComputePeEvent(log: Logger, pe: PoolElement, e: PoolElementEvent): void {
+  switch (e.type) {
+    case "registered":
+      log.info(e.type, {
+        pool: pe.poolHandle,
+        pe: pe.id,
+        registrar: e.registrarId === 0n ? undefined : e.registrarId,
+        policy: policyText(pe.policy),
+      });
+      return;
+    case "re-registered":
+      log.debug(e.type, { pe: pe.id, registrar: e.registrarId, policy: policyText(pe.policy) });
+      return;
+    case "registration-failed":
+      log.warn(e.type, { pe: pe.id, cause: `0x${e.cause.toString(16)}`, reason: e.reason });
+      return;
+    case "home-changed":
+      log.info(e.type, { pe: pe.id, from: e.from, to: e.to, reason: e.reason });
+      return;
+    case "registrar-lost":
+      log.warn(e.type, { pe: pe.id, registrar: e.registrarId, reason: e.reason });
+      return;
+    case "registrar-hunt-failed":
+      log.warn(e.type, { pe: pe.id, round: e.round }, "no registrar reachable; still trying");
+      return;
+    case "deregistered":
+      log.info(e.type, { pool: pe.poolHandle, pe: pe.id });
+      return;
+    case "peer-protocol-error":
+      log.warn(e.type, { detail: e.detail });
+      return;
+    case "closed":
+      log.debug(e.type, { pe: pe.id });
+      return;
+  }
 }
 
 /** Listens on the given host, or on every address (`::`, else `0.0.0.0` without IPv6). */

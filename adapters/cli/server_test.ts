@@ -57,7 +57,7 @@ test("runServer() --load-stdin re-registers with the new load", async () => {
     io.feed("load 0.75");
     await pr.io.waitForLog(
       "re-registered",
-      (l) => l.pe === pe && /load=75\.00%/.test(String(l.policy)),
+      (l) => l.peId === pe && /load=75\.00%/.test(String(l.policy)),
     );
     const after = await dump(pr.enrp);
     assert.equal(after.pools[0]?.poolElements[0]?.policy.load, Math.round(0.75 * 0xffffffff));
@@ -130,7 +130,7 @@ test("runServer() deregisters on SIGTERM before it exits 0", async () => {
   io.signal("SIGINT");
   assert.equal(await done, 0);
   assert.ok(io.logs().some((l) => l.event === "deregistered" && l.pe === pe));
-  assert.ok(pr.io.logs().some((l) => l.event === "deregistered" && l.pe === pe));
+  assert.ok(pr.io.logs().some((l) => l.event === "deregistered" && l.peId === pe));
   assert.deepEqual((await dump(pr.enrp)).pools, []);
   pr.io.signal();
   await pr.done;
@@ -195,7 +195,7 @@ test("runServer() --load-schedule cycles through its loads", async () => {
     const seen = (load: string) =>
       pr.io.waitForLog(
         "re-registered",
-        (l) => l.pe === pe && String(l.policy) === `LeastUsed load=${load}`,
+        (l) => l.peId === pe && String(l.policy) === `LeastUsed load=${load}`,
       );
     await seen("80.00%");
     await seen("20.00%"); // the cycle starts again

@@ -38,7 +38,7 @@ import { listenForAnnounces, optionalAddress } from "./_announce.ts";
 import { FailoverClient, type FailoverClientEvent } from "./_failover_client.ts";
 import { transportText } from "./_format.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
-import { LOG_FORMATS, LOG_LEVELS, Logger } from "./_log.ts";
+import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
 import { decodePong, encodePing } from "./_pingpong.ts";
 import { policyText } from "./_policy.ts";
 import {

@@ -24,6 +24,7 @@ import type { PeRemovalReason, RegistrarEvent } from "./events.ts";
 import type { LocalChange, LocalChangeListener } from "./local_change.ts";
 import type { RegistrarStats } from "./stats.ts";
 import { emptyRegistrarStats } from "./stats.ts";
+import { emptyPoolStats, type PoolStats } from "./pool_stats.ts";
 
 /** What an association carries: ASAP (PEs, PUs) or ENRP (peers, monitors). */
 export type AssociationKind = "asap" | "enrp";
@@ -92,6 +93,12 @@ export class RegistrarContext {
   readonly handlespace: Handlespace;
   readonly encoder: WireEncoder;
   readonly stats: RegistrarStats = emptyRegistrarStats();
+  /**
+   * Per-pool counters, keyed by the pool's own copy of its handle (the same object for every
+   * entry of a pool while it exists): an identity lookup, and a pool that goes away takes its
+   * counters with it.
+   */
+  readonly #poolStats = new WeakMap<Uint8Array, PoolStats>();
   readonly associations = new Map<AssociationId, AssociationRecord>();
   readonly actions = new Fifo<RoleAction>();
   readonly events = new Fifo<RegistrarEvent>();
@@ -123,6 +130,36 @@ export class RegistrarContext {
       ...(policies === undefined ? {} : { policies }),
     });
     this.encoder = new WireEncoder({ profile: config.profile });
+  }
+
+  /**
+   * The counters of the pool whose handle object this is (created at the first use).
+   *
+   * @param poolHandle The pool's own handle object (`PoolElementEntry.poolHandle`/`PoolInfo.poolHandle`).
+   */
+  poolCounters(poolHandle: Uint8Array): PoolStats {
+    let s = this.#poolStats.get(poolHandle);
+    if (s === undefined) {
+      s = emptyPoolStats();
+      this.#poolStats.set(poolHandle, s);
+    }
+    return s;
+  }
+
+  /**
+   * Counts a request naming a pool that a rate limit refused (nothing when the pool does not
+   * exist: the handle is the peer's, and unknown handles must not grow the map).
+   *
+   * @param poolHandle The pool handle as the request gave it.
+   */
+  countRateLimited(poolHandle: Uint8Array): void {
+    const pool = this.handlespace.pool(poolHandle);
+    if (pool !== undefined) this.poolCounters(pool.poolHandle).rateLimitedRequests++;
+  }
+
+  /** The counters of a pool handle object, if counted yet. */
+  peekPoolCounters(poolHandle: Uint8Array): PoolStats | undefined {
+    return this.#poolStats.get(poolHandle);
   }
 
   /** A fresh id for an association the registrar opens. */
@@ -236,6 +273,7 @@ export class RegistrarContext {
         break;
       case "keep-alive-timeout":
         this.stats.keepAliveTimeouts++;
+        this.poolCounters(poolHandle).keepAliveTimeouts++;
         this.emit({ type: "keep-alive-timeout", poolHandle, peId, assoc });
         break;
       case "unreachable":

@@ -23,6 +23,7 @@ export class UnreachableHandler {
       if (!bucket.take(now, cfg.maxEuRate, this.#burst)) {
         // Dropped without an answer (RSPLIB): Endpoint Unreachable has no response.
         ctx.stats.unreachableReportsRateLimited++;
+        ctx.countRateLimited(message.poolHandle);
         if (!bucket.limited) {
           bucket.limited = true;
           ctx.emit({ type: "rate-limited", assoc: rec.id, request: "endpoint-unreachable" });
@@ -34,6 +35,7 @@ export class UnreachableHandler {
     const entry = ctx.handlespace.reportUnreachable(message.poolHandle, message.poolElementId);
     if (entry === undefined) return; // unknown PE: ignored
     ctx.stats.unreachableReports++;
+    ctx.poolCounters(entry.poolHandle).unreachableReports++;
     const reports = entry.unreachableReports;
     ctx.emit({
       type: "unreachable-report",

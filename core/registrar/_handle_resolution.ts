@@ -34,6 +34,7 @@ export class HandleResolver {
       const bucket = rec.hr;
       if (!bucket.take(now, cfg.maxHrRate, this.#burst)) {
         ctx.stats.handleResolutionsRateLimited++;
+        ctx.countRateLimited(poolHandle);
         if (!bucket.limited) {
           bucket.limited = true;
           ctx.emit({ type: "rate-limited", assoc: rec.id, request: "handle-resolution" });
@@ -66,6 +67,7 @@ export class HandleResolver {
       m++;
     }
     ctx.stats.handleResolutions++;
+    ctx.poolCounters(out[0]!.poolHandle).handleResolutions++;
     ctx.sendAsap(rec.id, {
       type: "handle-resolution-response",
       poolHandle,

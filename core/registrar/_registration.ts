@@ -71,9 +71,11 @@ export class RegistrationHandler {
     hs.clearDeadline(entry, "lifetime-expiry");
     if (r.created) {
       ctx.stats.registrations++;
+      ctx.poolCounters(entry.poolHandle).registrations++;
       ctx.emit({ type: "registered", poolHandle: entry.poolHandle, peId: entry.id, assoc: rec.id });
     } else {
       ctx.stats.reRegistrations++;
+      ctx.poolCounters(entry.poolHandle).reRegistrations++;
       ctx.emit({
         type: "re-registered",
         poolHandle: entry.poolHandle,

@@ -22,4 +22,5 @@ export * from "./registrar.ts";
 export * from "./config.ts";
 export type * from "./events.ts";
 export * from "./stats.ts";
+export * from "./pool_stats.ts";
 export type * from "./local_change.ts";

@@ -45,6 +45,7 @@ import {
 } from "./config.ts";
 import type { RegistrarEvent } from "./events.ts";
 import type { RegistrarStats } from "./stats.ts";
+import { emptyPoolStats, type PoolStats } from "./pool_stats.ts";
 
 /** Largest part of an unusable message echoed back as cause information. */
 const ECHO_LIMIT = 1024;
@@ -293,6 +294,43 @@ export class Registrar implements Role<RegistrarEvent> {
       ownedPoolElements: hs.ownedCount(ctx.id),
       peers: this.#peering?.peers().length ?? 0,
     };
+  }
+
+  /**
+   * A snapshot of one pool's counters (registrations, re-registrations, handle resolutions,
+   * Endpoint Unreachable reports) since the pool was created.
+   *
+   * @param poolHandle The pool handle.
+   * @returns A fresh object, or `undefined` when the pool does not exist.
+   * @example Count the registrations of a pool
+   * ```ts
+   * import { Registrar } from "./registrar.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import { encodeMessage, policyParameter, PolicyType } from "../wire/mod.ts";
+   * import assert from "node:assert/strict";
+   * const pr = new Registrar({ rng: new SeededRng(1), announceTargets: [] });
+   * const pool = new TextEncoder().encode("EchoPool");
+   * assert.equal(pr.poolStats(pool), undefined);
+   * pr.handleAssociationUp(0, -1, {
+   *   remote: { address: "127.0.0.1", port: 40000 }, local: { address: "127.0.0.1", port: 3863 },
+   *   peerMaxPayload: 65535, listener: "asap",
+   * });
+   * pr.handleMessage(0, -1, 0x4e474153, 0, encodeMessage({
+   *   type: "registration", poolHandle: pool,
+   *   poolElement: {
+   *     id: 5n, homeRegistrarId: 0n, registrationLife: 90000,
+   *     userTransport: { protocol: "tcp", port: 7, transportUse: "data", addresses: ["127.0.0.1"] },
+   *     policy: policyParameter(PolicyType.RoundRobin),
+   *   },
+   * }));
+   * assert.equal(pr.poolStats(pool)?.registrations, 1);
+   * ```
+   */
+  poolStats(poolHandle: Uint8Array): PoolStats | undefined {
+    const pool = this.#ctx.handlespace.pool(poolHandle);
+    if (pool === undefined) return undefined;
+    const s = this.#ctx.peekPoolCounters(pool.poolHandle);
+    return s === undefined ? emptyPoolStats() : { ...s };
   }
 
   /**

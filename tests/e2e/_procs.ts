@@ -11,7 +11,7 @@ import process from "node:process";
 /** The runtimes the tools run under. */
 export type ToolRuntime = "deno" | "bun" | "node";
 /** The tools. */
-export type Tool = "registrar" | "server" | "terminal" | "hsdump";
+export type Tool = "registrar" | "server" | "terminal" | "hsdump" | "monitor";
 
 /** Every runtime, in the order tests loop over them. */
 export const RUNTIMES: readonly ToolRuntime[] = ["deno", "bun", "node"];

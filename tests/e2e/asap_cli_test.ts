@@ -51,15 +51,15 @@ test("registrar, server and terminal: register, resolve, echo and deregister on 
     await Promise.all(RUNTIMES.map(async (rt) => {
       const pool = `Pool-${rt}`;
       const server = await startServer(rt, pr.asap, ["--pool", pool]);
-      const registered = await pr.proc.waitForLog("registered", (l) => l.pe === server.pe);
-      assert.equal(registered.pool, pool);
+      const registered = await pr.proc.waitForLog("registered", (l) => l.peId === server.pe);
+      assert.equal(registered.poolHandle, pool);
       assert.match(String(registered.transport), /^tcp 127\.0\.0\.1:\d+ data\+control$/);
       const t = await terminal(rt, pr.asap, pool, [`hello from ${rt}`, "second line"]);
       assert.equal(t.proc.stdout, `hello from ${rt}\nsecond line\n`);
       assert.deepEqual(t.pes, [server.pe]);
       server.proc.kill("SIGTERM");
       assert.equal(await server.proc.waitExit(), 0, server.proc.stderr);
-      await pr.proc.waitForLog("deregistered", (l) => l.pe === server.pe);
+      await pr.proc.waitForLog("deregistered", (l) => l.peId === server.pe);
     }));
     assert.equal((await hsdump(pr.enrp)).poolElements, 0);
     pr.proc.kill("SIGTERM");
@@ -126,7 +126,7 @@ test("resolution by every policy family: round robin, weighted round robin, rand
     lu[1]!.proc.writeLine("0.9");
     await pr.proc.waitForLog(
       "re-registered",
-      (l) => l.pe === lu[1]!.pe && String(l.policy) === "LeastUsed load=90.00%",
+      (l) => l.peId === lu[1]!.pe && String(l.policy) === "LeastUsed load=90.00%",
     );
     const after = await terminal("bun", pr.asap, "LU", lines(4), perLine);
     assert.deepEqual(new Set(after.pes), new Set([lu[2]!.pe]));

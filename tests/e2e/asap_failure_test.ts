@@ -67,7 +67,7 @@ test("kill -9 of a server: its PE leaves at once (association lost) and the term
       victim.proc.kill("SIGKILL");
       const removed = await pr.proc.waitForLog(
         "pe-removed-association-down",
-        (l) => l.pe === victim.pe,
+        (l) => l.peId === victim.pe,
       );
       const took = Date.parse(removed.time) - killedAt;
       assert.ok(took <= BOUND, `PE of server/${rt} removed after ${took} ms (bound ${BOUND} ms)`);
@@ -105,7 +105,10 @@ test("SIGSTOP of a server: keep-alives remove its PE within interval + timeout +
         const stoppedAt = Date.now();
         victim.proc.kill("SIGSTOP"); // its associations stay up; nothing answers
         t.writeLine("two"); // sent to the frozen PE: no reply
-        const timedOut = await pr.proc.waitForLog("keep-alive-timeout", (l) => l.pe === victim.pe);
+        const timedOut = await pr.proc.waitForLog(
+          "keep-alive-timeout",
+          (l) => l.peId === victim.pe,
+        );
         const took = Date.parse(timedOut.time) - stoppedAt;
         assert.ok(took <= BOUND, `PE of server/${rt} removed after ${took} ms (bound ${BOUND} ms)`);
         assert.ok(
@@ -147,7 +150,7 @@ test("kill -9 of the registrar and a new one on its port: every live PE register
     await Promise.all(servers.map((s) => s.proc.waitForLog("registrar-lost")));
     const second = await startRegistrar(["--asap", `127.0.0.1:${port}`]);
     for (const s of servers) {
-      await second.proc.waitForLog("registered", (l) => l.pe === s.pe, 20000);
+      await second.proc.waitForLog("registered", (l) => l.peId === s.pe, 20000);
     }
     const dump = await hsdump(second.enrp);
     assert.deepEqual(

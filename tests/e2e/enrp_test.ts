@@ -156,7 +156,7 @@ test("ENRP with real registrar processes: 200 PEs converge at three peers, kill 
       for (const other of registrars) {
         if (other === r) continue;
         const id = other.proc.logs("started")[0]!.id;
-        await r.proc.waitForLog("peer-up", (l) => l.peer === id, 10000);
+        await r.proc.waitForLog("peer-up", (l) => l.peerId === id, 10000);
       }
     }
 
@@ -182,7 +182,7 @@ test("ENRP with real registrar processes: 200 PEs converge at three peers, kill 
     r2.proc.kill("SIGKILL");
     await r2.proc.exited;
     const survivors = [r1, r3];
-    const isTarget = (l: LogLine) => l.target === "2";
+    const isTarget = (l: LogLine) => l.targetId === "2";
     await until(
       () => survivors.some((r) => r.proc.logs("takeover-completed").some(isTarget)),
       LAST_HEARD + NO_RESPONSE + EXPIRY + CYCLE * 2 + 5000,
@@ -196,7 +196,7 @@ test("ENRP with real registrar processes: 200 PEs converge at three peers, kill 
     assert.equal(completed.poolElements, victimShare);
     const winnerId = winner.proc.logs("started")[0]!.id as string;
     const moved = await loser.proc.waitForLog("taken-over-by-peer", isTarget, 5000);
-    assert.equal(moved.by, winnerId);
+    assert.equal(moved.byId, winnerId);
     assert.equal(moved.poolElements, victimShare);
     // Pool users still resolve at both survivors while the PEs are frozen, the dead registrar's
     // PEs among them (128 of the 200 per answer). The freeze stays short: a frozen PE's
@@ -238,7 +238,7 @@ test("ENRP with real registrar processes: 200 PEs converge at three peers, kill 
       ...TIMERS,
     ]);
     const sync = await r4.proc.waitForLog("mentor-sync-finished", undefined, MENTOR + 10000);
-    assert.equal(sync.peer, "1");
+    assert.equal(sync.peerId, "1");
     assert.equal(sync.poolElements, PES);
     const all = [r1, r3, r4];
     dumps = await converged(all, ["1", "3"], 10000);
@@ -246,7 +246,7 @@ test("ENRP with real registrar processes: 200 PEs converge at three peers, kill 
       for (const other of all) {
         if (other === r) continue;
         const id = other.proc.logs("started")[0]!.id;
-        await r.proc.waitForLog("peer-up", (l) => l.peer === id, 10000);
+        await r.proc.waitForLog("peer-up", (l) => l.peerId === id, 10000);
       }
     }
     // hsdump --scope from the newcomer: it reaches every registrar its peer list names and
@@ -352,9 +352,9 @@ test("registrars with --enrp-announce only find each other by multicast Presence
     ];
     const [a, b] = await Promise.all([startRegistrar(args("21")), startRegistrar(args("22"))]);
     assert.deepEqual(a.proc.logs("started")[0]!.peers, "none");
-    const upAtA = await a.proc.waitForLog("peer-up", (l) => l.peer === "22", 10000);
+    const upAtA = await a.proc.waitForLog("peer-up", (l) => l.peerId === "22", 10000);
     assert.equal(upAtA.endpoint, `127.0.0.1:${b.enrp}`);
-    await b.proc.waitForLog("peer-up", (l) => l.peer === "21", 10000);
+    await b.proc.waitForLog("peer-up", (l) => l.peerId === "21", 10000);
     await a.proc.waitForLog("startup-phase-ended", undefined, MENTOR + 10000);
     await b.proc.waitForLog("startup-phase-ended", undefined, MENTOR + 10000);
     const host = startPeHost([a.asap], 1);

@@ -226,7 +226,7 @@ test("registrar: a PE registering with another policy than its pool's gets R fla
     assert.equal(r.error?.causes[0]?.code, ErrorCause.InconsistentPoolingPolicy);
     await steady.check(); // still exactly PE 7
     const rejected = await pr.proc.waitForLog("registration-rejected");
-    assert.equal(rejected.pe, "8");
+    assert.equal(rejected.peId, "8");
     other.close();
     steady.pe.close();
     steady.pu.close();

@@ -1,0 +1,114 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { runHsdump } from "./hsdump.ts";
+import { runRegistrar } from "./registrar.ts";
+import { runServer } from "./server.ts";
+import { runComputeJob } from "./compute_client.ts";
+import { TestIo } from "./_testing.ts";
+
+const KEY = "a compute pool key for tests";
+
+test("server --compute: flag misuse is a usage error (64) naming the problem", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--capacity", "2"], /--capacity needs --compute/],
+    [["--compute"], /--compute needs --cookie-key with at least 16 bytes/],
+    [["--compute", "--cookie-key", "short"], /at least 16 bytes/],
+    [
+      ["--compute", "--cookie-key", KEY, "--service", "echo"],
+      /--service does not go with --compute/,
+    ],
+    [["--compute", "--cookie-key", KEY, "--load", "0.5"], /--load does not go with --compute/],
+    [["--compute", "--cookie-key", KEY, "--capacity", "0"], /--capacity/],
+  ];
+  for (const [args, message] of cases) {
+    const io = new TestIo();
+    assert.equal(await runServer(args, io), 64, args.join(" "));
+    assert.match(io.stderr, message);
+  }
+});
+
+test("server --compute serves ComputePool: a job completes exactly, the load policy spreads by capacity", async () => {
+  const prIo = new TestIo();
+  const prDone = runRegistrar(
+    ["--asap", "127.0.0.1:0", "--enrp", "127.0.0.1:0", "--announce", "off", "--log-format", "json"],
+    prIo,
+  );
+  const started = await prIo.waitForLog("started");
+  const port = (e: unknown) => (e as string[])[0]!.split(":")[1]!;
+  const asap = `127.0.0.1:${port(started.asap)}`;
+  const servers = [1, 3].map((capacity) => {
+    const io = new TestIo();
+    const done = runServer([
+      "--compute",
+      "--capacity",
+      String(capacity),
+      // Paced (10⁶ numbers/s per slot: the job takes ~0.5 s), so load reports, at most one per
+      // 250 ms (policyUpdateInterval), reach the registrar while the job runs.
+      "--rate",
+      "1000000",
+      "--cookie-key",
+      KEY,
+      "--registrar",
+      asap,
+      "--host",
+      "127.0.0.1",
+      "--announce",
+      "off",
+      "--log-format",
+      "json",
+      "--log-level",
+      "debug",
+    ], io);
+    return { io, done, capacity };
+  });
+  try {
+    for (const s of servers) await s.io.waitForLog("registered");
+    const first = servers[0]!.io.logs()[0]!;
+    assert.equal(first.event, "started");
+    assert.equal(first.service, "compute");
+    assert.equal(first.pool, "ComputePool");
+    assert.match(String(first.policy), /^LeastUsedDegradation/);
+    // The registrar sees each PE's load degradation as one unit's share of its capacity.
+    const dumpIo = new TestIo();
+    assert.equal(
+      await runHsdump(["--registrar", `127.0.0.1:${port(started.enrp)}`, "--json"], dumpIo),
+      0,
+    );
+    const dump = JSON.parse(dumpIo.stdout) as {
+      pools: { poolElements: { policy: { loadDegradation?: number } }[] }[];
+    };
+    const degradations = dump.pools[0]!.poolElements.map((p) => p.policy.loadDegradation).sort();
+    assert.deepEqual(degradations, [Math.round(0xffffffff / 3), 0xffffffff].sort());
+    const report = await runComputeJob({
+      registrars: [asap],
+      to: 2_000_000,
+      units: 16,
+      sessions: 8, // more than the 4 slots: units queue, the big PE's load stays up meanwhile
+    });
+    assert.equal(report.complete, true);
+    assert.equal(report.primes, 148933); // π(2 000 000)
+    assert.equal(report.duplicates, 0);
+    // Sessions spread by capacity: the capacity-3 server computes most units.
+    const [small, big] = servers.map((s) =>
+      s.io.logs().filter((l) => l.event === "unit-done").length
+    );
+    assert.equal(small! + big!, 16);
+    assert.ok(big! > small!, `${big} units on the 3-slot server, ${small} on the 1-slot one`);
+    // Load reports reach the registrar by re-registration: the 3-slot PE was seen busy (units
+    // per slot), then idle again once the sessions closed (within policyUpdateInterval).
+    const bigPe = servers[1]!.io.logs()[0]!.pe;
+    const loadOf = (l: { readonly [key: string]: unknown }) =>
+      /load=([\d.]+)%/.exec(String(l.policy))?.[1];
+    await prIo.waitForLog("re-registered", (l) => l.pe === bigPe && loadOf(l) === "0.00");
+    const loads = prIo.logs()
+      .filter((l) => l.event === "re-registered" && l.pe === bigPe)
+      .map((l) => Number(loadOf(l)));
+    assert.ok(loads.some((x) => x >= 33), `loads the registrar saw: ${loads.join(", ")}`);
+  } finally {
+    for (const s of servers) s.io.signal();
+    for (const s of servers) assert.equal(await s.done, 0);
+    for (const s of servers) assert.ok(s.io.logs().some((l) => l.event === "deregistered"));
+    prIo.signal();
+    await prDone;
+  }
+});

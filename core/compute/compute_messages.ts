@@ -1,0 +1,220 @@
+/**
+ * The compute service's application protocol, carried as application data (PPID
+ * {@link COMPUTE_PPID}) on a session: a pool user hands out work units, a pool element answers
+ * with their results; and the state a pool element checkpoints in its session cookies.
+ *
+ * Messages are CBOR maps (RFC 8949): `{ t: "unit", job, unit, from, to }` and
+ * `{ t: "result", job, unit, from, to, count, sum, resumedFrom, pe }` (`sum` an integer of any
+ * size, `resumedFrom` the checkpoint position the unit resumed at or -1, `pe` the identifier of
+ * the pool element that finished it), `{ t: "error", job, unit, reason }`.
+ *
+ * @module
+ */
+
+import { Encoder } from "cbor-x/encode";
+import { MAX_PRIME_RANGE_END } from "./primes.ts";
+
+/** The payload protocol identifier of compute messages ("CPU1"). */
+export const COMPUTE_PPID = 0x43505531;
+
+/** A work unit: count and sum the primes in [from, to). */
+export interface WorkUnit {
+  /** The job's name (chosen by the pool user). */
+  readonly job: string;
+  /** The unit's number within the job (0-based). */
+  readonly unit: number;
+  /** First number. */
+  readonly from: number;
+  /** End, exclusive. */
+  readonly to: number;
+}
+
+/** A message of the compute protocol. */
+export type ComputeMessage =
+  | ({ readonly type: "unit" } & WorkUnit)
+  | ({
+    /** A finished unit. */
+    readonly type: "result";
+    /** Primes in the range. */
+    readonly count: number;
+    /** Their sum. */
+    readonly sum: bigint;
+    /** Where the unit resumed from a checkpoint, or -1 when computed from its start. */
+    readonly resumedFrom: number;
+    /** The pool element that finished it. */
+    readonly pe: bigint;
+  } & WorkUnit)
+  | ({
+    /** A unit the pool element refuses (invalid range). */
+    readonly type: "error";
+    /** Why. */
+    readonly reason: string;
+  } & WorkUnit);
+
+/** The progress of one started unit, as checkpointed in a cookie. */
+export interface UnitProgress extends WorkUnit {
+  /** The next number to sieve (from ≤ next ≤ to). */
+  readonly next: number;
+  /** Primes found in [from, next). */
+  readonly count: number;
+  /** Their sum. */
+  readonly sum: bigint;
+}
+
+/** A session's checkpoint: its units in progress. */
+export interface ComputeCheckpoint {
+  /** Format version (1). */
+  readonly v: 1;
+  /** Units started and not finished. */
+  readonly units: readonly UnitProgress[];
+}
+
+/** The result of {@link decodeComputeMessage}. */
+export type ComputeDecodeResult =
+  | { readonly kind: "ok"; readonly message: ComputeMessage }
+  | { readonly kind: "malformed"; readonly detail: string };
+
+const cbor = new Encoder({ useRecords: false, mapsAsObjects: true });
+
+/**
+ * Encodes a compute message.
+ *
+ * @param message The message.
+ * @returns Fresh bytes.
+ * @example A unit
+ * ```ts
+ * import { decodeComputeMessage, encodeComputeMessage } from "./compute_messages.ts";
+ * import assert from "node:assert/strict";
+ * const bytes = encodeComputeMessage({ type: "unit", job: "j", unit: 0, from: 0, to: 100 });
+ * assert.deepEqual(decodeComputeMessage(bytes), {
+ *   kind: "ok", message: { type: "unit", job: "j", unit: 0, from: 0, to: 100 },
+ * });
+ * ```
+ */
+export function encodeComputeMessage(message: ComputeMessage): Uint8Array {
+  const base = {
+    t: message.type,
+    job: message.job,
+    unit: message.unit,
+    from: message.from,
+    to: message.to,
+  };
+  switch (message.type) {
+    case "unit":
+      return cbor.encode(base).slice();
+    case "result":
+      return cbor.encode({
+        ...base,
+        count: message.count,
+        sum: message.sum,
+        resumedFrom: message.resumedFrom,
+        pe: message.pe,
+      }).slice();
+    case "error":
+      return cbor.encode({ ...base, reason: message.reason }).slice();
+  }
+}
+
+/**
+ * Decodes a compute message; never throws.
+ *
+ * @param bytes The bytes received.
+ * @returns The message, or why it is not one.
+ * @example Garbage is malformed
+ * ```ts
+ * import { decodeComputeMessage } from "./compute_messages.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(decodeComputeMessage(Uint8Array.of(0xff)).kind, "malformed");
+ * ```
+ */
+export function decodeComputeMessage(bytes: Uint8Array): ComputeDecodeResult {
+  let v: unknown;
+  try {
+    v = cbor.decode(bytes);
+  } catch (e) {
+    return bad(`not CBOR: ${(e as Error).message}`);
+  }
+  if (typeof v !== "object" || v === null) return bad("not a map");
+  const m = v as Record<string, unknown>;
+  const unit = workUnitOf(m);
+  if (typeof unit === "string") return bad(unit);
+  switch (m.t) {
+    case "unit":
+      return { kind: "ok", message: { type: "unit", ...unit } };
+    case "result": {
+      const sum = typeof m.sum === "number" && Number.isSafeInteger(m.sum) ? BigInt(m.sum) : m.sum;
+      const pe = typeof m.pe === "number" && Number.isSafeInteger(m.pe) ? BigInt(m.pe) : m.pe;
+      if (!isCount(m.count) || typeof sum !== "bigint" || sum < 0n) return bad("bad count or sum");
+      if (!Number.isInteger(m.resumedFrom) || typeof pe !== "bigint") {
+        return bad("bad resumedFrom or pe");
+      }
+      return {
+        kind: "ok",
+        message: {
+          type: "result",
+          ...unit,
+          count: m.count as number,
+          sum,
+          resumedFrom: m.resumedFrom as number,
+          pe,
+        },
+      };
+    }
+    case "error":
+      if (typeof m.reason !== "string") return bad("bad reason");
+      return { kind: "ok", message: { type: "error", ...unit, reason: m.reason } };
+    default:
+      return bad(`unknown type ${JSON.stringify(String(m.t))}`);
+  }
+}
+
+/**
+ * Whether a value (a state restored from a cookie) is a {@link ComputeCheckpoint}.
+ *
+ * @param v The value.
+ * @returns Whether it has the checkpoint's shape.
+ * @example Check a restored state
+ * ```ts
+ * import { isComputeCheckpoint } from "./compute_messages.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(isComputeCheckpoint({ v: 1, units: [] }));
+ * assert.ok(!isComputeCheckpoint({ v: 1, units: [{ job: "j" }] }));
+ * ```
+ */
+export function isComputeCheckpoint(v: unknown): v is ComputeCheckpoint {
+  if (typeof v !== "object" || v === null) return false;
+  const c = v as { v?: unknown; units?: unknown };
+  if (c.v !== 1 || !Array.isArray(c.units)) return false;
+  for (const u of c.units as unknown[]) {
+    if (typeof u !== "object" || u === null) return false;
+    const p = u as Record<string, unknown>;
+    if (typeof workUnitOf(p) === "string") return false;
+    const sum = p.sum;
+    if (typeof sum !== "bigint" && !(typeof sum === "number" && Number.isSafeInteger(sum))) {
+      return false;
+    }
+    if (!isCount(p.count) || !Number.isInteger(p.next)) return false;
+    if ((p.next as number) < (p.from as number) || (p.next as number) > (p.to as number)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function workUnitOf(m: Record<string, unknown>): WorkUnit | string {
+  if (typeof m.job !== "string" || m.job.length > 256) return "bad job";
+  if (!isCount(m.unit)) return "bad unit number";
+  const from = m.from, to = m.to;
+  if (!isCount(from) || !isCount(to) || to < from || to > MAX_PRIME_RANGE_END) {
+    return "bad range";
+  }
+  return { job: m.job, unit: m.unit as number, from, to };
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+function bad(detail: string): ComputeDecodeResult {
+  return { kind: "malformed", detail: `Cannot decode compute message: ${detail}` };
+}
