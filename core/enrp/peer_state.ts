@@ -93,7 +93,7 @@ export const PEER_TRANSITIONS: Readonly<
  *
  * @param state The peer's state.
  * @returns True for every state but `alive`.
- * @example
+ * @example Only a peer heard lately is not suspected
  * ```ts
  * import { isSuspected } from "./peer_state.ts";
  * import assert from "node:assert/strict";

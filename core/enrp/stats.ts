@@ -56,7 +56,7 @@ export interface EnrpStats {
  * ENRP counters, all zero.
  *
  * @returns A fresh object.
- * @example
+ * @example Every counter starts at zero
  * ```ts
  * import { emptyEnrpStats } from "./stats.ts";
  * import assert from "node:assert/strict";
