@@ -5,7 +5,12 @@
 // registration life 30000, time stamp 1000000.
 
 import { Handlespace } from "../core/handlespace/mod.ts";
-import { BUILTIN_POLICIES, type PoolPolicy } from "../core/policy/mod.ts";
+import {
+  BUILTIN_POLICIES,
+  type PoolPolicy,
+  type SelectionKernel,
+  tsSelectionKernel,
+} from "../core/policy/mod.ts";
 import { SeededRng } from "../core/rng.ts";
 import { type PolicyParameter, policyParameter } from "../core/wire/policy_parameter.ts";
 import type { PoolElementParameter } from "../core/wire/pool_element_parameter.ts";
@@ -101,8 +106,16 @@ export function registrations(policy: PoolPolicy, n: number, r = 0): Registratio
 }
 
 /** An empty handlespace of the bench (RFC profile: 32-bit identifiers, Internet-16, as RSPLIB). */
-export function newHandlespace(seed = 1): Handlespace {
-  return new Handlespace({ ownId: OWN_ID, rng: new SeededRng(seed), profile: "rfc" });
+export function newHandlespace(
+  seed = 1,
+  selectionKernel: SelectionKernel = tsSelectionKernel,
+): Handlespace {
+  return new Handlespace({
+    ownId: OWN_ID,
+    rng: new SeededRng(seed),
+    profile: "rfc",
+    selectionKernel,
+  });
 }
 
 /** Registers a batch into a handlespace, as the registrar's ASAP handler would. */
@@ -120,8 +133,12 @@ export function registerAll(hs: Handlespace, regs: readonly Registration[]): voi
 }
 
 /** A handlespace with one pool of n PEs of the policy. */
-export function filledHandlespace(policy: PoolPolicy, n: number): Handlespace {
-  const hs = newHandlespace();
+export function filledHandlespace(
+  policy: PoolPolicy,
+  n: number,
+  selectionKernel: SelectionKernel = tsSelectionKernel,
+): Handlespace {
+  const hs = newHandlespace(1, selectionKernel);
   registerAll(hs, registrations(policy, n));
   return hs;
 }

@@ -1,16 +1,24 @@
 // Handlespace benchmarks on the workload of bench-reference.md (see bench/_workload.ts).
 //
-// Groups: one per (operation, policy, N[, k]), named e.g. "resolve LeastUsed N=1000 k=1", each
-// with one "ts" member today; the WebAssembly selection kernel will add a member to the same
-// groups. Every iteration does a batch (1000 resolutions, or whole register/deregister cycles),
-// so divide the batch size by the reported time per iteration for operations per second;
-// bench/handlespace_table.ts does that conversion and prints the README table.
+// Groups: one per (operation, policy, N[, k]), named e.g. "resolve LeastUsed N=1000 k=1". The
+// resolve groups of the weighted-random policies have two members: "ts" (the baseline, the
+// pure-TS selection kernel, the handlespace's default) and "wasm" (the WebAssembly selection
+// kernel, forced for every tree descent, so the group compares the kernels); the other engines
+// have no WebAssembly path and only the "ts" member. Every iteration does a batch (1000
+// resolutions, or whole register/deregister cycles), so divide the batch size by the reported
+// time per iteration for operations per second; bench/handlespace_table.ts does that conversion
+// and prints the README tables.
 //
 // Environment: HANDLESPACE_BENCH_POLICIES=LeastUsed,RoundRobin and HANDLESPACE_BENCH_SIZES=10,1000
 // narrow the matrix (default: every policy and N = 10 … 100000).
 
 import type { Handlespace, PoolElementEntry } from "../core/handlespace/mod.ts";
-import type { PoolPolicy } from "../core/policy/mod.ts";
+import {
+  createSelectionKernel,
+  type PoolPolicy,
+  type SelectionKernel,
+  tsSelectionKernel,
+} from "../core/policy/mod.ts";
 import {
   buffer,
   checksumBufferBlock,
@@ -36,13 +44,19 @@ const policies = BENCH_POLICIES.filter((p) => !policyFilter || policyFilter.incl
 /** Resolutions per iteration of a resolve benchmark. */
 const RESOLVE_BATCH = 1000;
 
-// Pools are built lazily, once per (policy, N), and shared by the k = 1 and k = 3 benchmarks.
+const kernels: readonly (readonly [string, SelectionKernel])[] = [
+  ["ts", tsSelectionKernel],
+  ["wasm", createSelectionKernel({ minTree: 0 })],
+];
+
+// Pools are built lazily, once per (kernel, policy, N), and shared by the k = 1 and k = 3
+// benchmarks.
 const pools = new Map<string, Handlespace>();
-function poolFor(policy: PoolPolicy, n: number): Handlespace {
-  const key = `${policy.name}/${n}`;
+function poolFor(policy: PoolPolicy, n: number, kernel: SelectionKernel = tsSelectionKernel) {
+  const key = `${kernel.name}/${policy.name}/${n}`;
   let hs = pools.get(key);
   if (hs === undefined) {
-    hs = filledHandlespace(policy, n);
+    hs = filledHandlespace(policy, n, kernel);
     pools.set(key, hs);
   }
   return hs;
@@ -52,15 +66,19 @@ const out: PoolElementEntry[] = [];
 for (const policy of policies) {
   for (const n of sizes) {
     for (const k of [1, 3]) {
-      Deno.bench({
-        name: "ts",
-        group: `resolve ${policy.name} N=${n} k=${k}`,
-        baseline: true,
-        fn() {
-          const hs = poolFor(policy, n);
-          for (let i = 0; i < RESOLVE_BATCH; i++) hs.resolveInto(POOL_HANDLE, k, out);
-        },
-      });
+      for (const [name, kernel] of kernels) {
+        if (kernel.name !== name) continue; // no WebAssembly in this runtime
+        if (name === "wasm" && policy.engine !== "weighted-random") continue;
+        Deno.bench({
+          name,
+          group: `resolve ${policy.name} N=${n} k=${k}`,
+          baseline: name === "ts",
+          fn() {
+            const hs = poolFor(policy, n, kernel);
+            for (let i = 0; i < RESOLVE_BATCH; i++) hs.resolveInto(POOL_HANDLE, k, out);
+          },
+        });
+      }
     }
   }
 }

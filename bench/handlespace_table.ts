@@ -1,8 +1,8 @@
 // Measures the handlespace figures of bench/README.md and prints them as markdown tables, ours
 // next to RSPLIB's (bench-reference.md), in one process with medians of several samples.
 //
-//   deno run --allow-all bench/handlespace_table.ts [--samples 5] [--runs 1]
-//     [--only selection,lifecycle,checksum] [--policies RoundRobin,LeastUsed] [--sizes 10,1000]
+//   deno run --allow-all bench/handlespace_table.ts [--samples 5] [--runs 1] [--clock cpu|wall]
+//     [--only selection,wasm,lifecycle,checksum] [--policies RoundRobin,LeastUsed] [--sizes 10,1000]
 //
 // Method (as bench-reference.md): selection = 20000 warm-up calls, then `samples` timed runs of
 // 200000 calls with k = 1, then the same with k = 3 on the same pool; lifecycle = samples of
@@ -12,6 +12,14 @@
 // shared machine). Cells show the median in million operations per second; "ref" is RSPLIB's
 // median, and the ratio is ours / RSPLIB's. A cell is marked "short" where it misses the target
 // (selection: ≥ 2× for N ≥ 1000 and ≥ 1× below; lifecycle: ≥ 1× for N ≥ 1000).
+//
+// The selection tables are measured with the pure-TS selection kernel (the handlespace's
+// default); "wasm" measures the cells of the weighted-random policies (the only engine with a
+// WebAssembly path) with the WebAssembly kernel forced for every tree descent (threshold 0) and
+// prints its figures with the ratio wasm / ts, in the same run, interleaved per cell.
+//
+// --clock cpu (default) times blocks by the process's CPU time (user + system), which on a
+// shared machine does not count the time other jobs hold the core; --clock wall by wall time.
 
 import {
   buffer,
@@ -26,9 +34,11 @@ import {
   mops,
   resolveBlock,
   type Sample,
+  useCpuClock,
 } from "./_cases.ts";
 import { RSPLIB, RSPLIB_CHECKSUM } from "./_reference.ts";
 import { BENCH_POLICIES, filledHandlespace, REFERENCE_POLICIES, SIZES } from "./_workload.ts";
+import { createSelectionKernel, tsSelectionKernel } from "../core/policy/mod.ts";
 
 const args = Deno.args;
 const opt = (name: string): string | undefined => {
@@ -37,7 +47,11 @@ const opt = (name: string): string | undefined => {
 };
 const SAMPLES = Number(opt("samples") ?? 5);
 const RUNS = Number(opt("runs") ?? 1);
-const ONLY = new Set((opt("only") ?? "selection,lifecycle,checksum").split(","));
+const ONLY = new Set((opt("only") ?? "selection,wasm,lifecycle,checksum").split(","));
+const CLOCK = opt("clock") ?? "cpu";
+if (CLOCK === "cpu") useCpuClock();
+else if (CLOCK !== "wall") throw new RangeError(`--clock ${CLOCK}: use cpu or wall`);
+const WASM = createSelectionKernel({ minTree: 0 });
 const POLICY_FILTER = opt("policies")?.split(",");
 const SIZE_LIST = (opt("sizes")?.split(",").map(Number) ?? [...SIZES]) as number[];
 const policies = BENCH_POLICIES.filter((p) => !POLICY_FILTER || POLICY_FILTER.includes(p.name));
@@ -69,39 +83,75 @@ type RefTable = Record<string, readonly number[]>;
 const refOf = (table: RefTable, policy: string, n: number): number | undefined =>
   table[policy]?.[(SIZES as readonly number[]).indexOf(n)];
 
-if (ONLY.has("selection")) {
-  // cell key → one median per run
+if (ONLY.has("selection") || ONLY.has("wasm")) {
+  // cell key → one median per run, per kernel
   const measured = new Map<string, number[]>();
+  const kernels = [
+    ...(ONLY.has("selection") ? [["ts", tsSelectionKernel] as const] : []),
+    ...(ONLY.has("wasm") && WASM.name === "wasm" ? [["wasm", WASM] as const] : []),
+  ];
   for (let run = 0; run < RUNS; run++) {
     for (const policy of policies) {
       for (const n of SIZE_LIST) {
-        const hs = filledHandlespace(policy, n);
+        const spaces = kernels.filter(([name]) =>
+          name === "ts" || policy.engine === "weighted-random"
+        ).map((
+          [name, kernel],
+        ) => [name, filledHandlespace(policy, n, kernel)]);
         for (const k of [1, 3] as const) {
-          resolveBlock(hs, k, 20000);
-          const samples: number[] = [];
-          for (let s = 0; s < SAMPLES; s++) samples.push(mops(resolveBlock(hs, k, 200000)));
-          const key = `${policy.name}/${n}/${k}`;
-          measured.set(key, [...(measured.get(key) ?? []), median(samples)]);
+          for (const [, hs] of spaces) resolveBlock(hs as never, k, 20000);
+          const samples = new Map<string, number[]>();
+          for (let s = 0; s < SAMPLES; s++) {
+            // Interleaved, so that both kernels see the same load.
+            for (const [name, hs] of spaces) {
+              const list = samples.get(name as string) ?? [];
+              list.push(mops(resolveBlock(hs as never, k, 200000)));
+              samples.set(name as string, list);
+            }
+          }
+          for (const [name, list] of samples) {
+            const key = `${name}/${policy.name}/${n}/${k}`;
+            measured.set(key, [...(measured.get(key) ?? []), median(list)]);
+          }
         }
       }
       console.error(`selection run ${run + 1}: ${policy.name} done`);
     }
   }
-  for (const k of [1, 3] as const) {
-    const per = k === 1 ? "1 PE per call" : "3 PEs per call";
-    console.log(`### Handle resolution, ${per} (million calls/s; ours (RSPLIB, ratio))\n`);
-    console.log(header("Policy"));
-    for (const policy of policies) {
-      const row = SIZE_LIST.map((n) =>
-        cell(
-          median(measured.get(`${policy.name}/${n}/${k}`)!),
-          refOf(k === 1 ? RSPLIB.resolve1 : RSPLIB.resolve3, policy.name, n),
-          n >= 1000 ? 2 : 1,
-        )
-      );
-      console.log(`| ${policy.name} | ${row.join(" | ")} |`);
+  if (ONLY.has("selection")) {
+    for (const k of [1, 3] as const) {
+      const per = k === 1 ? "1 PE per call" : "3 PEs per call";
+      console.log(`### Handle resolution, ${per} (million calls/s; ours (RSPLIB, ratio))\n`);
+      console.log(header("Policy"));
+      for (const policy of policies) {
+        const row = SIZE_LIST.map((n) =>
+          cell(
+            median(measured.get(`ts/${policy.name}/${n}/${k}`)!),
+            refOf(k === 1 ? RSPLIB.resolve1 : RSPLIB.resolve3, policy.name, n),
+            n >= 1000 ? 2 : 1,
+          )
+        );
+        console.log(`| ${policy.name} | ${row.join(" | ")} |`);
+      }
+      console.log();
     }
-    console.log();
+  }
+  if (kernels.length === 2) {
+    for (const k of [1, 3] as const) {
+      console.log(
+        `### WebAssembly kernel, k = ${k} (million calls/s; wasm (wasm / ts in the same run))\n`,
+      );
+      console.log(header("Policy"));
+      for (const policy of policies.filter((p) => p.engine === "weighted-random")) {
+        const row = SIZE_LIST.map((n) => {
+          const w = median(measured.get(`wasm/${policy.name}/${n}/${k}`)!);
+          const t = median(measured.get(`ts/${policy.name}/${n}/${k}`)!);
+          return `${fmt(w)} (${(w / t).toFixed(2)}×)`;
+        });
+        console.log(`| ${policy.name} | ${row.join(" | ")} |`);
+      }
+      console.log();
+    }
   }
 }
 

@@ -32,6 +32,11 @@ const MODULES: readonly ModuleSpec[] = [
     flags: ["--enable", "simd"],
     summary: "Checksum kernels, SIMD build (needs the WebAssembly simd feature)",
   },
+  {
+    name: "selection",
+    flags: [],
+    summary: "Policy selection kernel (prefix-sum tree descent of the weighted-random engine)",
+  },
 ];
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");

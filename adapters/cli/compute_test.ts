@@ -99,9 +99,9 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
     const bigPe = servers[1]!.io.logs()[0]!.pe;
     const loadOf = (l: { readonly [key: string]: unknown }) =>
       /load=([\d.]+)%/.exec(String(l.policy))?.[1];
-    await prIo.waitForLog("re-registered", (l) => l.pe === bigPe && loadOf(l) === "0.00");
+    await prIo.waitForLog("re-registered", (l) => l.peId === bigPe && loadOf(l) === "0.00");
     const loads = prIo.logs()
-      .filter((l) => l.event === "re-registered" && l.pe === bigPe)
+      .filter((l) => l.event === "re-registered" && l.peId === bigPe)
       .map((l) => Number(loadOf(l)));
     assert.ok(loads.some((x) => x >= 33), `loads the registrar saw: ${loads.join(", ")}`);
   } finally {

@@ -2,13 +2,13 @@
 // deno-fmt-ignore-file
 // Rebuild with `deno task build:wasm`; CI rebuilds and fails if this file differs.
 // asc --config asconfig.json --target release --enable simd (assemblyscript 0.28.20)
-// sha256 of compiler version, flags and asm/ sources: 82704d19a77814ff491de34827bb9635650b524d916728a61cbbd0e4e2309b4c
+// sha256 of compiler version, flags and asm/ sources: 75b4d8117c582121d6411331a66fe9681be85a71511d528fc65363d09f9ec3ac
 
 /** Checksum kernels, SIMD build (needs the WebAssembly simd feature): size of the module in bytes. */
 export const WASM_BYTE_LENGTH: number = 1535;
 
 /** Checksum kernels, SIMD build (needs the WebAssembly simd feature): sha256 of the compiler version, flags and asm/ sources it was built from. */
-export const WASM_SOURCE_HASH: string = "82704d19a77814ff491de34827bb9635650b524d916728a61cbbd0e4e2309b4c";
+export const WASM_SOURCE_HASH: string = "75b4d8117c582121d6411331a66fe9681be85a71511d528fc65363d09f9ec3ac";
 
 /** Checksum kernels, SIMD build (needs the WebAssembly simd feature): the module bytes, base64-encoded. */
 export const WASM_BASE64: string =

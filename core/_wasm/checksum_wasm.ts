@@ -2,13 +2,13 @@
 // deno-fmt-ignore-file
 // Rebuild with `deno task build:wasm`; CI rebuilds and fails if this file differs.
 // asc --config asconfig.json --target release (assemblyscript 0.28.20)
-// sha256 of compiler version, flags and asm/ sources: dd160ca4277ccd0335626634411454f25b87716ad57f073b28b60cc39d9faee3
+// sha256 of compiler version, flags and asm/ sources: cf3990c7fc7d74972e11b41fe04b5d285371bb57bddb868322b64402cb14aa6d
 
 /** Checksum kernels, scalar build (any WebAssembly 1.0 engine): size of the module in bytes. */
 export const WASM_BYTE_LENGTH: number = 939;
 
 /** Checksum kernels, scalar build (any WebAssembly 1.0 engine): sha256 of the compiler version, flags and asm/ sources it was built from. */
-export const WASM_SOURCE_HASH: string = "dd160ca4277ccd0335626634411454f25b87716ad57f073b28b60cc39d9faee3";
+export const WASM_SOURCE_HASH: string = "cf3990c7fc7d74972e11b41fe04b5d285371bb57bddb868322b64402cb14aa6d";
 
 /** Checksum kernels, scalar build (any WebAssembly 1.0 engine): the module bytes, base64-encoded. */
 export const WASM_BASE64: string =

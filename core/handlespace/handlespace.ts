@@ -19,6 +19,7 @@ import type {
 import { maxId, type WireProfile } from "../wire/profile.ts";
 import type { TransportParameter } from "../wire/transport_parameter.ts";
 import { defaultPolicies, type PolicyRegistry } from "../policy/registry.ts";
+import { type SelectionKernel, tsSelectionKernel } from "../policy/selection_kernel.ts";
 import {
   ChecksumAccumulator,
   type ChecksumCompat,
@@ -78,6 +79,13 @@ export interface HandlespaceOptions {
   readonly maxIncrement?: number;
   /** The policies pools may use; default: every built-in policy. */
   readonly policies?: PolicyRegistry;
+  /**
+   * Where the pools' selection engines run their hot loops: `tsSelectionKernel` (default) or
+   * `createSelectionKernel()` from the policy module (WebAssembly where it measured faster; both
+   * choose the same PEs). Adapters pass `createSelectionKernel({ wasm: false })` when
+   * `RSERPOOL_NO_WASM` is set.
+   */
+  readonly selectionKernel?: SelectionKernel;
   /** Limits. */
   readonly limits?: HandlespaceLimits;
 }
@@ -250,9 +258,12 @@ export class Handlespace {
   readonly #width: ChecksumWidth;
   readonly #compat: ChecksumCompat;
   readonly #maxId: bigint;
+  /** The largest identifier as a number when that is exact (RFC: 2^32 − 1), else 2^53 − 1. */
+  readonly #maxIdNumber: number;
   readonly #clash: PeIdClashPolicy;
   readonly #maxIncrement: number;
   readonly #policies: PolicyRegistry;
+  readonly #kernel: SelectionKernel;
   readonly #maxPools: number;
   readonly #maxPes: number;
   readonly #maxPerPool: number;
@@ -294,6 +305,7 @@ export class Handlespace {
       );
     }
     this.#maxId = maxId(this.#profile);
+    this.#maxIdNumber = Math.min(Number(this.#maxId), Number.MAX_SAFE_INTEGER);
     this.#clash = options.peIdClash ?? "update";
     this.#maxIncrement = options.maxIncrement ?? 0;
     if ((this.#maxIncrement >>> 0) !== this.#maxIncrement) {
@@ -302,6 +314,7 @@ export class Handlespace {
       );
     }
     this.#policies = options.policies ?? defaultPolicies;
+    this.#kernel = options.selectionKernel ?? tsSelectionKernel;
     const limits = options.limits ?? {};
     this.#maxPools = limits.maxPools ?? Infinity;
     this.#maxPes = limits.maxPoolElements ?? Infinity;
@@ -373,7 +386,10 @@ export class Handlespace {
         "pool-handle",
       );
     }
-    if (id <= 0n || id > this.#maxId) {
+    // The identifier as a number, once (a BigInt operation costs several ns): exact below 2^53,
+    // so the range check needs BigInt arithmetic only beyond (NG identifiers above 2^53).
+    const n = Number(id);
+    if (!(n >= 1 && n <= this.#maxIdNumber) && (id <= 0n || id > this.#maxId)) {
       return reject(
         ErrorCause.InvalidValues,
         `PE identifier ${id} is not in 1..${this.#maxId}`,
@@ -400,7 +416,8 @@ export class Handlespace {
     }
     const home = options.home ?? element.homeRegistrarId;
     const policy = element.policy;
-    let pool = this.#find(poolHandle);
+    let pool = this.#mru;
+    if (pool === undefined || !pool.matchesHandle(poolHandle)) pool = this.#find(poolHandle);
     if (pool === undefined) {
       const poolPolicy = this.#policies.byType(policy.type);
       if (poolPolicy === undefined) {
@@ -441,7 +458,7 @@ export class Handlespace {
           "policy",
         );
       }
-      const existing = pool.lookup(id, Number(id));
+      const existing = pool.lookup(id, n);
       if (existing !== undefined) {
         return this.#update(existing, element, home, asap, association, options.now);
       }
@@ -455,7 +472,7 @@ export class Handlespace {
         return reject(ErrorCause.LackOfResources, `pool element limit ${this.#maxPes} reached`);
       }
     }
-    const entry = this.#insert(pool, element, home, asap, association, options.now);
+    const entry = this.#insert(pool, element, n, home, asap, association, options.now);
     return { ok: true, entry, created: true, changed: true };
   }
 
@@ -476,9 +493,12 @@ export class Handlespace {
    * ```
    */
   deregister(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    const entry = this.#find(poolHandle)?.lookup(id, Number(id));
+    const n = Number(id);
+    let pool = this.#mru;
+    if (pool === undefined || !pool.matchesHandle(poolHandle)) pool = this.#find(poolHandle);
+    const entry = pool?.lookup(id, n);
     if (entry === undefined) return undefined;
-    this.#remove(entry);
+    this.#remove(entry, n);
     return entry;
   }
 
@@ -579,23 +599,25 @@ export class Handlespace {
     out: PoolElementEntry[],
     maxIncrement: number = this.#maxIncrement,
   ): number {
-    const pool = this.#find(poolHandle);
-    if (pool === undefined) {
-      if ((k >>> 0) !== k) {
-        throw new RangeError(`Cannot resolve pool handle: k ${k} is not a non-negative integer`);
-      }
-      return 0;
+    // The most recently used pool first (compared by bytes), inline; the hash table otherwise.
+    // Kept small, with k > 1 in its own method, so that V8 inlines the selection of k = 1 into
+    // it whatever mix of policies the process runs.
+    let pool = this.#mru;
+    if (pool === undefined || !pool.matchesHandle(poolHandle)) {
+      pool = this.#find(poolHandle);
+      if (pool === undefined) return unknownPool(k);
     }
+    if (k !== 1) return this.#resolveMany(pool, k, out, maxIncrement);
+    const s = pool.selection.selectOne(this.#rng, maxIncrement);
+    if (s < 0) return 0;
+    out[0] = pool.entries[s]!;
+    return 1;
+  }
+
+  #resolveMany(pool: Pool, k: number, out: PoolElementEntry[], maxIncrement: number): number {
     const selection = pool.selection;
-    if (k === 1) {
-      const s = selection.selectOne(this.#rng, maxIncrement);
-      if (s < 0) return 0;
-      out[0] = pool.entries[s]!;
-      return 1;
-    }
-    const want = k < selection.size ? k : selection.size;
     let scratch = this.#scratch;
-    if (scratch.length < want) scratch = this.#scratch = new Int32Array(want * 2);
+    if (scratch.length < k && scratch.length < selection.size) scratch = this.#growScratch(k);
     const n = selection.select(k, scratch, this.#rng, maxIncrement);
     const entries = pool.entries;
     for (let i = 0; i < n; i++) out[i] = entries[scratch[i]!]!;
@@ -1262,15 +1284,19 @@ export class Handlespace {
     return undefined;
   }
 
+  #growScratch(k: number): Int32Array<ArrayBuffer> {
+    return this.#scratch = new Int32Array(Math.max(k, 16));
+  }
+
   #find(handle: Uint8Array): Pool | undefined {
     const mru = this.#mru;
-    if (mru !== undefined && sameBytes(mru.poolHandle, handle)) return mru;
+    if (mru !== undefined && mru.matchesHandle(handle)) return mru;
     const h = hashHandle(handle);
     const table = this.#table, mask = this.#mask;
     for (let i = h & mask;; i = (i + 1) & mask) {
       const p = table[i];
       if (p === undefined) return undefined;
-      if (p.hash === h && sameBytes(p.poolHandle, handle)) {
+      if (p.hash === h && p.matchesHandle(handle)) {
         this.#mru = p;
         return p;
       }
@@ -1290,6 +1316,7 @@ export class Handlespace {
       ut.transportUse,
       sum,
       rsplibSum,
+      this.#kernel,
     );
     if ((this.#poolCount + 1) * 2 > this.#table.length) this.#rehash(this.#table.length * 2);
     this.#place(pool);
@@ -1341,12 +1368,13 @@ export class Handlespace {
   #insert(
     pool: Pool,
     element: PoolElementParameter,
+    n: number,
     home: bigint,
     asap: TransportParameter | undefined,
     association: number | undefined,
     now: number,
   ): Entry {
-    const id = element.id, n = Number(id);
+    const id = element.id;
     // A removed PE whose slot is about to be reused keeps its policy information.
     const previous = pool.entries[pool.selection.nextSlot()];
     if (previous !== undefined) previous.removedPolicy = previous.policy;
@@ -1429,12 +1457,13 @@ export class Handlespace {
     return { ok: true, entry, created: false, changed };
   }
 
-  #remove(e: Entry): void {
+  // Removes a live entry; `n` is Number(e.id) when the caller has it.
+  #remove(e: Entry, n: number = Number(e.id)): void {
     const pool = e.pool;
     // The entry stays in pool.entries until its slot is reused (see #insert), so its policy
     // information can still be read from the pool's arrays without a copy now.
     pool.selection.remove(e.slot);
-    pool.unindex(e.id, Number(e.id));
+    pool.unindex(e.id, n);
     pool.order.removed();
     this.#owners.unlink(e);
     this.#total.sub(e.partial, e.rsplibPartial);
@@ -1527,6 +1556,14 @@ export class Handlespace {
     }
     return acc.value();
   }
+}
+
+// resolveInto() of an unknown pool: nothing, after checking k.
+function unknownPool(k: number): number {
+  if ((k >>> 0) !== k) {
+    throw new RangeError(`Cannot resolve pool handle: k ${k} is not a non-negative integer`);
+  }
+  return 0;
 }
 
 function reject(

@@ -25,15 +25,24 @@
 // keeps its sequence number (as in RSPLIB) and is linked into the new bucket
 // at its sequence position, found by walking from both ends of that bucket at
 // once.
+//
+// The first up to MEMO slots of the last selection of k > 1 are remembered
+// (memo, memoN) until the order may have changed, so repeated selections of
+// k > 1 copy them. A use of the head of the first bucket whose key stays (the
+// steady state of Priority) keeps the memo valid: it rotates with the list.
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+import { keyByFormula, USE_NONE } from "./_formula.ts";
 import { KeyMap } from "../_key_map.ts";
 import { copyInto, Slab } from "../_slab.ts";
 
 /** Up to this many selected PEs the frontier is scanned linearly; above, it is a heap. */
 const LINEAR_FRONTIER = 16;
+
+/** Slots of the last selection of k > 1 that are remembered. */
+const MEMO = 8;
 
 /** Scratch frontier shared by all engines of this kind (selections do not interleave). */
 let frontier = new Int32Array(4 * LINEAR_FRONTIER + 4);
@@ -50,7 +59,11 @@ export class BucketEngine {
   bh: Float64Array;
   nb = 0;
   size = 0;
-  nextSeq = SEQ_START;
+  /** The last selection's first slots in order, valid while memoN > 0. */
+  readonly memo = new Int32Array(MEMO);
+  memoN = 0;
+  /** [next sequence number] (a typed array: a double field would box on every write). */
+  readonly #next = new Float64Array([SEQ_START]);
   keyToBucket = new KeyMap();
   #freeBuckets: Int32Array;
   #freeCount = 0;
@@ -61,13 +74,16 @@ export class BucketEngine {
   #sel: Float64Array;
   readonly #policy: PoolPolicy;
   readonly #updates: boolean;
+  readonly #keyCode: number;
 
-  constructor(pool: SelectionPool, policy: PoolPolicy, capacity: number) {
+  constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number, useCode: number) {
+    const capacity = pool.capacity;
     this.#pool = pool;
     this.#seq = pool.seq;
     this.#sel = pool.selections;
     this.#policy = policy;
-    this.#updates = policy.updatesOnUse;
+    this.#keyCode = keyCode;
+    this.#updates = useCode !== USE_NONE;
     const slab = new Slab(3 * capacity, 8 * capacity);
     this.bkey = slab.f64(capacity);
     this.bh = slab.f64(2 * capacity);
@@ -102,12 +118,14 @@ export class BucketEngine {
   }
 
   add(slot: number): void {
+    this.memoN = 0;
     this.#seq[slot] = this.#sequence();
-    this.#append(this.#bucketFor(this.#policy.key(this.#pool, slot)), slot);
+    this.#append(this.#bucketFor(this.#key(slot)), slot);
     this.size++;
   }
 
   remove(slot: number): void {
+    this.memoN = 0;
     const b = this.sbucket[slot]!;
     this.#detach(b, slot);
     if (this.bsize[b] === 0) this.#dropBucket(b);
@@ -115,7 +133,8 @@ export class BucketEngine {
   }
 
   changed(slot: number): void {
-    const key = this.#policy.key(this.#pool, slot);
+    this.memoN = 0;
+    const key = this.#key(slot);
     const b = this.sbucket[slot]!;
     if (key === this.bkey[b]) return;
     this.#detach(b, slot);
@@ -124,27 +143,82 @@ export class BucketEngine {
 
   selectOne(maxIncrement: number): number {
     if (this.size === 0) return -1;
-    const s = this.bhead[this.bh[1]! | 0]!;
+    const b = this.bh[1]! | 0, s = this.bhead[b]!;
     this.#sel[s]!++;
-    if (maxIncrement > 0) {
-      if (this.nextSeq >= SEQ_LIMIT) this.#renumber();
-      this.#use(s);
-    }
+    if (maxIncrement > 0) this.#useHead(b, s);
     return s;
   }
 
   select(k: number, out: Int32Array, maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
     if (want === 0) return 0;
-    this.#take(want, out);
-    const selections = this.#sel;
-    for (let i = 0; i < want; i++) selections[out[i]!]!++;
-    const used = maxIncrement < want ? maxIncrement : want;
-    if (used > 0) {
-      if (this.nextSeq + used > SEQ_LIMIT) this.#renumber();
-      for (let i = 0; i < used; i++) this.#use(out[i]!);
+    const sel = this.#sel;
+    if (want <= this.memoN) {
+      const memo = this.memo;
+      for (let i = 0; i < want; i++) {
+        const s = memo[i]!;
+        out[i] = s;
+        sel[s]!++;
+      }
+    } else {
+      this.#take(want, out);
+      const m = want < MEMO ? want : MEMO;
+      const memo = this.memo;
+      for (let i = 0; i < m; i++) memo[i] = out[i]!;
+      this.memoN = m;
+      for (let i = 0; i < want; i++) sel[out[i]!]!++;
+    }
+    if (maxIncrement > 0) {
+      // The first is the head of the first bucket: inline; the others the general way.
+      this.#useHead(this.bh[1]! | 0, out[0]!);
+      const used = maxIncrement < want ? maxIncrement : want;
+      if (used > 1) {
+        if (this.#next[0]! + used > SEQ_LIMIT) this.#renumber();
+        for (let i = 1; i < used; i++) this.#use(out[i]!);
+      }
     }
     return want;
+  }
+
+  // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
+  // the tail of its bucket (the order is unchanged when it is the bucket's only member).
+  #useHead(b: number, s: number): void {
+    const next = this.#next, seq = next[0]!;
+    if (seq >= SEQ_LIMIT || this.#updates) {
+      if (seq >= SEQ_LIMIT) this.#renumber();
+      this.#use(s);
+      return;
+    }
+    next[0] = seq + 1;
+    this.#seq[s] = seq;
+    const after = this.snext[s]!;
+    if (after >= 0) {
+      if (this.memoN > 0) this.#rotateMemo(b);
+      const snext = this.snext, sprev = this.sprev, tail = this.btail[b]!;
+      this.bhead[b] = after;
+      sprev[after] = -1;
+      snext[tail] = s;
+      sprev[s] = tail;
+      snext[s] = -1;
+      this.btail[b] = s;
+    }
+  }
+
+  // The memo after the head of the first bucket b (memo[0], with at least one more member)
+  // moves to the tail of b, before the lists are relinked: when the memo holds all of b, its
+  // first bsize[b] entries rotate by one; otherwise it holds the first memoN of b's list and
+  // shifts by one, taking the member after its last one.
+  #rotateMemo(b: number): void {
+    const memo = this.memo, m = this.memoN, size = this.bsize[b]!;
+    const first = memo[0]!;
+    if (m < size) {
+      const next = this.snext[memo[m - 1]!]!;
+      for (let i = 1; i < m; i++) memo[i - 1] = memo[i]!;
+      memo[m - 1] = next;
+    } else {
+      for (let i = 1; i < size; i++) memo[i - 1] = memo[i]!;
+      memo[size - 1] = first;
+    }
   }
 
   orderInto(out: number[]): void {
@@ -158,22 +232,28 @@ export class BucketEngine {
 
   // A use: the next sequence number (the tail of the slot's bucket) and the per-use update.
   #use(s: number): void {
-    this.#seq[s] = this.nextSeq++;
+    this.#seq[s] = this.#next[0]!++;
     const b = this.sbucket[s]!;
     if (this.#updates) {
       const pool = this.#pool, policy = this.#policy;
       policy.update(pool, s);
-      const key = policy.key(pool, s);
+      const key = this.#key(s);
       if (key !== this.bkey[b]) {
+        this.memoN = 0;
         this.#detach(b, s);
         this.#append(this.#retarget(b, key), s);
         return;
       }
     }
     if (this.btail[b] !== s) {
+      this.memoN = 0;
       this.#detach(b, s);
       this.#append(b, s);
     }
+  }
+
+  #key(slot: number): number {
+    return keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
   }
 
   // The first `want` slots: the lists of the buckets in key order. The top bucket's list
@@ -338,8 +418,8 @@ export class BucketEngine {
   }
 
   #sequence(): number {
-    if (this.nextSeq >= SEQ_LIMIT) this.#renumber();
-    return this.nextSeq++;
+    if (this.#next[0]! >= SEQ_LIMIT) this.#renumber();
+    return this.#next[0]!++;
   }
 
   // Renumbers 0 .. size−1 in sequence order; each bucket's list stays sorted.
@@ -349,7 +429,7 @@ export class BucketEngine {
     for (let j = 0; j < this.nb; j++) {
       for (let s = this.bhead[this.bh[2 * j + 1]! | 0]!; s >= 0; s = this.snext[s]!) slots[n++] = s;
     }
-    this.nextSeq = renumber(this.#seq, slots, n);
+    this.#next[0] = renumber(this.#seq, slots, n);
   }
 
   #up(j: number): number {

@@ -18,13 +18,15 @@ import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
 import { copyInto, Slab } from "../_slab.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+import { keyByFormula, USE_NONE } from "./_formula.ts";
 
 export class DenseEngine {
   dense: Int32Array;
   dpos: Int32Array;
   key: Float64Array;
   size = 0;
-  nextSeq = SEQ_START;
+  /** [next sequence number] (a typed array: a double field would box on every write). */
+  readonly #next = new Float64Array([SEQ_START]);
   readonly twoChoices: boolean;
   readonly #pool: SelectionPool;
   // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
@@ -32,13 +34,16 @@ export class DenseEngine {
   #sel: Float64Array;
   readonly #policy: PoolPolicy;
   readonly #updates: boolean;
+  readonly #keyCode: number;
 
-  constructor(pool: SelectionPool, policy: PoolPolicy, capacity: number) {
+  constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number, useCode: number) {
+    const capacity = pool.capacity;
     this.#pool = pool;
     this.#seq = pool.seq;
     this.#sel = pool.selections;
     this.#policy = policy;
-    this.#updates = policy.updatesOnUse;
+    this.#keyCode = keyCode;
+    this.#updates = useCode !== USE_NONE;
     this.twoChoices = policy.engine === "two-choices";
     const slab = new Slab(this.twoChoices ? capacity : 0, 2 * capacity);
     this.key = slab.f64(this.twoChoices ? capacity : 0);
@@ -61,7 +66,7 @@ export class DenseEngine {
     this.dpos[slot] = i;
     if (this.twoChoices) {
       this.#seq[slot] = this.#sequence();
-      this.key[slot] = this.#policy.key(this.#pool, slot);
+      this.key[slot] = keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
     }
   }
 
@@ -73,7 +78,9 @@ export class DenseEngine {
   }
 
   changed(slot: number): void {
-    if (this.twoChoices) this.key[slot] = this.#policy.key(this.#pool, slot);
+    if (this.twoChoices) {
+      this.key[slot] = keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
+    }
   }
 
   selectOne(rng: Rng, maxIncrement: number): number {
@@ -88,7 +95,7 @@ export class DenseEngine {
         pool.seq[s] = this.#sequence();
         if (this.#updates) {
           policy.update(pool, s);
-          this.key[s] = policy.key(pool, s);
+          this.key[s] = keyByFormula(this.#keyCode, policy, pool, s);
         }
       }
     }
@@ -120,7 +127,7 @@ export class DenseEngine {
           pool.seq[s] = this.#sequence();
           if (this.#updates) {
             policy.update(pool, s);
-            this.key[s] = policy.key(pool, s);
+            this.key[s] = keyByFormula(this.#keyCode, policy, pool, s);
           }
         }
       }
@@ -163,7 +170,8 @@ export class DenseEngine {
   }
 
   #sequence(): number {
-    if (this.nextSeq >= SEQ_LIMIT) this.nextSeq = renumber(this.#seq, this.dense, this.size);
-    return this.nextSeq++;
+    const nx = this.#next;
+    if (nx[0]! >= SEQ_LIMIT) nx[0] = renumber(this.#seq, this.dense, this.size);
+    return nx[0]!++;
   }
 }

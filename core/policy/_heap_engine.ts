@@ -1,14 +1,20 @@
-// Sorted engine on an indexed binary min-heap of (key, sequence number): for the
-// sorted policies whose key changes only when the policy information changes
-// (Least Used, Priority Least Used, the non-degrading DPF variants, Weighted
-// Least Used) and for weighted round robin, whose key changes on every use but
-// mostly downwards, which leaves the root in place.
+// Sorted engine on an indexed 4-ary min-heap of (key, sequence number): for
+// the sorted policies whose key changes only when the policy information
+// changes (Least Used, Priority Least Used, the non-degrading DPF variants,
+// Weighted Least Used), for weighted round robin, whose key changes on every
+// use but mostly downwards (which leaves the root in place), and for the
+// degradation family, whose key grows by a small step on every use.
 //
-// Layout, by heap position i (0 = root; children 2i+1 and 2i+2, parent ⌊(i−1)/2⌋):
-//   h: Float64Array with three numbers per position: h[3i] = the policy key of
-//      the element at i (policy.key), h[3i+1] = its sequence number (a copy of
-//      seq[slot]), h[3i+2] = its slot.
-// and by slot: pos: Int32Array, the heap position of the slot (−1 when absent,
+// Layout, by heap position i (0 = root; children 4i+1 … 4i+4, parent
+// ⌊(i−1)/4⌋), each array stored from index OFF = 3 on (position i at index
+// i + 3), so that the four children of a position, at indices 4(i+1) …
+// 4(i+1)+3, are one aligned group of 32 bytes (half a cache line):
+//   hk: Float64Array, the key of the element at i (the policy's key);
+//   hs: Float64Array, its sequence number (a copy of seq[slot]);
+//   hslot: Int32Array, its slot.
+// Positions from n on hold key and sequence number +Infinity, so a group of
+// children can always be read whole (a missing child never wins).
+// By slot: pos: Int32Array, the heap position of the slot (−1 when absent,
 // −2 when in the saturated list).
 //
 // Elements whose key equals the policy's maximum key (policy.maxKey, e.g. a
@@ -16,34 +22,57 @@
 // heap element. They sit outside the heap in a list in sequence order
 // (fnext, fprev: Int32Array by slot; fhead, ftail, fn), so a use among them,
 // the steady state of a degradation policy between re-registrations, is O(1).
-// Interleaving keeps a position's numbers, and both siblings, in one or two
-// cache lines. Slots read back from h are converted with `| 0`, which keeps
-// array indexing on V8's integer path (a double index is several times slower).
 //
 // Selecting k takes the root and then repeatedly the smallest element of a
 // small frontier (children of what was taken): O(k log k) compares and no
-// change to the heap. A use gives the slot the next sequence number and the
-// policy's per-use update, then restores the heap by sifting (O(log N)).
+// change to the heap. The first up to MEMO slots of the last such selection
+// are remembered (memo, memoN) until the order may have changed, so repeated
+// selections of k > 1 with static keys copy them. A use gives the slot the next
+// sequence number and the per-use update (formula codes, _formula.ts), then
+// restores the heap by sifting; the root whose key did not grow and stays
+// below its children is left in place in O(1), and the order is unchanged.
 
 import type { SelectionPool } from "./selection_pool.ts";
 import { KEY_LIMIT, type PoolPolicy } from "./policy.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
-import { copyInto, Slab } from "../_slab.ts";
+import {
+  KEY_LOAD_DEG,
+  KEY_LOAD_LD_DEG,
+  keyByFormula,
+  USE_DEGRADE,
+  USE_HOOK,
+  USE_NONE,
+  USE_WRR,
+} from "./_formula.ts";
+import { Slab } from "../_slab.ts";
+
+/** Index of heap position 0 in hk, hs and hslot. */
+const OFF = 3;
 
 /** Up to this many selected PEs the frontier is scanned linearly; above, it is a heap. */
 const LINEAR_FRONTIER = 16;
 
-/** Scratch frontier shared by all engines of this kind (selections do not interleave). */
-let frontier = new Int32Array(4 * LINEAR_FRONTIER + 4);
+/** Slots of the last selection of k > 1 that are remembered. */
+const MEMO = 8;
 
-/** Children per heap node (binary measured faster than 4-ary here). */
-const D = 2;
+/** Scratch frontier shared by all engines of this kind (selections do not interleave). */
+let frontier = new Int32Array(4 * LINEAR_FRONTIER + 8);
 
 /** pos[] value of a slot in the saturated list. */
 const SATURATED = -2;
 
+const U32_MAX = 0xffffffff;
+const ROUND_FACTOR = 4294967296;
+
+/** Heap array length for a capacity: positions 0 … cap−1 plus a padded last group. */
+function heapLength(capacity: number): number {
+  return capacity + OFF + 8 > 32 ? capacity + OFF + 8 : 32;
+}
+
 export class HeapEngine {
-  h: Float64Array;
+  hk: Float64Array;
+  hs: Float64Array;
+  hslot: Int32Array;
   pos: Int32Array;
   n = 0;
   fnext: Int32Array;
@@ -51,82 +80,121 @@ export class HeapEngine {
   fhead = -1;
   ftail = -1;
   fn = 0;
-  nextSeq = SEQ_START;
+  /** The last selection's first slots in order, valid while memoN > 0. */
+  readonly memo = new Int32Array(MEMO);
+  memoN = 0;
   readonly #pool: SelectionPool;
-  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
+  readonly #policy: PoolPolicy;
+  readonly #keyCode: number;
+  readonly #useCode: number;
+  readonly #maxKey: number;
+  /** Whether a per-use degradation raises the key by exactly the load degradation (capped). */
+  readonly #additive: boolean;
+  // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows).
   #seq: Float64Array;
   #sel: Float64Array;
-  readonly #policy: PoolPolicy;
-  readonly #updates: boolean;
-  readonly #maxKey: number;
+  #load: Uint32Array;
+  #ld: Uint32Array;
+  #deg: Uint32Array;
+  #weight: Uint32Array;
+  #round: Float64Array;
+  #virtual: Uint32Array;
 
-  constructor(pool: SelectionPool, policy: PoolPolicy, capacity: number) {
+  constructor(
+    pool: SelectionPool,
+    policy: PoolPolicy,
+    keyCode: number,
+    useCode: number,
+  ) {
     this.#pool = pool;
+    this.#policy = policy;
+    this.#keyCode = keyCode;
+    this.#useCode = useCode;
+    this.#maxKey = policy.maxKey;
+    this.#additive = useCode === USE_DEGRADE &&
+      (keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG) && policy.maxKey === U32_MAX;
+    this.#seq = this.#sel = this.#round = undefined!;
+    this.#load =
+      this.#ld =
+      this.#deg =
+      this.#weight =
+      this.#virtual =
+        undefined!;
+    this.#bind();
+    const cap = pool.capacity;
+    this.hk = this.hs = undefined!;
+    this.hslot =
+      this.pos =
+      this.fnext =
+      this.fprev =
+        undefined!;
+    this.#allocate(cap, false);
+  }
+
+  #bind(): void {
+    const pool = this.#pool;
     this.#seq = pool.seq;
     this.#sel = pool.selections;
-    this.#policy = policy;
-    this.#updates = policy.updatesOnUse;
-    this.#maxKey = policy.maxKey;
-    const slab = new Slab(3 * capacity, 3 * capacity);
-    this.h = slab.f64(3 * capacity);
-    this.pos = slab.i32(capacity, -1);
-    this.fnext = slab.i32(capacity);
-    this.fprev = slab.i32(capacity);
+    this.#load = pool.load;
+    this.#ld = pool.loadDegradation;
+    this.#deg = pool.degradation;
+    this.#weight = pool.weight;
+    this.#round = pool.round;
+    this.#virtual = pool.virtual;
   }
 
   grow(capacity: number): void {
-    this.#seq = this.#pool.seq;
-    this.#sel = this.#pool.selections;
-    const slab = new Slab(3 * capacity, 3 * capacity);
-    this.h = copyInto(slab.f64(3 * capacity), this.h);
-    this.pos = copyInto(slab.i32(capacity, -1), this.pos);
-    this.fnext = copyInto(slab.i32(capacity), this.fnext);
-    this.fprev = copyInto(slab.i32(capacity), this.fprev);
+    this.#bind();
+    this.#allocate(capacity, true);
+  }
+
+  // The heap arrays and the saturated list's links; when growing, the old contents are copied.
+  #allocate(cap: number, grown: boolean): void {
+    const len = heapLength(cap);
+    const slab = new Slab(0, 2 * cap);
+    const fnext = slab.i32(cap), fprev = slab.i32(cap);
+    const heap = new Slab(2 * len, len + cap);
+    const hk = heap.f64(len).fill(Infinity);
+    const hs = heap.f64(len).fill(Infinity);
+    const hslot = heap.i32(len);
+    const pos = heap.i32(cap, -1);
+    if (grown) {
+      hk.set(this.hk);
+      hs.set(this.hs);
+      hslot.set(this.hslot);
+      pos.set(this.pos);
+      fnext.set(this.fnext);
+      fprev.set(this.fprev);
+    } else hs[0] = SEQ_START;
+    this.hk = hk;
+    this.hs = hs;
+    this.hslot = hslot;
+    this.pos = pos;
+    this.fnext = fnext;
+    this.fprev = fprev;
   }
 
   first(): number {
-    return this.n > 0 ? (this.h[2]! | 0) : this.fhead;
+    return this.n > 0 ? this.hslot[OFF]! : this.fhead;
   }
 
   add(slot: number): void {
+    this.memoN = 0;
     this.#seq[slot] = this.#sequence();
-    if (this.#policy.key(this.#pool, slot) === this.#maxKey) this.#fifoAppend(slot);
+    if (this.#key(slot) === this.#maxKey) this.#fifoAppend(slot);
     else this.#heapInsert(slot);
   }
 
-  // Inserts a slot (with its sequence number already set) into the heap.
-  #heapInsert(slot: number): void {
-    const seq = this.#seq[slot]!;
-    const i = this.n++;
-    const h = this.h;
-    h[3 * i + 1] = seq;
-    h[3 * i + 2] = slot;
-    this.pos[slot] = i;
-    h[3 * i] = this.#keyOf(slot);
-    this.#siftUp(i);
-  }
-
   remove(slot: number): void {
+    this.memoN = 0;
     if (this.pos[slot] === SATURATED) this.#fifoUnlink(slot);
     else this.#heapRemove(slot);
   }
 
-  #heapRemove(slot: number): void {
-    const i = this.pos[slot]!;
-    const last = --this.n;
-    this.pos[slot] = -1;
-    if (i === last) return;
-    const h = this.h;
-    h[3 * i] = h[3 * last]!;
-    h[3 * i + 1] = h[3 * last + 1]!;
-    const moved = h[3 * last + 2]! | 0;
-    h[3 * i + 2] = moved;
-    this.pos[moved] = i;
-    if (this.#siftUp(i) === i) this.#siftDown(i);
-  }
-
   changed(slot: number): void {
-    const saturated = this.#policy.key(this.#pool, slot) === this.#maxKey;
+    this.memoN = 0;
+    const key = this.#key(slot);
+    const saturated = key === this.#maxKey;
     if (this.pos[slot] === SATURATED) {
       if (saturated) return;
       this.#fifoUnlink(slot);
@@ -135,105 +203,285 @@ export class HeapEngine {
       this.#heapRemove(slot);
       this.#fifoInsertBySeq(slot);
     } else {
-      this.h[3 * this.pos[slot]!] = this.#keyOf(slot);
+      const p = this.pos[slot]!;
+      this.hk[p + OFF] = this.#checked(key, slot);
       this.#siftDown(this.#siftUp(this.pos[slot]!));
     }
   }
 
   selectOne(maxIncrement: number): number {
-    let s: number;
-    if (this.n > 0) s = this.h[2]! | 0;
-    else if (this.fn > 0) s = this.fhead;
-    else return -1;
+    // Small, so that V8 inlines it into callers that serve every kind of pool.
+    if (this.n === 0) return this.#selectSaturated(maxIncrement);
+    const s = this.hslot[OFF]!;
     this.#sel[s]!++;
-    if (maxIncrement > 0) this.#use(s);
+    if (maxIncrement > 0) this.#useTop(s);
     return s;
+  }
+
+  // A use of the root s: inline for the policies without a per-use update (the next sequence
+  // number is kept in hs[0], an index no heap position uses); #useFirst for the others.
+  #useTop(s: number): void {
+    const hs = this.hs, seq = hs[0]!, code = this.#useCode;
+    if (seq >= SEQ_LIMIT || (code !== USE_NONE && code !== USE_WRR)) {
+      this.#useFirst(s);
+      return;
+    }
+    if (code === USE_WRR) {
+      // Weighted round robin serves the root `weight` times in a row: while its virtual counter
+      // stays above 1 the key drops by one, the root stays the root and the order is unchanged.
+      const virtual = this.#virtual[s]!;
+      if (virtual <= 1) {
+        this.#useFirst(s);
+        return;
+      }
+      this.#virtual[s] = virtual - 1;
+      this.hk[OFF]!--;
+      hs[0] = seq + 1;
+      hs[OFF] = seq;
+      this.#seq[s] = seq;
+      return;
+    }
+    hs[0] = seq + 1;
+    hs[OFF] = seq;
+    this.#seq[s] = seq;
+    const hk = this.hk, k = hk[OFF]!;
+    if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) return;
+    this.memoN = 0;
+    this.#siftDown(0);
   }
 
   select(k: number, out: Int32Array, maxIncrement: number): number {
     const n = this.n, total = n + this.fn;
     const want = k < total ? k : total;
     if (want === 0) return 0;
+    const sel = this.#sel;
+    if (want <= this.memoN) {
+      const memo = this.memo;
+      for (let i = 0; i < want; i++) {
+        const s = memo[i]!;
+        out[i] = s;
+        sel[s]!++;
+      }
+    } else {
+      this.#take(want, out);
+      const m = want < MEMO ? want : MEMO;
+      const memo = this.memo;
+      for (let i = 0; i < m; i++) memo[i] = out[i]!;
+      this.memoN = m;
+      for (let i = 0; i < want; i++) sel[out[i]!]!++;
+    }
+    if (maxIncrement > 0) {
+      // The first is the root (or the head of the saturated list): inline; the others, which
+      // the first's use may have moved, the general way.
+      const s = out[0]!;
+      if (n > 0) this.#useTop(s);
+      else this.#useHead(s);
+      if (maxIncrement > 1) {
+        const used = maxIncrement < want ? maxIncrement : want;
+        for (let i = 1; i < used; i++) this.#use(out[i]!);
+      }
+    }
+    return want;
+  }
+
+  // A use of the root s (the first in order): the built-in per-use updates inline.
+  #useFirst(s: number): void {
+    const hs0 = this.hs, seq = hs0[0]!;
+    if (seq >= SEQ_LIMIT) {
+      this.#use(s);
+      return;
+    }
+    hs0[0] = seq + 1;
+    this.#seq[s] = seq;
+    const hk = this.hk;
+    this.hs[OFF] = seq;
+    const code = this.#useCode;
+    let k = hk[OFF]!;
+    if (code === USE_WRR) {
+      const virtual = this.#virtual[s]!;
+      if (virtual > 1) {
+        // The key drops by one: the root stays the root, and the order is unchanged.
+        this.#virtual[s] = virtual - 1;
+        hk[OFF] = k - 1;
+        return;
+      }
+      this.#useRoot(s);
+      return;
+    } else if (code === USE_DEGRADE) {
+      const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+      this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+      // For load + counter (+ load degradation) the key grows by the load degradation.
+      k = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+      if (k === U32_MAX) {
+        this.memoN = 0;
+        this.#heapRemove(s);
+        this.#fifoAppend(s);
+        return;
+      }
+      hk[OFF] = k;
+    } else if (code !== USE_NONE) {
+      this.#useRoot(s);
+      return;
+    }
+    // Still below all four children (the sequence number now loses ties): the order is unchanged.
+    if (!(k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!)) {
+      this.memoN = 0;
+      this.#siftDown(0);
+    }
+  }
+
+  // selectOne() when every element is in the saturated list (the steady state of a degradation
+  // policy): the head is used and moves to the tail. A degradation never lowers a key, so a
+  // saturated element stays saturated.
+  #selectSaturated(maxIncrement: number): number {
+    const f = this.fhead;
+    if (f < 0) return -1;
+    this.#sel[f]!++;
+    if (maxIncrement > 0) this.#useHead(f);
+    return f;
+  }
+
+  // A use of the head f of the saturated list while the heap is empty.
+  #useHead(f: number): void {
+    const code = this.#useCode, hs = this.hs, seq = hs[0]!;
+    if (seq >= SEQ_LIMIT || (code !== USE_DEGRADE && code !== USE_NONE)) {
+      this.#use(f);
+      return;
+    }
+    hs[0] = seq + 1;
+    this.#seq[f] = seq;
+    if (code === USE_DEGRADE) {
+      const deg = this.#deg[f]! + this.#ld[f]!;
+      this.#deg[f] = deg > U32_MAX ? U32_MAX : deg;
+    }
+    const after = this.fnext[f]!;
+    if (after >= 0) {
+      this.memoN = 0;
+      // Head to tail.
+      const fnext = this.fnext, fprev = this.fprev, tail = this.ftail;
+      this.fhead = after;
+      fprev[after] = -1;
+      fnext[tail] = f;
+      fprev[f] = tail;
+      fnext[f] = -1;
+      this.ftail = f;
+    }
+  }
+
+  // The rest of a use of the root whose sequence number is already set (not inline).
+  #useRoot(s: number): void {
+    this.memoN = 0;
+    const code = this.#useCode;
+    if (code === USE_WRR) {
+      const round = this.#round[s]! + 1;
+      this.#round[s] = round;
+      this.#virtual[s] = this.#weight[s]!;
+      this.hk[OFF] = this.#checked(round * ROUND_FACTOR + this.#weight[s]!, s);
+      this.#siftDown(0);
+      return;
+    }
+    const pool = this.#pool, policy = this.#policy;
+    policy.update(pool, s);
+    const key = policy.key(pool, s);
+    if (key === this.#maxKey) {
+      this.#heapRemove(s);
+      this.#fifoAppend(s);
+      return;
+    }
+    this.hk[OFF] = this.#checked(key, s);
+    this.#siftDown(this.#siftUp(0));
+  }
+
+  orderInto(out: number[]): void {
+    const hk = this.hk, hs = this.hs, order: number[] = [];
+    for (let i = 0; i < this.n; i++) order.push(i + OFF);
+    order.sort((a, b) => hk[a]! - hk[b]! || hs[a]! - hs[b]!);
+    for (const i of order) out.push(this.hslot[i]!);
+    for (let s = this.fhead; s >= 0; s = this.fnext[s]!) out.push(s);
+  }
+
+  // The first `want` elements in order: the heap's, then the saturated list's.
+  #take(want: number, out: Int32Array): void {
+    const n = this.n;
     const fromHeap = want < n ? want : n;
-    if (fromHeap === 1) out[0] = this.h[2]! | 0;
+    if (fromHeap === 1) out[0] = this.hslot[OFF]!;
     else if (fromHeap > 1) {
       if (fromHeap <= 3) this.#takeFew(fromHeap, out);
       else if (fromHeap <= LINEAR_FRONTIER) this.#takeLinear(fromHeap, out);
       else this.#takeHeap(fromHeap, out);
     }
-    // Then the saturated elements, in sequence order.
     for (let c = fromHeap, s = this.fhead; c < want; c++, s = this.fnext[s]!) out[c] = s;
-    const selections = this.#sel;
-    for (let i = 0; i < want; i++) selections[out[i]!]!++;
-    const used = maxIncrement < want ? maxIncrement : want;
-    for (let i = 0; i < used; i++) this.#use(out[i]!);
-    return want;
   }
 
-  orderInto(out: number[]): void {
-    const h = this.h, order: number[] = [];
-    for (let i = 0; i < this.n; i++) order.push(i);
-    order.sort((a, b) => h[3 * a]! - h[3 * b]! || h[3 * a + 1]! - h[3 * b + 1]!);
-    for (const i of order) out.push(h[3 * i + 2]! | 0);
-    for (let s = this.fhead; s >= 0; s = this.fnext[s]!) out.push(s);
-  }
-
-  // The smallest 2 or 3: the root, the smaller child p, then the smallest of the
-  // other child and p's children.
+  // The smallest 2 or 3: the root, the smallest child c, then the smaller of the runner-up
+  // among the root's four children and the smallest of c's four children (positions past n
+  // hold +Infinity and never win). Which element wins a comparison is a coin flip for the
+  // CPU, so choices are arithmetic instead of branches.
   #takeFew(want: number, out: Int32Array): void {
-    const h = this.h, n = this.n;
-    out[0] = h[2]! | 0;
-    let p = 1, other = -1;
-    if (n > 2) {
-      if (h[6]! < h[3]! || (h[6] === h[3] && h[7]! < h[4]!)) {
-        p = 2;
-        other = 1;
-      } else other = 2;
-    }
-    out[1] = h[3 * p + 2]! | 0;
+    const hslot = this.hslot;
+    out[0] = hslot[OFF]!;
+    // Indices 4 … 7: the root's children, as a tournament of two pairs.
+    const x = this.#before(5, 4), a = 4 + x, a2 = 5 - x;
+    const y = this.#before(7, 6), b = 6 + y, b2 = 7 - y;
+    const z = this.#before(b, a);
+    const c = a + (b - a) * z;
+    out[1] = hslot[c]!;
     if (want === 2) return;
-    let best = other;
-    const l = 2 * p + 1;
-    for (let c = l; c <= l + 1 && c < n; c++) {
-      if (
-        best < 0 || h[3 * c]! < h[3 * best]! ||
-        (h[3 * c] === h[3 * best] && h[3 * c + 1]! < h[3 * best + 1]!)
-      ) best = c;
-    }
-    out[2] = h[3 * best + 2]! | 0;
+    // The runner-up: the final's loser or the partner c beat in its pair.
+    const loser = b + (a - b) * z, beaten = a2 + (b2 - a2) * z;
+    const u = this.#before(beaten, loser), up = loser + (beaten - loser) * u;
+    const g = this.#minOf4(4 * c - 8);
+    out[2] = hslot[up + (g - up) * this.#before(g, up)]!;
+  }
+
+  // 1 if the element at index i comes before the one at index j (keys, then sequence numbers),
+  // else 0; without branches.
+  #before(i: number, j: number): number {
+    const hk = this.hk, hs = this.hs, ki = hk[i]!, kj = hk[j]!;
+    return +(ki < kj) | (+(ki === kj) & +(hs[i]! < hs[j]!));
+  }
+
+  // The index of the smallest of the four elements at g … g + 3: a tournament on the keys
+  // without branches (which child wins is a coin flip for the CPU), and only when two compared
+  // keys are equal (a predictable branch: rare unless many elements share a key) the exact
+  // tournament that also compares sequence numbers.
+  #minOf4(g: number): number {
+    const a = g + this.#before(g + 1, g);
+    const b = g + 2 + this.#before(g + 3, g + 2);
+    return a + (b - a) * this.#before(b, a);
   }
 
   // The smallest `want` elements with a linearly scanned frontier (small k).
   #takeLinear(want: number, out: Int32Array): void {
-    const h = this.h, n = this.n, fr = frontier;
-    out[0] = h[2]! | 0;
+    const hk = this.hk, hs = this.hs, n = this.n, fr = frontier;
+    out[0] = this.hslot[OFF]!;
     let fn = 0;
-    for (let c = 1; c <= D && c < n; c++) fr[fn++] = c;
+    for (let c = 1; c <= 4 && c < n; c++) fr[fn++] = c + OFF;
     for (let c = 1; c < want; c++) {
-      let bi = 0, bp = fr[0]!, bk = h[3 * bp]!, bs = h[3 * bp + 1]!;
+      let bi = 0, bp = fr[0]!, bk = hk[bp]!, bs = hs[bp]!;
       for (let j = 1; j < fn; j++) {
-        const p = fr[j]!, pk = h[3 * p]!;
-        if (pk < bk || (pk === bk && h[3 * p + 1]! < bs)) {
+        const p = fr[j]!, pk = hk[p]!;
+        if (pk < bk || (pk === bk && hs[p]! < bs)) {
           bi = j;
           bp = p;
           bk = pk;
-          bs = h[3 * p + 1]!;
+          bs = hs[p]!;
         }
       }
-      out[c] = h[3 * bp + 2]! | 0;
+      out[c] = this.hslot[bp]!;
       fr[bi] = fr[--fn]!;
-      const first = D * bp + 1;
-      for (let q = first; q < first + D && q < n; q++) fr[fn++] = q;
+      const first = 4 * (bp - OFF) + 1;
+      for (let q = first; q < first + 4 && q < n; q++) fr[fn++] = q + OFF;
     }
   }
 
   // The smallest `want` elements with a binary-heap frontier (large k): O(k log k).
   #takeHeap(want: number, out: Int32Array): void {
-    const h = this.h, n = this.n;
+    const hk = this.hk, hs = this.hs, n = this.n;
     let fr = frontier;
-    if (fr.length < D * want + D) fr = frontier = new Int32Array(2 * D * want + 2 * D);
+    if (fr.length < 4 * want + 8) fr = frontier = new Int32Array(8 * want + 8);
     const less = (a: number, b: number): boolean =>
-      h[3 * a]! < h[3 * b]! || (h[3 * a] === h[3 * b] && h[3 * a + 1]! < h[3 * b + 1]!);
+      hk[a]! < hk[b]! || (hk[a] === hk[b] && hs[a]! < hs[b]!);
     let fn = 0;
     const push = (p: number): void => {
       let i = fn++;
@@ -260,73 +508,157 @@ export class HeapEngine {
       if (fn > 0) fr[i] = p;
       return top;
     };
-    push(0);
+    push(OFF);
     for (let c = 0; c < want; c++) {
       const top = pop();
-      out[c] = h[3 * top + 2]! | 0;
-      const first = D * top + 1;
-      for (let q = first; q < first + D && q < n; q++) push(q);
+      out[c] = this.hslot[top]!;
+      const first = 4 * (top - OFF) + 1;
+      for (let q = first; q < first + 4 && q < n; q++) push(q + OFF);
     }
   }
 
+  // A use: the next sequence number and the per-use update, then the heap order restored.
   #use(slot: number): void {
     const seq = this.#sequence();
     this.#seq[slot] = seq;
-    let p = this.pos[slot]!;
+    const p = this.pos[slot]!;
     if (p === SATURATED) {
-      if (this.#updates) {
-        const pool = this.#pool, policy = this.#policy;
-        policy.update(pool, slot);
-        if (policy.key(pool, slot) !== this.#maxKey) {
-          this.#fifoUnlink(slot);
-          this.#heapInsert(slot);
-          return;
-        }
-      }
-      // Still saturated, now the most recently used: to the tail.
-      if (this.ftail !== slot) {
-        this.#fifoUnlink(slot);
-        this.#fifoAppend(slot);
-      }
+      this.#useSaturated(slot);
       return;
     }
-    const h = this.h;
-    h[3 * p + 1] = seq;
-    if (this.#updates) {
-      const pool = this.#pool, policy = this.#policy;
-      policy.update(pool, slot);
-      const key = policy.key(pool, slot);
-      if (key === this.#maxKey) {
-        this.#heapRemove(slot);
-        this.#fifoAppend(slot);
+    const hk = this.hk, i = p + OFF;
+    this.hs[i] = seq;
+    switch (this.#useCode) {
+      case USE_NONE: {
+        // Same key, larger sequence number: the root stays if its key is below all children's.
+        if (p === 0) {
+          const k = hk[OFF]!;
+          if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) return;
+        }
+        break;
+      }
+      case USE_DEGRADE: {
+        const deg = this.#deg[slot]! + this.#ld[slot]!;
+        this.#deg[slot] = deg > U32_MAX ? U32_MAX : deg;
+        const key = this.#key(slot);
+        if (key === this.#maxKey) {
+          this.memoN = 0;
+          this.#heapRemove(slot);
+          this.#fifoAppend(slot);
+          return;
+        }
+        hk[i] = key;
+        if (p === 0 && key < hk[4]! && key < hk[5]! && key < hk[6]! && key < hk[7]!) return;
+        break;
+      }
+      case USE_WRR: {
+        const virtual = this.#virtual[slot]!;
+        if (virtual > 1) {
+          // The key drops by one: the root stays the root, anything else can only rise.
+          this.#virtual[slot] = virtual - 1;
+          hk[i] = hk[i]! - 1;
+          if (p === 0) return;
+          this.memoN = 0;
+          this.#siftUp(p);
+          return;
+        }
+        const round = this.#round[slot]! + 1;
+        this.#round[slot] = round;
+        this.#virtual[slot] = this.#weight[slot]!;
+        hk[i] = this.#checked(round * ROUND_FACTOR + this.#weight[slot]!, slot);
+        break;
+      }
+      default: {
+        const pool = this.#pool, policy = this.#policy;
+        policy.update(pool, slot);
+        const key = policy.key(pool, slot);
+        this.memoN = 0;
+        if (key === this.#maxKey) {
+          this.#heapRemove(slot);
+          this.#fifoAppend(slot);
+          return;
+        }
+        hk[i] = this.#checked(key, slot);
+        this.#siftDown(this.#siftUp(this.pos[slot]!));
         return;
       }
-      // The root with a smaller key (weighted round robin's virtual counter) stays the root.
-      if (p === 0 && key < h[0]!) {
-        h[0] = key;
-        return;
-      }
-      h[3 * p] = this.#keyOf(slot);
-      p = this.#siftUp(p);
-    } else if (p === 0) {
-      // Same key, larger sequence number: the root stays if its key is below both children's.
-      const k = h[0]!, n = this.n;
-      if ((n < 2 || k < h[3]!) && (n < 3 || k < h[6]!)) return;
     }
-    this.#siftDown(p);
+    this.memoN = 0;
+    this.#siftDown(this.pos[slot]!);
+  }
+
+  // A use of a slot in the saturated list: the update may bring its key back below the cap.
+  #useSaturated(slot: number): void {
+    this.memoN = 0;
+    if (this.#useCode !== USE_NONE) {
+      if (this.#useCode === USE_HOOK) this.#policy.update(this.#pool, slot);
+      else if (this.#useCode === USE_DEGRADE) {
+        const deg = this.#deg[slot]! + this.#ld[slot]!;
+        this.#deg[slot] = deg > U32_MAX ? U32_MAX : deg;
+      } else this.#policy.update(this.#pool, slot);
+      if (this.#key(slot) !== this.#maxKey) {
+        this.#fifoUnlink(slot);
+        this.#heapInsert(slot);
+        return;
+      }
+    }
+    // Still saturated, now the most recently used: to the tail.
+    if (this.ftail !== slot) {
+      this.#fifoUnlink(slot);
+      this.#fifoAppend(slot);
+    }
+  }
+
+  #key(slot: number): number {
+    return keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
+  }
+
+  // Inserts a slot (with its sequence number already set) into the heap.
+  #heapInsert(slot: number): void {
+    const i = this.n++;
+    this.hs[i + OFF] = this.#seq[slot]!;
+    this.hslot[i + OFF] = slot;
+    this.pos[slot] = i;
+    this.hk[i + OFF] = this.#checked(this.#key(slot), slot);
+    this.#siftUp(this.pos[slot]!);
+  }
+
+  #heapRemove(slot: number): void {
+    const p = this.pos[slot]!;
+    const last = --this.n;
+    this.pos[slot] = -1;
+    const hk = this.hk, hs = this.hs, hslot = this.hslot;
+    if (p !== last) {
+      const moved = hslot[last + OFF]!;
+      hk[p + OFF] = hk[last + OFF]!;
+      hs[p + OFF] = hs[last + OFF]!;
+      hslot[p + OFF] = moved;
+      this.pos[moved] = p;
+    }
+    hk[last + OFF] = Infinity;
+    hs[last + OFF] = Infinity;
+    if (p !== last && this.#siftUp(p) === p) this.#siftDown(p);
   }
 
   #sequence(): number {
-    if (this.nextSeq >= SEQ_LIMIT) {
-      const seq = this.#seq, h = this.h, n = this.n;
-      const slots = new Int32Array(n + this.fn);
-      for (let i = 0; i < n; i++) slots[i] = h[3 * i + 2]! | 0;
-      let m = n;
-      for (let s = this.fhead; s >= 0; s = this.fnext[s]!) slots[m++] = s;
-      this.nextSeq = renumber(seq, slots, m);
-      for (let i = 0; i < n; i++) h[3 * i + 1] = seq[slots[i]!]!;
+    const hs = this.hs, seq = hs[0]!;
+    if (seq < SEQ_LIMIT) {
+      hs[0] = seq + 1;
+      return seq;
     }
-    return this.nextSeq++;
+    this.#renumber();
+    return this.hs[0]!++;
+  }
+
+  // Renumbers every live slot's sequence number to 0 … count−1 in the same order.
+  #renumber(): void {
+    const seq = this.#seq, hs = this.hs, hslot = this.hslot, n = this.n;
+    const slots = new Int32Array(n + this.fn);
+    for (let i = 0; i < n; i++) slots[i] = hslot[i + OFF]!;
+    let m = n;
+    for (let s = this.fhead; s >= 0; s = this.fnext[s]!) slots[m++] = s;
+    hs[0] = renumber(seq, slots, m);
+    for (let i = 0; i < n; i++) hs[i + OFF] = seq[slots[i]!]!;
   }
 
   #fifoAppend(s: number): void {
@@ -366,65 +698,65 @@ export class HeapEngine {
     this.fn++;
   }
 
-  // The key of a slot that is in the heap; rebases all keys when it is too large.
-  #keyOf(slot: number): number {
-    const policy = this.#policy, pool = this.#pool;
-    const key = policy.key(pool, slot);
+  // A key for a slot in the heap; when it reached KEY_LIMIT the policy rebases every key (all
+  // heap keys are recomputed) and the slot's new key is returned.
+  #checked(key: number, slot: number): number {
     if (key < KEY_LIMIT || key === Infinity) return key;
-    const h = this.h, n = this.n;
+    const hk = this.hk, hslot = this.hslot, n = this.n;
     const slots = new Int32Array(n);
-    for (let i = 0; i < n; i++) slots[i] = h[3 * i + 2]! | 0;
+    for (let i = 0; i < n; i++) slots[i] = hslot[i + OFF]!;
+    const policy = this.#policy, pool = this.#pool;
     if (!policy.rebase(pool, slots, n)) return key;
-    for (let i = 0; i < n; i++) h[3 * i] = policy.key(pool, slots[i]!);
-    return h[3 * this.pos[slot]!]!;
+    for (let i = 0; i < n; i++) hk[i + OFF] = this.#key(slots[i]!);
+    return this.#key(slot);
   }
 
-  #siftUp(i: number): number {
-    const h = this.h, pos = this.pos;
-    const k = h[3 * i]!, s = h[3 * i + 1]!, slot = h[3 * i + 2]! | 0;
-    while (i > 0) {
-      const p = ((i - 1) / D) | 0;
-      const pk = h[3 * p]!;
-      if (pk < k || (pk === k && h[3 * p + 1]! < s)) break;
-      h[3 * i] = pk;
-      h[3 * i + 1] = h[3 * p + 1]!;
-      const ps = h[3 * p + 2]! | 0;
-      h[3 * i + 2] = ps;
-      pos[ps] = i;
-      i = p;
+  #siftUp(p: number): number {
+    const hk = this.hk, hs = this.hs, hslot = this.hslot, pos = this.pos;
+    let i = p + OFF;
+    const k = hk[i]!, s = hs[i]!, slot = hslot[i]!;
+    while (i > OFF) {
+      const q = ((i - OFF - 1) >> 2) + OFF;
+      const qk = hk[q]!;
+      if (qk < k || (qk === k && hs[q]! < s)) break;
+      hk[i] = qk;
+      hs[i] = hs[q]!;
+      const qs = hslot[q]!;
+      hslot[i] = qs;
+      pos[qs] = i - OFF;
+      i = q;
     }
-    h[3 * i] = k;
-    h[3 * i + 1] = s;
-    h[3 * i + 2] = slot;
-    pos[slot] = i;
-    return i;
+    hk[i] = k;
+    hs[i] = s;
+    hslot[i] = slot;
+    pos[slot] = i - OFF;
+    return i - OFF;
   }
 
-  #siftDown(i: number): number {
-    const h = this.h, pos = this.pos, n = this.n;
-    const k = h[3 * i]!, s = h[3 * i + 1]!, slot = h[3 * i + 2]! | 0;
+  #siftDown(p: number): number {
+    const hk = this.hk, hs = this.hs, hslot = this.hslot, pos = this.pos;
+    const end = this.n + OFF;
+    let i = p + OFF;
+    const k = hk[i]!, s = hs[i]!, slot = hslot[i]!;
     for (;;) {
-      const a = 2 * i + 1;
-      if (a >= n) break;
-      // The smaller child, chosen without a branch (the choice is a coin flip for the CPU).
-      let c = a;
-      if (a + 1 < n) {
-        const ka = h[3 * a]!, kb = h[3 * a + 3]!;
-        c = a + (+(kb < ka) | (+(kb === ka) & +(h[3 * a + 4]! < h[3 * a + 1]!)));
-      }
-      const ck = h[3 * c]!, cs = h[3 * c + 1]!;
-      if (k < ck || (k === ck && s < cs)) break;
-      h[3 * i] = ck;
-      h[3 * i + 1] = cs;
-      const cslot = h[3 * c + 2]! | 0;
-      h[3 * i + 2] = cslot;
-      pos[cslot] = i;
+      const g = 4 * i - 8; // index of the first child: 4(i − OFF) + 1 + OFF
+      if (g >= end) break;
+      // The smallest of the four children (missing ones hold +Infinity); which one wins is a
+      // coin flip for the CPU, so the tournament has no branches on the keys.
+      const c = this.#minOf4(g);
+      const ck = hk[c]!;
+      if (k < ck || (k === ck && s < hs[c]!)) break;
+      hk[i] = ck;
+      hs[i] = hs[c]!;
+      const cs = hslot[c]!;
+      hslot[i] = cs;
+      pos[cs] = i - OFF;
       i = c;
     }
-    h[3 * i] = k;
-    h[3 * i + 1] = s;
-    h[3 * i + 2] = slot;
-    pos[slot] = i;
-    return i;
+    hk[i] = k;
+    hs[i] = s;
+    hslot[i] = slot;
+    pos[slot] = i - OFF;
+    return i - OFF;
   }
 }

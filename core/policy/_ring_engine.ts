@@ -14,7 +14,8 @@ export class RingEngine {
   prev: Int32Array;
   head = -1;
   size = 0;
-  nextSeq = SEQ_START;
+  /** [next sequence number] (a typed array: a double field would box on every write). */
+  readonly #next = new Float64Array([SEQ_START]);
   readonly #pool: SelectionPool;
   // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
   #seq: Float64Array;
@@ -87,13 +88,15 @@ export class RingEngine {
     }
     const used = maxIncrement < count ? maxIncrement : count;
     if (used > 0) {
-      if (this.nextSeq + used > SEQ_LIMIT) this.#renumber();
+      const nx = this.#next;
+      if (nx[0]! + used > SEQ_LIMIT) this.#renumber();
       const seq = this.#seq;
-      let h = this.head;
+      let h = this.head, q = nx[0]!;
       for (let i = 0; i < used; i++) {
-        seq[h] = this.nextSeq++;
+        seq[h] = q++;
         h = next[h]!;
       }
+      nx[0] = q;
       this.head = h;
     }
     return count;
@@ -108,8 +111,9 @@ export class RingEngine {
   }
 
   #sequence(): number {
-    if (this.nextSeq >= SEQ_LIMIT) this.#renumber();
-    return this.nextSeq++;
+    const nx = this.#next;
+    if (nx[0]! >= SEQ_LIMIT) this.#renumber();
+    return nx[0]!++;
   }
 
   // The ring order is the sequence order, so renumbering is a walk from the head.
@@ -120,6 +124,6 @@ export class RingEngine {
       seq[s] = i;
       s = this.next[s]!;
     }
-    this.nextSeq = this.size;
+    this.#next[0] = this.size;
   }
 }

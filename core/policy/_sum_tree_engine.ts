@@ -1,203 +1,337 @@
-// Weighted-random engine: an 8-ary sum tree over the selection weights of all
-// slots.
+// Weighted-random engine: an 8-ary tree of prefix sums over the selection
+// weights of all slots.
 //
 // Layout: val: Float64Array by slot, the weight currently in the tree
-// (policy.weight, 0 for free slots). sums: Float64Array holding the inner
-// levels one after another, bottom up: level 1 has one entry per group of 8
-// slots (the sum of their val), level 2 one per group of 8 level-1 entries, …,
-// up to a level of at most 8 entries; levelStart[l] is the offset of level l
-// (l ≥ 1) in sums. total is the sum of all weights. Weights are integers below
+// (policy.weight, 0 for free slots). pre: Float64Array holding levels 0 … L
+// one after another; level 0 has one entry per slot, level l + 1 one entry per
+// group of 8 entries of level l, and the top level L is a single group. Entry j
+// of a level is the exclusive prefix sum, within its group of 8, of the totals
+// of the group's members: pre[start_l + j] = Σ total_l(i) for i from 8⌊j/8⌋ to
+// j − 1 (so the first entry of every group is 0), where total_0(s) = val[s]
+// and total_{l+1}(g) is the sum of group g of level l. levelStart[l] is the
+// offset of level l in pre; every level is padded to a multiple of 8 entries.
+// tot: Float64Array(1), the sum of all weights. Weights are integers below
 // 2^32 and sums stay below 2^53, so all arithmetic is exact.
 //
-// One draw: r = drawIndex(rng, total), then descend from the top level,
-// scanning at most 8 contiguous sums per level (one cache line) for the child
-// whose range contains r: O(log₈ N) levels instead of a binary tree's
-// log₂ N scattered reads. For k > 1 a drawn slot is taken out of the tree
-// until the end of the call (drawing without replacement) and put back
-// afterwards; the last draw needs no removal.
+// One draw: r = drawIndex(rng, total), then descend from the top group; at
+// each level the child c is the number of entries 1 … 7 of the group (one
+// cache line) that are ≤ r, counted without branches, and r drops by entry c:
+// O(log₈ N) levels of 7 compares. What was subtracted on the way down is the
+// cumulative weight of all slots before the drawn one (its range starts
+// there). Updating a weight adds the difference to the entries after it in its
+// group on every level (at most 7 per level) and to the total.
+//
+// Drawing k distinct slots does not touch the tree: after j draws, a draw r in
+// 0 … total − (their weights) − 1 is mapped back onto the full range by
+// stepping over the ranges of the slots already drawn (in ascending order of
+// their start, add the weight of each range that starts at or before r), which
+// gives the same slot as the reference procedure (remove each drawn slot, draw
+// again over what remains in ascending slot order).
 
 import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
+import { USE_DEGRADE, USE_NONE, weightByFormula } from "./_formula.ts";
 import { Slab } from "../_slab.ts";
+import type { SelectionKernel } from "./selection_kernel.ts";
+import {
+  freeWhenCollected,
+  type RegionHolder,
+  WasmRegion,
+  WasmSelectionKernel,
+} from "./_wasm_selection.ts";
 
 const F = 8;
 const SHIFT = 3;
 
-/**
- * In the group a[g .. g+7], the index of the child whose cumulative range contains r, i.e.
- * how many children end at or before r. Branch-free. (A module-level variable for the
- * running sum would box a double on every write, so the caller subtracts it itself.)
- */
-function pick(a: Float64Array, g: number, r: number): number {
-  const w0 = a[g]!, w1 = a[g + 1]!, w2 = a[g + 2]!, w3 = a[g + 3]!;
-  const w4 = a[g + 4]!, w5 = a[g + 5]!, w6 = a[g + 6]!;
-  const p0 = w0, p1 = p0 + w1, p2 = p1 + w2, p3 = p2 + w3;
-  const p4 = p3 + w4, p5 = p4 + w5, p6 = p5 + w6;
-  const b0 = +(p0 <= r), b1 = +(p1 <= r), b2 = +(p2 <= r), b3 = +(p3 <= r);
-  const b4 = +(p4 <= r), b5 = +(p5 <= r), b6 = +(p6 <= r);
-  return b0 + b1 + b2 + b3 + b4 + b5 + b6;
-}
+/** Start and weight of the ranges drawn so far in one selection, by start (shared scratch). */
+let heldStart = new Float64Array(16);
+let heldWeight = new Float64Array(16);
 
-/** Weights of the slots taken out during one selection (shared; selections do not interleave). */
-let held = new Float64Array(16);
+/** Where #find leaves r within the drawn slot's range (a module variable would box a double). */
+const found = new Float64Array(1);
+
+const U32_MAX = 0xffffffff;
+
+/** Up to this many draws per selection step over the drawn ranges; above, they leave the tree. */
+const STEP_OVER_MAX = 24;
 
 export class SumTreeEngine {
   val: Float64Array;
-  sums: Float64Array;
-  levelStart: number[] = [];
-  /** The sum of all weights (in a typed array: a double field would box on every write). */
-  #total: Float64Array;
+  pre: Float64Array;
+  levelStart: Int32Array;
+  /** [the sum of all weights] (a typed array: a double field would box on every write). */
+  tot: Float64Array;
   size = 0;
-  #levels = 0;
+  /** Index of the top level. */
+  #top = 0;
+  /** The WebAssembly kernel, when the levels live in its memory. */
+  readonly #wasm: WasmSelectionKernel | undefined;
+  #region: WasmRegion | undefined = undefined;
+  readonly #holder: RegionHolder = { region: undefined };
+  #rest: Float64Array | undefined = undefined;
+  #prePtr = 0;
+  #restPtr = 0;
+  #startsPtr = 0;
+  /** Whether descents run in WebAssembly (the tree is large enough). */
+  #wasmFind = false;
   readonly #pool: SelectionPool;
-  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
-  #sel: Float64Array;
   readonly #policy: PoolPolicy;
-  readonly #updates: boolean;
+  readonly #weightCode: number;
+  readonly #useCode: number;
+  // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows).
+  #sel: Float64Array;
+  #deg: Uint32Array;
+  #ld: Uint32Array;
 
-  constructor(pool: SelectionPool, policy: PoolPolicy, capacity: number) {
+  constructor(
+    pool: SelectionPool,
+    policy: PoolPolicy,
+    weightCode: number,
+    useCode: number,
+    kernel: SelectionKernel,
+  ) {
+    this.#wasm = kernel instanceof WasmSelectionKernel ? kernel : undefined;
+    if (this.#wasm !== undefined) freeWhenCollected(this, this.#holder);
     this.#pool = pool;
-    this.#sel = pool.selections;
     this.#policy = policy;
-    this.#updates = policy.updatesOnUse;
-    this.val = this.sums = this.#total = undefined!;
-    this.#allocate(capacity, false);
+    this.#weightCode = weightCode;
+    this.#useCode = useCode;
+    this.#sel = pool.selections;
+    this.#deg = pool.degradation;
+    this.#ld = pool.loadDegradation;
+    this.val = this.pre = this.tot = undefined!;
+    this.levelStart = undefined!;
+    this.#allocate(pool.capacity, false);
   }
 
   grow(capacity: number): void {
+    if (this.#region !== undefined) this.#sync();
     this.#sel = this.#pool.selections;
+    this.#deg = this.#pool.degradation;
+    this.#ld = this.#pool.loadDegradation;
     this.#allocate(capacity, true);
   }
 
-  // Lays out the levels for a capacity and (when growing) rebuilds the sums from val. Every
-  // level is padded with zeros to a multiple of 8 entries, so a group can always be read whole.
+  // With the WebAssembly kernel: rebuilds the views over the module's memory after it grew.
+  #sync(): void {
+    const region = this.#region;
+    if (region !== undefined && region.stale) {
+      const [pre, rest, starts] = region.sync();
+      this.pre = pre as Float64Array;
+      this.#rest = rest as Float64Array;
+      this.levelStart = starts as Int32Array;
+    }
+  }
+
+  /** The sum of all weights in the tree. */
+  get total(): number {
+    return this.tot[0]!;
+  }
+
+  // Lays out the levels for a capacity and (when growing) rebuilds the sums from val.
   #allocate(capacity: number, grown: boolean): void {
     const pad = (n: number): number => Math.ceil(n / F) * F;
-    const starts: number[] = [0, 0];
-    let inner = 0;
+    const starts: number[] = [0];
+    let length = pad(capacity);
     for (let n = capacity; n > F;) {
       n = Math.ceil(n / F);
-      inner += pad(n);
-      starts.push(inner);
+      starts.push(length);
+      length += pad(n);
     }
-    // starts[l] for l ≥ 1 is the offset of level l; the last entry is the total length.
-    const slab = new Slab(pad(capacity) + inner + 1, 0);
+    const slab = new Slab(pad(capacity) + 1, 0);
     const val = slab.f64(pad(capacity));
-    const total = slab.f64(1);
-    if (grown) {
-      val.set(this.val);
-      total[0] = this.#total[0]!;
-    }
+    if (grown) val.set(this.val);
     this.val = val;
-    this.#total = total;
-    this.sums = slab.f64(inner);
-    this.levelStart = starts.slice(0, -1);
-    this.#levels = this.levelStart.length - 1; // inner levels
+    this.tot = slab.f64(1);
+    const wasm = this.#wasm;
+    if (wasm !== undefined) {
+      // The levels and the level offsets in the module's memory, for tree_find.
+      this.#region?.free();
+      const region = new WasmRegion(wasm.module.module, [
+        ["f64", length],
+        ["f64", 1],
+        ["i32", starts.length],
+      ]);
+      this.#region = this.#holder.region = region;
+      this.pre = (region.views[0] as Float64Array).fill(0);
+      this.#rest = region.views[1] as Float64Array;
+      this.levelStart = region.views[2] as Int32Array;
+      [this.#prePtr, this.#restPtr, this.#startsPtr] = region.offsets as [number, number, number];
+      this.#wasmFind = capacity >= wasm.minTree;
+    } else {
+      const levels = new Slab(length, starts.length);
+      this.pre = levels.f64(length);
+      this.levelStart = levels.i32(starts.length);
+    }
+    this.levelStart.set(starts);
+    this.#top = starts.length - 1;
     if (grown) {
+      this.tot[0] = 0;
       for (let s = 0; s < capacity; s++) {
         const w = val[s]!;
-        if (w !== 0) this.#addInner(s, w);
+        if (w !== 0) this.#addAll(s, w);
       }
     }
   }
 
   add(slot: number): void {
-    const w = this.#policy.weight(this.#pool, slot);
+    if (this.#region !== undefined) this.#sync();
+    const w = this.#weight(slot);
     this.val[slot] = w;
-    this.#addInner(slot, w);
-    this.#total[0]! += w;
+    if (w !== 0) this.#addAll(slot, w);
     this.size++;
   }
 
   remove(slot: number): void {
+    if (this.#region !== undefined) this.#sync();
     const w = this.val[slot]!;
     this.val[slot] = 0;
-    this.#addInner(slot, -w);
-    this.#total[0]! -= w;
+    if (w !== 0) this.#addAll(slot, -w);
     this.size--;
   }
 
   changed(slot: number): void {
-    const w = this.#policy.weight(this.#pool, slot);
+    if (this.#region !== undefined) this.#sync();
+    const w = this.#weight(slot);
     const d = w - this.val[slot]!;
     if (d !== 0) {
       this.val[slot] = w;
-      this.#addInner(slot, d);
-      this.#total[0]! += d;
+      this.#addAll(slot, d);
     }
   }
 
   selectOne(rng: Rng, maxIncrement: number): number {
-    if (this.size === 0 || this.#total[0]! <= 0) return -1;
-    const s = this.#find(drawIndex(rng, this.#total[0]!));
+    if (this.#region !== undefined) this.#sync();
+    const total = this.total;
+    if (total <= 0) return -1;
+    const s = this.#find(drawIndex(rng, total));
     this.#sel[s]!++;
-    if (maxIncrement > 0 && this.#updates) {
-      this.#policy.update(this.#pool, s);
-      this.changed(s);
-    }
+    if (maxIncrement > 0 && this.#useCode !== USE_NONE) this.#used(s);
     return s;
   }
 
   select(k: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
+    if (this.#region !== undefined) this.#sync();
     const want = k < this.size ? k : this.size;
-    const val = this.val;
-    if (held.length < want) held = new Float64Array(2 * want);
-    let count = 0, removed = 0;
-    while (count < want && this.#total[0]! > 0) {
-      const slot = this.#find(drawIndex(rng, this.#total[0]!));
-      out[count++] = slot;
-      if (count < want) {
-        const w = val[slot]!;
-        held[removed++] = w;
-        val[slot] = 0;
-        this.#addInner(slot, -w);
-        this.#total[0]! -= w;
-      }
+    let total = this.total;
+    if (want === 0 || total <= 0) return 0;
+    if (want > STEP_OVER_MAX) return this.#selectMany(want, out, rng, maxIncrement);
+    if (heldStart.length < want) {
+      heldStart = new Float64Array(2 * want);
+      heldWeight = new Float64Array(2 * want);
     }
-    // Put the temporarily removed slots back (the last draw of a full selection stayed in).
-    for (let i = 0; i < removed; i++) {
-      const s = out[i]!, w = held[i]!;
-      val[s] = w;
-      this.#addInner(s, w);
-      this.#total[0]! += w;
+    const hs = heldStart, hw = heldWeight, val = this.val;
+    let count = 0;
+    for (;;) {
+      let r = drawIndex(rng, total);
+      // Step over the ranges drawn before (kept sorted by start).
+      for (let i = 0; i < count; i++) {
+        if (r >= hs[i]!) r += hw[i]!;
+        else break;
+      }
+      const s = this.#find(r);
+      out[count] = s;
+      if (++count === want) break;
+      const w = val[s]!;
+      total -= w;
+      if (total <= 0) break;
+      // The range of s starts where #find left r minus what remained within it: insert sorted.
+      const start = r - found[0]!;
+      let i = count - 1;
+      while (i > 0 && hs[i - 1]! > start) {
+        hs[i] = hs[i - 1]!;
+        hw[i] = hw[i - 1]!;
+        i--;
+      }
+      hs[i] = start;
+      hw[i] = w;
     }
     const selections = this.#sel;
     for (let i = 0; i < count; i++) selections[out[i]!]!++;
-    if (this.#updates) {
+    if (this.#useCode !== USE_NONE) {
       const used = maxIncrement < count ? maxIncrement : count;
-      for (let i = 0; i < used; i++) {
-        const s = out[i]!;
-        this.#policy.update(this.#pool, s);
-        this.changed(s);
-      }
+      for (let i = 0; i < used; i++) this.#used(out[i]!);
+    }
+    return count;
+  }
+
+  // Large k: each drawn slot leaves the tree until the end of the call (O(k log N) instead of
+  // stepping over up to k ranges per draw).
+  #selectMany(want: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
+    const val = this.val;
+    let count = 0;
+    while (count < want && this.total > 0) {
+      const s = this.#find(drawIndex(rng, this.total));
+      out[count++] = s;
+      if (count < want) this.#addAll(s, -val[s]!);
+    }
+    // Put the removed slots back (the last draw of a full selection stayed in).
+    const removed = count < want ? count : count - 1;
+    for (let i = 0; i < removed; i++) this.#addAll(out[i]!, val[out[i]!]!);
+    const selections = this.#sel;
+    for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    if (this.#useCode !== USE_NONE) {
+      const used = maxIncrement < count ? maxIncrement : count;
+      for (let i = 0; i < used; i++) this.#used(out[i]!);
     }
     return count;
   }
 
   // The slot whose cumulative weight range contains r (0 ≤ r < total). Each level reads one
-  // whole group of 8 and counts, without branching, the children whose cumulative sum is at
-  // most r: that count is the child to descend into (zero weights are skipped naturally).
+  // group of 8 exclusive prefix sums and counts, without branching, entries 1 … 7 at most r:
+  // that count is the child to descend into (zero weights are skipped naturally), and r drops
+  // by the child's entry. Leaves what remains of r within the slot's range in found[0].
   #find(r: number): number {
-    const sums = this.sums, starts = this.levelStart;
+    if (this.#wasmFind) {
+      const slot = this.#wasm!.module.exports.tree_find(
+        this.#prePtr,
+        this.#startsPtr,
+        this.#top,
+        r,
+        this.#restPtr,
+      );
+      found[0] = this.#rest![0]!;
+      return slot;
+    }
+    const pre = this.pre, starts = this.levelStart;
     let i = 0; // index within the current level
-    for (let l = this.#levels; l >= 1; l--) {
+    for (let l = this.#top; l >= 0; l--) {
       const g = starts[l]! + (i << SHIFT);
-      const c = pick(sums, g, r);
-      for (let j = 0; j < c; j++) r -= sums[g + j]!;
+      const c = +(pre[g + 1]! <= r) + +(pre[g + 2]! <= r) + +(pre[g + 3]! <= r) +
+        +(pre[g + 4]! <= r) + +(pre[g + 5]! <= r) + +(pre[g + 6]! <= r) + +(pre[g + 7]! <= r);
+      r -= pre[g + c]!;
       i = (i << SHIFT) + c;
     }
-    return (i << SHIFT) + pick(this.val, i << SHIFT, r);
+    found[0] = r;
+    return i;
   }
 
-  // Adds delta to every inner level above a slot.
-  #addInner(slot: number, delta: number): void {
-    const sums = this.sums, starts = this.levelStart;
-    let i = slot;
-    for (let l = 1; l <= this.#levels; l++) {
-      i >>= SHIFT;
-      sums[starts[l]! + i]! += delta;
+  // A use with a per-use update (the degradation counter lowers the weight).
+  #used(s: number): void {
+    if (this.#useCode === USE_DEGRADE) {
+      const deg = this.#deg[s]! + this.#ld[s]!;
+      this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    } else this.#policy.update(this.#pool, s);
+    this.changed(s);
+  }
+
+  #weight(slot: number): number {
+    return weightByFormula(this.#weightCode, this.#policy, this.#pool, slot);
+  }
+
+  // Adds delta to a slot's weight in every level (the entries after it in its group) and to
+  // the total.
+  #addAll(slot: number, delta: number): void {
+    const pre = this.pre, starts = this.levelStart, top = this.#top;
+    let j = slot;
+    for (let l = 0; l <= top; l++) {
+      const base = starts[l]!;
+      const end = base + (j | (F - 1));
+      for (let x = base + j + 1; x <= end; x++) pre[x]! += delta;
+      j >>= SHIFT;
     }
+    this.tot[0]! += delta;
   }
 }

@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_LOAD, USE_NONE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Least Used (RFC 5356, type 0x40000001, field load): the pool element with
@@ -26,11 +27,14 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(out[0], low);
  * ```
  */
-export const leastUsed: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.LeastUsed),
-  engine: "sorted",
-  // Keys are capped at 0xffffffff: everything at the cap ties.
-  maxKey: U32_MAX,
-  defaultMaxIncrement: 1,
-  key: (v, slot) => v.load[slot]!,
-});
+export const leastUsed: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.LeastUsed),
+    engine: "sorted",
+    // Keys are capped at 0xffffffff: everything at the cap ties.
+    maxKey: U32_MAX,
+    defaultMaxIncrement: 1,
+    key: (v, slot) => v.load[slot]!,
+  }),
+  { key: KEY_LOAD, weight: WEIGHT_ONE, use: USE_NONE },
+);

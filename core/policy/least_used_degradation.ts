@@ -8,6 +8,7 @@ import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo, cappedSum } from "./_policy_math.ts";
 import { degrade } from "./_degradation.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_LOAD_DEG, USE_DEGRADE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Least Used with Degradation (RFC 5356, type 0x40000002, fields load,
@@ -33,12 +34,15 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.deepEqual(picks, [a, b, a]); // 100 → 110 > 105 → 115 > 110
  * ```
  */
-export const leastUsedDegradation: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.LeastUsedDegradation),
-  engine: "sorted",
-  // Keys are capped at 0xffffffff: everything at the cap ties.
-  maxKey: U32_MAX,
-  defaultMaxIncrement: 1,
-  key: (v, slot) => cappedSum(v.load[slot]!, v.degradation[slot]!),
-  update: degrade,
-});
+export const leastUsedDegradation: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.LeastUsedDegradation),
+    engine: "sorted",
+    // Keys are capped at 0xffffffff: everything at the cap ties.
+    maxKey: U32_MAX,
+    defaultMaxIncrement: 1,
+    key: (v, slot) => cappedSum(v.load[slot]!, v.degradation[slot]!),
+    update: degrade,
+  }),
+  { key: KEY_LOAD_DEG, weight: WEIGHT_ONE, use: USE_DEGRADE },
+);

@@ -8,6 +8,7 @@ import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo, penalisedLoad } from "./_policy_math.ts";
 import { degrade } from "./_degradation.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_DPF_LOAD_DEG, USE_DEGRADE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Least Used with Degradation and Distance Penalty Factor (RSPLIB, type
@@ -31,13 +32,16 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.deepEqual(picks, [near, far]); // 1000 < 1050, then 1100 > 1050
  * ```
  */
-export const leastUsedDegradationDpf: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.LeastUsedDegradationDpf),
-  engine: "sorted",
-  // Keys are capped at 0xffffffff: everything at the cap ties.
-  maxKey: U32_MAX,
-  defaultMaxIncrement: 1,
-  key: (v, slot) =>
-    penalisedLoad(v.load[slot]! + v.degradation[slot]!, v.distance[slot]!, v.loadDpf[slot]!),
-  update: degrade,
-});
+export const leastUsedDegradationDpf: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.LeastUsedDegradationDpf),
+    engine: "sorted",
+    // Keys are capped at 0xffffffff: everything at the cap ties.
+    maxKey: U32_MAX,
+    defaultMaxIncrement: 1,
+    key: (v, slot) =>
+      penalisedLoad(v.load[slot]! + v.degradation[slot]!, v.distance[slot]!, v.loadDpf[slot]!),
+    update: degrade,
+  }),
+  { key: KEY_DPF_LOAD_DEG, weight: WEIGHT_ONE, use: USE_DEGRADE },
+);

@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo, penalisedLoad } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_DPF_LOAD, USE_NONE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Least Used with Distance Penalty Factor (RSPLIB and
@@ -30,11 +31,14 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(out[0], near);
  * ```
  */
-export const leastUsedDpf: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.LeastUsedDpf),
-  engine: "sorted",
-  // Keys are capped at 0xffffffff: everything at the cap ties.
-  maxKey: U32_MAX,
-  defaultMaxIncrement: 1,
-  key: (v, slot) => penalisedLoad(v.load[slot]!, v.distance[slot]!, v.loadDpf[slot]!),
-});
+export const leastUsedDpf: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.LeastUsedDpf),
+    engine: "sorted",
+    // Keys are capped at 0xffffffff: everything at the cap ties.
+    maxKey: U32_MAX,
+    defaultMaxIncrement: 1,
+    key: (v, slot) => penalisedLoad(v.load[slot]!, v.distance[slot]!, v.loadDpf[slot]!),
+  }),
+  { key: KEY_DPF_LOAD, weight: WEIGHT_ONE, use: USE_NONE },
+);

@@ -23,6 +23,7 @@
 
 export * from "./policy.ts";
 export * from "./selection_pool.ts";
+export * from "./selection_kernel.ts";
 export * from "./policy_set.ts";
 export * from "./registry.ts";
 export * from "./round_robin.ts";

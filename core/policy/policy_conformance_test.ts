@@ -15,7 +15,15 @@ import {
   policyParameter,
   PolicyType,
 } from "../wire/policy_parameter.ts";
-import { BUILTIN_POLICIES, type PoolPolicy, SelectionPool, type SelectionValues } from "./mod.ts";
+import {
+  BUILTIN_POLICIES,
+  createSelectionKernel,
+  type PoolPolicy,
+  type SelectionKernel,
+  SelectionPool,
+  type SelectionValues,
+  tsSelectionKernel,
+} from "./mod.ts";
 import { drawIndex } from "./_draw.ts";
 
 // Reference model: A deliberately naive model of the selection engines, for differential tests:
@@ -187,7 +195,14 @@ function filled(policy: PoolPolicy, n: number, seed = 1): { pool: SelectionPool;
   return { pool, slots };
 }
 
+let picks = 0;
+
+/** select(k), or for k = 1 every other time selectOne(), which must choose the same. */
 function pick(pool: SelectionPool, k: number, rng: Rng, mi = 0): number[] {
+  if (k === 1 && picks++ % 2 === 1) {
+    const s = pool.selectOne(rng, mi);
+    return s < 0 ? [] : [s];
+  }
   const out = new Int32Array(Math.max(k, 1));
   const n = pool.select(k, out, rng, mi);
   return [...out.subarray(0, n)];
@@ -212,6 +227,15 @@ const P = (type: number, fields: Partial<Record<PolicyField, number>> = {}): Pol
   policyParameter(type, fields);
 
 // ---- the same checks for every policy ----
+
+// The model comparisons run with every selection kernel; the WebAssembly kernel with threshold
+// 0, so that it runs every tree descent of the weighted-random policies (where the engine can
+// load it; the other engines have no WebAssembly path).
+const KERNELS: SelectionKernel[] = [tsSelectionKernel];
+{
+  const wasm = createSelectionKernel({ minTree: 0 });
+  if (wasm.name !== "ts") KERNELS.push(wasm);
+}
 
 for (const policy of BUILTIN_POLICIES) {
   test(`${policy.name}: selection returns k distinct live pool elements`, () => {
@@ -303,11 +327,13 @@ for (const policy of BUILTIN_POLICIES) {
     assert.throws(() => pool.add(P(other)), TypeError);
   });
 
-  if (policy.engine !== "uniform-random" && policy.engine !== "two-choices") {
-    test(`${policy.name}: the engine matches the reference model with keys at the cap`, () => {
+  for (const kernel of KERNELS) {
+    if (policy.engine === "uniform-random" || policy.engine === "two-choices") break;
+    const via = kernel.name === "ts" ? "" : ` (${kernel.name} kernel)`;
+    test(`${policy.name}: the engine matches the reference model with keys at the cap${via}`, () => {
       const rng = new SeededRng(policy.type ^ 0xcab);
       const r1 = new SeededRng(12), r2 = new SeededRng(12);
-      const pool = new SelectionPool(policy);
+      const pool = new SelectionPool(policy, { kernel });
       const model = new ReferenceModel(policy, 256);
       const live: number[] = [];
       for (let step = 0; step < 800; step++) {
@@ -333,10 +359,10 @@ for (const policy of BUILTIN_POLICIES) {
       if (policy.engine !== "weighted-random") assert.deepEqual(pool.order(), model.order());
     });
 
-    test(`${policy.name}: the engine returns exactly what the naive reference model returns`, () => {
+    test(`${policy.name}: the engine returns exactly what the naive reference model returns${via}`, () => {
       const rng = new SeededRng(policy.type);
       const engineRng = new SeededRng(11), modelRng = new SeededRng(11);
-      const pool = new SelectionPool(policy);
+      const pool = new SelectionPool(policy, { kernel });
       const model = new ReferenceModel(policy, 256);
       const live: number[] = [];
       for (let step = 0; step < 1500; step++) {
@@ -440,6 +466,22 @@ test("Priority: picks the highest priority and rotates among equal priorities", 
   const top = pool.add(pri(9));
   assert.deepEqual(pick(pool, 1, rng), [top]);
   assert.deepEqual(pick(pool, 3, rng), [top, c, a]);
+});
+
+test("Priority: repeated selections of k slide through the top priority, also past its end", () => {
+  // Each call returns the first k in selection order, then the first moves to the end of its
+  // priority: k smaller and larger than the top priority's group, mixed with k = 1.
+  const pool = new SelectionPool(byName("Priority"));
+  const pri = (priority: number): PolicyParameter => P(PolicyType.Priority, { priority });
+  const top = [0, 1, 2, 3, 4].map(() => pool.add(pri(9)));
+  const next = [pool.add(pri(5)), pool.add(pri(5))];
+  const rng = new SeededRng(1);
+  const rotation = [...top];
+  for (const k of [3, 3, 1, 3, 2, 7, 7, 3, 6, 6, 1, 3]) {
+    const expected = [...rotation, ...next].slice(0, k);
+    assert.deepEqual(pick(pool, k, rng), expected, `k = ${k}`);
+    rotation.push(rotation.shift()!);
+  }
 });
 
 test("LeastUsed: picks the lowest load, rotates among equal loads, follows load updates", () => {

@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_LOAD, USE_NONE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Power of Two Least Used (rserpool-ng, type 0xb0003001, field load): the
@@ -34,9 +35,12 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * }
  * ```
  */
-export const powerOfTwoLeastUsed: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.PowerOfTwoLeastUsed),
-  engine: "two-choices",
-  defaultMaxIncrement: 1,
-  key: (v, slot) => v.load[slot]!,
-});
+export const powerOfTwoLeastUsed: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.PowerOfTwoLeastUsed),
+    engine: "two-choices",
+    defaultMaxIncrement: 1,
+    key: (v, slot) => v.load[slot]!,
+  }),
+  { key: KEY_LOAD, weight: WEIGHT_ONE, use: USE_NONE },
+);

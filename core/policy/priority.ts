@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_PRIORITY, USE_NONE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Priority (RFC 5356, type 0x00000005, field priority): the pool element with
@@ -29,11 +30,14 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.deepEqual(picks, [a, b, a]);
  * ```
  */
-export const priority: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.Priority),
-  engine: "sorted",
-  // Few priority levels: many equal keys.
-  sortedStructure: "buckets",
-  defaultMaxIncrement: 1,
-  key: (v, slot) => U32_MAX - v.priority[slot]!,
-});
+export const priority: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.Priority),
+    engine: "sorted",
+    // Few priority levels: many equal keys.
+    sortedStructure: "buckets",
+    defaultMaxIncrement: 1,
+    key: (v, slot) => U32_MAX - v.priority[slot]!,
+  }),
+  { key: KEY_PRIORITY, weight: WEIGHT_ONE, use: USE_NONE },
+);

@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo, cappedSum } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_LOAD_LD, USE_NONE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Priority Least Used (RFC 5356, type 0x40000003, fields load,
@@ -29,11 +30,14 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(out[0], b);
  * ```
  */
-export const priorityLeastUsed: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.PriorityLeastUsed),
-  engine: "sorted",
-  // Keys are capped at 0xffffffff: everything at the cap ties.
-  maxKey: U32_MAX,
-  defaultMaxIncrement: 1,
-  key: (v, slot) => cappedSum(v.load[slot]!, v.loadDegradation[slot]!),
-});
+export const priorityLeastUsed: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.PriorityLeastUsed),
+    engine: "sorted",
+    // Keys are capped at 0xffffffff: everything at the cap ties.
+    maxKey: U32_MAX,
+    defaultMaxIncrement: 1,
+    key: (v, slot) => cappedSum(v.load[slot]!, v.loadDegradation[slot]!),
+  }),
+  { key: KEY_LOAD_LD, weight: WEIGHT_ONE, use: USE_NONE },
+);

@@ -8,6 +8,7 @@ import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo, cappedSum3 } from "./_policy_math.ts";
 import { degrade } from "./_degradation.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_LOAD_LD_DEG, USE_DEGRADE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Priority Least Used with Degradation (RSPLIB, type 0xb0001003, fields
@@ -30,12 +31,15 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.deepEqual(picks, [a, b, a]);
  * ```
  */
-export const priorityLeastUsedDegradation: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.PriorityLeastUsedDegradation),
-  engine: "sorted",
-  // Keys are capped at 0xffffffff: everything at the cap ties.
-  maxKey: U32_MAX,
-  defaultMaxIncrement: 1,
-  key: (v, slot) => cappedSum3(v.load[slot]!, v.loadDegradation[slot]!, v.degradation[slot]!),
-  update: degrade,
-});
+export const priorityLeastUsedDegradation: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.PriorityLeastUsedDegradation),
+    engine: "sorted",
+    // Keys are capped at 0xffffffff: everything at the cap ties.
+    maxKey: U32_MAX,
+    defaultMaxIncrement: 1,
+    key: (v, slot) => cappedSum3(v.load[slot]!, v.loadDegradation[slot]!, v.degradation[slot]!),
+    update: degrade,
+  }),
+  { key: KEY_LOAD_LD_DEG, weight: WEIGHT_ONE, use: USE_DEGRADE },
+);

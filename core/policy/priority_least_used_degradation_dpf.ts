@@ -8,6 +8,7 @@ import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo, penalisedLoad } from "./_policy_math.ts";
 import { degrade } from "./_degradation.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_DPF_LOAD_LD_DEG, USE_DEGRADE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Priority Least Used with Degradation and Distance Penalty Factor (RSPLIB,
@@ -30,17 +31,20 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(pool.degradation[s], 7);
  * ```
  */
-export const priorityLeastUsedDegradationDpf: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.PriorityLeastUsedDegradationDpf),
-  engine: "sorted",
-  // Keys are capped at 0xffffffff: everything at the cap ties.
-  maxKey: U32_MAX,
-  defaultMaxIncrement: 1,
-  key: (v, slot) =>
-    penalisedLoad(
-      v.load[slot]! + v.loadDegradation[slot]! + v.degradation[slot]!,
-      v.distance[slot]!,
-      v.loadDpf[slot]!,
-    ),
-  update: degrade,
-});
+export const priorityLeastUsedDegradationDpf: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.PriorityLeastUsedDegradationDpf),
+    engine: "sorted",
+    // Keys are capped at 0xffffffff: everything at the cap ties.
+    maxKey: U32_MAX,
+    defaultMaxIncrement: 1,
+    key: (v, slot) =>
+      penalisedLoad(
+        v.load[slot]! + v.loadDegradation[slot]! + v.degradation[slot]!,
+        v.distance[slot]!,
+        v.loadDpf[slot]!,
+      ),
+    update: degrade,
+  }),
+  { key: KEY_DPF_LOAD_LD_DEG, weight: WEIGHT_ONE, use: USE_DEGRADE },
+);

@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy, U32_MAX } from "./policy.ts";
 import { builtinInfo, penalisedLoad } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_DPF_LOAD_LD, USE_NONE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Priority Least Used with Distance Penalty Factor (RSPLIB, type
@@ -31,12 +32,15 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(out[0], b); // 1050 < 1060
  * ```
  */
-export const priorityLeastUsedDpf: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.PriorityLeastUsedDpf),
-  engine: "sorted",
-  // Keys are capped at 0xffffffff: everything at the cap ties.
-  maxKey: U32_MAX,
-  defaultMaxIncrement: 1,
-  key: (v, slot) =>
-    penalisedLoad(v.load[slot]! + v.loadDegradation[slot]!, v.distance[slot]!, v.loadDpf[slot]!),
-});
+export const priorityLeastUsedDpf: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.PriorityLeastUsedDpf),
+    engine: "sorted",
+    // Keys are capped at 0xffffffff: everything at the cap ties.
+    maxKey: U32_MAX,
+    defaultMaxIncrement: 1,
+    key: (v, slot) =>
+      penalisedLoad(v.load[slot]! + v.loadDegradation[slot]!, v.distance[slot]!, v.loadDpf[slot]!),
+  }),
+  { key: KEY_DPF_LOAD_LD, weight: WEIGHT_ONE, use: USE_NONE },
+);

@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_ZERO, USE_NONE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Random (RFC 5356, type 0x00000003): k distinct pool elements drawn
@@ -25,8 +26,11 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(new Set(out).size, 3);
  * ```
  */
-export const random: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.Random),
-  engine: "uniform-random",
-  defaultMaxIncrement: 0,
-});
+export const random: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.Random),
+    engine: "uniform-random",
+    defaultMaxIncrement: 0,
+  }),
+  { key: KEY_ZERO, weight: WEIGHT_ONE, use: USE_NONE },
+);

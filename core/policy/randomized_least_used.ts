@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo, spare } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_ZERO, USE_NONE, WEIGHT_SPARE_LOAD, withFormula } from "./_formula.ts";
 
 /**
  * Randomized Least Used (RFC 5356, type 0x40000004, field load): weighted
@@ -26,9 +27,12 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(out[0], idle); // the full PE has weight 1 against 0xffffffff
  * ```
  */
-export const randomizedLeastUsed: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.RandomizedLeastUsed),
-  engine: "weighted-random",
-  defaultMaxIncrement: 1,
-  weight: (v, slot) => spare(v.load[slot]!, 0, 0),
-});
+export const randomizedLeastUsed: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.RandomizedLeastUsed),
+    engine: "weighted-random",
+    defaultMaxIncrement: 1,
+    weight: (v, slot) => spare(v.load[slot]!, 0, 0),
+  }),
+  { key: KEY_ZERO, weight: WEIGHT_SPARE_LOAD, use: USE_NONE },
+);

@@ -8,6 +8,7 @@ import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo, spare } from "./_policy_math.ts";
 import { degrade } from "./_degradation.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_ZERO, USE_DEGRADE, WEIGHT_SPARE_LOAD_DEG, withFormula } from "./_formula.ts";
 
 /**
  * Randomized Least Used with Degradation (RSPLIB, type 0xb0001002, fields
@@ -34,10 +35,13 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(pool.selectionWeight(s), 0xfff);
  * ```
  */
-export const randomizedLeastUsedDegradation: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.RandomizedLeastUsedDegradation),
-  engine: "weighted-random",
-  defaultMaxIncrement: 1,
-  weight: (v, slot) => spare(v.load[slot]!, v.degradation[slot]!, 0),
-  update: degrade,
-});
+export const randomizedLeastUsedDegradation: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.RandomizedLeastUsedDegradation),
+    engine: "weighted-random",
+    defaultMaxIncrement: 1,
+    weight: (v, slot) => spare(v.load[slot]!, v.degradation[slot]!, 0),
+    update: degrade,
+  }),
+  { key: KEY_ZERO, weight: WEIGHT_SPARE_LOAD_DEG, use: USE_DEGRADE },
+);

@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo, spare } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_ZERO, USE_NONE, WEIGHT_SPARE_LOAD_LD, withFormula } from "./_formula.ts";
 
 /**
  * Randomized Priority Least Used (RSPLIB, type 0xb0001001, fields load,
@@ -25,9 +26,12 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(pool.selectionWeight(s), 0xff);
  * ```
  */
-export const randomizedPriorityLeastUsed: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.RandomizedPriorityLeastUsed),
-  engine: "weighted-random",
-  defaultMaxIncrement: 1,
-  weight: (v, slot) => spare(v.load[slot]!, v.loadDegradation[slot]!, 0),
-});
+export const randomizedPriorityLeastUsed: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.RandomizedPriorityLeastUsed),
+    engine: "weighted-random",
+    defaultMaxIncrement: 1,
+    weight: (v, slot) => spare(v.load[slot]!, v.loadDegradation[slot]!, 0),
+  }),
+  { key: KEY_ZERO, weight: WEIGHT_SPARE_LOAD_LD, use: USE_NONE },
+);

@@ -8,6 +8,7 @@ import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo, spare } from "./_policy_math.ts";
 import { degrade } from "./_degradation.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_ZERO, USE_DEGRADE, WEIGHT_SPARE_LOAD_LD_DEG, withFormula } from "./_formula.ts";
 
 /**
  * Randomized Priority Least Used with Degradation (RSPLIB, type
@@ -32,10 +33,13 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(pool.selectionWeight(s), 0xdfff);
  * ```
  */
-export const randomizedPriorityLeastUsedDegradation: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.RandomizedPriorityLeastUsedDegradation),
-  engine: "weighted-random",
-  defaultMaxIncrement: 1,
-  weight: (v, slot) => spare(v.load[slot]!, v.loadDegradation[slot]!, v.degradation[slot]!),
-  update: degrade,
-});
+export const randomizedPriorityLeastUsedDegradation: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.RandomizedPriorityLeastUsedDegradation),
+    engine: "weighted-random",
+    defaultMaxIncrement: 1,
+    weight: (v, slot) => spare(v.load[slot]!, v.loadDegradation[slot]!, v.degradation[slot]!),
+    update: degrade,
+  }),
+  { key: KEY_ZERO, weight: WEIGHT_SPARE_LOAD_LD_DEG, use: USE_DEGRADE },
+);

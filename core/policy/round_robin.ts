@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_ZERO, USE_NONE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Round Robin (RFC 5356, type 0x00000001): the pool elements take turns in
@@ -30,8 +31,11 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.deepEqual([...out], [s[1], s[2], s[3]]);
  * ```
  */
-export const roundRobin: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.RoundRobin),
-  engine: "round-robin",
-  defaultMaxIncrement: 1,
-});
+export const roundRobin: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.RoundRobin),
+    engine: "round-robin",
+    defaultMaxIncrement: 1,
+  }),
+  { key: KEY_ZERO, weight: WEIGHT_ONE, use: USE_NONE },
+);

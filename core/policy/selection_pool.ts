@@ -16,6 +16,8 @@ import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { Slab } from "../_slab.ts";
+import { formulaOf, KEY_HOOK, KEY_WRR } from "./_formula.ts";
+import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
 
 const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4;
 
@@ -23,6 +25,12 @@ const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4;
 export interface SelectionPoolOptions {
   /** Slots to allocate up front (rounded up to a power of two, at least 4). */
   readonly initialCapacity?: number;
+  /**
+   * Where the engine runs its hot loops: {@link tsSelectionKernel} (default) or a kernel from
+   * {@link createSelectionKernel} (WebAssembly where it measured faster). Both choose the same
+   * pool elements.
+   */
+  readonly kernel?: SelectionKernel;
 }
 
 /**
@@ -63,8 +71,11 @@ export interface SelectionPoolOptions {
  */
 export class SelectionPool implements SelectionValues {
   readonly #policy: PoolPolicy;
+  readonly #kernel: SelectionKernel;
   readonly #kind: number;
   readonly #defaultMaxIncrement: number;
+  /** Whether add() calls policy.initialize (custom policies and weighted round robin). */
+  readonly #initializes: boolean;
   #capacity: number;
   #size = 0;
   #high = 0;
@@ -105,7 +116,14 @@ export class SelectionPool implements SelectionValues {
     let cap = 4;
     while (cap < wanted) cap *= 2;
     this.#policy = policy;
+    const kernel = options.kernel ?? tsSelectionKernel;
+    if (typeof kernel !== "object" || kernel === null || typeof kernel.name !== "string") {
+      throw new TypeError("Cannot create selection pool: option kernel is not a selection kernel");
+    }
+    this.#kernel = kernel;
     this.#defaultMaxIncrement = policy.defaultMaxIncrement;
+    const formula = formulaOf(policy);
+    this.#initializes = formula.key === KEY_HOOK || formula.key === KEY_WRR;
     this.#capacity = cap;
     this.#allocate(cap, false);
     switch (policy.engine) {
@@ -116,20 +134,28 @@ export class SelectionPool implements SelectionValues {
       case "sorted":
         if (policy.sortedStructure === "heap") {
           this.#kind = HEAP;
-          this.#heap = new HeapEngine(this, policy, cap);
+          const formula = formulaOf(policy);
+          this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
         } else {
           this.#kind = BUCKET;
-          this.#bucket = new BucketEngine(this, policy, cap);
+          const formula = formulaOf(policy);
+          this.#bucket = new BucketEngine(this, policy, formula.key, formula.use);
         }
         break;
       case "uniform-random":
       case "two-choices":
         this.#kind = DENSE;
-        this.#dense = new DenseEngine(this, policy, cap);
+        {
+          const formula = formulaOf(policy);
+          this.#dense = new DenseEngine(this, policy, formula.key, formula.use);
+        }
         break;
       case "weighted-random":
         this.#kind = SUM_TREE;
-        this.#sumTree = new SumTreeEngine(this, policy, cap);
+        {
+          const formula = formulaOf(policy);
+          this.#sumTree = new SumTreeEngine(this, policy, formula.weight, formula.use, kernel);
+        }
         break;
       default:
         throw new TypeError(`Cannot create selection pool: unknown engine "${policy.engine}"`);
@@ -139,6 +165,10 @@ export class SelectionPool implements SelectionValues {
   /** The pool's policy. */
   get policy(): PoolPolicy {
     return this.#policy;
+  }
+  /** The selection kernel the engine runs its hot loops with. */
+  get kernel(): SelectionKernel {
+    return this.#kernel;
   }
   /** Number of live slots. */
   get size(): number {
@@ -248,7 +278,9 @@ export class SelectionPool implements SelectionValues {
     this.#selections[slot] = 0;
     this.#round[slot] = 0;
     this.#virtual[slot] = 0;
-    this.#policy.initialize(this, slot, this.first());
+    // Only weighted round robin initialises among the built-in policies (formula KEY_WRR, whose
+    // hook does what the hook of the reference does); a hook call from here is megamorphic.
+    if (this.#initializes) this.#policy.initialize(this, slot, this.first());
     this.#size++;
     switch (this.#kind) {
       case RING:
@@ -433,28 +465,17 @@ export class SelectionPool implements SelectionValues {
    * ```
    */
   select(k: number, out: Int32Array, rng: Rng, maxIncrement = 0): number {
-    if ((k >>> 0) !== k) {
-      throw new RangeError(`Cannot select pool elements: k ${k} is not a non-negative integer`);
-    }
-    if ((maxIncrement >>> 0) !== maxIncrement) {
-      throw new RangeError(
-        `Cannot select pool elements: MaxIncrement ${maxIncrement} is not a non-negative integer`,
-      );
-    }
-    const want = k < this.#size ? k : this.#size;
-    if (out.length < want) {
-      throw new RangeError(
-        `Cannot select pool elements: output has room for ${out.length} of ${want} slots`,
-      );
-    }
+    // Kept small (the checks' messages are built elsewhere) so that V8 inlines it into callers.
+    if ((k >>> 0) !== k || (maxIncrement >>> 0) !== maxIncrement) badSelect(k, maxIncrement);
+    if (out.length < k && out.length < this.#size) shortOutput(out.length, k, this.#size);
     const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
     switch (this.#kind) {
+      case HEAP:
+        return this.#heap!.select(k, out, mi);
       case BUCKET:
         return this.#bucket!.select(k, out, mi);
       case RING:
         return this.#ring!.select(k, out, mi);
-      case HEAP:
-        return this.#heap!.select(k, out, mi);
       case DENSE:
         return this.#dense!.select(k, out, rng, mi);
       default:
@@ -483,19 +504,15 @@ export class SelectionPool implements SelectionValues {
    * ```
    */
   selectOne(rng: Rng, maxIncrement = 0): number {
-    if ((maxIncrement >>> 0) !== maxIncrement) {
-      throw new RangeError(
-        `Cannot select a pool element: MaxIncrement ${maxIncrement} is not a non-negative integer`,
-      );
-    }
+    if ((maxIncrement >>> 0) !== maxIncrement) badSelectOne(maxIncrement);
     const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
     switch (this.#kind) {
+      case HEAP:
+        return this.#heap!.selectOne(mi);
       case BUCKET:
         return this.#bucket!.selectOne(mi);
       case RING:
         return this.#ring!.selectOne(mi);
-      case HEAP:
-        return this.#heap!.selectOne(mi);
       case DENSE:
         return this.#dense!.selectOne(rng, mi);
       default:
@@ -672,4 +689,25 @@ export class SelectionPool implements SelectionValues {
     this.#free = free;
     this.#alive = alive;
   }
+}
+
+function badSelect(k: number, maxIncrement: number): never {
+  if ((k >>> 0) !== k) {
+    throw new RangeError(`Cannot select pool elements: k ${k} is not a non-negative integer`);
+  }
+  throw new RangeError(
+    `Cannot select pool elements: MaxIncrement ${maxIncrement} is not a non-negative integer`,
+  );
+}
+
+function shortOutput(length: number, k: number, size: number): never {
+  throw new RangeError(
+    `Cannot select pool elements: output has room for ${length} of ${k < size ? k : size} slots`,
+  );
+}
+
+function badSelectOne(maxIncrement: number): never {
+  throw new RangeError(
+    `Cannot select a pool element: MaxIncrement ${maxIncrement} is not a non-negative integer`,
+  );
 }

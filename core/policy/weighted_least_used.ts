@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_WLU, USE_NONE, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /**
  * Weighted Least Used (rserpool-ng, type 0xb0003002, fields weight, load):
@@ -31,14 +32,17 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(out[0], big);
  * ```
  */
-export const weightedLeastUsed: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.WeightedLeastUsed),
-  engine: "sorted",
-  // Weight 0: no capacity, key Infinity.
-  maxKey: Infinity,
-  defaultMaxIncrement: 1,
-  key: (v, slot) => {
-    const w = v.weight[slot]!;
-    return w === 0 ? Infinity : v.load[slot]! / w;
-  },
-});
+export const weightedLeastUsed: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.WeightedLeastUsed),
+    engine: "sorted",
+    // Weight 0: no capacity, key Infinity.
+    maxKey: Infinity,
+    defaultMaxIncrement: 1,
+    key: (v, slot) => {
+      const w = v.weight[slot]!;
+      return w === 0 ? Infinity : v.load[slot]! / w;
+    },
+  }),
+  { key: KEY_WLU, weight: WEIGHT_ONE, use: USE_NONE },
+);

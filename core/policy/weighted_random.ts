@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_ZERO, USE_NONE, WEIGHT_WEIGHT, withFormula } from "./_formula.ts";
 
 /**
  * Weighted Random (RFC 5356, type 0x00000004, field weight): k distinct pool
@@ -27,9 +28,12 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(out[0], heavy);
  * ```
  */
-export const weightedRandom: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.WeightedRandom),
-  engine: "weighted-random",
-  defaultMaxIncrement: 0,
-  weight: (v, slot) => v.weight[slot]!,
-});
+export const weightedRandom: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.WeightedRandom),
+    engine: "weighted-random",
+    defaultMaxIncrement: 0,
+    weight: (v, slot) => v.weight[slot]!,
+  }),
+  { key: KEY_ZERO, weight: WEIGHT_WEIGHT, use: USE_NONE },
+);

@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo, penalty, rint } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_ZERO, USE_NONE, WEIGHT_DPF, withFormula } from "./_formula.ts";
 
 /**
  * Weighted Random with Distance Penalty Factor (RSPLIB and
@@ -27,13 +28,16 @@ import { PolicyType } from "../wire/policy_parameter.ts";
  * assert.equal(pool.selectionWeight(s), 900);
  * ```
  */
-export const weightedRandomDpf: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.WeightedRandomDpf),
-  engine: "weighted-random",
-  defaultMaxIncrement: 0,
-  weight: (v, slot) => {
-    const w = v.weight[slot]!;
-    const value = w - rint(w * penalty(v.distance[slot]!, v.weightDpf[slot]!));
-    return value < 0 ? 1 : value;
-  },
-});
+export const weightedRandomDpf: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.WeightedRandomDpf),
+    engine: "weighted-random",
+    defaultMaxIncrement: 0,
+    weight: (v, slot) => {
+      const w = v.weight[slot]!;
+      const value = w - rint(w * penalty(v.distance[slot]!, v.weightDpf[slot]!));
+      return value < 0 ? 1 : value;
+    },
+  }),
+  { key: KEY_ZERO, weight: WEIGHT_DPF, use: USE_NONE },
+);

@@ -7,6 +7,7 @@
 import { definePolicy, type PoolPolicy } from "./policy.ts";
 import { builtinInfo } from "./_policy_math.ts";
 import { PolicyType } from "../wire/policy_parameter.ts";
+import { KEY_WRR, USE_WRR, WEIGHT_ONE, withFormula } from "./_formula.ts";
 
 /** Key = round × 2^32 + virtual counter (exact while the round stays below 2^20). */
 const ROUND_FACTOR = 2 ** 32;
@@ -44,28 +45,31 @@ const ROUND_START = 2 ** 20 - 2;
  * assert.equal(picks.filter((s) => s === b).length, 2);
  * ```
  */
-export const weightedRoundRobin: PoolPolicy = definePolicy({
-  info: builtinInfo(PolicyType.WeightedRoundRobin),
-  engine: "sorted",
-  // The key changes on every use and mostly decreases: the root of the heap stays in place.
-  defaultMaxIncrement: 1,
-  key: (v, slot) => v.round[slot]! * ROUND_FACTOR + v.virtual[slot]!,
-  initialize: (v, slot, first) => {
-    v.round[slot] = first >= 0 ? v.round[first]! : ROUND_START;
-    v.virtual[slot] = v.weight[slot]!;
-  },
-  update: (v, slot) => {
-    const virtual = v.virtual[slot]!;
-    if (virtual > 1) v.virtual[slot] = virtual - 1;
-    else {
-      v.round[slot]!++;
+export const weightedRoundRobin: PoolPolicy = withFormula(
+  definePolicy({
+    info: builtinInfo(PolicyType.WeightedRoundRobin),
+    engine: "sorted",
+    // The key changes on every use and mostly decreases: the root of the heap stays in place.
+    defaultMaxIncrement: 1,
+    key: (v, slot) => v.round[slot]! * ROUND_FACTOR + v.virtual[slot]!,
+    initialize: (v, slot, first) => {
+      v.round[slot] = first >= 0 ? v.round[first]! : ROUND_START;
       v.virtual[slot] = v.weight[slot]!;
-    }
-  },
-  rebase: (v, slots, count) => {
-    let min = Infinity;
-    for (let i = 0; i < count; i++) min = Math.min(min, v.round[slots[i]!]!);
-    for (let i = 0; i < count; i++) v.round[slots[i]!]! -= min;
-    return true;
-  },
-});
+    },
+    update: (v, slot) => {
+      const virtual = v.virtual[slot]!;
+      if (virtual > 1) v.virtual[slot] = virtual - 1;
+      else {
+        v.round[slot]!++;
+        v.virtual[slot] = v.weight[slot]!;
+      }
+    },
+    rebase: (v, slots, count) => {
+      let min = Infinity;
+      for (let i = 0; i < count; i++) min = Math.min(min, v.round[slots[i]!]!);
+      for (let i = 0; i < count; i++) v.round[slots[i]!]! -= min;
+      return true;
+    },
+  }),
+  { key: KEY_WRR, weight: WEIGHT_ONE, use: USE_WRR },
+);
