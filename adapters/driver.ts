@@ -47,6 +47,13 @@ import {
 } from "../core/transport/framed_association.ts";
 import { DeadlineHeap } from "./_deadline_heap.ts";
 import {
+  connectTls,
+  listenTls,
+  type PeerIdentity,
+  resolveTlsOptions,
+  type TlsOptions,
+} from "./tls.ts";
+import {
   type PendingSend,
   SctpTransport,
   type SctpUdpOptions,
@@ -81,6 +88,11 @@ export interface DriverOptions<E> {
   /** Receives the role's events. */
   readonly onEvent?: (event: E) => void;
   /**
+   * TLS for the TCP associations the driver opens (`connect` actions): the CA that verifies
+   * servers, and this end's certificate and key for mutual authentication.
+   */
+  readonly tls?: TlsOptions;
+  /**
    * The transport of `connect` actions that do not name one (default `"tcp"`). `"auto"` tries
    * SCTP over UDP, then TCP (see `transport_selection.ts`).
    */
@@ -96,7 +108,14 @@ export interface DriverOptions<E> {
   readonly probeKernelSctp?: () => Promise<KernelSctpStatus>;
 }
 
-export type { KernelSctpStatus, SctpEndpointStats, SctpUdpOptions, TransportEvent };
+export type {
+  KernelSctpStatus,
+  PeerIdentity,
+  SctpEndpointStats,
+  SctpUdpOptions,
+  TlsOptions,
+  TransportEvent,
+};
 
 /** Options of {@link Driver.listen}. */
 export interface ListenOptions {
@@ -120,6 +139,14 @@ export interface ListenOptions {
   readonly udpPort?: number;
   /** Options of the SCTP associations accepted here (over the driver's `sctp.association`). */
   readonly sctpAssociation?: SctpAssociationOptions;
+  /**
+   * Serve TCP over TLS with this certificate and key; with a `ca`, clients must present a
+   * certificate signed by it (mutual authentication) and its identity reaches the role as
+   * `AssociationInfo.peerIdentity`. TLS applies to TCP only.
+   */
+  readonly tls?: TlsOptions;
+  /** Called when a client's TLS handshake fails (no or a bad certificate, not TLS at all). */
+  readonly onTlsRefused?: (detail: string, remote: TransportAddress | undefined) => void;
 }
 
 /** Where a listener listens. */
@@ -261,6 +288,7 @@ export class Driver<E = never> {
   #runtime: Runtime;
   #role: Role<E>;
   #options: FramedAssociationOptions;
+  readonly #tls: TlsOptions | undefined;
   #connectTimeout: number;
   #lingerTimeout: number;
   #noDelay: boolean;
@@ -302,6 +330,8 @@ export class Driver<E = never> {
     this.#lingerTimeout = positive("lingerTimeout", options.lingerTimeout ?? 2000);
     this.#noDelay = options.noDelay ?? true;
     this.#onEvent = options.onEvent;
+    if (options.tls !== undefined) resolveTlsOptions(options.tls); // validates
+    this.#tls = options.tls;
     this.#timer = runtime.createTimer(() => this.#onTimer());
     this.#transport = options.transport ?? "tcp";
     this.#onTransport = options.onTransport;
@@ -421,10 +451,13 @@ export class Driver<E = never> {
     let address = options.hostname;
     try {
       if (selection.transports.includes("tcp")) {
-        record.listener = await this.#runtime.listenTcp(
-          { hostname: options.hostname, port: options.port },
-          (socket) => this.#accept(record, socket),
-        );
+        const where = { hostname: options.hostname, port: options.port };
+        const accept = (socket: StreamSocket) => this.#accept(record, socket);
+        record.listener = options.tls === undefined
+          ? await this.#runtime.listenTcp(where, accept)
+          : await listenTls(where, options.tls, accept, (detail, remote) => {
+            options.onTlsRefused?.(detail, remote);
+          });
         port = record.listener.local.port;
         address = record.listener.local.address;
       }
@@ -656,14 +689,15 @@ export class Driver<E = never> {
     const gen = ++entry.attemptGen;
     entry.attemptDeadline = this.#runtime.now() + this.#connectTimeout;
     this.#dirty.add(entry);
-    this.#runtime.connectTcp(
-      { hostname: endpoint.address, port: endpoint.port },
-      (socket) => this.#opened(entry, gen, socket),
-    ).catch((e: unknown) => {
-      if (entry.attemptGen !== gen || entry.downReported) return;
-      this.#attemptFailed(entry, (e as Error).message ?? String(e));
-      this.#process();
-    });
+    const where = { hostname: endpoint.address, port: endpoint.port };
+    const open = (socket: StreamSocket) => this.#opened(entry, gen, socket);
+    (this.#tls === undefined
+      ? this.#runtime.connectTcp(where, open)
+      : connectTls(where, this.#tls, open)).catch((e: unknown) => {
+        if (entry.attemptGen !== gen || entry.downReported) return;
+        this.#attemptFailed(entry, (e as Error).message ?? String(e));
+        this.#process();
+      });
   }
 
   #opened(entry: Entry, gen: number, socket: StreamSocket): StreamHandler {
@@ -852,6 +886,9 @@ export class Driver<E = never> {
             listener: entry.listener?.name,
             transport: "tcp",
             peerAddresses: [entry.socket!.remote.address],
+            ...(entry.socket!.peerIdentity === undefined
+              ? {}
+              : { peerIdentity: entry.socket!.peerIdentity }),
           });
           break;
         case "message":

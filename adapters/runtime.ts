@@ -15,10 +15,10 @@
  * @module
  */
 
-import type { TransportAddress } from "../core/role.ts";
+import type { PeerIdentity, TransportAddress } from "../core/role.ts";
 import type { KernelSctpStatus } from "./transport_selection.ts";
 
-export type { KernelSctpStatus, TransportAddress };
+export type { KernelSctpStatus, PeerIdentity, TransportAddress };
 
 /**
  * How a stream socket ended.
@@ -59,6 +59,8 @@ export interface StreamSocket {
   readonly local: TransportAddress;
   /** Bytes accepted by `write()` and not yet handed to the operating system. */
   readonly bufferedAmount: number;
+  /** Over TLS: the identity in the peer's certificate, when it sent one. */
+  readonly peerIdentity?: PeerIdentity | undefined;
   /**
    * Queues bytes for sending; the adapter keeps them (do not modify them afterwards).
    *

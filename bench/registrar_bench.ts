@@ -52,7 +52,16 @@ function registration(profile: WireProfile, id: bigint, type: number, i: number)
 
 /** A registrar with one pool of n PEs registered over association -1; PUs use -2. */
 function setup(profile: WireProfile, n: number, type: number): Setup {
-  const pr = new Registrar({ rng: new SeededRng(1), profile, id: 7n, announceTargets: [] });
+  const pr = new Registrar({
+    rng: new SeededRng(1),
+    profile,
+    id: 7n,
+    announceTargets: [],
+    // One association carries the whole load at one instant: no per-association limits.
+    maxHrRate: 0,
+    maxMessageRate: 0,
+    maxRegistrationsPerAssociation: 0,
+  });
   const ppid = asapPpid(profile);
   pr.handleAssociationUp(0, -1, INFO(40001));
   pr.handleAssociationUp(0, -2, INFO(40002));

@@ -136,6 +136,14 @@ async function benchRegistrar(runtime: string, mode: "asap-hr" | "asap-reg"): Pr
     // registered PEs would add 1600 keep-alives and acks per second.
     "--keepalive-interval",
     "3600000",
+    // Raw throughput: the per-association DoS limits (on by default) are lifted, as 8
+    // connections carry the whole load here.
+    "--max-hr-rate",
+    "0",
+    "--max-message-rate",
+    "0",
+    "--max-registrations-per-association",
+    "0",
   ]);
   const child = new Deno.Command(cmd, { args, cwd: ROOT, stdout: "null", stderr: "piped" }).spawn();
   let started: (port: number) => void = () => {};

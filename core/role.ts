@@ -59,6 +59,21 @@ export type TransportKind = "tcp" | "sctp-udp" | "sctp";
  */
 export type TransportChoice = TransportKind | "auto";
 
+/**
+ * Who the peer of an association is, from its TLS certificate (mutual authentication). The
+ * registrar's authorization policy matches it.
+ */
+export interface PeerIdentity {
+  /** The certificate's subject as `KEY=value` pairs joined by commas, e.g. `"O=Example,CN=pe1"`. */
+  readonly subject: string;
+  /** The subject's common name, if any. */
+  readonly commonName: string | undefined;
+  /** The subjectAltName entries, e.g. `"DNS:pe1.example"`, `"IP:10.0.0.1"`, `"URI:spiffe://x"`. */
+  readonly subjectAltNames: readonly string[];
+  /** The certificate's SHA-256 fingerprint (colon-separated hex), or `""`. */
+  readonly fingerprint256: string;
+}
+
 /** What the driver knows about an association when it comes up. */
 export interface AssociationInfo {
   /** The peer's address and port. */
@@ -76,6 +91,8 @@ export interface AssociationInfo {
    * address of `remote`.
    */
   readonly peerAddresses?: readonly string[];
+  /** The peer's authenticated identity, when the association runs over TLS with a client certificate. */
+  readonly peerIdentity?: PeerIdentity;
 }
 
 /**

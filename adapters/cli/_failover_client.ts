@@ -23,6 +23,7 @@ import type { PoolElementParameter } from "../../core/wire/pool_element_paramete
 import type { WireProfile } from "../../core/wire/profile.ts";
 import { Driver } from "../driver.ts";
 import type { Runtime } from "../runtime.ts";
+import type { TlsOptions } from "../tls.ts";
 import { ANNOUNCE_CHANNEL } from "./_announce.ts";
 
 /** What the client reports. */
@@ -81,6 +82,8 @@ export interface FailoverClientOptions {
   readonly staleCacheValue: number;
   /** Registrar hunt round length (ms). */
   readonly registrarConnectTimeout: number;
+  /** TLS towards the registrars (not towards the PEs). */
+  readonly tls?: TlsOptions;
   readonly onEvent: (event: FailoverClientEvent) => void;
 }
 
@@ -126,7 +129,10 @@ export class FailoverClient {
       registrarConnectTimeout: options.registrarConnectTimeout,
       announceChannel: ANNOUNCE_CHANNEL,
     });
-    this.#puDriver = new Driver(options.runtime, this.#pu, { onEvent: (e) => this.#puEvent(e) });
+    this.#puDriver = new Driver(options.runtime, this.#pu, {
+      onEvent: (e) => this.#puEvent(e),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+    });
     this.#link = new LinkRole(this);
     this.#dataDriver = new Driver<never>(options.runtime, this.#link);
   }

@@ -57,11 +57,21 @@ import { transportText } from "./_format.ts";
 import { DEFAULT_HTTP_HOSTNAME } from "../http_server.ts";
 import { ManagementServer } from "../management/management_server.ts";
 import { policyText } from "./_policy.ts";
+import { readTlsFlags, tlsFlags } from "./_tls.ts";
+import { LogLimiter } from "./_log_limiter.ts";
+import { readFileSync } from "node:fs";
+import {
+  type AuthorizationPolicy,
+  parseAuthorizationPolicy,
+} from "../../core/registrar/authorization.ts";
+import type { TlsOptions } from "../tls.ts";
 
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
 const D = ASAP_DEFAULTS;
 const E = ENRP_DEFAULTS;
+/** ASAP and ENRP lengths are 16-bit: no valid message is larger. */
+const MAX_MESSAGE_SIZE = 65535;
 
 const FLAGS: readonly FlagSpec[] = [
   {
@@ -216,15 +226,71 @@ const FLAGS: readonly FlagSpec[] = [
     name: "max-hr-rate",
     kind: "value",
     value: "PER_S",
-    default: "0 (unlimited)",
-    help: "handle resolutions per second per PU association",
+    default: String(D.maxHrRate.value),
+    help: "handle resolutions per second per PU association (0 = unlimited)",
   },
   {
     name: "max-eu-rate",
     kind: "value",
     value: "PER_S",
-    default: "0 (unlimited)",
-    help: "Endpoint Unreachable reports per second per PU association",
+    default: String(D.maxEuRate.value),
+    help: "Endpoint Unreachable reports per second per PU association (0 = unlimited)",
+  },
+  {
+    name: "max-message-rate",
+    kind: "value",
+    value: "PER_S",
+    default: String(D.maxMessageRate.value),
+    help: "ASAP messages per second per association; above it the association is aborted",
+  },
+  {
+    name: "max-registrations-per-association",
+    kind: "value",
+    value: "N",
+    default: String(D.maxRegistrationsPerAssociation.value),
+    help: "PEs registered over one association (0 = unlimited)",
+  },
+  {
+    name: "max-pools",
+    kind: "value",
+    value: "N",
+    default: String(D.maxPools.value),
+    help: "pools in the handlespace (0 = unlimited)",
+  },
+  {
+    name: "max-pool-elements",
+    kind: "value",
+    value: "N",
+    default: String(D.maxPoolElements.value),
+    help: "PEs in the handlespace (0 = unlimited)",
+  },
+  {
+    name: "max-pool-elements-per-pool",
+    kind: "value",
+    value: "N",
+    default: String(D.maxPoolElementsPerPool.value),
+    help: "PEs in one pool (0 = unlimited)",
+  },
+  {
+    name: "max-pool-handle-length",
+    kind: "value",
+    value: "BYTES",
+    default: String(D.maxPoolHandleLength.value),
+    help: "longest pool handle accepted",
+  },
+  {
+    name: "max-parameters",
+    kind: "value",
+    value: "N",
+    default: String(D.maxParameters.value),
+    help: "parameters in one ASAP message",
+  },
+  {
+    name: "max-message-size",
+    kind: "value",
+    value: "BYTES",
+    default: String(MAX_MESSAGE_SIZE),
+    help: "largest framed message accepted; a bigger frame aborts the association",
   },
   {
     name: "max-associations",
@@ -288,6 +354,14 @@ const FLAGS: readonly FlagSpec[] = [
     value: "LEVEL",
     default: "info",
     help: "error, warn, info, debug",
+  },
+  ...tlsFlags("serve"),
+  {
+    name: "authz",
+    kind: "value",
+    value: "FILE",
+    default: "none (everyone may register and resolve)",
+    help: "authorization policy (JSON): who may register into and resolve which pools",
   },
   { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
 ];
@@ -384,6 +458,14 @@ interface RegistrarOptions {
   maxHresItems: number;
   maxHrRate: number;
   maxEuRate: number;
+  maxMessageRate: number;
+  maxRegistrationsPerAssociation: number;
+  maxPools: number;
+  maxPoolElements: number;
+  maxPoolElementsPerPool: number;
+  maxPoolHandleLength: number;
+  maxParameters: number;
+  maxMessageSize: number;
   maxAssociations: number;
   frameTimeout: number;
   handshakeTimeout: number;
@@ -392,6 +474,8 @@ interface RegistrarOptions {
   http: TransportAddress | undefined;
   httpAllowHosts: string[];
   name: string | undefined;
+  tls: TlsOptions | undefined;
+  authz: AuthorizationPolicy | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
 }
@@ -455,8 +539,39 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
       min: 1,
       max: 128,
     }),
-    maxHrRate: flags.number("max-hr-rate", 0, { min: 0, fraction: true }),
-    maxEuRate: flags.number("max-eu-rate", 0, { min: 0, fraction: true }),
+    maxHrRate: flags.number("max-hr-rate", D.maxHrRate.value, { min: 0, fraction: true }),
+    maxEuRate: flags.number("max-eu-rate", D.maxEuRate.value, { min: 0, fraction: true }),
+    maxMessageRate: flags.number("max-message-rate", D.maxMessageRate.value, {
+      min: 0,
+      fraction: true,
+    }),
+    maxRegistrationsPerAssociation: flags.number(
+      "max-registrations-per-association",
+      D.maxRegistrationsPerAssociation.value,
+      { min: 0, max: 0x3fffffff },
+    ),
+    maxPools: flags.number("max-pools", D.maxPools.value, { min: 0, max: 1e9 }),
+    maxPoolElements: flags.number("max-pool-elements", D.maxPoolElements.value, {
+      min: 0,
+      max: 1e9,
+    }),
+    maxPoolElementsPerPool: flags.number(
+      "max-pool-elements-per-pool",
+      D.maxPoolElementsPerPool.value,
+      { min: 0, max: 1e9 },
+    ),
+    maxPoolHandleLength: flags.number("max-pool-handle-length", D.maxPoolHandleLength.value, {
+      min: 1,
+      max: 65000,
+    }),
+    maxParameters: flags.number("max-parameters", D.maxParameters.value, {
+      min: 4,
+      max: 65535,
+    }),
+    maxMessageSize: flags.number("max-message-size", MAX_MESSAGE_SIZE, {
+      min: 1024,
+      max: 1 << 30,
+    }),
     maxAssociations: flags.number("max-associations", 10000, { min: 0, max: 1_000_000 }),
     frameTimeout: flagMilliseconds(flags, "frame-timeout", 30000),
     handshakeTimeout: flagMilliseconds(flags, "handshake-timeout", 5000),
@@ -473,6 +588,8 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     http,
     httpAllowHosts: flags.list("http-allow-host"),
     name: flags.string("name"),
+    tls: readTlsFlags(flags, "serve"),
+    authz: readAuthz(flags.string("authz")),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
   };
@@ -523,6 +640,22 @@ function readPeering(
   return { peering, enrpAnnounce };
 }
 
+function readAuthz(file: string | undefined): AuthorizationPolicy | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`--authz ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return parseAuthorizationPolicy(text);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new UsageError(`--authz ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
 async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
   const log = new Logger({
     tool: "registrar",
@@ -531,6 +664,15 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     write: (t) => io.err(t),
   });
   const runtime = await currentRuntime();
+  // A flooding peer must not flood the log: 10 lines per peer-triggered event and second, 100
+  // for the others (a registration flood registers thousands of PEs a second).
+  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
+    log.warn(
+      "log-suppressed",
+      { of: event, suppressed },
+      "more lines of this event in the last second",
+    );
+  });
   const seed = new Uint32Array(runtime.randomBytes(16).buffer.slice(0, 16));
   const registrar = new Registrar({
     rng: new SeededRng([seed[0]!, seed[1]!, seed[2]!, seed[3]!]),
@@ -544,11 +686,21 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     maxHandleResolutionItems: o.maxHresItems,
     maxHrRate: o.maxHrRate,
     maxEuRate: o.maxEuRate,
+    maxMessageRate: o.maxMessageRate,
+    maxRegistrationsPerAssociation: o.maxRegistrationsPerAssociation,
+    limits: {
+      maxPools: o.maxPools,
+      maxPoolElements: o.maxPoolElements,
+      maxPoolElementsPerPool: o.maxPoolElementsPerPool,
+    },
+    maxPoolHandleLength: o.maxPoolHandleLength,
+    maxParameters: o.maxParameters,
     minAddressScope: o.minAddressScope,
     userAddressCheck: o.userAddressCheck,
     maxElementsPerHandleTableResponse: o.maxTableElements,
     verboseEvents: log.enabled("debug"),
     ...(o.peering === undefined ? {} : { enrp: o.peering }),
+    ...(o.authz === undefined ? {} : { authorization: o.authz }),
   });
   // The management side (--http): created before the driver, which runs the registrar through
   // it (its handle resolutions are timed for the metrics) and publishes every event to it.
@@ -562,10 +714,16 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     runtime,
     withListenerGroups(management?.role ?? registrar),
     {
-      association: { frameTimeout: o.frameTimeout, handshakeTimeout: o.handshakeTimeout },
+      association: {
+        frameTimeout: o.frameTimeout,
+        handshakeTimeout: o.handshakeTimeout,
+        maxPayload: o.maxMessageSize,
+      },
       onEvent: (e) => {
         management?.publish(e);
-        logEvent(log, registrar, driver, e);
+        // The log is rate-limited per event (a flooding peer must not flood it); the
+        // management stream keeps its own bounded queues.
+        if (limiter.allow(e.type)) logEvent(log, registrar, driver, e);
       },
     },
   );
@@ -581,6 +739,14 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
             hostname: endpoint.address,
             port: endpoint.port,
             maxAssociations: o.maxAssociations,
+            ...(o.tls === undefined ? {} : {
+              tls: o.tls,
+              onTlsRefused: (detail, remote) =>
+                limiter.allow("tls-refused") && log.warn("tls-refused", {
+                  from: remote === undefined ? undefined : formatEndpoint(remote),
+                  detail,
+                }),
+            }),
           }),
         );
       } catch (e) {
@@ -694,6 +860,8 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     announce: o.announce === undefined ? "off" : formatEndpoint(o.announce),
     http: management?.url ?? "off",
     name: o.name,
+    ...(o.tls === undefined ? {} : { tls: o.tls.ca === undefined ? "server" : "mutual" }),
+    ...(o.authz === undefined ? {} : { authz: o.authz.size }),
     runtime: runtime.name,
   });
 
@@ -703,6 +871,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
       resolve(s);
     });
   });
+  limiter.flush();
   log.info("stopping", { signal, poolElements: registrar.handlespace.size });
   // A second signal stops at once (exit 1) instead of waiting for graceful closes.
   let offForce = () => {};

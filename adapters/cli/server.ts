@@ -51,6 +51,8 @@ import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
 import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
 import { fractionToU32, parsePolicy, policyHasLoad, policyText } from "./_policy.ts";
 import { ServiceRole } from "./_service_role.ts";
+import { readTlsFlags, tlsFlags } from "./_tls.ts";
+import type { TlsOptions } from "../tls.ts";
 import { DEFAULT_POOL, SERVICE_NAMES, SERVICE_PPID, type ServiceName } from "./_services.ts";
 import {
   COMPUTE_POOL,
@@ -64,6 +66,7 @@ import process from "node:process";
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
 const FLAGS: readonly FlagSpec[] = [
+  ...tlsFlags("connect"),
   {
     name: "service",
     kind: "value",
@@ -224,6 +227,7 @@ interface ServerOptions {
   profile: "rfc" | "ng";
   reregInterval: number;
   connectTimeout: number;
+  tls: TlsOptions | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
 }
@@ -312,6 +316,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
       "registrar-connect-timeout",
       ASAP_DEFAULTS.registrarConnectTimeout.value,
     ),
+    tls: readTlsFlags(flags, "connect"),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
   };
@@ -421,6 +426,7 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
   let closed: () => void = () => {};
   const whenClosed = new Promise<void>((resolve) => (closed = resolve));
   const peDriver: Driver<PoolElementEvent> = new Driver(runtime, pe, {
+    ...(o.tls === undefined ? {} : { tls: o.tls }),
     onEvent: (e) => {
       if (e.type === "closed") closed();
       logPeEvent(log, pe, peDriver, e);

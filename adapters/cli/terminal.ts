@@ -41,6 +41,8 @@ import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
 import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
 import { decodePong, encodePing } from "./_pingpong.ts";
 import { policyText } from "./_policy.ts";
+import { readTlsFlags, tlsFlags } from "./_tls.ts";
+import type { TlsOptions } from "../tls.ts";
 import {
   DEFAULT_POOL,
   repliesToEveryRequest,
@@ -52,6 +54,7 @@ import {
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
 const FLAGS: readonly FlagSpec[] = [
+  ...tlsFlags("connect"),
   {
     name: "pool",
     kind: "value",
@@ -146,6 +149,7 @@ interface TerminalOptions {
   resend: boolean;
   wait: number;
   connectTimeout: number;
+  tls: TlsOptions | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
 }
@@ -174,6 +178,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): TerminalOptions {
       "registrar-connect-timeout",
       ASAP_DEFAULTS.registrarConnectTimeout.value,
     ),
+    tls: readTlsFlags(flags, "connect"),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
   };
@@ -237,6 +242,7 @@ export async function runTerminal(argv: readonly string[], io: CliIo): Promise<n
     sessionPerMessage: o.perLine,
     staleCacheValue: o.staleCache,
     registrarConnectTimeout: o.connectTimeout,
+    ...(o.tls === undefined ? {} : { tls: o.tls }),
     onEvent: (e) => {
       if (e.type === "reply") io.out(replyText(o.service, e.payload, decoder));
       else logClientEvent(log, e);

@@ -80,7 +80,8 @@ export const ASAP_DEFAULTS = {
     value: 3,
     unit: "count",
     rsplib: "3",
-    description: "Endpoint Unreachable reports after which a PE is removed",
+    description:
+      "Endpoint Unreachable reports after which the registrar confirms with an Endpoint Keep-Alive; the PE is removed only when the ack does not come (RSPLIB removes at once)",
   },
   maxHandleResolutionItems: {
     role: "PR",
@@ -107,19 +108,67 @@ export const ASAP_DEFAULTS = {
   },
   maxHrRate: {
     role: "PR",
-    value: 0,
+    value: 1000,
     unit: "1/s",
     rsplib: "unlimited (-1)",
     description:
-      "Handle Resolutions per second per PU association (token bucket, burst = one second's worth); 0 = unlimited",
+      "Handle Resolutions per second per PU association (token bucket, burst = one second's worth); excess ones get an Operation Error with cause Lack of Resources; 0 = unlimited",
   },
   maxEuRate: {
     role: "PR",
-    value: 0,
+    value: 10,
     unit: "1/s",
     rsplib: "unlimited (-1)",
     description:
       "Endpoint Unreachable reports per second per PU association; excess reports are dropped; 0 = unlimited",
+  },
+  maxMessageRate: {
+    role: "PR",
+    value: 5000,
+    unit: "1/s",
+    rsplib: "none",
+    description:
+      "ASAP messages per second per association (token bucket, burst = one second's worth); a peer above it is aborted; 0 = unlimited",
+  },
+  maxRegistrationsPerAssociation: {
+    role: "PR",
+    value: 1000,
+    unit: "count",
+    rsplib: "none",
+    description:
+      "PEs registered over one association; more get a Registration Response with cause Lack of Resources; 0 = unlimited",
+  },
+  maxPools: {
+    role: "PR",
+    value: 100000,
+    unit: "count",
+    rsplib: "none",
+    description:
+      "Pools in the handlespace; a Registration creating one more gets cause Lack of Resources; 0 = unlimited",
+  },
+  maxPoolElements: {
+    role: "PR",
+    value: 1000000,
+    unit: "count",
+    rsplib: "none",
+    description:
+      "PEs in the handlespace; beyond, Registrations get cause Lack of Resources; 0 = unlimited",
+  },
+  maxPoolElementsPerPool: {
+    role: "PR",
+    value: 100000,
+    unit: "count",
+    rsplib: "none",
+    description:
+      "PEs in one pool; beyond, Registrations get cause Lack of Resources; 0 = unlimited",
+  },
+  maxParameters: {
+    role: "PR",
+    value: 64,
+    unit: "count",
+    rsplib: "none",
+    description:
+      "Parameters in one ASAP message (top level and inside a Pool Element); more get an ASAP Error with cause Invalid Values",
   },
   protocolErrorBurst: {
     role: "PR",

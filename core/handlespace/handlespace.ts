@@ -1101,6 +1101,34 @@ export class Handlespace {
   }
 
   /**
+   * Clears a PE's Endpoint Unreachable count (it proved alive, e.g. by answering the keep-alive
+   * a registrar sends to confirm the reports).
+   *
+   * @param entry An entry of this handlespace (removed ones are ignored).
+   * @example Reports cleared
+   * ```ts
+   * import { Handlespace } from "./handlespace.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const hs = new Handlespace({ ownId: 1n, rng: new SeededRng(1) });
+   * const ph = new Uint8Array([1]);
+   * hs.register(ph, {
+   *   id: 5n, homeRegistrarId: 1n, registrationLife: 1000,
+   *   userTransport: { protocol: "tcp", port: 1, transportUse: "data", addresses: ["10.0.0.1"] },
+   *   policy: policyParameter(PolicyType.RoundRobin),
+   * }, { now: 0 });
+   * const e = hs.reportUnreachable(ph, 5n)!;
+   * hs.clearUnreachableReports(e);
+   * assert.equal(e.unreachableReports, 0);
+   * ```
+   */
+  clearUnreachableReports(entry: PoolElementEntry): void {
+    const e = entry as Entry;
+    if (e.live) e.flags &= REPORT - 1;
+  }
+
+  /**
    * Sets (or moves) a PE's deadline of one kind.
    *
    * @param entry A live entry.

@@ -66,10 +66,13 @@ const LEVELS: { readonly [type: string]: LogLevel } = {
   "deregistered": "info",
   "keep-alive-timeout": "warn",
   "unreachable-report": "info",
+  "unreachable-confirming": "info",
+  "unreachable-refuted": "warn",
   "pe-removed-unreachable": "warn",
   "pe-removed-association-down": "warn",
   "pe-expired": "info",
   "rate-limited": "warn",
+  "authorization-refused": "warn",
   "peer-protocol-error": "warn",
   "association-aborted": "warn",
   "enrp-request-rejected": "warn",
@@ -238,14 +241,22 @@ export function eventMessage(event: string, f: { readonly [field: string]: Event
       return `${pe} of ${pool} missed its keep-alive and was removed`;
     case "unreachable-report":
       return `Endpoint unreachable report ${f.reports} for ${pe} of ${pool}`;
+    case "unreachable-confirming":
+      return `${pe} of ${pool} reported unreachable ${f.reports} times: confirming by keep-alive`;
+    case "unreachable-refuted":
+      return `${pe} of ${pool} answered the confirming keep-alive: the reports are cleared`;
     case "pe-removed-unreachable":
-      return `${pe} of ${pool} removed after ${f.reports} endpoint unreachable reports`;
+      return `${pe} of ${pool} removed: reported unreachable and no keep-alive answer`;
     case "pe-removed-association-down":
       return `${pe} of ${pool} removed: its association went down (${f.reason})`;
     case "pe-expired":
       return `${pe} of ${pool} expired`;
     case "rate-limited":
       return `Association ${f.assoc} is rate-limited (${f.request})`;
+    case "authorization-refused":
+      return `Authorization refused: ${f.remote}${
+        f.identity === undefined ? "" : ` (${f.identity})`
+      } may not ${f.action} in ${pool}`;
     case "peer-protocol-error":
       return `Protocol error on association ${f.assoc}: ${f.detail}${cause}`;
     case "association-aborted":

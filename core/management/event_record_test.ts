@@ -38,6 +38,16 @@ const SAMPLES: RegistrarEvent[] = [
   { type: "association-up", assoc: -2, listener: "asap", remote },
   { type: "association-down", assoc: -2, reason: "closed" },
   { type: "announce-sent", targets: 1 },
+  { type: "unreachable-confirming", poolHandle: ph, peId: 1n, reports: 3 },
+  { type: "unreachable-refuted", poolHandle: ph, peId: 1n },
+  {
+    type: "authorization-refused",
+    assoc: -2,
+    action: "register",
+    poolHandle: ph,
+    remote,
+    identity: undefined,
+  },
 ];
 
 // ENRP's events (core/enrp/events.ts on the ENRP branch), with the same fields.

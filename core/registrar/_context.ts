@@ -9,7 +9,13 @@ import type { EnumerationCursor } from "../handlespace/handlespace.ts";
 import type { PoolElementEntry } from "../handlespace/pool_element.ts";
 import type { PolicyRegistry } from "../policy/registry.ts";
 import type { Rng } from "../rng.ts";
-import type { AssociationId, DownReason, RoleAction, TransportAddress } from "../role.ts";
+import type {
+  AssociationId,
+  DownReason,
+  PeerIdentity,
+  RoleAction,
+  TransportAddress,
+} from "../role.ts";
 import type { AsapMessage } from "../wire/asap_message.ts";
 import type { EnrpMessage } from "../wire/enrp_message.ts";
 import { canonicalIpAddress } from "../wire/ip_address.ts";
@@ -50,11 +56,15 @@ export class AssociationRecord {
   readonly eu: TokenBucket;
   /** Budget of malformed/unexpected messages. */
   readonly errors: TokenBucket;
+  /** Rate limit of all ASAP messages (maxMessageRate). */
+  readonly messages: TokenBucket;
   /** Handle Table paging position of this requester, and the owner filter it belongs to. */
   tableCursor: EnumerationCursor | undefined = undefined;
   tableOwner: RegistrarId | undefined = undefined;
   /** Set once the registrar aborted or closed it: nothing more is processed. */
   closing = false;
+  /** The peer's TLS certificate identity, if any (for the authorization policy). */
+  identity: PeerIdentity | undefined = undefined;
 
   constructor(
     now: number,
@@ -77,6 +87,7 @@ export class AssociationRecord {
     this.hr = new TokenBucket(now, burstOf(config.maxHrRate));
     this.eu = new TokenBucket(now, burstOf(config.maxEuRate));
     this.errors = new TokenBucket(now, config.protocolErrorBurst);
+    this.messages = new TokenBucket(now, burstOf(config.maxMessageRate));
   }
 }
 
@@ -103,6 +114,11 @@ export class RegistrarContext {
   readonly actions = new Fifo<RoleAction>();
   readonly events = new Fifo<RegistrarEvent>();
   readonly localChangeListeners: LocalChangeListener[] = [];
+  /**
+   * PEs reported unreachable `maxBadPeReports` times whose confirming Endpoint Keep-Alive is
+   * on its way: removed when it times out, cleared when the ack comes.
+   */
+  readonly confirming = new Set<PoolElementEntry>();
   readonly verbose: boolean;
   /** The ENRP endpoint carried in Server Information (configured, or set once bound). */
   enrpEndpoint: TransportAddress | undefined;
@@ -228,6 +244,30 @@ export class RegistrarContext {
     }
   }
 
+  /**
+   * Whether the authorization policy lets the association's peer do this with the pool (always
+   * true without a policy). A refusal is counted and raised as an event.
+   */
+  authorized(rec: AssociationRecord, action: "register" | "resolve", poolHandle: Uint8Array) {
+    const policy = this.config.authorization;
+    if (policy === undefined) return true;
+    if (
+      policy.allows(action, poolHandle, { address: rec.remote.address, identity: rec.identity })
+    ) {
+      return true;
+    }
+    this.stats.authorizationRefusals++;
+    this.emit({
+      type: "authorization-refused",
+      assoc: rec.id,
+      action,
+      poolHandle,
+      remote: rec.remote,
+      identity: rec.identity?.subject,
+    });
+    return false;
+  }
+
   /** Whether this registrar is the PE's home. */
   owns(entry: PoolElementEntry): boolean {
     return entry.homeRegistrarId === this.id;
@@ -266,6 +306,7 @@ export class RegistrarContext {
     downReason?: DownReason,
   ): void {
     const poolHandle = entry.poolHandle, peId = entry.id;
+    this.confirming.delete(entry);
     switch (reason) {
       case "deregistered":
         this.stats.deregistrations++;

@@ -4,14 +4,17 @@
 import type { PoolElementEntry } from "../handlespace/pool_element.ts";
 import type { EndpointUnreachableMessage } from "../wire/asap_message.ts";
 import type { AssociationRecord, RegistrarContext } from "./_context.ts";
+import type { KeepAliveMonitor } from "./_keep_alive.ts";
 import { burstOf } from "./_rate_limiter.ts";
 
 export class UnreachableHandler {
   readonly #ctx: RegistrarContext;
   readonly #burst: number;
+  readonly #keepAlive: KeepAliveMonitor;
 
-  constructor(ctx: RegistrarContext) {
+  constructor(ctx: RegistrarContext, keepAlive: KeepAliveMonitor) {
     this.#ctx = ctx;
+    this.#keepAlive = keepAlive;
     this.#burst = burstOf(ctx.config.maxEuRate);
   }
 
@@ -32,6 +35,8 @@ export class UnreachableHandler {
       }
       bucket.limited = false;
     }
+    // Only a peer allowed to resolve the pool may report its PEs (dropped: no response exists).
+    if (!ctx.authorized(rec, "resolve", message.poolHandle)) return;
     const entry = ctx.handlespace.reportUnreachable(message.poolHandle, message.poolElementId);
     if (entry === undefined) return; // unknown PE: ignored
     ctx.stats.unreachableReports++;
@@ -48,10 +53,26 @@ export class UnreachableHandler {
   }
 
   /**
-   * A PE reached the bad-report threshold. Today it is removed at once (RSPLIB); this is the
-   * seam for confirming with a keep-alive first.
+   * A PE reached the bad-report threshold. Reports alone never remove it (they may be forged):
+   * the registrar confirms with an Endpoint Keep-Alive, and the PE goes only when the ack does
+   * not come within `keepAliveTimeout` (removal reason "unreachable"); an ack clears the
+   * reports. Only a PE with no way to reach it (no association, no ASAP transport) is removed
+   * at once, as RSPLIB removes every reported PE.
    */
   thresholdReached(now: number, entry: PoolElementEntry): void {
-    this.#ctx.removePe(now, entry, "unreachable", entry.association);
+    const ctx = this.#ctx;
+    if (ctx.confirming.has(entry)) return; // the confirming keep-alive is on its way
+    if (!this.#keepAlive.sendKeepAlive(now, entry, false, true)) {
+      ctx.removePe(now, entry, "unreachable", entry.association);
+      return;
+    }
+    ctx.confirming.add(entry);
+    ctx.stats.unreachableConfirmations++;
+    ctx.emit({
+      type: "unreachable-confirming",
+      poolHandle: entry.poolHandle,
+      peId: entry.id,
+      reports: entry.unreachableReports,
+    });
   }
 }

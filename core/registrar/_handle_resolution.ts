@@ -44,6 +44,10 @@ export class HandleResolver {
       }
       bucket.limited = false;
     }
+    if (!ctx.authorized(rec, "resolve", poolHandle)) {
+      this.#fail(rec, poolHandle, ErrorCause.RejectedDueToSecurity, 0);
+      return;
+    }
     const items = message.items;
     let k = items === undefined || items === 0 ? cfg.maxHandleResolutionItems : items;
     if (k > cfg.handleResolutionItemsLimit) k = cfg.handleResolutionItemsLimit;

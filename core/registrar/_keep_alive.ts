@@ -87,7 +87,8 @@ export class KeepAliveMonitor {
       const entry = due.entry;
       switch (due.kind) {
         case "keep-alive-transmission":
-          this.sendKeepAlive(now, entry, false, true);
+          // A PE being confirmed has its keep-alive out already; its timeout must not move.
+          if (!this.#ctx.confirming.has(entry)) this.sendKeepAlive(now, entry, false, true);
           break;
         case "keep-alive-timeout":
           this.#timedOut(now, entry);
@@ -169,9 +170,21 @@ export class KeepAliveMonitor {
       }
     }
     const entry = ctx.handlespace.find(message.poolHandle, message.poolElementId);
-    if (entry === undefined || !ctx.owns(entry)) return; // unknown or not ours: ignored
+    if (entry === undefined) return; // unknown: ignored
+    const confirming = ctx.confirming.has(entry);
+    if (!confirming && !ctx.owns(entry)) return; // not ours: ignored
+    // Only the PE itself answers: over its registration association, or over one the
+    // registrar opened to its ASAP transport. An ack from any other association is forged.
+    if (rec.id !== entry.association && rec.listener !== undefined) return;
     ctx.stats.keepAliveAcks++;
     ctx.handlespace.clearDeadline(entry, "keep-alive-timeout");
+    if (confirming) {
+      ctx.confirming.delete(entry);
+      ctx.handlespace.clearUnreachableReports(entry);
+      ctx.stats.unreachableRefuted++;
+      ctx.emit({ type: "unreachable-refuted", poolHandle: entry.poolHandle, peId: entry.id });
+    }
+    if (!ctx.owns(entry)) return;
     ctx.handlespace.setDeadline(
       entry,
       "keep-alive-transmission",
@@ -182,7 +195,12 @@ export class KeepAliveMonitor {
   #timedOut(now: number, entry: PoolElementEntry): void {
     const ctx = this.#ctx;
     const assoc = entry.association;
-    ctx.removePe(now, entry, "keep-alive-timeout", assoc);
+    ctx.removePe(
+      now,
+      entry,
+      ctx.confirming.has(entry) ? "unreachable" : "keep-alive-timeout",
+      assoc,
+    );
     // The association goes too, unless other PEs still use it (several PEs may share one).
     if (assoc === undefined) return;
     const rec = ctx.associations.get(assoc);

@@ -44,12 +44,37 @@ export class RegistrationHandler {
   ): void {
     const ctx = this.#ctx;
     const pe = message.poolElement;
+    if (!ctx.authorized(rec, "register", message.poolHandle)) {
+      this.#reject(rec, message, raw, {
+        cause: ErrorCause.RejectedDueToSecurity,
+        reason: "the authorization policy does not let this peer register into the pool",
+        field: undefined,
+      });
+      return;
+    }
     const checked = this.#check(rec, pe);
     if ("cause" in checked) {
       this.#reject(rec, message, raw, checked);
       return;
     }
     const hs = ctx.handlespace;
+    const maxPerAssoc = ctx.config.maxRegistrationsPerAssociation;
+    if (maxPerAssoc > 0) {
+      // Only a PE new to this association counts (re-registrations pass); the count is
+      // bounded by the limit itself.
+      const known = hs.find(message.poolHandle, pe.id);
+      if (
+        (known === undefined || known.association !== rec.id) &&
+        hs.entriesOfAssociation(rec.id).length >= maxPerAssoc
+      ) {
+        this.#reject(rec, message, raw, {
+          cause: ErrorCause.LackOfResources,
+          reason: `registration limit ${maxPerAssoc} per association reached`,
+          field: undefined,
+        });
+        return;
+      }
+    }
     const r = hs.register(message.poolHandle, checked.element, {
       now,
       home: ctx.id,

@@ -11,6 +11,7 @@ import { ENRP_DEFAULTS } from "../enrp/defaults.ts";
 import type { ChecksumCompat } from "../handlespace/checksum.ts";
 import type { HandlespaceLimits, PeIdClashPolicy } from "../handlespace/handlespace.ts";
 import type { PolicyRegistry } from "../policy/registry.ts";
+import type { AuthorizationPolicy } from "./authorization.ts";
 import { randomIdentifier, type Rng } from "../rng.ts";
 import type { TransportAddress } from "../role.ts";
 import { ErrorCause } from "../wire/error_cause.ts";
@@ -60,7 +61,11 @@ export interface RegistrarConfig {
   readonly peIdClash?: PeIdClashPolicy;
   /** The policies pools may use; default every built-in policy. */
   readonly policies?: PolicyRegistry;
-  /** Pool and PE limits of the handlespace (LackOfResources beyond). */
+  /**
+   * Pool and PE limits of the handlespace (Lack of Resources beyond); defaults `maxPools`
+   * 100000, `maxPoolElements` 1000000, `maxPoolElementsPerPool` 100000 (`ASAP_DEFAULTS`);
+   * 0 = unlimited.
+   */
   readonly limits?: Omit<HandlespaceLimits, "maxPoolHandleLength">;
   /** Longest pool handle in bytes (default 255). */
   readonly maxPoolHandleLength?: number;
@@ -99,10 +104,25 @@ export interface RegistrarConfig {
   readonly handleResolutionItemsLimit?: number;
   /** Selected PEs that count as used per resolution; 0 = policy default (default 0). */
   readonly maxIncrement?: number;
-  /** Handle Resolutions per second per association; 0 = unlimited (default 0). */
+  /** Handle Resolutions per second per association; 0 = unlimited (default 1000). */
   readonly maxHrRate?: number;
-  /** Endpoint Unreachable reports per second per association; 0 = unlimited (default 0). */
+  /** Endpoint Unreachable reports per second per association; 0 = unlimited (default 10). */
   readonly maxEuRate?: number;
+  /**
+   * ASAP messages per second per association, of any type; a peer above it is aborted;
+   * 0 = unlimited (default 5000).
+   */
+  readonly maxMessageRate?: number;
+  /**
+   * PEs registered over one association; more are rejected with Lack of Resources;
+   * 0 = unlimited (default 1000).
+   */
+  readonly maxRegistrationsPerAssociation?: number;
+  /**
+   * Parameters in one ASAP message (top level plus those inside a Pool Element parameter);
+   * more get an ASAP Error with cause Invalid Values (default 64, at least 4).
+   */
+  readonly maxParameters?: number;
   /**
    * Cause of the Operation Error answering a rate-limited Handle Resolution: default Lack of
    * Resources (0x6, "try again later"); RSPLIB sends Unknown Pool Handle (0x9).
@@ -125,6 +145,13 @@ export interface RegistrarConfig {
    * non-loopback addresses too (default false: loopback only).
    */
   readonly allowRemoteMonitors?: boolean;
+  /**
+   * Who may register into and resolve which pools (see `parseAuthorizationPolicy`); default
+   * none: every peer may do everything. Refused Registrations get a Registration Response with
+   * cause Rejected due to Security Considerations (0xa), refused Handle Resolutions an
+   * Operation Error with that cause; refused Endpoint Unreachable reports are dropped.
+   */
+  readonly authorization?: AuthorizationPolicy;
   /**
    * Raise per-request events (`handle-resolution`, `association-up`, `association-down`,
    * `announce-sent`); default false: those are only counted in the statistics.
@@ -183,6 +210,12 @@ export interface ResolvedRegistrarConfig {
   readonly maxHrRate: number;
   /** See {@link RegistrarConfig.maxEuRate}. */
   readonly maxEuRate: number;
+  /** See {@link RegistrarConfig.maxMessageRate}. */
+  readonly maxMessageRate: number;
+  /** See {@link RegistrarConfig.maxRegistrationsPerAssociation} (0 = unlimited). */
+  readonly maxRegistrationsPerAssociation: number;
+  /** See {@link RegistrarConfig.maxParameters}. */
+  readonly maxParameters: number;
   /** See {@link RegistrarConfig.rateLimitCause}. */
   readonly rateLimitCause: number;
   /** See {@link RegistrarConfig.protocolErrorBurst}. */
@@ -203,6 +236,8 @@ export interface ResolvedRegistrarConfig {
   readonly verboseEvents: boolean;
   /** See {@link RegistrarConfig.enrp}; `undefined` without peering. */
   readonly enrp: ResolvedEnrpConfig | undefined;
+  /** See {@link RegistrarConfig.authorization}. */
+  readonly authorization: AuthorizationPolicy | undefined;
 }
 
 const SCOPES: readonly AddressScope[] = ["loopback", "link-local", "site-local", "global"];
@@ -268,7 +303,19 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
     id,
     checksumCompat: config.checksumCompat ?? "exact",
     peIdClash: config.peIdClash ?? "update",
-    limits: { ...config.limits, maxPoolHandleLength: maxHandle },
+    limits: {
+      ...config.limits,
+      maxPools: limit("maxPools", config.limits?.maxPools ?? d.maxPools.value),
+      maxPoolElements: limit(
+        "maxPoolElements",
+        config.limits?.maxPoolElements ?? d.maxPoolElements.value,
+      ),
+      maxPoolElementsPerPool: limit(
+        "maxPoolElementsPerPool",
+        config.limits?.maxPoolElementsPerPool ?? d.maxPoolElementsPerPool.value,
+      ),
+      maxPoolHandleLength: maxHandle,
+    },
     asapListener: name("asapListener", config.asapListener ?? "asap"),
     enrpListener: name("enrpListener", config.enrpListener ?? "enrp"),
     announceChannel: name("announceChannel", config.announceChannel ?? "asap-announce"),
@@ -330,6 +377,19 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
     ),
     maxHrRate: rate("maxHrRate", config.maxHrRate ?? d.maxHrRate.value),
     maxEuRate: rate("maxEuRate", config.maxEuRate ?? d.maxEuRate.value),
+    maxMessageRate: rate("maxMessageRate", config.maxMessageRate ?? d.maxMessageRate.value),
+    maxRegistrationsPerAssociation: integer(
+      "maxRegistrationsPerAssociation",
+      config.maxRegistrationsPerAssociation ?? d.maxRegistrationsPerAssociation.value,
+      0,
+      0x3fffffff,
+    ),
+    maxParameters: integer(
+      "maxParameters",
+      config.maxParameters ?? d.maxParameters.value,
+      4,
+      65535,
+    ),
     rateLimitCause,
     protocolErrorBurst: integer(
       "protocolErrorBurst",
@@ -354,6 +414,7 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
     ),
     allowRemoteMonitors: config.allowRemoteMonitors ?? false,
     verboseEvents: config.verboseEvents ?? false,
+    authorization: authorizationOf(config.authorization),
     enrp,
   };
 }
@@ -426,6 +487,20 @@ function integer(option: string, v: number, min: number, max: number): number {
     );
   }
   return v;
+}
+
+function authorizationOf(a: AuthorizationPolicy | undefined): AuthorizationPolicy | undefined {
+  if (a !== undefined && (a === null || typeof a.allows !== "function")) {
+    throw new TypeError("Cannot create registrar: authorization must be an AuthorizationPolicy");
+  }
+  return a;
+}
+
+/** A count limit where 0 means unlimited (Infinity). */
+function limit(option: string, v: number): number {
+  if (v === Infinity) return v;
+  integer(option, v, 0, Number.MAX_SAFE_INTEGER);
+  return v === 0 ? Infinity : v;
 }
 
 function time(option: string, v: number | undefined, fallback: number, min: number): number {

@@ -108,7 +108,31 @@ export type RegistrarEvent =
     readonly reports: number;
   }
   | {
-    /** A PE reached the bad-report threshold and was removed. */
+    /**
+     * A PE reached the bad-report threshold: an Endpoint Keep-Alive confirms whether it is
+     * alive before anything is removed.
+     */
+    readonly type: "unreachable-confirming";
+    /** The pool handle. */
+    readonly poolHandle: Uint8Array;
+    /** The reported PE. */
+    readonly peId: PoolElementId;
+    /** Reports counted. */
+    readonly reports: number;
+  }
+  | {
+    /** A PE reported unreachable answered the confirming keep-alive; its reports are cleared. */
+    readonly type: "unreachable-refuted";
+    /** The pool handle. */
+    readonly poolHandle: Uint8Array;
+    /** The PE. */
+    readonly peId: PoolElementId;
+  }
+  | {
+    /**
+     * A PE reported unreachable did not answer the confirming keep-alive (or could not be
+     * reached at all) and was removed.
+     */
     readonly type: "pe-removed-unreachable";
     /** Its pool handle. */
     readonly poolHandle: Uint8Array;
@@ -147,6 +171,23 @@ export type RegistrarEvent =
     readonly assoc: AssociationId;
     /** Which request. */
     readonly request: RateLimitedRequest;
+  }
+  | {
+    /**
+     * The authorization policy refused a request: a Registration (answered with cause 0xa), a
+     * Handle Resolution (Operation Error 0xa) or an Endpoint Unreachable report (dropped).
+     */
+    readonly type: "authorization-refused";
+    /** The association. */
+    readonly assoc: AssociationId;
+    /** What the peer asked for. */
+    readonly action: "register" | "resolve";
+    /** The pool handle. */
+    readonly poolHandle: Uint8Array;
+    /** The peer's address. */
+    readonly remote: TransportAddress;
+    /** The subject of its TLS client certificate, if any. */
+    readonly identity: string | undefined;
   }
   | {
     /** A peer sent something malformed or unexpected; an Error was sent if the protocol says so. */

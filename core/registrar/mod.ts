@@ -20,6 +20,7 @@
 
 export * from "./registrar.ts";
 export * from "./config.ts";
+export * from "./authorization.ts";
 export type * from "./events.ts";
 export * from "./stats.ts";
 export * from "./pool_stats.ts";

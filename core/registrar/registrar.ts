@@ -30,6 +30,8 @@ import type { RegistrarId } from "../wire/pool_element_parameter.ts";
 import type { WireProfile } from "../wire/profile.ts";
 import { WireDecoder } from "../wire/wire_decoder.ts";
 import { AssociationRecord, RegistrarContext } from "./_context.ts";
+import { countParameters } from "./_parameter_count.ts";
+import { burstOf } from "./_rate_limiter.ts";
 import type { LocalChangeListener } from "./local_change.ts";
 import { UnreachableHandler } from "./_endpoint_unreachable.ts";
 import { EnrpResponder } from "./_enrp_responder.ts";
@@ -49,6 +51,7 @@ import { emptyPoolStats, type PoolStats } from "./pool_stats.ts";
 
 /** Largest part of an unusable message echoed back as cause information. */
 const ECHO_LIMIT = 1024;
+const EMPTY = new Uint8Array(0);
 
 type RegistrarTimer = "startup" | "announce";
 
@@ -80,7 +83,15 @@ type RegistrarTimer = "startup" | "announce";
  * Endpoint Keep-Alives (not by its registration life) and removed when an ack is missing, when
  * `maxBadPeReports` Endpoint Unreachable reports arrived, when it deregisters, or when the
  * association it registered over goes down (the framing shim's heartbeats detect dead peers,
- * so this is RSPLIB's SCTP behaviour).
+ * so this is RSPLIB's SCTP behaviour). Endpoint Unreachable reports alone never remove a PE:
+ * at `maxBadPeReports` the registrar sends an Endpoint Keep-Alive and removes the PE only when
+ * its ack does not come in time; an ack (on the PE's own association) clears the reports.
+ *
+ * **DoS limits** (on by default, see `ASAP_DEFAULTS`): `maxMessageRate` per association
+ * (abort), `maxHrRate` (Operation Error, Lack of Resources), `maxEuRate` (dropped),
+ * `maxRegistrationsPerAssociation` and the handlespace `limits` (Registration Response, Lack
+ * of Resources), `maxPoolHandleLength` (Invalid Values), `maxParameters` (ASAP Error, Invalid
+ * Values), and the `protocolErrorBurst` error budget (abort).
  *
  * @example A PE registers and a PU resolves its pool, without sockets
  * ```ts
@@ -135,6 +146,7 @@ export class Registrar implements Role<RegistrarEvent> {
   #started = false;
   #startup = true;
   #shutDown = false;
+  readonly #messageBurst: number;
 
   /**
    * Creates a registrar.
@@ -151,7 +163,7 @@ export class Registrar implements Role<RegistrarEvent> {
     this.#registration = new RegistrationHandler(ctx);
     this.#keepAlive = new KeepAliveMonitor(ctx);
     this.#resolver = new HandleResolver(ctx);
-    this.#unreachable = new UnreachableHandler(ctx);
+    this.#unreachable = new UnreachableHandler(ctx, this.#keepAlive);
     this.#announcer = new ServerAnnouncer(ctx);
     const peering = resolved.enrp === undefined ? undefined : new EnrpPeering(
       this.#enrpHost(),
@@ -172,6 +184,7 @@ export class Registrar implements Role<RegistrarEvent> {
         peering.localChange(now, c.kind, c.entry, c.reason)
       );
     }
+    this.#messageBurst = burstOf(resolved.maxMessageRate);
   }
 
   /** The registrar as ENRP peering sees it. */
@@ -462,6 +475,7 @@ export class Registrar implements Role<RegistrarEvent> {
       info.local,
       cfg,
     );
+    if (info.peerIdentity !== undefined) rec.identity = info.peerIdentity;
     ctx.associations.set(assoc, rec);
     if (ctx.verbose) {
       ctx.emit({ type: "association-up", assoc, listener: info.listener, remote: rec.remote });
@@ -499,6 +513,12 @@ export class Registrar implements Role<RegistrarEvent> {
         ctx.abort(rec, `PPID ${ppid} is not ASAP of the ${ctx.profile.toUpperCase()} profile`);
         return;
       }
+      const rate = ctx.config.maxMessageRate;
+      if (rate > 0 && !rec.messages.take(now, rate, this.#messageBurst)) {
+        ctx.stats.associationsRateLimited++;
+        ctx.abort(rec, `Message rate limit exceeded: more than ${rate} ASAP messages per second`);
+        return;
+      }
       this.#asap(now, rec, payload);
     } else {
       if (ppid !== ctx.enrpPpid) {
@@ -512,6 +532,20 @@ export class Registrar implements Role<RegistrarEvent> {
 
   #asap(now: number, rec: AssociationRecord, payload: Uint8Array): void {
     const ctx = this.#ctx;
+    const maxParameters = ctx.config.maxParameters;
+    if (countParameters(payload, ctx.idBytes, maxParameters) > maxParameters) {
+      ctx.protocolError(
+        now,
+        rec,
+        ErrorCause.InvalidValues,
+        `Cannot accept ASAP message: more than ${maxParameters} parameters`,
+        {
+          type: "asap-error",
+          error: { causes: [{ code: ErrorCause.InvalidValues, info: EMPTY }] },
+        },
+      );
+      return;
+    }
     const r = this.#decoder.decodeAsap(payload);
     if (r.kind !== "ok") {
       if (r.kind === "need-more") {

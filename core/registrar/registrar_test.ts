@@ -335,24 +335,63 @@ test("Registrar.handleAssociationDown() removes every PE registered over the ass
   assert.equal(pr.stats().associations, 0);
 });
 
-test("Registrar removes a PE after maxBadPeReports Endpoint Unreachable reports", () => {
+test("Registrar confirms maxBadPeReports Endpoint Unreachable reports with a keep-alive and removes the PE when it is not answered", () => {
   const pr = newRegistrar();
   register(new Peer(pr, -1), 0, pe(1n));
+  drain(pr);
   const users = [new Peer(pr, -2), new Peer(pr, -3), new Peer(pr, -4)];
   users.forEach((u, i) => {
     u.send(i, { type: "endpoint-unreachable", poolHandle: PH, poolElementId: 1n });
   });
   users[0]!.send(9, { type: "endpoint-unreachable", poolHandle: PH, poolElementId: 99n }); // unknown
-  const { actions, events } = drain(pr);
-  assert.equal(actions.length, 0); // Endpoint Unreachable has no answer
-  assert.deepEqual(events.map((e) => e.type), [
+  const first = drain(pr);
+  // The one action: an Endpoint Keep-Alive to the PE (Endpoint Unreachable has no answer).
+  const sent = asapSent(first.actions, -1);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]?.type, "endpoint-keep-alive");
+  assert.equal(asapSent(first.actions, -2).length, 0);
+  assert.deepEqual(first.events.map((e) => e.type), [
     "unreachable-report",
     "unreachable-report",
     "unreachable-report",
-    "pe-removed-unreachable",
+    "unreachable-confirming",
   ]);
+  assert.equal(pr.handlespace.size, 1);
+  // More reports while confirming send nothing more.
+  users[1]!.send(100, { type: "endpoint-unreachable", poolHandle: PH, poolElementId: 1n });
+  assert.equal(asapSent(drain(pr).actions, -1).length, 0);
+  pr.handleTimeout(9 + 5000);
+  const later = drain(pr);
+  assert.ok(later.events.some((e) => e.type === "pe-removed-unreachable"));
   assert.equal(pr.handlespace.size, 0);
   assert.equal(pr.stats().removedUnreachable, 1);
+  assert.equal(pr.stats().keepAliveTimeouts, 0);
+});
+
+test("Registrar keeps a PE reported unreachable that answers the confirming keep-alive, and ignores acks from other associations", () => {
+  const pr = newRegistrar();
+  const peer = new Peer(pr, -1);
+  register(peer, 0, pe(1n));
+  drain(pr);
+  const liar = new Peer(pr, -2);
+  for (let i = 0; i < 3; i++) {
+    liar.send(i, { type: "endpoint-unreachable", poolHandle: PH, poolElementId: 1n });
+  }
+  drain(pr);
+  // A forged ack from the liar's association does not count.
+  liar.send(10, {
+    type: "endpoint-keep-alive-ack",
+    poolHandle: PH,
+    poolElementId: 1n,
+  });
+  assert.equal(pr.stats().unreachableRefuted, 0);
+  peer.send(20, { type: "endpoint-keep-alive-ack", poolHandle: PH, poolElementId: 1n });
+  const { events } = drain(pr);
+  assert.deepEqual(events.map((e) => e.type), ["unreachable-refuted"]);
+  assert.equal(pr.handlespace.find(PH, 1n)?.unreachableReports, 0);
+  pr.handleTimeout(20 + 5001);
+  assert.equal(pr.handlespace.size, 1);
+  assert.equal(pr.stats().unreachableRefuted, 1);
 });
 
 test("Registrar drops Endpoint Unreachable reports over maxEuRate", () => {

@@ -52,6 +52,14 @@ export interface RegistrarStats extends EnrpStats {
   errorsReceived: number;
   /** Associations aborted by the registrar. */
   associationsAborted: number;
+  /** Associations aborted for going over `maxMessageRate`. */
+  associationsRateLimited: number;
+  /** Endpoint Keep-Alives sent to confirm a PE reported unreachable `maxBadPeReports` times. */
+  unreachableConfirmations: number;
+  /** PEs reported unreachable that answered the confirming keep-alive (reports cleared). */
+  unreachableRefuted: number;
+  /** Requests refused by the authorization policy (registration, resolution, deregistration). */
+  authorizationRefusals: number;
   /** Messages the transport could not send (queue full or association closed). */
   sendFailures: number;
   /** Server Announces sent (one per target). */
@@ -110,6 +118,10 @@ export function emptyRegistrarStats(): RegistrarStats {
     errorsSent: 0,
     errorsReceived: 0,
     associationsAborted: 0,
+    associationsRateLimited: 0,
+    unreachableConfirmations: 0,
+    unreachableRefuted: 0,
+    authorizationRefusals: 0,
     sendFailures: 0,
     announcesSent: 0,
     listRequests: 0,

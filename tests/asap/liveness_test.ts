@@ -135,26 +135,45 @@ function sim0(seed: number): number {
   return seed % 5;
 }
 
-test("Endpoint Unreachable reports from three pool users remove a PE", () => {
+test("Endpoint Unreachable reports from three pool users remove a hung PE once the confirming keep-alive times out", () => {
   const sim = new Sim({ seed: 11 });
   const pr = addRegistrar(sim, "pr");
-  const pes = [0, 1].map((i) =>
-    addPoolElement(sim, `pe${i}`, {
-      poolHandle: "EchoPool",
-      policy: RR,
-      userTransport: { protocol: "tcp", port: 7 },
-    }).pe
-  );
+  const hanging = new HangingPe({
+    rng: sim.fork(),
+    poolHandle: "EchoPool",
+    policy: RR,
+    userTransport: { protocol: "tcp", port: 7 },
+  });
+  sim.addNode("pe0", hanging, {
+    channels: { "asap-announce": { port: 3863, join: ["239.0.0.50"] } },
+  });
+  const other = addPoolElement(sim, "pe1", {
+    poolHandle: "EchoPool",
+    policy: RR,
+    userTransport: { protocol: "tcp", port: 7 },
+  }).pe;
   const pus = [0, 1, 2].map((i) => addPoolUser(sim, `pu${i}`).pu);
-  sim.runFor(2000);
-  const victim = pes[0]!.id;
+  assert.ok(sim.runUntil(() => pr.registrar.handlespace.size === 2, 5000));
+  sim.runFor(100);
+  hanging.hung = true; // its association stays up: only the reports and a keep-alive tell
+  const victim = hanging.pe.id;
   pus.forEach((pu, i) => {
     sim.command(`pu${i}`, (now) => pu.reportUnreachable(now, "EchoPool", victim));
     sim.runFor(20);
-    assert.equal(pr.registrar.handlespace.size, i < 2 ? 2 : 1);
   });
-  assert.equal(pr.registrar.handlespace.find(enc("EchoPool"), victim), undefined);
-  assert.deepEqual(sim.events<RegistrarEvent>("pr", "pe-removed-unreachable").length, 1);
+  // Three reports: not removed yet, a keep-alive confirms first.
+  assert.equal(pr.registrar.handlespace.size, 2);
+  assert.equal(sim.events<RegistrarEvent>("pr", "unreachable-confirming").length, 1);
+  const reportedAt = sim.now;
+  assert.ok(
+    sim.runUntil(
+      () => pr.registrar.handlespace.find(enc("EchoPool"), victim) === undefined,
+      10_000,
+    ),
+  );
+  assert.ok(sim.now - reportedAt <= 5000 + 10, `removed after ${sim.now - reportedAt} ms`);
+  assert.equal(sim.events<RegistrarEvent>("pr", "pe-removed-unreachable").length, 1);
+  assert.equal(sim.events<RegistrarEvent>("pr", "keep-alive-timeout").length, 0);
   // Resolutions now only return the other PE.
   sim.command(
     "pu0",
@@ -162,5 +181,31 @@ test("Endpoint Unreachable reports from three pool users remove a PE", () => {
   );
   sim.runFor(20);
   const [r] = sim.events<PoolUserEvent>("pu0", "resolved");
-  assert.deepEqual(r?.type === "resolved" && r.poolElements.map((e) => e.id), [pes[1]!.id]);
+  assert.deepEqual(r?.type === "resolved" && r.poolElements.map((e) => e.id), [other.id]);
+});
+
+test("Forged Endpoint Unreachable reports never remove a live PE: the confirming keep-alive is answered", () => {
+  const sim = new Sim({ seed: 12 });
+  const pr = addRegistrar(sim, "pr", { maxEuRate: 0 });
+  const { pe } = addPoolElement(sim, "pe", {
+    poolHandle: "EchoPool",
+    policy: RR,
+    userTransport: { protocol: "tcp", port: 7 },
+  });
+  const pus = [0, 1, 2, 3].map((i) => addPoolUser(sim, `pu${i}`).pu);
+  assert.ok(sim.runUntil(() => pr.registrar.handlespace.size === 1, 5000));
+  // 4 liars report it 50 times each over 10 s.
+  for (let round = 0; round < 50; round++) {
+    pus.forEach((pu, i) => {
+      sim.command(`pu${i}`, (now) => pu.reportUnreachable(now, "EchoPool", pe.id));
+    });
+    sim.runFor(200);
+  }
+  sim.runFor(6000);
+  assert.ok(pr.registrar.handlespace.find(enc("EchoPool"), pe.id) !== undefined);
+  assert.equal(sim.events<RegistrarEvent>("pr", "pe-removed-unreachable").length, 0);
+  const stats = pr.registrar.stats();
+  assert.ok(stats.unreachableConfirmations >= 2, `${stats.unreachableConfirmations}`);
+  assert.equal(stats.unreachableRefuted, stats.unreachableConfirmations);
+  assert.ok(pr.registrar.handlespace.find(enc("EchoPool"), pe.id)!.unreachableReports < 3);
 });

@@ -52,7 +52,7 @@ function resolveMany(sim: Sim, pu: PoolUser, pool: string, n: number, items: num
 
 test("1000 PEs register into pools of every policy and resolutions obey each policy", () => {
   const sim = new Sim({ seed: 42 });
-  const pr = addRegistrar(sim, "pr");
+  const pr = addRegistrar(sim, "pr", { maxHrRate: 0 }); // thousands of resolutions at one instant
   const members = new Map<string, Map<bigint, PolicyParameter>>();
   for (let i = 0; i < PES; i++) {
     const policy = BUILTIN_POLICIES[i % POOLS]!;

@@ -11,7 +11,7 @@ import process from "node:process";
 /** The runtimes the tools run under. */
 export type ToolRuntime = "deno" | "bun" | "node";
 /** The tools. */
-export type Tool = "registrar" | "server" | "terminal" | "hsdump" | "monitor";
+export type Tool = "registrar" | "server" | "terminal" | "hsdump" | "monitor" | "attacker";
 
 /** Every runtime, in the order tests loop over them. */
 export const RUNTIMES: readonly ToolRuntime[] = ["deno", "bun", "node"];
@@ -28,7 +28,17 @@ export function toolCommand(
   const file = join(ROOT, "adapters", "cli", `${tool}.ts`);
   switch (runtime) {
     case "deno":
-      return [join(BIN, "deno"), ["run", "--allow-net", file, ...args]];
+      // Certificate, key and policy files (--tls-*, --authz) need read access under Deno.
+      return [
+        join(BIN, "deno"),
+        [
+          "run",
+          "--allow-net",
+          ...(args.some((a) => a.startsWith("--tls-") || a === "--authz") ? ["--allow-read"] : []),
+          file,
+          ...args,
+        ],
+      ];
     case "bun":
       return [join(BIN, "bun"), [file, ...args]];
     case "node":

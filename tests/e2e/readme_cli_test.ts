@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { runHsdump } from "../../adapters/cli/hsdump.ts";
+import { runAttacker } from "../../adapters/cli/attacker.ts";
 import { runRegistrar } from "../../adapters/cli/registrar.ts";
 import { runServer } from "../../adapters/cli/server.ts";
 import { runTerminal } from "../../adapters/cli/terminal.ts";
@@ -139,6 +140,7 @@ test("README command-line tools: every flag of every tool is documented", async 
     server: runServer,
     terminal: runTerminal,
     hsdump: runHsdump,
+    attacker: runAttacker,
   };
   for (const [name, run] of Object.entries(tools)) {
     const io = new TestIo();
