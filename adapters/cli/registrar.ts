@@ -732,6 +732,16 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     clock: runtime.now,
     ...(o.name === undefined ? {} : { name: o.name }),
     allowedHosts: o.httpAllowHosts,
+    // ENRP peers as the API, /metrics and the dashboard show them ("in sync" compares the
+    // checksum a peer announced with ours over the PEs it owns).
+    peers: () =>
+      registrar.peers().filter((p) => p.id !== 0n).map((p) => ({
+        id: p.id,
+        addresses: p.endpoints,
+        lastHeard: p.lastHeard,
+        reportedChecksum: p.reportedChecksum,
+        status: p.state,
+      })),
   });
   const driver: Driver<RegistrarEvent> = new Driver(
     runtime,

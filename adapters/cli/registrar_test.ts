@@ -89,7 +89,10 @@ test("runRegistrar() with --peer peers with another registrar: both log peer-up 
   ];
   const a = new TestIo();
   // Port 1: a static peer that never answers (stays "gone"); A peers and accepts B.
-  const runA = runRegistrar([...timers, "--id", "11", "--peer", "127.0.0.1:1"], a);
+  const runA = runRegistrar(
+    [...timers, "--id", "11", "--peer", "127.0.0.1:1", "--http", "127.0.0.1:0"],
+    a,
+  );
   const startedA = await a.waitForLog("started");
   assert.deepEqual(startedA.peers, ["127.0.0.1:1"]);
   const b = new TestIo();
@@ -101,6 +104,17 @@ test("runRegistrar() with --peer peers with another registrar: both log peer-up 
   assert.equal(upAtB.peerId, "11");
   assert.equal(upAtB.endpoint, (startedA.enrp as string[])[0]);
   assert.equal((await a.waitForLog("peer-up")).peerId, "12");
+  // A's management API lists B, in sync once B's Presence announced its (empty) ownership
+  // checksum; the silent static peer is not listed until it answers.
+  type PeerItem = { id: string; reportedChecksum: number | null; inSync: boolean | null };
+  let peerB: PeerItem | undefined;
+  for (let i = 0; i < 60 && peerB?.inSync !== true; i++) {
+    const body = await (await fetch(`${startedA.http}/v1/peers`)).json() as { items: PeerItem[] };
+    peerB = body.items.find((p) => p.id === "12");
+    if (peerB?.inSync !== true) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(peerB?.inSync, true, JSON.stringify(peerB));
+  assert.equal(typeof peerB?.reportedChecksum, "number");
   a.signal();
   b.signal();
   assert.deepEqual(await Promise.all([runA, runB]), [0, 0]);

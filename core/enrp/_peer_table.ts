@@ -31,6 +31,8 @@ export class PeerRecord {
   /** Another registrar announced it takes this peer over. */
   takenOverBy: RegistrarId | undefined = undefined;
   wasMentor = false;
+  /** The ownership checksum its last Presence announced (its own view of its PEs). */
+  reportedChecksum: number | undefined = undefined;
 
   constructor(id: RegistrarId, endpoints: readonly TransportAddress[], isStatic: boolean) {
     this.id = id;

@@ -220,6 +220,7 @@ export class EnrpPeering {
       mentor: p.wasMentor,
       ownedPoolElements: p.id === 0n ? 0 : hs.ownedCount(p.id),
       checksum: hs.ownershipChecksum(p.id),
+      reportedChecksum: p.reportedChecksum,
     }));
   }
 
@@ -576,6 +577,7 @@ export class EnrpPeering {
     }
     if (entry !== undefined && entry.peer !== peer) this.#bind(entry, assoc!, peer);
     this.#heard(now, peer);
+    peer.reportedChecksum = m.checksum;
     if (isNew) host.emit({ type: "peer-up", peerId: id, endpoint: peer.endpoints[0] });
     if (assoc === undefined) {
       if (peer.assoc === undefined && peer.connecting === undefined) this.#connect(peer);

@@ -29,4 +29,6 @@ export interface PeerView {
   readonly ownedPoolElements: number;
   /** The ownership checksum over those PEs (what its Presence should carry). */
   readonly checksum: number;
+  /** The ownership checksum its last Presence carried, if one came (compare with `checksum`). */
+  readonly reportedChecksum: number | undefined;
 }
