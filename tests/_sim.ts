@@ -2,9 +2,11 @@
 // conventions.md "Testing with a fake clock and deterministic I/O"): nodes with addresses run
 // real Role objects; associations connect after a round trip and deliver messages in order with
 // a per-link latency; loss and partitions act on whole associations the way the framing shim's
-// heartbeats would (an association across a partition dies after heartbeat interval + timeout;
-// a crashed host's peers notice the same way, a crashed process's peers get a reset at once);
-// datagrams (announces) can be lost and reordered. One virtual clock, one seeded random stream
+// heartbeats would (an association across a partition dies after heartbeat interval + timeout,
+// and an abort or close cannot cross it; a crashed host's peers notice the same way, a crashed
+// process's peers get a reset at once); a lost association message arrives after TCP-like
+// retransmissions, holding back the ones behind it, or kills its association when they would
+// outlast the heartbeat; datagrams (announces, Presence) can be lost and reordered. One virtual clock, one seeded random stream
 // for everything, so every run replays exactly from its seed.
 //
 // Usage:
@@ -39,6 +41,16 @@ export interface SimOptions {
   readonly datagramJitter?: number;
   /** Probability that a datagram is lost (default 0). */
   readonly datagramLoss?: number;
+  /**
+   * Probability that one transmission of an association message is lost (default 0). Like TCP,
+   * the association does not lose it: it arrives after the retransmission timeout, doubled for
+   * every further loss, and later messages wait behind it (head-of-line blocking). When the
+   * retransmissions would take longer than heartbeat interval + timeout, the association dies
+   * instead, as the shim's heartbeat would declare it.
+   */
+  readonly messageLoss?: number;
+  /** First retransmission timeout of a lost association message (default 200, Linux's minimum). */
+  readonly retransmissionTimeout?: number;
   /** The shim's heartbeat interval (default 2000). */
   readonly heartbeatInterval?: number;
   /** The shim's heartbeat timeout (default 3000). */
@@ -175,6 +187,8 @@ export class Sim {
   readonly #latency: number;
   readonly #jitter: number;
   readonly #loss: number;
+  readonly #messageLoss: number;
+  readonly #rto: number;
   readonly #deathTime: number;
   readonly #connectTimeout: number;
   readonly #maxPerInstant: number;
@@ -201,6 +215,8 @@ export class Sim {
     this.#latency = options.latency ?? 1;
     this.#jitter = options.datagramJitter ?? 2;
     this.#loss = options.datagramLoss ?? 0;
+    this.#messageLoss = options.messageLoss ?? 0;
+    this.#rto = options.retransmissionTimeout ?? 200;
     this.#deathTime = (options.heartbeatInterval ?? 2000) + (options.heartbeatTimeout ?? 3000);
     this.#connectTimeout = options.connectTimeout ?? 5000;
     this.#maxPerInstant = options.maxEventsPerInstant ?? 500_000;
@@ -710,6 +726,16 @@ export class Sim {
         }
         if (link.state !== "up") return; // already dying: its down is on the way
         link.state = "dead";
+        if (peer !== undefined && this.#partitioned(end.node, peer.node)) {
+          // The ABORT or FIN cannot cross the cut: the peer notices by its heartbeats.
+          const since = this.#partitions.get(pairKey(end.node.name, peer.node.name))!;
+          this.#scheduleDown(end, this.#now, action.abort ? "aborted" : "closed", action.reason);
+          if (!peer.downScheduled) {
+            const at = Math.max(this.#now, since + this.#deathTime);
+            this.#scheduleDown(peer, at, "peer-dead", "Heartbeat timeout");
+          }
+          return;
+        }
         if (action.abort) {
           this.#scheduleDown(end, this.#now, "aborted", action.reason);
           if (peer !== undefined && !peer.downScheduled) {
@@ -761,9 +787,34 @@ export class Sim {
   }
 
   #deliver(to: End, ppid: number, stream: number, payload: Uint8Array): void {
-    const at = Math.max(this.#now + this.#latency, to.lastArrival);
+    let at = this.#now + this.#latency;
+    if (this.#messageLoss > 0) {
+      let rto = this.#rto, delay = 0;
+      while (this.random() < this.#messageLoss) {
+        delay += rto;
+        rto *= 2;
+      }
+      if (delay >= this.#deathTime) {
+        this.#lossKills(to.link);
+        return;
+      }
+      at += delay;
+    }
+    at = Math.max(at, to.lastArrival);
     to.lastArrival = at;
     this.#push(at, { kind: "message", end: to, ppid, stream, payload });
+  }
+
+  /** Retransmissions failed for longer than the heartbeat allows: both ends see the peer dead. */
+  #lossKills(link: Link): void {
+    if (link.state !== "up") return;
+    link.state = "dead";
+    link.held = [];
+    for (const end of [link.a, link.b]) {
+      if (end !== undefined && !end.closed && !end.downScheduled) {
+        this.#scheduleDown(end, this.#now + this.#deathTime, "peer-dead", "Heartbeat timeout");
+      }
+    }
   }
 
   #scheduleDown(end: End, at: number, reason: DownReason, detail: string): void {
@@ -869,14 +920,19 @@ export function simSeeds(count: number, base = 1): number[] {
  *
  * @param seed The seed.
  * @param scenario The scenario.
+ * @param replay The test file or folder named in the replay command.
  */
-export function withSeed(seed: number, scenario: (seed: number) => void): void {
+export function withSeed(
+  seed: number,
+  scenario: (seed: number) => void,
+  replay = "tests/asap/",
+): void {
   try {
     scenario(seed);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     throw new Error(
-      `${message}\n  simulation seed ${seed}: replay with SIM_SEED=${seed} deno test --allow-all tests/asap/`,
+      `${message}\n  simulation seed ${seed}: replay with SIM_SEED=${seed} deno test --allow-all ${replay}`,
       { cause: e },
     );
   }

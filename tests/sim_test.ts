@@ -128,6 +128,49 @@ test("Sim partitions kill associations after heartbeat interval + timeout unless
   assert.equal(server.events.filter((e) => e.type === "down").length, 2);
 });
 
+test("Sim: an abort cannot cross a partition; the peer learns of it from its heartbeats", () => {
+  const { sim, server, client } = pair();
+  sim.command("client", () => {
+    client.out.push({ type: "connect", assoc: 1, endpoints: [{ address: "10.0.0.1", port: 80 }] });
+  });
+  sim.runFor(100);
+  sim.partition(["client"], ["server"]);
+  sim.runFor(1000);
+  sim.command("client", () => {
+    client.out.push({ type: "close", assoc: 1, abort: true, reason: "gone" });
+  });
+  sim.runFor(10);
+  assert.deepEqual(client.events.at(-1), { type: "down", assoc: 1, reason: "aborted" });
+  assert.equal(server.events.filter((e) => e.type === "down").length, 0);
+  sim.runFor(3989);
+  assert.equal(server.events.filter((e) => e.type === "down").length, 0);
+  sim.runFor(1); // 5 s after the partition began
+  assert.deepEqual(server.events.at(-1), { type: "down", assoc: -1, reason: "peer-dead" });
+});
+
+test("Sim: lost association messages arrive after retransmissions, in order; too many kill the association", () => {
+  const sim = new Sim({ seed: 5, latency: 1, messageLoss: 0.5 });
+  const server = new Probe();
+  const client = new Probe();
+  sim.addNode("server", server, { address: "10.0.0.1", listeners: { main: 80 } });
+  sim.addNode("client", client, { address: "10.0.0.2" });
+  sim.command("client", () => {
+    client.out.push({ type: "connect", assoc: 1, endpoints: [{ address: "10.0.0.1", port: 80 }] });
+  });
+  sim.runFor(100);
+  for (let i = 0; i < 40; i++) sim.command("client", () => client.send(1, `m${i}`));
+  sim.runFor(20);
+  const early = texts(server).length;
+  assert.ok(early > 0 && early < 40, `${early} arrived without retransmissions`);
+  sim.runFor(10_000);
+  const got = texts(server);
+  // In order, without gaps, up to the message whose retransmissions outlasted the heartbeat.
+  assert.deepEqual(got, got.map((_, i) => `m${i}`));
+  if (got.length < 40) {
+    assert.deepEqual(server.events.at(-1), { type: "down", assoc: -1, reason: "peer-dead" });
+  }
+});
+
 test("Sim crashes: peers see a reset at once or a dead peer after the heartbeat timeout", () => {
   for (const reset of [true, false]) {
     const { sim, client } = pair();

@@ -79,6 +79,10 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
     };
     const degradations = dump.pools[0]!.poolElements.map((p) => p.policy.loadDegradation).sort();
     assert.deepEqual(degradations, [Math.round(0xffffffff / 3), 0xffffffff].sort());
+    // A PE sends at most one policy update per 250 ms (policyUpdateInterval), counted from its
+    // registration: a job that starts and ends inside that window (a starved machine runs the
+    // paced units back to back) leaves nothing for the registrar to see. Start it after.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const report = await runComputeJob({
       registrars: [asap],
       to: 2_000_000,

@@ -7,13 +7,19 @@
  * ```sh
  * deno task hsdump                          # the registrar at 127.0.0.1:9901
  * deno task hsdump --registrar 127.0.0.1:9901 --json
+ * deno task hsdump --scope                  # and every peer: do they agree?
  * ```
  *
- * Text shows every pool with its PEs (identifier, user transport, policy and its values, home
- * registrar, registration life, ASAP transport), then per home registrar the count of PEs and
- * their checksum, and whether the registrar's reported ownership checksum matches the PEs
- * received. `--json` prints one JSON document (identifiers as decimal strings). Exit codes: 0,
- * 1 when the registrar cannot be reached or does not answer, 64 for a usage error.
+ * Text shows the peer table (the registrar itself and the live peers its List Response names,
+ * each with its ENRP endpoint and the count and checksum of the PEs it owns), every pool with
+ * its PEs (identifier, user transport, policy and its values, home registrar, registration life,
+ * ASAP transport), then per home registrar (owner) the count of PEs and their checksum, the
+ * value every registrar of the operation scope must agree on, and whether the registrar's
+ * reported ownership checksum matches the PEs received. `--scope` also dumps every peer the
+ * registrar lists and compares each one's per-owner counts and checksums with the first
+ * registrar's. `--json` prints one JSON document (identifiers as decimal strings). Exit codes:
+ * 0, 1 when the registrar cannot be reached or does not answer, 2 when `--scope` found
+ * registrars that differ (or cannot be reached), 64 for a usage error.
  *
  * @module
  */
@@ -72,6 +78,11 @@ const FLAGS: readonly FlagSpec[] = [
   { name: "profile", kind: "value", value: "rfc|ng", default: "ng", help: "wire profile" },
   { name: "json", kind: "boolean", help: "print JSON (identifiers as decimal strings)" },
   {
+    name: "scope",
+    kind: "boolean",
+    help: "also dump every peer it lists and compare per-owner checksums (exit 2 if they differ)",
+  },
+  {
     name: "timeout",
     kind: "value",
     value: "MS",
@@ -98,8 +109,8 @@ interface Dump {
  *
  * @param argv The arguments after the program name.
  * @param io Output (stdin and signals are not used).
- * @returns The exit code: 0, 1 when the registrar cannot be reached or does not answer, 64 for
- *   a usage error.
+ * @returns The exit code: 0, 1 when the registrar cannot be reached or does not answer, 2 when
+ *   `--scope` found registrars whose per-owner checksums differ, 64 for a usage error.
  * @example No registrar listening
  * ```ts
  * import { runHsdump } from "./hsdump.ts";
@@ -117,6 +128,7 @@ interface Dump {
  */
 export async function runHsdump(argv: readonly string[], io: CliIo): Promise<number> {
   let endpoint: TransportAddress, profile: WireProfile, json: boolean, timeout: number;
+  let scope: boolean;
   try {
     const flags = parseFlags("hsdump", argv, FLAGS);
     if (flags.boolean("help")) {
@@ -129,12 +141,59 @@ export async function runHsdump(argv: readonly string[], io: CliIo): Promise<num
     endpoint = parseEndpoint("--registrar", flags.string("registrar") ?? "127.0.0.1", ENRP_PORT);
     profile = flags.choice("profile", ["rfc", "ng"] as const, "ng");
     json = flags.boolean("json");
+    scope = flags.boolean("scope");
     timeout = flagMilliseconds(flags, "timeout", 5000);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`hsdump: ${e.message}\nRun "hsdump --help" for the options.\n`);
     return EXIT_USAGE;
   }
+  const result = await dumpRegistrar(profile, endpoint, timeout);
+  if (typeof result === "string") {
+    io.err(`hsdump: cannot reach the registrar at ${formatEndpoint(endpoint)}: ${result}\n`);
+    return 1;
+  }
+  const others = scope ? await dumpScope(result, profile, endpoint, timeout) : undefined;
+  const consistent = others === undefined || others.every((o) => o.agrees);
+  io.out(
+    json
+      ? JSON.stringify(
+        {
+          ...toJson(result, profile, endpoint) as Record<string, unknown>,
+          ...(others === undefined ? {} : {
+            scope: {
+              consistent,
+              registrars: others.map((o) => ({
+                registrarId: o.registrarId.toString(),
+                enrp: formatEndpoint(o.endpoint),
+                ...(typeof o.dump === "string" ? { error: o.dump } : {
+                  poolElements: o.dump.pools.reduce((n, p) => n + p.poolElements.length, 0),
+                  owners: owners(o.dump.pools, profile).map((x) => ({
+                    registrarId: x.registrarId.toString(),
+                    poolElements: x.count,
+                    checksum: x.checksum.value(),
+                  })),
+                }),
+                agrees: o.agrees,
+              })),
+            },
+          }),
+        },
+        null,
+        2,
+      ) + "\n"
+      : toText(result, profile, endpoint) +
+        (others === undefined ? "" : scopeText(others, profile)),
+  );
+  return consistent ? 0 : 2;
+}
+
+/** Dumps one registrar: the monitor's exchange over one ENRP association. */
+async function dumpRegistrar(
+  profile: WireProfile,
+  endpoint: TransportAddress,
+  timeout: number,
+): Promise<Dump | string> {
   const runtime = await currentRuntime();
   const monitor = new MonitorRole(profile, endpoint);
   const driver = new Driver<never>(runtime, monitor, { connectTimeout: timeout });
@@ -150,16 +209,72 @@ export async function runHsdump(argv: readonly string[], io: CliIo): Promise<num
   monitor.finish();
   driver.flush();
   await driver.close();
-  if (typeof result === "string") {
-    io.err(`hsdump: cannot reach the registrar at ${formatEndpoint(endpoint)}: ${result}\n`);
-    return 1;
+  return result;
+}
+
+/** One registrar of the operation scope as `--scope` saw it. */
+interface ScopeMember {
+  readonly registrarId: bigint;
+  readonly endpoint: TransportAddress;
+  readonly dump: Dump | string;
+  /** Same PE count and the same per-owner counts and checksums as the first registrar. */
+  readonly agrees: boolean;
+}
+
+/** Dumps every other registrar the first one's List Response names and compares them with it. */
+async function dumpScope(
+  first: Dump,
+  profile: WireProfile,
+  endpoint: TransportAddress,
+  timeout: number,
+): Promise<ScopeMember[]> {
+  const key = (d: Dump) =>
+    owners(d.pools, profile).map((o) => `${o.registrarId}:${o.count}:${o.checksum.value()}`)
+      .join(",");
+  const reference = key(first);
+  const out: ScopeMember[] = [{
+    registrarId: first.registrarId,
+    endpoint,
+    dump: first,
+    agrees: true,
+  }];
+  for (const s of first.servers) {
+    const address = s.transport.addresses[0];
+    if (s.registrarId === first.registrarId || address === undefined) continue;
+    const at = { address, port: s.transport.port };
+    const dump = await dumpRegistrar(profile, at, timeout);
+    out.push({
+      registrarId: s.registrarId,
+      endpoint: at,
+      dump,
+      agrees: typeof dump !== "string" && key(dump) === reference,
+    });
   }
-  io.out(
-    json
-      ? JSON.stringify(toJson(result, profile, endpoint), null, 2) + "\n"
-      : toText(result, profile, endpoint),
-  );
-  return 0;
+  return out;
+}
+
+function scopeText(members: readonly ScopeMember[], profile: WireProfile): string {
+  const lines = [
+    "",
+    `Operation scope (${members.length} registrar(s), per-owner checksums compared with the first):`,
+  ];
+  for (const m of members) {
+    const head = `  ${m.registrarId} at ${formatEndpoint(m.endpoint)}: `;
+    if (typeof m.dump === "string") {
+      lines.push(`${head}cannot reach it: ${m.dump}`);
+      continue;
+    }
+    const list = owners(m.dump.pools, profile);
+    const total = list.reduce((n, o) => n + o.count, 0);
+    lines.push(
+      `${head}${total} PE(s), owners ${
+        list.map((o) => `${o.registrarId}=${o.count}/${hex(o.checksum.value(), profile)}`).join(" ")
+      }${m.agrees ? "" : "  DIFFERENT"}`,
+    );
+  }
+  const ok = members.every((m) => m.agrees);
+  lines.push(ok ? "  consistent" : "  NOT consistent (exit 2)");
+  return lines.join("\n") + "\n";
 }
 
 /** The monitor's side of the ENRP association. */
@@ -346,6 +461,30 @@ function ownChecksum(d: Dump, list: readonly Owner[], profile: WireProfile): num
     (profile === "rfc" ? 0xffff : 0xffffffff);
 }
 
+/** One row of the peer table: a registrar the List Response named, with the PEs it owns. */
+interface PeerRow {
+  readonly registrarId: bigint;
+  readonly enrp: string;
+  readonly self: boolean;
+  readonly poolElements: number;
+  readonly checksum: number;
+}
+
+/** The List Response's registrars (this one first) with their PE counts and checksums. */
+function peerRows(d: Dump, list: readonly Owner[], profile: WireProfile): PeerRow[] {
+  const empty = profile === "rfc" ? 0xffff : 0xffffffff;
+  return d.servers.map((s) => {
+    const o = list.find((x) => x.registrarId === s.registrarId);
+    return {
+      registrarId: s.registrarId,
+      enrp: transportText(s.transport),
+      self: s.registrarId === d.registrarId,
+      poolElements: o?.count ?? 0,
+      checksum: o?.checksum.value() ?? empty,
+    };
+  });
+}
+
 function toText(d: Dump, profile: WireProfile, endpoint: TransportAddress): string {
   const list = owners(d.pools, profile);
   const own = ownChecksum(d, list, profile);
@@ -359,9 +498,25 @@ function toText(d: Dump, profile: WireProfile, endpoint: TransportAddress): stri
       hex(own, profile)
     } computed from its PEs: ${own === d.checksum ? "consistent" : "DIFFERENT"}`,
   );
-  for (const s of d.servers) {
-    lines.push(`Registrar known: ${s.registrarId} at ${transportText(s.transport)}`);
+  const rows = peerRows(d, list, profile);
+  lines.push("");
+  lines.push(`Peer table (${rows.length - (rows.some((r) => r.self) ? 1 : 0)} live peer(s)):`);
+  const idWidth = Math.max(
+    2,
+    ...rows.map((r) => `${r.registrarId}${r.self ? " (self)" : ""}`.length),
+  );
+  const epWidth = Math.max(4, ...rows.map((r) => r.enrp.length));
+  lines.push(
+    `  ${"ID".padEnd(idWidth)}  ${"ENRP".padEnd(epWidth)}  ${"PEs".padStart(7)}  CHECKSUM`,
+  );
+  for (const r of rows) {
+    lines.push(
+      `  ${`${r.registrarId}${r.self ? " (self)" : ""}`.padEnd(idWidth)}  ${
+        r.enrp.padEnd(epWidth)
+      }  ${String(r.poolElements).padStart(7)}  ${hex(r.checksum, profile)}`,
+    );
   }
+  lines.push("");
   lines.push(`Handlespace: ${d.pools.length} pool(s), ${total} pool element(s)`);
   for (const pool of d.pools) {
     const first = pool.poolElements[0];
@@ -375,10 +530,13 @@ function toText(d: Dump, profile: WireProfile, endpoint: TransportAddress): stri
   }
   if (list.length > 0) {
     lines.push("");
-    lines.push("Home registrars:");
+    lines.push("Home registrars (PEs each owns and their checksum, computed from the table):");
     for (const o of list) {
+      const listed = d.servers.some((s) => s.registrarId === o.registrarId);
       lines.push(
-        `  ${o.registrarId}: ${o.count} PE(s), checksum ${hex(o.checksum.value(), profile)}`,
+        `  ${o.registrarId}: ${o.count} PE(s), checksum ${hex(o.checksum.value(), profile)}${
+          listed ? "" : " (not a live peer: takeover pending)"
+        }`,
       );
     }
   }
@@ -421,10 +579,18 @@ function toJson(d: Dump, profile: WireProfile, endpoint: TransportAddress): unkn
     checksum: { reported: d.checksum, computed: own, consistent: own === d.checksum },
     servers: servers.servers,
     pools: tables.pools,
+    peers: peerRows(d, list, profile).map((r) => ({
+      registrarId: r.registrarId.toString(),
+      enrp: r.enrp,
+      self: r.self,
+      poolElements: r.poolElements,
+      checksum: r.checksum,
+    })),
     owners: list.map((o) => ({
       registrarId: o.registrarId.toString(),
       poolElements: o.count,
       checksum: o.checksum.value(),
+      live: d.servers.some((s) => s.registrarId === o.registrarId),
     })),
     poolElements: d.pools.reduce((n, p) => n + p.poolElements.length, 0),
   };

@@ -1,11 +1,13 @@
 /**
  * The `registrar` tool: a pool registrar (PR) serving ASAP over TCP with the framing shim, the
- * ENRP listener that `hsdump` and (later) peer registrars use, and Server Announces.
+ * ENRP listener that `hsdump` and peer registrars use, ENRP peering (static `--peer`s and/or
+ * multicast Presence with `--enrp-announce`), and Server Announces.
  *
  * ```sh
  * deno task registrar                       # 127.0.0.1:3863 and [::1]:3863, ENRP 127.0.0.1:9901
  * deno task registrar --asap 0.0.0.0:3863 --keepalive-interval 2000 --log-format json
  * deno task registrar --http 127.0.0.1:8080  # + management API, /metrics and the dashboard
+ * deno task registrar --enrp 127.0.0.1:9902 --peer 127.0.0.1:9901 --peer 127.0.0.1:9903
  * ```
  *
  * It runs under Deno (`deno run --allow-net adapters/cli/registrar.ts`), Bun (`bun
@@ -26,8 +28,16 @@ import type { RegistrarEvent } from "../../core/registrar/events.ts";
 import type { AddressScope, UserAddressCheck } from "../../core/registrar/config.ts";
 import { SeededRng } from "../../core/rng.ts";
 import type { TransportAddress } from "../../core/role.ts";
-import { ASAP_ANNOUNCE_GROUP, ASAP_PORT, ENRP_PORT, maxId } from "../../core/wire/profile.ts";
+import {
+  ASAP_ANNOUNCE_GROUP,
+  ASAP_PORT,
+  ENRP_PORT,
+  ENRP_PRESENCE_GROUP,
+  maxId,
+} from "../../core/wire/profile.ts";
 import { ASAP_DEFAULTS } from "../../core/asap/defaults.ts";
+import type { EnrpConfig } from "../../core/enrp/config.ts";
+import { ENRP_DEFAULTS } from "../../core/enrp/defaults.ts";
 import {
   EXIT_USAGE,
   flagMilliseconds,
@@ -66,6 +76,7 @@ import type { TlsOptions } from "../tls.ts";
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
 const D = ASAP_DEFAULTS;
+const E = ENRP_DEFAULTS;
 /** ASAP and ENRP lengths are 16-bit: no valid message is larger. */
 const MAX_MESSAGE_SIZE = 65535;
 /** Bytes queued for one association by default: hundreds of responses, not gigabytes. */
@@ -85,6 +96,75 @@ const FLAGS: readonly FlagSpec[] = [
     value: "HOST:PORT|off",
     default: "127.0.0.1:9901",
     help: "ENRP listener (hsdump, peer registrars)",
+  },
+  // ENRP peering (on when --peer or --enrp-announce is given; needs the ENRP listener).
+  {
+    name: "peer",
+    kind: "list",
+    value: "HOST:PORT",
+    default: "none",
+    help: "static peer registrar's ENRP endpoint (repeatable; port defaults to 9901)",
+  },
+  {
+    name: "enrp-announce",
+    kind: "value",
+    value: "ADDR:PORT|on|off",
+    default: "off",
+    help: `where Presence goes by UDP (on = ${ENRP_PRESENCE_GROUP}:${ENRP_PORT}); joins the group`,
+  },
+  {
+    name: "peer-heartbeat-cycle",
+    kind: "value",
+    value: "MS",
+    default: String(E.peerHeartbeatCycle.value),
+    help: "interval of Presence to every peer (±12.5 %)",
+  },
+  {
+    name: "peer-max-time-last-heard",
+    kind: "value",
+    value: "MS",
+    default: String(E.peerMaxTimeLastHeard.value),
+    help: "silence after which a peer is probed (Presence with the R flag)",
+  },
+  {
+    name: "peer-max-time-no-response",
+    kind: "value",
+    value: "MS",
+    default: String(E.peerMaxTimeNoResponse.value),
+    help: "wait for the probe's answer, then take the peer's PEs over",
+  },
+  {
+    name: "mentor-discovery-timeout",
+    kind: "value",
+    value: "MS",
+    default: String(E.mentorDiscoveryTimeout.value),
+    help: "startup phase: find a mentor and download its handlespace",
+  },
+  {
+    name: "takeover-expiry",
+    kind: "value",
+    value: "MS",
+    default: String(E.takeoverExpiry.value),
+    help: "wait for the Init Takeover Acks before the takeover is abandoned and retried",
+  },
+  {
+    name: "takeover-keepalive",
+    kind: "value",
+    value: "probe|home",
+    default: String(E.takeoverKeepAlive.value),
+    help: "keep-alive to taken-over PEs: probe (H clear, PE stays) or home (H set, PE moves)",
+  },
+  {
+    name: "takeover-suggestion",
+    kind: "boolean",
+    help: "NG: suggest and honour takeovers that even out PEs per registrar",
+  },
+  {
+    name: "max-elements-per-table-request",
+    kind: "value",
+    value: "N",
+    default: String(D.maxElementsPerHandleTableResponse.value),
+    help: "PEs per Handle Table Response page (mentor download, audits, hsdump)",
   },
   {
     name: "announce",
@@ -112,7 +192,7 @@ const FLAGS: readonly FlagSpec[] = [
     kind: "value",
     value: "ADDR",
     default: "the system's choice",
-    help: "address of the interface multicast announces leave from (e.g. 127.0.0.1)",
+    help: "interface address multicast announces and Presence use (e.g. 127.0.0.1)",
   },
 
   {
@@ -337,9 +417,20 @@ const FLAGS: readonly FlagSpec[] = [
 const SYNOPSIS = `Usage: registrar [options]
 
 Runs a pool registrar: ASAP over TCP (framing shim) and/or SCTP over UDP for pool elements and
-pool users, an ENRP listener for hsdump, Server Announces. Stops gracefully on SIGINT/SIGTERM.`;
+pool users, an ENRP listener for hsdump and peer registrars, Server Announces. With --peer or
+--enrp-announce it peers with other registrars (ENRP, RFC 5353): mentor download, Handle Updates,
+audits and takeover of a dead peer's PEs. Stops gracefully on SIGINT/SIGTERM.`;
 
 const DEFAULT_ASAP = ["127.0.0.1:3863", "[::1]:3863"];
+
+/** UDP channel of multicast Presence (the registrar's `enrp.presenceChannel` default). */
+const PRESENCE_CHANNEL = "enrp-presence";
+
+function isMulticast(address: string): boolean {
+  if (address.includes(":")) return address.toLowerCase().startsWith("ff");
+  const first = Number(address.split(".")[0]);
+  return first >= 224 && first <= 239;
+}
 
 function isWildcard(address: string): boolean {
   return address === "0.0.0.0" || address === "::";
@@ -401,6 +492,9 @@ interface RegistrarOptions {
   asap: TransportAddress[];
   asapIsDefault: boolean;
   enrp: TransportAddress[];
+  peering: EnrpConfig | undefined;
+  enrpAnnounce: TransportAddress | undefined;
+  maxTableElements: number;
   announce: TransportAddress | undefined;
   announceCycle: number;
   announceTtl: number;
@@ -454,6 +548,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     : (enrpList.length === 0 ? ["127.0.0.1:9901"] : enrpList).map((t) =>
       parseEndpoint("--enrp", t, ENRP_PORT)
     );
+  const { peering, enrpAnnounce } = readPeering(flags, enrp.length > 0);
   const announceText = flags.string("announce") ?? `${ASAP_ANNOUNCE_GROUP}:${ASAP_PORT}`;
   const announce = announceText === "off"
     ? undefined
@@ -473,6 +568,13 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     asap,
     asapIsDefault,
     enrp,
+    peering,
+    enrpAnnounce,
+    maxTableElements: flags.number(
+      "max-elements-per-table-request",
+      D.maxElementsPerHandleTableResponse.value,
+      { min: 1, max: 65535 },
+    ),
     announce,
     announceCycle: flagMilliseconds(flags, "announce-cycle", D.serverAnnounceCycle.value),
     announceTtl: flags.number("announce-ttl", 30, { min: 1, max: 255 }),
@@ -570,6 +672,51 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
   };
 }
 
+/** ENRP peering from the flags: on when static peers or multicast Presence are given. */
+function readPeering(
+  flags: ReturnType<typeof parseFlags>,
+  listening: boolean,
+): { peering: EnrpConfig | undefined; enrpAnnounce: TransportAddress | undefined } {
+  const peers = flags.list("peer").map((t) => parseEndpoint("--peer", t, ENRP_PORT));
+  for (const p of peers) {
+    if (p.port === 0) throw new UsageError("--peer needs a port other than 0");
+  }
+  const announceText = flags.string("enrp-announce") ?? "off";
+  const enrpAnnounce = announceText === "off"
+    ? undefined
+    : announceText === "on"
+    ? { address: ENRP_PRESENCE_GROUP, port: ENRP_PORT }
+    : parseEndpoint("--enrp-announce", announceText, ENRP_PORT);
+  if (enrpAnnounce !== undefined && enrpAnnounce.port === 0) {
+    throw new UsageError("--enrp-announce needs a port other than 0");
+  }
+  if (peers.length === 0 && enrpAnnounce === undefined) {
+    return { peering: undefined, enrpAnnounce };
+  }
+  if (!listening) {
+    throw new UsageError(
+      `${peers.length > 0 ? "--peer" : "--enrp-announce"} needs the ENRP listener (not --enrp off)`,
+    );
+  }
+  const ms = (name: string, fallback: number) => flagMilliseconds(flags, name, fallback);
+  const peering: EnrpConfig = {
+    peers,
+    presenceTargets: enrpAnnounce === undefined ? [] : [enrpAnnounce],
+    peerHeartbeatCycle: ms("peer-heartbeat-cycle", E.peerHeartbeatCycle.value),
+    peerMaxTimeLastHeard: ms("peer-max-time-last-heard", E.peerMaxTimeLastHeard.value),
+    peerMaxTimeNoResponse: ms("peer-max-time-no-response", E.peerMaxTimeNoResponse.value),
+    mentorDiscoveryTimeout: ms("mentor-discovery-timeout", E.mentorDiscoveryTimeout.value),
+    takeoverExpiry: ms("takeover-expiry", E.takeoverExpiry.value),
+    takeoverKeepAlive: flags.choice(
+      "takeover-keepalive",
+      ["probe", "home"] as const,
+      E.takeoverKeepAlive.value,
+    ),
+    takeoverSuggestion: flags.boolean("takeover-suggestion"),
+  };
+  return { peering, enrpAnnounce };
+}
+
 function readAuthz(file: string | undefined): AuthorizationPolicy | undefined {
   if (file === undefined) return undefined;
   let text: string;
@@ -632,7 +779,9 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     maxParameters: o.maxParameters,
     minAddressScope: o.minAddressScope,
     userAddressCheck: o.userAddressCheck,
+    maxElementsPerHandleTableResponse: o.maxTableElements,
     verboseEvents: log.enabled("debug"),
+    ...(o.peering === undefined ? {} : { enrp: o.peering }),
     ...(o.authz === undefined ? {} : { authorization: o.authz }),
   });
   // The management side (--http): created before the driver, which runs the registrar through
@@ -642,6 +791,16 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     clock: runtime.now,
     ...(o.name === undefined ? {} : { name: o.name }),
     allowedHosts: o.httpAllowHosts,
+    // ENRP peers as the API, /metrics and the dashboard show them ("in sync" compares the
+    // checksum a peer announced with ours over the PEs it owns).
+    peers: () =>
+      registrar.peers().filter((p) => p.id !== 0n).map((p) => ({
+        id: p.id,
+        addresses: p.endpoints,
+        lastHeard: p.lastHeard,
+        reportedChecksum: p.reportedChecksum,
+        status: p.state,
+      })),
   });
   const driver: Driver<RegistrarEvent> = new Driver(
     runtime,
@@ -713,6 +872,34 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
         throw new ListenError(`ENRP on ${formatEndpoint(endpoint)}`, e);
       }
     }
+    // Peers reach this registrar at the first ENRP endpoint with a concrete address (a
+    // wildcard leaves it to each association's local address).
+    const enrpEndpoint = enrpBound.find((a) => !isWildcard(a.address));
+    if (enrpEndpoint !== undefined) registrar.setEnrpEndpoint(enrpEndpoint);
+    if (o.enrpAnnounce !== undefined) {
+      const target = o.enrpAnnounce;
+      const group = isMulticast(target.address);
+      let failed = false;
+      await driver.openChannel(PRESENCE_CHANNEL, {
+        hostname: target.address.includes(":") ? "::" : "0.0.0.0",
+        port: group ? target.port : 0,
+        reuseAddress: true,
+        ...(group ? { join: [target.address] } : {}),
+        multicastTtl: o.announceTtl,
+        ...(o.announceInterface === undefined ? {} : { multicastInterface: o.announceInterface }),
+        onError: (detail) => {
+          if (failed) return;
+          failed = true;
+          log.warn(
+            "enrp-announce-failed",
+            { target: formatEndpoint(target), detail },
+            "Presence cannot be multicast (no route?); peers need --peer",
+          );
+        },
+      }).catch((e) => {
+        throw new ListenError(`ENRP Presence on ${formatEndpoint(target)}`, e);
+      });
+    }
     if (o.announce !== undefined) {
       // Announces carry the ASAP endpoints as TCP Transport parameters. A wildcard listener has
       // no address to announce: then the announce socket is bound to the ASAP port, and
@@ -770,6 +957,12 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     sctpUdp: asapBound.some((a) => a.udp !== undefined)
       ? asapBound.flatMap((a) => a.udp === undefined ? [] : [formatEndpoint(a.udp)])
       : undefined,
+    peers: o.peering === undefined
+      ? "off"
+      : o.peering.peers!.length === 0
+      ? "none"
+      : o.peering.peers!.map(formatEndpoint),
+    enrpAnnounce: o.enrpAnnounce === undefined ? "off" : formatEndpoint(o.enrpAnnounce),
     announce: o.announce === undefined ? "off" : formatEndpoint(o.announce),
     http: management?.url ?? "off",
     name: o.name,

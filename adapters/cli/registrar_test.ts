@@ -72,6 +72,69 @@ test("runRegistrar() exits 64 for unknown options and bad values", async () => {
   assert.match(io2.stderr, /--keepalive-interval must be milliseconds/);
 });
 
+test("runRegistrar() with --peer peers with another registrar: both log peer-up with the other's identifier", async () => {
+  const timers = [
+    "--peer-heartbeat-cycle",
+    "200",
+    "--mentor-discovery-timeout",
+    "300",
+    "--asap",
+    "127.0.0.1:0",
+    "--enrp",
+    "127.0.0.1:0",
+    "--announce",
+    "off",
+    "--log-format",
+    "json",
+  ];
+  const a = new TestIo();
+  // Port 1: a static peer that never answers (stays "gone"); A peers and accepts B.
+  const runA = runRegistrar(
+    [...timers, "--id", "11", "--peer", "127.0.0.1:1", "--http", "127.0.0.1:0"],
+    a,
+  );
+  const startedA = await a.waitForLog("started");
+  assert.deepEqual(startedA.peers, ["127.0.0.1:1"]);
+  const b = new TestIo();
+  const runB = runRegistrar(
+    [...timers, "--id", "12", "--peer", (startedA.enrp as string[])[0]!],
+    b,
+  );
+  const upAtB = await b.waitForLog("peer-up");
+  assert.equal(upAtB.peerId, "11");
+  assert.equal(upAtB.endpoint, (startedA.enrp as string[])[0]);
+  assert.equal((await a.waitForLog("peer-up")).peerId, "12");
+  // A's management API lists B, in sync once B's Presence announced its (empty) ownership
+  // checksum; the silent static peer is not listed until it answers.
+  type PeerItem = { id: string; reportedChecksum: number | null; inSync: boolean | null };
+  let peerB: PeerItem | undefined;
+  for (let i = 0; i < 60 && peerB?.inSync !== true; i++) {
+    const body = await (await fetch(`${startedA.http}/v1/peers`)).json() as { items: PeerItem[] };
+    peerB = body.items.find((p) => p.id === "12");
+    if (peerB?.inSync !== true) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(peerB?.inSync, true, JSON.stringify(peerB));
+  assert.equal(typeof peerB?.reportedChecksum, "number");
+  a.signal();
+  b.signal();
+  assert.deepEqual(await Promise.all([runA, runB]), [0, 0]);
+});
+
+test("runRegistrar() refuses ENRP peering flags it cannot honour (exit 64)", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--enrp", "off", "--peer", "127.0.0.1:9902"], /--peer needs the ENRP listener/],
+    [["--enrp-announce", "239.0.0.51:0"], /--enrp-announce needs a port other than 0/],
+    [["--peer", "127.0.0.1:9902", "--takeover-expiry", "0"], /--takeover-expiry/],
+    [["--peer", "127.0.0.1:9902", "--takeover-keepalive", "maybe"], /probe, home/],
+    [["--max-elements-per-table-request", "0"], /--max-elements-per-table-request/],
+  ];
+  for (const [args, message] of cases) {
+    const io = new TestIo();
+    assert.equal(await runRegistrar(args, io), 64, args.join(" "));
+    assert.match(io.stderr, message);
+  }
+});
+
 /** A GET with a chosen Host header (fetch may not set one), as status and body. */
 function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -91,6 +91,14 @@ export interface PoolElementConfig {
   readonly registrarConnectTimeout?: number;
   /** Registrars contacted at once (default 3). */
   readonly maxSimultaneousConnects?: number;
+  /**
+   * NG profile only: the port of a TCP listener this PE runs for registrars (the driver accepts
+   * associations there and hands them to the PE). It is named in the Registration as the PE's
+   * ASAP transport (an NG extension; RFC registrars refuse it), so a registrar that takes the PE
+   * over, or is suggested to, can reach it with an Endpoint Keep-Alive carrying the H flag.
+   * Default none: after a takeover the PE moves by registering again on its own.
+   */
+  readonly asapPort?: number;
 }
 
 /** An event of a {@link PoolElement}. */
@@ -254,6 +262,7 @@ export class PoolElement implements Role<PoolElementEvent> {
   readonly #life: number;
   readonly #policyInterval: number;
   readonly #responseTimeout: number;
+  readonly #asapPort: number | undefined;
   readonly #encoder: WireEncoder;
   readonly #decoder: WireDecoder;
   readonly #hunt: RegistrarHunt;
@@ -341,6 +350,18 @@ export class PoolElement implements Role<PoolElementEvent> {
       config.responseTimeout ?? d.responseTimeout.value,
       1,
     );
+    const asapPort = config.asapPort;
+    if (asapPort !== undefined) {
+      if (!Number.isInteger(asapPort) || asapPort < 1 || asapPort > 65535) {
+        throw new RangeError(
+          `Cannot create pool element: asapPort ${asapPort} is not an integer in 1..65535`,
+        );
+      }
+      if (profile !== "ng") {
+        throw new RangeError("Cannot create pool element: asapPort needs the NG profile");
+      }
+    }
+    this.#asapPort = asapPort;
     this.#announceChannel = config.announceChannel ?? "asap-announce";
     const t = config.userTransport;
     if (t === null || typeof t !== "object") {
@@ -518,15 +539,20 @@ export class PoolElement implements Role<PoolElementEvent> {
   }
 
   #registration(local: TransportAddress, policy = this.#policy): AsapMessage {
+    const poolElement = {
+      id: this.#id,
+      homeRegistrarId: this.#link?.id ?? 0n,
+      registrationLife: this.#life,
+      userTransport: this.#userTransport(local),
+      policy,
+    };
+    const port = this.#asapPort;
     return {
       type: "registration",
       poolHandle: this.#poolHandle,
-      poolElement: {
-        id: this.#id,
-        homeRegistrarId: this.#link?.id ?? 0n,
-        registrationLife: this.#life,
-        userTransport: this.#userTransport(local),
-        policy,
+      poolElement: port === undefined ? poolElement : {
+        ...poolElement,
+        asapTransport: { protocol: "tcp", port, transportUse: "data", addresses: [local.address] },
       },
     };
   }

@@ -168,6 +168,8 @@ export class RegistrarContext {
    */
   readonly confirming = new Set<PoolElementEntry>();
   readonly verbose: boolean;
+  /** The ENRP endpoint carried in Server Information (configured, or set once bound). */
+  enrpEndpoint: TransportAddress | undefined;
   readonly #slab = new PayloadSlab();
   #nextAssociation = 1;
 
@@ -185,6 +187,7 @@ export class RegistrarContext {
     this.enrpPpid = enrpPpid(config.profile);
     this.rng = rng;
     this.verbose = config.verboseEvents;
+    this.enrpEndpoint = config.enrpEndpoint;
     this.handlespace = new Handlespace({
       ownId: config.id,
       rng,
@@ -248,6 +251,17 @@ export class RegistrarContext {
   sendEnrp(assoc: AssociationId, message: EnrpMessage): void {
     const payload = this.#slab.copy(this.encoder.encodeEnrp(message));
     this.actions.push({ type: "send", assoc, ppid: this.enrpPpid, stream: 0, payload });
+  }
+
+  /** Queues an encoded ENRP message (copied: the encoder's buffer is reused). */
+  sendEnrpPayload(assoc: AssociationId, payload: Uint8Array): void {
+    this.actions.push({
+      type: "send",
+      assoc,
+      ppid: this.enrpPpid,
+      stream: 0,
+      payload: this.#slab.copy(payload),
+    });
   }
 
   /** Aborts an association (once) and says why. */

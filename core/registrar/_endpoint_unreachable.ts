@@ -62,7 +62,7 @@ export class UnreachableHandler {
   thresholdReached(now: number, entry: PoolElementEntry): void {
     const ctx = this.#ctx;
     if (ctx.confirming.has(entry)) return; // the confirming keep-alive is on its way
-    if (!this.#keepAlive.sendKeepAlive(now, entry, false)) {
+    if (!this.#keepAlive.sendKeepAlive(now, entry, false, true)) {
       ctx.removePe(now, entry, "unreachable", entry.association);
       return;
     }

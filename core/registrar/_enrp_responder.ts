@@ -2,8 +2,9 @@
 // §9.6): List Request, Handle Table Request (paged, per-requester cursor, M flag) and Presence
 // with the R flag. Requesters with sending identifier 0 are monitors (hsdump), accepted from
 // loopback unless configured otherwise; other unknown requesters get the R flag for a Handle
-// Table Request, as RSPLIB answers non-peers. Full ENRP (peers, updates, audits, takeover)
-// extends this component.
+// Table Request, as RSPLIB answers non-peers. With ENRP peering, peers get Handle Table
+// Responses too (except audits of our own PEs during our startup phase) and List Responses name
+// every live peer.
 
 import type { PoolElementEntry } from "../handlespace/pool_element.ts";
 import type {
@@ -20,11 +21,23 @@ import { SCOPE_RANK } from "./_address_scope.ts";
 import type { AssociationRecord, RegistrarContext } from "./_context.ts";
 import { paddedParameterSize, poolElementSize } from "./_sizes.ts";
 
+/** What the responder asks ENRP peering (when the registrar has peers). */
+export interface PeerDirectory {
+  /** Whether a registrar identifier is a peer. */
+  isPeer(id: RegistrarId): boolean;
+  /** Server Information of the live peers, for List Responses. */
+  servers(): ServerInformationParameter[];
+  /** Whether the registrar's own table is still incomplete (its startup phase). */
+  incomplete(): boolean;
+}
+
 export class EnrpResponder {
   readonly #ctx: RegistrarContext;
+  readonly #peers: PeerDirectory | undefined;
 
-  constructor(ctx: RegistrarContext) {
+  constructor(ctx: RegistrarContext, peers: PeerDirectory | undefined) {
     this.#ctx = ctx;
+    this.#peers = peers;
   }
 
   handle(_now: number, rec: AssociationRecord, message: EnrpMessage): void {
@@ -59,7 +72,9 @@ export class EnrpResponder {
           reject: false,
           senderId: ctx.id,
           receiverId: message.senderId,
-          servers: [this.serverInformation(rec)],
+          servers: this.#peers === undefined
+            ? [this.serverInformation(rec)]
+            : [this.serverInformation(rec), ...this.#peers.servers()],
         });
         return;
       case "handle-table-request":
@@ -88,7 +103,7 @@ export class EnrpResponder {
 
   /** This registrar's Server Information: its identifier and ENRP endpoint. */
   serverInformation(rec: AssociationRecord): ServerInformationParameter {
-    const endpoint = this.#ctx.config.enrpEndpoint ?? rec.local;
+    const endpoint = this.#ctx.enrpEndpoint ?? rec.local;
     return {
       registrarId: this.#ctx.id,
       transport: {
@@ -119,11 +134,18 @@ export class EnrpResponder {
     const cfg = ctx.config;
     const sender = message.senderId;
     let allowed: boolean;
+    const peers = this.#peers;
     if (sender === 0n) allowed = this.#allowed(rec, sender, message.type);
-    else {
-      allowed = false; // not a peer (ENRP peering adds the peer table)
+    else if (peers === undefined || !peers.isPeer(sender)) {
+      allowed = false;
       this.#rejected(rec, sender, message.type, `registrar ${sender} is not a peer`);
-    }
+    } else if (peers.incomplete()) {
+      // Our table is still being downloaded: as a mentor it would hand out a partial table, and
+      // an audit of our PEs would purge PEs we are about to learn we own (a restart with the same
+      // identifier). Refused until then; the requester asks again later or elsewhere.
+      allowed = false;
+      this.#rejected(rec, sender, message.type, "the startup phase is still on");
+    } else allowed = true;
     if (!allowed) {
       ctx.sendEnrp(rec.id, {
         type: "handle-table-response",

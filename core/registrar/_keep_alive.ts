@@ -1,18 +1,83 @@
 // Home registrar monitoring (RFC 5352 §3.5, spec/behaviour.md §5): per-PE deadlines in the
 // handlespace's deadline index; an Endpoint Keep-Alive when the transmission deadline comes,
 // removal when the ack does not arrive in time; lifetime expiry of PEs learned from peers.
+// Keep-alives to PEs without a registration association (after a takeover, or a takeover
+// suggestion) go over an association the registrar opens to the PE's ASAP transport, one per
+// endpoint. When that connect fails in the RFC profile (where the transport is only the remote
+// end of the PE's old association), a PE this registrar owns is kept until its registration life
+// ends instead of being removed after the keep-alive timeout: it may be alive and about to
+// register again, at us or at a peer.
 
 import type { PoolElementEntry } from "../handlespace/pool_element.ts";
+import type { AssociationId } from "../role.ts";
 import type { EndpointKeepAliveAckMessage } from "../wire/asap_message.ts";
+import type { TransportParameter } from "../wire/transport_parameter.ts";
 import type { AssociationRecord, RegistrarContext } from "./_context.ts";
+
+interface Opened {
+  readonly endpoint: string;
+  up: boolean;
+  /** A keep-alive with the H flag went over it: the PE will register over it. */
+  home: boolean;
+  /** Keep-alives sent over it and not answered yet. */
+  outstanding: number;
+  /** PEs whose keep-alive waits for the association to come up. */
+  readonly entries: PoolElementEntry[];
+}
+
+function endpointKey(t: TransportParameter): string {
+  return `${t.port} ${t.addresses.join(" ")}`;
+}
 
 export class KeepAliveMonitor {
   readonly #ctx: RegistrarContext;
-  /** Associations the registrar opened to reach PEs at their ASAP transport (not yet up). */
-  readonly pending = new Set<number>();
+  readonly #opened = new Map<AssociationId, Opened>();
+  readonly #byEndpoint = new Map<string, AssociationId>();
 
   constructor(ctx: RegistrarContext) {
     this.#ctx = ctx;
+  }
+
+  /** Whether the registrar opened this association to reach PEs (it carries ASAP). */
+  opened(assoc: AssociationId): boolean {
+    return this.#opened.has(assoc);
+  }
+
+  /** An association opened to reach PEs is up. */
+  up(assoc: AssociationId): void {
+    const o = this.#opened.get(assoc);
+    if (o === undefined) return;
+    o.up = true;
+    o.entries.length = 0;
+  }
+
+  /**
+   * An association went down; when one opened to reach PEs never came up, they are unreachable.
+   * In the NG profile the ASAP transport is a listener the PE itself named, so its silence counts
+   * (the keep-alive timeout removes the PE, as RSPLIB's failed keep-alive does); in the RFC
+   * profile it is the remote end of the PE's old association, which proves nothing over TCP.
+   */
+  down(now: number, assoc: AssociationId): void {
+    const o = this.#opened.get(assoc);
+    if (o === undefined) return;
+    this.#opened.delete(assoc);
+    if (this.#byEndpoint.get(o.endpoint) === assoc) this.#byEndpoint.delete(o.endpoint);
+    if (o.up) return;
+    const ctx = this.#ctx;
+    if (ctx.profile === "ng") return;
+    const hs = ctx.handlespace;
+    for (const entry of o.entries) {
+      if (!entry.live || !ctx.owns(entry) || this.#liveAssociation(entry) !== undefined) continue;
+      if (hs.deadline(entry, "keep-alive-timeout") === undefined) continue;
+      hs.clearDeadline(entry, "keep-alive-timeout");
+      hs.clearDeadline(entry, "keep-alive-transmission");
+      hs.setDeadline(
+        entry,
+        "lifetime-expiry",
+        Math.max(now, entry.lastUpdate + entry.registrationLife),
+      );
+      ctx.emit({ type: "home-keep-alive-failed", poolHandle: entry.poolHandle, peId: entry.id });
+    }
   }
 
   /** Acts on every PE deadline that is due. */
@@ -23,7 +88,7 @@ export class KeepAliveMonitor {
       switch (due.kind) {
         case "keep-alive-transmission":
           // A PE being confirmed has its keep-alive out already; its timeout must not move.
-          if (!this.#ctx.confirming.has(entry)) this.sendKeepAlive(now, entry, false);
+          if (!this.#ctx.confirming.has(entry)) this.sendKeepAlive(now, entry, false, true);
           break;
         case "keep-alive-timeout":
           this.#timedOut(now, entry);
@@ -35,27 +100,47 @@ export class KeepAliveMonitor {
     }
   }
 
+  #liveAssociation(entry: PoolElementEntry): AssociationId | undefined {
+    const assoc = entry.association;
+    return assoc !== undefined && this.#ctx.associations.has(assoc) ? assoc : undefined;
+  }
+
   /**
    * Sends an Endpoint Keep-Alive (H flag as given) over the PE's registration association, or
-   * over a new association to its ASAP transport when it has none, and arms the ack timeout.
-   * Returns false when there is no way to reach the PE.
+   * over an association to its ASAP transport when it has none, and, with `monitor`, arms the
+   * ack timeout. Returns false when there is no way to reach the PE.
    */
-  sendKeepAlive(now: number, entry: PoolElementEntry, home: boolean): boolean {
+  sendKeepAlive(now: number, entry: PoolElementEntry, home: boolean, monitor: boolean): boolean {
     const ctx = this.#ctx;
-    let assoc = entry.association;
-    if (assoc === undefined || !ctx.associations.has(assoc)) {
+    let assoc = this.#liveAssociation(entry);
+    if (assoc === undefined) {
       const asap = entry.asapTransport;
       if (asap === undefined) return false;
-      assoc = ctx.newAssociationId();
-      this.pending.add(assoc);
-      ctx.actions.push({
-        type: "connect",
-        assoc,
-        endpoints: asap.addresses.map((address) => ({ address, port: asap.port })),
-        // A pool element's ASAP listener is plain TCP, also when the registrar's ENRP peer
-        // associations (the driver's outgoing ones) run TLS.
-        tls: false,
-      });
+      const key = endpointKey(asap);
+      assoc = this.#byEndpoint.get(key);
+      if (assoc === undefined) {
+        assoc = ctx.newAssociationId();
+        this.#opened.set(assoc, {
+          endpoint: key,
+          up: false,
+          home: false,
+          outstanding: 0,
+          entries: [],
+        });
+        this.#byEndpoint.set(key, assoc);
+        ctx.actions.push({
+          type: "connect",
+          assoc,
+          endpoints: asap.addresses.map((address) => ({ address, port: asap.port })),
+          // A pool element's ASAP listener is plain TCP, also when the registrar's ENRP peer
+          // associations (the driver's outgoing ones) run TLS.
+          tls: false,
+        });
+      }
+      const o = this.#opened.get(assoc)!;
+      if (!o.up && monitor) o.entries.push(entry);
+      if (home) o.home = true;
+      o.outstanding++;
     }
     ctx.stats.keepAlivesSent++;
     ctx.sendAsap(assoc, {
@@ -65,12 +150,28 @@ export class KeepAliveMonitor {
       poolHandle: entry.poolHandle,
       poolElementId: entry.id,
     });
-    ctx.handlespace.setDeadline(entry, "keep-alive-timeout", now + ctx.config.keepAliveTimeout);
+    if (monitor) {
+      ctx.handlespace.setDeadline(entry, "keep-alive-timeout", now + ctx.config.keepAliveTimeout);
+    }
     return true;
   }
 
   handleAck(now: number, rec: AssociationRecord, message: EndpointKeepAliveAckMessage): void {
     const ctx = this.#ctx;
+    const o = this.#opened.get(rec.id);
+    if (o !== undefined && --o.outstanding <= 0 && !o.home && !rec.closing) {
+      // A probe answered and nobody registered over it: no need to keep it open.
+      if (ctx.handlespace.entriesOfAssociation(rec.id).length === 0) {
+        rec.closing = true;
+        if (this.#byEndpoint.get(o.endpoint) === rec.id) this.#byEndpoint.delete(o.endpoint);
+        ctx.actions.push({
+          type: "close",
+          assoc: rec.id,
+          abort: false,
+          reason: "Keep-alive answered",
+        });
+      }
+    }
     const entry = ctx.handlespace.find(message.poolHandle, message.poolElementId);
     if (entry === undefined) return; // unknown: ignored
     const confirming = ctx.confirming.has(entry);

@@ -99,7 +99,7 @@ export class RegistrationHandler {
       now,
       home: ctx.id,
       association: rec.id,
-      asapTransport: checked.asap,
+      ...(checked.asap === undefined ? {} : { asapTransport: checked.asap }),
     });
     if (!r.ok) {
       this.#reject(rec, message, raw, { cause: r.cause, reason: r.reason, field: r.offending });
@@ -180,12 +180,15 @@ export class RegistrationHandler {
   #check(
     rec: AssociationRecord,
     pe: PoolElementParameter,
-  ): { element: PoolElementParameter; asap: TransportParameter } | Rejection {
+  ): { element: PoolElementParameter; asap: TransportParameter | undefined } | Rejection {
     const cfg = this.#ctx.config;
-    if (pe.asapTransport !== undefined) {
+    const ng = this.#ctx.profile === "ng";
+    if (pe.asapTransport !== undefined && (!ng || pe.asapTransport.protocol !== "tcp")) {
       return {
         cause: ErrorCause.InvalidValues,
-        reason: "a Registration must not carry an ASAP transport",
+        reason: ng
+          ? "an ASAP transport in a Registration must be TCP"
+          : "a Registration must not carry an ASAP transport",
         field: "asap-transport",
       };
     }
@@ -202,10 +205,54 @@ export class RegistrationHandler {
     if ("cause" in addresses) return addresses;
     const userTransport = addresses === ut.addresses ? ut : { ...ut, addresses };
     const policy = this.#withDistance(rec, pe.policy);
-    const element = userTransport === ut && policy === pe.policy
+    const asap = this.#asapTransport(rec, pe.asapTransport);
+    const element: PoolElementParameter = userTransport === ut && policy === pe.policy &&
+        pe.asapTransport === undefined
       ? pe
-      : { ...pe, userTransport, policy };
-    return { element, asap: rec.observedAsapTransport(this.#minScope) };
+      : {
+        id: pe.id,
+        homeRegistrarId: pe.homeRegistrarId,
+        registrationLife: pe.registrationLife,
+        userTransport,
+        policy,
+      };
+    return { element, asap };
+  }
+
+  /**
+   * The PE's ASAP transport: over SCTP, and in the RFC profile over TCP too, the association's
+   * remote end (RSPLIB's PEs use one SCTP endpoint for everything, and RSPLIB requires the
+   * parameter in ENRP); over TCP in the NG profile only a listener the PE names in its
+   * Registration (NG extension), at the
+   * association's address unless `userAddressCheck` is "trust", and `undefined` otherwise (an
+   * ephemeral TCP port is no endpoint anyone can connect to).
+   */
+  #asapTransport(
+    rec: AssociationRecord,
+    advertised: TransportParameter | undefined,
+  ): TransportParameter | undefined {
+    // Over SCTP the association's remote end is the PE's own endpoint (every address of a
+    // multi-homed PE); so it is over TCP in the RFC profile, as RSPLIB's registrars record it.
+    if (this.#ctx.profile === "rfc" || rec.transport !== "tcp") {
+      return rec.observedAsapTransport(this.#minScope);
+    }
+    if (advertised === undefined) return undefined;
+    if (this.#ctx.config.userAddressCheck === "trust") {
+      const addresses = advertised.addresses.filter((a) => addressScopeRank(a) >= this.#minScope);
+      if (addresses.length > 0) {
+        return addresses.length === advertised.addresses.length
+          ? advertised
+          : { ...advertised, addresses };
+      }
+    }
+    const a = rec.asapTransport;
+    if (a !== undefined && a.port === advertised.port) return a; // one object per association
+    return rec.asapTransport = {
+      protocol: "tcp",
+      port: advertised.port,
+      transportUse: "data",
+      addresses: [rec.remote.address],
+    };
   }
 
   #userAddresses(

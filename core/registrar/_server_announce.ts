@@ -4,15 +4,10 @@
 // and protocol served (TCP by default; SCTP and TCP when the registrar serves both), none
 // configured: receivers use the datagram's source, as RSPLIB's do.
 
-import type { Rng } from "../rng.ts";
+import { jitteredCycle } from "../jitter.ts";
 import type { TransportAddress } from "../role.ts";
 import type { TransportParameter } from "../wire/transport_parameter.ts";
 import type { RegistrarContext } from "./_context.ts";
-
-/** A cycle drawn uniformly from [0.875, 1.125] × cycle (RSPLIB's registrarRandomizeCycle). */
-export function jitteredCycle(rng: Rng, cycle: number): number {
-  return cycle * (0.875 + 0.25 * (rng.nextU32() / 0x100000000));
-}
 
 export class ServerAnnouncer {
   readonly #ctx: RegistrarContext;

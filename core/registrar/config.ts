@@ -6,6 +6,8 @@
  */
 
 import { ASAP_DEFAULTS } from "../asap/defaults.ts";
+import type { EnrpConfig, ResolvedEnrpConfig } from "../enrp/config.ts";
+import { ENRP_DEFAULTS } from "../enrp/defaults.ts";
 import type { ChecksumCompat } from "../handlespace/checksum.ts";
 import type { SelectionKernel } from "../policy/selection_kernel.ts";
 import type { HandlespaceLimits, PeIdClashPolicy } from "../handlespace/handlespace.ts";
@@ -16,7 +18,14 @@ import type { TransportAddress } from "../role.ts";
 import { ErrorCause } from "../wire/error_cause.ts";
 import { canonicalIpAddress } from "../wire/ip_address.ts";
 import type { RegistrarId } from "../wire/pool_element_parameter.ts";
-import { ASAP_ANNOUNCE_GROUP, ASAP_PORT, maxId, type WireProfile } from "../wire/profile.ts";
+import {
+  ASAP_ANNOUNCE_GROUP,
+  ASAP_PORT,
+  ENRP_PORT,
+  ENRP_PRESENCE_GROUP,
+  maxId,
+  type WireProfile,
+} from "../wire/profile.ts";
 
 /**
  * Scope of an IP address, lowest first: loopback (127/8, ::1) < link-local (169.254/16,
@@ -171,6 +180,13 @@ export interface RegistrarConfig {
    * `announce-sent`); default false: those are only counted in the statistics.
    */
   readonly verboseEvents?: boolean;
+  /**
+   * ENRP peering with other registrars (static peers, multicast Presence, mentor download,
+   * Handle Updates, audits, takeover). Default none: the registrar runs alone. With it, the
+   * startup phase defaults to `enrp.mentorDiscoveryTimeout`, and `enrpEndpoint` should name
+   * the ENRP listener (or call `Registrar.setEnrpEndpoint()` once it is bound).
+   */
+  readonly enrp?: EnrpConfig;
 }
 
 /** A {@link RegistrarConfig} with every default applied (what {@link Registrar.config} returns). */
@@ -247,6 +263,8 @@ export interface ResolvedRegistrarConfig {
   readonly allowRemoteMonitors: boolean;
   /** See {@link RegistrarConfig.verboseEvents}. */
   readonly verboseEvents: boolean;
+  /** See {@link RegistrarConfig.enrp}; `undefined` without peering. */
+  readonly enrp: ResolvedEnrpConfig | undefined;
   /** See {@link RegistrarConfig.authorization}. */
   readonly authorization: AuthorizationPolicy | undefined;
 }
@@ -308,6 +326,7 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
   integer("rateLimitCause", rateLimitCause, 0, 0xffff);
   const maxHandle = config.maxPoolHandleLength ?? d.maxPoolHandleLength.value;
   integer("maxPoolHandleLength", maxHandle, 1, 65000);
+  const enrp = config.enrp === undefined ? undefined : resolveEnrp(config.enrp);
   return {
     profile,
     id,
@@ -343,7 +362,12 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
       d.serverAnnounceCycle.value,
       1,
     ),
-    startupPhase: time("startupPhase", config.startupPhase, d.startupPhase.value, 0),
+    startupPhase: time(
+      "startupPhase",
+      config.startupPhase,
+      enrp === undefined ? d.startupPhase.value : enrp.mentorDiscoveryTimeout,
+      0,
+    ),
     keepAliveTransmissionInterval: time(
       "keepAliveTransmissionInterval",
       config.keepAliveTransmissionInterval,
@@ -438,6 +462,68 @@ export function resolveRegistrarConfig(config: RegistrarConfig): ResolvedRegistr
     allowRemoteMonitors: config.allowRemoteMonitors ?? false,
     verboseEvents: config.verboseEvents ?? false,
     authorization: authorizationOf(config.authorization),
+    enrp,
+  };
+}
+
+function resolveEnrp(c: EnrpConfig): ResolvedEnrpConfig {
+  if (c === null || typeof c !== "object") {
+    throw new TypeError("Cannot create registrar: enrp must be an object");
+  }
+  const d = ENRP_DEFAULTS;
+  const threshold = c.takeoverSuggestionThreshold ?? d.takeoverSuggestionThreshold.value;
+  if (typeof threshold !== "number" || !Number.isFinite(threshold) || threshold < 1) {
+    throw new RangeError(
+      `Cannot create registrar: enrp.takeoverSuggestionThreshold ${threshold} is not a number of at least 1`,
+    );
+  }
+  const suggestion = c.takeoverSuggestion ?? d.takeoverSuggestion.value;
+  if (typeof suggestion !== "boolean") {
+    throw new TypeError("Cannot create registrar: enrp.takeoverSuggestion must be a boolean");
+  }
+  const keepAlive = c.takeoverKeepAlive ?? d.takeoverKeepAlive.value;
+  if (keepAlive !== "probe" && keepAlive !== "home") {
+    throw new TypeError(
+      `Cannot create registrar: enrp.takeoverKeepAlive "${
+        String(keepAlive)
+      }" is not "probe" or "home"`,
+    );
+  }
+  return {
+    peers: resolveTransportAddresses("enrp.peers", c.peers ?? []),
+    presenceTargets: resolveTransportAddresses(
+      "enrp.presenceTargets",
+      c.presenceTargets ?? [{ address: ENRP_PRESENCE_GROUP, port: ENRP_PORT }],
+    ),
+    presenceChannel: name("enrp.presenceChannel", c.presenceChannel ?? "enrp-presence"),
+    peerHeartbeatCycle: time(
+      "enrp.peerHeartbeatCycle",
+      c.peerHeartbeatCycle,
+      d.peerHeartbeatCycle.value,
+      1,
+    ),
+    peerMaxTimeLastHeard: time(
+      "enrp.peerMaxTimeLastHeard",
+      c.peerMaxTimeLastHeard,
+      d.peerMaxTimeLastHeard.value,
+      1,
+    ),
+    peerMaxTimeNoResponse: time(
+      "enrp.peerMaxTimeNoResponse",
+      c.peerMaxTimeNoResponse,
+      d.peerMaxTimeNoResponse.value,
+      1,
+    ),
+    mentorDiscoveryTimeout: time(
+      "enrp.mentorDiscoveryTimeout",
+      c.mentorDiscoveryTimeout,
+      d.mentorDiscoveryTimeout.value,
+      0,
+    ),
+    takeoverExpiry: time("enrp.takeoverExpiry", c.takeoverExpiry, d.takeoverExpiry.value, 1),
+    takeoverKeepAlive: keepAlive,
+    takeoverSuggestion: suggestion,
+    takeoverSuggestionThreshold: threshold,
   };
 }
 

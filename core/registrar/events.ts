@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { EnrpEvent } from "../enrp/events.ts";
 import type { AssociationId, DownReason, TransportAddress } from "../role.ts";
 import type { PoolElementId, RegistrarId } from "../wire/pool_element_parameter.ts";
 
@@ -23,8 +24,21 @@ export type PeRemovalReason =
 /** The requests a registrar may rate-limit. */
 export type RateLimitedRequest = "handle-resolution" | "endpoint-unreachable";
 
-/** An event of a {@link Registrar}. */
+/** An event of a {@link Registrar} (with the ENRP peering events, {@link EnrpEvent}). */
 export type RegistrarEvent =
+  | EnrpEvent
+  | {
+    /**
+     * A PE this registrar became home of (by takeover) could not be reached at its ASAP
+     * transport for a keep-alive with the H flag; it is kept until its registration life ends
+     * unless it registers again meanwhile (here or at a peer).
+     */
+    readonly type: "home-keep-alive-failed";
+    /** Its pool handle. */
+    readonly poolHandle: Uint8Array;
+    /** Its identifier. */
+    readonly peId: PoolElementId;
+  }
   | {
     /** A new PE registered (this registrar is its home). */
     readonly type: "registered";

@@ -8,6 +8,9 @@
  * @module
  */
 
+import { EnrpPeering } from "../enrp/enrp_peering.ts";
+import type { EnrpHost } from "../enrp/host.ts";
+import type { PeerView } from "../enrp/peer_view.ts";
 import type { Handlespace } from "../handlespace/handlespace.ts";
 import type { PoolElementEntry } from "../handlespace/pool_element.ts";
 import type {
@@ -138,6 +141,7 @@ export class Registrar implements Role<RegistrarEvent> {
   readonly #unreachable: UnreachableHandler;
   readonly #announcer: ServerAnnouncer;
   readonly #enrp: EnrpResponder;
+  readonly #peering: EnrpPeering | undefined;
   readonly #timers = new TimerTable<RegistrarTimer>(["startup", "announce"]);
   #started = false;
   #startup = true;
@@ -169,8 +173,80 @@ export class Registrar implements Role<RegistrarEvent> {
     this.#resolver = new HandleResolver(ctx);
     this.#unreachable = new UnreachableHandler(ctx, this.#keepAlive);
     this.#announcer = new ServerAnnouncer(ctx);
-    this.#enrp = new EnrpResponder(ctx);
+    const peering = resolved.enrp === undefined ? undefined : new EnrpPeering(
+      this.#enrpHost(),
+      resolved.enrp,
+      resolved.keepAliveTransmissionInterval + resolved.keepAliveTimeout,
+    );
+    this.#peering = peering;
+    this.#enrp = new EnrpResponder(
+      ctx,
+      peering === undefined ? undefined : {
+        isPeer: (id) => peering.isPeer(id),
+        servers: () => peering.peerServerInformation(),
+        incomplete: () => this.#startup,
+      },
+    );
+    if (peering !== undefined) {
+      ctx.localChangeListeners.push((now, c) =>
+        peering.localChange(now, c.kind, c.entry, c.reason)
+      );
+    }
     this.#messageBurst = burstOf(resolved.maxMessageRate);
+  }
+
+  /** The registrar as ENRP peering sees it. */
+  #enrpHost(): EnrpHost {
+    const ctx = this.#ctx;
+    const keepAlive = this.#keepAlive;
+    return {
+      id: ctx.id,
+      profile: ctx.profile,
+      handlespace: ctx.handlespace,
+      rng: ctx.rng,
+      encoder: ctx.encoder,
+      stats: ctx.stats,
+      distanceStep: ctx.config.distanceStep,
+      inStartupPhase: () => this.#startup,
+      endStartupPhase: (now) => this.endStartupPhase(now),
+      send: (assoc, payload) => ctx.sendEnrpPayload(assoc, payload),
+      connect: (endpoints) => {
+        const assoc = ctx.newAssociationId();
+        ctx.actions.push({ type: "connect", assoc, endpoints });
+        return assoc;
+      },
+      // Graceful, and messages still arriving on it are processed (no `closing` mark).
+      close: (assoc, reason) => ctx.actions.push({ type: "close", assoc, abort: false, reason }),
+      datagram: (channel, to, payload) =>
+        ctx.actions.push({ type: "datagram", channel, to, payload: payload.slice() }),
+      emit: (event) => ctx.emit(event),
+      sendKeepAlive: (now, entry, home, monitor) =>
+        keepAlive.sendKeepAlive(now, entry, home, monitor),
+      hasLiveAssociation: (entry) =>
+        entry.association !== undefined && ctx.associations.has(entry.association),
+      removeRemote: (entry) => {
+        ctx.handlespace.remove(entry);
+      },
+      srtt: (assoc) => ctx.associations.get(assoc)?.srtt,
+      serverInformation: (assoc) => {
+        let endpoint = ctx.enrpEndpoint;
+        if (endpoint === undefined && assoc !== undefined) {
+          const rec = ctx.associations.get(assoc);
+          // Only an accepted association's local end is the ENRP listener.
+          if (rec !== undefined && rec.listener === ctx.config.enrpListener) endpoint = rec.local;
+        }
+        if (endpoint === undefined) return undefined;
+        return {
+          registrarId: ctx.id,
+          transport: {
+            protocol: "tcp",
+            port: endpoint.port,
+            transportUse: "data",
+            addresses: [endpoint.address],
+          },
+        };
+      },
+    };
   }
 
   /** This registrar's identifier. */
@@ -196,6 +272,28 @@ export class Registrar implements Role<RegistrarEvent> {
     return this.#ctx.handlespace;
   }
 
+  /**
+   * The peer table of ENRP peering (empty without the `enrp` option).
+   *
+   * @returns One snapshot per peer.
+   */
+  peers(): PeerView[] {
+    return this.#peering?.peers() ?? [];
+  }
+
+  /**
+   * Changes the ENRP endpoint carried in this registrar's Server Information (Presence, List
+   * Response), e.g. once the driver's ENRP listener is bound to a port chosen by the system.
+   *
+   * @param endpoint Address and port of the ENRP listener.
+   * @throws {TypeError} If it is not an address.
+   * @throws {RangeError} If the port is not in 1..65535.
+   * @throws {SyntaxError} If the address is not IP text.
+   */
+  setEnrpEndpoint(endpoint: TransportAddress): void {
+    this.#ctx.enrpEndpoint = resolveTransportAddresses("enrpEndpoint", [endpoint])[0];
+  }
+
   /** Whether the startup phase (no Server Announces yet) is still on. */
   get inStartupPhase(): boolean {
     return this.#startup;
@@ -215,6 +313,7 @@ export class Registrar implements Role<RegistrarEvent> {
       poolElements: hs.size,
       pools: hs.poolCount,
       ownedPoolElements: hs.ownedCount(ctx.id),
+      peers: this.#peering?.peers().length ?? 0,
     };
   }
 
@@ -289,7 +388,7 @@ export class Registrar implements Role<RegistrarEvent> {
    */
   sendHomeKeepAlive(now: number, entry: PoolElementEntry): boolean {
     this.#start(now);
-    return this.#keepAlive.sendKeepAlive(now, entry, true);
+    return this.#keepAlive.sendKeepAlive(now, entry, true, true);
   }
 
   /**
@@ -347,6 +446,7 @@ export class Registrar implements Role<RegistrarEvent> {
     this.#shutDown = true;
     this.#timers.stop("announce");
     this.#timers.stop("startup");
+    this.#peering?.stop(now);
     for (const rec of this.#ctx.associations.values()) {
       if (rec.closing) continue;
       rec.closing = true;
@@ -360,6 +460,7 @@ export class Registrar implements Role<RegistrarEvent> {
     const phase = this.#ctx.config.startupPhase;
     if (phase > 0) this.#timers.set("startup", now + phase);
     else this.#leaveStartup(now);
+    this.#peering?.start(now);
   }
 
   // ---- Role ----
@@ -377,7 +478,10 @@ export class Registrar implements Role<RegistrarEvent> {
     const cfg = ctx.config;
     let kind: "asap" | "enrp" | undefined;
     if (info.listener === undefined) {
-      if (this.#keepAlive.pending.delete(assoc)) kind = "asap";
+      if (this.#keepAlive.opened(assoc)) {
+        kind = "asap";
+        this.#keepAlive.up(assoc);
+      } else if (this.#peering?.ownsAssociation(assoc) === true) kind = "enrp";
     } else if (info.listener === cfg.asapListener) kind = "asap";
     else if (info.listener === cfg.enrpListener) kind = "enrp";
     const rec = new AssociationRecord(
@@ -409,7 +513,11 @@ export class Registrar implements Role<RegistrarEvent> {
       ctx.actions.push({ type: "close", assoc, abort: false, reason: "Shutdown" });
       return;
     }
-    if (info.listener === undefined) return; // opened by the registrar: no admission limits
+    if (info.listener === undefined) {
+      // Opened by the registrar: no admission limits.
+      if (kind === "enrp") this.#peering?.handleAssociationUp(now, assoc, info);
+      return;
+    }
     const perAddress = cfg.maxAssociationsPerAddress;
     const address = rec.remote.address;
     const n = ctx.perAddress.get(address) ?? 0;
@@ -423,6 +531,7 @@ export class Registrar implements Role<RegistrarEvent> {
     if (kind === "asap" && cfg.firstMessageTimeout > 0) {
       this.#firstMessage.push({ deadline: now + cfg.firstMessageTimeout, rec });
     }
+    if (kind === "enrp") this.#peering?.handleAssociationUp(now, assoc, info);
   }
 
   /**
@@ -595,6 +704,8 @@ export class Registrar implements Role<RegistrarEvent> {
         ctx.sendEnrp(rec.id, reply);
       }
     }
+    const peering = this.#peering;
+    if (peering !== undefined && peering.handleMessage(now, rec.id, r.message)) return;
     this.#enrp.handle(now, rec, r.message);
   }
 
@@ -608,8 +719,15 @@ export class Registrar implements Role<RegistrarEvent> {
   handleAssociationDown(now: number, assoc: AssociationId, down: AssociationDown): void {
     this.#start(now);
     const ctx = this.#ctx;
-    this.#keepAlive.pending.delete(assoc);
+    this.#keepAlive.down(now, assoc);
     const rec = ctx.associations.get(assoc);
+    const peering = this.#peering;
+    if (
+      peering !== undefined &&
+      (rec === undefined ? peering.ownsAssociation(assoc) : rec.kind === "enrp")
+    ) {
+      peering.handleAssociationDown(now, assoc);
+    }
     if (rec === undefined) return;
     ctx.associations.delete(assoc);
     if (rec.countedAddress) {
@@ -638,21 +756,27 @@ export class Registrar implements Role<RegistrarEvent> {
   }
 
   /**
-   * A datagram arrived. The registrar ignores them today (its own announces looped back, or
-   * other registrars' announces); ENRP adds multicast Presence.
+   * A datagram arrived: a Presence on ENRP's presence channel goes to peering; anything else
+   * (its own announces looped back, other registrars' announces) is ignored.
    *
    * @param now The current time.
-   * @param _channel The channel.
-   * @param _from The sender.
-   * @param _payload The datagram.
+   * @param channel The channel.
+   * @param from The sender.
+   * @param payload The datagram.
    */
   handleDatagram(
     now: number,
-    _channel: string,
-    _from: TransportAddress,
-    _payload: Uint8Array,
+    channel: string,
+    from: TransportAddress,
+    payload: Uint8Array,
   ): void {
     this.#start(now);
+    const peering = this.#peering;
+    if (peering === undefined || channel !== peering.config.presenceChannel) return;
+    const r = this.#decoder.decodeEnrp(payload);
+    if (r.kind === "ok" && r.message.type === "presence") {
+      peering.handlePresenceDatagram(now, from, r.message);
+    }
   }
 
   /**
@@ -666,6 +790,7 @@ export class Registrar implements Role<RegistrarEvent> {
     const timers = this.#timers;
     if (timers.isExpired("startup", now)) this.endStartupPhase(now);
     if (timers.isExpired("announce", now)) timers.set("announce", this.#announcer.announce(now));
+    this.#peering?.handleTimeout(now);
     this.#keepAlive.handleTimeout(now);
     this.#firstMessageTimeouts(now);
   }
@@ -744,7 +869,9 @@ export class Registrar implements Role<RegistrarEvent> {
    */
   pollTimeout(): number | undefined {
     if (!this.#started) return 0;
-    const a = this.#timers.nextTimeout();
+    let a = this.#timers.nextTimeout();
+    const p = this.#peering?.nextTimeout();
+    if (p !== undefined && (a === undefined || p < a)) a = p;
     const b = this.#ctx.handlespace.nextDeadline();
     // Entries of associations that spoke, closed or went away no longer wait.
     const q = this.#firstMessage;

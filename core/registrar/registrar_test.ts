@@ -120,7 +120,8 @@ test("Registrar.handleMessage() accepts a Registration and becomes the PE's home
   const entry = pr.handlespace.find(PH, 11n)!;
   assert.equal(entry.homeRegistrarId, 0x5000n);
   assert.equal(entry.association, -1);
-  assert.deepEqual(entry.asapTransport, tcp("127.0.0.1", 40001));
+  // NG: no ASAP transport unless the PE names a listener (an ephemeral port is no endpoint).
+  assert.equal(entry.asapTransport, undefined);
   assert.equal(pr.stats().registrations, 1);
   assert.equal(pr.stats().ownedPoolElements, 1);
 });
@@ -172,13 +173,30 @@ test("Registrar.handleMessage() rejects another transport protocol with cause 0x
   assert.equal(reply.error?.causes[0]?.info[1], 0x06); // the UDP transport parameter
 });
 
-test("Registrar.handleMessage() rejects a Registration that carries an ASAP transport", () => {
-  const pr = newRegistrar();
+test("Registrar.handleMessage() rejects a Registration that carries an ASAP transport (RFC profile)", () => {
+  const pr = newRegistrar({ profile: "rfc", id: 0x5000n });
   const peer = new Peer(pr, -1);
   const [reply] = register(peer, 0, { ...pe(1n), asapTransport: tcp("127.0.0.1", 9) });
   assert.ok(reply?.type === "registration-response" && reply.reject);
   assert.equal(reply.error?.causes[0]?.code, ErrorCause.InvalidValues);
   assert.equal(pr.handlespace.size, 0);
+  // Without one, the RFC profile records the association's remote end as the ASAP transport.
+  register(peer, 1, pe(2n));
+  assert.deepEqual(pr.handlespace.find(PH, 2n)?.asapTransport, tcp("127.0.0.1", 40001));
+});
+
+test("Registrar.handleMessage() records the ASAP listener an NG PE names, at the association's address", () => {
+  const pr = newRegistrar();
+  const peer = new Peer(pr, -1);
+  const [reply] = register(peer, 0, { ...pe(1n), asapTransport: tcp("10.9.9.9", 9) });
+  assert.ok(reply?.type === "registration-response" && !reply.reject);
+  assert.deepEqual(pr.handlespace.find(PH, 1n)?.asapTransport, tcp("127.0.0.1", 9));
+  const [udp] = register(peer, 1, {
+    ...pe(2n),
+    asapTransport: { ...tcp("127.0.0.1", 9), protocol: "udp" },
+  });
+  assert.ok(udp?.type === "registration-response" && udp.reject);
+  assert.equal(udp.error?.causes[0]?.code, ErrorCause.InvalidValues);
 });
 
 test("Registrar.handleMessage() refuses user addresses other than the association's by default", () => {
@@ -633,8 +651,9 @@ test("Registrar answers an ENRP List Request with its own Server Information", (
 test("Registrar pages its handlespace to a monitor with the M flag and a cursor", () => {
   const pr = newRegistrar({ maxElementsPerHandleTableResponse: 4 });
   const p = new Peer(pr, -1);
-  for (let id = 1n; id <= 10n; id++) register(p, 0, pe(id));
-  register(p, 0, pe(1n), new TextEncoder().encode("A"));
+  const listening = (id: bigint) => ({ ...pe(id), asapTransport: tcp("127.0.0.1", 9) });
+  for (let id = 1n; id <= 10n; id++) register(p, 0, listening(id));
+  register(p, 0, listening(1n), new TextEncoder().encode("A"));
   const monitor = new Peer(pr, -2, 0, "127.0.0.1", "enrp");
   const seen: bigint[] = [];
   const flags: boolean[] = [];

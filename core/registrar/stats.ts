@@ -5,8 +5,13 @@
  * @module
  */
 
-/** Counters of a {@link Registrar} since it was created, and a few current sizes. */
-export interface RegistrarStats {
+import { emptyEnrpStats, type EnrpStats } from "../enrp/stats.ts";
+
+/**
+ * Counters of a {@link Registrar} since it was created, and a few current sizes; with the ENRP
+ * counters ({@link EnrpStats}, all zero without peering).
+ */
+export interface RegistrarStats extends EnrpStats {
   /** New PEs registered. */
   registrations: number;
   /** Re-registrations of known PEs. */
@@ -100,6 +105,7 @@ export interface RegistrarStats {
  */
 export function emptyRegistrarStats(): RegistrarStats {
   return {
+    ...emptyEnrpStats(),
     registrations: 0,
     reRegistrations: 0,
     registrationsRejected: 0,

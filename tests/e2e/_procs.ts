@@ -260,12 +260,27 @@ export async function hsdump(enrp: number): Promise<HsdumpJson> {
 
 /** The parts of hsdump's JSON the tests read. */
 export interface HsdumpJson {
+  readonly registrar: { readonly id: string };
   readonly poolElements: number;
-  readonly checksum: { readonly consistent: boolean };
+  readonly checksum: { readonly reported: number; readonly consistent: boolean };
+  readonly peers: readonly {
+    readonly registrarId: string;
+    readonly enrp: string;
+    readonly self: boolean;
+    readonly poolElements: number;
+    readonly checksum: number;
+  }[];
+  readonly owners: readonly {
+    readonly registrarId: string;
+    readonly poolElements: number;
+    readonly checksum: number;
+    readonly live: boolean;
+  }[];
   readonly pools: readonly {
     readonly poolHandle: string;
     readonly poolElements: readonly {
       readonly id: string;
+      readonly homeRegistrarId?: string;
       readonly policy: { readonly type: string; readonly load?: number };
       readonly asapTransport?: { readonly protocol: string; readonly addresses: string[] };
     }[];
