@@ -1,5 +1,5 @@
-// Fuzzes the role state machines (registrar, pool element, pool user, session layer and
-// session acceptor) with random event orders
+// Fuzzes the role state machines (registrar with and without ENRP peering, pool element, pool
+// user, session layer and session acceptor) with random event orders
 // and valid, mutated and random messages, checking their invariants after every event
 // (tests/_role_fuzz.ts), and reports cases per second.
 //
@@ -26,7 +26,7 @@ console.log(`fuzz: ${count} role cases, seed ${seed}`);
 const corpora = { ng: roleCorpus("ng", 500, seed), rfc: roleCorpus("rfc", 500, seed + 1) };
 const started = performance.now();
 const chunk = 50_000;
-const total = { cases: 0, sent: 0, closed: 0, registered: 0, sessions: 0 };
+const total = { cases: 0, sent: 0, closed: 0, registered: 0, sessions: 0, enrpSent: 0 };
 try {
   for (let done = 0; done < count; done += chunk) {
     const c = fuzzRoles(Math.min(chunk, count - done), (seed + done) >>> 0, corpora);
@@ -35,6 +35,7 @@ try {
     total.closed += c.closed;
     total.registered += c.registered;
     total.sessions += c.sessions;
+    total.enrpSent += c.enrpSent;
     const secs = (performance.now() - started) / 1000;
     console.log(
       `  ${total.cases} cases, ${Math.round(total.cases / secs)} cases/s ` +

@@ -69,6 +69,8 @@ export interface RoleFuzzCounts {
   registered: number;
   /** Sessions the session roles handed out or reported, summed over the sequences. */
   sessions: number;
+  /** ENRP messages the registrars sent (responses, Presence, Handle Updates, takeover). */
+  enrpSent: number;
 }
 
 /** Valid encodings of random messages (both protocols) of a profile, plus registrations. */
@@ -194,6 +196,22 @@ function newRole(kind: FuzzedRole, profile: WireProfile, rng: SeededRng): Role<u
         rng,
         profile,
         id: FUZZ_REGISTRAR_ID,
+        // ENRP peering with a static peer and short timers: peer table, Presence, Handle
+        // Updates, mentor download, audits and takeovers all run.
+        ...(kind === "registrar-enrp"
+          ? {
+            enrp: {
+              peers: [{ address: "127.0.0.1", port: 9901 }],
+              presenceTargets: [{ address: "239.0.0.51", port: 9901 }],
+              peerHeartbeatCycle: 300,
+              peerMaxTimeLastHeard: 600,
+              peerMaxTimeNoResponse: 400,
+              mentorDiscoveryTimeout: 500,
+              takeoverExpiry: 800,
+            },
+            enrpEndpoint: { address: "127.0.0.1", port: 9902 },
+          }
+          : {}),
         announceTargets: [{ address: "239.0.0.50", port: 3863 }],
         // Small limits, so the fuzzer reaches them.
         limits: { maxPools: 4, maxPoolElements: 12, maxPoolElementsPerPool: 6 },
@@ -279,7 +297,14 @@ export function fuzzRoles(
   corpora: Readonly<Record<WireProfile, readonly Uint8Array[]>>,
   sequence = 200,
 ): RoleFuzzCounts {
-  const counts: RoleFuzzCounts = { cases: 0, sent: 0, closed: 0, registered: 0, sessions: 0 };
+  const counts: RoleFuzzCounts = {
+    cases: 0,
+    sent: 0,
+    closed: 0,
+    registered: 0,
+    sessions: 0,
+    enrpSent: 0,
+  };
   const kinds: FuzzedRole[] = [
     "registrar",
     "registrar-enrp",
@@ -360,6 +385,7 @@ function runSequence(
             }
           }
           if (!asap && a.ppid !== enrpPpid(profile)) fail(`send with PPID ${a.ppid}`);
+          if (!asap) counts.enrpSent++;
           const r = asap ? decoder.decodeAsap(a.payload) : decoder.decodeEnrp(a.payload);
           if (r.kind !== "ok") {
             fail(

@@ -9,8 +9,8 @@ import { fuzzRoles, roleCorpus } from "./_role_fuzz.ts";
 
 const corpora = { ng: roleCorpus("ng", 150, 1), rfc: roleCorpus("rfc", 150, 2) };
 
-test("Registrar, PoolElement, PoolUser, SessionLayer and SessionAcceptor survive random event orders with valid, mutated and random messages (and random API calls), keeping their invariants", () => {
-  let cases = 0, sent = 0, closed = 0, registered = 0, sessions = 0;
+test("Registrar (ASAP and ENRP sides), PoolElement, PoolUser, SessionLayer and SessionAcceptor survive random event orders with valid, mutated and random messages (and random API calls), keeping their invariants", () => {
+  let cases = 0, sent = 0, closed = 0, registered = 0, sessions = 0, enrpSent = 0;
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 0x7fffffff }), (seed) => {
       const c = fuzzRoles(1000, seed, corpora, 200);
@@ -19,6 +19,7 @@ test("Registrar, PoolElement, PoolUser, SessionLayer and SessionAcceptor survive
       closed += c.closed;
       registered += c.registered;
       sessions += c.sessions;
+      enrpSent += c.enrpSent;
     }),
     { numRuns: 20, seed: 20261121 },
   );
@@ -29,4 +30,5 @@ test("Registrar, PoolElement, PoolUser, SessionLayer and SessionAcceptor survive
   assert.ok(closed > 10, `${closed} associations closed`);
   assert.ok(registered > 0, `${registered} PEs registered`);
   assert.ok(sessions > 20, `${sessions} sessions opened or served`);
+  assert.ok(enrpSent > 50, `${enrpSent} ENRP messages sent by the registrars`);
 });

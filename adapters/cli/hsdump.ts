@@ -64,6 +64,8 @@ import { transportText } from "./_format.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
 import { poolHandleText as bytesText } from "../../core/management/pool_handle_ref.ts";
 import { policyText } from "./_policy.ts";
+import { readTlsFlags, tlsFlags } from "./_tls.ts";
+import type { TlsOptions } from "../tls.ts";
 
 export type { CliIo, ShutdownSignal } from "./_io.ts";
 
@@ -89,6 +91,9 @@ const FLAGS: readonly FlagSpec[] = [
     default: "5000",
     help: "give up when the registrar has not answered by then",
   },
+  // A registrar whose ENRP listener runs TLS (--enrp-tls-*) answers monitors with a
+  // certificate from the operation scope's CA only.
+  ...tlsFlags("connect"),
 ];
 
 const SYNOPSIS = `Usage: hsdump [options]
@@ -129,6 +134,7 @@ interface Dump {
 export async function runHsdump(argv: readonly string[], io: CliIo): Promise<number> {
   let endpoint: TransportAddress, profile: WireProfile, json: boolean, timeout: number;
   let scope: boolean;
+  let tls: TlsOptions | undefined;
   try {
     const flags = parseFlags("hsdump", argv, FLAGS);
     if (flags.boolean("help")) {
@@ -143,17 +149,18 @@ export async function runHsdump(argv: readonly string[], io: CliIo): Promise<num
     json = flags.boolean("json");
     scope = flags.boolean("scope");
     timeout = flagMilliseconds(flags, "timeout", 5000);
+    tls = readTlsFlags(flags, "connect");
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`hsdump: ${e.message}\nRun "hsdump --help" for the options.\n`);
     return EXIT_USAGE;
   }
-  const result = await dumpRegistrar(profile, endpoint, timeout);
+  const result = await dumpRegistrar(profile, endpoint, timeout, tls);
   if (typeof result === "string") {
     io.err(`hsdump: cannot reach the registrar at ${formatEndpoint(endpoint)}: ${result}\n`);
     return 1;
   }
-  const others = scope ? await dumpScope(result, profile, endpoint, timeout) : undefined;
+  const others = scope ? await dumpScope(result, profile, endpoint, timeout, tls) : undefined;
   const consistent = others === undefined || others.every((o) => o.agrees);
   io.out(
     json
@@ -193,10 +200,14 @@ async function dumpRegistrar(
   profile: WireProfile,
   endpoint: TransportAddress,
   timeout: number,
+  tls: TlsOptions | undefined,
 ): Promise<Dump | string> {
   const runtime = await currentRuntime();
   const monitor = new MonitorRole(profile, endpoint);
-  const driver = new Driver<never>(runtime, monitor, { connectTimeout: timeout });
+  const driver = new Driver<never>(runtime, monitor, {
+    connectTimeout: timeout,
+    ...(tls === undefined ? {} : { tls }),
+  });
   driver.flush();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const result = await Promise.race([
@@ -227,6 +238,7 @@ async function dumpScope(
   profile: WireProfile,
   endpoint: TransportAddress,
   timeout: number,
+  tls: TlsOptions | undefined,
 ): Promise<ScopeMember[]> {
   const key = (d: Dump) =>
     owners(d.pools, profile).map((o) => `${o.registrarId}:${o.count}:${o.checksum.value()}`)
@@ -242,7 +254,7 @@ async function dumpScope(
     const address = s.transport.addresses[0];
     if (s.registrarId === first.registrarId || address === undefined) continue;
     const at = { address, port: s.transport.port };
-    const dump = await dumpRegistrar(profile, at, timeout);
+    const dump = await dumpRegistrar(profile, at, timeout, tls);
     out.push({
       registrarId: s.registrarId,
       endpoint: at,

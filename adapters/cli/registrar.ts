@@ -64,7 +64,7 @@ import {
   transportFlags,
   type TransportSettings,
 } from "./_transport.ts";
-import { readTlsFlags, tlsFlags } from "./_tls.ts";
+import { enrpTlsFlags, readEnrpTlsFlags, readTlsFlags, tlsFlags } from "./_tls.ts";
 import { LogLimiter } from "./_log_limiter.ts";
 import { readFileSync } from "node:fs";
 import {
@@ -403,6 +403,7 @@ const FLAGS: readonly FlagSpec[] = [
     help: "error, warn, info, debug",
   },
   ...tlsFlags("serve"),
+  ...enrpTlsFlags(),
   {
     name: "authz",
     kind: "value",
@@ -528,6 +529,7 @@ interface RegistrarOptions {
   httpAllowHosts: string[];
   name: string | undefined;
   tls: TlsOptions | undefined;
+  enrpTls: TlsOptions | undefined;
   authz: AuthorizationPolicy | undefined;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: (typeof LOG_FORMATS)[number];
@@ -665,6 +667,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     httpAllowHosts: flags.list("http-allow-host"),
     name: flags.string("name"),
     tls: readTlsFlags(flags, "serve"),
+    enrpTls: readEnrpTlsFlags(flags),
     authz: readAuthz(flags.string("authz")),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
@@ -819,6 +822,9 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
         if (limiter.allow(e.type)) logEvent(log, registrar, driver, e);
       },
       ...driverTransport(o.transport, log, "registrar"),
+      // The associations this registrar opens to its peers run ENRP over TLS with its
+      // certificate (its keep-alive associations to PEs stay plain: `tls: false`).
+      ...(o.enrpTls === undefined ? {} : { tls: o.enrpTls }),
     },
   );
   const transport = o.transport.transport;
@@ -866,6 +872,17 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
             port: endpoint.port,
             maxAssociations: o.maxAssociations,
             transport,
+            // Only registrars (and monitors) with a certificate from the scope's CA get an
+            // ENRP association.
+            ...(o.enrpTls === undefined ? {} : {
+              tls: o.enrpTls,
+              onTlsRefused: (detail, remote) =>
+                limiter.allow("tls-refused") && log.warn("tls-refused", {
+                  listener: "enrp",
+                  from: remote === undefined ? undefined : formatEndpoint(remote),
+                  detail,
+                }),
+            }),
           }),
         );
       } catch (e) {
@@ -967,6 +984,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     http: management?.url ?? "off",
     name: o.name,
     ...(o.tls === undefined ? {} : { tls: o.tls.ca === undefined ? "server" : "mutual" }),
+    ...(o.enrpTls === undefined ? {} : { enrpTls: "mutual" }),
     ...(o.authz === undefined ? {} : { authz: o.authz.size }),
     selection: selectionKernel.name,
     runtime: runtime.name,

@@ -48,7 +48,11 @@ export function toolCommand(
         [
           "run",
           "--allow-net",
-          ...(args.some((a) => a.startsWith("--tls-") || a === "--authz") ? ["--allow-read"] : []),
+          ...(args.some((a) =>
+              a.startsWith("--tls-") || a.startsWith("--enrp-tls-") || a === "--authz"
+            )
+            ? ["--allow-read"]
+            : []),
           file,
           ...args,
         ],
