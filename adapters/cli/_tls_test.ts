@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseFlags, UsageError } from "./_args.ts";
+import { runRegistrar } from "./registrar.ts";
+import { TestIo } from "./_testing.ts";
 import {
   ENRP_TLS_ENV,
   enrpTlsFlags,
@@ -102,6 +104,21 @@ test("readEnrpTlsFlags() needs certificate, key and CA together, from flags or R
       () => readEnrpTlsFlags(flag, () => undefined),
       (e: unknown) => e instanceof UsageError && /go together/.test(e.message),
     );
+  } finally {
+    rmSync(f.dir, { recursive: true, force: true });
+  }
+});
+
+test("runRegistrar() refuses --enrp-tls-* with a transport TLS does not cover, and a half ENRP TLS setting (exit 64)", async () => {
+  const f = pemFiles();
+  try {
+    const tls = ["--enrp-tls-cert", f.a, "--enrp-tls-key", f.b, "--enrp-tls-ca", f.c];
+    const io = new TestIo();
+    assert.equal(await runRegistrar([...tls, "--transport", "auto"], io), 64);
+    assert.match(io.stderr, /--enrp-tls-\* secures TCP only/);
+    const half = new TestIo();
+    assert.equal(await runRegistrar(["--enrp-tls-ca", f.c], half), 64);
+    assert.match(half.stderr, /go together/);
   } finally {
     rmSync(f.dir, { recursive: true, force: true });
   }

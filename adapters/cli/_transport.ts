@@ -4,6 +4,7 @@
 // fallbacks, path changes of multi-homed associations). Listener decisions are logged at debug
 // (the `started` line, always the first, names the transports served).
 
+import { processEnv, TLS_ENV } from "./_tls.ts";
 import type { DriverOptions, TransportEvent } from "../driver.ts";
 import type { TransportChoice } from "../../core/role.ts";
 import { type Flags, type FlagSpec, parseEndpoint, UsageError } from "./_args.ts";
@@ -63,10 +64,12 @@ export function readTransportSettings(flags: Flags): TransportSettings {
     throw new UsageError("--sctp-address needs --transport sctp-udp or auto");
   }
   // TLS secures TCP only: over SCTP (or an `auto` fallback) ASAP would travel in the clear.
-  const tls = ["tls-cert", "tls-key", "tls-ca"].some((f) => flags.has(f));
+  const tls = (["tls-cert", "tls-key", "tls-ca"] as const).some((f) =>
+    flags.has(f) || processEnv(TLS_ENV[f]) !== undefined
+  );
   if (tls && transport !== "tcp") {
     throw new UsageError(
-      `--tls-* secures TCP only; --transport ${transport} would carry ASAP unencrypted`,
+      `--tls-* (or RSERPOOL_TLS_*) secures TCP only; --transport ${transport} would carry ASAP unencrypted`,
     );
   }
   return { transport, udpPort, addresses };

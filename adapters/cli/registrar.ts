@@ -667,7 +667,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     httpAllowHosts: flags.list("http-allow-host"),
     name: flags.string("name"),
     tls: readTlsFlags(flags, "serve"),
-    enrpTls: readEnrpTlsFlags(flags),
+    enrpTls: readEnrpTls(flags),
     authz: readAuthz(flags.string("authz")),
     logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
     logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
@@ -676,6 +676,18 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
 }
 
 /** ENRP peering from the flags: on when static peers or multicast Presence are given. */
+/** The ENRP TLS settings; TLS secures TCP only, so they need `--transport tcp`. */
+function readEnrpTls(flags: ReturnType<typeof parseFlags>): TlsOptions | undefined {
+  const tls = readEnrpTlsFlags(flags);
+  const transport = flags.string("transport") ?? "tcp";
+  if (tls !== undefined && transport !== "tcp") {
+    throw new UsageError(
+      `--enrp-tls-* secures TCP only; --transport ${transport} would carry ENRP unencrypted`,
+    );
+  }
+  return tls;
+}
+
 function readPeering(
   flags: ReturnType<typeof parseFlags>,
   listening: boolean,
