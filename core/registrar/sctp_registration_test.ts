@@ -85,16 +85,13 @@ test("Registrar records an SCTP ASAP transport with every address of a multi-hom
   });
 });
 
-test("Registrar records a TCP ASAP transport for a PE registered over TCP", () => {
+test("Registrar records no ASAP transport for an NG PE registered over TCP that names no listener", () => {
+  // Over TCP the association's remote port is ephemeral: nobody can connect to it, so the NG
+  // profile records an ASAP transport only when the PE names a listener of its own.
   const pr = newRegistrar();
   up(pr, -1, "tcp", ["127.0.0.1"]);
   assert.equal(register(pr, -1, 2n, sctp(["127.0.0.1"])).reject, false);
-  assert.deepEqual(pr.handlespace.find(PH, 2n)!.asapTransport, {
-    protocol: "tcp",
-    port: 5000,
-    transportUse: "data",
-    addresses: ["127.0.0.1"],
-  });
+  assert.equal(pr.handlespace.find(PH, 2n)!.asapTransport, undefined);
 });
 
 test("Registrar keeps only the user addresses that belong to the SCTP association, and refuses none", () => {
