@@ -69,7 +69,7 @@ export function readTransportSettings(flags: Flags): TransportSettings {
   );
   if (tls && transport !== "tcp") {
     throw new UsageError(
-      `--tls-* (or RSERPOOL_TLS_*) secures TCP only; --transport ${transport} would carry ASAP unencrypted`,
+      `--tls-* secures TCP only; --transport ${transport} would carry ASAP unencrypted (RSERPOOL_TLS_* count as --tls-*)`,
     );
   }
   return { transport, udpPort, addresses };
