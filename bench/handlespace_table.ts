@@ -3,9 +3,13 @@
 //
 //   deno run --allow-all bench/handlespace_table.ts [--samples 5] [--runs 1] [--clock cpu|wall]
 //     [--only selection,wasm,lifecycle,checksum] [--policies RoundRobin,LeastUsed] [--sizes 10,1000]
+//     [--process own|mixed|both] [--warmup 1000000]
 //
-// Method (as bench-reference.md): selection = 20000 warm-up calls, then `samples` timed runs of
-// 200000 calls with k = 1, then the same with k = 3 on the same pool; lifecycle = samples of
+// Method (as bench-reference.md, except the warm-up): selection = `--warmup` calls (default
+// 1000000; the reference's C harness warms up with 20000, but V8 needs ~0.5 M calls in a fresh
+// process to tier the selection path up to optimised code, see bench/README.md), then `samples`
+// timed runs of 200000 calls with k = 1, then the same with k = 3 on the same pool; lifecycle =
+// samples of
 // ⌈200000/N⌉ register/update/update/deregister cycles on fresh handlespaces; checksum as
 // operation 6. With --runs R the whole selection and lifecycle matrix is measured R times in a
 // row and each cell shows the median of the R run medians (robust against other jobs on a
@@ -17,6 +21,14 @@
 // default); "wasm" measures the cells of the weighted-random policies (the only engine with a
 // WebAssembly path) with the WebAssembly kernel forced for every tree descent (threshold 0) and
 // prints its figures with the ratio wasm / ts, in the same run, interleaved per cell.
+//
+// --process chooses where the selection cells are measured: "own" runs each policy in a process
+// of its own (fresh JIT state: one pool, one policy per process, like RSPLIB's reference runs),
+// "mixed" runs all selected policies in this one process (like a registrar serving pools of
+// many policies, where V8 compiles one shared selection path for all engines), "both" (default)
+// measures the own-process cells first and then the mixed ones and prints both sets of tables.
+// (--emit-json is the internal mode of an own-process child.) Lifecycle and checksum rows are
+// always measured in this process.
 //
 // --clock cpu (default) times blocks by the process's CPU time (user + system), which on a
 // shared machine does not count the time other jobs hold the core; --clock wall by wall time.
@@ -55,6 +67,12 @@ const WASM = createSelectionKernel({ minTree: 0 });
 const POLICY_FILTER = opt("policies")?.split(",");
 const SIZE_LIST = (opt("sizes")?.split(",").map(Number) ?? [...SIZES]) as number[];
 const policies = BENCH_POLICIES.filter((p) => !POLICY_FILTER || POLICY_FILTER.includes(p.name));
+const PROCESS = opt("process") ?? "both";
+if (!["own", "mixed", "both"].includes(PROCESS)) {
+  throw new RangeError(`--process ${PROCESS}: use own, mixed or both`);
+}
+const EMIT_JSON = args.includes("--emit-json");
+const WARMUP = Number(opt("warmup") ?? 1000000);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -83,15 +101,18 @@ type RefTable = Record<string, readonly number[]>;
 const refOf = (table: RefTable, policy: string, n: number): number | undefined =>
   table[policy]?.[(SIZES as readonly number[]).indexOf(n)];
 
-if (ONLY.has("selection") || ONLY.has("wasm")) {
-  // cell key → one median per run, per kernel
-  const measured = new Map<string, number[]>();
+/** Selection medians: key `${kernel}/${policy}/${n}/${k}` → one median per run. */
+type Measured = Map<string, number[]>;
+
+// Measures the selection cells of `list` in this process (all of them share its JIT state).
+function measureSelection(list: typeof policies, withTs: boolean, withWasm: boolean): Measured {
+  const measured: Measured = new Map();
   const kernels = [
-    ...(ONLY.has("selection") ? [["ts", tsSelectionKernel] as const] : []),
-    ...(ONLY.has("wasm") && WASM.name === "wasm" ? [["wasm", WASM] as const] : []),
+    ...(withTs ? [["ts", tsSelectionKernel] as const] : []),
+    ...(withWasm && WASM.name === "wasm" ? [["wasm", WASM] as const] : []),
   ];
   for (let run = 0; run < RUNS; run++) {
-    for (const policy of policies) {
+    for (const policy of list) {
       for (const n of SIZE_LIST) {
         const spaces = kernels.filter(([name]) =>
           name === "ts" || policy.engine === "weighted-random"
@@ -99,7 +120,7 @@ if (ONLY.has("selection") || ONLY.has("wasm")) {
           [name, kernel],
         ) => [name, filledHandlespace(policy, n, kernel)]);
         for (const k of [1, 3] as const) {
-          for (const [, hs] of spaces) resolveBlock(hs as never, k, 20000);
+          for (const [, hs] of spaces) resolveBlock(hs as never, k, WARMUP);
           const samples = new Map<string, number[]>();
           for (let s = 0; s < SAMPLES; s++) {
             // Interleaved, so that both kernels see the same load.
@@ -118,25 +139,87 @@ if (ONLY.has("selection") || ONLY.has("wasm")) {
       console.error(`selection run ${run + 1}: ${policy.name} done`);
     }
   }
-  if (ONLY.has("selection")) {
-    for (const k of [1, 3] as const) {
-      const per = k === 1 ? "1 PE per call" : "3 PEs per call";
-      console.log(`### Handle resolution, ${per} (million calls/s; ours (RSPLIB, ratio))\n`);
-      console.log(header("Policy"));
-      for (const policy of policies) {
-        const row = SIZE_LIST.map((n) =>
-          cell(
-            median(measured.get(`ts/${policy.name}/${n}/${k}`)!),
-            refOf(k === 1 ? RSPLIB.resolve1 : RSPLIB.resolve3, policy.name, n),
-            n >= 1000 ? 2 : 1,
-          )
-        );
-        console.log(`| ${policy.name} | ${row.join(" | ")} |`);
-      }
-      console.log();
-    }
+  return measured;
+}
+
+// Measures each policy's selection cells in a process of its own (fresh JIT state, one pool and
+// one policy per process, as RSPLIB's reference runs): this script again, with --emit-json.
+async function measureOwnProcess(list: typeof policies): Promise<Measured> {
+  const measured: Measured = new Map();
+  const script = new URL(import.meta.url).pathname;
+  for (const policy of list) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        script,
+        "--only",
+        "selection",
+        "--policies",
+        policy.name,
+        "--sizes",
+        SIZE_LIST.join(","),
+        "--samples",
+        String(SAMPLES),
+        "--runs",
+        String(RUNS),
+        "--clock",
+        CLOCK,
+        "--warmup",
+        String(WARMUP),
+        "--emit-json",
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!out.success) throw new Error(`own-process run of ${policy.name} failed`);
+    const cells = JSON.parse(new TextDecoder().decode(out.stdout)) as [string, number[]][];
+    for (const [key, list] of cells) measured.set(key, list);
   }
-  if (kernels.length === 2) {
+  return measured;
+}
+
+function selectionTables(measured: Measured, setting: string): void {
+  for (const k of [1, 3] as const) {
+    const per = k === 1 ? "1 PE per call" : "3 PEs per call";
+    console.log(
+      `### Handle resolution, ${per}, ${setting} (million calls/s; ours (RSPLIB, ratio))\n`,
+    );
+    console.log(header("Policy"));
+    for (const policy of policies) {
+      const row = SIZE_LIST.map((n) =>
+        cell(
+          median(measured.get(`ts/${policy.name}/${n}/${k}`)!),
+          refOf(k === 1 ? RSPLIB.resolve1 : RSPLIB.resolve3, policy.name, n),
+          n >= 1000 ? 2 : 1,
+        )
+      );
+      console.log(`| ${policy.name} | ${row.join(" | ")} |`);
+    }
+    console.log();
+  }
+}
+
+if (EMIT_JSON) {
+  // Child of --process own: the cells as JSON on stdout, nothing else.
+  console.log(JSON.stringify([...measureSelection(policies, true, false)]));
+  Deno.exit(0);
+}
+
+if (ONLY.has("selection") || ONLY.has("wasm")) {
+  const own = ONLY.has("selection") && PROCESS !== "mixed"
+    ? await measureOwnProcess(policies)
+    : undefined;
+  const measured = measureSelection(
+    policies,
+    ONLY.has("selection") && PROCESS !== "own",
+    ONLY.has("wasm"),
+  );
+  if (own) selectionTables(own, "each policy in its own process");
+  if (ONLY.has("selection") && PROCESS !== "own") {
+    selectionTables(measured, `all ${policies.length} policies in one process`);
+  }
+  if (ONLY.has("wasm") && WASM.name === "wasm") {
     for (const k of [1, 3] as const) {
       console.log(
         `### WebAssembly kernel, k = ${k} (million calls/s; wasm (wasm / ts in the same run))\n`,
@@ -145,7 +228,9 @@ if (ONLY.has("selection") || ONLY.has("wasm")) {
       for (const policy of policies.filter((p) => p.engine === "weighted-random")) {
         const row = SIZE_LIST.map((n) => {
           const w = median(measured.get(`wasm/${policy.name}/${n}/${k}`)!);
-          const t = median(measured.get(`ts/${policy.name}/${n}/${k}`)!);
+          const t = median(
+            measured.get(`ts/${policy.name}/${n}/${k}`) ?? own?.get(`ts/${policy.name}/${n}/${k}`)!,
+          );
           return `${fmt(w)} (${(w / t).toFixed(2)}×)`;
         });
         console.log(`| ${policy.name} | ${row.join(" | ")} |`);
