@@ -9,9 +9,8 @@
 // 1000000; the reference's C harness warms up with 20000, but V8 needs ~0.5 M calls in a fresh
 // process to tier the selection path up to optimised code, see bench/README.md), then `samples`
 // timed runs of 200000 calls with k = 1, then the same with k = 3 on the same pool; lifecycle =
-// samples of
-// ⌈200000/N⌉ register/update/update/deregister cycles on fresh handlespaces; checksum as
-// operation 6. With --runs R the whole selection and lifecycle matrix is measured R times in a
+// samples of ⌈200000/N⌉ register/update/update/deregister cycles on fresh handlespaces; checksum
+// as operation 6. With --runs R the whole selection and lifecycle matrix is measured R times in a
 // row and each cell shows the median of the R run medians (robust against other jobs on a
 // shared machine). Cells show the median in million operations per second; "ref" is RSPLIB's
 // median, and the ratio is ours / RSPLIB's. A cell is marked "short" where it misses the target
