@@ -47,6 +47,7 @@ import { transportText } from "./_format.ts";
 import { DEFAULT_HTTP_HOSTNAME } from "../http_server.ts";
 import { ManagementServer } from "../management/management_server.ts";
 import { policyText } from "./_policy.ts";
+import { createSelectionKernel } from "../../core/policy/selection_kernel.ts";
 import { readTlsFlags, tlsFlags } from "./_tls.ts";
 import { LogLimiter } from "./_log_limiter.ts";
 import { readFileSync } from "node:fs";
@@ -114,6 +115,14 @@ const FLAGS: readonly FlagSpec[] = [
     help: "registrar identifier (decimal or 0x hex)",
   },
   { name: "profile", kind: "value", value: "rfc|ng", default: "ng", help: "wire profile" },
+  {
+    name: "wasm",
+    kind: "value",
+    value: "on|off",
+    default: "on",
+    help:
+      "WebAssembly policy selection where it measured faster (off: pure TypeScript, same choices)",
+  },
   {
     name: "keepalive-interval",
     kind: "value",
@@ -349,6 +358,7 @@ export async function runRegistrar(argv: readonly string[], io: CliIo): Promise<
 }
 
 interface RegistrarOptions {
+  wasm: boolean;
   asap: TransportAddress[];
   asapIsDefault: boolean;
   enrp: TransportAddress[];
@@ -388,6 +398,7 @@ interface RegistrarOptions {
 
 function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
   const profile = flags.choice("profile", ["rfc", "ng"] as const, "ng");
+  const wasm = flags.choice("wasm", ["on", "off"] as const, "on") === "on";
   const asapList = flags.list("asap");
   const asapIsDefault = asapList.length === 0;
   const asap = (asapIsDefault ? DEFAULT_ASAP : asapList).map((t) =>
@@ -414,6 +425,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     : httpText;
   const http = httpText === "off" ? undefined : parseEndpoint("--http", httpLocal, undefined);
   return {
+    wasm,
     asap,
     asapIsDefault,
     enrp,
@@ -527,9 +539,11 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     );
   });
   const seed = new Uint32Array(runtime.randomBytes(16).buffer.slice(0, 16));
+  const selectionKernel = createSelectionKernel({ wasm: o.wasm });
   const registrar = new Registrar({
     rng: new SeededRng([seed[0]!, seed[1]!, seed[2]!, seed[3]!]),
     profile: o.profile,
+    selectionKernel,
     ...(o.id === undefined ? {} : { id: o.id }),
     announceTargets: o.announce === undefined ? [] : [o.announce],
     serverAnnounceCycle: o.announceCycle,
@@ -679,6 +693,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
     name: o.name,
     ...(o.tls === undefined ? {} : { tls: o.tls.ca === undefined ? "server" : "mutual" }),
     ...(o.authz === undefined ? {} : { authz: o.authz.size }),
+    selection: selectionKernel.name,
     runtime: runtime.name,
   });
 

@@ -25,9 +25,22 @@ test("runRegistrar() logs its endpoints on a started line and exits 0 on SIGTERM
   assert.equal(started.profile, "ng");
   assert.match((started.asap as string[])[0]!, /^127\.0\.0\.1:\d+$/);
   assert.match((started.enrp as string[])[0]!, /^127\.0\.0\.1:\d+$/);
+  assert.equal(started.selection, "wasm");
   io.signal("SIGTERM");
   assert.equal(await run, 0);
   assert.ok(io.logs().some((l) => l.event === "stopped"));
+});
+
+test("runRegistrar() --wasm off selects in pure TypeScript", async () => {
+  const io = new TestIo();
+  const run = runRegistrar(
+    ["--asap", "127.0.0.1:0", "--enrp", "off", "--announce", "off", "--log-format", "json"]
+      .concat(["--wasm", "off"]),
+    io,
+  );
+  assert.equal((await io.waitForLog("started")).selection, "ts");
+  io.signal("SIGTERM");
+  assert.equal(await run, 0);
 });
 
 test("runRegistrar() exits 1 with one line when its port is in use", async () => {

@@ -8,6 +8,7 @@ import { Handlespace } from "../handlespace/handlespace.ts";
 import type { EnumerationCursor } from "../handlespace/handlespace.ts";
 import type { PoolElementEntry } from "../handlespace/pool_element.ts";
 import type { PolicyRegistry } from "../policy/registry.ts";
+import type { SelectionKernel } from "../policy/selection_kernel.ts";
 import type { Rng } from "../rng.ts";
 import type {
   AssociationId,
@@ -123,7 +124,12 @@ export class RegistrarContext {
   readonly #slab = new PayloadSlab();
   #nextAssociation = 1;
 
-  constructor(config: ResolvedRegistrarConfig, rng: Rng, policies: PolicyRegistry | undefined) {
+  constructor(
+    config: ResolvedRegistrarConfig,
+    rng: Rng,
+    policies: PolicyRegistry | undefined,
+    selectionKernel: SelectionKernel | undefined,
+  ) {
     this.config = config;
     this.id = config.id;
     this.profile = config.profile;
@@ -141,6 +147,7 @@ export class RegistrarContext {
       maxIncrement: config.maxIncrement,
       limits: config.limits,
       ...(policies === undefined ? {} : { policies }),
+      ...(selectionKernel === undefined ? {} : { selectionKernel }),
     });
     this.encoder = new WireEncoder({ profile: config.profile });
   }

@@ -7,6 +7,7 @@
 
 import { ASAP_DEFAULTS } from "../asap/defaults.ts";
 import type { ChecksumCompat } from "../handlespace/checksum.ts";
+import type { SelectionKernel } from "../policy/selection_kernel.ts";
 import type { HandlespaceLimits, PeIdClashPolicy } from "../handlespace/handlespace.ts";
 import type { PolicyRegistry } from "../policy/registry.ts";
 import type { AuthorizationPolicy } from "./authorization.ts";
@@ -52,6 +53,11 @@ export interface RegistrarConfig {
   readonly peIdClash?: PeIdClashPolicy;
   /** The policies pools may use; default every built-in policy. */
   readonly policies?: PolicyRegistry;
+  /**
+   * The selection kernel of the handlespace's pools (default pure TypeScript); adapters pass
+   * `createSelectionKernel()` (WebAssembly where it measured faster, same choices).
+   */
+  readonly selectionKernel?: SelectionKernel;
   /**
    * Pool and PE limits of the handlespace (Lack of Resources beyond); defaults `maxPools`
    * 100000, `maxPoolElements` 1000000, `maxPoolElementsPerPool` 100000 (`ASAP_DEFAULTS`);

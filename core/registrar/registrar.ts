@@ -153,7 +153,12 @@ export class Registrar implements Role<RegistrarEvent> {
    */
   constructor(config: RegistrarConfig) {
     const resolved = resolveRegistrarConfig(config);
-    const ctx = new RegistrarContext(resolved, config.rng, config.policies);
+    const ctx = new RegistrarContext(
+      resolved,
+      config.rng,
+      config.policies,
+      config.selectionKernel,
+    );
     this.#ctx = ctx;
     this.#decoder = new WireDecoder({ profile: resolved.profile });
     this.#registration = new RegistrationHandler(ctx);

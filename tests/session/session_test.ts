@@ -177,7 +177,7 @@ test("SessionLayer: a business card sends the failover to another pool", () => {
   assert.equal(backupApp.restored.length, 0); // no cookie was sent before the crash
 });
 
-test("SessionLayer: a pool element the pool user cannot reach is reported unreachable; the registrar drops it", () => {
+test("SessionLayer: a pool element the pool user cannot reach is reported unreachable; the registrar confirms by keep-alive and keeps it", () => {
   const sim = new Sim({ seed: 21 });
   const { registrar, endpoint } = addRegistrar(sim, "pr", { maxBadPeReports: 1 });
   const acceptors = ["pe0", "pe1"].map((name) =>
@@ -199,13 +199,17 @@ test("SessionLayer: a pool element the pool user cannot reach is reported unreac
   const victim = acceptors.find((a) => a.pe.poolElement?.id === victimId)!;
   const handle = enc("EchoPool");
   assert.ok(registrar.handlespace.find(handle, victimId!) !== undefined);
-  // Only the pool user loses the pool element (a partition between the two): the registrar
-  // still hears its keep-alives, so nothing but the pool user's report removes it.
+  // Only the pool user loses the pool element (a partition between the two): the pool user
+  // reports it, and the registrar, which still hears it, confirms by a keep-alive before any
+  // removal (RFC 5355 hysteresis): the answer refutes the report and the PE stays.
   sim.partition(["pu"], [victim.node.name]);
   assert.ok(sim.runUntil(() => sim.events("pu", "failover-complete").length > 0, 20_000));
   assert.notEqual(pu.layer.info(s)?.poolElement?.id, victimId);
   assert.equal(pu.layer.poolUser.stats().unreachableReports, 1);
-  assert.ok(sim.runUntil(() => registrar.handlespace.find(handle, victimId!) === undefined, 1000));
+  assert.ok(sim.runUntil(() => sim.events("pr", "unreachable-refuted").length > 0, 10_000));
+  assert.equal(sim.events("pr", "unreachable-confirming").length, 1);
+  assert.equal(sim.events("pr", "pe-removed-unreachable").length, 0);
+  assert.ok(registrar.handlespace.find(handle, victimId!) !== undefined);
   assert.ok(
     registrar.handlespace.find(handle, acceptors.find((a) => a !== victim)!.pe.poolElement!.id),
   );
