@@ -221,9 +221,24 @@ export class HeapEngine {
   // A use of the root s: inline for the policies without a per-use update (the next sequence
   // number is kept in hs[0], an index no heap position uses); #useFirst for the others.
   #useTop(s: number): void {
-    const hs = this.hs, seq = hs[0]!;
-    if (this.#useCode !== USE_NONE || seq >= SEQ_LIMIT) {
-      this.#useTopWrr(s);
+    const hs = this.hs, seq = hs[0]!, code = this.#useCode;
+    if (seq >= SEQ_LIMIT || (code !== USE_NONE && code !== USE_WRR)) {
+      this.#useFirst(s);
+      return;
+    }
+    if (code === USE_WRR) {
+      // Weighted round robin serves the root `weight` times in a row: while its virtual counter
+      // stays above 1 the key drops by one, the root stays the root and the order is unchanged.
+      const virtual = this.#virtual[s]!;
+      if (virtual <= 1) {
+        this.#useFirst(s);
+        return;
+      }
+      this.#virtual[s] = virtual - 1;
+      this.hk[OFF]!--;
+      hs[0] = seq + 1;
+      hs[OFF] = seq;
+      this.#seq[s] = seq;
       return;
     }
     hs[0] = seq + 1;
@@ -233,28 +248,6 @@ export class HeapEngine {
     if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) return;
     this.memoN = 0;
     this.#siftDown(0);
-  }
-
-  // #useTop() of the policies with a per-use update (and at the sequence limit): weighted round
-  // robin's in-place use inline, #useFirst for the others.
-  #useTopWrr(s: number): void {
-    const hs = this.hs, seq = hs[0]!;
-    if (this.#useCode !== USE_WRR || seq >= SEQ_LIMIT) {
-      this.#useFirst(s);
-      return;
-    }
-    // Weighted round robin serves the root `weight` times in a row: while its virtual counter
-    // stays above 1 the key drops by one, the root stays the root and the order is unchanged.
-    const virtual = this.#virtual[s]!;
-    if (virtual <= 1) {
-      this.#useFirst(s);
-      return;
-    }
-    this.#virtual[s] = virtual - 1;
-    this.hk[OFF]!--;
-    hs[0] = seq + 1;
-    hs[OFF] = seq;
-    this.#seq[s] = seq;
   }
 
   select(k: number, out: Int32Array, maxIncrement: number): number {
