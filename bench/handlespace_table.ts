@@ -230,9 +230,10 @@ if (ONLY.has("selection") || ONLY.has("wasm")) {
   const own = ONLY.has("selection") && PROCESS !== "mixed"
     ? await measureOwnProcess(policies)
     : undefined;
+  // The WebAssembly cells are measured next to TS cells in the same process (for the ratio).
   const measured = measureSelection(
     policies,
-    ONLY.has("selection") && PROCESS !== "own",
+    (ONLY.has("selection") && PROCESS !== "own") || ONLY.has("wasm"),
     ONLY.has("wasm"),
   );
   if (own) selectionTables(own, "each policy in its own process");
@@ -248,9 +249,7 @@ if (ONLY.has("selection") || ONLY.has("wasm")) {
       for (const policy of policies.filter((p) => p.engine === "weighted-random")) {
         const row = SIZE_LIST.map((n) => {
           const w = median(measured.get(`wasm/${policy.name}/${n}/${k}`)!);
-          const t = median(
-            measured.get(`ts/${policy.name}/${n}/${k}`) ?? own?.get(`ts/${policy.name}/${n}/${k}`)!,
-          );
+          const t = median(measured.get(`ts/${policy.name}/${n}/${k}`)!);
           return `${fmt(w)} (${(w / t).toFixed(2)}×)`;
         });
         console.log(`| ${policy.name} | ${row.join(" | ")} |`);
