@@ -3,11 +3,15 @@
 //
 //   deno run --allow-all bench/handlespace_table.ts [--samples 5] [--runs 1] [--clock cpu|wall]
 //     [--only selection,wasm,lifecycle,checksum] [--policies RoundRobin,LeastUsed] [--sizes 10,1000]
+//     [--process own|mixed|both] [--warmup 1000000]
 //
 // Method (as bench-reference.md): selection = 20000 warm-up calls, then `samples` timed runs of
-// 200000 calls with k = 1, then the same with k = 3 on the same pool; lifecycle = samples of
-// ⌈200000/N⌉ register/update/update/deregister cycles on fresh handlespaces; checksum as
-// operation 6. With --runs R the whole selection and lifecycle matrix is measured R times in a
+// 200000 calls with k = 1, then the same with k = 3 on the same pool. Before that, a twin pool
+// (same policy, same N) gets `--warmup` calls with k = 1 and with k = 3 (default 1000000 each):
+// a fresh V8 process needs ~0.5 M calls to tier the selection path up to optimised code, and the
+// twin lets it do so without changing the timed pool's state (which, for the degradation
+// policies, depends on how many uses it has seen). Lifecycle = samples of ⌈200000/N⌉
+// register/update/update/deregister cycles on fresh handlespaces; checksum as operation 6. With --runs R the whole selection and lifecycle matrix is measured R times in a
 // row and each cell shows the median of the R run medians (robust against other jobs on a
 // shared machine). Cells show the median in million operations per second; "ref" is RSPLIB's
 // median, and the ratio is ours / RSPLIB's. A cell is marked "short" where it misses the target
@@ -17,6 +21,16 @@
 // default); "wasm" measures the cells of the weighted-random policies (the only engine with a
 // WebAssembly path) with the WebAssembly kernel forced for every tree descent (threshold 0) and
 // prints its figures with the ratio wasm / ts, in the same run, interleaved per cell.
+//
+// --process chooses where the selection cells are measured: "own" runs each policy in a process
+// of its own (fresh JIT state: one pool, one policy per process, like RSPLIB's reference runs),
+// "mixed" runs all selected policies in this one process (like a registrar serving pools of
+// many policies, where V8 compiles one shared selection path for all engines), "both" (default)
+// measures the own-process cells first and then the mixed ones and prints both sets of tables.
+// In the mixed setting every policy's selection runs (N = 1000, k = 1 and 3, 200000 calls each)
+// before the first cell is timed.
+// (--emit-json is the internal mode of an own-process child.) Lifecycle and checksum rows are
+// always measured in this process.
 //
 // --clock cpu (default) times blocks by the process's CPU time (user + system), which on a
 // shared machine does not count the time other jobs hold the core; --clock wall by wall time.
@@ -55,6 +69,12 @@ const WASM = createSelectionKernel({ minTree: 0 });
 const POLICY_FILTER = opt("policies")?.split(",");
 const SIZE_LIST = (opt("sizes")?.split(",").map(Number) ?? [...SIZES]) as number[];
 const policies = BENCH_POLICIES.filter((p) => !POLICY_FILTER || POLICY_FILTER.includes(p.name));
+const PROCESS = opt("process") ?? "both";
+if (!["own", "mixed", "both"].includes(PROCESS)) {
+  throw new RangeError(`--process ${PROCESS}: use own, mixed or both`);
+}
+const EMIT_JSON = args.includes("--emit-json");
+const WARMUP = Number(opt("warmup") ?? 1000000);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -83,21 +103,42 @@ type RefTable = Record<string, readonly number[]>;
 const refOf = (table: RefTable, policy: string, n: number): number | undefined =>
   table[policy]?.[(SIZES as readonly number[]).indexOf(n)];
 
-if (ONLY.has("selection") || ONLY.has("wasm")) {
-  // cell key → one median per run, per kernel
-  const measured = new Map<string, number[]>();
+/** Selection medians: key `${kernel}/${policy}/${n}/${k}` → one median per run. */
+type Measured = Map<string, number[]>;
+
+// Measures the selection cells of `list` in this process (all of them share its JIT state).
+function measureSelection(list: typeof policies, withTs: boolean, withWasm: boolean): Measured {
+  const measured: Measured = new Map();
   const kernels = [
-    ...(ONLY.has("selection") ? [["ts", tsSelectionKernel] as const] : []),
-    ...(ONLY.has("wasm") && WASM.name === "wasm" ? [["wasm", WASM] as const] : []),
+    ...(withTs ? [["ts", tsSelectionKernel] as const] : []),
+    ...(withWasm && WASM.name === "wasm" ? [["wasm", WASM] as const] : []),
   ];
+  if (list.length > 1) {
+    // All policies in one process: every policy's selection path runs before any cell is
+    // timed, as in a registrar that serves pools of all these policies (otherwise a policy
+    // early in the list would be timed before the later ones have compiled in).
+    for (const policy of list) {
+      const hs = filledHandlespace(policy, 1000);
+      resolveBlock(hs, 1, 200000);
+      resolveBlock(hs, 3, 200000);
+    }
+  }
   for (let run = 0; run < RUNS; run++) {
-    for (const policy of policies) {
+    for (const policy of list) {
       for (const n of SIZE_LIST) {
         const spaces = kernels.filter(([name]) =>
           name === "ts" || policy.engine === "weighted-random"
         ).map((
           [name, kernel],
         ) => [name, filledHandlespace(policy, n, kernel)]);
+        // JIT warm-up on a twin pool, so that the timed pool goes through exactly the
+        // reference's sequence of calls (its state matters for the degradation policies).
+        for (const [, kernel] of kernels) {
+          if (kernel !== tsSelectionKernel && policy.engine !== "weighted-random") continue;
+          const twin = filledHandlespace(policy, n, kernel);
+          resolveBlock(twin, 1, WARMUP);
+          resolveBlock(twin, 3, WARMUP);
+        }
         for (const k of [1, 3] as const) {
           for (const [, hs] of spaces) resolveBlock(hs as never, k, 20000);
           const samples = new Map<string, number[]>();
@@ -118,25 +159,88 @@ if (ONLY.has("selection") || ONLY.has("wasm")) {
       console.error(`selection run ${run + 1}: ${policy.name} done`);
     }
   }
-  if (ONLY.has("selection")) {
-    for (const k of [1, 3] as const) {
-      const per = k === 1 ? "1 PE per call" : "3 PEs per call";
-      console.log(`### Handle resolution, ${per} (million calls/s; ours (RSPLIB, ratio))\n`);
-      console.log(header("Policy"));
-      for (const policy of policies) {
-        const row = SIZE_LIST.map((n) =>
-          cell(
-            median(measured.get(`ts/${policy.name}/${n}/${k}`)!),
-            refOf(k === 1 ? RSPLIB.resolve1 : RSPLIB.resolve3, policy.name, n),
-            n >= 1000 ? 2 : 1,
-          )
-        );
-        console.log(`| ${policy.name} | ${row.join(" | ")} |`);
-      }
-      console.log();
-    }
+  return measured;
+}
+
+// Measures each policy's selection cells in a process of its own (fresh JIT state, one pool and
+// one policy per process, as RSPLIB's reference runs): this script again, with --emit-json.
+async function measureOwnProcess(list: typeof policies): Promise<Measured> {
+  const measured: Measured = new Map();
+  const script = new URL(import.meta.url).pathname;
+  for (const policy of list) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        script,
+        "--only",
+        "selection",
+        "--policies",
+        policy.name,
+        "--sizes",
+        SIZE_LIST.join(","),
+        "--samples",
+        String(SAMPLES),
+        "--runs",
+        String(RUNS),
+        "--clock",
+        CLOCK,
+        "--warmup",
+        String(WARMUP),
+        "--emit-json",
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!out.success) throw new Error(`own-process run of ${policy.name} failed`);
+    const cells = JSON.parse(new TextDecoder().decode(out.stdout)) as [string, number[]][];
+    for (const [key, list] of cells) measured.set(key, list);
   }
-  if (kernels.length === 2) {
+  return measured;
+}
+
+function selectionTables(measured: Measured, setting: string): void {
+  for (const k of [1, 3] as const) {
+    const per = k === 1 ? "1 PE per call" : "3 PEs per call";
+    console.log(
+      `### Handle resolution, ${per}, ${setting} (million calls/s; ours (RSPLIB, ratio))\n`,
+    );
+    console.log(header("Policy"));
+    for (const policy of policies) {
+      const row = SIZE_LIST.map((n) =>
+        cell(
+          median(measured.get(`ts/${policy.name}/${n}/${k}`)!),
+          refOf(k === 1 ? RSPLIB.resolve1 : RSPLIB.resolve3, policy.name, n),
+          n >= 1000 ? 2 : 1,
+        )
+      );
+      console.log(`| ${policy.name} | ${row.join(" | ")} |`);
+    }
+    console.log();
+  }
+}
+
+if (EMIT_JSON) {
+  // Child of --process own: the cells as JSON on stdout, nothing else.
+  console.log(JSON.stringify([...measureSelection(policies, true, false)]));
+  Deno.exit(0);
+}
+
+if (ONLY.has("selection") || ONLY.has("wasm")) {
+  const own = ONLY.has("selection") && PROCESS !== "mixed"
+    ? await measureOwnProcess(policies)
+    : undefined;
+  // The WebAssembly cells are measured next to TS cells in the same process (for the ratio).
+  const measured = measureSelection(
+    policies,
+    (ONLY.has("selection") && PROCESS !== "own") || ONLY.has("wasm"),
+    ONLY.has("wasm"),
+  );
+  if (own) selectionTables(own, "each policy in its own process");
+  if (ONLY.has("selection") && PROCESS !== "own") {
+    selectionTables(measured, `all ${policies.length} policies in one process`);
+  }
+  if (ONLY.has("wasm") && WASM.name === "wasm") {
     for (const k of [1, 3] as const) {
       console.log(
         `### WebAssembly kernel, k = ${k} (million calls/s; wasm (wasm / ts in the same run))\n`,

@@ -51,6 +51,9 @@ test("Registrar, PoolElement and PoolUser work over the driver on loopback", asy
     assert.deepEqual(resolved.poolElements[0]?.userTransport.addresses, ["127.0.0.1"]);
     peDriver.run((now) => pe.updatePolicy(now, policyParameter(PolicyType.LeastUsed, { load: 9 })));
     await until(() => prEvents.some((e) => e.type === "re-registered"));
+    // The PE's own event comes with the registrar's response: wait for it too, or under load the
+    // shutdown below can overtake the response and the PE never reports the re-registration.
+    await until(() => peEvents.some((e) => e.type === "re-registered"));
     peDriver.run((now) => pe.shutdown(now));
     await until(() => pe.state === "closed");
     await until(() => registrar.handlespace.size === 0);
