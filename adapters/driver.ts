@@ -45,7 +45,7 @@ import {
   FramedAssociation,
   type FramedAssociationOptions,
 } from "../core/transport/framed_association.ts";
-import { DeadlineHeap } from "./_deadline_heap.ts";
+import { DeadlineHeap } from "../core/_deadline_heap.ts";
 import {
   connectTls,
   listenTls,

@@ -12,7 +12,7 @@ import type { TransportAddress } from "../role.ts";
 import { randomBelow, type Rng } from "../rng.ts";
 import { decodeInit, T_BIT } from "./_chunks.ts";
 import { type CookieData, CookieSealer } from "./state_cookie.ts";
-import { DeadlineHeap } from "./_deadline_heap.ts";
+import { DeadlineHeap } from "../_deadline_heap.ts";
 import { checkInit, type HandshakeContext, initAckValue, randomTag } from "./_handshake.ts";
 import { decodeInitParameters } from "./_init_parameters.ts";
 import { canonicalAddressText } from "./_address.ts";

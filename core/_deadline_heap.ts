@@ -1,8 +1,5 @@
-/**
- * A binary min-heap of deadlines, for the driver's one-timer scheduling.
- *
- * @module
- */
+// A binary min-heap of deadlines (lazy deletion: stale items are the caller's to skip), for
+// one-timer scheduling: the driver's roles and the SCTP endpoint's associations.
 
 /** One scheduled deadline. */
 export interface HeapItem<T> {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SeededRng } from "../core/rng.ts";
+import { SeededRng } from "./rng.ts";
 import { DeadlineHeap } from "./_deadline_heap.ts";
 
 test("DeadlineHeap pops deadlines in ascending order", () => {
