@@ -21,17 +21,16 @@
 
 import tls from "node:tls";
 import type { PeerIdentity } from "../core/role.ts";
+import { NodeStreamSocket } from "./node/_stream_socket.ts";
 import {
   canonicalAddress,
   type ConnectTcpOptions,
   type ListenTcpOptions,
-  type StreamCloseReason,
   type StreamHandler,
   type StreamSocket,
   type TcpListener,
   type TransportAddress,
   TransportError,
-  WRITE_HIGH_WATER_MARK,
 } from "./runtime.ts";
 
 export type { PeerIdentity };
@@ -154,7 +153,7 @@ export function listenTls(
     handshakeTimeout: o.handshakeTimeout,
     allowHalfOpen: true,
   }, (socket) => {
-    const wrapped = new TlsStreamSocket(socket);
+    const wrapped = new NodeStreamSocket(socket, identityOf(socket));
     wrapped.attach(accept(wrapped));
   });
   server.on("tlsClientError", (e: Error & { code?: string }, socket: tls.TLSSocket) => {
@@ -232,7 +231,7 @@ export function connectTls(
     socket.once("secureConnect", () => {
       clearTimeout(timer);
       socket.off("error", failed);
-      const wrapped = new TlsStreamSocket(socket);
+      const wrapped = new NodeStreamSocket(socket, identityOf(socket));
       wrapped.attach(open(wrapped));
       resolve(wrapped);
     });
@@ -262,75 +261,4 @@ function identityOf(socket: tls.TLSSocket): PeerIdentity | undefined {
     ).filter((s) => s.length > 0),
     fingerprint256: c.fingerprint256 ?? "",
   };
-}
-
-class TlsStreamSocket implements StreamSocket {
-  readonly remote: TransportAddress;
-  readonly local: TransportAddress;
-  readonly peerIdentity: PeerIdentity | undefined;
-  #socket: tls.TLSSocket;
-  #error: (Error & { code?: string }) | undefined;
-
-  constructor(socket: tls.TLSSocket) {
-    this.#socket = socket;
-    this.remote = {
-      address: canonicalAddress(socket.remoteAddress ?? ""),
-      port: socket.remotePort ?? 0,
-    };
-    this.local = {
-      address: canonicalAddress(socket.localAddress ?? ""),
-      port: socket.localPort ?? 0,
-    };
-    this.peerIdentity = identityOf(socket);
-  }
-
-  attach(handler: StreamHandler): void {
-    const socket = this.#socket;
-    socket.on("data", (chunk: Uint8Array) => {
-      handler.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    });
-    socket.on("drain", () => handler.drain());
-    socket.on("end", () => handler.end());
-    socket.on("error", (e) => this.#error ??= e);
-    socket.on("close", () => {
-      const e = this.#error;
-      handler.close(e === undefined ? "closed" : closeReason(e.code), e?.message ?? "");
-    });
-  }
-
-  get bufferedAmount(): number {
-    return this.#socket.writableLength;
-  }
-
-  write(bytes: Uint8Array): boolean {
-    if (this.#socket.destroyed || this.#socket.writableEnded) return false;
-    const ok = this.#socket.write(bytes);
-    return ok || this.#socket.writableLength < WRITE_HIGH_WATER_MARK;
-  }
-
-  end(): void {
-    this.#socket.end();
-  }
-
-  destroy(): void {
-    this.#socket.destroy();
-  }
-
-  pause(): void {
-    this.#socket.pause();
-  }
-
-  resume(): void {
-    this.#socket.resume();
-  }
-
-  setNoDelay(noDelay: boolean): void {
-    this.#socket.setNoDelay(noDelay);
-  }
-}
-
-function closeReason(code: string | undefined): StreamCloseReason {
-  if (code === "ECONNRESET" || code === "EPIPE") return "reset";
-  if (code === "ETIMEDOUT") return "timeout";
-  return "error";
 }

@@ -11,16 +11,14 @@ import {
   type ConnectTcpOptions,
   type ListenTcpOptions,
   type Runtime,
-  type StreamCloseReason,
   type StreamHandler,
   type StreamSocket,
   type TcpListener,
-  type TransportAddress,
   TransportError,
-  WRITE_HIGH_WATER_MARK,
 } from "../runtime.ts";
 import { noFfiKernelSctp } from "../transport_selection.ts";
 import { bindDgramUdp, connectDgramUdp } from "./udp.ts";
+import { NodeStreamSocket } from "./_stream_socket.ts";
 
 /**
  * Creates the Node runtime adapter.
@@ -104,79 +102,4 @@ function connectTcp(
       resolve(wrapped);
     });
   });
-}
-
-class NodeStreamSocket implements StreamSocket {
-  readonly remote: TransportAddress;
-  readonly local: TransportAddress;
-  #socket: net.Socket;
-  #error: (Error & { code?: string }) | undefined;
-
-  constructor(socket: net.Socket) {
-    this.#socket = socket;
-    this.remote = {
-      address: canonicalAddress(socket.remoteAddress ?? ""),
-      port: socket.remotePort ?? 0,
-    };
-    this.local = {
-      address: canonicalAddress(socket.localAddress ?? ""),
-      port: socket.localPort ?? 0,
-    };
-  }
-
-  attach(handler: StreamHandler): void {
-    const socket = this.#socket;
-    socket.on("data", (chunk: Uint8Array) => {
-      handler.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    });
-    socket.on("drain", () => handler.drain());
-    socket.on("end", () => handler.end());
-    socket.on("error", (e) => this.#error ??= e);
-    socket.on("close", () => {
-      const e = this.#error;
-      handler.close(e === undefined ? "closed" : closeReason(e.code), e?.message ?? "");
-    });
-  }
-
-  get bufferedAmount(): number {
-    return this.#socket.writableLength;
-  }
-
-  write(bytes: Uint8Array): boolean {
-    if (this.#socket.destroyed || this.#socket.writableEnded) return false;
-    const ok = this.#socket.write(bytes);
-    return ok || this.#socket.writableLength < WRITE_HIGH_WATER_MARK;
-  }
-
-  end(): void {
-    if (!this.#socket.writableEnded) this.#socket.end();
-  }
-
-  destroy(): void {
-    this.#socket.destroy();
-  }
-
-  pause(): void {
-    this.#socket.pause();
-  }
-
-  resume(): void {
-    this.#socket.resume();
-  }
-
-  setNoDelay(noDelay: boolean): void {
-    this.#socket.setNoDelay(noDelay);
-  }
-}
-
-function closeReason(code: string | undefined): StreamCloseReason {
-  switch (code) {
-    case "ECONNRESET":
-    case "EPIPE":
-      return "reset";
-    case "ETIMEDOUT":
-      return "timeout";
-    default:
-      return "error";
-  }
 }
