@@ -2,10 +2,24 @@
 // costs about as much as ten views, so a component that needs several
 // per-slot arrays allocates them together. Views are handed out in call
 // order; allocate 8-byte arrays first so every view stays aligned.
+//
+// Small slabs (a new pool's arrays, a small hash map) are carved out of a
+// shared chunk instead of a buffer of their own: an ArrayBuffer costs
+// 0.3–0.9 µs to allocate in V8 (a backing store outside the heap), a view
+// about 25 ns, and a pool of ten PEs used to allocate a dozen buffers. A
+// chunk's memory is handed out once, in order, and never reused (so every
+// slab starts zeroed, like a new ArrayBuffer); it is freed by the garbage
+// collector when no view into it is left. At most SMALL_SLAB bytes of a live
+// slab can keep one CHUNK alive.
+
+const CHUNK = 16384;
+const SMALL_SLAB = 1024;
+let chunk = new ArrayBuffer(CHUNK);
+let chunkUsed = 0;
 
 export class Slab {
   readonly #buffer: ArrayBuffer;
-  #offset = 0;
+  #offset: number;
 
   /**
    * @param f64 Number of 8-byte elements to be handed out.
@@ -13,7 +27,20 @@ export class Slab {
    * @param u8 Number of 1-byte elements to be handed out.
    */
   constructor(f64: number, i32: number, u8 = 0) {
-    this.#buffer = new ArrayBuffer(8 * f64 + 4 * i32 + u8);
+    const bytes = 8 * f64 + 4 * i32 + u8;
+    if (bytes > SMALL_SLAB) {
+      this.#buffer = new ArrayBuffer(bytes);
+      this.#offset = 0;
+      return;
+    }
+    const size = (bytes + 7) & ~7;
+    if (chunkUsed + size > CHUNK) {
+      chunk = new ArrayBuffer(CHUNK);
+      chunkUsed = 0;
+    }
+    this.#buffer = chunk;
+    this.#offset = chunkUsed;
+    chunkUsed += size;
   }
 
   f64(n: number): Float64Array {

@@ -170,6 +170,20 @@ test("Handlespace.register() accepts 64-bit identifiers only in the NG profile",
   assert.equal(ok(ng.register(EP, pe(big), asap)).id, big);
 });
 
+test("Handlespace: identifiers that are no 64-bit value never alias a PE whose identifier has the same low 64 bits", () => {
+  for (const profile of ["rfc", "ng"] as const) {
+    const hs = space({ profile });
+    ok(hs.register(EP, pe(5n), asap));
+    for (const id of [2n ** 64n + 5n, -(2n ** 64n) + 5n, -5n, 2n ** 64n]) {
+      rejected(hs.register(EP, pe(id), asap), ErrorCause.InvalidValues, "identifier");
+      assert.equal(hs.find(EP, id), undefined);
+      assert.equal(hs.deregister(EP, id), undefined);
+    }
+    assert.equal(hs.size, 1);
+    assert.equal(hs.find(EP, 5n)?.id, 5n);
+  }
+});
+
 test("Handlespace: identifiers beyond 2^53 (NG profile) register, update, resolve and deregister exactly", () => {
   const hs = space({ profile: "ng" });
   // Neighbours that round to the same double must stay distinct PEs.
