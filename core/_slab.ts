@@ -12,8 +12,8 @@
 // collector when no view into it is left. At most SMALL_SLAB bytes of a live
 // slab can keep one CHUNK alive.
 
-const CHUNK = 16384;
-const SMALL_SLAB = 1024;
+const CHUNK = 32768;
+const SMALL_SLAB = 2048;
 let chunk = new ArrayBuffer(CHUNK);
 let chunkUsed = 0;
 
@@ -76,4 +76,20 @@ export function copyInto<T extends Float64Array | Uint32Array | Int32Array | Uin
 ): T {
   to.set(from);
   return to;
+}
+
+/**
+ * A small Float64Array (from the shared chunk when small, see Slab), every element `fill`:
+ * `new Float64Array(n)` allocates a buffer of its own, 0.3–0.9 µs under Deno even for one
+ * element.
+ */
+export function f64Array(n: number, fill = 0): Float64Array {
+  const v = new Slab(n, 0).f64(n);
+  if (fill !== 0) v.fill(fill);
+  return v;
+}
+
+/** A small Int32Array, every element `fill` (see f64Array). */
+export function i32Array(n: number, fill = 0): Int32Array {
+  return new Slab(0, n).i32(n, fill === 0 ? undefined : fill);
 }
