@@ -1484,9 +1484,14 @@ export class Handlespace {
     }
     // Compared with the pool's arrays; the update also resets a non-zero degradation
     // counter, as RSPLIB does on every re-registration.
-    const selection = entry.pool.selection, slot = entry.slot;
-    let changed = !selection.matches(slot, element.policy);
-    if (changed || selection.degradation[slot] !== 0) selection.update(slot, element.policy);
+    // With the counter at 0, update() compares once and reports whether any value differed.
+    const selection = entry.pool.selection, slot = entry.slot, policy = element.policy;
+    let changed: boolean;
+    if (selection.degradation[slot] === 0) changed = selection.update(slot, policy);
+    else {
+      changed = !selection.matches(slot, policy);
+      selection.update(slot, policy);
+    }
     const ut = element.userTransport;
     if (ut !== entry.userTransport) {
       if (!sameTransport(ut, entry.userTransport)) changed = true;
@@ -1513,7 +1518,7 @@ export class Handlespace {
     }
     entry.lastUpdate = now;
     entry.flags &= ~MARKED;
-    return { ok: true, entry, created: false, changed };
+    return changed ? entry.changedResult() : entry.unchangedResult();
   }
 
   // Removes a live entry; `n` is idNumber(e.id) when the caller has it.
@@ -1558,18 +1563,14 @@ export class Handlespace {
   }
 
   #linkAssociation(e: Entry, association: number): void {
-    const map = this.#associations;
-    const headKey = map.get(association);
+    // The new entry becomes the head of the association's list (one probe of the map).
+    const headKey = this.#associations.exchange(association, e.key);
     e.assocPrev = undefined;
     if (headKey >= 0) {
       const head = this.#byKey[headKey]!;
       e.assocNext = head;
       head.assocPrev = e;
-      map.replace(association, e.key);
-    } else {
-      e.assocNext = undefined;
-      map.insert(association, e.key);
-    }
+    } else e.assocNext = undefined;
   }
 
   #unlinkAssociation(e: Entry): void {
