@@ -17,14 +17,6 @@ export const MARKED = 2;
 /** Entry.flags: one Endpoint Unreachable report (the count sits above the two flag bits). */
 export const REPORT = 4;
 
-/** A successful re-registration's result (the shape of RegistrationResult's accepted case). */
-export interface UpdateResult {
-  readonly ok: true;
-  readonly entry: PoolElementEntry;
-  readonly created: false;
-  readonly changed: boolean;
-}
-
 export class Entry implements PoolElementEntry {
   pool: Pool;
   slot: number;
@@ -47,9 +39,6 @@ export class Entry implements PoolElementEntry {
    * pool's arrays still hold it).
    */
   removedPolicy: PolicyParameter | undefined = undefined;
-  /** The results of a re-registration (created false), made on first use: see changedResult(). */
-  #changed: UpdateResult | undefined = undefined;
-  #unchanged: UpdateResult | undefined = undefined;
   owner: OwnerRecord | undefined = undefined;
   ownerPrev: Entry | undefined = undefined;
   ownerNext: Entry | undefined = undefined;
@@ -122,25 +111,6 @@ export class Entry implements PoolElementEntry {
 
   get selectionCount(): number {
     return this.live ? this.pool.selection.selections[this.slot]! : 0;
-  }
-
-  /**
-   * The result of a re-registration that changed something. Its values are the same for every
-   * such re-registration of this PE, so one frozen object serves them all (a re-registration
-   * allocates nothing).
-   */
-  changedResult(): UpdateResult {
-    return this.#changed ??= Object.freeze({ ok: true, entry: this, created: false, changed: true });
-  }
-
-  /** The result of a re-registration that changed nothing (see changedResult()). */
-  unchangedResult(): UpdateResult {
-    return this.#unchanged ??= Object.freeze({
-      ok: true,
-      entry: this,
-      created: false,
-      changed: false,
-    });
   }
 
   toParameter(withAsapTransport = true): PoolElementParameter {

@@ -1518,7 +1518,7 @@ export class Handlespace {
     }
     entry.lastUpdate = now;
     entry.flags &= ~MARKED;
-    return changed ? entry.changedResult() : entry.unchangedResult();
+    return { ok: true, entry, created: false, changed };
   }
 
   // Removes a live entry; `n` is idNumber(e.id) when the caller has it.
