@@ -36,7 +36,6 @@ import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
 import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
 import { KeyMap } from "../_key_map.ts";
-import { i32Array } from "../_slab.ts";
 import { partial16OfNumber, partial32OfNumber } from "./_partial.ts";
 import { idNumber } from "./_id_number.ts";
 import { compareHandles, hashHandle, Pool, sameBytes } from "./_pool.ts";
@@ -287,7 +286,7 @@ export class Handlespace {
   readonly #deadlines = [new DeadlineIndex(), new DeadlineIndex(), new DeadlineIndex()];
   readonly #byKey: (Entry | undefined)[] = [];
   readonly #freeKeys: number[] = [];
-  #scratch: Int32Array = i32Array(16);
+  #scratch = new Int32Array(16);
 
   /**
    * Creates an empty handlespace.
