@@ -1491,15 +1491,17 @@ export class Handlespace {
       changed = !selection.matches(slot, policy);
       selection.update(slot, policy);
     }
+    // An equal transport keeps the stored object (the decoder's new one can die young).
     const ut = element.userTransport;
-    if (ut !== entry.userTransport) {
-      if (!sameTransport(ut, entry.userTransport)) changed = true;
+    if (ut !== entry.userTransport && !sameTransport(ut, entry.userTransport)) {
+      changed = true;
       entry.userTransport = ut;
     }
-    if (asap !== undefined && asap !== entry.asapTransport) {
-      if (entry.asapTransport === undefined || !sameTransport(asap, entry.asapTransport)) {
-        changed = true;
-      }
+    if (
+      asap !== undefined && asap !== entry.asapTransport &&
+      (entry.asapTransport === undefined || !sameTransport(asap, entry.asapTransport))
+    ) {
+      changed = true;
       entry.asapTransport = asap;
     }
     if (element.registrationLife !== entry.registrationLife) {

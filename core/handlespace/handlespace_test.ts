@@ -341,6 +341,30 @@ test("Handlespace.register() keeps a known ASAP transport when an update has non
   assert.equal(e.toParameter().homeRegistrarId, OWN);
 });
 
+test("Handlespace.register(): an update with equal transports keeps the stored objects, a different one replaces them", () => {
+  const hs = space();
+  const ut = transport({ port: 7000 }), at = transport({ port: 40000 });
+  const e = ok(
+    hs.register(EP, pe(1n, undefined, {}, { userTransport: ut }), { ...asap, asapTransport: at }),
+  );
+  const same = hs.register(
+    EP,
+    pe(1n, undefined, {}, { userTransport: transport({ port: 7000 }) }),
+    {
+      ...asap,
+      asapTransport: transport({ port: 40000 }),
+    },
+  );
+  assert.equal(same.ok && same.changed, false);
+  assert.equal(e.userTransport, ut);
+  assert.equal(e.asapTransport, at);
+  const moved = transport({ port: 7000, addresses: ["10.0.0.9"] });
+  const other = hs.register(EP, pe(1n, undefined, {}, { userTransport: moved }), asap);
+  assert.equal(other.ok && other.changed, true);
+  assert.equal(e.userTransport, moved);
+  assert.equal(e.asapTransport, at);
+});
+
 test("Handlespace.deregister() removes the PE and the pool with its last PE", () => {
   const hs = space();
   const a = ok(hs.register(EP, pe(1n), asap));
