@@ -65,7 +65,7 @@ import {
   type TransportSettings,
 } from "./_transport.ts";
 import { enrpTlsFlags, readEnrpTlsFlags, readTlsFlags, tlsFlags } from "./_tls.ts";
-import { LogLimiter } from "./_log_limiter.ts";
+import { toolLogLimiter } from "./_log_limiter.ts";
 import { readFileSync } from "node:fs";
 import {
   type AuthorizationPolicy,
@@ -733,13 +733,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
   const runtime = await currentRuntime();
   // A flooding peer must not flood the log: 10 lines per peer-triggered event and second, 100
   // for the others (a registration flood registers thousands of PEs a second).
-  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
-    log.warn(
-      "log-suppressed",
-      { of: event, suppressed },
-      "more lines of this event in the last second",
-    );
-  });
+  const limiter = toolLogLimiter(log, () => runtime.now());
   const seed = new Uint32Array(runtime.randomBytes(16).buffer.slice(0, 16));
   const selectionKernel = createSelectionKernel({ wasm: o.wasm });
   const registrar = new Registrar({

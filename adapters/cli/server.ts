@@ -57,7 +57,7 @@ import { Logger } from "../log.ts";
 import { fractionToU32, parsePolicy, policyHasLoad, policyText } from "./_policy.ts";
 import { ServiceRole } from "./_service_role.ts";
 import { readTlsFlags, tlsFlags } from "./_tls.ts";
-import { LogLimiter } from "./_log_limiter.ts";
+import { type LogLimiter, toolLogLimiter } from "./_log_limiter.ts";
 import type { TlsOptions } from "../tls.ts";
 import { DEFAULT_POOL, SERVICE_NAMES, SERVICE_PPID, type ServiceName } from "./_services.ts";
 import {
@@ -339,13 +339,7 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
     write: (t) => io.err(t),
   });
   const runtime = await currentRuntime();
-  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
-    log.warn(
-      "log-suppressed",
-      { of: event, suppressed },
-      "more lines of this event in the last second",
-    );
-  });
+  const limiter = toolLogLimiter(log, () => runtime.now());
 
   // The service: its own driver with one listener for pool users.
   const service = new ServiceRole(o.service);
@@ -426,7 +420,7 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
     ...(o.tls === undefined ? {} : { tls: o.tls }),
     onEvent: (e) => {
       if (e.type === "closed") closed();
-      logPeEvent(log, pe, peDriver, e);
+      logPeEvent(log, pe, e, peDriver);
     },
   });
   if (o.announce !== undefined) {
@@ -533,13 +527,7 @@ async function serveCompute(o: ServerOptions, c: ComputeFlags, io: CliIo): Promi
   });
   const runtime = await currentRuntime();
   // Clients failing the TLS handshake can come at any rate: at most 10 lines a second.
-  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
-    log.warn(
-      "log-suppressed",
-      { of: event, suppressed },
-      "more lines of this event in the last second",
-    );
-  });
+  const limiter = toolLogLimiter(log, () => runtime.now());
   // The service's events wait until `started` is out (it is every tool's first line).
   let held: ComputeLogEvent[] | undefined = [];
   const report = (e: ComputeLogEvent) =>
@@ -634,7 +622,7 @@ function logComputeEvent(
 ): void {
   switch (e.type) {
     case "pool-element":
-      logComputePeEvent(log, pe, e.event);
+      logPeEvent(log, pe, e.event);
       return;
     case "unit-done":
       log.debug(e.type, {
@@ -669,44 +657,6 @@ function logComputeEvent(
   }
 }
 
-/** The pool element's events under `--compute` (its associations are the acceptor's). */
-function logComputePeEvent(log: Logger, pe: PoolElement, e: PoolElementEvent): void {
-  switch (e.type) {
-    case "registered":
-      log.info(e.type, {
-        pool: pe.poolHandle,
-        pe: pe.id,
-        registrar: e.registrarId === 0n ? undefined : e.registrarId,
-        policy: policyText(pe.policy),
-      });
-      return;
-    case "re-registered":
-      log.debug(e.type, { pe: pe.id, registrar: e.registrarId, policy: policyText(pe.policy) });
-      return;
-    case "registration-failed":
-      log.warn(e.type, { pe: pe.id, cause: `0x${e.cause.toString(16)}`, reason: e.reason });
-      return;
-    case "home-changed":
-      log.info(e.type, { pe: pe.id, from: e.from, to: e.to, reason: e.reason });
-      return;
-    case "registrar-lost":
-      log.warn(e.type, { pe: pe.id, registrar: e.registrarId, reason: e.reason });
-      return;
-    case "registrar-hunt-failed":
-      log.warn(e.type, { pe: pe.id, round: e.round }, "no registrar reachable; still trying");
-      return;
-    case "deregistered":
-      log.info(e.type, { pool: pe.poolHandle, pe: pe.id });
-      return;
-    case "peer-protocol-error":
-      log.warn(e.type, { detail: e.detail });
-      return;
-    case "closed":
-      log.debug(e.type, { pe: pe.id });
-      return;
-  }
-}
-
 /** Listens on the given host, or on every address (`::`, else `0.0.0.0` without IPv6). */
 async function listenService<E>(
   driver: Driver<E>,
@@ -726,15 +676,20 @@ async function listenService<E>(
   }
 }
 
+/**
+ * Logs a pool element's event. `driver` carries its registrar association and names the
+ * registrar's address; under `--compute` the associations are the session acceptor's and it is
+ * left out.
+ */
 function logPeEvent(
   log: Logger,
   pe: PoolElement,
-  driver: Driver<PoolElementEvent>,
   e: PoolElementEvent,
+  driver?: Driver<PoolElementEvent>,
 ): void {
   switch (e.type) {
     case "registered": {
-      const remote = driver.status(e.assoc)?.remote;
+      const remote = driver?.status(e.assoc)?.remote;
       log.info(e.type, {
         pool: pe.poolHandle,
         pe: pe.id,
