@@ -66,11 +66,13 @@ export type ChecksumWidth = 16 | 32;
  */
 export type ChecksumCompat = "exact" | "rsplib";
 
-import { partial16OfNumber, partial32OfNumber } from "./_partial.ts";
+import { idWordSum16, idWordSum32, rsplibIdWordSum16 } from "./_partial.ts";
 
 const M16 = 0xffff;
 const M32 = 0xffffffff;
-const TWO_32 = 4294967296;
+// An accumulator's running sum is kept below this bound, so that adding any partial sum
+// (below 2^53) to it stays exact; it is reduced modulo M only when it would reach it.
+const REDUCE_AT = 2 ** 52;
 
 /**
  * Folds an exact non-negative sum with end-around carry into 16 bits.
@@ -367,13 +369,11 @@ export function wordSum32(bytes: Uint8Array): number {
  * ```
  */
 export function partial16(handleSum: number, id: bigint): number {
-  // One conversion instead of two bigint comparisons: every identifier outside 0..2^32−1
-  // converts to a number outside that range too.
-  const n = Number(id);
-  if (!(n >= 0 && n <= 0xffffffff)) {
+  const w = idWordSum16(id);
+  if (w < 0) {
     throw new RangeError(`Cannot compute Internet-16 partial: identifier ${id} is not 32-bit`);
   }
-  return partial16OfNumber(handleSum, n);
+  return handleSum + w;
 }
 
 /**
@@ -416,11 +416,11 @@ export function rsplibWordSum16(bytes: Uint8Array): number {
  * ```
  */
 export function rsplibPartial16(rsplibHandleSum: number, id: bigint): number {
-  const n = Number(id);
-  if (!(n >= 0 && n <= 0xffffffff)) {
+  const w = rsplibIdWordSum16(id);
+  if (w < 0) {
     throw new RangeError(`Cannot compute Internet-16 partial: identifier ${id} is not 32-bit`);
   }
-  return rsplibHandleSum + swap16(n >>> 16) + swap16(n & 0xffff);
+  return rsplibHandleSum + w;
 }
 
 /**
@@ -440,11 +440,11 @@ export function rsplibPartial16(rsplibHandleSum: number, id: bigint): number {
  * ```
  */
 export function partial32(handleSum: number, id: bigint): number {
-  if (id < 0n || id > 0xffffffffffffffffn) {
+  const w = idWordSum32(id);
+  if (w < 0) {
     throw new RangeError(`Cannot compute Internet-32 partial: identifier ${id} is not 64-bit`);
   }
-  if (id <= 0x1fffffffffffffn) return partial32OfNumber(handleSum, Number(id));
-  return handleSum + Number(id >> 32n) + Number(id & 0xffffffffn);
+  return handleSum + w;
 }
 
 /**
@@ -470,7 +470,9 @@ export function partial32(handleSum: number, id: bigint): number {
 export class ChecksumAccumulator {
   readonly #m: number;
   readonly #rsplib: boolean;
-  #residue = 0;
+  // ≡ S (mod M), 0 ≤ #sum < REDUCE_AT: an exact running sum, reduced only when it grows
+  // large or a subtraction would make it negative, so add/sub need no division.
+  #sum = 0;
   #count = 0;
   #raw = 0;
 
@@ -528,11 +530,12 @@ export class ChecksumAccumulator {
    * ```
    */
   add(partial: number, rsplibPartial = 0): void {
-    let r = this.#residue + partial % this.#m;
-    if (r >= this.#m) r -= this.#m;
-    this.#residue = r;
+    let s = this.#sum + partial;
+    // A rounded s ≥ REDUCE_AT means the exact one is too; below it, s is exact.
+    if (s >= REDUCE_AT) s = (this.#sum % this.#m) + (partial % this.#m);
+    this.#sum = s;
     this.#count++;
-    if (this.#rsplib) this.#raw = (this.#raw + rsplibPartial) % TWO_32;
+    if (this.#rsplib) this.#raw = (this.#raw + rsplibPartial) >>> 0; // mod 2^32, exact
   }
 
   /**
@@ -551,15 +554,14 @@ export class ChecksumAccumulator {
    * ```
    */
   sub(partial: number, rsplibPartial = 0): void {
-    let r = this.#residue - partial % this.#m;
-    if (r < 0) r += this.#m;
-    this.#residue = r;
-    this.#count--;
-    if (this.#rsplib) {
-      let raw = (this.#raw - rsplibPartial) % TWO_32;
-      if (raw < 0) raw += TWO_32;
-      this.#raw = raw;
+    let s = this.#sum - partial; // exact: both operands are integers below 2^53
+    if (s < 0) {
+      s %= this.#m;
+      if (s < 0) s += this.#m;
     }
+    this.#sum = s;
+    this.#count--;
+    if (this.#rsplib) this.#raw = (this.#raw - rsplibPartial) >>> 0; // mod 2^32, exact
   }
 
   /**
@@ -577,7 +579,8 @@ export class ChecksumAccumulator {
    */
   folded(): number {
     if (this.#count === 0) return 0;
-    return this.#residue === 0 ? this.#m : this.#residue;
+    const r = this.#sum % this.#m;
+    return r === 0 ? this.#m : r;
   }
 
   /**
@@ -611,7 +614,7 @@ export class ChecksumAccumulator {
    * ```
    */
   clear(): void {
-    this.#residue = 0;
+    this.#sum = 0;
     this.#count = 0;
     this.#raw = 0;
   }

@@ -193,3 +193,49 @@ test("tsChecksumKernel: ranges outside the buffer throw RangeError", () => {
   assert.throws(() => tsChecksumKernel.sum16(b, 4, 5), RangeError);
   assert.throws(() => tsChecksumKernel.sum32(b, -1, 2), RangeError);
 });
+
+test("ChecksumAccumulator: any sequence of adds and removals of partials up to 2^53 gives the exact fold", () => {
+  const partial = fc.oneof(
+    fc.integer({ min: 0, max: 0x3ffff }),
+    fc.integer({ min: 2 ** 52 - 4, max: 2 ** 53 - 1 }),
+    fc.integer({ min: 0, max: 2 ** 53 - 1 }),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(16 as const, 32 as const),
+      fc.array(fc.tuple(partial, fc.boolean()), { maxLength: 60 }),
+      (width, steps) => {
+        const acc = new ChecksumAccumulator(width);
+        const m = width === 16 ? 0xffffn : 0xffffffffn;
+        const held: number[] = [];
+        let exact = 0n;
+        for (const [p, remove] of steps) {
+          if (remove && held.length > 0) {
+            const q = held.pop()!;
+            acc.sub(q);
+            exact -= BigInt(q);
+          } else {
+            held.push(p);
+            acc.add(p);
+            exact += BigInt(p);
+          }
+          const folded = held.length === 0 ? 0n : exact % m === 0n ? m : exact % m;
+          assert.equal(acc.folded(), Number(folded));
+          assert.equal(acc.value(), Number(m - folded));
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test("checksum: partial sums read both identifier words at the range limits", () => {
+  assert.equal(partial16(7, 0xffffffffn), 7 + 0xffff + 0xffff);
+  assert.equal(partial16(0, 0n), 0);
+  assert.throws(() => partial16(0, -1n), RangeError);
+  assert.equal(rsplibPartial16(0, 0xff00_0001n), 0x00ff + 0x0100);
+  assert.throws(() => rsplibPartial16(0, 2n ** 32n), RangeError);
+  assert.equal(partial32(1, 2n ** 64n - 1n), 1 + 2 * 0xffffffff);
+  assert.equal(partial32(0, 2n ** 53n + 1n), 0x200000 + 1);
+  assert.throws(() => partial32(0, -1n), RangeError);
+});

@@ -24,10 +24,11 @@ import {
   ChecksumAccumulator,
   type ChecksumCompat,
   type ChecksumWidth,
-  partial16,
+  finishRsplib16,
   partial32,
   rsplibPartial16,
   rsplibWordSum16,
+  swap16,
   wordSum16,
   wordSum32,
 } from "./checksum.ts";
@@ -36,7 +37,14 @@ import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
 import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
 import { KeyMap } from "../_key_map.ts";
-import { partial16OfNumber, partial32OfNumber } from "./_partial.ts";
+import {
+  idWordSum16,
+  idWordSum32,
+  mulMod,
+  partial16OfNumber,
+  partial32OfNumber,
+  rsplibIdWordSum16,
+} from "./_partial.ts";
 import { idNumber } from "./_id_number.ts";
 import { compareHandles, hashHandle, Pool, sameBytes } from "./_pool.ts";
 
@@ -1601,21 +1609,43 @@ export class Handlespace {
     return this.#width === 16 ? 0xffff : 0xffffffff;
   }
 
+  // Derives the checksum again from every live PE's pool handle and identifier. The pool
+  // handle's words are summed once per pool (every PE of the pool shares them): a pool of c
+  // PEs adds c · wordSum(handle) + Σ wordSum(id), the same value as the c partial sums.
   #recompute(owner: bigint | undefined): number {
-    const acc = new ChecksumAccumulator(this.#width, this.#compat);
+    const wide = this.#width === 32, rsplib = this.#compat === "rsplib";
+    const m = wide ? 0xffffffff : 0xffff;
+    let total = 0; // ≡ S (mod m)
+    let count = 0;
+    let raw = 0; // RSPLIB's accumulator, mod 2^32
     for (const p of this.#table) {
       if (p === undefined) continue;
-      const sum = this.#width === 16 ? wordSum16(p.poolHandle) : wordSum32(p.poolHandle);
-      const rsplibSum = this.#compat === "rsplib" ? rsplibWordSum16(p.poolHandle) : 0;
-      for (const e of p.live()) {
+      const entries = p.entries;
+      let ids = 0, rsplibIds = 0, members = 0;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
+        if (e === undefined || (e.flags & REMOVED) !== 0) continue;
         if (owner !== undefined && e.homeRegistrarId !== owner) continue;
-        acc.add(
-          this.#width === 16 ? partial16(sum, e.id) : partial32(sum, e.id),
-          this.#compat === "rsplib" ? rsplibPartial16(rsplibSum, e.id) : 0,
-        );
+        const w = wide ? idWordSum32(e.id) : idWordSum16(e.id);
+        if (w < 0) {
+          throw new RangeError(
+            `Cannot compute checksum: identifier ${e.id} does not fit the ${this.#width}-bit checksum`,
+          );
+        }
+        ids += w; // w < 2^33
+        if (ids >= 2 ** 52) ids %= m;
+        if (rsplib) rsplibIds += rsplibIdWordSum16(e.id); // < 2^17 each
+        members++;
       }
+      if (members === 0) continue;
+      const handle = p.poolHandle;
+      const handleSum = wide ? wordSum32(handle) : wordSum16(handle);
+      total = (total + ids % m + mulMod(members % m, handleSum % m, m)) % m;
+      if (rsplib) raw = (raw + Math.imul(members, rsplibWordSum16(handle)) + rsplibIds) >>> 0;
+      count += members;
     }
-    return acc.value();
+    if (rsplib) return swap16(finishRsplib16(raw));
+    return count === 0 ? m : total === 0 ? 0 : m - total;
   }
 }
 
