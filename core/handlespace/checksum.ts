@@ -475,6 +475,8 @@ export class ChecksumAccumulator {
   #sum = 0;
   #count = 0;
   #raw = 0;
+  // The finished value, or −1 after a change (value() computes it once per change).
+  #value = -1;
 
   /**
    * Creates an empty accumulator (value 0xffff / 0xffffffff).
@@ -535,6 +537,7 @@ export class ChecksumAccumulator {
     if (s >= REDUCE_AT) s = (this.#sum % this.#m) + (partial % this.#m);
     this.#sum = s;
     this.#count++;
+    this.#value = -1;
     if (this.#rsplib) this.#raw = (this.#raw + rsplibPartial) >>> 0; // mod 2^32, exact
   }
 
@@ -561,6 +564,7 @@ export class ChecksumAccumulator {
     }
     this.#sum = s;
     this.#count--;
+    this.#value = -1;
     if (this.#rsplib) this.#raw = (this.#raw - rsplibPartial) >>> 0; // mod 2^32, exact
   }
 
@@ -596,8 +600,9 @@ export class ChecksumAccumulator {
    * ```
    */
   value(): number {
-    if (this.#rsplib) return swap16(finishRsplib16(this.#raw));
-    return this.#m - this.folded();
+    const cached = this.#value;
+    if (cached >= 0) return cached;
+    return this.#value = this.#rsplib ? swap16(finishRsplib16(this.#raw)) : this.#m - this.folded();
   }
 
   /**
@@ -617,5 +622,6 @@ export class ChecksumAccumulator {
     this.#sum = 0;
     this.#count = 0;
     this.#raw = 0;
+    this.#value = -1;
   }
 }
