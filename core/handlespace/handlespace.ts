@@ -1615,7 +1615,7 @@ export class Handlespace {
   #recompute(owner: bigint | undefined): number {
     const wide = this.#width === 32, rsplib = this.#compat === "rsplib";
     const m = wide ? 0xffffffff : 0xffff;
-    let total = 0; // ≡ S (mod m)
+    let total = 0; // ≡ S (mod m), below 2^53
     let count = 0;
     let raw = 0; // RSPLIB's accumulator, mod 2^32
     for (const p of this.#table) {
@@ -1640,12 +1640,18 @@ export class Handlespace {
       if (members === 0) continue;
       const handle = p.poolHandle;
       const handleSum = wide ? wordSum32(handle) : wordSum16(handle);
-      total = (total + ids % m + mulMod(members % m, handleSum % m, m)) % m;
+      // c · wordSum(handle) is exact in doubles for any realistic pool; otherwise reduce first.
+      const handles = members * handleSum;
+      total += handles < 2 ** 52 ? handles : mulMod(members % m, handleSum % m, m);
+      total += ids;
+      if (total >= 2 ** 52) total %= m;
       if (rsplib) raw = (raw + Math.imul(members, rsplibWordSum16(handle)) + rsplibIds) >>> 0;
       count += members;
     }
     if (rsplib) return swap16(finishRsplib16(raw));
-    return count === 0 ? m : total === 0 ? 0 : m - total;
+    if (count === 0) return m;
+    total %= m;
+    return total === 0 ? 0 : m - total;
   }
 }
 
