@@ -21,23 +21,31 @@
 // than GUIDE_SCAN_MAX steps (many tiny weights in one bucket) gives up and the tree answers.
 
 const EMPTY_F64 = new Float64Array(0);
-const EMPTY_I32 = new Int32Array(0);
+/** `first` of a stale table: every find returns −1 (see findSlot). */
+const STALE = Int32Array.of(-1);
 
 /**
- * Units of build work (a slot visited or a bucket filled) done per selection while the table is
- * rebuilt: a full rebuild of N slots takes ≈ (capacity + 2N) / GUIDE_STEP selections.
+ * Units of build work (a slot visited or a bucket filled) done per tree draw while the table is
+ * rebuilt: a full rebuild of N slots takes ≈ (capacity + 2N) / GUIDE_STEP draws.
  */
 export const GUIDE_STEP = 128;
 
 /**
- * The rebuild starts once capacity >> GUIDE_QUIET_SHIFT (plus GUIDE_QUIET_MIN) selections have
- * run on the tree since the last weight change: a pool whose weights change more often keeps
- * using the tree and does no build work that a change would throw away.
+ * The rebuild starts once capacity >> GUIDE_QUIET_SHIFT (plus GUIDE_QUIET_MIN) draws have run
+ * on the tree since the last weight change: a pool whose weights change more often keeps using
+ * the tree and does no build work that a change would throw away.
  */
 export const GUIDE_QUIET_SHIFT = 4;
 
-/** The least number of quiet selections before a rebuild starts (see GUIDE_QUIET_SHIFT). */
+/** The least number of quiet draws before a rebuild starts (see GUIDE_QUIET_SHIFT). */
 export const GUIDE_QUIET_MIN = 16;
+
+/**
+ * Tables over at least this many slots mark buckets that lie within one range (first[b] =
+ * −2 − slot): a draw there skips `cum`, which saves a cache miss once `cum` outgrows the cache,
+ * but the extra unpredictable branch costs more than it saves while everything stays in L1/L2.
+ */
+export const GUIDE_PURE_MIN = 8192;
 
 /** A forward scan gives up after this many steps (the tree answers instead). */
 export const GUIDE_SCAN_MAX = 16;
@@ -45,13 +53,19 @@ export const GUIDE_SCAN_MAX = 16;
 export class GuideTable {
   /** The entries: (start of the slot's range, slot) pairs, then (total, −1). */
   cum: Float64Array = EMPTY_F64;
-  /** By bucket: the entry whose range contains the bucket's first draw. */
-  first: Int32Array = EMPTY_I32;
-  /** Whether the table matches the weights (set when a rebuild completes). */
-  ready = false;
-  /** [1 / bucket width, bucket width, running sum of a build] (doubles in a typed array). */
+  /**
+   * By bucket: the entry whose range contains the bucket's first draw, or, when that entry's
+   * range covers the whole bucket, −2 − slot (no scan, no read of `cum`). A stale table's is
+   * [−1] (with 1 / width = 0, every draw falls into bucket 0).
+   */
+  first: Int32Array = STALE;
+  /** By slot of positive weight: (start of its range, weight) (the step-over of k > 1). */
+  sw: Float64Array = EMPTY_F64;
+  /** [1 / bucket width (0 while stale), bucket width, running sum of a build]. */
   readonly #f = new Float64Array(3);
-  /** Selections on the tree since the last change. */
+  /** The bucket table a build fills (published as `first` when complete). */
+  #table: Int32Array = STALE;
+  /** Tree draws since the last change. */
   #quiet = 0;
   /** The next slot to visit in a build, −1 when no build is under way. */
   #slot = -1;
@@ -59,20 +73,29 @@ export class GuideTable {
   #entry = 0;
   #bucket = 0;
   #buckets = 0;
+  /** Whether this build marks buckets within one range (GUIDE_PURE_MIN). */
+  #pure = false;
+
+  /** Whether the table matches the weights (a rebuild completed since the last change). */
+  get ready(): boolean {
+    return this.first !== STALE;
+  }
 
   /** The weights changed: the table is stale and a build under way starts over later. */
   invalidate(): void {
-    this.ready = false;
+    this.first = STALE;
+    this.#f[0] = 0;
     this.#quiet = 0;
     this.#slot = -1;
   }
 
   /**
-   * Counts one selection that ran on the tree; once enough have run since the last change, does
-   * one step of the rebuild over `val` (weights by slot, `capacity` slots, `live` of them in
-   * use, summing to `total`).
+   * Counts one draw that ran on the tree; once enough have run since the last change, does one
+   * step of the rebuild over `val` (weights by slot, `capacity` slots, `live` of them in use,
+   * summing to `total`).
    */
   tick(val: Float64Array, capacity: number, live: number, total: number): void {
+    if (this.first !== STALE) return;
     if (++this.#quiet < (capacity >> GUIDE_QUIET_SHIFT) + GUIDE_QUIET_MIN) return;
     if (this.#slot < 0) {
       if (total <= 0 || live <= 0) return;
@@ -82,17 +105,19 @@ export class GuideTable {
   }
 
   /**
-   * The entry whose range contains r (0 ≤ r < total), or −1 when the scan is too long. Only
-   * while `ready`.
+   * The slot whose range contains r (0 ≤ r < total); −1 while the table is stale or when the
+   * scan is too long (the tree answers then).
    */
-  find(r: number): number {
+  findSlot(r: number): number {
+    // r / width < 2^31 buckets: | 0 is ⌊ ⌋ here.
+    let e = this.first[(r * this.#f[0]!) | 0]!;
+    if (e < 0) return -2 - e;
     const cum = this.cum;
-    let e = this.first[Math.floor(r * this.#f[0]!)]!;
     const stop = e + GUIDE_SCAN_MAX;
     while (cum[2 * e + 2]! <= r) {
       if (++e === stop) return -1;
     }
-    return e;
+    return cum[2 * e + 1]! | 0;
   }
 
   /** Builds the whole table at once (tests; selections build it step by step). */
@@ -100,7 +125,7 @@ export class GuideTable {
     this.invalidate();
     if (total <= 0 || live <= 0) return;
     this.#start(capacity, live, total);
-    while (!this.ready) this.#step(val, capacity);
+    while (this.first === STALE) this.#step(val, capacity);
   }
 
   // Chooses the bucket width (a power of two, so that there are at most 2·live buckets) and
@@ -109,28 +134,36 @@ export class GuideTable {
     let w = 1;
     while (total > 2 * live * w) w *= 2;
     const buckets = Math.ceil(total / w);
-    if (this.cum.length < 2 * capacity + 2) this.cum = new Float64Array(2 * capacity + 2);
-    if (this.first.length < buckets) this.first = new Int32Array(Math.max(buckets, 2 * capacity));
-    const f = this.#f;
-    f[0] = 1 / w;
-    f[1] = w;
-    f[2] = 0;
+    if (this.cum.length < 2 * capacity + 2) {
+      this.cum = new Float64Array(2 * capacity + 2);
+      this.sw = new Float64Array(2 * capacity);
+    }
+    if (this.#table.length < buckets) this.#table = new Int32Array(Math.max(buckets, 2 * capacity));
+    this.#f[1] = w;
+    this.#f[2] = 0;
     this.#buckets = buckets;
+    this.#pure = capacity >= GUIDE_PURE_MIN;
     this.#slot = this.#entry = this.#bucket = 0;
   }
 
   // Up to GUIDE_STEP units of the build: fill the buckets that start within the last entry's
-  // range, else visit the next slot (appending an entry for a positive weight).
+  // range (c is where it ends), else visit the next slot (appending an entry for a positive
+  // weight); at the end, publish the table.
   #step(val: Float64Array, capacity: number): void {
-    const cum = this.cum, first = this.first, f = this.#f, w = f[1]!, buckets = this.#buckets;
+    const cum = this.cum, first = this.#table, sw = this.sw, f = this.#f, w = f[1]!;
+    const buckets = this.#buckets, pure = this.#pure;
     let s = this.#slot, e = this.#entry, b = this.#bucket, c = f[2]!;
     for (let units = GUIDE_STEP; units > 0; units--) {
-      if (b < buckets && b * w < c) first[b++] = e - 1;
-      else if (s < capacity) {
+      if (b < buckets && b * w < c) {
+        first[b] = pure && (b + 1) * w <= c ? -2 - cum[2 * e - 1]! : e - 1;
+        b++;
+      } else if (s < capacity) {
         const v = val[s]!;
         if (v !== 0) {
           cum[2 * e] = c;
           cum[2 * e + 1] = s;
+          sw[2 * s] = c;
+          sw[2 * s + 1] = v;
           e++;
           c += v;
         }
@@ -138,7 +171,8 @@ export class GuideTable {
       } else {
         cum[2 * e] = c;
         cum[2 * e + 1] = -1;
-        this.ready = true;
+        f[0] = 1 / w;
+        this.first = first;
         s = -1;
         break;
       }

@@ -226,9 +226,9 @@ export class SumTreeEngine {
     if (this.#region !== undefined) this.#sync();
     const total = this.total;
     if (total <= 0) return -1;
-    const guide = this.#guide;
-    if (!guide.ready) guide.tick(this.val, this.val.length, this.size, total);
-    const s = this.#find(drawIndex(rng, total));
+    const r = drawIndex(rng, total);
+    let s = this.#guide.findSlot(r);
+    if (s < 0) s = this.#miss(r);
     this.#sel[s]!++;
     if (maxIncrement > 0 && this.#useCode !== USE_NONE) this.#used(s);
     return s;
@@ -242,7 +242,6 @@ export class SumTreeEngine {
     const val = this.val;
     if (want > STEP_OVER_MAX) return this.#selectMany(want, out, rng, maxIncrement);
     const guide = this.#guide;
-    if (!guide.ready) guide.tick(val, val.length, this.size, total);
     if (heldStart.length < want) {
       heldStart = new Float64Array(2 * want);
       heldWeight = new Float64Array(2 * want);
@@ -256,14 +255,24 @@ export class SumTreeEngine {
         if (r >= hs[i]!) r += hw[i]!;
         else break;
       }
-      const s = this.#find(r);
+      let s = guide.findSlot(r);
+      const byGuide = s >= 0;
+      if (!byGuide) s = this.#miss(r);
       out[count] = s;
       if (++count === want) break;
-      const w = val[s]!;
+      // The range of s: by the guide table, or where the descent left r minus what remained.
+      let start: number, w: number;
+      if (byGuide) {
+        const sw = guide.sw;
+        start = sw[2 * s]!;
+        w = sw[2 * s + 1]!;
+      } else {
+        start = r - found[0]!;
+        w = val[s]!;
+      }
       total -= w;
       if (total <= 0) break;
-      // The range of s starts where #find left r minus what remained within it: insert sorted.
-      const start = r - found[0]!;
+      // Insert the range sorted by start.
       let i = count - 1;
       while (i > 0 && hs[i - 1]! > start) {
         hs[i] = hs[i - 1]!;
@@ -305,19 +314,10 @@ export class SumTreeEngine {
     return count;
   }
 
-  // The slot whose cumulative weight range contains r (0 ≤ r < total), by the guide table when
-  // it is up to date, else by the tree. Leaves what remains of r within the slot's range in
-  // found[0].
-  #find(r: number): number {
-    const guide = this.#guide;
-    if (guide.ready) {
-      const e = guide.find(r);
-      if (e >= 0) {
-        const cum = guide.cum;
-        found[0] = r - cum[2 * e]!;
-        return cum[2 * e + 1]!;
-      }
-    }
+  // A draw the guide table could not answer (stale, or a long scan): counts it towards the
+  // table's rebuild and descends the tree.
+  #miss(r: number): number {
+    this.#guide.tick(this.val, this.val.length, this.size, this.total);
     return this.#treeFind(r);
   }
 
