@@ -83,10 +83,13 @@ export class GuideTable {
 
   /** The weights changed: the table is stale and a build under way starts over later. */
   invalidate(): void {
-    this.first = STALE;
-    this.#f[0] = 0;
     this.#quiet = 0;
-    this.#slot = -1;
+    // Cheap when already stale (a pool whose weights change on every use calls this each time).
+    if (this.first !== STALE || this.#slot >= 0) {
+      this.first = STALE;
+      this.#f[0] = 0;
+      this.#slot = -1;
+    }
   }
 
   /**
