@@ -22,7 +22,7 @@
 
 const EMPTY_F64 = new Float64Array(0);
 /** `first` of a stale table: every find returns −1 (see findSlot). */
-const STALE = Int32Array.of(-1);
+const STALE = Int32Array.of(-1, -1);
 
 /**
  * Units of build work (a slot visited or a bucket filled) done per tree draw while the table is
@@ -41,9 +41,10 @@ export const GUIDE_QUIET_SHIFT = 4;
 export const GUIDE_QUIET_MIN = 16;
 
 /**
- * Tables over at least this many slots mark buckets that lie within one range (first[b] =
- * −2 − slot): a draw there skips `cum`, which saves a cache miss once `cum` outgrows the cache,
- * but the extra unpredictable branch costs more than it saves while everything stays in L1/L2.
+ * Tables over at least this many slots mark buckets that lie within one range (with the slot
+ * next to the entry in `first`): a draw there skips `cum`, which saves a cache miss once `cum`
+ * outgrows the cache, but the extra unpredictable branch costs more than it saves while
+ * everything stays in L1/L2.
  */
 export const GUIDE_PURE_MIN = 8192;
 
@@ -54,13 +55,12 @@ export class GuideTable {
   /** The entries: (start of the slot's range, slot) pairs, then (total, −1). */
   cum: Float64Array = EMPTY_F64;
   /**
-   * By bucket: the entry whose range contains the bucket's first draw, or, when that entry's
-   * range covers the whole bucket, −2 − slot (no scan, no read of `cum`). A stale table's is
-   * [−1] (with 1 / width = 0, every draw falls into bucket 0).
+   * By bucket b: first[2b] = the entry whose range contains the bucket's first draw;
+   * first[2b + 1] = its slot when that range covers the whole bucket (no scan, no read of
+   * `cum`), else −1. A stale table's is [−1, −1] (with 1 / width = 0, every draw falls into
+   * bucket 0).
    */
   first: Int32Array = STALE;
-  /** By slot of positive weight: (start of its range, weight) (the step-over of k > 1). */
-  sw: Float64Array = EMPTY_F64;
   /** [1 / bucket width (0 while stale), bucket width, running sum of a build]. */
   readonly #f = new Float64Array(3);
   /** The bucket table a build fills (published as `first` when complete). */
@@ -112,15 +112,32 @@ export class GuideTable {
    * scan is too long (the tree answers then).
    */
   findSlot(r: number): number {
-    // r / width < 2^31 buckets: | 0 is ⌊ ⌋ here.
-    let e = this.first[(r * this.#f[0]!) | 0]!;
-    if (e < 0) return -2 - e;
-    const cum = this.cum;
-    const stop = e + GUIDE_SCAN_MAX;
+    // r / width < 2^30 buckets: | 0 is ⌊ ⌋ here.
+    const i = ((r * this.#f[0]!) | 0) << 1, first = this.first;
+    const s = first[i + 1]!;
+    if (s >= 0) return s;
+    let e = first[i]!;
+    if (e < 0) return -1;
+    const cum = this.cum, stop = e + GUIDE_SCAN_MAX;
     while (cum[2 * e + 2]! <= r) {
       if (++e === stop) return -1;
     }
     return cum[2 * e + 1]! | 0;
+  }
+
+  /**
+   * The entry whose range contains r (0 ≤ r < total): its start is cum[2e], its slot
+   * cum[2e + 1], its weight cum[2e + 2] − cum[2e]. −1 as findSlot.
+   */
+  findEntry(r: number): number {
+    const i = ((r * this.#f[0]!) | 0) << 1, first = this.first;
+    let e = first[i]!;
+    if (first[i + 1]! >= 0 || e < 0) return e;
+    const cum = this.cum, stop = e + GUIDE_SCAN_MAX;
+    while (cum[2 * e + 2]! <= r) {
+      if (++e === stop) return -1;
+    }
+    return e;
   }
 
   /** Builds the whole table at once (tests; selections build it step by step). */
@@ -137,11 +154,10 @@ export class GuideTable {
     let w = 1;
     while (total > 2 * live * w) w *= 2;
     const buckets = Math.ceil(total / w);
-    if (this.cum.length < 2 * capacity + 2) {
-      this.cum = new Float64Array(2 * capacity + 2);
-      this.sw = new Float64Array(2 * capacity);
-    }
-    if (this.#table.length < buckets) this.#table = new Int32Array(Math.max(buckets, 2 * capacity));
+    // At most `live` entries and 2·live buckets; room for twice as many, so that a growing pool
+    // does not allocate on every rebuild.
+    if (this.cum.length < 2 * live + 2) this.cum = new Float64Array(4 * live + 2);
+    if (this.#table.length < 2 * buckets) this.#table = new Int32Array(4 * buckets);
     this.#f[1] = w;
     this.#f[2] = 0;
     this.#buckets = buckets;
@@ -153,20 +169,19 @@ export class GuideTable {
   // range (c is where it ends), else visit the next slot (appending an entry for a positive
   // weight); at the end, publish the table.
   #step(val: Float64Array, capacity: number): void {
-    const cum = this.cum, first = this.#table, sw = this.sw, f = this.#f, w = f[1]!;
+    const cum = this.cum, first = this.#table, f = this.#f, w = f[1]!;
     const buckets = this.#buckets, pure = this.#pure;
     let s = this.#slot, e = this.#entry, b = this.#bucket, c = f[2]!;
     for (let units = GUIDE_STEP; units > 0; units--) {
       if (b < buckets && b * w < c) {
-        first[b] = pure && (b + 1) * w <= c ? -2 - cum[2 * e - 1]! : e - 1;
+        first[2 * b] = e - 1;
+        first[2 * b + 1] = pure && (b + 1) * w <= c ? cum[2 * e - 1]! : -1;
         b++;
       } else if (s < capacity) {
         const v = val[s]!;
         if (v !== 0) {
           cum[2 * e] = c;
           cum[2 * e + 1] = s;
-          sw[2 * s] = c;
-          sw[2 * s + 1] = v;
           e++;
           c += v;
         }

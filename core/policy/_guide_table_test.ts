@@ -89,8 +89,10 @@ function checkTable(g: GuideTable, val: Float64Array, seed: number): number {
     }
     answered++;
     assert.equal(got, want, `draw ${r}`);
-    assert.equal(g.sw[2 * got], start[got], `start of slot ${got}`);
-    assert.equal(g.sw[2 * got + 1], val[got], `weight of slot ${got}`);
+    const e = g.findEntry(r);
+    assert.equal(g.cum[2 * e + 1], got, `entry of draw ${r}`);
+    assert.equal(g.cum[2 * e], start[got], `start of slot ${got}`);
+    assert.equal(g.cum[2 * e + 2]! - g.cum[2 * e]!, val[got], `weight of slot ${got}`);
   }
   return answered / draws.length;
 }
@@ -158,6 +160,7 @@ test("GuideTable.tick() builds only after the quiet draws, in steps, and invalid
   g.invalidate();
   assert.ok(!g.ready);
   assert.equal(g.findSlot(1), -1);
+  assert.equal(g.findEntry(1), -1);
 });
 
 // ---- the engine with its guide table ----

@@ -255,17 +255,17 @@ export class SumTreeEngine {
         if (r >= hs[i]!) r += hw[i]!;
         else break;
       }
-      let s = guide.findSlot(r);
-      const byGuide = s >= 0;
-      if (!byGuide) s = this.#miss(r);
+      // The drawn entry of the guide table, else the tree's descent.
+      const e = guide.findEntry(r);
+      const s = e >= 0 ? guide.cum[2 * e + 1]! | 0 : this.#miss(r);
       out[count] = s;
       if (++count === want) break;
-      // The range of s: by the guide table, or where the descent left r minus what remained.
+      // Its range: from the table, or where the descent left r minus what remained within it.
       let start: number, w: number;
-      if (byGuide) {
-        const sw = guide.sw;
-        start = sw[2 * s]!;
-        w = sw[2 * s + 1]!;
+      if (e >= 0) {
+        const cum = guide.cum;
+        start = cum[2 * e]!;
+        w = cum[2 * e + 2]! - start;
       } else {
         start = r - found[0]!;
         w = val[s]!;
