@@ -4,13 +4,17 @@
 //
 // Layout: cum: Float64Array of entries, one per slot of positive weight in ascending slot order;
 // entry e is the pair (cum[2e] = the sum of the weights of all slots before it, cum[2e + 1] =
-// its slot), and a final sentinel pair (total, −1). first: Int32Array by bucket; bucket b covers
-// the draws b·w … (b + 1)·w − 1 for a bucket width w that is a power of two (so ⌊r / w⌋ is exact
-// in doubles), chosen so that there are between n and 2n buckets for n entries; first[b] is the
-// entry whose range contains b·w. A draw r reads first[⌊r / w⌋] and steps forward while the
-// next entry starts at or before r: on average fewer than one step (at most n entries start in
-// 2n buckets), and a draw touches one entry of `first` and one or two cache lines of `cum`,
-// where the tree's descent at N = 100000 reads six levels, two of them far bigger than L2.
+// its slot), and a final sentinel pair (total, −1). Bucket b covers the draws b·w … (b + 1)·w − 1
+// for a bucket width w that is a power of two (so ⌊r / w⌋ is exact in doubles), chosen so that
+// there are between n and 2n buckets for n entries. first: Int32Array of pairs by bucket:
+// first[2b] is the entry whose range contains b·w, first[2b + 1] its slot when that range covers
+// the whole bucket (pools of GUIDE_PURE_MIN slots or more), else −1. A draw r reads the pair of
+// bucket ⌊r / w⌋: the slot, if it is there (more than half of the draws at 2n buckets); else it
+// steps forward from the entry while the next one starts at or before r (fewer than one step on
+// average: at most n entries start in 2n buckets). So a draw touches one cache line of `first`
+// and at most one or two of `cum`, where the tree's descent at N = 100000 reads six levels, two
+// of them far bigger than L2. Memory: 8 bytes per bucket and 16 per entry, at most 32 bytes per
+// live PE, allocated at the first rebuild (a pool that is never selected from has none).
 //
 // The table holds a snapshot of the weights: any change makes it stale, and the tree stays the
 // always-correct path. It is rebuilt lazily: only after GUIDE_QUIET_SHIFT's share of selections
@@ -154,10 +158,9 @@ export class GuideTable {
     let w = 1;
     while (total > 2 * live * w) w *= 2;
     const buckets = Math.ceil(total / w);
-    // At most `live` entries and 2·live buckets; room for twice as many, so that a growing pool
-    // does not allocate on every rebuild.
-    if (this.cum.length < 2 * live + 2) this.cum = new Float64Array(4 * live + 2);
-    if (this.#table.length < 2 * buckets) this.#table = new Int32Array(4 * buckets);
+    // At most `live` entries and 2·live buckets (a reallocation costs less than the rebuild).
+    if (this.cum.length < 2 * live + 2) this.cum = new Float64Array(2 * live + 2);
+    if (this.#table.length < 2 * buckets) this.#table = new Int32Array(2 * buckets);
     this.#f[1] = w;
     this.#f[2] = 0;
     this.#buckets = buckets;
