@@ -15,11 +15,21 @@ import { HeapEngine } from "./_heap_engine.ts";
 import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
+import { RadixEngine } from "./_radix_engine.ts";
 import { Slab } from "../_slab.ts";
-import { formulaOf, KEY_HOOK, KEY_WRR } from "./_formula.ts";
+import {
+  formulaOf,
+  KEY_DPF_LOAD_DEG,
+  KEY_DPF_LOAD_LD_DEG,
+  KEY_HOOK,
+  KEY_LOAD_DEG,
+  KEY_LOAD_LD_DEG,
+  KEY_WRR,
+  USE_DEGRADE,
+} from "./_formula.ts";
 import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
 
-const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4;
+const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, RADIX = 5;
 
 /** Options of a {@link SelectionPool}. */
 export interface SelectionPoolOptions {
@@ -99,6 +109,7 @@ export class SelectionPool implements SelectionValues {
   readonly #dense: DenseEngine | undefined;
   readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
+  readonly #radix: RadixEngine | undefined;
 
   /**
    * Creates an empty selection pool.
@@ -132,7 +143,11 @@ export class SelectionPool implements SelectionValues {
         this.#ring = new RingEngine(this, cap);
         break;
       case "sorted":
-        if (policy.sortedStructure === "heap") {
+        if (policy.sortedStructure === "heap" && isRadixFormula(policy)) {
+          // The degradation family: keys are u32 and grow between updates (_radix_engine.ts).
+          this.#kind = RADIX;
+          this.#radix = new RadixEngine(this, policy, formulaOf(policy).key);
+        } else if (policy.sortedStructure === "heap") {
           this.#kind = HEAP;
           const formula = formulaOf(policy);
           this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
@@ -295,6 +310,9 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.add(slot);
         break;
+      case RADIX:
+        this.#radix!.add(slot);
+        break;
       default:
         this.#sumTree!.add(slot);
     }
@@ -394,6 +412,9 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.changed(slot);
         break;
+      case RADIX:
+        this.#radix!.changed(slot);
+        break;
     }
     return true;
   }
@@ -428,6 +449,9 @@ export class SelectionPool implements SelectionValues {
         break;
       case BUCKET:
         this.#bucket!.remove(slot);
+        break;
+      case RADIX:
+        this.#radix!.remove(slot);
         break;
       default:
         this.#sumTree!.remove(slot);
@@ -474,6 +498,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.select(k, out, mi);
       case BUCKET:
         return this.#bucket!.select(k, out, mi);
+      case RADIX:
+        return this.#radix!.select(k, out, mi);
       case RING:
         return this.#ring!.select(k, out, mi);
       case DENSE:
@@ -511,6 +537,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.selectOne(mi);
       case BUCKET:
         return this.#bucket!.selectOne(mi);
+      case RADIX:
+        return this.#radix!.selectOne(mi);
       case RING:
         return this.#ring!.selectOne(mi);
       case DENSE:
@@ -545,6 +573,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.first();
       case BUCKET:
         return this.#bucket!.first();
+      case RADIX:
+        return this.#radix!.first();
       default:
         return -1;
     }
@@ -582,6 +612,9 @@ export class SelectionPool implements SelectionValues {
         break;
       case BUCKET:
         this.#bucket!.orderInto(out);
+        break;
+      case RADIX:
+        this.#radix!.orderInto(out);
         break;
       default:
         for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) out.push(s);
@@ -653,6 +686,7 @@ export class SelectionPool implements SelectionValues {
     this.#dense?.grow(cap);
     this.#sumTree?.grow(cap);
     this.#bucket?.grow(cap);
+    this.#radix?.grow(cap);
   }
 
   // All per-slot arrays as views of one buffer (one allocation instead of fourteen), with the
@@ -689,6 +723,15 @@ export class SelectionPool implements SelectionValues {
     this.#free = free;
     this.#alive = alive;
   }
+}
+
+// Whether a sorted policy's key is a u32 that only grows on use (the degradation family's
+// formulas): then the radix engine orders it.
+function isRadixFormula(policy: PoolPolicy): boolean {
+  const { key, use } = formulaOf(policy);
+  return use === USE_DEGRADE && policy.maxKey === 0xffffffff &&
+    (key === KEY_LOAD_DEG || key === KEY_LOAD_LD_DEG || key === KEY_DPF_LOAD_DEG ||
+      key === KEY_DPF_LOAD_LD_DEG);
 }
 
 function badSelect(k: number, maxIncrement: number): never {

@@ -1,0 +1,477 @@
+// Sorted engine for the degradation family (Least Used with Degradation, Priority Least Used
+// with Degradation and their DPF variants): a radix heap on the key, with 16-way buckets.
+//
+// What makes it fit: every key is an integer in 0 … 0xffffffff (capped sums, rounded penalties),
+// and between updates of the policy information a key only grows: a use adds the PE's load
+// degradation to its counter. So the key of a used PE never drops below the key of the first PE,
+// and the first key never decreases while the pool is only selected from: a monotone priority
+// queue. In the steady state of these policies the used PEs "fill up like water": the first PE's
+// key rises by its step into a band of nearly equal keys. A comparison heap sifts it down through
+// that band on every use (2.4–2.9 levels of comparisons whose outcome the CPU cannot predict,
+// ~11 ns per misprediction here); the radix heap files it by its key's digits relative to the
+// first key (an XOR, a clz and a shift) and sorts it further only when everything before it is
+// used up.
+//
+// Layout. `last` (st[0]) is the key of the first PE. Bucket 0 holds the PEs whose key equals
+// `last`, as a doubly linked list in sequence-number order (head = next to be selected). Every
+// other PE, with key x > last, is in bucket 1 + 16·ℓ + δ, where ℓ (0 … 7) is the highest 4-bit
+// digit in which x differs from `last` and δ is x's digit there: every key of a bucket is below
+// every key of a later bucket, and these buckets are unordered doubly linked lists. Lists link
+// node ids (slot + 1; 0 is "none", so a link to it can be written without a branch), by node id:
+// rk (Float64Array, the key), rnext, rprev (Int32Array). By bucket: head (Int32Array). digits
+// (Int32Array, 8): per level the 16-bit mask of its non-empty buckets; misc (Int32Array):
+// [mask of the levels with a non-empty bucket, tail of bucket 0]. A PE's bucket is not stored:
+// it follows from its key and `last`.
+//
+// When bucket 0 runs empty, the first non-empty bucket (two masks: ctz, ctz) becomes bucket 0:
+// with one PE (the usual case; bench/README.md) directly, otherwise its least key becomes `last`
+// and its PEs are filed again (into lower levels; those with the least key into bucket 0 in
+// sequence order). A key below `last` (a registration, or an update of the policy information
+// that resets the counter) lowers `last`: bucket 0 and the buckets of the levels below the
+// highest digit in which old and new `last` differ merge into one bucket of that level.
+//
+// In front of the radix heap sits the front list: the first PEs in exact order (a doubly linked
+// list, fhead … ftail, marked by front[] = 1), taken from the radix heap one at a time as
+// selections need them (extract: the head of bucket 0, refilled first if empty). Every PE in the
+// radix heap comes after every PE in the front list. Selecting k takes the first k of the front
+// list (extracting until it holds k), so k = 3 costs one extraction per use, as k = 1 does. A
+// used PE whose new key is below the front list's last key goes into the front list (walking
+// back from its tail), otherwise into the radix heap. Ties are broken by sequence number exactly
+// as in the heap engine (_radix_engine_test.ts compares the two).
+
+import type { SelectionPool } from "./selection_pool.ts";
+import type { PoolPolicy } from "./policy.ts";
+import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+import { KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
+import { copyInto, Slab } from "../_slab.ts";
+
+const U32_MAX = 0xffffffff;
+const LEVELS = 8;
+const BUCKETS = 1 + 16 * LEVELS;
+/** misc[] indices: level mask, tail of bucket 0, head and tail of the front list. */
+const LEVEL_MASK = 0, TAIL0 = 1, FHEAD = 2, FTAIL = 3;
+
+/** The bucket of key x when the first key is `last` (x ≥ last). */
+function bucketOf(x: number, last: number): number {
+  if (x === last) return 0;
+  const level = (31 - Math.clz32(x ^ last)) >> 2;
+  return 1 + (level << 4) + ((x >>> (level << 2)) & 15);
+}
+
+export class RadixEngine {
+  rk: Float64Array;
+  rnext: Int32Array;
+  rprev: Int32Array;
+  readonly head = new Int32Array(BUCKETS);
+  readonly digits = new Int32Array(LEVELS);
+  readonly misc = new Int32Array(4);
+  /** By node id: 1 while in the front list. */
+  front: Uint8Array;
+  /** Length of the front list. */
+  fn = 0;
+  /** [last, next sequence number] (a typed array: a double field would box on every write). */
+  readonly st = new Float64Array([0, SEQ_START]);
+  n = 0;
+  readonly #pool: SelectionPool;
+  readonly #policy: PoolPolicy;
+  readonly #keyCode: number;
+  /** Whether a use raises the key by exactly the load degradation (capped). */
+  readonly #additive: boolean;
+  #seq: Float64Array;
+  #sel: Float64Array;
+  #ld: Uint32Array;
+  #deg: Uint32Array;
+
+  constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number) {
+    this.#pool = pool;
+    this.#policy = policy;
+    this.#keyCode = keyCode;
+    this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
+    this.#ld = pool.loadDegradation;
+    this.#deg = pool.degradation;
+    const cap = pool.capacity + 1;
+    const slab = new Slab(cap, 2 * cap, cap);
+    this.rk = slab.f64(cap);
+    this.rnext = slab.i32(cap);
+    this.rprev = slab.i32(cap);
+    this.front = slab.u8(cap);
+  }
+
+  grow(capacity: number): void {
+    const pool = this.#pool;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
+    this.#ld = pool.loadDegradation;
+    this.#deg = pool.degradation;
+    const cap = capacity + 1;
+    const slab = new Slab(cap, 2 * cap, cap);
+    this.rk = copyInto(slab.f64(cap), this.rk);
+    this.rnext = copyInto(slab.i32(cap), this.rnext);
+    this.rprev = copyInto(slab.i32(cap), this.rprev);
+    this.front = copyInto(slab.u8(cap), this.front);
+  }
+
+  first(): number {
+    if (this.n === 0) return -1;
+    const f = this.misc[FHEAD]!;
+    return (f !== 0 ? f : this.#extract()) - 1;
+  }
+
+  add(slot: number): void {
+    this.#seq[slot] = this.#sequence();
+    this.n++;
+    this.#insert(slot + 1, this.#key(slot));
+  }
+
+  remove(slot: number): void {
+    this.#detach(slot + 1);
+    this.n--;
+  }
+
+  changed(slot: number): void {
+    const id = slot + 1;
+    this.#detach(id);
+    this.#insert(id, this.#key(slot));
+  }
+
+  selectOne(maxIncrement: number): number {
+    if (this.n === 0) return -1;
+    let id = this.misc[FHEAD]!;
+    if (id !== 0) {
+      this.#sel[id - 1]!++;
+      if (maxIncrement > 0) this.#useFirst(id);
+      return id - 1;
+    }
+    // An empty front list (the steady state of k = 1): the head of bucket 0, used in place.
+    id = this.head[0]!;
+    if (id === 0) id = this.#refill();
+    this.#sel[id - 1]!++;
+    if (maxIncrement > 0) this.#useHead(id);
+    return id - 1;
+  }
+
+  select(k: number, out: Int32Array, maxIncrement: number): number {
+    const n = this.n, want = k < n ? k : n;
+    if (want === 0) return 0;
+    const sel = this.#sel, rnext = this.rnext;
+    if (this.fn === 0) {
+      // An empty front list: when bucket 0 holds `want` PEs (equal keys, e.g. all at the cap),
+      // they are the first, and the first is used in place.
+      let id = this.head[0]!;
+      if (id === 0) id = this.#refill();
+      let c = 0;
+      for (; id !== 0 && c < want; id = rnext[id]!) out[c++] = id - 1;
+      if (c === want) {
+        for (let i = 0; i < want; i++) sel[out[i]!]!++;
+        if (maxIncrement > 0) {
+          this.#useHead(out[0]! + 1);
+          const used = maxIncrement < want ? maxIncrement : want;
+          for (let i = 1; i < used; i++) this.#use(out[i]! + 1);
+        }
+        return want;
+      }
+    }
+    while (this.fn < want) this.#extract();
+    let id = this.misc[FHEAD]!;
+    for (let c = 0; c < want; c++, id = rnext[id]!) {
+      const s = id - 1;
+      out[c] = s;
+      sel[s]!++;
+    }
+    if (maxIncrement > 0) {
+      this.#useFirst(out[0]! + 1);
+      const used = maxIncrement < want ? maxIncrement : want;
+      for (let i = 1; i < used; i++) this.#use(out[i]! + 1);
+    }
+    return want;
+  }
+
+  orderInto(out: number[]): void {
+    const rk = this.rk, seq = this.#seq, all: number[] = [];
+    for (let id = this.misc[FHEAD]!; id !== 0; id = this.rnext[id]!) out.push(id - 1);
+    for (let b = 0; b < BUCKETS; b++) {
+      for (let id = this.head[b]!; id !== 0; id = this.rnext[id]!) all.push(id);
+    }
+    all.sort((a, b) => rk[a]! - rk[b]! || seq[a - 1]! - seq[b - 1]!);
+    for (const id of all) out.push(id - 1);
+  }
+
+  // Moves the first PE of the radix heap to the tail of the front list; returns its node id.
+  #extract(): number {
+    let id = this.head[0]!;
+    if (id === 0) id = this.#refill();
+    // Unlink the head of bucket 0.
+    const rnext = this.rnext, rprev = this.rprev, misc = this.misc, after = rnext[id]!;
+    this.head[0] = after;
+    rprev[after] = 0;
+    if (after === 0) misc[TAIL0] = 0;
+    // Append to the front list.
+    const t = misc[FTAIL]!;
+    rprev[id] = t;
+    rnext[id] = 0;
+    rnext[t] = id; // node 0 absorbs the write when the list was empty
+    if (t === 0) misc[FHEAD] = id;
+    misc[FTAIL] = id;
+    this.front[id] = 1;
+    this.fn++;
+    return id;
+  }
+
+  // A use of node id, the head of the front list: the next sequence number and the degradation
+  // step.
+  #useFirst(id: number): void {
+    const st = this.st, seq = st[1]!;
+    if (seq >= SEQ_LIMIT) {
+      this.#use(id);
+      return;
+    }
+    st[1] = seq + 1;
+    const s = id - 1;
+    this.#seq[s] = seq;
+    const misc = this.misc, after = this.rnext[id]!;
+    misc[FHEAD] = after;
+    this.rprev[after] = 0;
+    if (after === 0) misc[FTAIL] = 0;
+    this.front[id] = 0;
+    this.fn--;
+    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    const k = this.rk[id]!;
+    const key = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+    this.#insert(id, key);
+  }
+
+  // A use of node id, the head of bucket 0 while the front list is empty: the next sequence
+  // number and the degradation step; the key only grows, so the PE is filed relative to the
+  // unchanged `last` (to the tail of bucket 0 when it stays: the largest sequence number).
+  #useHead(id: number): void {
+    const st = this.st, seq = st[1]!;
+    if (seq >= SEQ_LIMIT) {
+      this.#use(id);
+      return;
+    }
+    st[1] = seq + 1;
+    const s = id - 1;
+    this.#seq[s] = seq;
+    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    const rk = this.rk, k = rk[id]!;
+    const key = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+    rk[id] = key;
+    const rnext = this.rnext, rprev = this.rprev, misc = this.misc, after = rnext[id]!;
+    const last = st[0]!;
+    if (key === last) {
+      if (after === 0) return; // alone in bucket 0: stays
+      // Head to tail.
+      const t = misc[TAIL0]!;
+      this.head[0] = after;
+      rprev[after] = 0;
+      rnext[t] = id;
+      rprev[id] = t;
+      rnext[id] = 0;
+      misc[TAIL0] = id;
+      return;
+    }
+    this.head[0] = after;
+    rprev[after] = 0;
+    if (after === 0) misc[TAIL0] = 0;
+    this.#file(id, key, last);
+  }
+
+  // A use of any PE (MaxIncrement > 1, or the sequence numbers need renumbering).
+  #use(id: number): void {
+    const seq = this.#sequence(), s = id - 1;
+    this.#detach(id);
+    this.#seq[s] = seq;
+    const deg = this.#deg[s]! + this.#ld[s]!;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    this.#insert(id, this.#key(s));
+  }
+
+  // Unlinks node id from the front list or its bucket.
+  #detach(id: number): void {
+    if (this.front[id] === 0) {
+      this.#unlink(id, bucketOf(this.rk[id]!, this.st[0]!));
+      return;
+    }
+    const rnext = this.rnext, rprev = this.rprev, misc = this.misc;
+    const n = rnext[id]!, p = rprev[id]!;
+    if (p !== 0) rnext[p] = n;
+    else misc[FHEAD] = n;
+    if (n !== 0) rprev[n] = p;
+    else misc[FTAIL] = p;
+    this.front[id] = 0;
+    this.fn--;
+  }
+
+  // Places node id (not linked, sequence number set) with the given key: into the front list
+  // when it comes before the list's last PE, otherwise into the radix heap.
+  #insert(id: number, key: number): void {
+    this.rk[id] = key;
+    const misc = this.misc, t = misc[FTAIL]!;
+    if (t !== 0) {
+      const rk = this.rk, tk = rk[t]!;
+      if (key < tk || (key === tk && this.#seq[id - 1]! < this.#seq[t - 1]!)) {
+        this.#frontInsert(id, key);
+        return;
+      }
+    }
+    const last = this.st[0]!;
+    if (this.n === this.fn + 1) this.st[0] = key; // the radix heap is empty: any `last` will do
+    else if (key < last) this.#lower(key);
+    else if (key !== last) {
+      this.#file(id, key, last);
+      return;
+    }
+    this.#insertBySeq(id);
+  }
+
+  // Links node id into the front list before its tail, at its (key, sequence number) position.
+  #frontInsert(id: number, key: number): void {
+    const rk = this.rk, seq = this.#seq, mine = seq[id - 1]!, rprev = this.rprev;
+    const rnext = this.rnext, misc = this.misc;
+    let after = rprev[misc[FTAIL]!]!;
+    while (after !== 0) {
+      const ak = rk[after]!;
+      if (ak < key || (ak === key && seq[after - 1]! < mine)) break;
+      after = rprev[after]!;
+    }
+    const next = after !== 0 ? rnext[after]! : misc[FHEAD]!;
+    rprev[id] = after;
+    rnext[id] = next;
+    if (after !== 0) rnext[after] = id;
+    else misc[FHEAD] = id;
+    rprev[next] = id;
+    this.front[id] = 1;
+    this.fn++;
+  }
+
+  // Files node id with key x > last into its bucket (at the head; buckets ≥ 1 are unordered).
+  #file(id: number, x: number, last: number): void {
+    const level = (31 - Math.clz32(x ^ last)) >> 2, digit = (x >>> (level << 2)) & 15;
+    const b = 1 + (level << 4) + digit, head = this.head, h = head[b]!;
+    this.rnext[id] = h;
+    this.rprev[id] = 0;
+    this.rprev[h] = id; // node 0 absorbs the write when the bucket was empty
+    head[b] = id;
+    this.digits[level] = this.digits[level]! | 1 << digit;
+    this.misc[LEVEL_MASK] = this.misc[LEVEL_MASK]! | 1 << level;
+  }
+
+  // Moves `last` down to key: bucket 0 and the buckets of the levels below the highest digit
+  // h in which the two differ all hold keys whose digit h is the old `last`'s, and merge into
+  // that bucket; the other buckets keep their PEs.
+  #lower(key: number): void {
+    const st = this.st, last = st[0]!;
+    st[0] = key;
+    const h = (31 - Math.clz32(key ^ last)) >> 2;
+    const rnext = this.rnext, head = this.head, digits = this.digits;
+    const moved: number[] = [];
+    for (let id = head[0]!; id !== 0; id = rnext[id]!) moved.push(id);
+    head[0] = 0;
+    this.misc[TAIL0] = 0;
+    let levels = this.misc[LEVEL_MASK]!;
+    for (let level = 0; level < h; level++) {
+      for (let mask = digits[level]!; mask !== 0;) {
+        const low = mask & -mask;
+        mask ^= low;
+        const b = 1 + (level << 4) + 31 - Math.clz32(low);
+        for (let id = head[b]!; id !== 0; id = rnext[id]!) moved.push(id);
+        head[b] = 0;
+      }
+      digits[level] = 0;
+      levels &= ~(1 << level);
+    }
+    this.misc[LEVEL_MASK] = levels;
+    for (const id of moved) this.#file(id, this.rk[id]!, key);
+  }
+
+  // Bucket 0 ran empty (and the engine is not): the first non-empty bucket becomes bucket 0.
+  // Returns its first node.
+  #refill(): number {
+    const misc = this.misc, levels = misc[LEVEL_MASK]!, lowLevel = levels & -levels;
+    const level = 31 - Math.clz32(lowLevel);
+    const digits = this.digits, mask = digits[level]!, low = mask & -mask;
+    const b = 1 + (level << 4) + 31 - Math.clz32(low);
+    digits[level] = mask ^ low;
+    if (mask === low) misc[LEVEL_MASK] = levels ^ lowLevel;
+    const head = this.head, rk = this.rk, rnext = this.rnext;
+    const first = head[b]!;
+    head[b] = 0;
+    if (rnext[first] === 0) {
+      // One PE (rprev[first] is 0: it was the head).
+      this.st[0] = rk[first]!;
+      head[0] = first;
+      misc[TAIL0] = first;
+      return first;
+    }
+    let min = rk[first]!;
+    for (let id = rnext[first]!; id !== 0; id = rnext[id]!) {
+      const k = rk[id]!;
+      min = k < min ? k : min;
+    }
+    this.st[0] = min;
+    for (let id = first; id !== 0;) {
+      const next = rnext[id]!, k = rk[id]!;
+      if (k === min) this.#insertBySeq(id);
+      else this.#file(id, k, min);
+      id = next;
+    }
+    return head[0]!;
+  }
+
+  // Links node id into bucket 0 at its sequence position (walking back from the tail).
+  #insertBySeq(id: number): void {
+    const seq = this.#seq, mine = seq[id - 1]!, rprev = this.rprev, rnext = this.rnext;
+    let after = this.misc[TAIL0]!;
+    while (after !== 0 && seq[after - 1]! > mine) after = rprev[after]!;
+    const next = after !== 0 ? rnext[after]! : this.head[0]!;
+    rprev[id] = after;
+    rnext[id] = next;
+    if (after !== 0) rnext[after] = id;
+    else this.head[0] = id;
+    if (next !== 0) rprev[next] = id;
+    else this.misc[TAIL0] = id;
+  }
+
+  #unlink(id: number, b: number): void {
+    const rnext = this.rnext, rprev = this.rprev, n = rnext[id]!, p = rprev[id]!;
+    if (p !== 0) rnext[p] = n;
+    else this.head[b] = n;
+    if (n !== 0) rprev[n] = p;
+    else if (b === 0) this.misc[TAIL0] = p;
+    if (b > 0 && this.head[b] === 0) {
+      const level = (b - 1) >> 4, mask = this.digits[level]! & ~(1 << ((b - 1) & 15));
+      this.digits[level] = mask;
+      if (mask === 0) this.misc[LEVEL_MASK] = this.misc[LEVEL_MASK]! & ~(1 << level);
+    }
+  }
+
+  #key(slot: number): number {
+    return keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
+  }
+
+  #sequence(): number {
+    const st = this.st, seq = st[1]!;
+    if (seq < SEQ_LIMIT) {
+      st[1] = seq + 1;
+      return seq;
+    }
+    this.#renumber();
+    return st[1]!++;
+  }
+
+  // Renumbers every live slot's sequence number to 0 … n−1 in the same order (bucket 0 stays
+  // in sequence order).
+  #renumber(): void {
+    const slots = new Int32Array(this.n);
+    let m = 0;
+    for (let id = this.misc[FHEAD]!; id !== 0; id = this.rnext[id]!) slots[m++] = id - 1;
+    for (let b = 0; b < BUCKETS; b++) {
+      for (let id = this.head[b]!; id !== 0; id = this.rnext[id]!) slots[m++] = id - 1;
+    }
+    this.st[1] = renumber(this.#seq, slots, m);
+  }
+}
