@@ -239,6 +239,8 @@ export class SelectionPool implements SelectionValues {
   }
   /** Selection count per slot. */
   get selections(): Float64Array {
+    // The heap engine counts repeated selections of its memo lazily.
+    this.#heap?.flushCounts();
     return this.#selections;
   }
 
@@ -510,6 +512,51 @@ export class SelectionPool implements SelectionValues {
   }
 
   /**
+   * {@link SelectionPool.select} for callers that keep an object per slot: writes
+   * `table[slot]` of the selected slots into `out[0 .. n)` instead of the slots (without a
+   * round trip through a slot array where the engine remembers its last selection).
+   *
+   * @param k How many to select (a non-negative integer).
+   * @param table The caller's object per slot (e.g. the pool's entries); read at selected slots.
+   * @param out Receives the objects (grows as needed; give it room for k to avoid growth).
+   * @param rng Random source for the random-based policies.
+   * @param maxIncrement How many of the selected count as used; 0 = the policy's default.
+   * @returns The number of objects written.
+   * @throws {RangeError} If k or maxIncrement is not a non-negative integer.
+   * @example Names instead of slots
+   * ```ts
+   * import { SelectionPool, roundRobin } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(roundRobin);
+   * const names: string[] = [];
+   * for (const name of ["a", "b", "c"]) names[pool.add(policyParameter(PolicyType.RoundRobin))] = name;
+   * const out: string[] = [], rng = new SeededRng(1);
+   * assert.equal(pool.selectInto(2, names, out, rng), 2);
+   * assert.deepEqual(out, ["a", "b"]);
+   * pool.selectInto(2, names, out, rng);
+   * assert.deepEqual(out, ["b", "c"]);
+   * ```
+   */
+  selectInto<T>(k: number, table: readonly T[], out: T[], rng: Rng, maxIncrement = 0): number {
+    if ((k >>> 0) !== k || (maxIncrement >>> 0) !== maxIncrement) badSelect(k, maxIncrement);
+    const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
+    switch (this.#kind) {
+      case HEAP:
+        return this.#heap!.selectInto(k, table, out, mi);
+      case BUCKET:
+        return this.#bucket!.selectInto(k, table, out, mi);
+    }
+    const want = k < this.#size ? k : this.#size;
+    let scratch = poolScratch;
+    if (scratch.length < want) scratch = poolScratch = new Int32Array(want);
+    const n = this.select(k, scratch, rng, mi);
+    for (let i = 0; i < n; i++) out[i] = table[scratch[i]!]!;
+    return n;
+  }
+
+  /**
    * Selects one pool element (the k = 1 case of {@link SelectionPool.select},
    * without an output array).
    *
@@ -678,6 +725,7 @@ export class SelectionPool implements SelectionValues {
   }
 
   #grow(): void {
+    this.#heap?.flushCounts();
     const cap = this.#capacity * 2;
     this.#allocate(cap, true);
     this.#capacity = cap;
@@ -724,6 +772,9 @@ export class SelectionPool implements SelectionValues {
     this.#alive = alive;
   }
 }
+
+/** Slots of selectInto() for the engines without their own (selections do not interleave). */
+let poolScratch = new Int32Array(16);
 
 // Whether a sorted policy's key is a u32 that only grows on use (the degradation family's
 // formulas): then the radix engine orders it.
