@@ -137,18 +137,21 @@ export class RadixEngine {
   }
 
   selectOne(maxIncrement: number): number {
+    // Small, so that V8 inlines it: the front list (left by selections of k > 1) out of line.
     if (this.n === 0) return -1;
-    let id = this.misc[FHEAD]!;
-    if (id !== 0) {
-      this.#sel[id - 1]!++;
-      if (maxIncrement > 0) this.#useFirst(id);
-      return id - 1;
-    }
+    if (this.fn !== 0) return this.#selectFront(maxIncrement);
     // An empty front list (the steady state of k = 1): the head of bucket 0, used in place.
-    id = this.head[0]!;
+    let id = this.head[0]!;
     if (id === 0) id = this.#refill();
     this.#sel[id - 1]!++;
     if (maxIncrement > 0) this.#useHead(id);
+    return id - 1;
+  }
+
+  #selectFront(maxIncrement: number): number {
+    const id = this.misc[FHEAD]!;
+    this.#sel[id - 1]!++;
+    if (maxIncrement > 0) this.#useFirst(id);
     return id - 1;
   }
 
@@ -258,25 +261,36 @@ export class RadixEngine {
     const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
     const rk = this.rk, k = rk[id]!;
-    const key = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
-    rk[id] = key;
-    const rnext = this.rnext, rprev = this.rprev, misc = this.misc, after = rnext[id]!;
+    let key = k;
+    if (k !== U32_MAX) {
+      // (A key at the cap stays there: the steady state of small pools.)
+      key = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+      rk[id] = key;
+    }
     const last = st[0]!;
-    if (key === last) {
-      if (after === 0) return; // alone in bucket 0: stays
-      // Head to tail.
-      const t = misc[TAIL0]!;
-      this.head[0] = after;
-      rprev[after] = 0;
-      rnext[t] = id;
-      rprev[id] = t;
-      rnext[id] = 0;
-      misc[TAIL0] = id;
+    if (key !== last) {
+      this.#leave0(id, key, last);
       return;
     }
+    const rnext = this.rnext, after = rnext[id]!;
+    if (after === 0) return; // alone in bucket 0: stays
+    // Head to tail.
+    const rprev = this.rprev, misc = this.misc, t = misc[TAIL0]!;
     this.head[0] = after;
     rprev[after] = 0;
-    if (after === 0) misc[TAIL0] = 0;
+    rnext[t] = id;
+    rprev[id] = t;
+    rnext[id] = 0;
+    misc[TAIL0] = id;
+  }
+
+  // The head id of bucket 0 got key > last: out of bucket 0 into its bucket (not inline, so that
+  // #useHead stays small enough to be inlined into its callers).
+  #leave0(id: number, key: number, last: number): void {
+    const after = this.rnext[id]!;
+    this.head[0] = after;
+    this.rprev[after] = 0;
+    if (after === 0) this.misc[TAIL0] = 0;
     this.#file(id, key, last);
   }
 

@@ -551,7 +551,20 @@ export class SelectionPool implements SelectionValues {
     const want = k < this.#size ? k : this.#size;
     let scratch = poolScratch;
     if (scratch.length < want) scratch = poolScratch = new Int32Array(want);
-    const n = this.select(k, scratch, rng, mi);
+    let n: number;
+    switch (this.#kind) {
+      case RING:
+        n = this.#ring!.select(k, scratch, mi);
+        break;
+      case RADIX:
+        n = this.#radix!.select(k, scratch, mi);
+        break;
+      case DENSE:
+        n = this.#dense!.select(k, scratch, rng, mi);
+        break;
+      default:
+        n = this.#sumTree!.select(k, scratch, rng, mi);
+    }
     for (let i = 0; i < n; i++) out[i] = table[scratch[i]!]!;
     return n;
   }
