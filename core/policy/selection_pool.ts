@@ -542,20 +542,20 @@ export class SelectionPool implements SelectionValues {
   selectInto<T>(k: number, table: readonly T[], out: T[], rng: Rng, maxIncrement = 0): number {
     if ((k >>> 0) !== k || (maxIncrement >>> 0) !== maxIncrement) badSelect(k, maxIncrement);
     const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
-    switch (this.#kind) {
-      case HEAP:
-        return this.#heap!.selectInto(k, table, out, mi);
-      case BUCKET:
-        return this.#bucket!.selectInto(k, table, out, mi);
-    }
+    // Small, so that inlining it into a caller costs little of V8's inlining budget (which the
+    // caller's k = 1 path needs): the engines without a selectInto of their own out of line.
+    if (this.#kind === HEAP) return this.#heap!.selectInto(k, table, out, mi);
+    if (this.#kind === BUCKET) return this.#bucket!.selectInto(k, table, out, mi);
+    if (this.#kind === RING) return this.#ring!.selectInto(k, table, out, mi);
+    return this.#selectIntoOther(k, table, out, rng, mi);
+  }
+
+  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], rng: Rng, mi: number): number {
     const want = k < this.#size ? k : this.#size;
     let scratch = poolScratch;
     if (scratch.length < want) scratch = poolScratch = new Int32Array(want);
     let n: number;
     switch (this.#kind) {
-      case RING:
-        n = this.#ring!.select(k, scratch, mi);
-        break;
       case RADIX:
         n = this.#radix!.select(k, scratch, mi);
         break;
