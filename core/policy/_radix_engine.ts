@@ -26,18 +26,17 @@
 // When bucket 0 runs empty, the first non-empty bucket (two masks: ctz, ctz) becomes bucket 0:
 // with one PE (the usual case; bench/README.md) directly, otherwise its least key becomes `last`
 // and its PEs are filed again (into lower levels; those with the least key into bucket 0 in
-// sequence order). A key below `last` (a registration, or an update of the policy information
-// that resets the counter) lowers `last`: bucket 0 and the buckets of the levels below the
-// highest digit in which old and new `last` differ merge into one bucket of that level.
+// sequence order).
 //
-// In front of the radix heap sits the front list: the first PEs in exact order (a doubly linked
-// list, fhead … ftail, marked by front[] = 1), taken from the radix heap one at a time as
-// selections need them (extract: the head of bucket 0, refilled first if empty). Every PE in the
-// radix heap comes after every PE in the front list. Selecting k takes the first k of the front
-// list (extracting until it holds k), so k = 3 costs one extraction per use, as k = 1 does. A
-// used PE whose new key is below the front list's last key goes into the front list (walking
-// back from its tail), otherwise into the radix heap. Ties are broken by sequence number exactly
-// as in the heap engine (_radix_engine_test.ts compares the two).
+// In front of the radix heap sits the front heap: a binary min-heap on (key, sequence number)
+// of node ids (fh, with fpos by node id, −1 outside), holding every PE that comes before all PEs
+// of the radix heap: the PEs taken from it by selections of k > 1 (extract: the head of bucket
+// 0, refilled first if empty) and the PEs whose key dropped below `last` (a registration, or an
+// update of the policy information that resets the counter), so `last` never moves down and
+// nothing is filed again because of such a drop. Selecting k takes the first k of the front heap
+// (extracting until it holds k), so k = 3 costs one extraction per use, as k = 1 does. Ties are
+// broken by sequence number exactly as in the heap engine (_radix_engine_test.ts compares the
+// two).
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
@@ -48,8 +47,14 @@ import { copyInto, Slab } from "../_slab.ts";
 const U32_MAX = 0xffffffff;
 const LEVELS = 8;
 const BUCKETS = 1 + 16 * LEVELS;
-/** misc[] indices: level mask, tail of bucket 0, head and tail of the front list. */
-const LEVEL_MASK = 0, TAIL0 = 1, FHEAD = 2, FTAIL = 3;
+/** misc[] indices: level mask, tail of bucket 0. */
+const LEVEL_MASK = 0, TAIL0 = 1;
+
+/** Up to this many, the first k of the front heap come from a linearly scanned frontier. */
+const LINEAR_FRONTIER = 16;
+
+/** Scratch frontier shared by all engines of this kind (selections do not interleave). */
+let frontier: Int32Array = new Int32Array(2 * LINEAR_FRONTIER + 4);
 
 /** The bucket of key x when the first key is `last` (x ≥ last). */
 function bucketOf(x: number, last: number): number {
@@ -64,10 +69,11 @@ export class RadixEngine {
   rprev: Int32Array;
   readonly head = new Int32Array(BUCKETS);
   readonly digits = new Int32Array(LEVELS);
-  readonly misc = new Int32Array(4);
-  /** By node id: 1 while in the front list. */
-  front: Uint8Array;
-  /** Length of the front list. */
+  readonly misc = new Int32Array(2);
+  /** The front heap (node ids) and each node's position in it (−1: not in it). */
+  fh: Int32Array;
+  fpos: Int32Array;
+  /** Size of the front heap. */
   fn = 0;
   /** [last, next sequence number] (a typed array: a double field would box on every write). */
   readonly st = new Float64Array([0, SEQ_START]);
@@ -92,11 +98,12 @@ export class RadixEngine {
     this.#ld = pool.loadDegradation;
     this.#deg = pool.degradation;
     const cap = pool.capacity + 1;
-    const slab = new Slab(cap, 2 * cap, cap);
+    const slab = new Slab(cap, 4 * cap);
     this.rk = slab.f64(cap);
     this.rnext = slab.i32(cap);
     this.rprev = slab.i32(cap);
-    this.front = slab.u8(cap);
+    this.fh = slab.i32(cap);
+    this.fpos = slab.i32(cap, -1);
   }
 
   grow(capacity: number): void {
@@ -106,17 +113,21 @@ export class RadixEngine {
     this.#ld = pool.loadDegradation;
     this.#deg = pool.degradation;
     const cap = capacity + 1;
-    const slab = new Slab(cap, 2 * cap, cap);
+    const slab = new Slab(cap, 4 * cap);
     this.rk = copyInto(slab.f64(cap), this.rk);
     this.rnext = copyInto(slab.i32(cap), this.rnext);
     this.rprev = copyInto(slab.i32(cap), this.rprev);
-    this.front = copyInto(slab.u8(cap), this.front);
+    this.fh = copyInto(slab.i32(cap), this.fh);
+    const fpos = slab.i32(cap, -1);
+    fpos.set(this.fpos);
+    this.fpos = fpos;
   }
 
   first(): number {
     if (this.n === 0) return -1;
-    const f = this.misc[FHEAD]!;
-    return (f !== 0 ? f : this.#extract()) - 1;
+    if (this.fn !== 0) return this.fh[0]! - 1;
+    const id = this.head[0]!;
+    return (id !== 0 ? id : this.#refill()) - 1;
   }
 
   add(slot: number): void {
@@ -149,7 +160,7 @@ export class RadixEngine {
   }
 
   #selectFront(maxIncrement: number): number {
-    const id = this.misc[FHEAD]!;
+    const id = this.fh[0]!;
     this.#sel[id - 1]!++;
     if (maxIncrement > 0) this.#useFirst(id);
     return id - 1;
@@ -177,12 +188,8 @@ export class RadixEngine {
       }
     }
     while (this.fn < want) this.#extract();
-    let id = this.misc[FHEAD]!;
-    for (let c = 0; c < want; c++, id = rnext[id]!) {
-      const s = id - 1;
-      out[c] = s;
-      sel[s]!++;
-    }
+    this.#takeFront(want, out);
+    for (let i = 0; i < want; i++) sel[out[i]!]!++;
     if (maxIncrement > 0) {
       this.#useFirst(out[0]! + 1);
       const used = maxIncrement < want ? maxIncrement : want;
@@ -193,7 +200,7 @@ export class RadixEngine {
 
   orderInto(out: number[]): void {
     const rk = this.rk, seq = this.#seq, all: number[] = [];
-    for (let id = this.misc[FHEAD]!; id !== 0; id = this.rnext[id]!) out.push(id - 1);
+    for (let i = 0; i < this.fn; i++) all.push(this.fh[i]!);
     for (let b = 0; b < BUCKETS; b++) {
       for (let id = this.head[b]!; id !== 0; id = this.rnext[id]!) all.push(id);
     }
@@ -201,28 +208,53 @@ export class RadixEngine {
     for (const id of all) out.push(id - 1);
   }
 
-  // Moves the first PE of the radix heap to the tail of the front list; returns its node id.
+  // Moves the first PE of the radix heap into the front heap; returns its node id.
   #extract(): number {
     let id = this.head[0]!;
     if (id === 0) id = this.#refill();
-    // Unlink the head of bucket 0.
-    const rnext = this.rnext, rprev = this.rprev, misc = this.misc, after = rnext[id]!;
+    const after = this.rnext[id]!;
     this.head[0] = after;
-    rprev[after] = 0;
-    if (after === 0) misc[TAIL0] = 0;
-    // Append to the front list.
-    const t = misc[FTAIL]!;
-    rprev[id] = t;
-    rnext[id] = 0;
-    rnext[t] = id; // node 0 absorbs the write when the list was empty
-    if (t === 0) misc[FHEAD] = id;
-    misc[FTAIL] = id;
-    this.front[id] = 1;
-    this.fn++;
+    this.rprev[after] = 0;
+    if (after === 0) this.misc[TAIL0] = 0;
+    this.#frontPush(id);
     return id;
   }
 
-  // A use of node id, the head of the front list: the next sequence number and the degradation
+  // out[0 … want) := the first `want` of the front heap in order (want ≤ fn): its root, then
+  // repeatedly the least of a frontier of children of what was taken.
+  #takeFront(want: number, out: Int32Array): void {
+    const fh = this.fh, fn = this.fn;
+    out[0] = fh[0]! - 1;
+    if (want === 1) return;
+    if (want > LINEAR_FRONTIER) {
+      const all = Array.from(fh.subarray(0, fn));
+      const rk = this.rk, seq = this.#seq;
+      all.sort((a, b) => rk[a]! - rk[b]! || seq[a - 1]! - seq[b - 1]!);
+      for (let i = 0; i < want; i++) out[i] = all[i]! - 1;
+      return;
+    }
+    const fr = frontier;
+    let n = 0;
+    if (fn > 1) fr[n++] = 1;
+    if (fn > 2) fr[n++] = 2;
+    for (let c = 1; c < want; c++) {
+      let bi = 0, bp = fr[0]!;
+      for (let j = 1; j < n; j++) {
+        const p = fr[j]!;
+        if (this.#before(fh[p]!, fh[bp]!)) {
+          bi = j;
+          bp = p;
+        }
+      }
+      out[c] = fh[bp]! - 1;
+      fr[bi] = fr[--n]!;
+      const child = 2 * bp + 1;
+      if (child < fn) fr[n++] = child;
+      if (child + 1 < fn) fr[n++] = child + 1;
+    }
+  }
+
+  // A use of node id, the root of the front heap: the next sequence number and the degradation
   // step.
   #useFirst(id: number): void {
     const st = this.st, seq = st[1]!;
@@ -233,12 +265,7 @@ export class RadixEngine {
     st[1] = seq + 1;
     const s = id - 1;
     this.#seq[s] = seq;
-    const misc = this.misc, after = this.rnext[id]!;
-    misc[FHEAD] = after;
-    this.rprev[after] = 0;
-    if (after === 0) misc[FTAIL] = 0;
-    this.front[id] = 0;
-    this.fn--;
+    this.#frontRemove(0);
     const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
     const k = this.rk[id]!;
@@ -304,62 +331,93 @@ export class RadixEngine {
     this.#insert(id, this.#key(s));
   }
 
-  // Unlinks node id from the front list or its bucket.
+  // Takes node id out of the front heap or its bucket.
   #detach(id: number): void {
-    if (this.front[id] === 0) {
-      this.#unlink(id, bucketOf(this.rk[id]!, this.st[0]!));
-      return;
-    }
-    const rnext = this.rnext, rprev = this.rprev, misc = this.misc;
-    const n = rnext[id]!, p = rprev[id]!;
-    if (p !== 0) rnext[p] = n;
-    else misc[FHEAD] = n;
-    if (n !== 0) rprev[n] = p;
-    else misc[FTAIL] = p;
-    this.front[id] = 0;
-    this.fn--;
+    const p = this.fpos[id]!;
+    if (p >= 0) this.#frontRemove(p);
+    else this.#unlink(id, bucketOf(this.rk[id]!, this.st[0]!));
   }
 
-  // Places node id (not linked, sequence number set) with the given key: into the front list
-  // when it comes before the list's last PE, otherwise into the radix heap.
+  // Places node id (not linked, sequence number set) with the given key: into the front heap
+  // when it comes before every PE of the radix heap, otherwise into the radix heap.
   #insert(id: number, key: number): void {
     this.rk[id] = key;
-    const misc = this.misc, t = misc[FTAIL]!;
-    if (t !== 0) {
-      const rk = this.rk, tk = rk[t]!;
-      if (key < tk || (key === tk && this.#seq[id - 1]! < this.#seq[t - 1]!)) {
-        this.#frontInsert(id, key);
+    const last = this.st[0]!;
+    if (this.n === this.fn + 1) {
+      // The radix heap is empty.
+      if (this.fn !== 0) {
+        this.#frontPush(id);
         return;
       }
-    }
-    const last = this.st[0]!;
-    if (this.n === this.fn + 1) this.st[0] = key; // the radix heap is empty: any `last` will do
-    else if (key < last) this.#lower(key);
-    else if (key !== last) {
+      this.st[0] = key;
+    } else if (key < last) {
+      this.#frontPush(id);
+      return;
+    } else if (key !== last) {
       this.#file(id, key, last);
       return;
+    } else {
+      // Key `last`: the front heap holds it unless it comes after the head of bucket 0.
+      const h0 = this.head[0]!;
+      if (h0 === 0 || this.#seq[id - 1]! < this.#seq[h0 - 1]!) {
+        this.#frontPush(id);
+        return;
+      }
     }
     this.#insertBySeq(id);
   }
 
-  // Links node id into the front list before its tail, at its (key, sequence number) position.
-  #frontInsert(id: number, key: number): void {
-    const rk = this.rk, seq = this.#seq, mine = seq[id - 1]!, rprev = this.rprev;
-    const rnext = this.rnext, misc = this.misc;
-    let after = rprev[misc[FTAIL]!]!;
-    while (after !== 0) {
-      const ak = rk[after]!;
-      if (ak < key || (ak === key && seq[after - 1]! < mine)) break;
-      after = rprev[after]!;
+  // Whether node a comes before node b: key, then sequence number.
+  #before(a: number, b: number): boolean {
+    const ka = this.rk[a]!, kb = this.rk[b]!;
+    return ka < kb || (ka === kb && this.#seq[a - 1]! < this.#seq[b - 1]!);
+  }
+
+  #frontPush(id: number): void {
+    const i = this.fn++;
+    this.fh[i] = id;
+    this.fpos[id] = i;
+    this.#frontUp(i);
+  }
+
+  #frontRemove(p: number): void {
+    const fh = this.fh, fpos = this.fpos, id = fh[p]!, last = --this.fn;
+    fpos[id] = -1;
+    if (p === last) return;
+    const moved = fh[last]!;
+    fh[p] = moved;
+    fpos[moved] = p;
+    if (this.#frontUp(p) === p) this.#frontDown(p);
+  }
+
+  #frontUp(i: number): number {
+    const fh = this.fh, fpos = this.fpos, id = fh[i]!;
+    while (i > 0) {
+      const q = (i - 1) >> 1, up = fh[q]!;
+      if (!this.#before(id, up)) break;
+      fh[i] = up;
+      fpos[up] = i;
+      i = q;
     }
-    const next = after !== 0 ? rnext[after]! : misc[FHEAD]!;
-    rprev[id] = after;
-    rnext[id] = next;
-    if (after !== 0) rnext[after] = id;
-    else misc[FHEAD] = id;
-    rprev[next] = id;
-    this.front[id] = 1;
-    this.fn++;
+    fh[i] = id;
+    fpos[id] = i;
+    return i;
+  }
+
+  #frontDown(i: number): void {
+    const fh = this.fh, fpos = this.fpos, id = fh[i]!, n = this.fn;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.#before(fh[c + 1]!, fh[c]!)) c++;
+      const down = fh[c]!;
+      if (!this.#before(down, id)) break;
+      fh[i] = down;
+      fpos[down] = i;
+      i = c;
+    }
+    fh[i] = id;
+    fpos[id] = i;
   }
 
   // Files node id with key x > last into its bucket (at the head; buckets ≥ 1 are unordered).
@@ -372,34 +430,6 @@ export class RadixEngine {
     head[b] = id;
     this.digits[level] = this.digits[level]! | 1 << digit;
     this.misc[LEVEL_MASK] = this.misc[LEVEL_MASK]! | 1 << level;
-  }
-
-  // Moves `last` down to key: bucket 0 and the buckets of the levels below the highest digit
-  // h in which the two differ all hold keys whose digit h is the old `last`'s, and merge into
-  // that bucket; the other buckets keep their PEs.
-  #lower(key: number): void {
-    const st = this.st, last = st[0]!;
-    st[0] = key;
-    const h = (31 - Math.clz32(key ^ last)) >> 2;
-    const rnext = this.rnext, head = this.head, digits = this.digits;
-    const moved: number[] = [];
-    for (let id = head[0]!; id !== 0; id = rnext[id]!) moved.push(id);
-    head[0] = 0;
-    this.misc[TAIL0] = 0;
-    let levels = this.misc[LEVEL_MASK]!;
-    for (let level = 0; level < h; level++) {
-      for (let mask = digits[level]!; mask !== 0;) {
-        const low = mask & -mask;
-        mask ^= low;
-        const b = 1 + (level << 4) + 31 - Math.clz32(low);
-        for (let id = head[b]!; id !== 0; id = rnext[id]!) moved.push(id);
-        head[b] = 0;
-      }
-      digits[level] = 0;
-      levels &= ~(1 << level);
-    }
-    this.misc[LEVEL_MASK] = levels;
-    for (const id of moved) this.#file(id, this.rk[id]!, key);
   }
 
   // Bucket 0 ran empty (and the engine is not): the first non-empty bucket becomes bucket 0.
@@ -482,7 +512,7 @@ export class RadixEngine {
   #renumber(): void {
     const slots = new Int32Array(this.n);
     let m = 0;
-    for (let id = this.misc[FHEAD]!; id !== 0; id = this.rnext[id]!) slots[m++] = id - 1;
+    for (let i = 0; i < this.fn; i++) slots[m++] = this.fh[i]! - 1;
     for (let b = 0; b < BUCKETS; b++) {
       for (let id = this.head[b]!; id !== 0; id = this.rnext[id]!) slots[m++] = id - 1;
     }
