@@ -346,12 +346,12 @@ export class RadixEngine {
     if (this.n === this.fn + 1) {
       // The radix heap is empty.
       if (this.fn !== 0) {
-        this.#frontPush(id);
+        this.#frontPushChecked(id);
         return;
       }
       this.st[0] = key;
     } else if (key < last) {
-      this.#frontPush(id);
+      this.#frontPushChecked(id);
       return;
     } else if (key !== last) {
       this.#file(id, key, last);
@@ -371,6 +371,42 @@ export class RadixEngine {
   #before(a: number, b: number): boolean {
     const ka = this.rk[a]!, kb = this.rk[b]!;
     return ka < kb || (ka === kb && this.#seq[a - 1]! < this.#seq[b - 1]!);
+  }
+
+  // A push of a PE whose key dropped below `last`: when such PEs make up more than an eighth
+  // of the pool (a burst of registrations or re-registrations), everything is filed again
+  // relative to the least key (O(n), at most once per n/8 such pushes).
+  #frontPushChecked(id: number): void {
+    this.#frontPush(id);
+    if (this.fn > 16 + (this.n >> 3)) this.#rebuild();
+  }
+
+  // Empties the front heap: `last` becomes the least key of all, and every PE is filed again.
+  #rebuild(): void {
+    const all = new Int32Array(this.n), fh = this.fh, fpos = this.fpos, rk = this.rk;
+    let m = 0;
+    for (let i = 0; i < this.fn; i++) {
+      const id = fh[i]!;
+      fpos[id] = -1;
+      all[m++] = id;
+    }
+    this.fn = 0;
+    const head = this.head, rnext = this.rnext;
+    for (let b = 0; b < BUCKETS; b++) {
+      for (let id = head[b]!; id !== 0; id = rnext[id]!) all[m++] = id;
+      head[b] = 0;
+    }
+    this.digits.fill(0);
+    this.misc[LEVEL_MASK] = 0;
+    this.misc[TAIL0] = 0;
+    let min = rk[all[0]!]!;
+    for (let i = 1; i < m; i++) min = rk[all[i]!]! < min ? rk[all[i]!]! : min;
+    this.st[0] = min;
+    for (let i = 0; i < m; i++) {
+      const id = all[i]!, k = rk[id]!;
+      if (k === min) this.#insertBySeq(id);
+      else this.#file(id, k, min);
+    }
   }
 
   #frontPush(id: number): void {
