@@ -34,9 +34,14 @@
 // 0, refilled first if empty) and the PEs whose key dropped below `last` (a registration, or an
 // update of the policy information that resets the counter), so `last` never moves down and
 // nothing is filed again because of such a drop. Selecting k takes the first k of the front heap
-// (extracting until it holds k), so k = 3 costs one extraction per use, as k = 1 does. Ties are
-// broken by sequence number exactly as in the heap engine (_radix_engine_test.ts compares the
-// two).
+// (extracting until it holds k), so k = 3 costs one extraction per use, as k = 1 does. When the
+// dropped PEs make up more than an eighth of the pool (a burst of registrations), everything is
+// filed again relative to the least key (O(n), at most once per n/8 drops). Ties are broken by
+// sequence number exactly as in the heap engine (_radix_engine_test.ts compares the two).
+//
+// Where it loses: the buckets are linked lists through the slots, so at N = 100000 with a band of
+// tens of thousands of PEs (long runs without re-registrations) every refiling misses the cache,
+// while a comparison heap keeps the band in its top levels (bench/README.md).
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
