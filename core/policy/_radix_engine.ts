@@ -18,10 +18,10 @@
 // digit in which x differs from `last` and δ is x's digit there: every key of a bucket is below
 // every key of a later bucket, and these buckets are unordered doubly linked lists. Lists link
 // node ids (slot + 1; 0 is "none", so a link to it can be written without a branch), by node id:
-// rk (Float64Array, the key), rnext, rprev (Int32Array). By bucket: head (Int32Array). digits
-// (Int32Array, 8): per level the 16-bit mask of its non-empty buckets; misc (Int32Array):
-// [mask of the levels with a non-empty bucket, tail of bucket 0]. A PE's bucket is not stored:
-// it follows from its key and `last`.
+// rk (Float64Array, the key), rnext, rprev (Int32Array). Bucket 0: h0, t0 (head, tail); the
+// others: head (Int32Array). digits (Int32Array, 8): per level the 16-bit mask of its non-empty
+// buckets; misc (Int32Array): [mask of the levels with a non-empty bucket]. A PE's bucket is not
+// stored: it follows from its key and `last`.
 //
 // When bucket 0 runs empty, the first non-empty bucket (two masks: ctz, ctz) becomes bucket 0:
 // with one PE (the usual case; bench/README.md) directly, otherwise its least key becomes `last`
@@ -52,8 +52,8 @@ import { copyInto, Slab } from "../_slab.ts";
 const U32_MAX = 0xffffffff;
 const LEVELS = 8;
 const BUCKETS = 1 + 16 * LEVELS;
-/** misc[] indices: level mask, tail of bucket 0. */
-const LEVEL_MASK = 0, TAIL0 = 1;
+/** misc[] index of the mask of the levels with a non-empty bucket. */
+const LEVEL_MASK = 0;
 
 /** Up to this many, the first k of the front heap come from a linearly scanned frontier. */
 const LINEAR_FRONTIER = 16;
@@ -72,9 +72,13 @@ export class RadixEngine {
   rk: Float64Array;
   rnext: Int32Array;
   rprev: Int32Array;
+  /** Heads of buckets 1 … 128 (index 0 unused). */
   readonly head = new Int32Array(BUCKETS);
+  /** Head and tail of bucket 0 (small-integer fields: the hot path of small pools reads them). */
+  h0 = 0;
+  t0 = 0;
   readonly digits = new Int32Array(LEVELS);
-  readonly misc = new Int32Array(2);
+  readonly misc = new Int32Array(1);
   /** The front heap (node ids) and each node's position in it (−1: not in it). */
   fh: Int32Array;
   fpos: Int32Array;
@@ -131,7 +135,7 @@ export class RadixEngine {
   first(): number {
     if (this.n === 0) return -1;
     if (this.fn !== 0) return this.fh[0]! - 1;
-    const id = this.head[0]!;
+    const id = this.h0;
     return (id !== 0 ? id : this.#refill()) - 1;
   }
 
@@ -153,12 +157,19 @@ export class RadixEngine {
   }
 
   selectOne(maxIncrement: number): number {
-    // Small, so that V8 inlines it: the front list (left by selections of k > 1) out of line.
+    // Small, so that V8 inlines it: the head of bucket 0 while the front heap is empty (the
+    // steady state of k = 1); refills and the front heap out of line.
+    const id = this.h0;
+    if (id === 0 || this.fn !== 0) return this.#selectOther(maxIncrement);
+    this.#sel[id - 1]!++;
+    if (maxIncrement > 0) this.#useHead(id);
+    return id - 1;
+  }
+
+  #selectOther(maxIncrement: number): number {
     if (this.n === 0) return -1;
     if (this.fn !== 0) return this.#selectFront(maxIncrement);
-    // An empty front list (the steady state of k = 1): the head of bucket 0, used in place.
-    let id = this.head[0]!;
-    if (id === 0) id = this.#refill();
+    const id = this.#refill();
     this.#sel[id - 1]!++;
     if (maxIncrement > 0) this.#useHead(id);
     return id - 1;
@@ -178,7 +189,7 @@ export class RadixEngine {
     if (this.fn === 0) {
       // An empty front list: when bucket 0 holds `want` PEs (equal keys, e.g. all at the cap),
       // they are the first, and the first is used in place.
-      let id = this.head[0]!;
+      let id = this.h0;
       if (id === 0) id = this.#refill();
       let c = 0;
       for (; id !== 0 && c < want; id = rnext[id]!) out[c++] = id - 1;
@@ -206,7 +217,8 @@ export class RadixEngine {
   orderInto(out: number[]): void {
     const rk = this.rk, seq = this.#seq, all: number[] = [];
     for (let i = 0; i < this.fn; i++) all.push(this.fh[i]!);
-    for (let b = 0; b < BUCKETS; b++) {
+    for (let id = this.h0; id !== 0; id = this.rnext[id]!) all.push(id);
+    for (let b = 1; b < BUCKETS; b++) {
       for (let id = this.head[b]!; id !== 0; id = this.rnext[id]!) all.push(id);
     }
     all.sort((a, b) => rk[a]! - rk[b]! || seq[a - 1]! - seq[b - 1]!);
@@ -215,12 +227,12 @@ export class RadixEngine {
 
   // Moves the first PE of the radix heap into the front heap; returns its node id.
   #extract(): number {
-    let id = this.head[0]!;
+    let id = this.h0;
     if (id === 0) id = this.#refill();
     const after = this.rnext[id]!;
-    this.head[0] = after;
+    this.h0 = after;
     this.rprev[after] = 0;
-    if (after === 0) this.misc[TAIL0] = 0;
+    if (after === 0) this.t0 = 0;
     this.#frontPush(id);
     return id;
   }
@@ -292,37 +304,43 @@ export class RadixEngine {
     this.#seq[s] = seq;
     const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    // A key at the cap stays there (the steady state of small pools): head to tail, inline; a
+    // key that can grow out of line, so that this stays small enough to be inlined.
+    if (this.rk[id] === U32_MAX && st[0] === U32_MAX) this.#rotate0(id);
+    else this.#raiseHead(id, s, ld);
+  }
+
+  // The rest of #useHead for a key below the cap: the new key, then out of bucket 0 or (no
+  // degradation) to its tail.
+  #raiseHead(id: number, s: number, ld: number): void {
     const rk = this.rk, k = rk[id]!;
-    let key = k;
-    if (k !== U32_MAX) {
-      // (A key at the cap stays there: the steady state of small pools.)
-      key = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
-      rk[id] = key;
-    }
-    const last = st[0]!;
-    if (key !== last) {
-      this.#leave0(id, key, last);
-      return;
-    }
+    const key = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+    rk[id] = key;
+    const last = this.st[0]!;
+    if (key !== last) this.#leave0(id, key, last);
+    else this.#rotate0(id);
+  }
+
+  // Moves node id, the head of bucket 0, to its tail (its sequence number is now the largest).
+  #rotate0(id: number): void {
     const rnext = this.rnext, after = rnext[id]!;
     if (after === 0) return; // alone in bucket 0: stays
-    // Head to tail.
-    const rprev = this.rprev, misc = this.misc, t = misc[TAIL0]!;
-    this.head[0] = after;
+    const rprev = this.rprev, t = this.t0;
+    this.h0 = after;
     rprev[after] = 0;
     rnext[t] = id;
     rprev[id] = t;
     rnext[id] = 0;
-    misc[TAIL0] = id;
+    this.t0 = id;
   }
 
   // The head id of bucket 0 got key > last: out of bucket 0 into its bucket (not inline, so that
   // #useHead stays small enough to be inlined into its callers).
   #leave0(id: number, key: number, last: number): void {
     const after = this.rnext[id]!;
-    this.head[0] = after;
+    this.h0 = after;
     this.rprev[after] = 0;
-    if (after === 0) this.misc[TAIL0] = 0;
+    if (after === 0) this.t0 = 0;
     this.#file(id, key, last);
   }
 
@@ -363,7 +381,7 @@ export class RadixEngine {
       return;
     } else {
       // Key `last`: the front heap holds it unless it comes after the head of bucket 0.
-      const h0 = this.head[0]!;
+      const h0 = this.h0;
       if (h0 === 0 || this.#seq[id - 1]! < this.#seq[h0 - 1]!) {
         this.#frontPush(id);
         return;
@@ -397,13 +415,15 @@ export class RadixEngine {
     }
     this.fn = 0;
     const head = this.head, rnext = this.rnext;
-    for (let b = 0; b < BUCKETS; b++) {
+    for (let id = this.h0; id !== 0; id = rnext[id]!) all[m++] = id;
+    for (let b = 1; b < BUCKETS; b++) {
       for (let id = head[b]!; id !== 0; id = rnext[id]!) all[m++] = id;
       head[b] = 0;
     }
     this.digits.fill(0);
     this.misc[LEVEL_MASK] = 0;
-    this.misc[TAIL0] = 0;
+    this.h0 = 0;
+    this.t0 = 0;
     let min = rk[all[0]!]!;
     for (let i = 1; i < m; i++) min = rk[all[i]!]! < min ? rk[all[i]!]! : min;
     this.st[0] = min;
@@ -488,8 +508,8 @@ export class RadixEngine {
     if (rnext[first] === 0) {
       // One PE (rprev[first] is 0: it was the head).
       this.st[0] = rk[first]!;
-      head[0] = first;
-      misc[TAIL0] = first;
+      this.h0 = first;
+      this.t0 = first;
       return first;
     }
     let min = rk[first]!;
@@ -504,29 +524,30 @@ export class RadixEngine {
       else this.#file(id, k, min);
       id = next;
     }
-    return head[0]!;
+    return this.h0;
   }
 
   // Links node id into bucket 0 at its sequence position (walking back from the tail).
   #insertBySeq(id: number): void {
     const seq = this.#seq, mine = seq[id - 1]!, rprev = this.rprev, rnext = this.rnext;
-    let after = this.misc[TAIL0]!;
+    let after = this.t0;
     while (after !== 0 && seq[after - 1]! > mine) after = rprev[after]!;
-    const next = after !== 0 ? rnext[after]! : this.head[0]!;
+    const next = after !== 0 ? rnext[after]! : this.h0;
     rprev[id] = after;
     rnext[id] = next;
     if (after !== 0) rnext[after] = id;
-    else this.head[0] = id;
+    else this.h0 = id;
     if (next !== 0) rprev[next] = id;
-    else this.misc[TAIL0] = id;
+    else this.t0 = id;
   }
 
   #unlink(id: number, b: number): void {
     const rnext = this.rnext, rprev = this.rprev, n = rnext[id]!, p = rprev[id]!;
     if (p !== 0) rnext[p] = n;
+    else if (b === 0) this.h0 = n;
     else this.head[b] = n;
     if (n !== 0) rprev[n] = p;
-    else if (b === 0) this.misc[TAIL0] = p;
+    else if (b === 0) this.t0 = p;
     if (b > 0 && this.head[b] === 0) {
       const level = (b - 1) >> 4, mask = this.digits[level]! & ~(1 << ((b - 1) & 15));
       this.digits[level] = mask;
@@ -554,7 +575,8 @@ export class RadixEngine {
     const slots = new Int32Array(this.n);
     let m = 0;
     for (let i = 0; i < this.fn; i++) slots[m++] = this.fh[i]! - 1;
-    for (let b = 0; b < BUCKETS; b++) {
+    for (let id = this.h0; id !== 0; id = this.rnext[id]!) slots[m++] = id - 1;
+    for (let b = 1; b < BUCKETS; b++) {
       for (let id = this.head[b]!; id !== 0; id = this.rnext[id]!) slots[m++] = id - 1;
     }
     this.st[1] = renumber(this.#seq, slots, m);
