@@ -161,9 +161,10 @@ export class RadixEngine {
     // steady state of k = 1); refills and the front heap out of line.
     const id = this.h0;
     if (id === 0 || this.fn !== 0) return this.#selectOther(maxIncrement);
-    this.#sel[id - 1]!++;
+    const s = id - 1;
     if (maxIncrement > 0) this.#useHead(id);
-    return id - 1;
+    this.#sel[s]!++;
+    return s;
   }
 
   #selectOther(maxIncrement: number): number {
