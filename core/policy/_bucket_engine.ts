@@ -189,6 +189,22 @@ export class BucketEngine {
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
+    const top = this.bh[1]! | 0;
+    if (want > 0 && maxIncrement <= 1 && this.bsize[top]! >= want) {
+      // The first bucket holds them all (the steady state of Priority): its list is the order,
+      // walked directly; the memo is not kept, so the use does not rotate it.
+      const snext = this.snext, sel = this.#sel;
+      let s = this.bhead[top]!;
+      const first = s;
+      for (let i = 0; i < want; i++) {
+        out[i] = table[s]!;
+        sel[s]!++;
+        s = snext[s]!;
+      }
+      this.memoN = 0;
+      if (maxIncrement > 0) this.#useHead(top, first);
+      return want;
+    }
     if (want > this.memoN || want === 0 || maxIncrement > 1) {
       let scratch = intoScratch;
       if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
