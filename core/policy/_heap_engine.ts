@@ -188,6 +188,11 @@ export class HeapEngine {
     return this.n > 0 ? this.hslot[OFF]! : this.fhead;
   }
 
+  /** The sequence number the next use would get (for a move to another engine). */
+  nextSequence(): number {
+    return this.hs[0]!;
+  }
+
   add(slot: number): void {
     this.#dropMemo();
     this.#seq[slot] = this.#sequence();

@@ -61,6 +61,16 @@ const LINEAR_FRONTIER = 16;
 /** Scratch frontier shared by all engines of this kind (selections do not interleave). */
 let frontier: Int32Array = new Int32Array(2 * LINEAR_FRONTIER + 4);
 
+/**
+ * Pool size from which the selection pool orders the degradation family with this engine
+ * (below, the heap engine: small pools saturate at the 0xffffffff cap, where both are a queue,
+ * and the heap engine's code is shared with the other sorted policies in a process serving many
+ * policies). A field, so that tests can lower it.
+ *
+ * @see bench/README.md "Handlespace and policies"
+ */
+export const radixThreshold = { min: 256 };
+
 /** The bucket of key x when the first key is `last` (x ≥ last). */
 function bucketOf(x: number, last: number): number {
   if (x === last) return 0;
@@ -403,6 +413,34 @@ export class RadixEngine {
   #frontPushChecked(id: number): void {
     this.#frontPush(id);
     if (this.fn > 16 + (this.n >> 3)) this.#rebuild();
+  }
+
+  /**
+   * Takes over `count` live slots from another engine with their sequence numbers (the next one
+   * to give out is `nextSeq`); the engine must be empty.
+   */
+  adopt(slots: Int32Array, count: number, nextSeq: number): void {
+    this.st[1] = nextSeq;
+    for (let i = 0; i < count; i++) {
+      const s = slots[i]!;
+      this.rk[s + 1] = this.#key(s);
+      this.rnext[s + 1] = 0;
+      this.rprev[s + 1] = 0;
+    }
+    this.n = count;
+    if (count === 0) return;
+    // Into bucket 0 as one list, then filed relative to the least key.
+    const rnext = this.rnext, rprev = this.rprev;
+    let prev = 0;
+    for (let i = 0; i < count; i++) {
+      const id = slots[i]! + 1;
+      rprev[id] = prev;
+      if (prev !== 0) rnext[prev] = id;
+      else this.h0 = id;
+      prev = id;
+    }
+    this.t0 = prev;
+    this.#rebuild();
   }
 
   // Empties the front heap: `last` becomes the least key of all, and every PE is filed again.

@@ -18,6 +18,18 @@ import {
 } from "./mod.ts";
 import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
 import { SeededRng } from "../rng.ts";
+import { radixThreshold } from "./_radix_engine.ts";
+
+// Runs fn with the radix engine taking over from `min` pool elements on.
+function withRadixFrom(min: number, fn: () => void): void {
+  const saved = radixThreshold.min;
+  radixThreshold.min = min;
+  try {
+    fn();
+  } finally {
+    radixThreshold.min = saved;
+  }
+}
 
 const FAMILY: readonly PoolPolicy[] = [
   leastUsedDegradation,
@@ -89,8 +101,18 @@ function pick(pool: SelectionPool, k: number, rng: SeededRng, mi: number): numbe
 
 for (const policy of FAMILY) {
   test(`${policy.name}: the radix engine selects exactly what the heap engine selects`, () => {
+    withRadixFrom(0, () => sameAsHeap(policy, 12));
+  });
+
+  test(`${policy.name}: a pool that grows past the radix threshold keeps its order`, () => {
+    withRadixFrom(40, () => sameAsHeap(policy, 4));
+  });
+}
+
+function sameAsHeap(policy: PoolPolicy, seeds: number): void {
+  {
     const reference = hookCopy(policy);
-    for (let seed = 1; seed <= 12; seed++) {
+    for (let seed = 1; seed <= seeds; seed++) {
       const rng = new SeededRng(seed * 7919 + policy.type);
       const regime = seed % 4;
       const a = new SelectionPool(policy), b = new SelectionPool(reference);
@@ -130,20 +152,33 @@ for (const policy of FAMILY) {
         assert.equal(a.seq[s], b.seq[s]);
       }
     }
-  });
+  }
 }
 
 test("LeastUsedDegradation: the radix engine follows a long water-filling run and a reset below the first key", () => {
+  withRadixFrom(0, waterFilling);
+});
+
+test("LeastUsedDegradation: a pool moves to the radix engine at the threshold in the middle of a water-filling run", () => {
+  withRadixFrom(200, waterFilling);
+});
+
+function waterFilling(): void {
   const reference = hookCopy(leastUsedDegradation);
   const a = new SelectionPool(leastUsedDegradation), b = new SelectionPool(reference);
   const rng = new SeededRng(42), ra = new SeededRng(1), rb = new SeededRng(1);
   const slots: number[] = [];
-  for (let i = 0; i < 300; i++) {
-    const v = param(leastUsedDegradation, rng, 0);
-    slots.push(a.add(v));
-    b.add(v);
-  }
+  const register = (count: number): void => {
+    for (let i = 0; i < count; i++) {
+      const v = param(leastUsedDegradation, rng, 0);
+      const s = a.add(v);
+      assert.equal(b.add(v), s);
+      slots.push(s);
+    }
+  };
+  register(150);
   for (let round = 0; round < 4; round++) {
+    register(50); // 200 PEs in round 1: past a threshold of 200 while the keys are high
     for (let i = 0; i < 20000; i++) {
       const k = i % 5 === 0 ? 3 : 1;
       assert.deepEqual(pick(a, k, ra, 0), pick(b, k, rb, 0), `round ${round} call ${i}`);
@@ -160,4 +195,22 @@ test("LeastUsedDegradation: the radix engine follows a long water-filling run an
   // The keys rose: the first selected pool element's key is well above the least load.
   const first = a.first();
   assert.ok(a.degradation[first]! > 0 || a.load[first]! > 0);
+}
+
+test("LeastUsedDegradation: selection counts survive the move to the radix engine", () => {
+  withRadixFrom(8, () => {
+    const pool = new SelectionPool(leastUsedDegradation);
+    const lud = (load: number) =>
+      policyParameter(leastUsedDegradation.type, { load, loadDegradation: 0 });
+    const first = [pool.add(lud(1)), pool.add(lud(2)), pool.add(lud(3))];
+    for (let i = 0; i < 4; i++) pool.add(lud(100 + i));
+    const out = new Int32Array(3), rng = new SeededRng(1);
+    // Without degradation the order stays: repeated selections of the same three.
+    for (let i = 0; i < 50; i++) pool.select(3, out, rng);
+    pool.add(lud(500)); // the eighth: the pool moves to the radix engine
+    for (const s of first) assert.equal(pool.selections[s], 50);
+    pool.select(3, out, rng);
+    assert.deepEqual([...out], first);
+    for (const s of first) assert.equal(pool.selections[s], 51);
+  });
 });

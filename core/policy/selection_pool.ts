@@ -15,7 +15,7 @@ import { HeapEngine } from "./_heap_engine.ts";
 import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
-import { RadixEngine } from "./_radix_engine.ts";
+import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
 import { Slab } from "../_slab.ts";
 import {
   formulaOf,
@@ -82,7 +82,7 @@ export interface SelectionPoolOptions {
 export class SelectionPool implements SelectionValues {
   readonly #policy: PoolPolicy;
   readonly #kernel: SelectionKernel;
-  readonly #kind: number;
+  #kind: number;
   readonly #defaultMaxIncrement: number;
   /** Whether add() calls policy.initialize (custom policies and weighted round robin). */
   readonly #initializes: boolean;
@@ -105,11 +105,13 @@ export class SelectionPool implements SelectionValues {
   #seq!: Float64Array;
   #selections!: Float64Array;
   readonly #ring: RingEngine | undefined;
-  readonly #heap: HeapEngine | undefined;
+  #heap: HeapEngine | undefined;
   readonly #dense: DenseEngine | undefined;
   readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
-  readonly #radix: RadixEngine | undefined;
+  #radix: RadixEngine | undefined;
+  /** Whether the pool moves from the heap to the radix engine once it is large enough. */
+  readonly #radixLater: boolean;
 
   /**
    * Creates an empty selection pool.
@@ -137,17 +139,18 @@ export class SelectionPool implements SelectionValues {
     this.#initializes = formula.key === KEY_HOOK || formula.key === KEY_WRR;
     this.#capacity = cap;
     this.#allocate(cap, false);
+    // The degradation family: keys are u32 and grow between updates, so from radixThreshold.min
+    // pool elements on a radix heap orders them (_radix_engine.ts); small pools stay on the heap
+    // engine, whose path they share with the other sorted policies.
+    this.#radixLater = policy.engine === "sorted" && policy.sortedStructure === "heap" &&
+      isRadixFormula(policy);
     switch (policy.engine) {
       case "round-robin":
         this.#kind = RING;
         this.#ring = new RingEngine(this, cap);
         break;
       case "sorted":
-        if (policy.sortedStructure === "heap" && isRadixFormula(policy)) {
-          // The degradation family: keys are u32 and grow between updates (_radix_engine.ts).
-          this.#kind = RADIX;
-          this.#radix = new RadixEngine(this, policy, formulaOf(policy).key);
-        } else if (policy.sortedStructure === "heap") {
+        if (policy.sortedStructure === "heap") {
           this.#kind = HEAP;
           const formula = formulaOf(policy);
           this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
@@ -317,6 +320,9 @@ export class SelectionPool implements SelectionValues {
         break;
       default:
         this.#sumTree!.add(slot);
+    }
+    if (this.#radixLater && this.#kind === HEAP && this.#size >= radixThreshold.min) {
+      this.#toRadix();
     }
     return slot;
   }
@@ -735,6 +741,21 @@ export class SelectionPool implements SelectionValues {
 
   #checkLive(slot: number): void {
     if (!this.has(slot)) throw new RangeError(`Cannot use slot ${slot}: it holds no pool element`);
+  }
+
+  // Moves the pool from the heap engine to the radix engine, keeping the order (same keys,
+  // same sequence numbers) and the selection counts.
+  #toRadix(): void {
+    const heap = this.#heap!;
+    heap.flushCounts();
+    const slots = new Int32Array(this.#size);
+    let n = 0;
+    for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) slots[n++] = s;
+    const radix = new RadixEngine(this, this.#policy, formulaOf(this.#policy).key);
+    radix.adopt(slots, n, heap.nextSequence());
+    this.#radix = radix;
+    this.#heap = undefined;
+    this.#kind = RADIX;
   }
 
   #grow(): void {
