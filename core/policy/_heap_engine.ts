@@ -303,31 +303,37 @@ export class HeapEngine {
    * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    const total = this.n + this.fn, want = k < total ? k : total;
-    if (want > this.memoN || want === 0) {
-      let scratch = intoScratch;
-      if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
-      const got = this.select(k, scratch, maxIncrement);
-      for (let i = 0; i < got; i++) out[i] = table[scratch[i]!]!;
-      return got;
-    }
+    const n = this.n, total = n + this.fn, want = k < total ? k : total;
+    if (want === 0) return 0;
     const memo = this.memo;
-    for (let i = 0; i < want; i++) out[i] = table[memo[i]!]!;
-    this.#hits[want]!++;
-    this.#pending = true;
+    let slots: Int32Array = memo;
+    if (want <= this.memoN) {
+      for (let i = 0; i < want; i++) out[i] = table[memo[i]!]!;
+      this.#hits[want]!++;
+      this.#pending = true;
+    } else {
+      if (this.#pending) this.flushCounts();
+      slots = intoScratch;
+      if (slots.length < want) slots = intoScratch = new Int32Array(want);
+      this.#take(want, slots);
+      const m = want < MEMO ? want : MEMO;
+      for (let i = 0; i < m; i++) memo[i] = slots[i]!;
+      this.memoN = m;
+      const sel = this.#sel;
+      for (let i = 0; i < want; i++) {
+        const s = slots[i]!;
+        sel[s]!++;
+        out[i] = table[s]!;
+      }
+    }
     if (maxIncrement > 0) {
-      const s = memo[0]!;
-      if (this.n > 0) this.#useTop(s);
+      // (Uses never write the memo or the scratch, so `slots` stays valid.)
+      const s = slots[0]!;
+      if (n > 0) this.#useTop(s);
       else this.#useHead(s);
       if (maxIncrement > 1) {
-        // The first's use may have dropped the memo (and flushed the counts): read it first.
         const used = maxIncrement < want ? maxIncrement : want;
-        if (used > 1) {
-          let scratch = intoScratch;
-          if (scratch.length < used) scratch = intoScratch = new Int32Array(used);
-          for (let i = 1; i < used; i++) scratch[i] = memo[i]!;
-          for (let i = 1; i < used; i++) this.#use(scratch[i]!);
-        }
+        for (let i = 1; i < used; i++) this.#use(slots[i]!);
       }
     }
     return want;
