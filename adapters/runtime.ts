@@ -30,6 +30,34 @@ export type { KernelSctpStatus, PeerIdentity, TransportAddress };
  */
 export type StreamCloseReason = "closed" | "reset" | "timeout" | "error";
 
+/**
+ * Why a stream socket closed, from the POSIX error code of a Node-style socket error.
+ *
+ * @example Classifying socket errors
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { streamCloseReason } from "./runtime.ts";
+ *
+ * assert.equal(streamCloseReason("ECONNRESET"), "reset");
+ * assert.equal(streamCloseReason("ETIMEDOUT"), "timeout");
+ * assert.equal(streamCloseReason("EHOSTUNREACH"), "error");
+ * ```
+ *
+ * @param code The error's `code` (`ECONNRESET`, ...), if any.
+ * @returns `reset` for a reset or broken pipe, `timeout`, else `error`.
+ */
+export function streamCloseReason(code: string | undefined): StreamCloseReason {
+  switch (code) {
+    case "ECONNRESET":
+    case "EPIPE":
+      return "reset";
+    case "ETIMEDOUT":
+      return "timeout";
+    default:
+      return "error";
+  }
+}
+
 /** What a stream socket tells its owner. Callbacks never overlap and come in order. */
 export interface StreamHandler {
   /**

@@ -11,26 +11,19 @@
 //
 // Figures: bench/README.md, "Registrar over TCP loopback".
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { driveLoad, flag, withRegistrar } from "./_registrar_process.ts";
 
-const ROOT = join(import.meta.dirname!, "..");
-const BIN = join(ROOT, "node_modules", ".bin");
-
-function flag(name: string, fallback: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Deno.args[i + 1]! : fallback;
-}
 const DURATION = Number(flag("duration", "10000"));
 const WARMUP = Number(flag("warmup", "2000"));
 const CONNECTIONS = Number(flag("connections", "8"));
 const WINDOW = Number(flag("window", "32"));
 const RUNTIMES = flag("runtimes", "deno,bun,node").split(",");
 const ETCD = !Deno.args.includes("--no-etcd");
-const CLK_TCK = 100;
 
 interface Result {
   system: string;
@@ -45,13 +38,6 @@ interface Result {
   loadgenCpuSeconds: number;
 }
 
-/** utime + stime of a process (and its threads), in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -63,111 +49,24 @@ function freePort(): Promise<number> {
   });
 }
 
-async function lines(
-  stream: ReadableStream<Uint8Array>,
-  each: (line: string) => void,
-): Promise<void> {
-  const decoder = new TextDecoder();
-  let partial = "";
-  for await (const chunk of stream) {
-    const parts = (partial + decoder.decode(chunk, { stream: true })).split("\n");
-    partial = parts.pop()!;
-    for (const l of parts) each(l);
-  }
-}
-
-function registrarCommand(runtime: string, args: string[]): [string, string[]] {
-  const file = join(ROOT, "adapters", "cli", "registrar.ts");
-  if (runtime === "deno") return [join(BIN, "deno"), ["run", "--allow-net", file, ...args]];
-  if (runtime === "bun") return [join(BIN, "bun"), [file, ...args]];
-  return ["node", ["--import", "tsx", file, ...args]];
-}
-
-/** Runs the load generator against host:port; samples the server's CPU over the measured span. */
-async function drive(
-  serverPid: number,
-  mode: string,
-  port: number,
-  connections: number,
-  window: number,
-) {
-  const child = new Deno.Command(join(BIN, "bun"), {
-    args: [
-      join(ROOT, "bench", "_loadgen.ts"),
-      mode,
-      `127.0.0.1:${port}`,
-      String(connections),
-      String(window),
-      String(WARMUP),
-      String(DURATION),
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let cpu0 = 0, cpu1 = 0;
-  let result: Record<string, number> | undefined;
-  await lines(child.stdout, (line) => {
-    const m = JSON.parse(line);
-    if (m.phase === "measure") cpu0 = cpuSeconds(serverPid);
-    if (m.phase === "result") {
-      cpu1 = cpuSeconds(serverPid);
-      result = m;
-    }
-  });
-  const status = await child.status;
-  if (!status.success || result === undefined) throw new Error(`load generator failed (${mode})`);
-  return { ...result, serverCpuSeconds: cpu1 - cpu0 } as unknown as Omit<Result, "system" | "work">;
+/** Runs the load generator against 127.0.0.1:port. */
+function drive(serverPid: number, mode: string, port: number, connections: number, window: number) {
+  return driveLoad("_loadgen.ts", serverPid, [
+    mode,
+    `127.0.0.1:${port}`,
+    String(connections),
+    String(window),
+    String(WARMUP),
+    String(DURATION),
+  ]) as unknown as Promise<Omit<Result, "system" | "work">>;
 }
 
 async function benchRegistrar(runtime: string, mode: "asap-hr" | "asap-reg"): Promise<Result> {
-  const [cmd, args] = registrarCommand(runtime, [
-    "--asap",
-    "127.0.0.1:0",
-    "--enrp",
-    "off",
-    "--announce",
-    "off",
-    "--log-level",
-    "warn",
-    "--log-format",
-    "json",
-    // Keep-alive exchanges are left out of the figure (one hour); with the default 5 s, 8000
-    // registered PEs would add 1600 keep-alives and acks per second.
-    "--keepalive-interval",
-    "3600000",
-    // Raw throughput: the per-association DoS limits (on by default) are lifted, as 8
-    // connections carry the whole load here.
-    "--max-hr-rate",
-    "0",
-    "--max-message-rate",
-    "0",
-    "--max-registrations-per-association",
-    "0",
-  ]);
-  const child = new Deno.Command(cmd, { args, cwd: ROOT, stdout: "null", stderr: "piped" }).spawn();
-  let started: (port: number) => void = () => {};
-  const port = new Promise<number>((resolve) => (started = resolve));
-  const stderr = lines(child.stderr, (line) => {
-    if (!line.startsWith("{")) return;
-    const m = JSON.parse(line);
-    if (m.event === "started") started(Number(m.asap[0].split(":").at(-1)));
-    else if (m.level === "error" || m.level === "warn") {
-      console.error(`registrar/${runtime}: ${line}`);
-    }
-  });
-  try {
-    const r = await drive(child.pid, mode, await port, CONNECTIONS, WINDOW);
-    return {
-      system: `rserpool-ng registrar, ${runtime}`,
-      work: mode === "asap-hr" ? "resolution" : "registration",
-      ...r,
-    };
-  } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await stderr;
-  }
+  return await withRegistrar(runtime, [], async (pid, port) => ({
+    system: `rserpool-ng registrar, ${runtime}`,
+    work: mode === "asap-hr" ? "resolution" : "registration",
+    ...await drive(pid, mode, port, CONNECTIONS, WINDOW),
+  }));
 }
 
 async function etcdBinary(): Promise<string | undefined> {

@@ -10,23 +10,14 @@
 //
 // Figures: bench/README.md, "Registrar over SCTP over UDP and TCP".
 
-import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
+import { driveLoad, flag, withRegistrar } from "./_registrar_process.ts";
 
-const ROOT = join(import.meta.dirname!, "..");
-const BIN = join(ROOT, "node_modules", ".bin");
-
-function flag(name: string, fallback: string): string {
-  const i = Deno.args.indexOf(`--${name}`);
-  return i >= 0 ? Deno.args[i + 1]! : fallback;
-}
 const DURATION = Number(flag("duration", "5000"));
 const WARMUP = Number(flag("warmup", "1000"));
 const CONNECTIONS = Number(flag("connections", "8"));
 const WINDOW = Number(flag("window", "32"));
 const RUNTIMES = flag("runtimes", "deno,bun,node").split(",");
-const CLK_TCK = 100;
 
 interface Result {
   runtime: string;
@@ -41,100 +32,19 @@ interface Result {
   loadgenCpuSeconds: number;
 }
 
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-async function lines(
-  stream: ReadableStream<Uint8Array>,
-  each: (line: string) => void,
-): Promise<void> {
-  const decoder = new TextDecoder();
-  let partial = "";
-  for await (const chunk of stream) {
-    const parts = (partial + decoder.decode(chunk, { stream: true })).split("\n");
-    partial = parts.pop()!;
-    for (const l of parts) each(l);
-  }
-}
-
-function registrarCommand(runtime: string, args: string[]): [string, string[]] {
-  const file = join(ROOT, "adapters", "cli", "registrar.ts");
-  if (runtime === "deno") return [join(BIN, "deno"), ["run", "--allow-net", file, ...args]];
-  if (runtime === "bun") return [join(BIN, "bun"), [file, ...args]];
-  return ["node", ["--import", "tsx", file, ...args]];
-}
-
-async function drive(serverPid: number, transport: string, port: number) {
-  const child = new Deno.Command(join(BIN, "bun"), {
-    args: [
-      join(ROOT, "bench", "_transport_loadgen.ts"),
+async function bench(runtime: string, transport: string): Promise<Result> {
+  return await withRegistrar(runtime, ["--transport", "auto"], async (pid, port) => ({
+    runtime,
+    transport,
+    ...await driveLoad("_transport_loadgen.ts", pid, [
       transport,
       `127.0.0.1:${port}`,
       String(CONNECTIONS),
       String(WINDOW),
       String(WARMUP),
       String(DURATION),
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  let cpu0 = 0, cpu1 = 0;
-  let result: Record<string, number> | undefined;
-  await lines(child.stdout, (line) => {
-    const m = JSON.parse(line);
-    if (m.phase === "measure") cpu0 = cpuSeconds(serverPid);
-    if (m.phase === "result") {
-      cpu1 = cpuSeconds(serverPid);
-      result = m;
-    }
-  });
-  const status = await child.status;
-  if (!status.success || result === undefined) {
-    throw new Error(`load generator failed (${transport})`);
-  }
-  return { ...result, serverCpuSeconds: cpu1 - cpu0 };
-}
-
-async function bench(runtime: string, transport: string): Promise<Result> {
-  const [cmd, args] = registrarCommand(runtime, [
-    "--transport",
-    "auto",
-    "--asap",
-    "127.0.0.1:0",
-    "--enrp",
-    "off",
-    "--announce",
-    "off",
-    "--log-level",
-    "warn",
-    "--log-format",
-    "json",
-    "--keepalive-interval",
-    "3600000",
-  ]);
-  const child = new Deno.Command(cmd, { args, cwd: ROOT, stdout: "null", stderr: "piped" }).spawn();
-  let started: (port: number) => void = () => {};
-  const port = new Promise<number>((resolve) => (started = resolve));
-  const stderr = lines(child.stderr, (line) => {
-    if (!line.startsWith("{")) return;
-    const m = JSON.parse(line);
-    if (m.event === "started") started(Number(m.asap[0].split(":").at(-1)));
-    else if (m.level === "error" || m.level === "warn") {
-      console.error(`registrar/${runtime}: ${line}`);
-    }
-  });
-  try {
-    const r = await drive(child.pid, transport, await port);
-    return { runtime, transport, ...r } as unknown as Result;
-  } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await stderr;
-  }
+    ]),
+  } as unknown as Result));
 }
 
 console.error(

@@ -15,7 +15,7 @@ import {
   type DatagramSocket,
   type ListenTcpOptions,
   type Runtime,
-  type StreamCloseReason,
+  streamCloseReason,
   type StreamHandler,
   type StreamSocket,
   type TcpListener,
@@ -185,7 +185,7 @@ class BunStreamSocket implements StreamSocket {
     const e = error ?? this.#error;
     const handler = this.#handler;
     this.#handler = undefined;
-    handler?.close(e === undefined ? "closed" : closeReason(e.code), e?.message ?? "");
+    handler?.close(e === undefined ? "closed" : streamCloseReason(e.code), e?.message ?? "");
   }
 
   get bufferedAmount(): number {
@@ -244,18 +244,6 @@ class BunStreamSocket implements StreamSocket {
 
   setNoDelay(noDelay: boolean): void {
     this.#socket.setNoDelay(noDelay);
-  }
-}
-
-function closeReason(code: string | undefined): StreamCloseReason {
-  switch (code) {
-    case "ECONNRESET":
-    case "EPIPE":
-      return "reset";
-    case "ETIMEDOUT":
-      return "timeout";
-    default:
-      return "error";
   }
 }
 

@@ -289,3 +289,34 @@ export function parseIdentifier(what: string, text: string, max: bigint): bigint
   }
   return v;
 }
+
+/**
+ * Reads a tool's command line: `--help` prints the usage (exit 0); a positional argument or any
+ * {@link UsageError} of `read` prints the error and a hint (exit {@link EXIT_USAGE}).
+ *
+ * @returns The options `read` made of the flags, or the exit code when the tool stops here.
+ */
+export function readCommandLine<T extends object>(
+  tool: string,
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+  synopsis: string,
+  io: { out(text: string): void; err(text: string): void },
+  read: (flags: Flags) => T,
+): T | number {
+  try {
+    const flags = parseFlags(tool, argv, specs);
+    if (flags.boolean("help")) {
+      io.out(usage(synopsis, specs));
+      return 0;
+    }
+    if (flags.positional.length > 0) {
+      throw new UsageError(`unexpected argument "${flags.positional[0]}"`);
+    }
+    return read(flags);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`${tool}: ${e.message}\nRun "${tool} --help" for the options.\n`);
+    return EXIT_USAGE;
+  }
+}

@@ -4,6 +4,8 @@
 // registration flood makes thousands a second); the rest are counted and reported once per
 // second as one `log-suppressed` line per event name.
 
+import type { Logger } from "../log.ts";
+
 /** Events a peer can cause at its own rate: the tighter limit. */
 export const PEER_TRIGGERED_EVENTS: ReadonlySet<string> = new Set([
   "registration-rejected",
@@ -58,4 +60,21 @@ export class LogLimiter {
     this.#lines.clear();
     this.#window = now;
   }
+}
+
+/**
+ * The limiter every tool uses: 10 lines per peer-triggered event and second, 100 for the others,
+ * reporting what it held back as a `log-suppressed` warning on the tool's log.
+ */
+export function toolLogLimiter(
+  log: Logger,
+  now: () => number,
+): LogLimiter {
+  return new LogLimiter(10, 100, now, (event, suppressed) => {
+    log.warn(
+      "log-suppressed",
+      { of: event, suppressed },
+      "more lines of this event in the last second",
+    );
+  });
 }

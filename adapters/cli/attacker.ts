@@ -31,18 +31,16 @@ import { WireEncoder } from "../../core/wire/wire_encoder.ts";
 import { policyParameter, PolicyType } from "../../core/wire/policy_parameter.ts";
 import { ASAP_PORT, asapPpid, maxId } from "../../core/wire/profile.ts";
 import {
-  EXIT_USAGE,
   flagMilliseconds,
   type FlagSpec,
   formatEndpoint,
   parseEndpoint,
-  parseFlags,
   parseIdentifier,
-  usage,
-  UsageError,
+  readCommandLine,
 } from "./_args.ts";
+import { LOG_FLAGS, type LogOptions, readLogFlags } from "./_log_flags.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
-import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
+import { Logger } from "../log.ts";
 
 export type { CliIo } from "./_io.ts";
 
@@ -91,14 +89,7 @@ const FLAGS: readonly FlagSpec[] = [
     help: "PE identifier the eu-flood reports",
   },
   { name: "profile", kind: "value", value: "rfc|ng", default: "ng", help: "wire profile" },
-  {
-    name: "log-level",
-    kind: "value",
-    value: "LEVEL",
-    default: "info",
-    help: "error, warn, info, debug",
-  },
-  { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
+  ...LOG_FLAGS,
 ];
 
 const SYNOPSIS = `Usage: attacker [options]
@@ -106,7 +97,7 @@ const SYNOPSIS = `Usage: attacker [options]
 Floods a registrar (your own) with registrations, handle resolutions, unreachable reports,
 malformed messages or slow frames over many associations, and reports how it answered.`;
 
-interface AttackerOptions {
+interface AttackerOptions extends LogOptions {
   registrar: { address: string; port: number };
   mode: AttackMode;
   connections: number;
@@ -115,8 +106,6 @@ interface AttackerOptions {
   pool: string;
   pe: bigint | undefined;
   profile: "rfc" | "ng";
-  logLevel: (typeof LOG_LEVELS)[number];
-  logFormat: (typeof LOG_FORMATS)[number];
 }
 
 /** What an attack run saw. */
@@ -163,19 +152,10 @@ export interface AttackSummary {
  * ```
  */
 export async function runAttacker(argv: readonly string[], io: CliIo): Promise<number> {
-  let o: AttackerOptions;
-  try {
-    const flags = parseFlags("attacker", argv, FLAGS);
-    if (flags.boolean("help")) {
-      io.out(usage(SYNOPSIS, FLAGS));
-      return 0;
-    }
-    if (flags.positional.length > 0) {
-      throw new UsageError(`unexpected argument "${flags.positional[0]}"`);
-    }
+  const o = readCommandLine("attacker", argv, FLAGS, SYNOPSIS, io, (flags): AttackerOptions => {
     const profile = flags.choice("profile", ["rfc", "ng"] as const, "ng");
     const peText = flags.string("pe");
-    o = {
+    return {
       registrar: parseEndpoint(
         "--registrar",
         flags.string("registrar") ?? `127.0.0.1:${ASAP_PORT}`,
@@ -188,14 +168,10 @@ export async function runAttacker(argv: readonly string[], io: CliIo): Promise<n
       pool: flags.string("pool") ?? "EchoPool",
       pe: peText === undefined ? undefined : parseIdentifier("--pe", peText, maxId(profile)),
       profile,
-      logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
-      logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
+      ...readLogFlags(flags),
     };
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`attacker: ${e.message}\nRun "attacker --help" for the options.\n`);
-    return EXIT_USAGE;
-  }
+  });
+  if (typeof o === "number") return o;
   const log = new Logger({
     tool: "attacker",
     level: o.logLevel,

@@ -51,14 +51,11 @@ import { ENRP_PORT, enrpPpid, type WireProfile } from "../../core/wire/profile.t
 import { WireDecoder } from "../../core/wire/wire_decoder.ts";
 import { WireEncoder } from "../../core/wire/wire_encoder.ts";
 import {
-  EXIT_USAGE,
   flagMilliseconds,
   type FlagSpec,
   formatEndpoint,
   parseEndpoint,
-  parseFlags,
-  usage,
-  UsageError,
+  readCommandLine,
 } from "./_args.ts";
 import { transportText } from "./_format.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
@@ -132,29 +129,16 @@ interface Dump {
  * ```
  */
 export async function runHsdump(argv: readonly string[], io: CliIo): Promise<number> {
-  let endpoint: TransportAddress, profile: WireProfile, json: boolean, timeout: number;
-  let scope: boolean;
-  let tls: TlsOptions | undefined;
-  try {
-    const flags = parseFlags("hsdump", argv, FLAGS);
-    if (flags.boolean("help")) {
-      io.out(usage(SYNOPSIS, FLAGS));
-      return 0;
-    }
-    if (flags.positional.length > 0) {
-      throw new UsageError(`unexpected argument "${flags.positional[0]}"`);
-    }
-    endpoint = parseEndpoint("--registrar", flags.string("registrar") ?? "127.0.0.1", ENRP_PORT);
-    profile = flags.choice("profile", ["rfc", "ng"] as const, "ng");
-    json = flags.boolean("json");
-    scope = flags.boolean("scope");
-    timeout = flagMilliseconds(flags, "timeout", 5000);
-    tls = readTlsFlags(flags, "connect");
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`hsdump: ${e.message}\nRun "hsdump --help" for the options.\n`);
-    return EXIT_USAGE;
-  }
+  const o = readCommandLine("hsdump", argv, FLAGS, SYNOPSIS, io, (flags) => ({
+    endpoint: parseEndpoint("--registrar", flags.string("registrar") ?? "127.0.0.1", ENRP_PORT),
+    profile: flags.choice("profile", ["rfc", "ng"] as const, "ng"),
+    json: flags.boolean("json"),
+    scope: flags.boolean("scope"),
+    timeout: flagMilliseconds(flags, "timeout", 5000),
+    tls: readTlsFlags(flags, "connect"),
+  }));
+  if (typeof o === "number") return o;
+  const { endpoint, profile, json, scope, timeout, tls } = o;
   const result = await dumpRegistrar(profile, endpoint, timeout, tls);
   if (typeof result === "string") {
     io.err(`hsdump: cannot reach the registrar at ${formatEndpoint(endpoint)}: ${result}\n`);

@@ -39,20 +39,20 @@ import { ASAP_DEFAULTS } from "../../core/asap/defaults.ts";
 import type { EnrpConfig } from "../../core/enrp/config.ts";
 import { ENRP_DEFAULTS } from "../../core/enrp/defaults.ts";
 import {
-  EXIT_USAGE,
   flagMilliseconds,
   type FlagSpec,
   formatEndpoint,
   parseEndpoint,
-  parseFlags,
+  type parseFlags,
   parseIdentifier,
-  usage,
+  readCommandLine,
   UsageError,
 } from "./_args.ts";
+import { LOG_FLAGS, type LogOptions, readLogFlags } from "./_log_flags.ts";
 import { optionalAddress } from "./_announce.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
 import { listenerName, withListenerGroups } from "./_listener_alias.ts";
-import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
+import { Logger } from "../log.ts";
 import { transportText } from "./_format.ts";
 import { DEFAULT_HTTP_HOSTNAME } from "../http_server.ts";
 import { ManagementServer } from "../management/management_server.ts";
@@ -65,7 +65,7 @@ import {
   type TransportSettings,
 } from "./_transport.ts";
 import { enrpTlsFlags, readEnrpTlsFlags, readTlsFlags, tlsFlags } from "./_tls.ts";
-import { LogLimiter } from "./_log_limiter.ts";
+import { toolLogLimiter } from "./_log_limiter.ts";
 import { readFileSync } from "node:fs";
 import {
   type AuthorizationPolicy,
@@ -395,13 +395,6 @@ const FLAGS: readonly FlagSpec[] = [
     default: "none",
     help: "a name for this registrar in the management API, the dashboard and monitor",
   },
-  {
-    name: "log-level",
-    kind: "value",
-    value: "LEVEL",
-    default: "info",
-    help: "error, warn, info, debug",
-  },
   ...tlsFlags("serve"),
   ...enrpTlsFlags(),
   {
@@ -411,7 +404,7 @@ const FLAGS: readonly FlagSpec[] = [
     default: "none (everyone may register and resolve)",
     help: "authorization policy (JSON): who may register into and resolve which pools",
   },
-  { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
+  ...LOG_FLAGS,
   ...transportFlags("ASAP and ENRP listeners (auto: SCTP over UDP and TCP on each port)", true),
 ];
 
@@ -469,26 +462,11 @@ function isWildcard(address: string): boolean {
  * ```
  */
 export async function runRegistrar(argv: readonly string[], io: CliIo): Promise<number> {
-  let options: RegistrarOptions;
-  try {
-    const flags = parseFlags("registrar", argv, FLAGS);
-    if (flags.boolean("help")) {
-      io.out(usage(SYNOPSIS, FLAGS));
-      return 0;
-    }
-    if (flags.positional.length > 0) {
-      throw new UsageError(`unexpected argument "${flags.positional[0]}"`);
-    }
-    options = readOptions(flags);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`registrar: ${e.message}\nRun "registrar --help" for the options.\n`);
-    return EXIT_USAGE;
-  }
-  return await serve(options, io);
+  const options = readCommandLine("registrar", argv, FLAGS, SYNOPSIS, io, readOptions);
+  return typeof options === "number" ? options : await serve(options, io);
 }
 
-interface RegistrarOptions {
+interface RegistrarOptions extends LogOptions {
   wasm: boolean;
   asap: TransportAddress[];
   asapIsDefault: boolean;
@@ -531,8 +509,6 @@ interface RegistrarOptions {
   tls: TlsOptions | undefined;
   enrpTls: TlsOptions | undefined;
   authz: AuthorizationPolicy | undefined;
-  logLevel: (typeof LOG_LEVELS)[number];
-  logFormat: (typeof LOG_FORMATS)[number];
   transport: TransportSettings;
 }
 
@@ -669,8 +645,7 @@ function readOptions(flags: ReturnType<typeof parseFlags>): RegistrarOptions {
     tls: readTlsFlags(flags, "serve"),
     enrpTls: readEnrpTls(flags),
     authz: readAuthz(flags.string("authz")),
-    logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
-    logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
+    ...readLogFlags(flags),
     transport: readTransportSettings(flags),
   };
 }
@@ -758,13 +733,7 @@ async function serve(o: RegistrarOptions, io: CliIo): Promise<number> {
   const runtime = await currentRuntime();
   // A flooding peer must not flood the log: 10 lines per peer-triggered event and second, 100
   // for the others (a registration flood registers thousands of PEs a second).
-  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
-    log.warn(
-      "log-suppressed",
-      { of: event, suppressed },
-      "more lines of this event in the last second",
-    );
-  });
+  const limiter = toolLogLimiter(log, () => runtime.now());
   const seed = new Uint32Array(runtime.randomBytes(16).buffer.slice(0, 16));
   const selectionKernel = createSelectionKernel({ wasm: o.wasm });
   const registrar = new Registrar({

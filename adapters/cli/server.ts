@@ -29,30 +29,35 @@ import { TransportError } from "../runtime.ts";
 import { PoolElement, type PoolElementEvent } from "../../core/asap/pool_element.ts";
 import { ASAP_DEFAULTS } from "../../core/asap/defaults.ts";
 import { SeededRng } from "../../core/rng.ts";
-import type { TransportAddress, TransportChoice } from "../../core/role.ts";
+import type { TransportChoice } from "../../core/role.ts";
 import type { PolicyParameter } from "../../core/wire/policy_parameter.ts";
 import { policyParameter } from "../../core/wire/policy_parameter.ts";
-import { ASAP_ANNOUNCE_GROUP, ASAP_PORT, maxId } from "../../core/wire/profile.ts";
+import { maxId } from "../../core/wire/profile.ts";
 import {
-  EXIT_USAGE,
   flagMilliseconds,
   type FlagSpec,
   formatEndpoint,
   parseEndpoint,
-  parseFlags,
+  type parseFlags,
   parseIdentifier,
   parseMilliseconds,
   parseNumber,
-  usage,
+  readCommandLine,
   UsageError,
 } from "./_args.ts";
-import { listenForAnnounces, optionalAddress } from "./_announce.ts";
+import { LOG_FLAGS, type LogOptions, readLogFlags } from "./_log_flags.ts";
+import {
+  readRegistrarHuntFlags,
+  REGISTRAR_HUNT_FLAGS,
+  type RegistrarHuntOptions,
+} from "./_announce.ts";
+import { listenForAnnounces } from "./_announce.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
-import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
+import { Logger } from "../log.ts";
 import { fractionToU32, parsePolicy, policyHasLoad, policyText } from "./_policy.ts";
 import { ServiceRole } from "./_service_role.ts";
 import { readTlsFlags, tlsFlags } from "./_tls.ts";
-import { LogLimiter } from "./_log_limiter.ts";
+import { type LogLimiter, toolLogLimiter } from "./_log_limiter.ts";
 import type { TlsOptions } from "../tls.ts";
 import { DEFAULT_POOL, SERVICE_NAMES, SERVICE_PPID, type ServiceName } from "./_services.ts";
 import {
@@ -139,27 +144,7 @@ const FLAGS: readonly FlagSpec[] = [
     kind: "boolean",
     help: "read load changes from standard input, one fraction per line",
   },
-  {
-    name: "registrar",
-    kind: "list",
-    value: "HOST:PORT",
-    default: "127.0.0.1:3863",
-    help: "static registrar",
-  },
-  {
-    name: "announce",
-    kind: "value",
-    value: "ADDR:PORT|off",
-    default: "239.0.0.50:3863",
-    help: "listen for Server Announces",
-  },
-  {
-    name: "announce-interface",
-    kind: "value",
-    value: "ADDR",
-    default: "the system's choice",
-    help: "address of the interface to join the announce group on",
-  },
+  ...REGISTRAR_HUNT_FLAGS,
   {
     name: "host",
     kind: "value",
@@ -189,21 +174,7 @@ const FLAGS: readonly FlagSpec[] = [
     default: String(ASAP_DEFAULTS.reRegistrationInterval.value),
     help: "re-registration interval (registration life = 3 ×)",
   },
-  {
-    name: "registrar-connect-timeout",
-    kind: "value",
-    value: "MS",
-    default: String(ASAP_DEFAULTS.registrarConnectTimeout.value),
-    help: "length of one registrar hunt round",
-  },
-  {
-    name: "log-level",
-    kind: "value",
-    value: "LEVEL",
-    default: "info",
-    help: "error, warn, info, debug",
-  },
-  { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
+  ...LOG_FLAGS,
   ...transportFlags(
     "the service (auto: SCTP over UDP and TCP, registered as SCTP) and the registrar association",
     true,
@@ -222,25 +193,19 @@ interface ComputeFlags {
   cookieKey: string;
 }
 
-interface ServerOptions {
+interface ServerOptions extends RegistrarHuntOptions, LogOptions {
   service: ServiceName;
   compute: ComputeFlags | undefined;
   pool: string;
   policy: PolicyParameter;
   schedule: { load: number; ms: number }[];
   loadStdin: boolean;
-  registrars: TransportAddress[];
-  announce: TransportAddress | undefined;
-  announceInterface: string | undefined;
   host: string | undefined;
   port: number;
   id: bigint | undefined;
   profile: "rfc" | "ng";
   reregInterval: number;
-  connectTimeout: number;
   tls: TlsOptions | undefined;
-  logLevel: (typeof LOG_LEVELS)[number];
-  logFormat: (typeof LOG_FORMATS)[number];
   transport: TransportSettings;
 }
 
@@ -312,11 +277,6 @@ function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
   if ((schedule.length > 0 || loadStdin) && !policyHasLoad(policy.type)) {
     throw new UsageError("--load-schedule and --load-stdin need a Least Used policy");
   }
-  const registrarList = flags.list("registrar");
-  const registrars = (registrarList.length === 0 ? ["127.0.0.1:3863"] : registrarList).map((t) =>
-    parseEndpoint("--registrar", t, ASAP_PORT)
-  );
-  const announceText = flags.string("announce") ?? `${ASAP_ANNOUNCE_GROUP}:${ASAP_PORT}`;
   const idText = flags.string("id");
   const hostText = flags.string("host");
   return {
@@ -326,11 +286,6 @@ function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
     policy,
     schedule,
     loadStdin,
-    registrars,
-    announce: announceText === "off"
-      ? undefined
-      : parseEndpoint("--announce", announceText, ASAP_PORT),
-    announceInterface: optionalAddress(flags, "announce-interface"),
     host: hostText === undefined ? undefined : parseEndpoint("--host", hostText, 0).address,
     port: flags.number("port", 0, { min: 0, max: 65535 }),
     id: idText === undefined ? undefined : parseIdentifier("--id", idText, maxId(profile)),
@@ -341,14 +296,9 @@ function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
       ASAP_DEFAULTS.reRegistrationInterval.value,
       10,
     ),
-    connectTimeout: flagMilliseconds(
-      flags,
-      "registrar-connect-timeout",
-      ASAP_DEFAULTS.registrarConnectTimeout.value,
-    ),
     tls: readComputeTls(flags, compute),
-    logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
-    logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
+    ...readRegistrarHuntFlags(flags),
+    ...readLogFlags(flags),
     transport,
   };
 }
@@ -376,23 +326,8 @@ function readOptions(flags: ReturnType<typeof parseFlags>): ServerOptions {
  * ```
  */
 export async function runServer(argv: readonly string[], io: CliIo): Promise<number> {
-  let options: ServerOptions;
-  try {
-    const flags = parseFlags("server", argv, FLAGS);
-    if (flags.boolean("help")) {
-      io.out(usage(SYNOPSIS, FLAGS));
-      return 0;
-    }
-    if (flags.positional.length > 0) {
-      throw new UsageError(`unexpected argument "${flags.positional[0]}"`);
-    }
-    options = readOptions(flags);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`server: ${e.message}\nRun "server --help" for the options.\n`);
-    return EXIT_USAGE;
-  }
-  return await serve(options, io);
+  const options = readCommandLine("server", argv, FLAGS, SYNOPSIS, io, readOptions);
+  return typeof options === "number" ? options : await serve(options, io);
 }
 
 async function serve(o: ServerOptions, io: CliIo): Promise<number> {
@@ -404,13 +339,7 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
     write: (t) => io.err(t),
   });
   const runtime = await currentRuntime();
-  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
-    log.warn(
-      "log-suppressed",
-      { of: event, suppressed },
-      "more lines of this event in the last second",
-    );
-  });
+  const limiter = toolLogLimiter(log, () => runtime.now());
 
   // The service: its own driver with one listener for pool users.
   const service = new ServiceRole(o.service);
@@ -491,7 +420,7 @@ async function serve(o: ServerOptions, io: CliIo): Promise<number> {
     ...(o.tls === undefined ? {} : { tls: o.tls }),
     onEvent: (e) => {
       if (e.type === "closed") closed();
-      logPeEvent(log, pe, peDriver, e);
+      logPeEvent(log, pe, e, peDriver);
     },
   });
   if (o.announce !== undefined) {
@@ -598,13 +527,7 @@ async function serveCompute(o: ServerOptions, c: ComputeFlags, io: CliIo): Promi
   });
   const runtime = await currentRuntime();
   // Clients failing the TLS handshake can come at any rate: at most 10 lines a second.
-  const limiter = new LogLimiter(10, 100, () => runtime.now(), (event, suppressed) => {
-    log.warn(
-      "log-suppressed",
-      { of: event, suppressed },
-      "more lines of this event in the last second",
-    );
-  });
+  const limiter = toolLogLimiter(log, () => runtime.now());
   // The service's events wait until `started` is out (it is every tool's first line).
   let held: ComputeLogEvent[] | undefined = [];
   const report = (e: ComputeLogEvent) =>
@@ -699,7 +622,7 @@ function logComputeEvent(
 ): void {
   switch (e.type) {
     case "pool-element":
-      logComputePeEvent(log, pe, e.event);
+      logPeEvent(log, pe, e.event);
       return;
     case "unit-done":
       log.debug(e.type, {
@@ -734,44 +657,6 @@ function logComputeEvent(
   }
 }
 
-/** The pool element's events under `--compute` (its associations are the acceptor's). */
-function logComputePeEvent(log: Logger, pe: PoolElement, e: PoolElementEvent): void {
-  switch (e.type) {
-    case "registered":
-      log.info(e.type, {
-        pool: pe.poolHandle,
-        pe: pe.id,
-        registrar: e.registrarId === 0n ? undefined : e.registrarId,
-        policy: policyText(pe.policy),
-      });
-      return;
-    case "re-registered":
-      log.debug(e.type, { pe: pe.id, registrar: e.registrarId, policy: policyText(pe.policy) });
-      return;
-    case "registration-failed":
-      log.warn(e.type, { pe: pe.id, cause: `0x${e.cause.toString(16)}`, reason: e.reason });
-      return;
-    case "home-changed":
-      log.info(e.type, { pe: pe.id, from: e.from, to: e.to, reason: e.reason });
-      return;
-    case "registrar-lost":
-      log.warn(e.type, { pe: pe.id, registrar: e.registrarId, reason: e.reason });
-      return;
-    case "registrar-hunt-failed":
-      log.warn(e.type, { pe: pe.id, round: e.round }, "no registrar reachable; still trying");
-      return;
-    case "deregistered":
-      log.info(e.type, { pool: pe.poolHandle, pe: pe.id });
-      return;
-    case "peer-protocol-error":
-      log.warn(e.type, { detail: e.detail });
-      return;
-    case "closed":
-      log.debug(e.type, { pe: pe.id });
-      return;
-  }
-}
-
 /** Listens on the given host, or on every address (`::`, else `0.0.0.0` without IPv6). */
 async function listenService<E>(
   driver: Driver<E>,
@@ -791,15 +676,20 @@ async function listenService<E>(
   }
 }
 
+/**
+ * Logs a pool element's event. `driver` carries its registrar association and names the
+ * registrar's address; under `--compute` the associations are the session acceptor's and it is
+ * left out.
+ */
 function logPeEvent(
   log: Logger,
   pe: PoolElement,
-  driver: Driver<PoolElementEvent>,
   e: PoolElementEvent,
+  driver?: Driver<PoolElementEvent>,
 ): void {
   switch (e.type) {
     case "registered": {
-      const remote = driver.status(e.assoc)?.remote;
+      const remote = driver?.status(e.assoc)?.remote;
       log.info(e.type, {
         pool: pe.poolHandle,
         pe: pe.id,

@@ -21,24 +21,26 @@
 
 import { currentRuntime } from "../current.ts";
 import { ASAP_DEFAULTS } from "../../core/asap/defaults.ts";
-import type { TransportAddress } from "../../core/role.ts";
+import type {} from "../../core/role.ts";
 import { errorCauseName } from "../../core/wire/error_cause.ts";
-import { ASAP_ANNOUNCE_GROUP, ASAP_PORT } from "../../core/wire/profile.ts";
 import {
-  EXIT_USAGE,
   flagMilliseconds,
   type FlagSpec,
   formatEndpoint,
-  parseEndpoint,
-  parseFlags,
-  usage,
-  UsageError,
+  type parseFlags,
+  readCommandLine,
 } from "./_args.ts";
-import { listenForAnnounces, optionalAddress } from "./_announce.ts";
+import { LOG_FLAGS, type LogOptions, readLogFlags } from "./_log_flags.ts";
+import {
+  readRegistrarHuntFlags,
+  REGISTRAR_HUNT_FLAGS,
+  type RegistrarHuntOptions,
+} from "./_announce.ts";
+import { listenForAnnounces } from "./_announce.ts";
 import { FailoverClient, type FailoverClientEvent } from "./_failover_client.ts";
 import { transportText } from "./_format.ts";
 import { type CliIo, isMainModule, runOnProcess } from "./_io.ts";
-import { LOG_FORMATS, LOG_LEVELS, Logger } from "../log.ts";
+import { Logger } from "../log.ts";
 import { decodePong, encodePing } from "./_pingpong.ts";
 import { policyText } from "./_policy.ts";
 import { readTlsFlags, tlsFlags } from "./_tls.ts";
@@ -75,27 +77,7 @@ const FLAGS: readonly FlagSpec[] = [
     default: "echo",
     help: "echo, discard, daytime, chargen or pingpong (sets the PPID and the reply format)",
   },
-  {
-    name: "registrar",
-    kind: "list",
-    value: "HOST:PORT",
-    default: "127.0.0.1:3863",
-    help: "static registrar",
-  },
-  {
-    name: "announce",
-    kind: "value",
-    value: "ADDR:PORT|off",
-    default: "239.0.0.50:3863",
-    help: "listen for Server Announces",
-  },
-  {
-    name: "announce-interface",
-    kind: "value",
-    value: "ADDR",
-    default: "the system's choice",
-    help: "address of the interface to join the announce group on",
-  },
+  ...REGISTRAR_HUNT_FLAGS,
   { name: "profile", kind: "value", value: "rfc|ng", default: "ng", help: "wire profile" },
   {
     name: "stale-cache",
@@ -121,21 +103,7 @@ const FLAGS: readonly FlagSpec[] = [
     default: "10000",
     help: "at end of input, wait this long for outstanding replies",
   },
-  {
-    name: "registrar-connect-timeout",
-    kind: "value",
-    value: "MS",
-    default: String(ASAP_DEFAULTS.registrarConnectTimeout.value),
-    help: "length of one registrar hunt round",
-  },
-  {
-    name: "log-level",
-    kind: "value",
-    value: "LEVEL",
-    default: "info",
-    help: "error, warn, info, debug",
-  },
-  { name: "log-format", kind: "value", value: "FORMAT", default: "text", help: "text or json" },
+  ...LOG_FLAGS,
   ...transportFlags(
     "the registrar association (pool elements are reached over the protocol they registered)",
     false,
@@ -147,51 +115,31 @@ const SYNOPSIS = `Usage: terminal [options]
 Sends each line of standard input to a pool element of a pool and prints the replies. Fails over
 to another pool element when one is lost.`;
 
-interface TerminalOptions {
+interface TerminalOptions extends RegistrarHuntOptions, LogOptions {
   pool: string;
   service: ServiceName;
-  registrars: TransportAddress[];
-  announce: TransportAddress | undefined;
-  announceInterface: string | undefined;
   profile: "rfc" | "ng";
   staleCache: number;
   perLine: boolean;
   resend: boolean;
   wait: number;
-  connectTimeout: number;
   tls: TlsOptions | undefined;
-  logLevel: (typeof LOG_LEVELS)[number];
-  logFormat: (typeof LOG_FORMATS)[number];
   transport: TransportSettings;
 }
 
 function readOptions(flags: ReturnType<typeof parseFlags>): TerminalOptions {
   const service = flags.choice("service", SERVICE_NAMES, "echo");
-  const registrarList = flags.list("registrar");
-  const announceText = flags.string("announce") ?? `${ASAP_ANNOUNCE_GROUP}:${ASAP_PORT}`;
   return {
     pool: flags.string("pool") ?? DEFAULT_POOL[service],
     service,
-    registrars: (registrarList.length === 0 ? ["127.0.0.1:3863"] : registrarList).map((t) =>
-      parseEndpoint("--registrar", t, ASAP_PORT)
-    ),
-    announce: announceText === "off"
-      ? undefined
-      : parseEndpoint("--announce", announceText, ASAP_PORT),
-    announceInterface: optionalAddress(flags, "announce-interface"),
     profile: flags.choice("profile", ["rfc", "ng"] as const, "ng"),
     staleCache: flagMilliseconds(flags, "stale-cache", ASAP_DEFAULTS.staleCacheValue.value, 0),
     perLine: flags.boolean("new-session-per-line"),
     resend: !flags.boolean("no-resend"),
     wait: flagMilliseconds(flags, "wait", 10000, 0),
-    connectTimeout: flagMilliseconds(
-      flags,
-      "registrar-connect-timeout",
-      ASAP_DEFAULTS.registrarConnectTimeout.value,
-    ),
     tls: readTlsFlags(flags, "connect"),
-    logLevel: flags.choice("log-level", LOG_LEVELS, "info"),
-    logFormat: flags.choice("log-format", LOG_FORMATS, "text"),
+    ...readRegistrarHuntFlags(flags),
+    ...readLogFlags(flags),
     transport: readTransportSettings(flags),
   };
 }
@@ -219,22 +167,8 @@ function readOptions(flags: ReturnType<typeof parseFlags>): TerminalOptions {
  * ```
  */
 export async function runTerminal(argv: readonly string[], io: CliIo): Promise<number> {
-  let o: TerminalOptions;
-  try {
-    const flags = parseFlags("terminal", argv, FLAGS);
-    if (flags.boolean("help")) {
-      io.out(usage(SYNOPSIS, FLAGS));
-      return 0;
-    }
-    if (flags.positional.length > 0) {
-      throw new UsageError(`unexpected argument "${flags.positional[0]}"`);
-    }
-    o = readOptions(flags);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.err(`terminal: ${e.message}\nRun "terminal --help" for the options.\n`);
-    return EXIT_USAGE;
-  }
+  const o = readCommandLine("terminal", argv, FLAGS, SYNOPSIS, io, readOptions);
+  if (typeof o === "number") return o;
   const log = new Logger({
     tool: "terminal",
     level: o.logLevel,

@@ -5,7 +5,7 @@ import type net from "node:net";
 import type { PeerIdentity } from "../../core/role.ts";
 import {
   canonicalAddress,
-  type StreamCloseReason,
+  streamCloseReason,
   type StreamHandler,
   type StreamSocket,
   type TransportAddress,
@@ -43,7 +43,7 @@ export class NodeStreamSocket implements StreamSocket {
     socket.on("error", (e) => this.#error ??= e);
     socket.on("close", () => {
       const e = this.#error;
-      handler.close(e === undefined ? "closed" : closeReason(e.code), e?.message ?? "");
+      handler.close(e === undefined ? "closed" : streamCloseReason(e.code), e?.message ?? "");
     });
   }
 
@@ -75,17 +75,5 @@ export class NodeStreamSocket implements StreamSocket {
 
   setNoDelay(noDelay: boolean): void {
     this.#socket.setNoDelay(noDelay);
-  }
-}
-
-function closeReason(code: string | undefined): StreamCloseReason {
-  switch (code) {
-    case "ECONNRESET":
-    case "EPIPE":
-      return "reset";
-    case "ETIMEDOUT":
-      return "timeout";
-    default:
-      return "error";
   }
 }

@@ -1,5 +1,9 @@
 // Option checks and small helpers shared by the pool element and the pool user.
 
+import type { AsapMessage } from "../wire/asap_message.ts";
+import { asapPpid, type WireProfile } from "../wire/profile.ts";
+import type { WireDecoder } from "../wire/wire_decoder.ts";
+
 const UTF8 = new TextEncoder();
 
 /** A pool handle from bytes or text (UTF-8), 1..65000 bytes; a copy. */
@@ -42,4 +46,22 @@ export function handleKey(handle: Uint8Array): string {
   let s = "";
   for (let i = 0; i < handle.length; i++) s += String.fromCharCode(handle[i]!);
   return s;
+}
+
+/**
+ * An ASAP message a role received: decoded, or the detail of the protocol error it is (a PPID of
+ * another protocol or profile, a truncated or malformed message).
+ */
+export function receivedAsap(
+  decoder: WireDecoder,
+  profile: WireProfile,
+  ppid: number,
+  payload: Uint8Array,
+): AsapMessage | string {
+  if (ppid !== asapPpid(profile)) {
+    return `PPID ${ppid} is not ASAP of the ${profile.toUpperCase()} profile`;
+  }
+  const r = decoder.decodeAsap(payload);
+  if (r.kind === "ok") return r.message;
+  return r.kind === "malformed" ? r.detail : "Cannot decode ASAP message: it is truncated";
 }

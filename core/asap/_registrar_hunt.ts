@@ -5,8 +5,12 @@
 // when every candidate was tried and failed; a new round starts at the old one's deadline or
 // as soon as an announce brings news while nothing is outstanding.
 
+import type { Fifo } from "../fifo.ts";
 import { randomBelow, type Rng } from "../rng.ts";
-import type { AssociationId, TransportAddress } from "../role.ts";
+import type { AssociationId, RoleAction, TransportAddress } from "../role.ts";
+import { canonicalIpAddress } from "../wire/ip_address.ts";
+import { checkTime } from "./_checks.ts";
+import { ASAP_DEFAULTS } from "./defaults.ts";
 import type { ServerAnnounceMessage } from "../wire/asap_message.ts";
 import type { RegistrarId } from "../wire/pool_element_parameter.ts";
 
@@ -229,4 +233,60 @@ export class RegistrarHunt {
     this.#status = "waiting";
     this.#sink.roundFailed(now, this.#round);
   }
+}
+
+/** The hunt settings the pool element and the pool user both take from their configuration. */
+export interface HuntConfig {
+  /** Static registrar list; combined with announces. */
+  readonly registrars?: readonly TransportAddress[];
+  /** How long an announced registrar stays a candidate (ms). */
+  readonly registrarAnnounceTimeout?: number;
+  /** How long one hunt round waits for an association (ms). */
+  readonly registrarConnectTimeout?: number;
+  /** Connect attempts per round. */
+  readonly maxSimultaneousConnects?: number;
+}
+
+/**
+ * A role's registrar hunt from its configuration: checks the options (defaults from
+ * ASAP_DEFAULTS), numbers the role's associations, queues connect and close actions on the role's
+ * action queue and seeds the static registrars. Both roles open associations only through their
+ * hunt, so the numbering lives here.
+ */
+export function huntFromConfig(
+  role: string,
+  config: HuntConfig,
+  rng: Rng,
+  actions: Fifo<RoleAction>,
+  roundFailed: (now: number, round: number) => void,
+): RegistrarHunt {
+  const d = ASAP_DEFAULTS;
+  const option = (name: keyof HuntConfig & keyof typeof d, value: number | undefined) =>
+    checkTime(role, name, value ?? d[name].value, 1);
+  let nextAssoc = 1;
+  const hunt = new RegistrarHunt({
+    rng,
+    announceTimeout: option("registrarAnnounceTimeout", config.registrarAnnounceTimeout),
+    connectTimeout: option("registrarConnectTimeout", config.registrarConnectTimeout),
+    maxSimultaneous: option("maxSimultaneousConnects", config.maxSimultaneousConnects),
+  }, {
+    connect: (endpoints) => {
+      const assoc = nextAssoc++;
+      actions.push({ type: "connect", assoc, endpoints });
+      return assoc;
+    },
+    close: (assoc) => {
+      actions.push({
+        type: "close",
+        assoc,
+        abort: true,
+        reason: "Registrar hunt: another registrar answered first",
+      });
+    },
+    roundFailed,
+  });
+  for (const r of config.registrars ?? []) {
+    hunt.addStatic({ address: canonicalIpAddress(r.address), port: r.port });
+  }
+  return hunt;
 }

@@ -39,8 +39,8 @@ import {
   type PoolElementInput,
   type PoolElementState,
 } from "./pool_element_state.ts";
-import { type RegistrarCandidate, RegistrarHunt } from "./_registrar_hunt.ts";
-import { checkPoolHandle, checkTime, sameBytes } from "./_checks.ts";
+import { huntFromConfig, type RegistrarCandidate, type RegistrarHunt } from "./_registrar_hunt.ts";
+import { checkPoolHandle, checkTime, receivedAsap, sameBytes } from "./_checks.ts";
 
 /** The pool element's user transport: where pool users reach it. */
 export interface PoolElementTransport {
@@ -287,7 +287,6 @@ export class PoolElement implements Role<PoolElementEvent> {
   #policyDirty = false;
   #lastPolicySend = -Infinity;
   #home: { id: RegistrarId; remote: TransportAddress } | undefined = undefined;
-  #nextAssoc = 1;
 
   /**
    * Creates a pool element (nothing is sent before the first call that brings a `now`).
@@ -376,48 +375,10 @@ export class PoolElement implements Role<PoolElementEvent> {
     this.#policy = config.policy;
     // Encoding a Registration once validates policy and transport now (the codec throws).
     this.#encoder.encodeAsap(this.#registration({ address: "127.0.0.1", port: 1 }));
-    this.#hunt = new RegistrarHunt({
-      rng,
-      announceTimeout: checkTime(
-        "pool element",
-        "registrarAnnounceTimeout",
-        config.registrarAnnounceTimeout ?? d.registrarAnnounceTimeout.value,
-        1,
-      ),
-      connectTimeout: checkTime(
-        "pool element",
-        "registrarConnectTimeout",
-        config.registrarConnectTimeout ?? d.registrarConnectTimeout.value,
-        1,
-      ),
-      maxSimultaneous: checkTime(
-        "pool element",
-        "maxSimultaneousConnects",
-        config.maxSimultaneousConnects ?? d.maxSimultaneousConnects.value,
-        1,
-      ),
-    }, {
-      connect: (endpoints) => {
-        const assoc = this.#nextAssoc++;
-        this.#actions.push({ type: "connect", assoc, endpoints });
-        return assoc;
-      },
-      close: (assoc) => {
-        this.#actions.push({
-          type: "close",
-          assoc,
-          abort: true,
-          reason: "Registrar hunt: another registrar answered first",
-        });
-      },
-      roundFailed: (_now, round) => {
-        this.#stats.failedHuntRounds++;
-        this.#events.push({ type: "registrar-hunt-failed", round });
-      },
+    this.#hunt = huntFromConfig("pool element", config, rng, this.#actions, (_now, round) => {
+      this.#stats.failedHuntRounds++;
+      this.#events.push({ type: "registrar-hunt-failed", round });
     });
-    for (const r of config.registrars ?? []) {
-      this.#hunt.addStatic({ address: canonicalIpAddress(r.address), port: r.port });
-    }
   }
 
   /** The PE identifier. */
@@ -688,24 +649,11 @@ export class PoolElement implements Role<PoolElementEvent> {
     const link = this.#link;
     const fromRegistrar = link !== undefined && link.assoc === assoc;
     if (!fromRegistrar && !this.#inbound.has(assoc)) return;
-    if (ppid !== this.#ppid) {
-      this.#protocolError(
-        now,
-        assoc,
-        `PPID ${ppid} is not ASAP of the ${this.#profile.toUpperCase()} profile`,
-      );
+    const m = receivedAsap(this.#decoder, this.#profile, ppid, payload);
+    if (typeof m === "string") {
+      this.#protocolError(now, assoc, m);
       return;
     }
-    const r = this.#decoder.decodeAsap(payload);
-    if (r.kind !== "ok") {
-      this.#protocolError(
-        now,
-        assoc,
-        r.kind === "malformed" ? r.detail : "Cannot decode ASAP message: it is truncated",
-      );
-      return;
-    }
-    const m = r.message;
     switch (m.type) {
       case "endpoint-keep-alive":
         this.#keepAlive(now, assoc, m);

@@ -23,7 +23,6 @@ import type {
 import { TimerTable } from "../timer_table.ts";
 import type { AsapMessage, HandleResolutionResponseMessage } from "../wire/asap_message.ts";
 import { ErrorCause } from "../wire/error_cause.ts";
-import { canonicalIpAddress } from "../wire/ip_address.ts";
 import type {
   PoolElementId,
   PoolElementParameter,
@@ -34,9 +33,9 @@ import { asapPpid, maxId, type WireProfile } from "../wire/profile.ts";
 import { WireDecoder } from "../wire/wire_decoder.ts";
 import { WireEncoder } from "../wire/wire_encoder.ts";
 import { ASAP_DEFAULTS } from "./defaults.ts";
-import { checkPoolHandle, checkTime, handleKey, sameBytes } from "./_checks.ts";
+import { checkPoolHandle, checkTime, handleKey, receivedAsap, sameBytes } from "./_checks.ts";
 import { PoolCache } from "./_pu_cache.ts";
-import { RegistrarHunt } from "./_registrar_hunt.ts";
+import { huntFromConfig, type RegistrarHunt } from "./_registrar_hunt.ts";
 
 /** Options of a {@link PoolUser}. Times are milliseconds; defaults are `ASAP_DEFAULTS`. */
 export interface PoolUserConfig {
@@ -258,7 +257,6 @@ export class PoolUser implements Role<PoolUserEvent> {
   #link: RegistrarLink | undefined = undefined;
   #pending = 0;
   #nextRequest = 1;
-  #nextAssoc = 1;
   #closed = false;
 
   /**
@@ -322,51 +320,13 @@ export class PoolUser implements Role<PoolUserEvent> {
     this.#policies = config.policies ?? defaultPolicies;
     this.#encoder = new WireEncoder({ profile });
     this.#decoder = new WireDecoder({ profile });
-    this.#hunt = new RegistrarHunt({
-      rng,
-      announceTimeout: checkTime(
-        role,
-        "registrarAnnounceTimeout",
-        config.registrarAnnounceTimeout ?? d.registrarAnnounceTimeout.value,
-        1,
-      ),
-      connectTimeout: checkTime(
-        role,
-        "registrarConnectTimeout",
-        config.registrarConnectTimeout ?? d.registrarConnectTimeout.value,
-        1,
-      ),
-      maxSimultaneous: checkTime(
-        role,
-        "maxSimultaneousConnects",
-        config.maxSimultaneousConnects ?? d.maxSimultaneousConnects.value,
-        1,
-      ),
-    }, {
-      connect: (endpoints) => {
-        const assoc = this.#nextAssoc++;
-        this.#actions.push({ type: "connect", assoc, endpoints });
-        return assoc;
-      },
-      close: (assoc) => {
-        this.#actions.push({
-          type: "close",
-          assoc,
-          abort: true,
-          reason: "Registrar hunt: another registrar answered first",
-        });
-      },
-      roundFailed: (now, round) => {
-        this.#events.push({ type: "registrar-hunt-failed", round });
-        if (round >= this.#huntRounds) {
-          this.#hunt.stop();
-          this.#failQueued(now, "no-registrar");
-        }
-      },
+    this.#hunt = huntFromConfig(role, config, rng, this.#actions, (now, round) => {
+      this.#events.push({ type: "registrar-hunt-failed", round });
+      if (round >= this.#huntRounds) {
+        this.#hunt.stop();
+        this.#failQueued(now, "no-registrar");
+      }
     });
-    for (const r of config.registrars ?? []) {
-      this.#hunt.addStatic({ address: canonicalIpAddress(r.address), port: r.port });
-    }
   }
 
   /** The wire profile. */
@@ -691,24 +651,11 @@ export class PoolUser implements Role<PoolUserEvent> {
     payload: Uint8Array,
   ): void {
     if (this.#link?.assoc !== assoc) return;
-    if (ppid !== this.#ppid) {
-      this.#protocolError(
-        now,
-        assoc,
-        `PPID ${ppid} is not ASAP of the ${this.#profile.toUpperCase()} profile`,
-      );
+    const m = receivedAsap(this.#decoder, this.#profile, ppid, payload);
+    if (typeof m === "string") {
+      this.#protocolError(now, assoc, m);
       return;
     }
-    const r = this.#decoder.decodeAsap(payload);
-    if (r.kind !== "ok") {
-      this.#protocolError(
-        now,
-        assoc,
-        r.kind === "malformed" ? r.detail : "Cannot decode ASAP message: it is truncated",
-      );
-      return;
-    }
-    const m = r.message;
     if (m.type === "handle-resolution-response") {
       const head = this.#inflight.peek();
       if (head === undefined || !sameBytes(head.poolHandle, m.poolHandle)) {
