@@ -59,7 +59,7 @@ const LEVEL_MASK = 0;
 const LINEAR_FRONTIER = 16;
 
 /** Scratch frontier shared by all engines of this kind (selections do not interleave). */
-let frontier: Int32Array = new Int32Array(2 * LINEAR_FRONTIER + 4);
+const frontier: Int32Array = new Int32Array(2 * LINEAR_FRONTIER + 4);
 
 /**
  * Pool size from which the selection pool orders the degradation family with this engine
