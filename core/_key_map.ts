@@ -74,6 +74,24 @@ export class KeyMap {
     this.insert(key, value);
   }
 
+  /**
+   * Sets the value of a key, whether or not it is in the map, and returns its previous value
+   * (−1 if it was not in the map): get() and set() in one probe.
+   */
+  exchange(key: number, value: number): number {
+    const keys = this.#keys, vals = this.#vals, mask = this.#mask;
+    for (let i = hash(key) & mask;; i = (i + 1) & mask) {
+      const v = vals[i]!;
+      if (v < 0) break;
+      if (keys[i] === key) {
+        vals[i] = value;
+        return v;
+      }
+    }
+    this.insert(key, value);
+    return -1;
+  }
+
   /** Sets the value of a key that is not in the map. */
   insert(key: number, value: number): void {
     if ((this.#size + 1) * 2 > this.#vals.length) this.#rehash(this.#vals.length * 2);

@@ -2,10 +2,24 @@
 // costs about as much as ten views, so a component that needs several
 // per-slot arrays allocates them together. Views are handed out in call
 // order; allocate 8-byte arrays first so every view stays aligned.
+//
+// Small slabs (a new pool's arrays, a small hash map) are carved out of a
+// shared chunk instead of a buffer of their own: an ArrayBuffer costs
+// 0.3–0.9 µs to allocate in V8 (a backing store outside the heap), a view
+// about 25 ns, and a pool of ten PEs used to allocate a dozen buffers. A
+// chunk's memory is handed out once, in order, and never reused (so every
+// slab starts zeroed, like a new ArrayBuffer); it is freed by the garbage
+// collector when no view into it is left. At most SMALL_SLAB bytes of a live
+// slab can keep one CHUNK alive.
+
+const CHUNK = 32768;
+const SMALL_SLAB = 2048;
+let chunk = new ArrayBuffer(CHUNK);
+let chunkUsed = 0;
 
 export class Slab {
   readonly #buffer: ArrayBuffer;
-  #offset = 0;
+  #offset: number;
 
   /**
    * @param f64 Number of 8-byte elements to be handed out.
@@ -13,7 +27,20 @@ export class Slab {
    * @param u8 Number of 1-byte elements to be handed out.
    */
   constructor(f64: number, i32: number, u8 = 0) {
-    this.#buffer = new ArrayBuffer(8 * f64 + 4 * i32 + u8);
+    const bytes = 8 * f64 + 4 * i32 + u8;
+    if (bytes > SMALL_SLAB) {
+      this.#buffer = new ArrayBuffer(bytes);
+      this.#offset = 0;
+      return;
+    }
+    const size = (bytes + 7) & ~7;
+    if (chunkUsed + size > CHUNK) {
+      chunk = new ArrayBuffer(CHUNK);
+      chunkUsed = 0;
+    }
+    this.#buffer = chunk;
+    this.#offset = chunkUsed;
+    chunkUsed += size;
   }
 
   f64(n: number): Float64Array {
@@ -49,4 +76,20 @@ export function copyInto<T extends Float64Array | Uint32Array | Int32Array | Uin
 ): T {
   to.set(from);
   return to;
+}
+
+/**
+ * A small Float64Array (from the shared chunk when small, see Slab), every element `fill`:
+ * `new Float64Array(n)` allocates a buffer of its own, 0.3–0.9 µs under Deno even for one
+ * element.
+ */
+export function f64Array(n: number, fill = 0): Float64Array {
+  const v = new Slab(n, 0).f64(n);
+  if (fill !== 0) v.fill(fill);
+  return v;
+}
+
+/** A small Int32Array, every element `fill` (see f64Array). */
+export function i32Array(n: number, fill = 0): Int32Array {
+  return new Slab(0, n).i32(n, fill === 0 ? undefined : fill);
 }

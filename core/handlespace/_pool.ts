@@ -10,6 +10,10 @@ import type { Entry } from "./_entry.ts";
 import { IdOrder } from "./_id_order.ts";
 import { KeyMap } from "../_key_map.ts";
 
+// Slots of a new pool's selection arrays: room for 16 PEs from the start, so that a small pool
+// does not grow its arrays (and the engine's) 4 → 8 → 16, each time new typed-array views.
+const INITIAL_CAPACITY = 16;
+
 export class Pool implements PoolInfo {
   readonly poolHandle: Uint8Array;
   readonly hash: number;
@@ -49,16 +53,17 @@ export class Pool implements PoolInfo {
     this.poolHandle = poolHandle;
     this.hash = hash;
     this.#length = poolHandle.length;
-    const b = new Uint8Array(8);
-    b.set(poolHandle.subarray(0, 8));
-    this.#w0 = b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24);
-    this.#w1 = b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24);
+    const b = poolHandle, n = b.length;
+    this.#w0 = byteAt(b, n, 0) | (byteAt(b, n, 1) << 8) | (byteAt(b, n, 2) << 16) |
+      (byteAt(b, n, 3) << 24);
+    this.#w1 = byteAt(b, n, 4) | (byteAt(b, n, 5) << 8) | (byteAt(b, n, 6) << 16) |
+      (byteAt(b, n, 7) << 24);
     this.policy = policy;
     this.transportProtocol = protocol;
     this.transportUse = use;
     this.handleSum = handleSum;
     this.rsplibHandleSum = rsplibHandleSum;
-    this.selection = new SelectionPool(policy, { kernel });
+    this.selection = new SelectionPool(policy, { kernel, initialCapacity: INITIAL_CAPACITY });
   }
 
   /** Whether `h` holds exactly this pool's handle bytes. */
@@ -105,6 +110,11 @@ export class Pool implements PoolInfo {
   *live(): Generator<Entry> {
     for (const e of this.entries) if (e !== undefined && e.live) yield e;
   }
+}
+
+// The handle's byte i, or 0 beyond its length (zero padding).
+function byteAt(b: Uint8Array, n: number, i: number): number {
+  return i < n ? b[i]! : 0;
 }
 
 /** FNV-1a over the bytes, as a small non-negative integer (a V8 small integer). */

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { Slab } from "../_slab.ts";
+
 /** A deadline taken out of a {@link DeadlineIndex}. */
 export interface DueDeadline {
   /** The key it was set for. */
@@ -39,10 +41,12 @@ export interface DueDeadline {
  * ```
  */
 export class DeadlineIndex {
-  #time = new Float64Array(16);
-  #order = new Float64Array(16);
-  #key = new Int32Array(16);
-  #pos = new Int32Array(16).fill(-1);
+  // Empty until the first deadline is set: a handlespace keeps three indexes, and an
+  // ArrayBuffer costs 0.3–0.9 µs to allocate (empty typed arrays allocate none).
+  #time: Float64Array = new Float64Array(0);
+  #order: Float64Array = new Float64Array(0);
+  #key: Int32Array = new Int32Array(0);
+  #pos: Int32Array = new Int32Array(0);
   #n = 0;
   #counter = 0;
 
@@ -232,8 +236,9 @@ export class DeadlineIndex {
   }
 
   #growHeap(): void {
-    const cap = this.#time.length * 2;
-    const time = new Float64Array(cap), order = new Float64Array(cap), key = new Int32Array(cap);
+    const cap = Math.max(16, this.#time.length * 2);
+    const slab = new Slab(2 * cap, cap);
+    const time = slab.f64(cap), order = slab.f64(cap), key = slab.i32(cap);
     time.set(this.#time);
     order.set(this.#order);
     key.set(this.#key);
@@ -243,9 +248,9 @@ export class DeadlineIndex {
   }
 
   #growKeys(min: number): void {
-    let cap = this.#pos.length;
+    let cap = Math.max(16, this.#pos.length);
     while (cap < min) cap *= 2;
-    const pos = new Int32Array(cap).fill(-1);
+    const pos = new Slab(0, cap).i32(cap, -1);
     pos.set(this.#pos);
     this.#pos = pos;
   }

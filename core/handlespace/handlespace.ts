@@ -37,6 +37,7 @@ import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
 import { KeyMap } from "../_key_map.ts";
 import { partial16OfNumber, partial32OfNumber } from "./_partial.ts";
+import { idNumber } from "./_id_number.ts";
 import { compareHandles, hashHandle, Pool, sameBytes } from "./_pool.ts";
 
 /**
@@ -386,8 +387,9 @@ export class Handlespace {
       );
     }
     // The identifier as a number, once (a BigInt operation costs several ns): exact below 2^53,
-    // so the range check needs BigInt arithmetic only beyond (NG identifiers above 2^53).
-    const n = Number(id);
+    // so the range check needs BigInt arithmetic only beyond (NG identifiers above 2^53) and
+    // for ids that are no 64-bit value (n = −1).
+    const n = idNumber(id);
     if (!(n >= 1 && n <= this.#maxIdNumber) && (id <= 0n || id > this.#maxId)) {
       return reject(
         ErrorCause.InvalidValues,
@@ -492,7 +494,7 @@ export class Handlespace {
    * ```
    */
   deregister(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    const n = Number(id);
+    const n = idNumber(id);
     let pool = this.#mru;
     if (pool === undefined || !pool.matchesHandle(poolHandle)) pool = this.#find(poolHandle);
     const entry = pool?.lookup(id, n);
@@ -634,7 +636,7 @@ export class Handlespace {
    * ```
    */
   find(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    return this.#find(poolHandle)?.lookup(id, Number(id));
+    return this.#find(poolHandle)?.lookup(id, idNumber(id));
   }
 
   /**
@@ -1118,7 +1120,7 @@ export class Handlespace {
    * ```
    */
   reportUnreachable(poolHandle: Uint8Array, id: PoolElementId): PoolElementEntry | undefined {
-    const e = this.#find(poolHandle)?.lookup(id, Number(id));
+    const e = this.#find(poolHandle)?.lookup(id, idNumber(id));
     if (e !== undefined) e.flags += REPORT;
     return e;
   }
@@ -1472,18 +1474,25 @@ export class Handlespace {
     }
     // Compared with the pool's arrays; the update also resets a non-zero degradation
     // counter, as RSPLIB does on every re-registration.
-    const selection = entry.pool.selection, slot = entry.slot;
-    let changed = !selection.matches(slot, element.policy);
-    if (changed || selection.degradation[slot] !== 0) selection.update(slot, element.policy);
+    // With the counter at 0, update() compares once and reports whether any value differed.
+    const selection = entry.pool.selection, slot = entry.slot, policy = element.policy;
+    let changed: boolean;
+    if (selection.degradation[slot] === 0) changed = selection.update(slot, policy);
+    else {
+      changed = !selection.matches(slot, policy);
+      selection.update(slot, policy);
+    }
+    // An equal transport keeps the stored object (the decoder's new one can die young).
     const ut = element.userTransport;
-    if (ut !== entry.userTransport) {
-      if (!sameTransport(ut, entry.userTransport)) changed = true;
+    if (ut !== entry.userTransport && !sameTransport(ut, entry.userTransport)) {
+      changed = true;
       entry.userTransport = ut;
     }
-    if (asap !== undefined && asap !== entry.asapTransport) {
-      if (entry.asapTransport === undefined || !sameTransport(asap, entry.asapTransport)) {
-        changed = true;
-      }
+    if (
+      asap !== undefined && asap !== entry.asapTransport &&
+      (entry.asapTransport === undefined || !sameTransport(asap, entry.asapTransport))
+    ) {
+      changed = true;
       entry.asapTransport = asap;
     }
     if (element.registrationLife !== entry.registrationLife) {
@@ -1504,8 +1513,8 @@ export class Handlespace {
     return { ok: true, entry, created: false, changed };
   }
 
-  // Removes a live entry; `n` is Number(e.id) when the caller has it.
-  #remove(e: Entry, n: number = Number(e.id)): void {
+  // Removes a live entry; `n` is idNumber(e.id) when the caller has it.
+  #remove(e: Entry, n: number = idNumber(e.id)): void {
     const pool = e.pool;
     // The entry stays in pool.entries until its slot is reused (see #insert), so its policy
     // information can still be read from the pool's arrays without a copy now.
@@ -1546,18 +1555,14 @@ export class Handlespace {
   }
 
   #linkAssociation(e: Entry, association: number): void {
-    const map = this.#associations;
-    const headKey = map.get(association);
+    // The new entry becomes the head of the association's list (one probe of the map).
+    const headKey = this.#associations.exchange(association, e.key);
     e.assocPrev = undefined;
     if (headKey >= 0) {
       const head = this.#byKey[headKey]!;
       e.assocNext = head;
       head.assocPrev = e;
-      map.replace(association, e.key);
-    } else {
-      e.assocNext = undefined;
-      map.insert(association, e.key);
-    }
+    } else e.assocNext = undefined;
   }
 
   #unlinkAssociation(e: Entry): void {

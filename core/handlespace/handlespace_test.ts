@@ -170,6 +170,20 @@ test("Handlespace.register() accepts 64-bit identifiers only in the NG profile",
   assert.equal(ok(ng.register(EP, pe(big), asap)).id, big);
 });
 
+test("Handlespace: identifiers that are no 64-bit value never alias a PE whose identifier has the same low 64 bits", () => {
+  for (const profile of ["rfc", "ng"] as const) {
+    const hs = space({ profile });
+    ok(hs.register(EP, pe(5n), asap));
+    for (const id of [2n ** 64n + 5n, -(2n ** 64n) + 5n, -5n, 2n ** 64n]) {
+      rejected(hs.register(EP, pe(id), asap), ErrorCause.InvalidValues, "identifier");
+      assert.equal(hs.find(EP, id), undefined);
+      assert.equal(hs.deregister(EP, id), undefined);
+    }
+    assert.equal(hs.size, 1);
+    assert.equal(hs.find(EP, 5n)?.id, 5n);
+  }
+});
+
 test("Handlespace: identifiers beyond 2^53 (NG profile) register, update, resolve and deregister exactly", () => {
   const hs = space({ profile: "ng" });
   // Neighbours that round to the same double must stay distinct PEs.
@@ -325,6 +339,30 @@ test("Handlespace.register() keeps a known ASAP transport when an update has non
   assert.deepEqual(e.toParameter().asapTransport, at);
   assert.equal(e.toParameter(false).asapTransport, undefined);
   assert.equal(e.toParameter().homeRegistrarId, OWN);
+});
+
+test("Handlespace.register(): an update with equal transports keeps the stored objects, a different one replaces them", () => {
+  const hs = space();
+  const ut = transport({ port: 7000 }), at = transport({ port: 40000 });
+  const e = ok(
+    hs.register(EP, pe(1n, undefined, {}, { userTransport: ut }), { ...asap, asapTransport: at }),
+  );
+  const same = hs.register(
+    EP,
+    pe(1n, undefined, {}, { userTransport: transport({ port: 7000 }) }),
+    {
+      ...asap,
+      asapTransport: transport({ port: 40000 }),
+    },
+  );
+  assert.equal(same.ok && same.changed, false);
+  assert.equal(e.userTransport, ut);
+  assert.equal(e.asapTransport, at);
+  const moved = transport({ port: 7000, addresses: ["10.0.0.9"] });
+  const other = hs.register(EP, pe(1n, undefined, {}, { userTransport: moved }), asap);
+  assert.equal(other.ok && other.changed, true);
+  assert.equal(e.userTransport, moved);
+  assert.equal(e.asapTransport, at);
 });
 
 test("Handlespace.deregister() removes the PE and the pool with its last PE", () => {

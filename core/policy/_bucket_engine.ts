@@ -36,7 +36,7 @@ import type { PoolPolicy } from "./policy.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
 import { keyByFormula, USE_NONE } from "./_formula.ts";
 import { KeyMap } from "../_key_map.ts";
-import { copyInto, Slab } from "../_slab.ts";
+import { copyInto, f64Array, i32Array, Slab } from "../_slab.ts";
 
 /** Up to this many selected PEs the frontier is scanned linearly; above, it is a heap. */
 const LINEAR_FRONTIER = 16;
@@ -63,10 +63,10 @@ export class BucketEngine {
   nb = 0;
   size = 0;
   /** The last selection's first slots in order, valid while memoN > 0. */
-  readonly memo = new Int32Array(MEMO);
+  readonly memo = i32Array(MEMO);
   memoN = 0;
   /** [next sequence number] (a typed array: a double field would box on every write). */
-  readonly #next = new Float64Array([SEQ_START]);
+  readonly #next = f64Array(1, SEQ_START);
   keyToBucket = new KeyMap();
   #freeBuckets: Int32Array;
   #freeCount = 0;

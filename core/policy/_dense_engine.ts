@@ -16,7 +16,7 @@ import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
-import { copyInto, Slab } from "../_slab.ts";
+import { copyInto, f64Array, Slab } from "../_slab.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
 import { keyByFormula, USE_NONE } from "./_formula.ts";
 
@@ -26,7 +26,7 @@ export class DenseEngine {
   key: Float64Array;
   size = 0;
   /** [next sequence number] (a typed array: a double field would box on every write). */
-  readonly #next = new Float64Array([SEQ_START]);
+  readonly #next = f64Array(1, SEQ_START);
   readonly twoChoices: boolean;
   readonly #pool: SelectionPool;
   // The pool's per-slot arrays this engine writes (refreshed when the pool grows).

@@ -44,7 +44,7 @@ import {
   USE_NONE,
   USE_WRR,
 } from "./_formula.ts";
-import { Slab } from "../_slab.ts";
+import { i32Array, Slab } from "../_slab.ts";
 
 /** Index of heap position 0 in hk, hs and hslot. */
 const OFF = 3;
@@ -84,7 +84,7 @@ export class HeapEngine {
   ftail = -1;
   fn = 0;
   /** The last selection's first slots in order, valid while memoN > 0. */
-  readonly memo = new Int32Array(MEMO);
+  readonly memo = i32Array(MEMO);
   memoN = 0;
   /**
    * Selections served from the memo whose counts are not yet in the pool's selection counts:

@@ -7,7 +7,7 @@
 
 import type { SelectionPool } from "./selection_pool.ts";
 import { SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
-import { copyInto, Slab } from "../_slab.ts";
+import { copyInto, f64Array, Slab } from "../_slab.ts";
 
 export class RingEngine {
   next: Int32Array;
@@ -15,7 +15,7 @@ export class RingEngine {
   head = -1;
   size = 0;
   /** [next sequence number] (a typed array: a double field would box on every write). */
-  readonly #next = new Float64Array([SEQ_START]);
+  readonly #next = f64Array(1, SEQ_START);
   readonly #pool: SelectionPool;
   // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
   #seq: Float64Array;
