@@ -25,20 +25,20 @@ test("runRegistrar() logs its endpoints on a started line and exits 0 on SIGTERM
   assert.equal(started.profile, "ng");
   assert.match((started.asap as string[])[0]!, /^127\.0\.0\.1:\d+$/);
   assert.match((started.enrp as string[])[0]!, /^127\.0\.0\.1:\d+$/);
-  assert.equal(started.selection, "wasm");
+  assert.equal(started.selection, "ts");
   io.signal("SIGTERM");
   assert.equal(await run, 0);
   assert.ok(io.logs().some((l) => l.event === "stopped"));
 });
 
-test("runRegistrar() --wasm off selects in pure TypeScript", async () => {
+test("runRegistrar() --wasm on selects with the WebAssembly kernel", async () => {
   const io = new TestIo();
   const run = runRegistrar(
     ["--asap", "127.0.0.1:0", "--enrp", "off", "--announce", "off", "--log-format", "json"]
-      .concat(["--wasm", "off"]),
+      .concat(["--wasm", "on"]),
     io,
   );
-  assert.equal((await io.waitForLog("started")).selection, "ts");
+  assert.equal((await io.waitForLog("started")).selection, "wasm");
   io.signal("SIGTERM");
   assert.equal(await run, 0);
 });

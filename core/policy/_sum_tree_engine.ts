@@ -27,6 +27,10 @@
 // their start, add the weight of each range that starts at or before r), which
 // gives the same slot as the reference procedure (remove each drawn slot, draw
 // again over what remains in ascending slot order).
+//
+// Next to the tree, a guide table (_guide_table.ts) finds the same slot for the same r in
+// expected O(1) with one or two cache lines; it is rebuilt lazily after the weights have stayed
+// unchanged for a while, and the tree answers whenever it is stale.
 
 import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
@@ -34,6 +38,7 @@ import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
 import { USE_DEGRADE, USE_NONE, weightByFormula } from "./_formula.ts";
 import { Slab } from "../_slab.ts";
+import { GuideTable } from "./_guide_table.ts";
 import type { SelectionKernel } from "./selection_kernel.ts";
 import {
   freeWhenCollected,
@@ -76,6 +81,8 @@ export class SumTreeEngine {
   #startsPtr = 0;
   /** Whether descents run in WebAssembly (the tree is large enough). */
   #wasmFind = false;
+  /** The guide table: the same finds as the tree while the weights stay unchanged. */
+  readonly #guide = new GuideTable();
   readonly #pool: SelectionPool;
   readonly #policy: PoolPolicy;
   readonly #weightCode: number;
@@ -112,6 +119,7 @@ export class SumTreeEngine {
     this.#deg = this.#pool.degradation;
     this.#ld = this.#pool.loadDegradation;
     this.#allocate(capacity, true);
+    this.#guide.invalidate();
   }
 
   // With the WebAssembly kernel: rebuilds the views over the module's memory after it grew.
@@ -123,6 +131,11 @@ export class SumTreeEngine {
       this.#rest = rest as Float64Array;
       this.levelStart = starts as Int32Array;
     }
+  }
+
+  /** Whether finds currently go through the guide table (it matches the weights). */
+  get guideReady(): boolean {
+    return this.#guide.ready;
   }
 
   /** The sum of all weights in the tree. */
@@ -180,7 +193,10 @@ export class SumTreeEngine {
     if (this.#region !== undefined) this.#sync();
     const w = this.#weight(slot);
     this.val[slot] = w;
-    if (w !== 0) this.#addAll(slot, w);
+    if (w !== 0) {
+      this.#addAll(slot, w);
+      this.#guide.invalidate();
+    }
     this.size++;
   }
 
@@ -188,7 +204,10 @@ export class SumTreeEngine {
     if (this.#region !== undefined) this.#sync();
     const w = this.val[slot]!;
     this.val[slot] = 0;
-    if (w !== 0) this.#addAll(slot, -w);
+    if (w !== 0) {
+      this.#addAll(slot, -w);
+      this.#guide.invalidate();
+    }
     this.size--;
   }
 
@@ -199,6 +218,7 @@ export class SumTreeEngine {
     if (d !== 0) {
       this.val[slot] = w;
       this.#addAll(slot, d);
+      this.#guide.invalidate();
     }
   }
 
@@ -206,7 +226,9 @@ export class SumTreeEngine {
     if (this.#region !== undefined) this.#sync();
     const total = this.total;
     if (total <= 0) return -1;
-    const s = this.#find(drawIndex(rng, total));
+    const r = drawIndex(rng, total);
+    let s = this.#guide.findSlot(r);
+    if (s < 0) s = this.#miss(r);
     this.#sel[s]!++;
     if (maxIncrement > 0 && this.#useCode !== USE_NONE) this.#used(s);
     return s;
@@ -217,12 +239,14 @@ export class SumTreeEngine {
     const want = k < this.size ? k : this.size;
     let total = this.total;
     if (want === 0 || total <= 0) return 0;
+    const val = this.val;
     if (want > STEP_OVER_MAX) return this.#selectMany(want, out, rng, maxIncrement);
+    const guide = this.#guide;
     if (heldStart.length < want) {
       heldStart = new Float64Array(2 * want);
       heldWeight = new Float64Array(2 * want);
     }
-    const hs = heldStart, hw = heldWeight, val = this.val;
+    const hs = heldStart, hw = heldWeight;
     let count = 0;
     for (;;) {
       let r = drawIndex(rng, total);
@@ -231,14 +255,24 @@ export class SumTreeEngine {
         if (r >= hs[i]!) r += hw[i]!;
         else break;
       }
-      const s = this.#find(r);
+      // The drawn entry of the guide table, else the tree's descent.
+      const e = guide.findEntry(r);
+      const s = e >= 0 ? guide.cum[2 * e + 1]! | 0 : this.#miss(r);
       out[count] = s;
       if (++count === want) break;
-      const w = val[s]!;
+      // Its range: from the table, or where the descent left r minus what remained within it.
+      let start: number, w: number;
+      if (e >= 0) {
+        const cum = guide.cum;
+        start = cum[2 * e]!;
+        w = cum[2 * e + 2]! - start;
+      } else {
+        start = r - found[0]!;
+        w = val[s]!;
+      }
       total -= w;
       if (total <= 0) break;
-      // The range of s starts where #find left r minus what remained within it: insert sorted.
-      const start = r - found[0]!;
+      // Insert the range sorted by start.
       let i = count - 1;
       while (i > 0 && hs[i - 1]! > start) {
         hs[i] = hs[i - 1]!;
@@ -258,12 +292,13 @@ export class SumTreeEngine {
   }
 
   // Large k: each drawn slot leaves the tree until the end of the call (O(k log N) instead of
-  // stepping over up to k ranges per draw).
+  // stepping over up to k ranges per draw). The guide table does not see these removals, so
+  // every draw descends the tree; the tree is as before when the call returns.
   #selectMany(want: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
     const val = this.val;
     let count = 0;
     while (count < want && this.total > 0) {
-      const s = this.#find(drawIndex(rng, this.total));
+      const s = this.#treeFind(drawIndex(rng, this.total));
       out[count++] = s;
       if (count < want) this.#addAll(s, -val[s]!);
     }
@@ -279,11 +314,18 @@ export class SumTreeEngine {
     return count;
   }
 
+  // A draw the guide table could not answer (stale, or a long scan): counts it towards the
+  // table's rebuild and descends the tree.
+  #miss(r: number): number {
+    this.#guide.tick(this.val, this.val.length, this.size, this.total);
+    return this.#treeFind(r);
+  }
+
   // The slot whose cumulative weight range contains r (0 ≤ r < total). Each level reads one
   // group of 8 exclusive prefix sums and counts, without branching, entries 1 … 7 at most r:
   // that count is the child to descend into (zero weights are skipped naturally), and r drops
   // by the child's entry. Leaves what remains of r within the slot's range in found[0].
-  #find(r: number): number {
+  #treeFind(r: number): number {
     if (this.#wasmFind) {
       const slot = this.#wasm!.module.exports.tree_find(
         this.#prePtr,

@@ -30,7 +30,9 @@ import type { PolicyTypeInfo } from "../wire/policy_parameter.ts";
  *   the first k.
  * - `"uniform-random"`: k distinct PEs drawn uniformly (O(1) per draw).
  * - `"weighted-random"`: k distinct PEs drawn with probability proportional
- *   to {@link PoolPolicy.weight}, from an 8-ary sum tree (O(log N) per draw).
+ *   to {@link PoolPolicy.weight}, from an 8-ary sum tree (O(log N) per draw),
+ *   or, once the weights have stayed unchanged for a while, from a guide
+ *   table that finds the same PE for the same draw (expected O(1)).
  * - `"two-choices"`: per chosen PE, two distinct uniform draws and the one
  *   with the smaller (key, sequence number) wins (O(1) per draw).
  */

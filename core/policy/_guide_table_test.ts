@@ -1,0 +1,299 @@
+// The guide table against a linear reference (the slot whose cumulative range contains r, slots
+// in ascending order, zero weights skipped), built at once and step by step; and the
+// weighted-random engine with its guide table against the reference selection procedure of
+// policy_conformance_test.ts (draw over the live slots in ascending order, remove, draw again),
+// across the lazy rebuild, after weight changes, with zero weights, with both kernels.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SeededRng } from "../rng.ts";
+import { drawIndex } from "./_draw.ts";
+import {
+  GUIDE_PURE_MIN,
+  GUIDE_QUIET_MIN,
+  GUIDE_QUIET_SHIFT,
+  GUIDE_SCAN_MAX,
+  GuideTable,
+} from "./_guide_table.ts";
+import { SumTreeEngine } from "./_sum_tree_engine.ts";
+import { formulaOf } from "./_formula.ts";
+import {
+  BUILTIN_POLICIES,
+  createSelectionKernel,
+  type PoolPolicy,
+  type SelectionKernel,
+  SelectionPool,
+  tsSelectionKernel,
+} from "./mod.ts";
+import { policyParameter } from "../wire/policy_parameter.ts";
+
+/** The slot whose range contains r, for many draws r (one linear scan over them sorted). */
+function referenceAll(val: Float64Array, draws: number[]): Map<number, number> {
+  const sorted = [...new Set(draws)].sort((a, b) => a - b), slots = new Map<number, number>();
+  let s = 0, c = 0;
+  for (const r of sorted) {
+    while (val[s] === 0 || r >= c + val[s]!) c += val[s++]!;
+    slots.set(r, s);
+  }
+  return slots;
+}
+
+/** Weights with zero runs, tiny and huge values (RLU's spare capacity reaches 2^32 − 1). */
+function weights(n: number, seed: number): Float64Array {
+  const rng = new SeededRng(seed);
+  const val = new Float64Array(n);
+  for (let s = 0; s < n; s++) {
+    const kind = drawIndex(rng, 8);
+    val[s] = kind === 0
+      ? 0
+      : kind === 1
+      ? 1
+      : kind === 2
+      ? 0xffffffff - drawIndex(rng, 1000)
+      : kind === 3
+      ? drawIndex(rng, 0x100000000)
+      : 1 + drawIndex(rng, 100);
+  }
+  // A long run of free slots, as after many deregistrations.
+  val.fill(0, n >> 2, (n >> 2) + Math.min(200, n >> 3));
+  return val;
+}
+
+function sum(val: Float64Array): number {
+  return val.reduce((a, b) => a + b, 0);
+}
+
+/** Checks findSlot and the (start, weight) pairs against the reference for many draws. */
+function checkTable(g: GuideTable, val: Float64Array, seed: number): number {
+  const total = sum(val), rng = new SeededRng(seed);
+  const draws: number[] = [0, total - 1];
+  // Every range boundary and its neighbours, then random draws.
+  let c = 0;
+  for (let s = 0; s < val.length; s++) {
+    if (val[s]! === 0) continue;
+    draws.push(c, c + val[s]! - 1);
+    if (c > 0) draws.push(c - 1);
+    c += val[s]!;
+  }
+  for (let i = 0; i < 2000; i++) draws.push(drawIndex(rng, total));
+  let answered = 0;
+  const slots = referenceAll(val, draws), start = new Float64Array(val.length);
+  for (let s = 1; s < val.length; s++) start[s] = start[s - 1]! + val[s - 1]!;
+  for (const r of draws) {
+    const want = slots.get(r)!, got = g.findSlot(r);
+    if (got < 0) {
+      // Only a long scan may give up: more than GUIDE_SCAN_MAX ranges start before r within
+      // the span the scan had to cover.
+      assert.equal(got, -1, `draw ${r}`);
+      continue;
+    }
+    answered++;
+    assert.equal(got, want, `draw ${r}`);
+    const e = g.findEntry(r);
+    assert.equal(g.cum[2 * e + 1], got, `entry of draw ${r}`);
+    assert.equal(g.cum[2 * e], start[got], `start of slot ${got}`);
+    assert.equal(g.cum[2 * e + 2]! - g.cum[2 * e]!, val[got], `weight of slot ${got}`);
+  }
+  return answered / draws.length;
+}
+
+test("GuideTable.findSlot() finds the reference slot for every range boundary and random draws", () => {
+  for (const [n, seed] of [[1, 1], [7, 2], [100, 3], [1000, 4], [GUIDE_PURE_MIN + 5, 5]]) {
+    const val = weights(n!, seed!);
+    if (sum(val) === 0) val[0] = 3;
+    const g = new GuideTable();
+    g.build(val, val.length, val.length, sum(val));
+    assert.ok(g.ready);
+    const share = checkTable(g, val, seed! + 100);
+    // Nearly every draw is answered by the table (give-ups are rare long scans).
+    assert.ok(share > 0.97, `n = ${n}: only ${share} of the draws answered`);
+  }
+  // Small weights: buckets 2 or 4 draws wide, so that ranges end inside buckets and on their
+  // edges (a bucket marked as lying within one range must really do so).
+  for (const [n, top] of [[GUIDE_PURE_MIN + 3, 5], [GUIDE_PURE_MIN, 9], [500, 5]]) {
+    const rng = new SeededRng(n! + top!), val = new Float64Array(n!);
+    for (let s = 0; s < n!; s++) val[s] = drawIndex(rng, top!);
+    const g = new GuideTable();
+    g.build(val, val.length, val.length, sum(val));
+    assert.ok(checkTable(g, val, top!) > 0.97);
+  }
+});
+
+test("GuideTable.findSlot() gives up (−1) on a long scan instead of walking O(N) ranges", () => {
+  // One huge weight and many weight-1 slots: the small ranges share a few buckets.
+  const val = new Float64Array(5000).fill(1);
+  val[4999] = 0xffffffff;
+  const g = new GuideTable();
+  g.build(val, val.length, val.length, sum(val));
+  assert.equal(g.findSlot(4998), -1);
+  assert.equal(g.findSlot(0), 0);
+  assert.ok(GUIDE_SCAN_MAX < 4998);
+  // Buckets past the small ranges lie within slot 4999's range: answered.
+  assert.equal(g.findSlot(2 ** 24), 4999);
+  assert.equal(g.findSlot(sum(val) - 1), 4999);
+});
+
+test("GuideTable.tick() builds only after the quiet draws, in steps, and invalidate() restarts it", () => {
+  const val = weights(3000, 7), total = sum(val);
+  const g = new GuideTable();
+  const quiet = (val.length >> GUIDE_QUIET_SHIFT) + GUIDE_QUIET_MIN;
+  let ticks = 0;
+  while (ticks < quiet - 1) {
+    g.tick(val, val.length, val.length, total);
+    ticks++;
+  }
+  assert.ok(!g.ready);
+  assert.equal(g.findSlot(0), -1, "a stale table answers nothing");
+  g.tick(val, val.length, val.length, total);
+  assert.ok(!g.ready, "one step does not build 3000 slots");
+  // Halfway through the build, a change: the build starts over after new quiet draws.
+  for (let i = 0; i < 5; i++) g.tick(val, val.length, val.length, total);
+  g.invalidate();
+  for (let i = 0; i < quiet - 1; i++) g.tick(val, val.length, val.length, total);
+  assert.ok(!g.ready);
+  let steps = 0;
+  while (!g.ready) {
+    g.tick(val, val.length, val.length, total);
+    assert.ok(++steps < 200, "the build finishes");
+  }
+  checkTable(g, val, 8);
+  g.invalidate();
+  assert.ok(!g.ready);
+  assert.equal(g.findSlot(1), -1);
+  assert.equal(g.findEntry(1), -1);
+});
+
+// ---- the engine with its guide table ----
+
+/** A weighted-random engine over a pool (a second engine, so that the test can read it). */
+class Harness {
+  readonly pool: SelectionPool;
+  readonly engine: SumTreeEngine;
+  readonly live: number[] = [];
+  readonly #policy: PoolPolicy;
+  #capacity: number;
+  /** The live slots in ascending order and their weights (until the next change). */
+  #sorted: [number[], number[]] | undefined = undefined;
+
+  constructor(policy: PoolPolicy, kernel: SelectionKernel) {
+    this.#policy = policy;
+    this.pool = new SelectionPool(policy);
+    const f = formulaOf(policy);
+    this.engine = new SumTreeEngine(this.pool, policy, f.weight, f.use, kernel);
+    this.#capacity = this.pool.capacity;
+  }
+
+  add(fields: Record<string, number>): void {
+    const s = this.pool.add(policyParameter(this.#policy.type, fields));
+    if (this.pool.capacity !== this.#capacity) {
+      this.#capacity = this.pool.capacity;
+      this.engine.grow(this.#capacity);
+    }
+    this.engine.add(s);
+    this.live.push(s);
+    this.#sorted = undefined;
+  }
+
+  update(i: number, fields: Record<string, number>): void {
+    const s = this.live[i % this.live.length]!;
+    this.pool.update(s, policyParameter(this.#policy.type, fields));
+    this.engine.changed(s);
+    this.#sorted = undefined;
+  }
+
+  remove(i: number): void {
+    const s = this.live.splice(i % this.live.length, 1)[0]!;
+    this.engine.remove(s);
+    this.pool.remove(s);
+    this.#sorted = undefined;
+  }
+
+  /**
+   * The reference procedure: k draws over the live slots in ascending order, each drawn slot
+   * removed before the next draw (weights by the policy's hook).
+   */
+  expect(k: number, rng: SeededRng): number[] {
+    if (this.#sorted === undefined) {
+      const sorted = [...this.live].sort((a, b) => a - b);
+      this.#sorted = [sorted, sorted.map((s) => this.#policy.weight(this.pool, s))];
+    }
+    const slots = this.#sorted[0].slice(), ws = this.#sorted[1].slice();
+    let total = ws.reduce((a, b) => a + b, 0);
+    const chosen: number[] = [];
+    while (chosen.length < k && slots.length > 0 && total > 0) {
+      let r = drawIndex(rng, total), i = 0;
+      while (r >= ws[i]!) r -= ws[i++]!;
+      chosen.push(slots[i]!);
+      total -= ws[i]!;
+      slots.splice(i, 1);
+      ws.splice(i, 1);
+    }
+    return chosen;
+  }
+
+  pick(k: number, rng: SeededRng): number[] {
+    if (k === 1) {
+      const s = this.engine.selectOne(rng, 0);
+      return s < 0 ? [] : [s];
+    }
+    const out = new Int32Array(k);
+    return [...out.subarray(0, this.engine.select(k, out, rng, 0))];
+  }
+}
+
+const KERNELS: SelectionKernel[] = [tsSelectionKernel];
+{
+  const wasm = createSelectionKernel({ minTree: 0 });
+  if (wasm.name !== "ts") KERNELS.push(wasm);
+}
+const byName = (name: string): PoolPolicy => BUILTIN_POLICIES.find((p) => p.name === name)!;
+
+for (const kernel of KERNELS) {
+  for (const [name, n] of [["WeightedRandom", 300], ["RandomizedLeastUsed", GUIDE_PURE_MIN]]) {
+    test(`SumTreeEngine (${kernel.name} kernel): ${name} with the guide table selects exactly what the reference procedure selects (N = ${n})`, () => {
+      const policy = byName(name as string);
+      const h = new Harness(policy, kernel);
+      const values = new SeededRng(n as number);
+      const field = (): Record<string, number> =>
+        name === "WeightedRandom"
+          // Weight 0 (never drawn) in one of five.
+          ? { weight: drawIndex(values, 5) === 0 ? 0 : 1 + drawIndex(values, 100) }
+          : { load: drawIndex(values, 4) === 0 ? 0xffffffff : drawIndex(values, 0x100000000) };
+      for (let i = 0; i < (n as number); i++) h.add(field());
+      const ra = new SeededRng(1), rb = new SeededRng(1);
+      let readySelections = 0;
+      const phase = (calls: number): void => {
+        for (let i = 0; i < calls; i++) {
+          const k = i % 7 === 0 ? 3 : i % 31 === 0 ? 30 : 1;
+          assert.deepEqual(h.pick(k, ra), h.expect(k, rb), `selection ${i}`);
+          if (h.engine.guideReady) readySelections++;
+        }
+      };
+      // Long enough for the lazy rebuild to finish (the quiet draws, then the steps).
+      const rebuild = 2 * (((2 * (n as number)) >> GUIDE_QUIET_SHIFT) + GUIDE_QUIET_MIN) +
+        (6 * (n as number)) / 128 + 100;
+      phase(rebuild);
+      assert.ok(h.engine.guideReady, "the guide table is built");
+      // A weight change makes it stale at once; the tree answers until it is rebuilt.
+      const before = policy.weight(h.pool, h.live[5]!);
+      let v = field();
+      while (policy.weight(h.pool, h.live[5]!) === before) {
+        h.update(5, v);
+        v = field();
+      }
+      assert.ok(!h.engine.guideReady);
+      phase(rebuild);
+      assert.ok(h.engine.guideReady);
+      // Removals, additions (a zero weight too) and updates between selections.
+      for (let round = 0; round < 20; round++) {
+        h.remove(round * 37);
+        h.add(field());
+        h.update(round * 11, field());
+        phase(10);
+      }
+      phase(rebuild);
+      assert.ok(h.engine.guideReady);
+      assert.ok(readySelections > rebuild, `only ${readySelections} selections by the guide`);
+    });
+  }
+}
