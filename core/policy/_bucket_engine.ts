@@ -44,6 +44,9 @@ const LINEAR_FRONTIER = 16;
 /** Slots of the last selection of k > 1 that are remembered. */
 const MEMO = 8;
 
+/** Slots of selectInto() when the memo does not hold them (shared, selections do not interleave). */
+let intoScratch = new Int32Array(16);
+
 /** Scratch frontier shared by all engines of this kind (selections do not interleave). */
 let frontier = new Int32Array(4 * LINEAR_FRONTIER + 4);
 
@@ -177,6 +180,45 @@ export class BucketEngine {
         for (let i = 1; i < used; i++) this.#use(out[i]!);
       }
     }
+    return want;
+  }
+
+  /**
+   * select() writing `table[slot]` into `out` instead of the slots: on a memo hit, one loop
+   * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
+   */
+  selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    const want = k < this.size ? k : this.size;
+    const top = this.bh[1]! | 0;
+    if (want > 0 && maxIncrement <= 1 && this.bsize[top]! >= want) {
+      // The first bucket holds them all (the steady state of Priority): its list is the order,
+      // walked directly; the memo is not kept, so the use does not rotate it.
+      const snext = this.snext, sel = this.#sel;
+      let s = this.bhead[top]!;
+      const first = s;
+      for (let i = 0; i < want; i++) {
+        out[i] = table[s]!;
+        sel[s]!++;
+        s = snext[s]!;
+      }
+      this.memoN = 0;
+      if (maxIncrement > 0) this.#useHead(top, first);
+      return want;
+    }
+    if (want > this.memoN || want === 0 || maxIncrement > 1) {
+      let scratch = intoScratch;
+      if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
+      const got = this.select(k, scratch, maxIncrement);
+      for (let i = 0; i < got; i++) out[i] = table[scratch[i]!]!;
+      return got;
+    }
+    const memo = this.memo, sel = this.#sel;
+    for (let i = 0; i < want; i++) {
+      const s = memo[i]!;
+      out[i] = table[s]!;
+      sel[s]!++;
+    }
+    if (maxIncrement > 0) this.#useHead(this.bh[1]! | 0, memo[0]!);
     return want;
   }
 
