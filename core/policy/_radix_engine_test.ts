@@ -99,6 +99,14 @@ function pick(pool: SelectionPool, k: number, rng: SeededRng, mi: number): numbe
   return [...out.subarray(0, n)];
 }
 
+const SLOTS: readonly number[] = Array.from({ length: 4096 }, (_, i) => i);
+
+function pickInto(pool: SelectionPool, k: number, rng: SeededRng, mi: number): number[] {
+  const out: number[] = [];
+  const n = pool.selectInto(k, SLOTS, out, rng, mi);
+  return out.slice(0, n);
+}
+
 for (const policy of FAMILY) {
   test(`${policy.name}: the radix engine selects exactly what the heap engine selects`, () => {
     withRadixFrom(0, () => sameAsHeap(policy, 12));
@@ -139,7 +147,9 @@ function sameAsHeap(policy: PoolPolicy, seeds: number): void {
         } else {
           const k = below(rng, 10) === 0 ? 1 + below(rng, 40) : 1 + below(rng, 4);
           const mi = below(rng, 6) === 0 ? below(rng, 4) : 0;
-          assert.deepEqual(pick(a, k, ra, mi), pick(b, k, rb, mi), `seed ${seed} step ${step}`);
+          // Half of them through selectInto (the handlespace's k > 1 path), slots as the table.
+          const got = below(rng, 2) === 0 ? pick(a, k, ra, mi) : pickInto(a, k, ra, mi);
+          assert.deepEqual(got, pick(b, k, rb, mi), `seed ${seed} step ${step}`);
         }
         if (step % 250 === 0) {
           assert.deepEqual(a.order(), b.order(), `order, seed ${seed} step ${step}`);

@@ -28,6 +28,19 @@ import {
   USE_DEGRADE,
 } from "./_formula.ts";
 import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
+import {
+  bucketInto,
+  denseInto,
+  denseOne,
+  heapInto,
+  radixInto,
+  radixOne,
+  ringInto,
+  type SelectIntoEntry,
+  type SelectOneEntry,
+  sumTreeInto,
+  sumTreeOne,
+} from "./_engine_entry.ts";
 
 const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, RADIX = 5;
 
@@ -112,6 +125,12 @@ export class SelectionPool implements SelectionValues {
   #radix: RadixEngine | undefined;
   /** Whether the pool moves from the heap to the radix engine once it is large enough. */
   readonly #radixLater: boolean;
+  /** The engine, for the entries below. */
+  #engine: unknown;
+  /** k = 1 of the engines not dispatched in selectOne() itself (_engine_entry.ts). */
+  #one: SelectOneEntry = noOne;
+  /** k > 1 of every engine (_engine_entry.ts). */
+  #into!: SelectIntoEntry;
 
   /**
    * Creates an empty selection pool.
@@ -148,16 +167,22 @@ export class SelectionPool implements SelectionValues {
       case "round-robin":
         this.#kind = RING;
         this.#ring = new RingEngine(this, cap);
+        this.#engine = this.#ring;
+        this.#into = ringInto;
         break;
       case "sorted":
         if (policy.sortedStructure === "heap") {
           this.#kind = HEAP;
           const formula = formulaOf(policy);
           this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
+          this.#engine = this.#heap;
+          this.#into = heapInto;
         } else {
           this.#kind = BUCKET;
           const formula = formulaOf(policy);
           this.#bucket = new BucketEngine(this, policy, formula.key, formula.use);
+          this.#engine = this.#bucket;
+          this.#into = bucketInto;
         }
         break;
       case "uniform-random":
@@ -166,6 +191,9 @@ export class SelectionPool implements SelectionValues {
         {
           const formula = formulaOf(policy);
           this.#dense = new DenseEngine(this, policy, formula.key, formula.use);
+          this.#engine = this.#dense;
+          this.#one = denseOne;
+          this.#into = denseInto;
         }
         break;
       case "weighted-random":
@@ -173,6 +201,9 @@ export class SelectionPool implements SelectionValues {
         {
           const formula = formulaOf(policy);
           this.#sumTree = new SumTreeEngine(this, policy, formula.weight, formula.use, kernel);
+          this.#engine = this.#sumTree;
+          this.#one = sumTreeOne;
+          this.#into = sumTreeInto;
         }
         break;
       default:
@@ -548,31 +579,9 @@ export class SelectionPool implements SelectionValues {
   selectInto<T>(k: number, table: readonly T[], out: T[], rng: Rng, maxIncrement = 0): number {
     if ((k >>> 0) !== k || (maxIncrement >>> 0) !== maxIncrement) badSelect(k, maxIncrement);
     const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
-    // Small, so that inlining it into a caller costs little of V8's inlining budget (which the
-    // caller's k = 1 path needs): the engines without a selectInto of their own out of line.
-    if (this.#kind === HEAP) return this.#heap!.selectInto(k, table, out, mi);
-    if (this.#kind === BUCKET) return this.#bucket!.selectInto(k, table, out, mi);
-    if (this.#kind === RING) return this.#ring!.selectInto(k, table, out, mi);
-    return this.#selectIntoOther(k, table, out, rng, mi);
-  }
-
-  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], rng: Rng, mi: number): number {
-    const want = k < this.#size ? k : this.#size;
-    let scratch = poolScratch;
-    if (scratch.length < want) scratch = poolScratch = new Int32Array(want);
-    let n: number;
-    switch (this.#kind) {
-      case RADIX:
-        n = this.#radix!.select(k, scratch, mi);
-        break;
-      case DENSE:
-        n = this.#dense!.select(k, scratch, rng, mi);
-        break;
-      default:
-        n = this.#sumTree!.select(k, scratch, rng, mi);
-    }
-    for (let i = 0; i < n; i++) out[i] = table[scratch[i]!]!;
-    return n;
+    // The engine's own entry (_engine_entry.ts): inlined where the process serves one engine
+    // kind, a call to a function optimised for that engine alone where it serves several.
+    return this.#into(this.#engine, k, table, out, rng, mi);
   }
 
   /**
@@ -603,14 +612,12 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.selectOne(mi);
       case BUCKET:
         return this.#bucket!.selectOne(mi);
-      case RADIX:
-        return this.#radix!.selectOne(mi);
       case RING:
         return this.#ring!.selectOne(mi);
-      case DENSE:
-        return this.#dense!.selectOne(rng, mi);
       default:
-        return this.#sumTree!.selectOne(rng, mi);
+        // The random engines and the radix engine through their own entry (_engine_entry.ts), so
+        // that in a process serving several kinds they take no inlining budget from the above.
+        return this.#one(this.#engine, rng, mi);
     }
   }
 
@@ -756,6 +763,9 @@ export class SelectionPool implements SelectionValues {
     this.#radix = radix;
     this.#heap = undefined;
     this.#kind = RADIX;
+    this.#engine = radix;
+    this.#one = radixOne;
+    this.#into = radixInto;
   }
 
   #grow(): void {
@@ -807,8 +817,10 @@ export class SelectionPool implements SelectionValues {
   }
 }
 
-/** Slots of selectInto() for the engines without their own (selections do not interleave). */
-let poolScratch = new Int32Array(16);
+/** `#one` of the engines dispatched in selectOne() itself (never called). */
+function noOne(): number {
+  return -1;
+}
 
 // Whether a sorted policy's key is a u32 that only grows on use (the degradation family's
 // formulas): then the radix engine orders it.
