@@ -303,6 +303,24 @@ export class HeapEngine {
    * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    // Small, so that V8 inlines it: a memo hit with a use of the root (the steady state of the
+    // policies with static keys); everything else out of line.
+    const n = this.n, total = n + this.fn, want = k < total ? k : total;
+    if (want > this.memoN || want === 0 || maxIncrement > 1) {
+      return this.#selectIntoOther(k, table, out, maxIncrement);
+    }
+    const memo = this.memo;
+    for (let i = 0; i < want; i++) out[i] = table[memo[i]!]!;
+    this.#hits[want]!++;
+    this.#pending = true;
+    if (maxIncrement > 0) {
+      if (n > 0) this.#useTop(memo[0]!);
+      else this.#useHead(memo[0]!);
+    }
+    return want;
+  }
+
+  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const n = this.n, total = n + this.fn, want = k < total ? k : total;
     if (want === 0) return 0;
     const memo = this.memo;
