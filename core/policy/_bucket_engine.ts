@@ -188,12 +188,15 @@ export class BucketEngine {
    * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    // Small, so that V8 inlines it: the first bucket holding all k, or a memo hit; the rest out
+    // of line.
     const want = k < this.size ? k : this.size;
-    const top = this.bh[1]! | 0;
-    if (want > 0 && maxIncrement <= 1 && this.bsize[top]! >= want) {
+    if (want === 0 || maxIncrement > 1) return this.#selectIntoOther(k, table, out, maxIncrement);
+    const top = this.bh[1]! | 0, sel = this.#sel;
+    if (this.bsize[top]! >= want) {
       // The first bucket holds them all (the steady state of Priority): its list is the order,
       // walked directly; the memo is not kept, so the use does not rotate it.
-      const snext = this.snext, sel = this.#sel;
+      const snext = this.snext;
       let s = this.bhead[top]!;
       const first = s;
       for (let i = 0; i < want; i++) {
@@ -205,21 +208,24 @@ export class BucketEngine {
       if (maxIncrement > 0) this.#useHead(top, first);
       return want;
     }
-    if (want > this.memoN || want === 0 || maxIncrement > 1) {
-      let scratch = intoScratch;
-      if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
-      const got = this.select(k, scratch, maxIncrement);
-      for (let i = 0; i < got; i++) out[i] = table[scratch[i]!]!;
-      return got;
-    }
-    const memo = this.memo, sel = this.#sel;
+    if (want > this.memoN) return this.#selectIntoOther(k, table, out, maxIncrement);
+    const memo = this.memo;
     for (let i = 0; i < want; i++) {
       const s = memo[i]!;
       out[i] = table[s]!;
       sel[s]!++;
     }
-    if (maxIncrement > 0) this.#useHead(this.bh[1]! | 0, memo[0]!);
+    if (maxIncrement > 0) this.#useHead(top, memo[0]!);
     return want;
+  }
+
+  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    const want = k < this.size ? k : this.size;
+    let scratch = intoScratch;
+    if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
+    const got = this.select(k, scratch, maxIncrement);
+    for (let i = 0; i < got; i++) out[i] = table[scratch[i]!]!;
+    return got;
   }
 
   // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
