@@ -25,6 +25,7 @@ import type { BucketEngine } from "./_bucket_engine.ts";
 import type { DenseEngine } from "./_dense_engine.ts";
 import type { SumTreeEngine } from "./_sum_tree_engine.ts";
 import type { RadixEngine } from "./_radix_engine.ts";
+import type { CalendarEngine } from "./_calendar_engine.ts";
 
 /** Selects one slot of `engine`: its selectOne (maxIncrement already resolved). */
 export type SelectOneEntry = (engine: unknown, rng: Rng, maxIncrement: number) => number;
@@ -141,6 +142,26 @@ export function sumTreeInto(
 ): number {
   const e = engine as SumTreeEngine, slots = room(k < e.size ? k : e.size);
   const n = e.select(k, slots, rng, mi);
+  for (let i = 0; i < n; i++) out[i] = table[slots[i]!];
+  return n;
+}
+
+/** `one` of the calendar engine. */
+export function calendarOne(engine: unknown, _rng: Rng, mi: number): number {
+  return (engine as CalendarEngine).selectOne(mi);
+}
+
+/** `into` of the calendar engine. */
+export function calendarInto(
+  engine: unknown,
+  k: number,
+  table: readonly unknown[],
+  out: unknown[],
+  _rng: Rng,
+  mi: number,
+): number {
+  const e = engine as CalendarEngine, slots = room(k < e.n ? k : e.n);
+  const n = e.select(k, slots, mi);
   for (let i = 0; i < n; i++) out[i] = table[slots[i]!];
   return n;
 }

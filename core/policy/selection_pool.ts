@@ -16,6 +16,7 @@ import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
+import { CalendarEngine, calendarSwitch } from "./_calendar_engine.ts";
 import { Slab } from "../_slab.ts";
 import {
   formulaOf,
@@ -33,6 +34,8 @@ import {
   denseInto,
   denseOne,
   heapInto,
+  calendarInto,
+  calendarOne,
   radixInto,
   radixOne,
   ringInto,
@@ -122,7 +125,7 @@ export class SelectionPool implements SelectionValues {
   readonly #dense: DenseEngine | undefined;
   readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
-  #radix: RadixEngine | undefined;
+  #radix: RadixEngine | CalendarEngine | undefined;
   /** Whether the pool moves from the heap to the radix engine once it is large enough. */
   readonly #radixLater: boolean;
   /** The engine, for the entries below. */
@@ -758,14 +761,17 @@ export class SelectionPool implements SelectionValues {
     const slots = new Int32Array(this.#size);
     let n = 0;
     for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) slots[n++] = s;
-    const radix = new RadixEngine(this, this.#policy, formulaOf(this.#policy).key);
+    const calendar = calendarSwitch.on;
+    const radix = calendar
+      ? new CalendarEngine(this, this.#policy, formulaOf(this.#policy).key)
+      : new RadixEngine(this, this.#policy, formulaOf(this.#policy).key);
     radix.adopt(slots, n, heap.nextSequence());
     this.#radix = radix;
     this.#heap = undefined;
     this.#kind = RADIX;
     this.#engine = radix;
-    this.#one = radixOne;
-    this.#into = radixInto;
+    this.#one = calendar ? calendarOne : radixOne;
+    this.#into = calendar ? calendarInto : radixInto;
   }
 
   #grow(): void {
