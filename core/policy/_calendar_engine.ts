@@ -148,10 +148,10 @@ export class CalendarEngine {
     return s;
   }
 
-  // A use of node id, the head of bucket `cur` with the low heap empty: its key only grows.
+  // A use of node id, the head of bucket `cur` with the low heap empty.
   #useHead(id: number, s: number): void {
     const st = this.st, seq = st[1]!;
-    if (!this.#additive || seq >= SEQ_LIMIT) {
+    if (seq >= SEQ_LIMIT) {
       this.#use(id);
       return;
     }
@@ -166,10 +166,14 @@ export class CalendarEngine {
       this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
     } else this.prv[after] = 0;
     this.cn--;
-    const k = this.rk[id]!, x = k + ld > U32_MAX ? U32_MAX : k + ld;
-    this.rk[id] = x;
-    if ((x >>> this.shift) - st[0]! < this.nb) this.#calInsert(id, x);
-    else this.#heapPush(this.high, HIGH, id);
+    this.loc[id] = NOWHERE;
+    const k = this.rk[id]!;
+    const x = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+    const rel = (x >>> this.shift) - st[0]!;
+    if (rel >= 0 && rel < this.nb && this.cn !== 0) {
+      this.rk[id] = x;
+      this.#calInsert(id, x);
+    } else this.#place(id, x);
   }
 
   select(k: number, out: Int32Array, maxIncrement: number): number {
@@ -199,7 +203,12 @@ export class CalendarEngine {
     for (let i = 0; i < want; i++) sel[out[i]!]!++;
     if (maxIncrement > 0) {
       const used = maxIncrement < want ? maxIncrement : want;
-      for (let i = 0; i < used; i++) this.#use(out[i]! + 1);
+      const loc = this.loc;
+      for (let i = 0; i < used; i++) {
+        const id = out[i]! + 1;
+        if (loc[id] === CAL) this.#useCal(id, id - 1);
+        else this.#use(id);
+      }
     }
     return want;
   }
@@ -272,6 +281,28 @@ export class CalendarEngine {
       m = bits[w]!;
     }
     return (w << 5) + 31 - Math.clz32(m & -m);
+  }
+
+  // A use of node id, in the calendar.
+  #useCal(id: number, s: number): void {
+    const st = this.st, seq = st[1]!;
+    if (seq >= SEQ_LIMIT) {
+      this.#use(id);
+      return;
+    }
+    st[1] = seq + 1;
+    this.#seq[s] = seq;
+    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    this.#calUnlink(id);
+    this.loc[id] = NOWHERE;
+    const k = this.rk[id]!;
+    const x = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+    const rel = (x >>> this.shift) - st[0]!;
+    if (rel >= 0 && rel < this.nb && this.cn !== 0) {
+      this.rk[id] = x;
+      this.#calInsert(id, x);
+    } else this.#place(id, x);
   }
 
   // A use of node id: the next sequence number, the degradation step, filed again.
