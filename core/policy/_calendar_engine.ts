@@ -355,10 +355,15 @@ export class CalendarEngine {
     const b = (x >>> this.shift) & this.mask, rk = this.rk, seq = this.#seq, nxt = this.nxt;
     const prv = this.prv, mine = seq[id - 1]!;
     let after = this.tl[b]!;
-    while (after !== 0) {
-      const ka = rk[after]!;
-      if (ka < x || (ka === x && seq[after - 1]! < mine)) break;
-      after = prv[after]!;
+    if (mine === this.st[1]! - 1) {
+      // The newest sequence number (a use or a registration): after every equal key.
+      while (after !== 0 && rk[after]! > x) after = prv[after]!;
+    } else {
+      while (after !== 0) {
+        const ka = rk[after]!;
+        if (ka < x || (ka === x && seq[after - 1]! < mine)) break;
+        after = prv[after]!;
+      }
     }
     const next = after !== 0 ? nxt[after]! : this.hd[b]!;
     prv[id] = after;
