@@ -31,11 +31,11 @@ import {
 import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
 import {
   bucketInto,
+  calendarInto,
+  calendarOne,
   denseInto,
   denseOne,
   heapInto,
-  calendarInto,
-  calendarOne,
   radixInto,
   radixOne,
   ringInto,
