@@ -33,6 +33,10 @@ const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 17;
  */
 export const calendarSwitch = { on: true };
 
+/**
+ * The calendar-queue engine of the degradation family: the selection pool's sorted order by
+ * (key, sequence number), the same choices as the heap engine (see the file comment).
+ */
 export class CalendarEngine {
   rk: Float64Array;
   nxt: Int32Array;
