@@ -621,9 +621,9 @@ export class ChecksumAccumulator {
    * ```
    */
   value(): number {
-    if (this.#rsplib === true) return swap16(finishRsplib16(this.#raw >>> 0));
     const s = this.#sum;
-    if (s === this.#valueOf) return this.#value;
+    if (s === this.#valueOf) return this.#value; // never in "rsplib" mode (#valueOf stays −1)
+    if (this.#rsplib === true) return swap16(finishRsplib16(this.#raw >>> 0));
     const v = this.#m - this.folded();
     if (s !== 0) {
       this.#valueOf = s;
