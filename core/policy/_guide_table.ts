@@ -116,7 +116,7 @@ export class GuideTable {
     if (++this.#quiet < (capacity >> GUIDE_QUIET_SHIFT) + GUIDE_QUIET_MIN) return;
     if (this.#slot < 0) {
       if (total <= 0 || live <= 0) return;
-      this.#start(capacity, live, total);
+      this.#start(live, total);
     }
     this.#step(val, capacity);
   }
@@ -165,13 +165,13 @@ export class GuideTable {
   build(val: Float64Array, capacity: number, live: number, total: number): void {
     this.invalidate();
     if (total <= 0 || live <= 0) return;
-    this.#start(capacity, live, total);
+    this.#start(live, total);
     while (this.first === STALE_FIRST) this.#step(val, capacity);
   }
 
   // Chooses the bucket width (a power of two, so that there are at most 2·live buckets) and
   // makes room.
-  #start(capacity: number, live: number, total: number): void {
+  #start(live: number, total: number): void {
     let w = 1;
     while (total > 2 * live * w) w *= 2;
     const buckets = Math.ceil(total / w);
