@@ -113,9 +113,16 @@ export function lifecycleBlock(
   return { registration, updateChanged, updateIdentical, deregistration };
 }
 
-/** Handlespaces per lifecycle block: enough operations per timed block for small N. */
+/**
+ * Handlespaces per lifecycle block: enough operations per timed block for small N (at N = 10 a
+ * phase of one handlespace lasts a few µs). From N = 1000 on a phase of one handlespace holds
+ * 1000 operations (≥ 100 µs, against the clocks' 1 µs resolution), so each cycle runs alone on
+ * its own handlespace, as in RSPLIB's method (bench-reference.md operation 1: one new
+ * handlespace per cycle, phase times added up); ten handlespaces per phase would hold ten times
+ * the working set of the reference run.
+ */
 export function lifecycleBatch(n: number): number {
-  return Math.max(1, Math.floor(10000 / n));
+  return n >= 1000 ? 1 : Math.max(1, Math.floor(10000 / n));
 }
 
 /**

@@ -292,7 +292,7 @@ if (ONLY.has("lifecycle")) {
       const perPhase: Record<string, number[]> = {};
       const perRun: Record<string, number[]> = {};
       for (let run = 0; run < RUNS; run++) {
-        lifecycleBlock(sets, batch); // warm-up
+        lifecycleBlock(sets, Math.max(batch, Math.ceil(10000 / n))); // warm-up: ≥ 10000 ops per phase
         for (const ph of phases) perPhase[ph] = [];
         for (let s = 0; s < SAMPLES; s++) {
           const sum: Record<string, Sample> = {};

@@ -38,7 +38,7 @@ export class Pool implements PoolInfo {
   // bigint keys; larger ones go to a Map.
   readonly #small = new KeyMap();
   #big: Map<bigint, number> | undefined = undefined;
-  readonly order = new IdOrder();
+  readonly order = new IdOrder(this.entries);
 
   constructor(
     poolHandle: Uint8Array,

@@ -1463,7 +1463,7 @@ export class Handlespace {
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
     pool.index(id, n, slot);
-    pool.order.add(entry);
+    pool.order.add(slot);
     this.#owners.link(entry, home);
     this.#total.add(entry.partial, entry.rsplibPartial);
     if (association !== undefined) this.#linkAssociation(entry, association);

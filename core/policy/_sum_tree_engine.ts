@@ -31,6 +31,13 @@
 // Next to the tree, a guide table (_guide_table.ts) finds the same slot for the same r in
 // expected O(1) with one or two cache lines; it is rebuilt lazily after the weights have stayed
 // unchanged for a while, and the tree answers whenever it is stale.
+//
+// The levels are also kept lazily: a burst of weight changes with no descent in between (a
+// batch of registrations, updates or deregistrations, a pool growing) stops updating them once
+// it exceeds BURST_SHIFT of the capacity (val and the total stay exact), and the next descent
+// rebuilds all levels bottom-up from val in O(capacity). A change then costs O(1) and at most
+// about as much again in the rebuild, instead of an update of every level; changes between
+// descents (a registrar's normal mix) keep the levels current.
 
 import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
@@ -59,6 +66,17 @@ const found = new Float64Array(1);
 
 const U32_MAX = 0xffffffff;
 
+/**
+ * A burst of more than capacity >> BURST_SHIFT (+ BURST_MIN) weight changes without a descent
+ * leaves the levels stale until the next descent (a rebuild costs about one level update per 16
+ * slots).
+ */
+const BURST_SHIFT = 4;
+const BURST_MIN = 8;
+
+/** Group totals of one level while the levels are rebuilt (shared scratch). */
+let groupTotals = new Float64Array(64);
+
 /** Up to this many draws per selection step over the drawn ranges; above, they leave the tree. */
 const STEP_OVER_MAX = 24;
 
@@ -81,6 +99,10 @@ export class SumTreeEngine {
   #startsPtr = 0;
   /** Whether descents run in WebAssembly (the tree is large enough). */
   #wasmFind = false;
+  /** Whether the levels (pre) lag behind val (val and tot are always exact). */
+  #stale = false;
+  /** Weight changes since the last descent (see BURST_SHIFT). */
+  #burst = 0;
   /** The guide table: the same finds as the tree while the weights stay unchanged. */
   readonly #guide = new GuideTable();
   readonly #pool: SelectionPool;
@@ -153,6 +175,7 @@ export class SumTreeEngine {
       starts.push(length);
       length += pad(n);
     }
+    const total = grown ? this.tot[0]! : 0;
     const slab = new Slab(pad(capacity) + 1, 0);
     const val = slab.f64(pad(capacity));
     if (grown) val.set(this.val);
@@ -181,11 +204,9 @@ export class SumTreeEngine {
     this.levelStart.set(starts);
     this.#top = starts.length - 1;
     if (grown) {
-      this.tot[0] = 0;
-      for (let s = 0; s < capacity; s++) {
-        const w = val[s]!;
-        if (w !== 0) this.#addAll(s, w);
-      }
+      // The total carries over; the (zeroed) levels are rebuilt by the next descent.
+      this.tot[0] = total;
+      this.#stale = true;
     }
   }
 
@@ -194,7 +215,7 @@ export class SumTreeEngine {
     const w = this.#weight(slot);
     this.val[slot] = w;
     if (w !== 0) {
-      this.#addAll(slot, w);
+      this.#change(slot, w);
       this.#guide.invalidate();
     }
     this.size++;
@@ -205,7 +226,7 @@ export class SumTreeEngine {
     const w = this.val[slot]!;
     this.val[slot] = 0;
     if (w !== 0) {
-      this.#addAll(slot, -w);
+      this.#change(slot, -w);
       this.#guide.invalidate();
     }
     this.size--;
@@ -217,7 +238,7 @@ export class SumTreeEngine {
     const d = w - this.val[slot]!;
     if (d !== 0) {
       this.val[slot] = w;
-      this.#addAll(slot, d);
+      this.#change(slot, d);
       this.#guide.invalidate();
     }
   }
@@ -295,6 +316,8 @@ export class SumTreeEngine {
   // stepping over up to k ranges per draw). The guide table does not see these removals, so
   // every draw descends the tree; the tree is as before when the call returns.
   #selectMany(want: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
+    if (this.#stale) this.#rebuild();
+    this.#burst = 0;
     const val = this.val;
     let count = 0;
     while (count < want && this.total > 0) {
@@ -317,6 +340,8 @@ export class SumTreeEngine {
   // A draw the guide table could not answer (stale, or a long scan): counts it towards the
   // table's rebuild and descends the tree.
   #miss(r: number): number {
+    if (this.#stale) this.#rebuild();
+    this.#burst = 0;
     this.#guide.tick(this.val, this.val.length, this.size, this.total);
     return this.#treeFind(r);
   }
@@ -361,6 +386,52 @@ export class SumTreeEngine {
 
   #weight(slot: number): number {
     return weightByFormula(this.#weightCode, this.#policy, this.#pool, slot);
+  }
+
+  // A slot's weight changed by delta (val already holds the new weight): the total always, the
+  // levels unless they are stale or this change makes the burst too long for them.
+  #change(slot: number, delta: number): void {
+    if (!this.#stale) {
+      if (++this.#burst <= (this.val.length >> BURST_SHIFT) + BURST_MIN) {
+        this.#addAll(slot, delta);
+        return;
+      }
+      this.#stale = true;
+    }
+    this.tot[0]! += delta;
+  }
+
+  // Recomputes every level from val, bottom-up, in O(capacity): within each group of 8 the
+  // exclusive prefix sums of its members' totals, and each group's total as a member of the
+  // level above. The sums are of integers below 2^53, so they equal the incrementally kept ones.
+  #rebuild(): void {
+    const pre = this.pre, starts = this.levelStart, top = this.#top, val = this.val;
+    let members = val.length; // level 0: every slot (padded to a multiple of 8)
+    if (groupTotals.length < (members >> SHIFT) + 1) {
+      groupTotals = new Float64Array((members >> SHIFT) + 1);
+    }
+    const totals = groupTotals;
+    for (let g = 0, base = starts[0]!; g < members; g += F) {
+      let sum = 0;
+      for (let x = g; x < g + F; x++) {
+        pre[base + x] = sum;
+        sum += val[x]!;
+      }
+      totals[g >> SHIFT] = sum;
+    }
+    for (let l = 1; l <= top; l++) {
+      members = (members + F - 1) >> SHIFT; // the groups of the level below
+      const base = starts[l]!;
+      for (let g = 0; g < members; g += F) {
+        let sum = 0;
+        for (let x = g; x < g + F; x++) {
+          pre[base + x] = sum;
+          if (x < members) sum += totals[x]!;
+        }
+        totals[g >> SHIFT] = sum; // g >> SHIFT ≤ g: that member has been read
+      }
+    }
+    this.#stale = false;
   }
 
   // Adds delta to a slot's weight in every level (the entries after it in its group) and to
