@@ -294,7 +294,6 @@ export class Handlespace {
   readonly #deadlines = [new DeadlineIndex(), new DeadlineIndex(), new DeadlineIndex()];
   readonly #byKey: (Entry | undefined)[] = [];
   readonly #freeKeys: number[] = [];
-  #scratch = new Int32Array(16);
 
   /**
    * Creates an empty handlespace.
@@ -625,13 +624,9 @@ export class Handlespace {
   }
 
   #resolveMany(pool: Pool, k: number, out: PoolElementEntry[], maxIncrement: number): number {
-    const selection = pool.selection;
-    let scratch = this.#scratch;
-    if (scratch.length < k && scratch.length < selection.size) scratch = this.#growScratch(k);
-    const n = selection.select(k, scratch, this.#rng, maxIncrement);
-    const entries = pool.entries;
-    for (let i = 0; i < n; i++) out[i] = entries[scratch[i]!]!;
-    return n;
+    // Live slots always hold an entry, so the selected ones are never undefined.
+    const entries = pool.entries as readonly PoolElementEntry[];
+    return pool.selection.selectInto(k, entries, out, this.#rng, maxIncrement);
   }
 
   /**
@@ -1348,10 +1343,6 @@ export class Handlespace {
     }
     if (t.port === 0) return "has port 0";
     return undefined;
-  }
-
-  #growScratch(k: number): Int32Array<ArrayBuffer> {
-    return this.#scratch = new Int32Array(Math.max(k, 16));
   }
 
   #find(handle: Uint8Array): Pool | undefined {

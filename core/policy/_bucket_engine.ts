@@ -44,6 +44,9 @@ const LINEAR_FRONTIER = 16;
 /** Slots of the last selection of k > 1 that are remembered. */
 const MEMO = 8;
 
+/** Slots of selectInto() when the memo does not hold them (shared, selections do not interleave). */
+let intoScratch = new Int32Array(16);
+
 /** Scratch frontier shared by all engines of this kind (selections do not interleave). */
 let frontier = new Int32Array(4 * LINEAR_FRONTIER + 4);
 
@@ -178,6 +181,51 @@ export class BucketEngine {
       }
     }
     return want;
+  }
+
+  /**
+   * select() writing `table[slot]` into `out` instead of the slots: on a memo hit, one loop
+   * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
+   */
+  selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    // Small, so that V8 inlines it: the first bucket holding all k, or a memo hit; the rest out
+    // of line.
+    const want = k < this.size ? k : this.size;
+    if (want === 0 || maxIncrement > 1) return this.#selectIntoOther(k, table, out, maxIncrement);
+    const top = this.bh[1]! | 0, sel = this.#sel;
+    if (this.bsize[top]! >= want) {
+      // The first bucket holds them all (the steady state of Priority): its list is the order,
+      // walked directly; the memo is not kept, so the use does not rotate it.
+      const snext = this.snext;
+      let s = this.bhead[top]!;
+      const first = s;
+      for (let i = 0; i < want; i++) {
+        out[i] = table[s]!;
+        sel[s]!++;
+        s = snext[s]!;
+      }
+      this.memoN = 0;
+      if (maxIncrement > 0) this.#useHead(top, first);
+      return want;
+    }
+    if (want > this.memoN) return this.#selectIntoOther(k, table, out, maxIncrement);
+    const memo = this.memo;
+    for (let i = 0; i < want; i++) {
+      const s = memo[i]!;
+      out[i] = table[s]!;
+      sel[s]!++;
+    }
+    if (maxIncrement > 0) this.#useHead(top, memo[0]!);
+    return want;
+  }
+
+  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    const want = k < this.size ? k : this.size;
+    let scratch = intoScratch;
+    if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
+    const got = this.select(k, scratch, maxIncrement);
+    for (let i = 0; i < got; i++) out[i] = table[scratch[i]!]!;
+    return got;
   }
 
   // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to

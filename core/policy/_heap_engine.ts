@@ -58,6 +58,9 @@ const MEMO = 8;
 /** Scratch frontier shared by all engines of this kind (selections do not interleave). */
 let frontier = new Int32Array(4 * LINEAR_FRONTIER + 8);
 
+/** Slots of selectInto() when the memo does not hold them (shared, selections do not interleave). */
+let intoScratch = new Int32Array(16);
+
 /** pos[] value of a slot in the saturated list. */
 const SATURATED = -2;
 
@@ -83,6 +86,13 @@ export class HeapEngine {
   /** The last selection's first slots in order, valid while memoN > 0. */
   readonly memo = i32Array(MEMO);
   memoN = 0;
+  /**
+   * Selections served from the memo whose counts are not yet in the pool's selection counts:
+   * hits[w] selections of the first w memo slots (added by flushCounts() before the memo
+   * changes and before the counts are read), so a memo hit writes one number, not k.
+   */
+  readonly #hits = new Float64Array(MEMO + 1);
+  #pending = false;
   readonly #pool: SelectionPool;
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
@@ -178,21 +188,26 @@ export class HeapEngine {
     return this.n > 0 ? this.hslot[OFF]! : this.fhead;
   }
 
+  /** The sequence number the next use would get (for a move to another engine). */
+  nextSequence(): number {
+    return this.hs[0]!;
+  }
+
   add(slot: number): void {
-    this.memoN = 0;
+    this.#dropMemo();
     this.#seq[slot] = this.#sequence();
     if (this.#key(slot) === this.#maxKey) this.#fifoAppend(slot);
     else this.#heapInsert(slot);
   }
 
   remove(slot: number): void {
-    this.memoN = 0;
+    this.#dropMemo();
     if (this.pos[slot] === SATURATED) this.#fifoUnlink(slot);
     else this.#heapRemove(slot);
   }
 
   changed(slot: number): void {
-    this.memoN = 0;
+    this.#dropMemo();
     const key = this.#key(slot);
     const saturated = key === this.#maxKey;
     if (this.pos[slot] === SATURATED) {
@@ -246,7 +261,7 @@ export class HeapEngine {
     this.#seq[s] = seq;
     const hk = this.hk, k = hk[OFF]!;
     if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) return;
-    this.memoN = 0;
+    this.#dropMemo();
     this.#siftDown(0);
   }
 
@@ -257,12 +272,11 @@ export class HeapEngine {
     const sel = this.#sel;
     if (want <= this.memoN) {
       const memo = this.memo;
-      for (let i = 0; i < want; i++) {
-        const s = memo[i]!;
-        out[i] = s;
-        sel[s]!++;
-      }
+      for (let i = 0; i < want; i++) out[i] = memo[i]!;
+      this.#hits[want]!++;
+      this.#pending = true;
     } else {
+      if (this.#pending) this.flushCounts();
       this.#take(want, out);
       const m = want < MEMO ? want : MEMO;
       const memo = this.memo;
@@ -282,6 +296,84 @@ export class HeapEngine {
       }
     }
     return want;
+  }
+
+  /**
+   * select() writing `table[slot]` into `out` instead of the slots: on a memo hit, one loop
+   * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
+   */
+  selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    // Small, so that V8 inlines it: a memo hit with a use of the root (the steady state of the
+    // policies with static keys); everything else out of line.
+    const n = this.n, total = n + this.fn, want = k < total ? k : total;
+    if (want > this.memoN || want === 0 || maxIncrement > 1) {
+      return this.#selectIntoOther(k, table, out, maxIncrement);
+    }
+    const memo = this.memo;
+    for (let i = 0; i < want; i++) out[i] = table[memo[i]!]!;
+    this.#hits[want]!++;
+    this.#pending = true;
+    if (maxIncrement > 0) {
+      if (n > 0) this.#useTop(memo[0]!);
+      else this.#useHead(memo[0]!);
+    }
+    return want;
+  }
+
+  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    const n = this.n, total = n + this.fn, want = k < total ? k : total;
+    if (want === 0) return 0;
+    const memo = this.memo;
+    let slots: Int32Array = memo;
+    if (want <= this.memoN) {
+      for (let i = 0; i < want; i++) out[i] = table[memo[i]!]!;
+      this.#hits[want]!++;
+      this.#pending = true;
+    } else {
+      if (this.#pending) this.flushCounts();
+      slots = intoScratch;
+      if (slots.length < want) slots = intoScratch = new Int32Array(want);
+      this.#take(want, slots);
+      const m = want < MEMO ? want : MEMO;
+      for (let i = 0; i < m; i++) memo[i] = slots[i]!;
+      this.memoN = m;
+      const sel = this.#sel;
+      for (let i = 0; i < want; i++) {
+        const s = slots[i]!;
+        sel[s]!++;
+        out[i] = table[s]!;
+      }
+    }
+    if (maxIncrement > 0) {
+      // (Uses never write the memo or the scratch, so `slots` stays valid.)
+      const s = slots[0]!;
+      if (n > 0) this.#useTop(s);
+      else this.#useHead(s);
+      if (maxIncrement > 1) {
+        const used = maxIncrement < want ? maxIncrement : want;
+        for (let i = 1; i < used; i++) this.#use(slots[i]!);
+      }
+    }
+    return want;
+  }
+
+  /** Adds the memo hits to the pool's selection counts. */
+  flushCounts(): void {
+    if (!this.#pending) return;
+    const hits = this.#hits, memo = this.memo, sel = this.#sel;
+    for (let w = 1; w <= MEMO; w++) {
+      const h = hits[w]!;
+      if (h === 0) continue;
+      for (let i = 0; i < w; i++) sel[memo[i]!]! += h;
+      hits[w] = 0;
+    }
+    this.#pending = false;
+  }
+
+  // The memo may no longer hold the first slots: its pending counts go to the pool first.
+  #dropMemo(): void {
+    if (this.#pending) this.flushCounts();
+    this.memoN = 0;
   }
 
   // A use of the root s (the first in order): the built-in per-use updates inline.
@@ -313,7 +405,7 @@ export class HeapEngine {
       // For load + counter (+ load degradation) the key grows by the load degradation.
       k = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
       if (k === U32_MAX) {
-        this.memoN = 0;
+        this.#dropMemo();
         this.#heapRemove(s);
         this.#fifoAppend(s);
         return;
@@ -325,7 +417,7 @@ export class HeapEngine {
     }
     // Still below all four children (the sequence number now loses ties): the order is unchanged.
     if (!(k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!)) {
-      this.memoN = 0;
+      this.#dropMemo();
       this.#siftDown(0);
     }
   }
@@ -356,7 +448,7 @@ export class HeapEngine {
     }
     const after = this.fnext[f]!;
     if (after >= 0) {
-      this.memoN = 0;
+      this.#dropMemo();
       // Head to tail.
       const fnext = this.fnext, fprev = this.fprev, tail = this.ftail;
       this.fhead = after;
@@ -370,7 +462,7 @@ export class HeapEngine {
 
   // The rest of a use of the root whose sequence number is already set (not inline).
   #useRoot(s: number): void {
-    this.memoN = 0;
+    this.#dropMemo();
     const code = this.#useCode;
     if (code === USE_WRR) {
       const round = this.#round[s]! + 1;
@@ -542,7 +634,7 @@ export class HeapEngine {
         this.#deg[slot] = deg > U32_MAX ? U32_MAX : deg;
         const key = this.#key(slot);
         if (key === this.#maxKey) {
-          this.memoN = 0;
+          this.#dropMemo();
           this.#heapRemove(slot);
           this.#fifoAppend(slot);
           return;
@@ -558,7 +650,7 @@ export class HeapEngine {
           this.#virtual[slot] = virtual - 1;
           hk[i] = hk[i]! - 1;
           if (p === 0) return;
-          this.memoN = 0;
+          this.#dropMemo();
           this.#siftUp(p);
           return;
         }
@@ -572,7 +664,7 @@ export class HeapEngine {
         const pool = this.#pool, policy = this.#policy;
         policy.update(pool, slot);
         const key = policy.key(pool, slot);
-        this.memoN = 0;
+        this.#dropMemo();
         if (key === this.#maxKey) {
           this.#heapRemove(slot);
           this.#fifoAppend(slot);
@@ -583,13 +675,13 @@ export class HeapEngine {
         return;
       }
     }
-    this.memoN = 0;
+    this.#dropMemo();
     this.#siftDown(this.pos[slot]!);
   }
 
   // A use of a slot in the saturated list: the update may bring its key back below the cap.
   #useSaturated(slot: number): void {
-    this.memoN = 0;
+    this.#dropMemo();
     if (this.#useCode !== USE_NONE) {
       if (this.#useCode === USE_HOOK) this.#policy.update(this.#pool, slot);
       else if (this.#useCode === USE_DEGRADE) {

@@ -102,6 +102,32 @@ export class RingEngine {
     return count;
   }
 
+  /** select() writing `table[slot]` into `out` instead of the slots (Handlespace.resolveInto). */
+  selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    const count = k < this.size ? k : this.size;
+    const next = this.next, selections = this.#sel;
+    let s = this.head;
+    for (let i = 0; i < count; i++) {
+      out[i] = table[s]!;
+      selections[s]!++;
+      s = next[s]!;
+    }
+    const used = maxIncrement < count ? maxIncrement : count;
+    if (used > 0) {
+      const nx = this.#next;
+      if (nx[0]! + used > SEQ_LIMIT) this.#renumber();
+      const seq = this.#seq;
+      let h = this.head, q = nx[0]!;
+      for (let i = 0; i < used; i++) {
+        seq[h] = q++;
+        h = next[h]!;
+      }
+      nx[0] = q;
+      this.head = h;
+    }
+    return count;
+  }
+
   orderInto(out: number[]): void {
     let s = this.head;
     for (let i = 0; i < this.size; i++) {

@@ -15,11 +15,34 @@ import { HeapEngine } from "./_heap_engine.ts";
 import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
+import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
 import { Slab } from "../_slab.ts";
-import { formulaOf, KEY_HOOK, KEY_WRR } from "./_formula.ts";
+import {
+  formulaOf,
+  KEY_DPF_LOAD_DEG,
+  KEY_DPF_LOAD_LD_DEG,
+  KEY_HOOK,
+  KEY_LOAD_DEG,
+  KEY_LOAD_LD_DEG,
+  KEY_WRR,
+  USE_DEGRADE,
+} from "./_formula.ts";
 import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
+import {
+  bucketInto,
+  denseInto,
+  denseOne,
+  heapInto,
+  radixInto,
+  radixOne,
+  ringInto,
+  type SelectIntoEntry,
+  type SelectOneEntry,
+  sumTreeInto,
+  sumTreeOne,
+} from "./_engine_entry.ts";
 
-const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4;
+const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, RADIX = 5;
 
 /** Options of a {@link SelectionPool}. */
 export interface SelectionPoolOptions {
@@ -72,7 +95,7 @@ export interface SelectionPoolOptions {
 export class SelectionPool implements SelectionValues {
   readonly #policy: PoolPolicy;
   readonly #kernel: SelectionKernel;
-  readonly #kind: number;
+  #kind: number;
   readonly #defaultMaxIncrement: number;
   /** Whether add() calls policy.initialize (custom policies and weighted round robin). */
   readonly #initializes: boolean;
@@ -95,10 +118,19 @@ export class SelectionPool implements SelectionValues {
   #seq!: Float64Array;
   #selections!: Float64Array;
   readonly #ring: RingEngine | undefined;
-  readonly #heap: HeapEngine | undefined;
+  #heap: HeapEngine | undefined;
   readonly #dense: DenseEngine | undefined;
   readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
+  #radix: RadixEngine | undefined;
+  /** Whether the pool moves from the heap to the radix engine once it is large enough. */
+  readonly #radixLater: boolean;
+  /** The engine, for the entries below. */
+  #engine: unknown;
+  /** k = 1 of the engines not dispatched in selectOne() itself (_engine_entry.ts). */
+  #one: SelectOneEntry = noOne;
+  /** k > 1 of every engine (_engine_entry.ts). */
+  #into!: SelectIntoEntry;
 
   /**
    * Creates an empty selection pool.
@@ -126,20 +158,31 @@ export class SelectionPool implements SelectionValues {
     this.#initializes = formula.key === KEY_HOOK || formula.key === KEY_WRR;
     this.#capacity = cap;
     this.#allocate(cap, false);
+    // The degradation family: keys are u32 and grow between updates, so from radixThreshold.min
+    // pool elements on a radix heap orders them (_radix_engine.ts); small pools stay on the heap
+    // engine, whose path they share with the other sorted policies.
+    this.#radixLater = policy.engine === "sorted" && policy.sortedStructure === "heap" &&
+      isRadixFormula(policy);
     switch (policy.engine) {
       case "round-robin":
         this.#kind = RING;
         this.#ring = new RingEngine(this, cap);
+        this.#engine = this.#ring;
+        this.#into = ringInto;
         break;
       case "sorted":
         if (policy.sortedStructure === "heap") {
           this.#kind = HEAP;
           const formula = formulaOf(policy);
           this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
+          this.#engine = this.#heap;
+          this.#into = heapInto;
         } else {
           this.#kind = BUCKET;
           const formula = formulaOf(policy);
           this.#bucket = new BucketEngine(this, policy, formula.key, formula.use);
+          this.#engine = this.#bucket;
+          this.#into = bucketInto;
         }
         break;
       case "uniform-random":
@@ -148,6 +191,9 @@ export class SelectionPool implements SelectionValues {
         {
           const formula = formulaOf(policy);
           this.#dense = new DenseEngine(this, policy, formula.key, formula.use);
+          this.#engine = this.#dense;
+          this.#one = denseOne;
+          this.#into = denseInto;
         }
         break;
       case "weighted-random":
@@ -155,6 +201,9 @@ export class SelectionPool implements SelectionValues {
         {
           const formula = formulaOf(policy);
           this.#sumTree = new SumTreeEngine(this, policy, formula.weight, formula.use, kernel);
+          this.#engine = this.#sumTree;
+          this.#one = sumTreeOne;
+          this.#into = sumTreeInto;
         }
         break;
       default:
@@ -224,6 +273,8 @@ export class SelectionPool implements SelectionValues {
   }
   /** Selection count per slot. */
   get selections(): Float64Array {
+    // The heap engine counts repeated selections of its memo lazily.
+    this.#heap?.flushCounts();
     return this.#selections;
   }
 
@@ -295,8 +346,14 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.add(slot);
         break;
+      case RADIX:
+        this.#radix!.add(slot);
+        break;
       default:
         this.#sumTree!.add(slot);
+    }
+    if (this.#radixLater && this.#kind === HEAP && this.#size >= radixThreshold.min) {
+      this.#toRadix();
     }
     return slot;
   }
@@ -394,6 +451,9 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.changed(slot);
         break;
+      case RADIX:
+        this.#radix!.changed(slot);
+        break;
     }
     return true;
   }
@@ -428,6 +488,9 @@ export class SelectionPool implements SelectionValues {
         break;
       case BUCKET:
         this.#bucket!.remove(slot);
+        break;
+      case RADIX:
+        this.#radix!.remove(slot);
         break;
       default:
         this.#sumTree!.remove(slot);
@@ -474,6 +537,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.select(k, out, mi);
       case BUCKET:
         return this.#bucket!.select(k, out, mi);
+      case RADIX:
+        return this.#radix!.select(k, out, mi);
       case RING:
         return this.#ring!.select(k, out, mi);
       case DENSE:
@@ -481,6 +546,42 @@ export class SelectionPool implements SelectionValues {
       default:
         return this.#sumTree!.select(k, out, rng, mi);
     }
+  }
+
+  /**
+   * {@link SelectionPool.select} for callers that keep an object per slot: writes
+   * `table[slot]` of the selected slots into `out[0 .. n)` instead of the slots (without a
+   * round trip through a slot array where the engine remembers its last selection).
+   *
+   * @param k How many to select (a non-negative integer).
+   * @param table The caller's object per slot (e.g. the pool's entries); read at selected slots.
+   * @param out Receives the objects (grows as needed; give it room for k to avoid growth).
+   * @param rng Random source for the random-based policies.
+   * @param maxIncrement How many of the selected count as used; 0 = the policy's default.
+   * @returns The number of objects written.
+   * @throws {RangeError} If k or maxIncrement is not a non-negative integer.
+   * @example Names instead of slots
+   * ```ts
+   * import { SelectionPool, roundRobin } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(roundRobin);
+   * const names: string[] = [];
+   * for (const name of ["a", "b", "c"]) names[pool.add(policyParameter(PolicyType.RoundRobin))] = name;
+   * const out: string[] = [], rng = new SeededRng(1);
+   * assert.equal(pool.selectInto(2, names, out, rng), 2);
+   * assert.deepEqual(out, ["a", "b"]);
+   * pool.selectInto(2, names, out, rng);
+   * assert.deepEqual(out, ["b", "c"]);
+   * ```
+   */
+  selectInto<T>(k: number, table: readonly T[], out: T[], rng: Rng, maxIncrement = 0): number {
+    if ((k >>> 0) !== k || (maxIncrement >>> 0) !== maxIncrement) badSelect(k, maxIncrement);
+    const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
+    // The engine's own entry (_engine_entry.ts): inlined where the process serves one engine
+    // kind, a call to a function optimised for that engine alone where it serves several.
+    return this.#into(this.#engine, k, table, out, rng, mi);
   }
 
   /**
@@ -513,10 +614,10 @@ export class SelectionPool implements SelectionValues {
         return this.#bucket!.selectOne(mi);
       case RING:
         return this.#ring!.selectOne(mi);
-      case DENSE:
-        return this.#dense!.selectOne(rng, mi);
       default:
-        return this.#sumTree!.selectOne(rng, mi);
+        // The random engines and the radix engine through their own entry (_engine_entry.ts), so
+        // that in a process serving several kinds they take no inlining budget from the above.
+        return this.#one(this.#engine, rng, mi);
     }
   }
 
@@ -545,6 +646,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.first();
       case BUCKET:
         return this.#bucket!.first();
+      case RADIX:
+        return this.#radix!.first();
       default:
         return -1;
     }
@@ -582,6 +685,9 @@ export class SelectionPool implements SelectionValues {
         break;
       case BUCKET:
         this.#bucket!.orderInto(out);
+        break;
+      case RADIX:
+        this.#radix!.orderInto(out);
         break;
       default:
         for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) out.push(s);
@@ -644,7 +750,26 @@ export class SelectionPool implements SelectionValues {
     if (!this.has(slot)) throw new RangeError(`Cannot use slot ${slot}: it holds no pool element`);
   }
 
+  // Moves the pool from the heap engine to the radix engine, keeping the order (same keys,
+  // same sequence numbers) and the selection counts.
+  #toRadix(): void {
+    const heap = this.#heap!;
+    heap.flushCounts();
+    const slots = new Int32Array(this.#size);
+    let n = 0;
+    for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) slots[n++] = s;
+    const radix = new RadixEngine(this, this.#policy, formulaOf(this.#policy).key);
+    radix.adopt(slots, n, heap.nextSequence());
+    this.#radix = radix;
+    this.#heap = undefined;
+    this.#kind = RADIX;
+    this.#engine = radix;
+    this.#one = radixOne;
+    this.#into = radixInto;
+  }
+
   #grow(): void {
+    this.#heap?.flushCounts();
     const cap = this.#capacity * 2;
     this.#allocate(cap, true);
     this.#capacity = cap;
@@ -653,6 +778,7 @@ export class SelectionPool implements SelectionValues {
     this.#dense?.grow(cap);
     this.#sumTree?.grow(cap);
     this.#bucket?.grow(cap);
+    this.#radix?.grow(cap);
   }
 
   // All per-slot arrays as views of one buffer (one allocation instead of fourteen), with the
@@ -689,6 +815,20 @@ export class SelectionPool implements SelectionValues {
     this.#free = free;
     this.#alive = alive;
   }
+}
+
+/** `#one` of the engines dispatched in selectOne() itself (never called). */
+function noOne(): number {
+  return -1;
+}
+
+// Whether a sorted policy's key is a u32 that only grows on use (the degradation family's
+// formulas): then the radix engine orders it.
+function isRadixFormula(policy: PoolPolicy): boolean {
+  const { key, use } = formulaOf(policy);
+  return use === USE_DEGRADE && policy.maxKey === 0xffffffff &&
+    (key === KEY_LOAD_DEG || key === KEY_LOAD_LD_DEG || key === KEY_DPF_LOAD_DEG ||
+      key === KEY_DPF_LOAD_LD_DEG);
 }
 
 function badSelect(k: number, maxIncrement: number): never {

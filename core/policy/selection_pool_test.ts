@@ -1,0 +1,89 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { BUILTIN_POLICIES, leastUsed, SelectionPool } from "./mod.ts";
+import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
+import { SeededRng } from "../rng.ts";
+
+function param(type: number, rng: SeededRng, spread: number): PolicyParameter {
+  return policyParameter(type, {
+    weight: 1 + (rng.nextU32() % 5),
+    priority: rng.nextU32() % spread,
+    load: (rng.nextU32() % spread) * 1000,
+    loadDegradation: rng.nextU32() % 300,
+    loadDpf: rng.nextU32() % 1000,
+    weightDpf: rng.nextU32() % 1000,
+    distance: rng.nextU32() % 50,
+  });
+}
+
+for (const policy of BUILTIN_POLICIES) {
+  test(`SelectionPool.selectInto() selects what select() selects, mapped through the table (${policy.name})`, () => {
+    const a = new SelectionPool(policy), b = new SelectionPool(policy);
+    const rng = new SeededRng(policy.type), ra = new SeededRng(3), rb = new SeededRng(3);
+    const table: string[] = [], live: number[] = [];
+    const slots = new Int32Array(64), objects: string[] = [];
+    for (let step = 0; step < 1500; step++) {
+      const op = rng.nextU32() % 20;
+      if (op < 2 || live.length < 3) {
+        const v = param(policy.type, rng, 4);
+        const s = a.add(v);
+        assert.equal(b.add(v), s);
+        table[s] = `pe${s}`;
+        live.push(s);
+      } else if (op === 2 && live.length > 3) {
+        const s = live.splice(rng.nextU32() % live.length, 1)[0]!;
+        a.remove(s);
+        b.remove(s);
+      } else if (op === 3) {
+        const s = live[rng.nextU32() % live.length]!, v = param(policy.type, rng, 4);
+        assert.equal(a.update(s, v), b.update(s, v));
+      } else {
+        // Repeated k = 3 with the default MaxIncrement hits the engines' memos.
+        const k = op < 12 ? 3 : 1 + (rng.nextU32() % 6), mi = op === 19 ? 2 : 0;
+        const n = a.selectInto(k, table, objects, ra, mi);
+        const m = b.select(k, slots, rb, mi);
+        assert.equal(n, m, `step ${step}`);
+        assert.deepEqual(objects.slice(0, n), [...slots.subarray(0, m)].map((s) => table[s]));
+      }
+    }
+    for (const s of live) assert.equal(a.selections[s], b.selections[s], `selections of ${s}`);
+  });
+}
+
+test("SelectionPool.selections counts every repeated selection of the same first pool elements", () => {
+  const pool = new SelectionPool(leastUsed);
+  const lu = (load: number) => policyParameter(leastUsed.type, { load });
+  const [a, b, c, d] = [pool.add(lu(1)), pool.add(lu(2)), pool.add(lu(3)), pool.add(lu(4))];
+  const out = new Int32Array(3), rng = new SeededRng(1), table = ["a", "b", "c", "d"];
+  const objects: string[] = [];
+  for (let i = 0; i < 500; i++) pool.select(3, out, rng);
+  for (let i = 0; i < 700; i++) pool.selectInto(2, table, objects, rng);
+  assert.deepEqual(objects, ["a", "b"]);
+  assert.deepEqual([a, b, c, d].map((s) => pool.selections[s]), [1200, 1200, 500, 0]);
+  // A change of order (the first's load rises) keeps what was counted and counts on.
+  pool.update(a!, lu(9));
+  pool.select(3, out, rng);
+  assert.deepEqual([...out], [b, c, d]);
+  assert.deepEqual([a, b, c, d].map((s) => pool.selections[s]), [1200, 1201, 501, 1]);
+  // A removed pool element's slot starts from 0 when reused.
+  for (let i = 0; i < 10; i++) pool.select(3, out, rng);
+  pool.remove(b!);
+  const e = pool.add(lu(0));
+  assert.equal(e, b);
+  assert.equal(pool.selections[e], 0);
+  assert.equal(pool.selections[c!], 511);
+});
+
+test("SelectionPool.selections keeps the counts of memo hits when the pool grows", () => {
+  const pool = new SelectionPool(leastUsed, { initialCapacity: 4 });
+  const lu = (load: number) => policyParameter(leastUsed.type, { load });
+  const first = pool.add(lu(1)), second = pool.add(lu(2));
+  pool.add(lu(3));
+  pool.add(lu(4));
+  const out = new Int32Array(2), rng = new SeededRng(1);
+  for (let i = 0; i < 100; i++) pool.select(2, out, rng);
+  pool.add(lu(5)); // capacity 4 → 8
+  assert.equal(pool.capacity, 8);
+  assert.equal(pool.selections[first], 100);
+  assert.equal(pool.selections[second], 100);
+});
