@@ -5,12 +5,8 @@
 
 import process from "node:process";
 import type { Handlespace, PoolElementEntry } from "../core/handlespace/mod.ts";
-import {
-  ChecksumAccumulator,
-  partial16,
-  tsChecksumKernel,
-  wordSum16,
-} from "../core/handlespace/checksum.ts";
+import type { Entry } from "../core/handlespace/_entry.ts";
+import { ChecksumAccumulator, partial16, tsChecksumKernel } from "../core/handlespace/checksum.ts";
 import type { PoolPolicy, SelectionKernel } from "../core/policy/mod.ts";
 import {
   fmix32,
@@ -130,36 +126,75 @@ export function lifecycleBatch(n: number): number {
 }
 
 /**
- * Checksum (a): the incremental update of one PE entry as RSPLIB does it on every
- * re-registration: subtract the old partial sum from the handlespace and ownership
- * accumulators, recompute it from the pool handle's word sum and the identifier, add it to
- * both. Over all n PEs, `repeat` times.
+ * The PEs of a bench handlespace (bench/_workload.ts: pool "EchoPool", ids fmix32(i + 1)) in
+ * registration order, as the handlespace's own records (checksum (a) works on their fields).
  */
-export function checksumUpdateBlock(n: number, repeat: number): Sample {
-  const handleSum = wordSum16(POOL_HANDLE);
-  const ids = Array.from({ length: n }, (_, i) => BigInt(fmix32(i + 1)));
-  const partials = ids.map((id) => partial16(handleSum, id));
+export function checksumEntries(hs: Handlespace, n: number): Entry[] {
+  return Array.from({ length: n }, (_, i) => hs.find(POOL_HANDLE, BigInt(fmix32(i + 1))) as Entry);
+}
+
+/**
+ * Checksum (a): the incremental update of one PE entry as RSPLIB does it on every
+ * re-registration, on the handlespace's own PE records: subtract the entry's partial sum from a
+ * handlespace and an ownership accumulator, recompute it from its pool's handle word sum and
+ * its identifier's word sum (both kept as numbers; RSPLIB re-sums the 8 handle and 4
+ * identifier bytes), store it in the entry, add it to both. Over all PEs in registration
+ * order, `repeat` times.
+ */
+export function checksumUpdateBlock(entries: Entry[], repeat: number): Sample {
+  const n = entries.length, ops = n * repeat;
   const total = new ChecksumAccumulator(16), owned = new ChecksumAccumulator(16);
-  for (const p of partials) {
-    total.add(p);
-    owned.add(p);
+  for (const e of entries) {
+    total.add(e.partial);
+    owned.add(e.partial);
   }
   const before = total.value();
+  // One flat loop (a nested loop over small n would leave V8's on-stack-replaced inner loop,
+  // and deoptimise, every n updates).
   const t0 = clock();
-  for (let r = 0; r < repeat; r++) {
-    for (let i = 0; i < n; i++) {
-      const old = partials[i]!;
-      total.sub(old);
-      owned.sub(old);
-      const p = partial16(handleSum, ids[i]!);
-      partials[i] = p;
-      total.add(p);
-      owned.add(p);
-    }
+  for (let k = 0, i = 0; k < ops; k++) {
+    const e = entries[i]!;
+    const old = e.partial;
+    total.sub(old);
+    owned.sub(old);
+    const p = e.pool.handleSum + e.idWords;
+    e.partial = p;
+    total.add(p);
+    owned.add(p);
+    if (++i === n) i = 0;
   }
   const ns = (clock() - t0) * 1e6;
   if (total.value() !== before || owned.value() !== before) throw new Error("checksum drifted");
-  return { ops: n * repeat, ns };
+  return { ops, ns };
+}
+
+/**
+ * Checksum (a) as {@link checksumUpdateBlock}, but each identifier's words are read from its
+ * bigint (`partial16`: range check and word extraction) instead of the entry's `idWords`.
+ */
+export function checksumUpdateBigintBlock(entries: Entry[], repeat: number): Sample {
+  const n = entries.length, ops = n * repeat;
+  const total = new ChecksumAccumulator(16), owned = new ChecksumAccumulator(16);
+  for (const e of entries) {
+    total.add(e.partial);
+    owned.add(e.partial);
+  }
+  const before = total.value();
+  const t0 = clock();
+  for (let k = 0, i = 0; k < ops; k++) {
+    const e = entries[i]!;
+    const old = e.partial;
+    total.sub(old);
+    owned.sub(old);
+    const p = partial16(e.pool.handleSum, e.id);
+    e.partial = p;
+    total.add(p);
+    owned.add(p);
+    if (++i === n) i = 0;
+  }
+  const ns = (clock() - t0) * 1e6;
+  if (total.value() !== before || owned.value() !== before) throw new Error("checksum drifted");
+  return { ops, ns };
 }
 
 /** Checksum (b): full recomputation over the whole handlespace, `repeat` times. */

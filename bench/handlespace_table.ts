@@ -3,7 +3,7 @@
 //
 //   deno run --allow-all bench/handlespace_table.ts [--samples 5] [--runs 1] [--clock cpu|wall]
 //     [--only selection,wasm,lifecycle,checksum] [--policies RoundRobin,LeastUsed] [--sizes 10,1000]
-//     [--process own|mixed|both] [--warmup 1000000]
+//     [--process own|mixed|both] [--warmup 1000000] [--checksum-bigint]
 //
 // Method (as bench-reference.md): selection = 20000 warm-up calls, then `samples` timed runs of
 // 200000 calls with k = 1, then the same with k = 3 on the same pool. Before that, a twin pool
@@ -11,8 +11,9 @@
 // a fresh V8 process needs ~0.5 M calls to tier the selection path up to optimised code, and the
 // twin lets it do so without changing the timed pool's state (which, for the degradation
 // policies, depends on how many uses it has seen). Lifecycle = samples of ⌈200000/N⌉
-// register/update/update/deregister cycles on fresh handlespaces; checksum as operation 6. With --runs R the whole selection and lifecycle matrix is measured R times in a
-// row and each cell shows the median of the R run medians (robust against other jobs on a
+// register/update/update/deregister cycles on fresh handlespaces; checksum as operation 6
+// (--checksum-bigint adds a row of (a) that reads each identifier's words from its bigint).
+// With --runs R the whole selection and lifecycle matrix is measured R times in a row and each cell shows the median of the R run medians (robust against other jobs on a
 // shared machine). Cells show the median in million operations per second; "ref" is RSPLIB's
 // median, and the ratio is ours / RSPLIB's. A cell is marked "short" where it misses the target
 // (selection: ≥ 2× for N ≥ 1000 and ≥ 1× below; lifecycle: ≥ 1× for N ≥ 1000).
@@ -38,8 +39,10 @@
 import {
   buffer,
   checksumBufferBlock,
+  checksumEntries,
   checksumReadBlock,
   checksumRecomputeBlock,
+  checksumUpdateBigintBlock,
   checksumUpdateBlock,
   lifecycleBatch,
   lifecycleBlock,
@@ -75,6 +78,7 @@ if (!["own", "mixed", "both"].includes(PROCESS)) {
 }
 const EMIT_JSON = args.includes("--emit-json");
 const WARMUP = Number(opt("warmup") ?? 1000000);
+const BIGINT_IDS = args.includes("--checksum-bigint");
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -321,17 +325,27 @@ if (ONLY.has("lifecycle")) {
 }
 
 if (ONLY.has("checksum")) {
-  const upd: string[] = [], rec: string[] = [], read: string[] = [];
+  const upd: string[] = [], updBig: string[] = [], rec: string[] = [], read: string[] = [];
   for (const [i, n] of SIZE_LIST.entries()) {
     const refIndex = (SIZES as readonly number[]).indexOf(n);
     const repeat = Math.ceil(2000000 / n);
-    checksumUpdateBlock(n, Math.min(repeat, 10));
+    const hs = filledHandlespace(BENCH_POLICIES[0]!, n);
+    const entries = checksumEntries(hs, n);
+    // Warm-up: enough updates for V8 to optimise the block as a whole (not only on stack).
+    for (let w = 0; w < 3; w++) checksumUpdateBlock(entries, repeat);
     const u = median(Array.from({ length: SAMPLES }, () => {
-      const s = checksumUpdateBlock(n, repeat);
+      const s = checksumUpdateBlock(entries, repeat);
       return s.ns / s.ops;
     }));
     upd.push(`${u.toFixed(2)} (${RSPLIB_CHECKSUM.updateNs[refIndex]})`);
-    const hs = filledHandlespace(BENCH_POLICIES[0]!, n);
+    if (BIGINT_IDS) {
+      for (let w = 0; w < 3; w++) checksumUpdateBigintBlock(entries, repeat);
+      const b = median(Array.from({ length: SAMPLES }, () => {
+        const s = checksumUpdateBigintBlock(entries, repeat);
+        return s.ns / s.ops;
+      }));
+      updBig.push(`${b.toFixed(2)} (${RSPLIB_CHECKSUM.updateNs[refIndex]})`);
+    }
     const recRepeat = Math.max(1, Math.ceil(100000 / n));
     checksumRecomputeBlock(hs, recRepeat);
     const rc = median(Array.from({ length: SAMPLES }, () => {
@@ -350,6 +364,11 @@ if (ONLY.has("checksum")) {
   console.log(`### Handlespace checksum (median; ours (RSPLIB))\n`);
   console.log(header("Checksum operation"));
   console.log(`| incremental update of one PE entry, ns/update | ${upd.join(" | ")} |`);
+  if (BIGINT_IDS) {
+    console.log(
+      `| the same, identifier words from the bigint, ns/update | ${updBig.join(" | ")} |`,
+    );
+  }
   console.log(`| full recomputation, µs/recompute | ${rec.join(" | ")} |`);
   console.log(`| read finished value, ns/call | ${read.join(" | ")} |`);
   const gbps = (size: number, repeat: number): number => {

@@ -450,11 +450,15 @@ export function partial32(handleSum: number, id: bigint): number {
 /**
  * The checksum of a set of pool elements kept incrementally: add a partial
  * sum when a PE joins the set, subtract the same value when it leaves. Each
- * operation is O(1) and exact at any set size (the sum is held modulo M plus
- * a count, never overflowing). In `"rsplib"` compatibility mode (16-bit
- * only), RSPLIB's wrapped 32-bit accumulator of little-endian words is kept
- * as well (from the second argument of `add`/`sub`) and the value is derived
- * from it, so it matches RSPLIB's value beyond the wrap point.
+ * operation is O(1) and exact at any set size: the accumulator holds
+ * S − q·M exactly (a plain number below 2^52) and the number q of moduli
+ * taken out, so an add or a sub is one addition, one comparison and one
+ * store; only a sum that would reach 2^52, or a subtraction that would go
+ * below zero, takes the rare path that moves multiples of M into q. In
+ * `"rsplib"` compatibility mode (16-bit only), RSPLIB's wrapped 32-bit
+ * accumulator of little-endian words is kept as well (from the second
+ * argument of `add`/`sub`) and the value is derived from it, so it matches
+ * RSPLIB's value beyond the wrap point.
  *
  * @example The spec/checksum.md §7 vector
  * ```ts
@@ -470,13 +474,16 @@ export function partial32(handleSum: number, id: bigint): number {
 export class ChecksumAccumulator {
   readonly #m: number;
   readonly #rsplib: boolean;
-  // ≡ S (mod M), 0 ≤ #sum < REDUCE_AT: an exact running sum, reduced only when it grows
-  // large or a subtraction would make it negative, so add/sub need no division.
+  // The exact sum S of the set is #sum + #q · M, with 0 ≤ #sum < REDUCE_AT and #q ≥ 0; S is 0
+  // exactly when both are. (Without reductions #q stays 0 and #sum is S itself.)
   #sum = 0;
-  #count = 0;
+  #q = 0;
+  // RSPLIB's accumulator as int32 bits (a V8 small integer; read back with >>> 0).
   #raw = 0;
-  // The finished value, or −1 after a change (value() computes it once per change).
-  #value = -1;
+  // The finished value of the last read and the #sum it was computed for (−1: none). Only a
+  // non-zero #sum is cached: with #sum ≠ 0, S > 0 and the value depends on #sum alone.
+  #valueOf = -1;
+  #value = 0;
 
   /**
    * Creates an empty accumulator (value 0xffff / 0xffffffff).
@@ -503,17 +510,12 @@ export class ChecksumAccumulator {
     return this.#m === M16 ? 16 : 32;
   }
 
-  /** Number of partial sums currently in the set. */
-  get count(): number {
-    return this.#count;
-  }
-
   /**
    * RSPLIB's raw 32-bit accumulator (sum of the RSPLIB partials modulo 2^32)
    * in `"rsplib"` mode; 0 in `"exact"` mode.
    */
   get raw(): number {
-    return this.#raw;
+    return this.#raw >>> 0;
   }
 
   /**
@@ -532,13 +534,13 @@ export class ChecksumAccumulator {
    * ```
    */
   add(partial: number, rsplibPartial = 0): void {
-    let s = this.#sum + partial;
-    // A rounded s ≥ REDUCE_AT means the exact one is too; below it, s is exact.
-    if (s >= REDUCE_AT) s = (this.#sum % this.#m) + (partial % this.#m);
-    this.#sum = s;
-    this.#count++;
-    this.#value = -1;
-    if (this.#rsplib) this.#raw = (this.#raw + rsplibPartial) >>> 0; // mod 2^32, exact
+    const s = this.#sum + partial;
+    // A rounded s below REDUCE_AT is exact (both operands are integers and the exact sum is
+    // below 2^52); a rounded s at or above it means the exact one is too.
+    if (s < REDUCE_AT) this.#sum = s;
+    else this.#addReduced(partial);
+    // `=== true`: a plain compare (a bare boolean field gets V8's generic truthiness test).
+    if (this.#rsplib === true) this.#raw = (this.#raw + rsplibPartial) | 0; // mod 2^32, exact
   }
 
   /**
@@ -557,15 +559,28 @@ export class ChecksumAccumulator {
    * ```
    */
   sub(partial: number, rsplibPartial = 0): void {
-    let s = this.#sum - partial; // exact: both operands are integers below 2^53
-    if (s < 0) {
-      s %= this.#m;
-      if (s < 0) s += this.#m;
-    }
-    this.#sum = s;
-    this.#count--;
-    this.#value = -1;
-    if (this.#rsplib) this.#raw = (this.#raw - rsplibPartial) >>> 0; // mod 2^32, exact
+    const s = this.#sum - partial; // exact: both operands are integers below 2^53
+    if (s >= 0) this.#sum = s;
+    else this.#subReduced(partial);
+    if (this.#rsplib === true) this.#raw = (this.#raw - rsplibPartial) | 0; // mod 2^32, exact
+  }
+
+  // #sum + partial would reach REDUCE_AT: keep #sum + partial mod M (below 2M) and move the
+  // multiples of M into #q (each part is an exact multiple of M, so the divisions are exact).
+  #addReduced(partial: number): void {
+    const m = this.#m, sum = this.#sum;
+    const a = sum % m, b = partial % m;
+    this.#q += (sum - a) / m + (partial - b) / m;
+    this.#sum = a + b;
+  }
+
+  // #sum − partial would go below zero: take back the fewest multiples of M from #q that make
+  // it non-negative (S − partial ≥ 0 guarantees #q has them).
+  #subReduced(partial: number): void {
+    const m = this.#m, d = partial - this.#sum; // 0 < d < 2^53, exact
+    const r = d % m; // exact (no multiplication that could round beyond 2^53)
+    this.#q -= (d - r) / m + (r > 0 ? 1 : 0);
+    this.#sum = r > 0 ? m - r : 0;
   }
 
   /**
@@ -582,9 +597,15 @@ export class ChecksumAccumulator {
    * ```
    */
   folded(): number {
-    if (this.#count === 0) return 0;
-    const r = this.#sum % this.#m;
-    return r === 0 ? this.#m : r;
+    const s = this.#sum;
+    if (s === 0 && this.#q <= 0) return 0;
+    // s mod m without Float64Mod (a runtime call for values beyond 32 bits): the quotient of a
+    // division below 2^52 is off by at most one.
+    const m = this.#m;
+    let r = s - Math.floor(s / m) * m;
+    if (r < 0) r += m;
+    else if (r >= m) r -= m;
+    return r === 0 ? m : r;
   }
 
   /**
@@ -600,9 +621,15 @@ export class ChecksumAccumulator {
    * ```
    */
   value(): number {
-    const cached = this.#value;
-    if (cached >= 0) return cached;
-    return this.#value = this.#rsplib ? swap16(finishRsplib16(this.#raw)) : this.#m - this.folded();
+    const s = this.#sum;
+    if (s === this.#valueOf) return this.#value; // never in "rsplib" mode (#valueOf stays −1)
+    if (this.#rsplib === true) return swap16(finishRsplib16(this.#raw >>> 0));
+    const v = this.#m - this.folded();
+    if (s !== 0) {
+      this.#valueOf = s;
+      this.#value = v;
+    }
+    return v;
   }
 
   /**
@@ -615,13 +642,13 @@ export class ChecksumAccumulator {
    * const acc = new ChecksumAccumulator(16);
    * acc.add(7);
    * acc.clear();
-   * assert.equal(acc.count, 0);
+   * assert.equal(acc.value(), 0xffff);
    * ```
    */
   clear(): void {
     this.#sum = 0;
-    this.#count = 0;
+    this.#q = 0;
     this.#raw = 0;
-    this.#value = -1;
+    this.#valueOf = -1;
   }
 }

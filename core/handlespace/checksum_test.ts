@@ -59,7 +59,7 @@ test("checksum: the spec/checksum.md §7 vector ({1,2,3} → 0x2fc3, {1,2} → 0
   acc.sub(p1);
   acc.sub(p2);
   assert.equal(acc.value(), 0xffff);
-  assert.equal(acc.count, 0);
+  assert.equal(acc.folded(), 0);
 });
 
 test("checksum: an odd-length pool handle is padded on its own, not concatenated with the id", () => {
@@ -219,7 +219,9 @@ test("ChecksumAccumulator: any sequence of adds and removals of partials up to 2
             acc.add(p);
             exact += BigInt(p);
           }
-          const folded = held.length === 0 ? 0n : exact % m === 0n ? m : exact % m;
+          // fold(S) = S == 0 ? 0 : ((S − 1) mod M) + 1 (team decision 3): a set whose
+          // partials are all 0 folds to 0, like the empty set.
+          const folded = exact === 0n ? 0n : exact % m === 0n ? m : exact % m;
           assert.equal(acc.folded(), Number(folded));
           assert.equal(acc.value(), Number(m - folded));
         }
@@ -238,4 +240,45 @@ test("checksum: partial sums read both identifier words at the range limits", ()
   assert.equal(partial32(1, 2n ** 64n - 1n), 1 + 2 * 0xffffffff);
   assert.equal(partial32(0, 2n ** 53n + 1n), 0x200000 + 1);
   assert.throws(() => partial32(0, -1n), RangeError);
+});
+
+test("ChecksumAccumulator: a set whose partial sums are all 0 folds to 0, like the empty set", () => {
+  const acc = new ChecksumAccumulator(16);
+  acc.add(0);
+  acc.add(0);
+  assert.equal(acc.folded(), 0);
+  assert.equal(acc.value(), 0xffff);
+  acc.add(0xffff); // S = M: folds to M, not 0
+  assert.equal(acc.value(), 0);
+  acc.sub(0xffff);
+  assert.equal(acc.value(), 0xffff);
+  // (In a handlespace no partial sum is 0: identifiers start at 1.)
+});
+
+test("ChecksumAccumulator: sums beyond 2^52 and removals below the kept remainder stay exact", () => {
+  for (const width of [16, 32] as const) {
+    const m = width === 16 ? 0xffffn : 0xffffffffn;
+    const acc = new ChecksumAccumulator(width);
+    const big = 2 ** 53 - 1, small = 3;
+    const held: number[] = [];
+    let exact = 0n;
+    const fold = (s: bigint): number => s === 0n ? 0 : Number(((s - 1n) % m) + 1n);
+    // Grow well past 2^52 (each add of `big` reduces), then remove in an order that takes the
+    // kept remainder below zero many times.
+    for (let i = 0; i < 40; i++) {
+      const p = i % 3 === 0 ? small : big - i;
+      acc.add(p);
+      held.push(p);
+      exact += BigInt(p);
+      assert.equal(acc.folded(), fold(exact));
+    }
+    while (held.length > 0) {
+      const p = held.shift()!;
+      acc.sub(p);
+      exact -= BigInt(p);
+      assert.equal(acc.folded(), fold(exact));
+      assert.equal(acc.value(), Number(m) - fold(exact));
+    }
+    assert.equal(acc.value(), Number(m));
+  }
 });

@@ -8,13 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SeededRng } from "../rng.ts";
 import { drawIndex } from "./_draw.ts";
-import {
-  GUIDE_PURE_MIN,
-  GUIDE_QUIET_MIN,
-  GUIDE_QUIET_SHIFT,
-  GUIDE_SCAN_MAX,
-  GuideTable,
-} from "./_guide_table.ts";
+import { GUIDE_QUIET_MIN, GUIDE_QUIET_SHIFT, GUIDE_SCAN_MAX, GuideTable } from "./_guide_table.ts";
 import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { formulaOf } from "./_formula.ts";
 import {
@@ -26,6 +20,9 @@ import {
   tsSelectionKernel,
 } from "./mod.ts";
 import { policyParameter } from "../wire/policy_parameter.ts";
+
+/** A pool size whose tables outgrow L1 (the size the guide table was first tuned for). */
+const LARGE = 8192;
 
 /** The slot whose range contains r, for many draws r (one linear scan over them sorted). */
 function referenceAll(val: Float64Array, draws: number[]): Map<number, number> {
@@ -98,7 +95,7 @@ function checkTable(g: GuideTable, val: Float64Array, seed: number): number {
 }
 
 test("GuideTable.findSlot() finds the reference slot for every range boundary and random draws", () => {
-  for (const [n, seed] of [[1, 1], [7, 2], [100, 3], [1000, 4], [GUIDE_PURE_MIN + 5, 5]]) {
+  for (const [n, seed] of [[1, 1], [7, 2], [100, 3], [1000, 4], [LARGE + 5, 5]]) {
     const val = weights(n!, seed!);
     if (sum(val) === 0) val[0] = 3;
     const g = new GuideTable();
@@ -110,7 +107,7 @@ test("GuideTable.findSlot() finds the reference slot for every range boundary an
   }
   // Small weights: buckets 2 or 4 draws wide, so that ranges end inside buckets and on their
   // edges (a bucket marked as lying within one range must really do so).
-  for (const [n, top] of [[GUIDE_PURE_MIN + 3, 5], [GUIDE_PURE_MIN, 9], [500, 5]]) {
+  for (const [n, top] of [[LARGE + 3, 5], [LARGE, 9], [500, 5]]) {
     const rng = new SeededRng(n! + top!), val = new Float64Array(n!);
     for (let s = 0; s < n!; s++) val[s] = drawIndex(rng, top!);
     const g = new GuideTable();
@@ -249,7 +246,7 @@ const KERNELS: SelectionKernel[] = [tsSelectionKernel];
 const byName = (name: string): PoolPolicy => BUILTIN_POLICIES.find((p) => p.name === name)!;
 
 for (const kernel of KERNELS) {
-  for (const [name, n] of [["WeightedRandom", 300], ["RandomizedLeastUsed", GUIDE_PURE_MIN]]) {
+  for (const [name, n] of [["WeightedRandom", 300], ["RandomizedLeastUsed", LARGE]]) {
     test(`SumTreeEngine (${kernel.name} kernel): ${name} with the guide table selects exactly what the reference procedure selects (N = ${n})`, () => {
       const policy = byName(name as string);
       const h = new Harness(policy, kernel);
@@ -297,3 +294,22 @@ for (const kernel of KERNELS) {
     });
   }
 }
+
+test("GuideTable.findSlot() and findEntry() stay exact where weights of 0 lie between two ranges of a bucket, and for buckets 2^30 wide", () => {
+  const n = LARGE + 700;
+  const rng = new SeededRng(11), val = new Float64Array(n);
+  for (let s = 0; s < n; s++) val[s] = 1 + drawIndex(rng, 40);
+  // A gap of 300 zero weights: the ranges on either side of it are not adjacent slots.
+  for (let s = 1000; s < 1300; s++) val[s] = 0;
+  const g = new GuideTable();
+  g.build(val, val.length, val.length, sum(val));
+  assert.ok(g.ready);
+  assert.ok(checkTable(g, val, 12) > 0.97);
+  // Weights near 2^31: buckets 2^30 wide, every boundary offset beyond 23 bits.
+  const big = new Float64Array(n);
+  for (let s = 0; s < n; s++) big[s] = 2 ** 31 + drawIndex(rng, 2 ** 31);
+  const h = new GuideTable();
+  h.build(big, big.length, big.length, sum(big));
+  assert.ok(h.ready);
+  assert.ok(checkTable(h, big, 13) > 0.97);
+});
