@@ -1,4 +1,5 @@
-// The calendar engine of the degradation family against the heap engine: a copy of each policy
+// The engines of the degradation family from 256 pool elements on (the calendar engine, and the
+// radix engine it replaced, kept behind calendarSwitch) against the heap engine: a copy of each policy
 // defined through definePolicy() (hooks only, no formula codes) runs on the heap engine with
 // the same hooks, so both must select exactly the same pool elements, in the same order, over
 // random streams of registrations, updates (which reset the counter and may lower a key below
@@ -21,11 +22,13 @@ import { SeededRng } from "../rng.ts";
 import { radixThreshold } from "./_radix_engine.ts";
 import { calendarSwitch } from "./_calendar_engine.ts";
 
-// Runs fn with the calendar engine taking over from `min` pool elements on.
-function withCalendarFrom(min: number, fn: () => void): void {
+const ENGINES = [{ name: "calendar", calendar: true }, { name: "radix", calendar: false }] as const;
+
+// Runs fn with the named engine taking over from `min` pool elements on.
+function withEngineFrom(calendar: boolean, min: number, fn: () => void): void {
   const saved = radixThreshold.min, on = calendarSwitch.on;
   radixThreshold.min = min;
-  calendarSwitch.on = true;
+  calendarSwitch.on = calendar;
   try {
     fn();
   } finally {
@@ -110,13 +113,27 @@ function pickInto(pool: SelectionPool, k: number, rng: SeededRng, mi: number): n
   return out.slice(0, n);
 }
 
-for (const policy of FAMILY) {
-  test(`${policy.name}: the calendar engine selects exactly what the heap engine selects`, () => {
-    withCalendarFrom(0, () => sameAsHeap(policy, 12));
+for (const engine of ENGINES) {
+  for (const policy of FAMILY) {
+    test(`${policy.name}: the ${engine.name} engine selects exactly what the heap engine selects`, () => {
+      withEngineFrom(engine.calendar, 0, () => sameAsHeap(policy, 12));
+    });
+
+    test(`${policy.name}: a pool that grows onto the ${engine.name} engine keeps its order`, () => {
+      withEngineFrom(engine.calendar, 40, () => sameAsHeap(policy, 4));
+    });
+  }
+
+  test(`LeastUsedDegradation: the ${engine.name} engine follows a long water-filling run and a reset below the first key`, () => {
+    withEngineFrom(engine.calendar, 0, waterFilling);
   });
 
-  test(`${policy.name}: a pool that grows past the radix threshold keeps its order`, () => {
-    withCalendarFrom(40, () => sameAsHeap(policy, 4));
+  test(`LeastUsedDegradation: a pool moves to the ${engine.name} engine at the threshold in the middle of a water-filling run`, () => {
+    withEngineFrom(engine.calendar, 200, waterFilling);
+  });
+
+  test(`LeastUsedDegradation: selection counts survive the move to the ${engine.name} engine`, () => {
+    withEngineFrom(engine.calendar, 8, selectionCountsSurvive);
   });
 }
 
@@ -168,14 +185,6 @@ function sameAsHeap(policy: PoolPolicy, seeds: number): void {
   }
 }
 
-test("LeastUsedDegradation: the calendar engine follows a long water-filling run and a reset below the first key", () => {
-  withCalendarFrom(0, waterFilling);
-});
-
-test("LeastUsedDegradation: a pool moves to the calendar engine at the threshold in the middle of a water-filling run", () => {
-  withCalendarFrom(200, waterFilling);
-});
-
 function waterFilling(): void {
   const reference = hookCopy(leastUsedDegradation);
   const a = new SelectionPool(leastUsedDegradation), b = new SelectionPool(reference);
@@ -210,20 +219,18 @@ function waterFilling(): void {
   assert.ok(a.degradation[first]! > 0 || a.load[first]! > 0);
 }
 
-test("LeastUsedDegradation: selection counts survive the move to the calendar engine", () => {
-  withCalendarFrom(8, () => {
-    const pool = new SelectionPool(leastUsedDegradation);
-    const lud = (load: number) =>
-      policyParameter(leastUsedDegradation.type, { load, loadDegradation: 0 });
-    const first = [pool.add(lud(1)), pool.add(lud(2)), pool.add(lud(3))];
-    for (let i = 0; i < 4; i++) pool.add(lud(100 + i));
-    const out = new Int32Array(3), rng = new SeededRng(1);
-    // Without degradation the order stays: repeated selections of the same three.
-    for (let i = 0; i < 50; i++) pool.select(3, out, rng);
-    pool.add(lud(500)); // the eighth: the pool moves to the calendar engine
-    for (const s of first) assert.equal(pool.selections[s], 50);
-    pool.select(3, out, rng);
-    assert.deepEqual([...out], first);
-    for (const s of first) assert.equal(pool.selections[s], 51);
-  });
-});
+function selectionCountsSurvive(): void {
+  const pool = new SelectionPool(leastUsedDegradation);
+  const lud = (load: number) =>
+    policyParameter(leastUsedDegradation.type, { load, loadDegradation: 0 });
+  const first = [pool.add(lud(1)), pool.add(lud(2)), pool.add(lud(3))];
+  for (let i = 0; i < 4; i++) pool.add(lud(100 + i));
+  const out = new Int32Array(3), rng = new SeededRng(1);
+  // Without degradation the order stays: repeated selections of the same three.
+  for (let i = 0; i < 50; i++) pool.select(3, out, rng);
+  pool.add(lud(500)); // the eighth: the pool moves to the engine under test
+  for (const s of first) assert.equal(pool.selections[s], 50);
+  pool.select(3, out, rng);
+  assert.deepEqual([...out], first);
+  for (const s of first) assert.equal(pool.selections[s], 51);
+}
