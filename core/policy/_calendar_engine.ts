@@ -13,7 +13,7 @@
 // the window (a registration, or an update that resets the counter) go into the low heap, whose
 // PEs all come before every PE of the calendar. When the low heap holds more than an eighth of
 // the pool, or the pool outgrows the calendar, everything is filed again (O(n log n)).
-// Ties are broken by sequence number exactly as in the heap engine (_calendar_engine_test.ts).
+// Ties are broken by sequence number exactly as in the heap engine (_degradation_engines_test.ts).
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";

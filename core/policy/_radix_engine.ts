@@ -37,7 +37,7 @@
 // (extracting until it holds k), so k = 3 costs one extraction per use, as k = 1 does. When the
 // dropped PEs make up more than an eighth of the pool (a burst of registrations), everything is
 // filed again relative to the least key (O(n), at most once per n/8 drops). Ties are broken by
-// sequence number exactly as in the heap engine (_radix_engine_test.ts compares the two).
+// sequence number exactly as in the heap engine (_degradation_engines_test.ts compares the two).
 //
 // Where it loses: the buckets are linked lists through the slots, so at N = 100000 with a band of
 // tens of thousands of PEs (long runs without re-registrations) every refiling misses the cache,
