@@ -1,5 +1,5 @@
-// The engines of the degradation family from 256 pool elements on (the calendar engine, and the
-// radix engine it replaced, kept behind calendarSwitch) against the heap engine: a copy of each policy
+// The calendar engine of the degradation family (from 256 pool elements on) against the heap
+// engine: a copy of each policy
 // defined through definePolicy() (hooks only, no formula codes) runs on the heap engine with
 // the same hooks, so both must select exactly the same pool elements, in the same order, over
 // random streams of registrations, updates (which reset the counter and may lower a key below
@@ -19,21 +19,16 @@ import {
 } from "./mod.ts";
 import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
 import { SeededRng } from "../rng.ts";
-import { radixThreshold } from "./_radix_engine.ts";
-import { calendarSwitch } from "./_calendar_engine.ts";
+import { calendarThreshold } from "./_calendar_engine.ts";
 
-const ENGINES = [{ name: "calendar", calendar: true }, { name: "radix", calendar: false }] as const;
-
-// Runs fn with the named engine taking over from `min` pool elements on.
-function withEngineFrom(calendar: boolean, min: number, fn: () => void): void {
-  const saved = radixThreshold.min, on = calendarSwitch.on;
-  radixThreshold.min = min;
-  calendarSwitch.on = calendar;
+// Runs fn with the calendar engine taking over from `min` pool elements on.
+function withCalendarFrom(min: number, fn: () => void): void {
+  const saved = calendarThreshold.min;
+  calendarThreshold.min = min;
   try {
     fn();
   } finally {
-    radixThreshold.min = saved;
-    calendarSwitch.on = on;
+    calendarThreshold.min = saved;
   }
 }
 
@@ -113,29 +108,27 @@ function pickInto(pool: SelectionPool, k: number, rng: SeededRng, mi: number): n
   return out.slice(0, n);
 }
 
-for (const engine of ENGINES) {
-  for (const policy of FAMILY) {
-    test(`${policy.name}: the ${engine.name} engine selects exactly what the heap engine selects`, () => {
-      withEngineFrom(engine.calendar, 0, () => sameAsHeap(policy, 12));
-    });
-
-    test(`${policy.name}: a pool that grows onto the ${engine.name} engine keeps its order`, () => {
-      withEngineFrom(engine.calendar, 40, () => sameAsHeap(policy, 4));
-    });
-  }
-
-  test(`LeastUsedDegradation: the ${engine.name} engine follows a long water-filling run and a reset below the first key`, () => {
-    withEngineFrom(engine.calendar, 0, waterFilling);
+for (const policy of FAMILY) {
+  test(`${policy.name}: the calendar engine selects exactly what the heap engine selects`, () => {
+    withCalendarFrom(0, () => sameAsHeap(policy, 12));
   });
 
-  test(`LeastUsedDegradation: a pool moves to the ${engine.name} engine at the threshold in the middle of a water-filling run`, () => {
-    withEngineFrom(engine.calendar, 200, waterFilling);
-  });
-
-  test(`LeastUsedDegradation: selection counts survive the move to the ${engine.name} engine`, () => {
-    withEngineFrom(engine.calendar, 8, selectionCountsSurvive);
+  test(`${policy.name}: a pool that grows onto the calendar engine keeps its order`, () => {
+    withCalendarFrom(40, () => sameAsHeap(policy, 4));
   });
 }
+
+test("LeastUsedDegradation: the calendar engine follows a long water-filling run and a reset below the first key", () => {
+  withCalendarFrom(0, waterFilling);
+});
+
+test("LeastUsedDegradation: a pool moves to the calendar engine at the threshold in the middle of a water-filling run", () => {
+  withCalendarFrom(200, waterFilling);
+});
+
+test("LeastUsedDegradation: selection counts survive the move to the calendar engine", () => {
+  withCalendarFrom(8, selectionCountsSurvive);
+});
 
 function sameAsHeap(policy: PoolPolicy, seeds: number): void {
   {
