@@ -15,7 +15,7 @@
 //
 // The k = 1 selection of the round robin, heap and bucket engines (the policies whose calls cost
 // about as much as RSPLIB's, 20–25 ns) stays a direct call in SelectionPool.selectOne, inlined
-// into the caller; the random engines and the calendar engine (40–120 ns per call, where one call
+// into the caller; the random engines and the radix engine (40–120 ns per call, where one call
 // more costs little) go through `one`; every engine's k > 1 selection goes through `into`.
 
 import type { Rng } from "../rng.ts";
@@ -24,7 +24,7 @@ import type { HeapEngine } from "./_heap_engine.ts";
 import type { BucketEngine } from "./_bucket_engine.ts";
 import type { DenseEngine } from "./_dense_engine.ts";
 import type { SumTreeEngine } from "./_sum_tree_engine.ts";
-import type { CalendarEngine } from "./_calendar_engine.ts";
+import type { RadixEngine } from "./_radix_engine.ts";
 
 /** Selects one slot of `engine`: its selectOne (maxIncrement already resolved). */
 export type SelectOneEntry = (engine: unknown, rng: Rng, maxIncrement: number) => number;
@@ -57,6 +57,11 @@ export function denseOne(engine: unknown, rng: Rng, mi: number): number {
 /** `one` of the weighted-random engine. */
 export function sumTreeOne(engine: unknown, rng: Rng, mi: number): number {
   return (engine as SumTreeEngine).selectOne(rng, mi);
+}
+
+/** `one` of the radix engine. */
+export function radixOne(engine: unknown, _rng: Rng, mi: number): number {
+  return (engine as RadixEngine).selectOne(mi);
 }
 
 /** `into` of the round robin engine. */
@@ -95,6 +100,21 @@ export function bucketInto(
   return (engine as BucketEngine).selectInto(k, table, out, mi);
 }
 
+/** `into` of the radix engine. */
+export function radixInto(
+  engine: unknown,
+  k: number,
+  table: readonly unknown[],
+  out: unknown[],
+  _rng: Rng,
+  mi: number,
+): number {
+  const e = engine as RadixEngine, slots = room(k < e.n ? k : e.n);
+  const n = e.select(k, slots, mi);
+  for (let i = 0; i < n; i++) out[i] = table[slots[i]!];
+  return n;
+}
+
 /** `into` of the uniform-random and two-choices engine. */
 export function denseInto(
   engine: unknown,
@@ -121,26 +141,6 @@ export function sumTreeInto(
 ): number {
   const e = engine as SumTreeEngine, slots = room(k < e.size ? k : e.size);
   const n = e.select(k, slots, rng, mi);
-  for (let i = 0; i < n; i++) out[i] = table[slots[i]!];
-  return n;
-}
-
-/** `one` of the calendar engine. */
-export function calendarOne(engine: unknown, _rng: Rng, mi: number): number {
-  return (engine as CalendarEngine).selectOne(mi);
-}
-
-/** `into` of the calendar engine. */
-export function calendarInto(
-  engine: unknown,
-  k: number,
-  table: readonly unknown[],
-  out: unknown[],
-  _rng: Rng,
-  mi: number,
-): number {
-  const e = engine as CalendarEngine, slots = room(k < e.n ? k : e.n);
-  const n = e.select(k, slots, mi);
   for (let i = 0; i < n; i++) out[i] = table[slots[i]!];
   return n;
 }

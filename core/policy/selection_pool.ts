@@ -15,7 +15,7 @@ import { HeapEngine } from "./_heap_engine.ts";
 import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
-import { CalendarEngine, calendarThreshold } from "./_calendar_engine.ts";
+import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
 import { Slab } from "../_slab.ts";
 import {
   formulaOf,
@@ -30,11 +30,11 @@ import {
 import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
 import {
   bucketInto,
-  calendarInto,
-  calendarOne,
   denseInto,
   denseOne,
   heapInto,
+  radixInto,
+  radixOne,
   ringInto,
   type SelectIntoEntry,
   type SelectOneEntry,
@@ -42,7 +42,7 @@ import {
   sumTreeOne,
 } from "./_engine_entry.ts";
 
-const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, CALENDAR = 5;
+const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, RADIX = 5;
 
 /** Options of a {@link SelectionPool}. */
 export interface SelectionPoolOptions {
@@ -122,9 +122,9 @@ export class SelectionPool implements SelectionValues {
   readonly #dense: DenseEngine | undefined;
   readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
-  #calendar: CalendarEngine | undefined;
-  /** Whether the pool moves from the heap to the calendar engine once it is large enough. */
-  readonly #calendarLater: boolean;
+  #radix: RadixEngine | undefined;
+  /** Whether the pool moves from the heap to the radix engine once it is large enough. */
+  readonly #radixLater: boolean;
   /** The engine, for the entries below. */
   #engine: unknown;
   /** k = 1 of the engines not dispatched in selectOne() itself (_engine_entry.ts). */
@@ -158,11 +158,11 @@ export class SelectionPool implements SelectionValues {
     this.#initializes = formula.key === KEY_HOOK || formula.key === KEY_WRR;
     this.#capacity = cap;
     this.#allocate(cap, false);
-    // The degradation family: keys are u32 and grow between updates, so from calendarThreshold.min
-    // pool elements on a calendar queue orders them (_calendar_engine.ts); small pools stay on the heap
+    // The degradation family: keys are u32 and grow between updates, so from radixThreshold.min
+    // pool elements on a radix heap orders them (_radix_engine.ts); small pools stay on the heap
     // engine, whose path they share with the other sorted policies.
-    this.#calendarLater = policy.engine === "sorted" && policy.sortedStructure === "heap" &&
-      isCalendarFormula(policy);
+    this.#radixLater = policy.engine === "sorted" && policy.sortedStructure === "heap" &&
+      isRadixFormula(policy);
     switch (policy.engine) {
       case "round-robin":
         this.#kind = RING;
@@ -346,14 +346,14 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.add(slot);
         break;
-      case CALENDAR:
-        this.#calendar!.add(slot);
+      case RADIX:
+        this.#radix!.add(slot);
         break;
       default:
         this.#sumTree!.add(slot);
     }
-    if (this.#calendarLater && this.#kind === HEAP && this.#size >= calendarThreshold.min) {
-      this.#toCalendar();
+    if (this.#radixLater && this.#kind === HEAP && this.#size >= radixThreshold.min) {
+      this.#toRadix();
     }
     return slot;
   }
@@ -451,8 +451,8 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.changed(slot);
         break;
-      case CALENDAR:
-        this.#calendar!.changed(slot);
+      case RADIX:
+        this.#radix!.changed(slot);
         break;
     }
     return true;
@@ -489,8 +489,8 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.remove(slot);
         break;
-      case CALENDAR:
-        this.#calendar!.remove(slot);
+      case RADIX:
+        this.#radix!.remove(slot);
         break;
       default:
         this.#sumTree!.remove(slot);
@@ -537,8 +537,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.select(k, out, mi);
       case BUCKET:
         return this.#bucket!.select(k, out, mi);
-      case CALENDAR:
-        return this.#calendar!.select(k, out, mi);
+      case RADIX:
+        return this.#radix!.select(k, out, mi);
       case RING:
         return this.#ring!.select(k, out, mi);
       case DENSE:
@@ -615,7 +615,7 @@ export class SelectionPool implements SelectionValues {
       case RING:
         return this.#ring!.selectOne(mi);
       default:
-        // The random engines and the calendar engine through their own entry (_engine_entry.ts), so
+        // The random engines and the radix engine through their own entry (_engine_entry.ts), so
         // that in a process serving several kinds they take no inlining budget from the above.
         return this.#one(this.#engine, rng, mi);
     }
@@ -646,8 +646,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.first();
       case BUCKET:
         return this.#bucket!.first();
-      case CALENDAR:
-        return this.#calendar!.first();
+      case RADIX:
+        return this.#radix!.first();
       default:
         return -1;
     }
@@ -686,8 +686,8 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.orderInto(out);
         break;
-      case CALENDAR:
-        this.#calendar!.orderInto(out);
+      case RADIX:
+        this.#radix!.orderInto(out);
         break;
       default:
         for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) out.push(s);
@@ -750,22 +750,22 @@ export class SelectionPool implements SelectionValues {
     if (!this.has(slot)) throw new RangeError(`Cannot use slot ${slot}: it holds no pool element`);
   }
 
-  // Moves the pool from the heap engine to the calendar engine, keeping the order (same keys,
+  // Moves the pool from the heap engine to the radix engine, keeping the order (same keys,
   // same sequence numbers) and the selection counts.
-  #toCalendar(): void {
+  #toRadix(): void {
     const heap = this.#heap!;
     heap.flushCounts();
     const slots = new Int32Array(this.#size);
     let n = 0;
     for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) slots[n++] = s;
-    const calendar = new CalendarEngine(this, this.#policy, formulaOf(this.#policy).key);
-    calendar.adopt(slots, n, heap.nextSequence());
-    this.#calendar = calendar;
+    const radix = new RadixEngine(this, this.#policy, formulaOf(this.#policy).key);
+    radix.adopt(slots, n, heap.nextSequence());
+    this.#radix = radix;
     this.#heap = undefined;
-    this.#kind = CALENDAR;
-    this.#engine = calendar;
-    this.#one = calendarOne;
-    this.#into = calendarInto;
+    this.#kind = RADIX;
+    this.#engine = radix;
+    this.#one = radixOne;
+    this.#into = radixInto;
   }
 
   #grow(): void {
@@ -778,7 +778,7 @@ export class SelectionPool implements SelectionValues {
     this.#dense?.grow(cap);
     this.#sumTree?.grow(cap);
     this.#bucket?.grow(cap);
-    this.#calendar?.grow(cap);
+    this.#radix?.grow(cap);
   }
 
   // All per-slot arrays as views of one buffer (one allocation instead of fourteen), with the
@@ -823,8 +823,8 @@ function noOne(): number {
 }
 
 // Whether a sorted policy's key is a u32 that only grows on use (the degradation family's
-// formulas): then the calendar engine orders it.
-function isCalendarFormula(policy: PoolPolicy): boolean {
+// formulas): then the radix engine orders it.
+function isRadixFormula(policy: PoolPolicy): boolean {
   const { key, use } = formulaOf(policy);
   return use === USE_DEGRADE && policy.maxKey === 0xffffffff &&
     (key === KEY_LOAD_DEG || key === KEY_LOAD_LD_DEG || key === KEY_DPF_LOAD_DEG ||
