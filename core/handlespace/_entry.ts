@@ -31,12 +31,6 @@ export class Entry implements PoolElementEntry {
   lastUpdate: number;
   /** Checksum partial sum (Internet-16 or -32, per the handlespace). */
   partial: number;
-  /**
-   * The identifier's share of `partial` (the sum of its 16- or 32-bit words): the partial sum
-   * is `pool.handleSum + idWords`, so it can be recomputed without reading the bigint `id`.
-   * A small integer for 32-bit identifiers (RFC profile).
-   */
-  readonly idWords: number;
   /** RSPLIB's partial sum, only with checksumCompat "rsplib"; else 0. */
   rsplibPartial: number;
   flags = 0;
@@ -76,7 +70,6 @@ export class Entry implements PoolElementEntry {
     this.association = association;
     this.lastUpdate = now;
     this.partial = partial;
-    this.idWords = partial - pool.handleSum; // exact: integers below 2^53
     this.rsplibPartial = rsplibPartial;
   }
 
