@@ -49,6 +49,17 @@ function room(want: number): Int32Array {
   return scratch.length >= want ? scratch : (scratch = new Int32Array(want));
 }
 
+// Writes `table[slot]` of the first n selected slots into `out`; returns n.
+function intoTable(
+  slots: Int32Array,
+  n: number,
+  table: readonly unknown[],
+  out: unknown[],
+): number {
+  for (let i = 0; i < n; i++) out[i] = table[slots[i]!];
+  return n;
+}
+
 /** `one` of the uniform-random and two-choices engine. */
 export function denseOne(engine: unknown, rng: Rng, mi: number): number {
   return (engine as DenseEngine).selectOne(rng, mi);
@@ -110,9 +121,7 @@ export function radixInto(
   mi: number,
 ): number {
   const e = engine as RadixEngine, slots = room(k < e.n ? k : e.n);
-  const n = e.select(k, slots, mi);
-  for (let i = 0; i < n; i++) out[i] = table[slots[i]!];
-  return n;
+  return intoTable(slots, e.select(k, slots, mi), table, out);
 }
 
 /** `into` of the uniform-random and two-choices engine. */
@@ -125,9 +134,7 @@ export function denseInto(
   mi: number,
 ): number {
   const e = engine as DenseEngine, slots = room(k < e.size ? k : e.size);
-  const n = e.select(k, slots, rng, mi);
-  for (let i = 0; i < n; i++) out[i] = table[slots[i]!];
-  return n;
+  return intoTable(slots, e.select(k, slots, rng, mi), table, out);
 }
 
 /** `into` of the weighted-random engine. */
@@ -140,7 +147,5 @@ export function sumTreeInto(
   mi: number,
 ): number {
   const e = engine as SumTreeEngine, slots = room(k < e.size ? k : e.size);
-  const n = e.select(k, slots, rng, mi);
-  for (let i = 0; i < n; i++) out[i] = table[slots[i]!];
-  return n;
+  return intoTable(slots, e.select(k, slots, rng, mi), table, out);
 }

@@ -87,18 +87,7 @@ export class RingEngine {
       s = next[s]!;
     }
     const used = maxIncrement < count ? maxIncrement : count;
-    if (used > 0) {
-      const nx = this.#next;
-      if (nx[0]! + used > SEQ_LIMIT) this.#renumber();
-      const seq = this.#seq;
-      let h = this.head, q = nx[0]!;
-      for (let i = 0; i < used; i++) {
-        seq[h] = q++;
-        h = next[h]!;
-      }
-      nx[0] = q;
-      this.head = h;
-    }
+    if (used > 0) this.#use(used);
     return count;
   }
 
@@ -113,19 +102,23 @@ export class RingEngine {
       s = next[s]!;
     }
     const used = maxIncrement < count ? maxIncrement : count;
-    if (used > 0) {
-      const nx = this.#next;
-      if (nx[0]! + used > SEQ_LIMIT) this.#renumber();
-      const seq = this.#seq;
-      let h = this.head, q = nx[0]!;
-      for (let i = 0; i < used; i++) {
-        seq[h] = q++;
-        h = next[h]!;
-      }
-      nx[0] = q;
-      this.head = h;
-    }
+    if (used > 0) this.#use(used);
     return count;
+  }
+
+  // The first `used` elements from the head are used: the next sequence numbers, and the head
+  // moves past them (round robin).
+  #use(used: number): void {
+    const nx = this.#next, next = this.next;
+    if (nx[0]! + used > SEQ_LIMIT) this.#renumber();
+    const seq = this.#seq;
+    let h = this.head, q = nx[0]!;
+    for (let i = 0; i < used; i++) {
+      seq[h] = q++;
+      h = next[h]!;
+    }
+    nx[0] = q;
+    this.head = h;
   }
 
   orderInto(out: number[]): void {

@@ -18,6 +18,7 @@ import { BucketEngine } from "./_bucket_engine.ts";
 import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
 import { Slab } from "../_slab.ts";
 import {
+  type Formula,
   formulaOf,
   KEY_DPF_LOAD_DEG,
   KEY_DPF_LOAD_LD_DEG,
@@ -162,7 +163,7 @@ export class SelectionPool implements SelectionValues {
     // pool elements on a radix heap orders them (_radix_engine.ts); small pools stay on the heap
     // engine, whose path they share with the other sorted policies.
     this.#radixLater = policy.engine === "sorted" && policy.sortedStructure === "heap" &&
-      isRadixFormula(policy);
+      isRadixFormula(policy, formula);
     switch (policy.engine) {
       case "round-robin":
         this.#kind = RING;
@@ -173,13 +174,11 @@ export class SelectionPool implements SelectionValues {
       case "sorted":
         if (policy.sortedStructure === "heap") {
           this.#kind = HEAP;
-          const formula = formulaOf(policy);
           this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
           this.#engine = this.#heap;
           this.#into = heapInto;
         } else {
           this.#kind = BUCKET;
-          const formula = formulaOf(policy);
           this.#bucket = new BucketEngine(this, policy, formula.key, formula.use);
           this.#engine = this.#bucket;
           this.#into = bucketInto;
@@ -188,23 +187,17 @@ export class SelectionPool implements SelectionValues {
       case "uniform-random":
       case "two-choices":
         this.#kind = DENSE;
-        {
-          const formula = formulaOf(policy);
-          this.#dense = new DenseEngine(this, policy, formula.key, formula.use);
-          this.#engine = this.#dense;
-          this.#one = denseOne;
-          this.#into = denseInto;
-        }
+        this.#dense = new DenseEngine(this, policy, formula.key, formula.use);
+        this.#engine = this.#dense;
+        this.#one = denseOne;
+        this.#into = denseInto;
         break;
       case "weighted-random":
         this.#kind = SUM_TREE;
-        {
-          const formula = formulaOf(policy);
-          this.#sumTree = new SumTreeEngine(this, policy, formula.weight, formula.use, kernel);
-          this.#engine = this.#sumTree;
-          this.#one = sumTreeOne;
-          this.#into = sumTreeInto;
-        }
+        this.#sumTree = new SumTreeEngine(this, policy, formula.weight, formula.use, kernel);
+        this.#engine = this.#sumTree;
+        this.#one = sumTreeOne;
+        this.#into = sumTreeInto;
         break;
       default:
         throw new TypeError(`Cannot create selection pool: unknown engine "${policy.engine}"`);
@@ -824,8 +817,8 @@ function noOne(): number {
 
 // Whether a sorted policy's key is a u32 that only grows on use (the degradation family's
 // formulas): then the radix engine orders it.
-function isRadixFormula(policy: PoolPolicy): boolean {
-  const { key, use } = formulaOf(policy);
+function isRadixFormula(policy: PoolPolicy, formula: Formula): boolean {
+  const { key, use } = formula;
   return use === USE_DEGRADE && policy.maxKey === 0xffffffff &&
     (key === KEY_LOAD_DEG || key === KEY_LOAD_LD_DEG || key === KEY_DPF_LOAD_DEG ||
       key === KEY_DPF_LOAD_LD_DEG);
