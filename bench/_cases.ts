@@ -126,12 +126,25 @@ export function lifecycleBatch(n: number): number {
   return n >= 1000 ? 1 : Math.max(1, Math.floor(10000 / n));
 }
 
+/** What checksum (a) works on: PE records and their identifiers' word sums. */
+export interface ChecksumRecords {
+  /** The handlespace's own records, in registration order. */
+  readonly entries: Entry[];
+  /** Each entry's identifier word sum (Internet-16), by the same index. */
+  readonly idWords: Float64Array;
+}
+
 /**
  * The PEs of a bench handlespace (bench/_workload.ts: pool "EchoPool", ids fmix32(i + 1)) in
- * registration order, as the handlespace's own records (checksum (a) works on their fields).
+ * registration order, as the handlespace's own records (checksum (a) works on their fields),
+ * with their identifiers' word sums computed once.
  */
-export function checksumEntries(hs: Handlespace, n: number): Entry[] {
-  return Array.from({ length: n }, (_, i) => hs.find(POOL_HANDLE, BigInt(fmix32(i + 1))) as Entry);
+export function checksumEntries(hs: Handlespace, n: number): ChecksumRecords {
+  const entries = Array.from(
+    { length: n },
+    (_, i) => hs.find(POOL_HANDLE, BigInt(fmix32(i + 1))) as Entry,
+  );
+  return { entries, idWords: Float64Array.from(entries, (e) => idWordSum16(e.id)) };
 }
 
 /**
@@ -139,14 +152,13 @@ export function checksumEntries(hs: Handlespace, n: number): Entry[] {
  * re-registration, on the handlespace's own PE records: subtract the entry's partial sum from a
  * handlespace and an ownership accumulator, recompute it from its pool's handle word sum and
  * its identifier's word sum (both kept as numbers: the identifiers' word sums in an array
- * beside the entries, filled before the timing; RSPLIB re-sums the 8 handle and 4 identifier
+ * beside the entries, see {@link checksumEntries}; RSPLIB re-sums the 8 handle and 4 identifier
  * bytes), store it in the entry, add it to both. Over all PEs in registration order, `repeat`
  * times.
  */
-export function checksumUpdateBlock(entries: Entry[], repeat: number): Sample {
+export function checksumUpdateBlock(records: ChecksumRecords, repeat: number): Sample {
+  const { entries, idWords } = records;
   const n = entries.length, ops = n * repeat;
-  const idWords = new Float64Array(n);
-  for (let i = 0; i < n; i++) idWords[i] = idWordSum16(entries[i]!.id);
   const { total, owned, before } = primedAccumulators(entries);
   // One flat loop (a nested loop over small n would leave V8's on-stack-replaced inner loop,
   // and deoptimise, every n updates).
@@ -171,8 +183,8 @@ export function checksumUpdateBlock(entries: Entry[], repeat: number): Sample {
  * Checksum (a) as {@link checksumUpdateBlock}, but each identifier's words are read from its
  * bigint (`partial16`: range check and word extraction) instead of a precomputed word sum.
  */
-export function checksumUpdateBigintBlock(entries: Entry[], repeat: number): Sample {
-  const n = entries.length, ops = n * repeat;
+export function checksumUpdateBigintBlock(records: ChecksumRecords, repeat: number): Sample {
+  const entries = records.entries, n = entries.length, ops = n * repeat;
   const { total, owned, before } = primedAccumulators(entries);
   const t0 = clock();
   for (let k = 0, i = 0; k < ops; k++) {

@@ -147,14 +147,14 @@ for (const policy of policies.filter((p) => REFERENCE_POLICIES.includes(p.name))
 // Checksums (bench-reference.md operation 6) on a RoundRobin pool.
 for (const n of sizes) {
   const repeat = Math.max(1, Math.ceil(20000 / n));
-  let entries: ReturnType<typeof checksumEntries> | undefined;
+  let records: ReturnType<typeof checksumEntries> | undefined;
   Deno.bench({
     name: "ts",
     group: `checksum incremental update N=${n} (${repeat * n} updates)`,
     baseline: true,
     fn() {
-      entries ??= checksumEntries(poolFor(BENCH_POLICIES[0]!, n), n);
-      checksumUpdateBlock(entries, repeat);
+      records ??= checksumEntries(poolFor(BENCH_POLICIES[0]!, n), n);
+      checksumUpdateBlock(records, repeat);
     },
   });
   Deno.bench({

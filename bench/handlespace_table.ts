@@ -330,18 +330,18 @@ if (ONLY.has("checksum")) {
     const refIndex = (SIZES as readonly number[]).indexOf(n);
     const repeat = Math.ceil(2000000 / n);
     const hs = filledHandlespace(BENCH_POLICIES[0]!, n);
-    const entries = checksumEntries(hs, n);
+    const records = checksumEntries(hs, n);
     // Warm-up: enough updates for V8 to optimise the block as a whole (not only on stack).
-    for (let w = 0; w < 3; w++) checksumUpdateBlock(entries, repeat);
+    for (let w = 0; w < 3; w++) checksumUpdateBlock(records, repeat);
     const u = median(Array.from({ length: SAMPLES }, () => {
-      const s = checksumUpdateBlock(entries, repeat);
+      const s = checksumUpdateBlock(records, repeat);
       return s.ns / s.ops;
     }));
     upd.push(`${u.toFixed(2)} (${RSPLIB_CHECKSUM.updateNs[refIndex]})`);
     if (BIGINT_IDS) {
-      for (let w = 0; w < 3; w++) checksumUpdateBigintBlock(entries, repeat);
+      for (let w = 0; w < 3; w++) checksumUpdateBigintBlock(records, repeat);
       const b = median(Array.from({ length: SAMPLES }, () => {
-        const s = checksumUpdateBigintBlock(entries, repeat);
+        const s = checksumUpdateBigintBlock(records, repeat);
         return s.ns / s.ops;
       }));
       updBig.push(`${b.toFixed(2)} (${RSPLIB_CHECKSUM.updateNs[refIndex]})`);
