@@ -609,24 +609,24 @@ export class Handlespace {
     maxIncrement: number = this.#maxIncrement,
   ): number {
     // The most recently used pool first (compared by bytes), inline; the hash table otherwise.
-    // Kept small, with k > 1 in its own method, so that V8 inlines the selection of k = 1 into
-    // it whatever mix of policies the process runs.
+    // Kept small so that V8 inlines the selection of k = 1 into it whatever mix of policies the
+    // process runs; k > 1 calls SelectionPool.selectInto directly (one call less than through a
+    // method of its own, which V8 could not inline here either: its chain did not fit the budget).
     let pool = this.#mru;
     if (pool === undefined || !pool.matchesHandle(poolHandle)) {
       pool = this.#find(poolHandle);
       if (pool === undefined) return unknownPool(k);
     }
-    if (k !== 1) return this.#resolveMany(pool, k, out, maxIncrement);
-    const s = pool.selection.selectOne(this.#rng, maxIncrement);
+    const selection = pool.selection;
+    if (k !== 1) {
+      // (Live slots always hold an entry, so the selected ones are never undefined.)
+      const entries = pool.entries as readonly PoolElementEntry[];
+      return selection.selectInto(k, entries, out, this.#rng, maxIncrement);
+    }
+    const s = selection.selectOne(this.#rng, maxIncrement);
     if (s < 0) return 0;
     out[0] = pool.entries[s]!;
     return 1;
-  }
-
-  #resolveMany(pool: Pool, k: number, out: PoolElementEntry[], maxIncrement: number): number {
-    // Live slots always hold an entry, so the selected ones are never undefined.
-    const entries = pool.entries as readonly PoolElementEntry[];
-    return pool.selection.selectInto(k, entries, out, this.#rng, maxIncrement);
   }
 
   /**

@@ -100,6 +100,8 @@ export class HeapEngine {
   readonly #maxKey: number;
   /** Whether a per-use degradation raises the key by exactly the load degradation (capped). */
   readonly #additive: boolean;
+  /** Whether the per-use update is weighted round robin's (#useTopWrr). */
+  readonly #wrr: boolean;
   // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows).
   #seq: Float64Array;
   #sel: Float64Array;
@@ -121,6 +123,7 @@ export class HeapEngine {
     this.#keyCode = keyCode;
     this.#useCode = useCode;
     this.#maxKey = policy.maxKey;
+    this.#wrr = useCode === USE_WRR;
     this.#additive = useCode === USE_DEGRADE &&
       (keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG) && policy.maxKey === U32_MAX;
     this.#seq = this.#sel = this.#round = undefined!;
@@ -229,31 +232,22 @@ export class HeapEngine {
     if (this.n === 0) return this.#selectSaturated(maxIncrement);
     const s = this.hslot[OFF]!;
     this.#sel[s]!++;
-    if (maxIncrement > 0) this.#useTop(s);
+    if (maxIncrement > 0) {
+      // Two call sites, so that V8 inlines only the one a process's policies take.
+      if (this.#wrr) this.#useTopWrr(s);
+      else this.#useTop(s);
+    }
     return s;
   }
 
   // A use of the root s: inline for the policies without a per-use update (the next sequence
-  // number is kept in hs[0], an index no heap position uses); #useFirst for the others.
+  // number is kept in hs[0], an index no heap position uses); #useFirst for the others. Weighted
+  // round robin has its own (#useTopWrr): callers branch on #wrr, so that V8 inlines only the
+  // variant a process's pools take (a call site never taken is not inlined).
   #useTop(s: number): void {
-    const hs = this.hs, seq = hs[0]!, code = this.#useCode;
-    if (seq >= SEQ_LIMIT || (code !== USE_NONE && code !== USE_WRR)) {
+    const hs = this.hs, seq = hs[0]!;
+    if (seq >= SEQ_LIMIT || this.#useCode !== USE_NONE) {
       this.#useFirst(s);
-      return;
-    }
-    if (code === USE_WRR) {
-      // Weighted round robin serves the root `weight` times in a row: while its virtual counter
-      // stays above 1 the key drops by one, the root stays the root and the order is unchanged.
-      const virtual = this.#virtual[s]!;
-      if (virtual <= 1) {
-        this.#useFirst(s);
-        return;
-      }
-      this.#virtual[s] = virtual - 1;
-      this.hk[OFF]!--;
-      hs[0] = seq + 1;
-      hs[OFF] = seq;
-      this.#seq[s] = seq;
       return;
     }
     hs[0] = seq + 1;
@@ -263,6 +257,28 @@ export class HeapEngine {
     if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) return;
     this.#dropMemo();
     this.#siftDown(0);
+  }
+
+  // #useTop of weighted round robin, which serves the root `weight` times in a row: while its
+  // virtual counter stays above 1 the key drops by one, the root stays the root and the order
+  // is unchanged.
+  #useTopWrr(s: number): void {
+    const hs = this.hs, seq = hs[0]!, virtual = this.#virtual[s]!;
+    if (seq >= SEQ_LIMIT || virtual <= 1) {
+      this.#useFirst(s);
+      return;
+    }
+    this.#virtual[s] = virtual - 1;
+    this.hk[OFF]!--;
+    hs[0] = seq + 1;
+    hs[OFF] = seq;
+    this.#seq[s] = seq;
+  }
+
+  // #useTop or #useTopWrr (the colder callers).
+  #useTopAny(s: number): void {
+    if (this.#wrr) this.#useTopWrr(s);
+    else this.#useTop(s);
   }
 
   select(k: number, out: Int32Array, maxIncrement: number): number {
@@ -288,7 +304,7 @@ export class HeapEngine {
       // The first is the root (or the head of the saturated list): inline; the others, which
       // the first's use may have moved, the general way.
       const s = out[0]!;
-      if (n > 0) this.#useTop(s);
+      if (n > 0) this.#useTopAny(s);
       else this.#useHead(s);
       if (maxIncrement > 1) {
         const used = maxIncrement < want ? maxIncrement : want;
@@ -314,8 +330,10 @@ export class HeapEngine {
     this.#hits[want]!++;
     this.#pending = true;
     if (maxIncrement > 0) {
-      if (n > 0) this.#useTop(memo[0]!);
-      else this.#useHead(memo[0]!);
+      const s = memo[0]!;
+      if (n === 0) this.#useHead(s);
+      else if (this.#wrr) this.#useTopWrr(s);
+      else this.#useTop(s);
     }
     return want;
   }
@@ -347,7 +365,7 @@ export class HeapEngine {
     if (maxIncrement > 0) {
       // (Uses never write the memo or the scratch, so `slots` stays valid.)
       const s = slots[0]!;
-      if (n > 0) this.#useTop(s);
+      if (n > 0) this.#useTopAny(s);
       else this.#useHead(s);
       if (maxIncrement > 1) {
         const used = maxIncrement < want ? maxIncrement : want;
