@@ -16,7 +16,7 @@ import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
-import { Slab } from "../_slab.ts";
+import { grownCapacity, Slab } from "../_slab.ts";
 import {
   type Formula,
   formulaOf,
@@ -763,7 +763,7 @@ export class SelectionPool implements SelectionValues {
 
   #grow(): void {
     this.#heap?.flushCounts();
-    const cap = this.#capacity * 2;
+    const cap = grownCapacity(this.#capacity);
     this.#allocate(cap, true);
     this.#capacity = cap;
     this.#ring?.grow(cap);
