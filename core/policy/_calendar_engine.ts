@@ -1,0 +1,599 @@
+// Sorted engine for the degradation family (Least Used with Degradation, Priority Least Used
+// with Degradation and their DPF variants) on a calendar queue whose lifecycle costs O(1): the
+// selection pool moves a pool of that family from the heap engine to it at
+// radixThreshold.min pool elements (selection_pool.ts), unless `calendarSwitch.on` is false
+// (then the radix engine, _radix_engine.ts, takes it).
+//
+// What makes it fit: keys are integers in 0 … 0xffffffff and a use raises a key by at most the
+// PE's load degradation (the "hold" model of a simulation queue: take the least, put it back a
+// little later). The calendar covers the window of bucket numbers [b0, b0 + nb), where key x
+// has bucket number x >>> shift; its nb circular buckets (a power of two, at least twice the
+// pool size) of width 2^shift span at least twice the pool's largest load degradation, so a used
+// PE stays in the window, and the band of used PEs has about one PE per bucket. Each bucket is a
+// doubly linked list sorted by (key, sequence number); a use unlinks the head and links the PE
+// a few buckets further on (after the equal keys, without reading sequence numbers: its number
+// is the newest). A bitmap of the non-empty buckets finds the next one. Keys above the window
+// wait in the high heap (a binary heap on (key, sequence number)) and move in as the window
+// advances; keys below the window (a PE whose counter was reset) go into the low heap, whose PEs
+// all come before every PE of the calendar.
+//
+// Lifecycle without filing: a registration, an update of the policy information and a pool
+// taken over from the heap engine only append the PE to the pending list (O(1), its key not even
+// computed); a deregistration unlinks the PE from wherever it is (pending: swap with the last).
+// The next selection (or first() / order()) files the pending PEs: one by one while they are
+// few, otherwise everything is filed again in O(n) (window from the least key, heapified high
+// heap). So a burst of registrations, updates and deregistrations between two selections costs
+// what appending to an array costs, and the filing is paid once by the selection that needs it.
+//
+// Per-PE state of the engine sits in one Int32Array record of four (node id = slot + 1; 0 is
+// "none", so a link to it can be written without a branch): key (as a u32 through a Uint32Array
+// view of the same memory), next, prev, and where (0 nowhere, 1 calendar, or 8·position + tag
+// for the low heap, the high heap and the pending list): one cache line per PE touched instead
+// of four. Bucket heads and tails are interleaved the same way. Ties are broken by sequence
+// number exactly as in the heap engine (_calendar_engine_test.ts compares the two).
+
+import type { SelectionPool } from "./selection_pool.ts";
+import type { PoolPolicy } from "./policy.ts";
+import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+import { KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
+
+const U32_MAX = 0xffffffff;
+/** Record fields (stride 4). */
+const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3;
+/** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
+const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
+const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 18;
+
+/**
+ * Whether the selection pool orders the degradation family with the calendar engine (true) or
+ * the radix engine from radixThreshold.min pool elements on. A field, so that tests and
+ * benchmarks can switch it.
+ */
+export const calendarSwitch = { on: true };
+
+/**
+ * The calendar-queue engine of the degradation family: the selection pool's sorted order by
+ * (key, sequence number), the same choices as the heap engine (see the file comment).
+ */
+export class CalendarEngine {
+  /** Node records: key, next, prev, where (stride 4, by node id). */
+  nd: Int32Array;
+  /** The same memory as u32 (for the keys). */
+  nk: Uint32Array;
+  low: Int32Array;
+  high: Int32Array;
+  pend: Int32Array;
+  nLow = 0;
+  nHigh = 0;
+  nPend = 0;
+  /** Bucket heads and tails, interleaved (2·bucket, 2·bucket + 1). */
+  ht: Int32Array = new Int32Array(2 * MIN_BUCKETS);
+  bits: Int32Array = new Int32Array(MIN_BUCKETS >> 5);
+  nb = MIN_BUCKETS;
+  mask = MIN_BUCKETS - 1;
+  shift = 0;
+  /** [b0, next sequence number] */
+  readonly st = new Float64Array([0, SEQ_START]);
+  /** Circular index of bucket b0. */
+  cur = 0;
+  /** PEs in the calendar. */
+  cn = 0;
+  n = 0;
+  readonly #pool: SelectionPool;
+  readonly #policy: PoolPolicy;
+  readonly #keyCode: number;
+  readonly #additive: boolean;
+  #seq: Float64Array;
+  #sel: Float64Array;
+  #ld: Uint32Array;
+  #deg: Uint32Array;
+
+  constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number) {
+    this.#pool = pool;
+    this.#policy = policy;
+    this.#keyCode = keyCode;
+    this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
+    this.#ld = pool.loadDegradation;
+    this.#deg = pool.degradation;
+    const cap = pool.capacity + 1;
+    const buf = new ArrayBuffer(28 * cap);
+    this.nd = new Int32Array(buf, 0, 4 * cap);
+    this.nk = new Uint32Array(buf, 0, 4 * cap);
+    this.low = new Int32Array(buf, 16 * cap, cap);
+    this.high = new Int32Array(buf, 20 * cap, cap);
+    this.pend = new Int32Array(buf, 24 * cap, cap);
+  }
+
+  grow(capacity: number): void {
+    const pool = this.#pool;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
+    this.#ld = pool.loadDegradation;
+    this.#deg = pool.degradation;
+    const cap = capacity + 1;
+    const buf = new ArrayBuffer(28 * cap);
+    const nd = new Int32Array(buf, 0, 4 * cap);
+    nd.set(this.nd);
+    this.nd = nd;
+    this.nk = new Uint32Array(buf, 0, 4 * cap);
+    this.low = copy(new Int32Array(buf, 16 * cap, cap), this.low);
+    this.high = copy(new Int32Array(buf, 20 * cap, cap), this.high);
+    this.pend = copy(new Int32Array(buf, 24 * cap, cap), this.pend);
+  }
+
+  first(): number {
+    if (this.n === 0) return -1;
+    if (this.nPend !== 0) this.#flush();
+    return this.#first() - 1;
+  }
+
+  add(slot: number): void {
+    this.#seq[slot] = this.#sequence();
+    this.n++;
+    this.#pendPush(slot + 1);
+  }
+
+  remove(slot: number): void {
+    this.#detach(slot + 1);
+    this.n--;
+  }
+
+  changed(slot: number): void {
+    const id = slot + 1;
+    if ((this.nd[4 * id + WHERE]! & TAG) === PEND) return;
+    this.#detach(id);
+    this.#pendPush(id);
+  }
+
+  selectOne(maxIncrement: number): number {
+    // Small, so that V8 inlines it: the head of the current bucket; pending PEs, the low heap
+    // and an empty current bucket out of line.
+    const id = this.ht[2 * this.cur]!;
+    if (id === 0 || this.nPend + this.nLow !== 0) return this.#selectOther(maxIncrement);
+    const s = id - 1;
+    this.#sel[s]!++;
+    if (maxIncrement > 0) this.#useHead(id, s);
+    return s;
+  }
+
+  #selectOther(maxIncrement: number): number {
+    if (this.n === 0) return -1;
+    if (this.nPend !== 0) this.#flush();
+    const id = this.#first(), s = id - 1;
+    this.#sel[s]!++;
+    if (maxIncrement > 0) {
+      if ((this.nd[4 * id + WHERE]! & TAG) === LOW) this.#use(id);
+      else this.#useHead(id, s);
+    }
+    return s;
+  }
+
+  select(k: number, out: Int32Array, maxIncrement: number): number {
+    const n = this.n, want = k < n ? k : n;
+    if (want === 0) return 0;
+    if (this.nPend !== 0) this.#flush();
+    const sel = this.#sel, nd = this.nd;
+    let c = 0;
+    if (this.nLow === 0 && this.cn >= want) {
+      // The first `want` PEs of the calendar, bucket by bucket.
+      let id = this.#calFirst(), b = this.cur;
+      const ht = this.ht, mask = this.mask;
+      for (;;) {
+        for (; id !== 0 && c < want; id = nd[4 * id + NEXT]!) out[c++] = id - 1;
+        if (c === want) break;
+        b = this.#nextBucket((b + 1) & mask);
+        id = ht[2 * b]!;
+      }
+      for (let i = 0; i < want; i++) sel[out[i]!]!++;
+      if (maxIncrement > 0) {
+        this.#useHead(out[0]! + 1, out[0]!);
+        const used = maxIncrement < want ? maxIncrement : want;
+        for (let i = 1; i < used; i++) this.#use(out[i]! + 1);
+      }
+      return want;
+    }
+    // Take them out in order, then put them back (same keys, same sequence numbers).
+    for (; c < want; c++) {
+      const id = this.#first();
+      out[c] = id - 1;
+      this.#detach(id);
+    }
+    for (let i = 0; i < want; i++) this.#place(out[i]! + 1, this.nk[4 * (out[i]! + 1) + KEY]!);
+    for (let i = 0; i < want; i++) sel[out[i]!]!++;
+    if (maxIncrement > 0) {
+      const used = maxIncrement < want ? maxIncrement : want;
+      for (let i = 0; i < used; i++) this.#use(out[i]! + 1);
+    }
+    return want;
+  }
+
+  orderInto(out: number[]): void {
+    if (this.nPend !== 0) this.#flush();
+    const nk = this.nk, seq = this.#seq, all = this.#all();
+    all.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
+    for (const id of all) out.push(id - 1);
+  }
+
+  /**
+   * Takes over `count` live slots from another engine with their sequence numbers (the next one
+   * to give out is `nextSeq`); the engine must be empty. They are filed at the next selection.
+   */
+  adopt(slots: Int32Array, count: number, nextSeq: number): void {
+    this.st[1] = nextSeq;
+    for (let i = 0; i < count; i++) this.#pendPush(slots[i]! + 1);
+    this.n = count;
+  }
+
+  // The first PE of all (n > 0, nothing pending).
+  #first(): number {
+    return this.nLow !== 0 ? this.low[0]! : this.#calFirst();
+  }
+
+  // The first PE of the calendar (moving the window up to it, or to the high heap's first).
+  #calFirst(): number {
+    const h = this.ht[2 * this.cur]!;
+    return h !== 0 ? h : this.#advance();
+  }
+
+  #advance(): number {
+    const st = this.st;
+    if (this.cn === 0) {
+      // Jump the window to the high heap's first.
+      st[0] = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
+      this.cur = st[0]! & this.mask;
+      this.#pull();
+      return this.ht[2 * this.cur]!;
+    }
+    const b = this.#nextBucket(this.cur);
+    st[0] = st[0]! + ((b - this.cur) & this.mask);
+    this.cur = b;
+    if (this.nHigh !== 0) this.#pull();
+    return this.ht[2 * b]!;
+  }
+
+  // Moves the high heap's PEs that are now inside the window into the calendar.
+  #pull(): void {
+    const b0 = this.st[0]!, nb = this.nb, shift = this.shift, nk = this.nk;
+    while (this.nHigh !== 0) {
+      const id = this.high[0]!, x = nk[4 * id + KEY]!;
+      if ((x >>> shift) - b0 >= nb) break;
+      this.#heapRemove(this.high, HIGH, 0);
+      this.#calInsert(id, x);
+    }
+  }
+
+  // The first non-empty bucket at or after circular index b (the calendar is not empty).
+  #nextBucket(b: number): number {
+    const bits = this.bits, words = bits.length;
+    let w = b >> 5;
+    let m = bits[w]! & (-1 << (b & 31));
+    while (m === 0) {
+      w = w + 1 === words ? 0 : w + 1;
+      m = bits[w]!;
+    }
+    return (w << 5) + 31 - Math.clz32(m & -m);
+  }
+
+  // A use of node id, the head of bucket `cur` (nothing pending, the low heap empty): the next
+  // sequence number and the degradation step, then linked again further on.
+  #useHead(id: number, s: number): void {
+    const st = this.st, seq = st[1]!;
+    if (seq >= SEQ_LIMIT) {
+      this.#use(id);
+      return;
+    }
+    st[1] = seq + 1;
+    this.#seq[s] = seq;
+    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    const r = 4 * id, k = this.nk[r + KEY]!;
+    const x = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+    const tail = this.ht[2 * this.cur + 1]!;
+    if (tail === id || (x === k && this.nk[4 * tail + KEY] === x)) {
+      // Stays last of its bucket, or moves to its tail (equal keys: the cap, no degradation).
+      if (tail !== id) this.#toTail(id, tail);
+      this.nk[r + KEY] = x;
+      if ((x >>> this.shift) === st[0]) return;
+      this.#unlinkHead(id);
+      this.#refile(id, x);
+      return;
+    }
+    this.#unlinkHead(id);
+    this.#refile(id, x);
+  }
+
+  // Node id (the head of bucket `cur`, not its tail) becomes the tail.
+  #toTail(id: number, tail: number): void {
+    const nd = this.nd, ht = this.ht, c = 2 * this.cur, after = nd[4 * id + NEXT]!;
+    ht[c] = after;
+    nd[4 * after + PREV] = 0;
+    nd[4 * tail + NEXT] = id;
+    nd[4 * id + PREV] = tail;
+    nd[4 * id + NEXT] = 0;
+    ht[c + 1] = id;
+  }
+
+  // Unlinks node id, the head of bucket `cur`.
+  #unlinkHead(id: number): void {
+    const nd = this.nd, ht = this.ht, cur = this.cur, after = nd[4 * id + NEXT]!;
+    ht[2 * cur] = after;
+    if (after === 0) {
+      ht[2 * cur + 1] = 0;
+      this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
+    } else nd[4 * after + PREV] = 0;
+    this.cn--;
+    nd[4 * id + WHERE] = NOWHERE;
+  }
+
+  // Links node id (unlinked, newest sequence number) with key x: in the window into its bucket
+  // after the equal keys, else where #place puts it.
+  #refile(id: number, x: number): void {
+    const rel = (x >>> this.shift) - this.st[0]!;
+    if (rel >= 0 && rel < this.nb && this.cn !== 0) this.#calAppend(id, x);
+    else this.#place(id, x);
+  }
+
+  // A use of any PE (MaxIncrement > 1, the low heap, renumbering): filed again.
+  #use(id: number): void {
+    const s = id - 1;
+    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    const seq = this.#sequence();
+    this.#detach(id);
+    this.#seq[s] = seq;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    const k = this.nk[4 * id + KEY]!;
+    this.#place(id, this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s));
+  }
+
+  #detach(id: number): void {
+    const w = this.nd[4 * id + WHERE]!, tag = w & TAG;
+    if (w === CAL) this.#calUnlink(id);
+    else if (tag === LOW) this.#heapRemove(this.low, LOW, w >> 3);
+    else if (tag === HIGH) this.#heapRemove(this.high, HIGH, w >> 3);
+    else if (tag === PEND) this.#pendRemove(w >> 3);
+    this.nd[4 * id + WHERE] = NOWHERE;
+  }
+
+  #pendPush(id: number): void {
+    const i = this.nPend++;
+    this.pend[i] = id;
+    this.nd[4 * id + WHERE] = (i << 3) | PEND;
+  }
+
+  #pendRemove(p: number): void {
+    const last = --this.nPend;
+    if (p === last) return;
+    const moved = this.pend[last]!;
+    this.pend[p] = moved;
+    this.nd[4 * moved + WHERE] = (p << 3) | PEND;
+  }
+
+  // Files the pending PEs: one by one while they are few, otherwise everything again.
+  #flush(): void {
+    if (this.nPend > 16 + (this.n >> 3) || this.n > this.nb >> 1 && this.nb < MAX_BUCKETS) {
+      this.#rebuild();
+      return;
+    }
+    // (A placement may file everything again, which empties the list.)
+    while (this.nPend !== 0) {
+      const id = this.pend[--this.nPend]!;
+      this.nd[4 * id + WHERE] = NOWHERE;
+      this.#place(id, this.#key(id - 1));
+    }
+  }
+
+  // Places node id (detached, sequence number set) with key x.
+  #place(id: number, x: number): void {
+    this.nk[4 * id + KEY] = x;
+    const bk = x >>> this.shift, b0 = this.st[0]!;
+    if (this.cn === 0 && this.nLow === 0) {
+      // An empty calendar: its window may move anywhere at or below the high heap's first.
+      let base = bk;
+      if (this.nHigh !== 0) {
+        const hb = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
+        if (hb < base) base = hb;
+      }
+      this.st[0] = base;
+      this.cur = base & this.mask;
+      if (this.nHigh !== 0) this.#pull();
+      if (bk - base < this.nb) this.#calInsert(id, x);
+      else this.#heapPush(this.high, HIGH, id);
+      return;
+    }
+    if (bk < b0) {
+      this.#heapPush(this.low, LOW, id);
+      if (this.nLow > 16 + (this.n >> 3)) this.#rebuild();
+    } else if (bk - b0 < this.nb) this.#calInsert(id, x);
+    else this.#heapPush(this.high, HIGH, id);
+  }
+
+  // Links node id with key x (inside the window) into its bucket at its (key, sequence) place.
+  #calInsert(id: number, x: number): void {
+    const seq = this.#seq, mine = seq[id - 1]!;
+    if (mine === this.st[1]! - 1) {
+      this.#calAppend(id, x);
+      return;
+    }
+    const b = (x >>> this.shift) & this.mask, nd = this.nd, nk = this.nk, ht = this.ht;
+    let after = ht[2 * b + 1]!;
+    while (after !== 0) {
+      const ka = nk[4 * after + KEY]!;
+      if (ka < x || (ka === x && seq[after - 1]! < mine)) break;
+      after = nd[4 * after + PREV]!;
+    }
+    this.#link(id, x, b, after);
+  }
+
+  // Links node id with key x (inside the window, the newest sequence number) into its bucket
+  // after every key ≤ x.
+  #calAppend(id: number, x: number): void {
+    const b = (x >>> this.shift) & this.mask, nd = this.nd, nk = this.nk;
+    let after = this.ht[2 * b + 1]!;
+    while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
+    this.#link(id, x, b, after);
+  }
+
+  #link(id: number, x: number, b: number, after: number): void {
+    const nd = this.nd, ht = this.ht, r = 4 * id;
+    const next = after !== 0 ? nd[4 * after + NEXT]! : ht[2 * b]!;
+    this.nk[r + KEY] = x;
+    nd[r + PREV] = after;
+    nd[r + NEXT] = next;
+    nd[r + WHERE] = CAL;
+    if (after !== 0) nd[4 * after + NEXT] = id;
+    else ht[2 * b] = id;
+    if (next !== 0) nd[4 * next + PREV] = id;
+    else ht[2 * b + 1] = id;
+    this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
+    this.cn++;
+  }
+
+  #calUnlink(id: number): void {
+    const b = (this.nk[4 * id + KEY]! >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
+    const n = nd[4 * id + NEXT]!, p = nd[4 * id + PREV]!;
+    if (p !== 0) nd[4 * p + NEXT] = n;
+    else ht[2 * b] = n;
+    if (n !== 0) nd[4 * n + PREV] = p;
+    else ht[2 * b + 1] = p;
+    if (ht[2 * b] === 0) this.bits[b >> 5] = this.bits[b >> 5]! & ~(1 << (b & 31));
+    this.cn--;
+  }
+
+  // Whether node a comes before node b: key, then sequence number.
+  #before(a: number, b: number): boolean {
+    const ka = this.nk[4 * a + KEY]!, kb = this.nk[4 * b + KEY]!;
+    return ka < kb || (ka === kb && this.#seq[a - 1]! < this.#seq[b - 1]!);
+  }
+
+  #heapPush(h: Int32Array, tag: number, id: number): void {
+    const i = tag === LOW ? this.nLow++ : this.nHigh++;
+    h[i] = id;
+    this.#up(h, tag, i);
+  }
+
+  #heapRemove(h: Int32Array, tag: number, p: number): void {
+    const last = tag === LOW ? --this.nLow : --this.nHigh;
+    this.nd[4 * h[p]! + WHERE] = NOWHERE;
+    if (p === last) return;
+    h[p] = h[last]!;
+    if (this.#up(h, tag, p) === p) this.#down(h, tag, p, last);
+  }
+
+  #up(h: Int32Array, tag: number, i: number): number {
+    const nd = this.nd, id = h[i]!;
+    while (i > 0) {
+      const q = (i - 1) >> 1, up = h[q]!;
+      if (!this.#before(id, up)) break;
+      h[i] = up;
+      nd[4 * up + WHERE] = (i << 3) | tag;
+      i = q;
+    }
+    h[i] = id;
+    nd[4 * id + WHERE] = (i << 3) | tag;
+    return i;
+  }
+
+  #down(h: Int32Array, tag: number, i: number, n: number): void {
+    const nd = this.nd, id = h[i]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.#before(h[c + 1]!, h[c]!)) c++;
+      const down = h[c]!;
+      if (!this.#before(down, id)) break;
+      h[i] = down;
+      nd[4 * down + WHERE] = (i << 3) | tag;
+      i = c;
+    }
+    h[i] = id;
+    nd[4 * id + WHERE] = (i << 3) | tag;
+  }
+
+  // Every node id, in no particular order.
+  #all(): number[] {
+    const all: number[] = [];
+    for (let i = 0; i < this.nPend; i++) all.push(this.pend[i]!);
+    for (let i = 0; i < this.nLow; i++) all.push(this.low[i]!);
+    for (let i = 0; i < this.nHigh; i++) all.push(this.high[i]!);
+    const nd = this.nd, ht = this.ht;
+    for (let b = 0; b < this.nb; b++) {
+      for (let id = ht[2 * b]!; id !== 0; id = nd[4 * id + NEXT]!) all.push(id);
+    }
+    return all;
+  }
+
+  // Sizes the calendar for the pool and files everything again relative to the least key: the
+  // window's PEs sorted into their buckets, the rest heapified into the high heap (O(n) but for
+  // the window's sort).
+  #rebuild(): void {
+    const nk = this.nk, nd = this.nd, seq = this.#seq, ld = this.#ld;
+    for (let i = 0; i < this.nPend; i++) {
+      const id = this.pend[i]!;
+      nk[4 * id + KEY] = this.#key(id - 1);
+    }
+    const all = this.#all();
+    this.nPend = 0;
+    let nb = MIN_BUCKETS;
+    while (nb < 2 * this.n && nb < MAX_BUCKETS) nb *= 2;
+    let maxLd = 0, min = U32_MAX;
+    for (const id of all) {
+      const l = ld[id - 1]!, x = nk[4 * id + KEY]!;
+      maxLd = l > maxLd ? l : maxLd;
+      min = x < min ? x : min;
+    }
+    let shift = 0;
+    while (shift < 31 && nb * 2 ** shift < 2 * maxLd + 2) shift++;
+    this.nb = nb;
+    this.mask = nb - 1;
+    this.shift = shift;
+    if (this.ht.length !== 2 * nb) {
+      this.ht = new Int32Array(2 * nb);
+      this.bits = new Int32Array(nb >> 5);
+    } else {
+      this.ht.fill(0);
+      this.bits.fill(0);
+    }
+    this.nLow = 0;
+    this.nHigh = 0;
+    this.cn = 0;
+    const b0 = min >>> shift;
+    this.st[0] = b0;
+    this.cur = b0 & this.mask;
+    const window: number[] = [], high = this.high;
+    for (const id of all) {
+      if ((nk[4 * id + KEY]! >>> shift) - b0 < nb) window.push(id);
+      else high[this.nHigh++] = id;
+    }
+    // In order, each appended to its bucket's tail.
+    window.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
+    for (const id of window) {
+      const x = nk[4 * id + KEY]!, b = (x >>> shift) & this.mask;
+      this.#link(id, x, b, this.ht[2 * b + 1]!);
+    }
+    const m = this.nHigh;
+    for (let i = 0; i < m; i++) nd[4 * high[i]! + WHERE] = (i << 3) | HIGH;
+    for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
+  }
+
+  #key(slot: number): number {
+    return keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
+  }
+
+  #sequence(): number {
+    const st = this.st, seq = st[1]!;
+    if (seq < SEQ_LIMIT) {
+      st[1] = seq + 1;
+      return seq;
+    }
+    const slots = Int32Array.from(this.#all(), (id) => id - 1);
+    st[1] = renumber(this.#seq, slots, slots.length);
+    return st[1]!++;
+  }
+}
+
+function copy(to: Int32Array, from: Int32Array): Int32Array {
+  to.set(from);
+  return to;
+}
