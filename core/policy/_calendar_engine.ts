@@ -50,6 +50,7 @@ const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 18;
  * benchmarks can switch it.
  */
 export const calendarSwitch = { on: true };
+export const calendarTune = { per: 2, pre: true };
 
 /**
  * The calendar-queue engine of the degradation family: the selection pool's sorted order by
@@ -66,14 +67,16 @@ export class CalendarEngine {
   nLow = 0;
   nHigh = 0;
   nPend = 0;
-  /** Bucket heads and tails, interleaved (2·bucket, 2·bucket + 1). */
-  ht: Int32Array = new Int32Array(2 * MIN_BUCKETS);
+  /** Per bucket (stride 4): head, tail, the tail's key (through `hk`), unused. */
+  ht: Int32Array = new Int32Array(4 * MIN_BUCKETS);
+  /** The same memory as u32 (for the tails' keys). */
+  hk: Uint32Array = new Uint32Array(this.ht.buffer);
   bits: Int32Array = new Int32Array(MIN_BUCKETS >> 5);
   nb = MIN_BUCKETS;
   mask = MIN_BUCKETS - 1;
   shift = 0;
   /** [b0, next sequence number] */
-  readonly st = new Float64Array([0, SEQ_START]);
+  readonly st = new Float64Array([0, SEQ_START, 0]);
   /** Circular index of bucket b0. */
   cur = 0;
   /** PEs in the calendar. */
@@ -148,10 +151,14 @@ export class CalendarEngine {
   }
 
   selectOne(maxIncrement: number): number {
-    // Small, so that V8 inlines it: the head of the current bucket; pending PEs, the low heap
-    // and an empty current bucket out of line.
-    const id = this.ht[2 * this.cur]!;
-    if (id === 0 || this.nPend + this.nLow !== 0) return this.#selectOther(maxIncrement);
+    // Small, so that V8 inlines it: the head of the current bucket, or of the next non-empty
+    // one; pending PEs and the low heap out of line.
+    if (this.nPend + this.nLow !== 0) return this.#selectOther(maxIncrement);
+    let id = this.ht[4 * this.cur]!;
+    if (id === 0) {
+      if (this.n === 0) return -1;
+      id = this.#advance();
+    }
     const s = id - 1;
     this.#sel[s]!++;
     if (maxIncrement > 0) this.#useHead(id, s);
@@ -184,7 +191,7 @@ export class CalendarEngine {
         for (; id !== 0 && c < want; id = nd[4 * id + NEXT]!) out[c++] = id - 1;
         if (c === want) break;
         b = this.#nextBucket((b + 1) & mask);
-        id = ht[2 * b]!;
+        id = ht[4 * b]!;
       }
       for (let i = 0; i < want; i++) sel[out[i]!]!++;
       if (maxIncrement > 0) {
@@ -233,7 +240,7 @@ export class CalendarEngine {
 
   // The first PE of the calendar (moving the window up to it, or to the high heap's first).
   #calFirst(): number {
-    const h = this.ht[2 * this.cur]!;
+    const h = this.ht[4 * this.cur]!;
     return h !== 0 ? h : this.#advance();
   }
 
@@ -244,13 +251,13 @@ export class CalendarEngine {
       st[0] = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
       this.cur = st[0]! & this.mask;
       this.#pull();
-      return this.ht[2 * this.cur]!;
+      return this.ht[4 * this.cur]!;
     }
     const b = this.#nextBucket(this.cur);
     st[0] = st[0]! + ((b - this.cur) & this.mask);
     this.cur = b;
     if (this.nHigh !== 0) this.#pull();
-    return this.ht[2 * b]!;
+    return this.ht[4 * b]!;
   }
 
   // Moves the high heap's PEs that are now inside the window into the calendar.
@@ -288,25 +295,40 @@ export class CalendarEngine {
     this.#seq[s] = seq;
     const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-    const r = 4 * id, k = this.nk[r + KEY]!;
+    const nk = this.nk, r = 4 * id, k = nk[r + KEY]!;
     const x = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
-    const tail = this.ht[2 * this.cur + 1]!;
-    if (tail === id || (x === k && this.nk[4 * tail + KEY] === x)) {
-      // Stays last of its bucket, or moves to its tail (equal keys: the cap, no degradation).
-      if (tail !== id) this.#toTail(id, tail);
-      this.nk[r + KEY] = x;
-      if ((x >>> this.shift) === st[0]) return;
-      this.#unlinkHead(id);
-      this.#refile(id, x);
-      return;
+    if ((x >>> this.shift) === st[0]) {
+      // Stays in the current bucket: when nothing in it comes after x, as its tail.
+      const c = 4 * this.cur, tail = this.ht[c + 1]!;
+      if (tail === id || this.hk[c + 2]! <= x) {
+        if (tail !== id) this.#toTail(id, tail);
+        nk[r + KEY] = x;
+        this.hk[c + 2] = x;
+        return;
+      }
     }
     this.#unlinkHead(id);
     this.#refile(id, x);
+    if (calendarTune.pre) this.#next();
+  }
+
+  // Moves the window to the next PE to be selected, and loads what its use will read (its
+  // record, load degradation, counter and selection count), so that at large N these cache
+  // misses overlap with the rest of this call and the caller's work instead of stalling the
+  // next selection.
+  #next(): void {
+    let id = this.ht[4 * this.cur]!;
+    if (id === 0) {
+      if (this.cn === 0) return;
+      id = this.#advance();
+    }
+    const s = id - 1;
+    this.st[2] = this.nk[4 * id + KEY]! + this.#ld[s]! + this.#deg[s]! + this.#sel[s]!;
   }
 
   // Node id (the head of bucket `cur`, not its tail) becomes the tail.
   #toTail(id: number, tail: number): void {
-    const nd = this.nd, ht = this.ht, c = 2 * this.cur, after = nd[4 * id + NEXT]!;
+    const nd = this.nd, ht = this.ht, c = 4 * this.cur, after = nd[4 * id + NEXT]!;
     ht[c] = after;
     nd[4 * after + PREV] = 0;
     nd[4 * tail + NEXT] = id;
@@ -318,9 +340,9 @@ export class CalendarEngine {
   // Unlinks node id, the head of bucket `cur`.
   #unlinkHead(id: number): void {
     const nd = this.nd, ht = this.ht, cur = this.cur, after = nd[4 * id + NEXT]!;
-    ht[2 * cur] = after;
+    ht[4 * cur] = after;
     if (after === 0) {
-      ht[2 * cur + 1] = 0;
+      ht[4 * cur + 1] = 0;
       this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
     } else nd[4 * after + PREV] = 0;
     this.cn--;
@@ -372,7 +394,7 @@ export class CalendarEngine {
 
   // Files the pending PEs: one by one while they are few, otherwise everything again.
   #flush(): void {
-    if (this.nPend > 16 + (this.n >> 3) || this.n > this.nb >> 1 && this.nb < MAX_BUCKETS) {
+    if (this.nPend > 16 + (this.n >> 3) || this.n * calendarTune.per > this.nb && this.nb < MAX_BUCKETS) {
       this.#rebuild();
       return;
     }
@@ -417,7 +439,7 @@ export class CalendarEngine {
       return;
     }
     const b = (x >>> this.shift) & this.mask, nd = this.nd, nk = this.nk, ht = this.ht;
-    let after = ht[2 * b + 1]!;
+    let after = ht[4 * b + 1]!;
     while (after !== 0) {
       const ka = nk[4 * after + KEY]!;
       if (ka < x || (ka === x && seq[after - 1]! < mine)) break;
@@ -429,23 +451,32 @@ export class CalendarEngine {
   // Links node id with key x (inside the window, the newest sequence number) into its bucket
   // after every key ≤ x.
   #calAppend(id: number, x: number): void {
-    const b = (x >>> this.shift) & this.mask, nd = this.nd, nk = this.nk;
-    let after = this.ht[2 * b + 1]!;
+    const b = (x >>> this.shift) & this.mask, tail = this.ht[4 * b + 1]!;
+    if (tail === 0 || this.hk[4 * b + 2]! <= x) {
+      // After the tail, without reading its record (the common case).
+      this.#link(id, x, b, tail);
+      return;
+    }
+    const nd = this.nd, nk = this.nk;
+    let after = nd[4 * tail + PREV]!;
     while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
     this.#link(id, x, b, after);
   }
 
   #link(id: number, x: number, b: number, after: number): void {
     const nd = this.nd, ht = this.ht, r = 4 * id;
-    const next = after !== 0 ? nd[4 * after + NEXT]! : ht[2 * b]!;
+    const next = after !== 0 ? nd[4 * after + NEXT]! : ht[4 * b]!;
     this.nk[r + KEY] = x;
     nd[r + PREV] = after;
     nd[r + NEXT] = next;
     nd[r + WHERE] = CAL;
     if (after !== 0) nd[4 * after + NEXT] = id;
-    else ht[2 * b] = id;
+    else ht[4 * b] = id;
     if (next !== 0) nd[4 * next + PREV] = id;
-    else ht[2 * b + 1] = id;
+    else {
+      ht[4 * b + 1] = id;
+      this.hk[4 * b + 2] = x;
+    }
     this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
     this.cn++;
   }
@@ -454,10 +485,13 @@ export class CalendarEngine {
     const b = (this.nk[4 * id + KEY]! >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
     const n = nd[4 * id + NEXT]!, p = nd[4 * id + PREV]!;
     if (p !== 0) nd[4 * p + NEXT] = n;
-    else ht[2 * b] = n;
+    else ht[4 * b] = n;
     if (n !== 0) nd[4 * n + PREV] = p;
-    else ht[2 * b + 1] = p;
-    if (ht[2 * b] === 0) this.bits[b >> 5] = this.bits[b >> 5]! & ~(1 << (b & 31));
+    else {
+      ht[4 * b + 1] = p;
+      this.hk[4 * b + 2] = this.nk[4 * p + KEY]!; // (node 0's key when the bucket empties)
+    }
+    if (ht[4 * b] === 0) this.bits[b >> 5] = this.bits[b >> 5]! & ~(1 << (b & 31));
     this.cn--;
   }
 
@@ -519,7 +553,7 @@ export class CalendarEngine {
     for (let i = 0; i < this.nHigh; i++) all.push(this.high[i]!);
     const nd = this.nd, ht = this.ht;
     for (let b = 0; b < this.nb; b++) {
-      for (let id = ht[2 * b]!; id !== 0; id = nd[4 * id + NEXT]!) all.push(id);
+      for (let id = ht[4 * b]!; id !== 0; id = nd[4 * id + NEXT]!) all.push(id);
     }
     return all;
   }
@@ -536,7 +570,7 @@ export class CalendarEngine {
     const all = this.#all();
     this.nPend = 0;
     let nb = MIN_BUCKETS;
-    while (nb < 2 * this.n && nb < MAX_BUCKETS) nb *= 2;
+    while (nb < calendarTune.per * this.n && nb < MAX_BUCKETS) nb *= 2;
     let maxLd = 0, min = U32_MAX;
     for (const id of all) {
       const l = ld[id - 1]!, x = nk[4 * id + KEY]!;
@@ -548,8 +582,9 @@ export class CalendarEngine {
     this.nb = nb;
     this.mask = nb - 1;
     this.shift = shift;
-    if (this.ht.length !== 2 * nb) {
-      this.ht = new Int32Array(2 * nb);
+    if (this.ht.length !== 4 * nb) {
+      this.ht = new Int32Array(4 * nb);
+      this.hk = new Uint32Array(this.ht.buffer);
       this.bits = new Int32Array(nb >> 5);
     } else {
       this.ht.fill(0);
@@ -570,7 +605,7 @@ export class CalendarEngine {
     window.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
     for (const id of window) {
       const x = nk[4 * id + KEY]!, b = (x >>> shift) & this.mask;
-      this.#link(id, x, b, this.ht[2 * b + 1]!);
+      this.#link(id, x, b, this.ht[4 * b + 1]!);
     }
     const m = this.nHigh;
     for (let i = 0; i < m; i++) nd[4 * high[i]! + WHERE] = (i << 3) | HIGH;
