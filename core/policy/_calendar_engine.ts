@@ -50,6 +50,14 @@ const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 18;
  * benchmarks can switch it.
  */
 export const calendarSwitch = { on: true };
+
+/**
+ * Pool size from which the radix engine orders the degradation family instead of the calendar
+ * engine: at 100000 PEs the calendar's bucket array (16 bytes per bucket, two buckets per PE)
+ * misses the cache on every use, where the radix engine's 129 bucket heads stay in L1
+ * (bench/README.md). A field, so that tests can lower it.
+ */
+export const calendarThreshold = { max: 32768 };
 export const calendarTune = { per: 2, pre: true };
 
 /**
@@ -394,7 +402,10 @@ export class CalendarEngine {
 
   // Files the pending PEs: one by one while they are few, otherwise everything again.
   #flush(): void {
-    if (this.nPend > 16 + (this.n >> 3) || this.n * calendarTune.per > this.nb && this.nb < MAX_BUCKETS) {
+    if (
+      this.nPend > 16 + (this.n >> 3) ||
+      this.n * calendarTune.per > this.nb && this.nb < MAX_BUCKETS
+    ) {
       this.#rebuild();
       return;
     }
