@@ -42,7 +42,7 @@ const U32_MAX = 0xffffffff;
 const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
-const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 18;
+const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
 
 /**
  * Whether the selection pool orders the degradation family with the calendar engine (true) or
@@ -58,7 +58,7 @@ export const calendarSwitch = { on: true };
  * (bench/README.md). A field, so that tests can lower it.
  */
 export const calendarThreshold = { max: 32768 };
-export const calendarTune = { per: 2, pre: true };
+export const calendarTune = { per: 8, pre: true };
 
 /**
  * The calendar-queue engine of the degradation family: the selection pool's sorted order by
@@ -261,10 +261,20 @@ export class CalendarEngine {
       this.#pull();
       return this.ht[4 * this.cur]!;
     }
-    const b = this.#nextBucket(this.cur);
-    st[0] = st[0]! + ((b - this.cur) & this.mask);
+    // The first non-empty bucket after `cur` (inline #nextBucket).
+    const bits = this.bits, words = bits.length, cur = this.cur;
+    let w = cur >> 5, m = bits[w]! & (-1 << (cur & 31));
+    while (m === 0) {
+      w = w + 1 === words ? 0 : w + 1;
+      m = bits[w]!;
+    }
+    const b = (w << 5) + 31 - Math.clz32(m & -m);
+    const b0 = st[0]! + ((b - cur) & this.mask);
+    st[0] = b0;
     this.cur = b;
-    if (this.nHigh !== 0) this.#pull();
+    if (this.nHigh !== 0 && (this.nk[4 * this.high[0]! + KEY]! >>> this.shift) - b0 < this.nb) {
+      this.#pull();
+    }
     return this.ht[4 * b]!;
   }
 
@@ -294,6 +304,8 @@ export class CalendarEngine {
   // A use of node id, the head of bucket `cur` (nothing pending, the low heap empty): the next
   // sequence number and the degradation step, then linked again further on.
   #useHead(id: number, s: number): void {
+    // One function for the whole common case (V8 would box the key, a double above 2^31, on
+    // every call into a helper that is not inlined): keys go to helpers through the record.
     const st = this.st, seq = st[1]!;
     if (seq >= SEQ_LIMIT) {
       this.#use(id);
@@ -303,21 +315,79 @@ export class CalendarEngine {
     this.#seq[s] = seq;
     const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-    const nk = this.nk, r = 4 * id, k = nk[r + KEY]!;
+    const nk = this.nk, nd = this.nd, ht = this.ht, hk = this.hk, r = 4 * id, k = nk[r + KEY]!;
     const x = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
-    if ((x >>> this.shift) === st[0]) {
-      // Stays in the current bucket: when nothing in it comes after x, as its tail.
-      const c = 4 * this.cur, tail = this.ht[c + 1]!;
-      if (tail === id || this.hk[c + 2]! <= x) {
-        if (tail !== id) this.#toTail(id, tail);
-        nk[r + KEY] = x;
-        this.hk[c + 2] = x;
-        return;
+    nk[r + KEY] = x;
+    const rel = (x >>> this.shift) - st[0]!;
+    if (rel === 0) {
+      this.#stayed(id);
+      return;
+    }
+    // Out of the current bucket (id is its head).
+    const cur = this.cur, c = 4 * cur, after = nd[r + NEXT]!;
+    ht[c] = after;
+    if (after === 0) {
+      ht[c + 1] = 0;
+      this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
+    } else nd[4 * after + PREV] = 0;
+    if (rel >= this.nb || after === 0 && this.cn === 1) {
+      // Beyond the window, or the calendar would be empty: placed anew.
+      this.cn--;
+      nd[r + WHERE] = NOWHERE;
+      this.#placeStored(id);
+    } else {
+      // Into its bucket after every key ≤ x: after the tail unless the tail's key is larger.
+      const b = (x >>> this.shift) & this.mask, t = 4 * b, tail = ht[t + 1]!;
+      if (tail === 0) {
+        ht[t] = id;
+        ht[t + 1] = id;
+        hk[t + 2] = x;
+        nd[r + NEXT] = 0;
+        nd[r + PREV] = 0;
+        this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
+      } else if (hk[t + 2]! <= x) {
+        nd[4 * tail + NEXT] = id;
+        nd[r + PREV] = tail;
+        nd[r + NEXT] = 0;
+        ht[t + 1] = id;
+        hk[t + 2] = x;
+      } else {
+        this.cn--;
+        this.#walkIn(id, b);
       }
     }
-    this.#unlinkHead(id);
-    this.#refile(id, x);
     if (calendarTune.pre) this.#next();
+  }
+
+  // The used head id got a key (in its record) in the current bucket: it moves behind the keys
+  // ≤ its key.
+  #stayed(id: number): void {
+    const c = 4 * this.cur, tail = this.ht[c + 1]!, x = this.nk[4 * id + KEY]!;
+    if (tail === id) {
+      this.hk[c + 2] = x;
+      return;
+    }
+    if (this.hk[c + 2]! <= x) {
+      this.#toTail(id, tail);
+      this.hk[c + 2] = x;
+      return;
+    }
+    this.#unlinkHead(id);
+    this.#calAppend(id, x);
+  }
+
+  // Links node id (unlinked, key in its record, newest sequence number) into bucket b, whose
+  // tail's key is larger, after the last key ≤ its key.
+  #walkIn(id: number, b: number): void {
+    const nd = this.nd, nk = this.nk, x = nk[4 * id + KEY]!;
+    let after = nd[4 * this.ht[4 * b + 1]! + PREV]!;
+    while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
+    this.#link(id, x, b, after);
+  }
+
+  // Places node id (detached, key in its record).
+  #placeStored(id: number): void {
+    this.#place(id, this.nk[4 * id + KEY]!);
   }
 
   // Moves the window to the next PE to be selected, and loads what its use will read (its
