@@ -57,8 +57,7 @@ export const calendarSwitch = { on: true };
  * misses the cache on every use, where the radix engine's 129 bucket heads stay in L1
  * (bench/README.md). A field, so that tests can lower it.
  */
-export const calendarThreshold = { max: 32768 };
-export const calendarTune = { per: 8, pre: true };
+export const calendarThreshold = { max: 2 ** 31 };
 
 /**
  * The calendar-queue engine of the degradation family: the selection pool's sorted order by
@@ -84,7 +83,7 @@ export class CalendarEngine {
   mask = MIN_BUCKETS - 1;
   shift = 0;
   /** [b0, next sequence number] */
-  readonly st = new Float64Array([0, SEQ_START, 0]);
+  readonly st = new Float64Array([0, SEQ_START]);
   /** Circular index of bucket b0. */
   cur = 0;
   /** PEs in the calendar. */
@@ -356,7 +355,6 @@ export class CalendarEngine {
         this.#walkIn(id, b);
       }
     }
-    if (calendarTune.pre) this.#next();
   }
 
   // The used head id got a key (in its record) in the current bucket: it moves behind the keys
@@ -388,20 +386,6 @@ export class CalendarEngine {
   // Places node id (detached, key in its record).
   #placeStored(id: number): void {
     this.#place(id, this.nk[4 * id + KEY]!);
-  }
-
-  // Moves the window to the next PE to be selected, and loads what its use will read (its
-  // record, load degradation, counter and selection count), so that at large N these cache
-  // misses overlap with the rest of this call and the caller's work instead of stalling the
-  // next selection.
-  #next(): void {
-    let id = this.ht[4 * this.cur]!;
-    if (id === 0) {
-      if (this.cn === 0) return;
-      id = this.#advance();
-    }
-    const s = id - 1;
-    this.st[2] = this.nk[4 * id + KEY]! + this.#ld[s]! + this.#deg[s]! + this.#sel[s]!;
   }
 
   // Node id (the head of bucket `cur`, not its tail) becomes the tail.
@@ -474,7 +458,7 @@ export class CalendarEngine {
   #flush(): void {
     if (
       this.nPend > 16 + (this.n >> 3) ||
-      this.n * calendarTune.per > this.nb && this.nb < MAX_BUCKETS
+      2 * this.n > this.nb && this.nb < MAX_BUCKETS
     ) {
       this.#rebuild();
       return;
@@ -651,7 +635,7 @@ export class CalendarEngine {
     const all = this.#all();
     this.nPend = 0;
     let nb = MIN_BUCKETS;
-    while (nb < calendarTune.per * this.n && nb < MAX_BUCKETS) nb *= 2;
+    while (nb < 2 * this.n && nb < MAX_BUCKETS) nb *= 2;
     let maxLd = 0, min = U32_MAX;
     for (const id of all) {
       const l = ld[id - 1]!, x = nk[4 * id + KEY]!;
