@@ -8,14 +8,18 @@
 // PE's load degradation (the "hold" model of a simulation queue: take the least, put it back a
 // little later). The calendar covers the window of bucket numbers [b0, b0 + nb), where key x
 // has bucket number x >>> shift; its nb circular buckets (a power of two, at least twice the
-// pool size) of width 2^shift span at least twice the pool's largest load degradation, so a used
-// PE stays in the window, and the band of used PEs has about one PE per bucket. Each bucket is a
-// doubly linked list sorted by (key, sequence number); a use unlinks the head and links the PE
-// a few buckets further on (after the equal keys, without reading sequence numbers: its number
-// is the newest). A bitmap of the non-empty buckets finds the next one. Keys above the window
-// wait in the high heap (a binary heap on (key, sequence number)) and move in as the window
-// advances; keys below the window (a PE whose counter was reset) go into the low heap, whose PEs
-// all come before every PE of the calendar.
+// pool size, at most 2^16: a larger bucket array misses the cache on every use) of width
+// 2^shift span at least twice the pool's largest load degradation, so a used PE stays in the
+// window; near the first key there are one or two PEs per bucket. Each bucket is a doubly
+// linked list sorted by (key, sequence number); a use unlinks the head and links the PE a few
+// buckets further on, after the equal keys without reading sequence numbers (its number is the
+// newest), and after the tail without reading the tail's record when the tail's key (kept
+// beside the tail) is not larger. A bitmap of the non-empty buckets finds the next one. Keys
+// above the window wait in the high heap (a binary heap on (key, sequence number)) and move in
+// as the window advances; keys below the window (a PE whose counter was reset) go into the low
+// heap, whose PEs all come before every PE of the calendar. Selecting k > 1 reads the first k
+// in place (bucket by bucket) and uses the first, where the radix engine has to take them out
+// into a heap.
 //
 // Lifecycle without filing: a registration, an update of the policy information and a pool
 // taken over from the heap engine only append the PE to the pending list (O(1), its key not even
@@ -23,14 +27,19 @@
 // The next selection (or first() / order()) files the pending PEs: one by one while they are
 // few, otherwise everything is filed again in O(n) (window from the least key, heapified high
 // heap). So a burst of registrations, updates and deregistrations between two selections costs
-// what appending to an array costs, and the filing is paid once by the selection that needs it.
+// what appending to an array costs, and the filing is paid once by the selection that needs it:
+// about 100 ns per PE (the first selection after registering 10000 PEs takes ~1 ms, the radix
+// engine's ~0.03 ms; bench/README.md).
 //
-// Per-PE state of the engine sits in one Int32Array record of four (node id = slot + 1; 0 is
-// "none", so a link to it can be written without a branch): key (as a u32 through a Uint32Array
-// view of the same memory), next, prev, and where (0 nowhere, 1 calendar, or 8·position + tag
-// for the low heap, the high heap and the pending list): one cache line per PE touched instead
-// of four. Bucket heads and tails are interleaved the same way. Ties are broken by sequence
-// number exactly as in the heap engine (_calendar_engine_test.ts compares the two).
+// The common use (the head of the current bucket, its new key after the tail of its bucket) runs
+// in one function: V8 boxes a key above 2^31 (a double) on every call into a helper it does not
+// inline, so keys reach helpers through the record. Per-PE state of the engine sits in one
+// Int32Array record of four (node id = slot + 1; 0 is "none", so a link to it can be written
+// without a branch): key (as a u32 through a Uint32Array view of the same memory), next, prev,
+// and where (0 nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the
+// pending list): one cache line per PE touched instead of four. Per bucket: head, tail, the
+// tail's key. Ties are broken by sequence number exactly as in the heap engine
+// (_calendar_engine_test.ts compares the two).
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
@@ -50,14 +59,6 @@ const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
  * benchmarks can switch it.
  */
 export const calendarSwitch = { on: true };
-
-/**
- * Pool size from which the radix engine orders the degradation family instead of the calendar
- * engine: at 100000 PEs the calendar's bucket array (16 bytes per bucket, two buckets per PE)
- * misses the cache on every use, where the radix engine's 129 bucket heads stay in L1
- * (bench/README.md). A field, so that tests can lower it.
- */
-export const calendarThreshold = { max: 2 ** 31 };
 
 /**
  * The calendar-queue engine of the degradation family: the selection pool's sorted order by

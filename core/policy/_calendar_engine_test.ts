@@ -19,21 +19,17 @@ import {
 import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
 import { SeededRng } from "../rng.ts";
 import { radixThreshold } from "./_radix_engine.ts";
-import { calendarSwitch, calendarThreshold } from "./_calendar_engine.ts";
+import { calendarSwitch } from "./_calendar_engine.ts";
 
-// Runs fn with the calendar engine taking over from `min` pool elements on, and the radix
-// engine from `max` on.
-function withCalendarFrom(min: number, fn: () => void, max = Infinity): void {
+// Runs fn with the calendar engine taking over from `min` pool elements on.
+function withCalendarFrom(min: number, fn: () => void): void {
   const saved = radixThreshold.min, savedSwitch = calendarSwitch.on;
-  const savedMax = calendarThreshold.max;
   radixThreshold.min = min;
-  calendarThreshold.max = max;
   calendarSwitch.on = true;
   try {
     fn();
   } finally {
     radixThreshold.min = saved;
-    calendarThreshold.max = savedMax;
     calendarSwitch.on = savedSwitch;
   }
 }
@@ -121,10 +117,6 @@ for (const policy of FAMILY) {
 
   test(`${policy.name}: a pool that grows past the calendar threshold keeps its order`, () => {
     withCalendarFrom(40, () => sameAsHeap(policy, 4));
-  });
-
-  test(`${policy.name}: a pool that outgrows the calendar engine keeps its order on the radix engine`, () => {
-    withCalendarFrom(20, () => sameAsHeap(policy, 4), 60);
   });
 }
 

@@ -16,7 +16,7 @@ import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
-import { CalendarEngine, calendarSwitch, calendarThreshold } from "./_calendar_engine.ts";
+import { CalendarEngine, calendarSwitch } from "./_calendar_engine.ts";
 import { Slab } from "../_slab.ts";
 import {
   type Formula,
@@ -345,7 +345,6 @@ export class SelectionPool implements SelectionValues {
         break;
       case CALENDAR:
         this.#calendar!.add(slot);
-        if (this.#size >= calendarThreshold.max) this.#toRadix();
         break;
       case RADIX:
         this.#radix!.add(slot);
@@ -764,22 +763,18 @@ export class SelectionPool implements SelectionValues {
     if (!this.has(slot)) throw new RangeError(`Cannot use slot ${slot}: it holds no pool element`);
   }
 
-  // Moves the pool from the heap engine to the calendar engine, or from either to the radix
-  // engine (from calendarThreshold.max pool elements on, or with calendarSwitch off), keeping
-  // the order (same keys, same sequence numbers) and the selection counts.
+  // Moves the pool from the heap engine to the calendar engine (with calendarSwitch off: the
+  // radix engine), keeping the order (same keys, same sequence numbers) and the selection counts.
   #toRadix(): void {
-    let nextSeq: number;
-    if (this.#heap !== undefined) {
-      this.#heap.flushCounts();
-      nextSeq = this.#heap.nextSequence();
-    } else nextSeq = this.#calendar!.st[1]!;
+    const heap = this.#heap!;
+    heap.flushCounts();
+    const nextSeq = heap.nextSequence();
     const slots = new Int32Array(this.#size);
     let n = 0;
     for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) slots[n++] = s;
     const key = formulaOf(this.#policy).key;
     this.#heap = undefined;
-    this.#calendar = undefined;
-    if (calendarSwitch.on && n < calendarThreshold.max) {
+    if (calendarSwitch.on) {
       const calendar = new CalendarEngine(this, this.#policy, key);
       calendar.adopt(slots, n, nextSeq);
       this.#calendar = calendar;
