@@ -596,13 +596,21 @@ export class CalendarEngine {
   }
 
   #down(h: Int32Array, tag: number, i: number, n: number): void {
-    const nd = this.nd, id = h[i]!;
+    // (The comparisons inline: heapifying a burst of registrations runs this n/2 times.)
+    const nd = this.nd, nk = this.nk, seq = this.#seq, id = h[i]!, x = nk[4 * id + KEY]!;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      if (c + 1 < n && this.#before(h[c + 1]!, h[c]!)) c++;
-      const down = h[c]!;
-      if (!this.#before(down, id)) break;
+      let down = h[c]!, kd = nk[4 * down + KEY]!;
+      if (c + 1 < n) {
+        const r = h[c + 1]!, kr = nk[4 * r + KEY]!;
+        if (kr < kd || (kr === kd && seq[r - 1]! < seq[down - 1]!)) {
+          c++;
+          down = r;
+          kd = kr;
+        }
+      }
+      if (kd > x || (kd === x && seq[down - 1]! > seq[id - 1]!)) break;
       h[i] = down;
       nd[4 * down + WHERE] = (i << 3) | tag;
       i = c;
@@ -629,9 +637,16 @@ export class CalendarEngine {
   // the window's sort).
   #rebuild(): void {
     const nk = this.nk, nd = this.nd, seq = this.#seq, ld = this.#ld;
+    const pend = this.pend, pool = this.#pool, load = pool.load, deg = this.#deg;
+    const keyCode = this.#keyCode;
     for (let i = 0; i < this.nPend; i++) {
-      const id = this.pend[i]!;
-      nk[4 * id + KEY] = this.#key(id - 1);
+      // The additive keys inline (a burst of registrations computes them here).
+      const id = pend[i]!, s = id - 1;
+      let x: number;
+      if (keyCode === KEY_LOAD_DEG) x = load[s]! + deg[s]!;
+      else if (keyCode === KEY_LOAD_LD_DEG) x = load[s]! + ld[s]! + deg[s]!;
+      else x = this.#key(s);
+      nk[4 * id + KEY] = x > U32_MAX ? U32_MAX : x;
     }
     const all = this.#all();
     this.nPend = 0;
