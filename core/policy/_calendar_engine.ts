@@ -412,14 +412,6 @@ export class CalendarEngine {
     nd[4 * id + WHERE] = NOWHERE;
   }
 
-  // Links node id (unlinked, newest sequence number) with key x: in the window into its bucket
-  // after the equal keys, else where #place puts it.
-  #refile(id: number, x: number): void {
-    const rel = (x >>> this.shift) - this.st[0]!;
-    if (rel >= 0 && rel < this.nb && this.cn !== 0) this.#calAppend(id, x);
-    else this.#place(id, x);
-  }
-
   // A use of any PE (MaxIncrement > 1, the low heap, renumbering): filed again.
   #use(id: number): void {
     const s = id - 1;
