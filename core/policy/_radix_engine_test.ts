@@ -19,15 +19,18 @@ import {
 import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
 import { SeededRng } from "../rng.ts";
 import { radixThreshold } from "./_radix_engine.ts";
+import { calendarSwitch } from "./_calendar_engine.ts";
 
-// Runs fn with the radix engine taking over from `min` pool elements on.
+// Runs fn with the radix engine (not the calendar engine) taking over from `min` pool elements on.
 function withRadixFrom(min: number, fn: () => void): void {
-  const saved = radixThreshold.min;
+  const saved = radixThreshold.min, savedSwitch = calendarSwitch.on;
   radixThreshold.min = min;
+  calendarSwitch.on = false;
   try {
     fn();
   } finally {
     radixThreshold.min = saved;
+    calendarSwitch.on = savedSwitch;
   }
 }
 

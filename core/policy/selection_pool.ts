@@ -16,6 +16,7 @@ import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
+import { CalendarEngine, calendarSwitch } from "./_calendar_engine.ts";
 import { grownCapacity, Slab } from "../_slab.ts";
 import {
   type Formula,
@@ -31,6 +32,8 @@ import {
 import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
 import {
   bucketInto,
+  calendarInto,
+  calendarOne,
   denseInto,
   denseOne,
   heapInto,
@@ -43,7 +46,7 @@ import {
   sumTreeOne,
 } from "./_engine_entry.ts";
 
-const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, RADIX = 5;
+const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, RADIX = 5, CALENDAR = 6;
 
 /** Options of a {@link SelectionPool}. */
 export interface SelectionPoolOptions {
@@ -124,6 +127,7 @@ export class SelectionPool implements SelectionValues {
   readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
   #radix: RadixEngine | undefined;
+  #calendar: CalendarEngine | undefined;
   /** Whether the pool moves from the heap to the radix engine once it is large enough. */
   readonly #radixLater: boolean;
   /** The engine, for the entries below. */
@@ -339,6 +343,9 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.add(slot);
         break;
+      case CALENDAR:
+        this.#calendar!.add(slot);
+        break;
       case RADIX:
         this.#radix!.add(slot);
         break;
@@ -444,6 +451,9 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.changed(slot);
         break;
+      case CALENDAR:
+        this.#calendar!.changed(slot);
+        break;
       case RADIX:
         this.#radix!.changed(slot);
         break;
@@ -481,6 +491,9 @@ export class SelectionPool implements SelectionValues {
         break;
       case BUCKET:
         this.#bucket!.remove(slot);
+        break;
+      case CALENDAR:
+        this.#calendar!.remove(slot);
         break;
       case RADIX:
         this.#radix!.remove(slot);
@@ -530,6 +543,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.select(k, out, mi);
       case BUCKET:
         return this.#bucket!.select(k, out, mi);
+      case CALENDAR:
+        return this.#calendar!.select(k, out, mi);
       case RADIX:
         return this.#radix!.select(k, out, mi);
       case RING:
@@ -639,6 +654,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.first();
       case BUCKET:
         return this.#bucket!.first();
+      case CALENDAR:
+        return this.#calendar!.first();
       case RADIX:
         return this.#radix!.first();
       default:
@@ -678,6 +695,9 @@ export class SelectionPool implements SelectionValues {
         break;
       case BUCKET:
         this.#bucket!.orderInto(out);
+        break;
+      case CALENDAR:
+        this.#calendar!.orderInto(out);
         break;
       case RADIX:
         this.#radix!.orderInto(out);
@@ -743,18 +763,30 @@ export class SelectionPool implements SelectionValues {
     if (!this.has(slot)) throw new RangeError(`Cannot use slot ${slot}: it holds no pool element`);
   }
 
-  // Moves the pool from the heap engine to the radix engine, keeping the order (same keys,
-  // same sequence numbers) and the selection counts.
+  // Moves the pool from the heap engine to the calendar engine (with calendarSwitch off: the
+  // radix engine), keeping the order (same keys, same sequence numbers) and the selection counts.
   #toRadix(): void {
     const heap = this.#heap!;
     heap.flushCounts();
+    const nextSeq = heap.nextSequence();
     const slots = new Int32Array(this.#size);
     let n = 0;
     for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) slots[n++] = s;
-    const radix = new RadixEngine(this, this.#policy, formulaOf(this.#policy).key);
-    radix.adopt(slots, n, heap.nextSequence());
-    this.#radix = radix;
+    const key = formulaOf(this.#policy).key;
     this.#heap = undefined;
+    if (calendarSwitch.on) {
+      const calendar = new CalendarEngine(this, this.#policy, key);
+      calendar.adopt(slots, n, nextSeq);
+      this.#calendar = calendar;
+      this.#kind = CALENDAR;
+      this.#engine = calendar;
+      this.#one = calendarOne;
+      this.#into = calendarInto;
+      return;
+    }
+    const radix = new RadixEngine(this, this.#policy, key);
+    radix.adopt(slots, n, nextSeq);
+    this.#radix = radix;
     this.#kind = RADIX;
     this.#engine = radix;
     this.#one = radixOne;
@@ -772,6 +804,7 @@ export class SelectionPool implements SelectionValues {
     this.#sumTree?.grow(cap);
     this.#bucket?.grow(cap);
     this.#radix?.grow(cap);
+    this.#calendar?.grow(cap);
   }
 
   // All per-slot arrays as views of one buffer (one allocation instead of fourteen), with the

@@ -1,0 +1,229 @@
+// The calendar engine of the degradation family against the heap engine: a copy of each policy
+// defined through definePolicy() (hooks only, no formula codes) runs on the heap engine with
+// the same hooks, so both must select exactly the same pool elements, in the same order, over
+// random streams of registrations, updates (which reset the counter and may lower a key below
+// the first key), deregistrations and selections of every k and MaxIncrement, including the long
+// "water filling" runs of the steady state and keys at the 0xffffffff cap.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  definePolicy,
+  leastUsedDegradation,
+  leastUsedDegradationDpf,
+  type PoolPolicy,
+  priorityLeastUsedDegradation,
+  priorityLeastUsedDegradationDpf,
+  SelectionPool,
+} from "./mod.ts";
+import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
+import { SeededRng } from "../rng.ts";
+import { radixThreshold } from "./_radix_engine.ts";
+import { calendarSwitch } from "./_calendar_engine.ts";
+
+// Runs fn with the calendar engine taking over from `min` pool elements on.
+function withCalendarFrom(min: number, fn: () => void): void {
+  const saved = radixThreshold.min, savedSwitch = calendarSwitch.on;
+  radixThreshold.min = min;
+  calendarSwitch.on = true;
+  try {
+    fn();
+  } finally {
+    radixThreshold.min = saved;
+    calendarSwitch.on = savedSwitch;
+  }
+}
+
+const FAMILY: readonly PoolPolicy[] = [
+  leastUsedDegradation,
+  priorityLeastUsedDegradation,
+  leastUsedDegradationDpf,
+  priorityLeastUsedDegradationDpf,
+];
+
+// The same policy with its hooks only: the selection pool puts it on the heap engine.
+function hookCopy(p: PoolPolicy): PoolPolicy {
+  return definePolicy({
+    info: {
+      type: p.type,
+      name: `${p.name}Hooks`,
+      abbreviation: p.abbreviation,
+      fields: p.fields,
+      origin: p.origin,
+    },
+    engine: p.engine,
+    defaultMaxIncrement: p.defaultMaxIncrement,
+    maxKey: p.maxKey,
+    key: p.key,
+    update: p.update,
+  });
+}
+
+function u32(rng: SeededRng): number {
+  return rng.nextU32();
+}
+
+function below(rng: SeededRng, n: number): number {
+  return u32(rng) % n;
+}
+
+// Policy information in one of several regimes: spread loads, a few distinct loads (ties),
+// zero degradation steps (equal keys rotate), large steps, loads near the cap.
+function param(p: PoolPolicy, rng: SeededRng, regime: number): PolicyParameter {
+  let load: number, loadDegradation: number;
+  switch (regime) {
+    case 0:
+      load = u32(rng);
+      loadDegradation = u32(rng) >>> 8;
+      break;
+    case 1:
+      load = 1000 * below(rng, 4);
+      loadDegradation = 250 * below(rng, 3);
+      break;
+    case 2:
+      load = below(rng, 1 << 20);
+      loadDegradation = below(rng, 3) === 0 ? 0 : u32(rng) >>> 4;
+      break;
+    default:
+      load = 0xffffffff - below(rng, 1 << 16);
+      loadDegradation = below(rng, 1 << 14);
+  }
+  return policyParameter(p.type, {
+    load,
+    loadDegradation,
+    loadDpf: p.fields.includes("loadDpf") ? below(rng, 1 << 24) : 0,
+    distance: p.fields.includes("distance") ? below(rng, 300) : 0,
+  });
+}
+
+function pick(pool: SelectionPool, k: number, rng: SeededRng, mi: number): number[] {
+  const out = new Int32Array(k);
+  const n = pool.select(k, out, rng, mi);
+  return [...out.subarray(0, n)];
+}
+
+const SLOTS: readonly number[] = Array.from({ length: 4096 }, (_, i) => i);
+
+function pickInto(pool: SelectionPool, k: number, rng: SeededRng, mi: number): number[] {
+  const out: number[] = [];
+  const n = pool.selectInto(k, SLOTS, out, rng, mi);
+  return out.slice(0, n);
+}
+
+for (const policy of FAMILY) {
+  test(`${policy.name}: the calendar engine selects exactly what the heap engine selects`, () => {
+    withCalendarFrom(0, () => sameAsHeap(policy, 12));
+  });
+
+  test(`${policy.name}: a pool that grows past the calendar threshold keeps its order`, () => {
+    withCalendarFrom(40, () => sameAsHeap(policy, 4));
+  });
+}
+
+function sameAsHeap(policy: PoolPolicy, seeds: number): void {
+  {
+    const reference = hookCopy(policy);
+    for (let seed = 1; seed <= seeds; seed++) {
+      const rng = new SeededRng(seed * 7919 + policy.type);
+      const regime = seed % 4;
+      const a = new SelectionPool(policy), b = new SelectionPool(reference);
+      const ra = new SeededRng(1), rb = new SeededRng(1);
+      const live: number[] = [];
+      for (let step = 0; step < 3000; step++) {
+        const op = below(rng, 100);
+        if (op < 6 || live.length < 2) {
+          const v = param(policy, rng, below(rng, 5) === 0 ? below(rng, 4) : regime);
+          const s = a.add(v);
+          assert.equal(b.add(v), s);
+          live.push(s);
+        } else if (op < 9 && live.length > 2) {
+          const s = live.splice(below(rng, live.length), 1)[0]!;
+          a.remove(s);
+          b.remove(s);
+        } else if (op < 13) {
+          const s = live[below(rng, live.length)]!;
+          const v = param(policy, rng, regime);
+          assert.equal(a.update(s, v), b.update(s, v));
+        } else if (op < 70) {
+          const mi = below(rng, 8) === 0 ? below(rng, 4) : 0;
+          assert.equal(a.selectOne(ra, mi), b.selectOne(rb, mi), `seed ${seed} step ${step}`);
+        } else {
+          const k = below(rng, 10) === 0 ? 1 + below(rng, 40) : 1 + below(rng, 4);
+          const mi = below(rng, 6) === 0 ? below(rng, 4) : 0;
+          // Half of them through selectInto (the handlespace's k > 1 path), slots as the table.
+          const got = below(rng, 2) === 0 ? pick(a, k, ra, mi) : pickInto(a, k, ra, mi);
+          assert.deepEqual(got, pick(b, k, rb, mi), `seed ${seed} step ${step}`);
+        }
+        if (step % 250 === 0) {
+          assert.deepEqual(a.order(), b.order(), `order, seed ${seed} step ${step}`);
+          assert.equal(a.first(), b.first());
+        }
+      }
+      for (const s of live) {
+        assert.equal(a.degradation[s], b.degradation[s]);
+        assert.equal(a.selections[s], b.selections[s]);
+        assert.equal(a.seq[s], b.seq[s]);
+      }
+    }
+  }
+}
+
+test("LeastUsedDegradation: the calendar engine follows a long water-filling run and a reset below the first key", () => {
+  withCalendarFrom(0, waterFilling);
+});
+
+test("LeastUsedDegradation: a pool moves to the calendar engine at the threshold in the middle of a water-filling run", () => {
+  withCalendarFrom(200, waterFilling);
+});
+
+function waterFilling(): void {
+  const reference = hookCopy(leastUsedDegradation);
+  const a = new SelectionPool(leastUsedDegradation), b = new SelectionPool(reference);
+  const rng = new SeededRng(42), ra = new SeededRng(1), rb = new SeededRng(1);
+  const slots: number[] = [];
+  const register = (count: number): void => {
+    for (let i = 0; i < count; i++) {
+      const v = param(leastUsedDegradation, rng, 0);
+      const s = a.add(v);
+      assert.equal(b.add(v), s);
+      slots.push(s);
+    }
+  };
+  register(150);
+  for (let round = 0; round < 4; round++) {
+    register(50); // 200 PEs in round 1: past a threshold of 200 while the keys are high
+    for (let i = 0; i < 20000; i++) {
+      const k = i % 5 === 0 ? 3 : 1;
+      assert.deepEqual(pick(a, k, ra, 0), pick(b, k, rb, 0), `round ${round} call ${i}`);
+    }
+    assert.deepEqual(a.order(), b.order());
+    // Re-registrations reset counters: their keys drop below the current first key.
+    for (let j = 0; j < 30; j++) {
+      const s = slots[(round * 31 + j * 7) % slots.length]!;
+      const v = param(leastUsedDegradation, rng, 0);
+      assert.equal(a.update(s, v), b.update(s, v));
+    }
+    assert.deepEqual(a.order(), b.order());
+  }
+  // The keys rose: the first selected pool element's key is well above the least load.
+  const first = a.first();
+  assert.ok(a.degradation[first]! > 0 || a.load[first]! > 0);
+}
+
+test("LeastUsedDegradation: selection counts survive the move to the calendar engine", () => {
+  withCalendarFrom(8, () => {
+    const pool = new SelectionPool(leastUsedDegradation);
+    const lud = (load: number) =>
+      policyParameter(leastUsedDegradation.type, { load, loadDegradation: 0 });
+    const first = [pool.add(lud(1)), pool.add(lud(2)), pool.add(lud(3))];
+    for (let i = 0; i < 4; i++) pool.add(lud(100 + i));
+    const out = new Int32Array(3), rng = new SeededRng(1);
+    // Without degradation the order stays: repeated selections of the same three.
+    for (let i = 0; i < 50; i++) pool.select(3, out, rng);
+    pool.add(lud(500)); // the eighth: the pool moves to the calendar engine
+    for (const s of first) assert.equal(pool.selections[s], 50);
+    pool.select(3, out, rng);
+    assert.deepEqual([...out], first);
+    for (const s of first) assert.equal(pool.selections[s], 51);
+  });
+});
