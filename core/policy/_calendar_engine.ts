@@ -1,8 +1,8 @@
 // Sorted engine for the degradation family (Least Used with Degradation, Priority Least Used
 // with Degradation and their DPF variants) on a calendar queue whose lifecycle costs O(1): the
 // selection pool moves a pool of that family from the heap engine to it at
-// radixThreshold.min pool elements (selection_pool.ts), unless `calendarSwitch.on` is false
-// (then the radix engine, _radix_engine.ts, takes it).
+// calendarThreshold.min pool elements (selection_pool.ts). It replaced a radix heap (wave 6),
+// which filed every use twice and every registration at once (bench/README.md).
 //
 // What makes it fit: keys are integers in 0 … 0xffffffff and a use raises a key by at most the
 // PE's load degradation (the "hold" model of a simulation queue: take the least, put it back a
@@ -18,7 +18,7 @@
 // above the window wait in the high heap (a binary heap on (key, sequence number)) and move in
 // as the window advances; keys below the window (a PE whose counter was reset) go into the low
 // heap, whose PEs all come before every PE of the calendar. Selecting k > 1 reads the first k
-// in place (bucket by bucket) and uses the first, where the radix engine has to take them out
+// in place (bucket by bucket) and uses the first, where a radix heap has to take them out
 // into a heap.
 //
 // Lifecycle without filing: a registration, an update of the policy information and a pool
@@ -29,7 +29,7 @@
 // heap). So a burst of registrations, updates and deregistrations between two selections costs
 // what appending to an array costs, and the filing is paid once by the selection that needs it:
 // about 100 ns per PE (the first selection after registering 10000 PEs takes ~1 ms, the radix
-// engine's ~0.03 ms; bench/README.md).
+// heap's of wave 6 ~0.03 ms; bench/README.md).
 //
 // The common use (the head of the current bucket, its new key after the tail of its bucket) runs
 // in one function: V8 boxes a key above 2^31 (a double) on every call into a helper it does not
@@ -54,11 +54,14 @@ const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
 const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
 
 /**
- * Whether the selection pool orders the degradation family with the calendar engine (true) or
- * the radix engine from radixThreshold.min pool elements on. A field, so that tests and
- * benchmarks can switch it.
+ * Pool size from which the selection pool orders the degradation family with this engine
+ * (below, the heap engine: small pools saturate at the 0xffffffff cap, where both are a queue,
+ * and the heap engine's code is shared with the other sorted policies in a process serving many
+ * policies). A field, so that tests can lower it.
+ *
+ * @see bench/README.md "Handlespace and policies"
  */
-export const calendarSwitch = { on: true };
+export const calendarThreshold = { min: 256 };
 
 /**
  * The calendar-queue engine of the degradation family: the selection pool's sorted order by

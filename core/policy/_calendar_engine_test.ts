@@ -18,19 +18,16 @@ import {
 } from "./mod.ts";
 import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
 import { SeededRng } from "../rng.ts";
-import { radixThreshold } from "./_radix_engine.ts";
-import { calendarSwitch } from "./_calendar_engine.ts";
+import { calendarThreshold } from "./_calendar_engine.ts";
 
 // Runs fn with the calendar engine taking over from `min` pool elements on.
 function withCalendarFrom(min: number, fn: () => void): void {
-  const saved = radixThreshold.min, savedSwitch = calendarSwitch.on;
-  radixThreshold.min = min;
-  calendarSwitch.on = true;
+  const saved = calendarThreshold.min;
+  calendarThreshold.min = min;
   try {
     fn();
   } finally {
-    radixThreshold.min = saved;
-    calendarSwitch.on = savedSwitch;
+    calendarThreshold.min = saved;
   }
 }
 

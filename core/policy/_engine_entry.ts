@@ -15,8 +15,8 @@
 //
 // The k = 1 selection of the round robin, heap and bucket engines (the policies whose calls cost
 // about as much as RSPLIB's, 20–25 ns) stays a direct call in SelectionPool.selectOne, inlined
-// into the caller; the random engines and the radix and calendar engines (40–120 ns per call, where one call
-// more costs little) go through `one`; every engine's k > 1 selection goes through `into`.
+// into the caller; the random engines and the calendar engine (40–120 ns per call, where one
+// call more costs little) go through `one`; every engine's k > 1 selection goes through `into`.
 
 import type { Rng } from "../rng.ts";
 import type { RingEngine } from "./_ring_engine.ts";
@@ -24,7 +24,6 @@ import type { HeapEngine } from "./_heap_engine.ts";
 import type { BucketEngine } from "./_bucket_engine.ts";
 import type { DenseEngine } from "./_dense_engine.ts";
 import type { SumTreeEngine } from "./_sum_tree_engine.ts";
-import type { RadixEngine } from "./_radix_engine.ts";
 import type { CalendarEngine } from "./_calendar_engine.ts";
 
 /** Selects one slot of `engine`: its selectOne (maxIncrement already resolved). */
@@ -71,11 +70,6 @@ export function sumTreeOne(engine: unknown, rng: Rng, mi: number): number {
   return (engine as SumTreeEngine).selectOne(rng, mi);
 }
 
-/** `one` of the radix engine. */
-export function radixOne(engine: unknown, _rng: Rng, mi: number): number {
-  return (engine as RadixEngine).selectOne(mi);
-}
-
 /** `one` of the calendar engine. */
 export function calendarOne(engine: unknown, _rng: Rng, mi: number): number {
   return (engine as CalendarEngine).selectOne(mi);
@@ -115,19 +109,6 @@ export function bucketInto(
   mi: number,
 ): number {
   return (engine as BucketEngine).selectInto(k, table, out, mi);
-}
-
-/** `into` of the radix engine. */
-export function radixInto(
-  engine: unknown,
-  k: number,
-  table: readonly unknown[],
-  out: unknown[],
-  _rng: Rng,
-  mi: number,
-): number {
-  const e = engine as RadixEngine, slots = room(k < e.n ? k : e.n);
-  return intoTable(slots, e.select(k, slots, mi), table, out);
 }
 
 /** `into` of the calendar engine. */

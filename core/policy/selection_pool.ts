@@ -15,8 +15,7 @@ import { HeapEngine } from "./_heap_engine.ts";
 import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
-import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
-import { CalendarEngine, calendarSwitch } from "./_calendar_engine.ts";
+import { CalendarEngine, calendarThreshold } from "./_calendar_engine.ts";
 import { grownCapacity, Slab } from "../_slab.ts";
 import {
   type Formula,
@@ -37,8 +36,6 @@ import {
   denseInto,
   denseOne,
   heapInto,
-  radixInto,
-  radixOne,
   ringInto,
   type SelectIntoEntry,
   type SelectOneEntry,
@@ -46,7 +43,7 @@ import {
   sumTreeOne,
 } from "./_engine_entry.ts";
 
-const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, RADIX = 5, CALENDAR = 6;
+const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, CALENDAR = 5;
 
 /** Options of a {@link SelectionPool}. */
 export interface SelectionPoolOptions {
@@ -126,10 +123,9 @@ export class SelectionPool implements SelectionValues {
   readonly #dense: DenseEngine | undefined;
   readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
-  #radix: RadixEngine | undefined;
   #calendar: CalendarEngine | undefined;
-  /** Whether the pool moves from the heap to the radix engine once it is large enough. */
-  readonly #radixLater: boolean;
+  /** Whether the pool moves from the heap to the calendar engine once it is large enough. */
+  readonly #calendarLater: boolean;
   /** The engine, for the entries below. */
   #engine: unknown;
   /** k = 1 of the engines not dispatched in selectOne() itself (_engine_entry.ts). */
@@ -163,11 +159,12 @@ export class SelectionPool implements SelectionValues {
     this.#initializes = formula.key === KEY_HOOK || formula.key === KEY_WRR;
     this.#capacity = cap;
     this.#allocate(cap, false);
-    // The degradation family: keys are u32 and grow between updates, so from radixThreshold.min
-    // pool elements on a radix heap orders them (_radix_engine.ts); small pools stay on the heap
-    // engine, whose path they share with the other sorted policies.
-    this.#radixLater = policy.engine === "sorted" && policy.sortedStructure === "heap" &&
-      isRadixFormula(policy, formula);
+    // The degradation family: keys are u32 and a use raises them by at most the PE's load
+    // degradation, so from calendarThreshold.min pool elements on a calendar queue orders them
+    // (_calendar_engine.ts); small pools stay on the heap engine, whose path they share with the
+    // other sorted policies.
+    this.#calendarLater = policy.engine === "sorted" && policy.sortedStructure === "heap" &&
+      isCalendarFormula(policy, formula);
     switch (policy.engine) {
       case "round-robin":
         this.#kind = RING;
@@ -346,14 +343,11 @@ export class SelectionPool implements SelectionValues {
       case CALENDAR:
         this.#calendar!.add(slot);
         break;
-      case RADIX:
-        this.#radix!.add(slot);
-        break;
       default:
         this.#sumTree!.add(slot);
     }
-    if (this.#radixLater && this.#kind === HEAP && this.#size >= radixThreshold.min) {
-      this.#toRadix();
+    if (this.#calendarLater && this.#kind === HEAP && this.#size >= calendarThreshold.min) {
+      this.#toCalendar();
     }
     return slot;
   }
@@ -454,9 +448,6 @@ export class SelectionPool implements SelectionValues {
       case CALENDAR:
         this.#calendar!.changed(slot);
         break;
-      case RADIX:
-        this.#radix!.changed(slot);
-        break;
     }
     return true;
   }
@@ -494,9 +485,6 @@ export class SelectionPool implements SelectionValues {
         break;
       case CALENDAR:
         this.#calendar!.remove(slot);
-        break;
-      case RADIX:
-        this.#radix!.remove(slot);
         break;
       default:
         this.#sumTree!.remove(slot);
@@ -545,8 +533,6 @@ export class SelectionPool implements SelectionValues {
         return this.#bucket!.select(k, out, mi);
       case CALENDAR:
         return this.#calendar!.select(k, out, mi);
-      case RADIX:
-        return this.#radix!.select(k, out, mi);
       case RING:
         return this.#ring!.select(k, out, mi);
       case DENSE:
@@ -623,7 +609,7 @@ export class SelectionPool implements SelectionValues {
       case RING:
         return this.#ring!.selectOne(mi);
       default:
-        // The random engines and the radix engine through their own entry (_engine_entry.ts), so
+        // The random engines and the calendar engine through their own entry (_engine_entry.ts), so
         // that in a process serving several kinds they take no inlining budget from the above.
         return this.#one(this.#engine, rng, mi);
     }
@@ -656,8 +642,6 @@ export class SelectionPool implements SelectionValues {
         return this.#bucket!.first();
       case CALENDAR:
         return this.#calendar!.first();
-      case RADIX:
-        return this.#radix!.first();
       default:
         return -1;
     }
@@ -698,9 +682,6 @@ export class SelectionPool implements SelectionValues {
         break;
       case CALENDAR:
         this.#calendar!.orderInto(out);
-        break;
-      case RADIX:
-        this.#radix!.orderInto(out);
         break;
       default:
         for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) out.push(s);
@@ -763,34 +744,22 @@ export class SelectionPool implements SelectionValues {
     if (!this.has(slot)) throw new RangeError(`Cannot use slot ${slot}: it holds no pool element`);
   }
 
-  // Moves the pool from the heap engine to the calendar engine (with calendarSwitch off: the
-  // radix engine), keeping the order (same keys, same sequence numbers) and the selection counts.
-  #toRadix(): void {
+  // Moves the pool from the heap engine to the calendar engine, keeping the order (same keys,
+  // same sequence numbers) and the selection counts.
+  #toCalendar(): void {
     const heap = this.#heap!;
     heap.flushCounts();
-    const nextSeq = heap.nextSequence();
     const slots = new Int32Array(this.#size);
     let n = 0;
     for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) slots[n++] = s;
-    const key = formulaOf(this.#policy).key;
+    const calendar = new CalendarEngine(this, this.#policy, formulaOf(this.#policy).key);
+    calendar.adopt(slots, n, heap.nextSequence());
     this.#heap = undefined;
-    if (calendarSwitch.on) {
-      const calendar = new CalendarEngine(this, this.#policy, key);
-      calendar.adopt(slots, n, nextSeq);
-      this.#calendar = calendar;
-      this.#kind = CALENDAR;
-      this.#engine = calendar;
-      this.#one = calendarOne;
-      this.#into = calendarInto;
-      return;
-    }
-    const radix = new RadixEngine(this, this.#policy, key);
-    radix.adopt(slots, n, nextSeq);
-    this.#radix = radix;
-    this.#kind = RADIX;
-    this.#engine = radix;
-    this.#one = radixOne;
-    this.#into = radixInto;
+    this.#calendar = calendar;
+    this.#kind = CALENDAR;
+    this.#engine = calendar;
+    this.#one = calendarOne;
+    this.#into = calendarInto;
   }
 
   #grow(): void {
@@ -803,7 +772,6 @@ export class SelectionPool implements SelectionValues {
     this.#dense?.grow(cap);
     this.#sumTree?.grow(cap);
     this.#bucket?.grow(cap);
-    this.#radix?.grow(cap);
     this.#calendar?.grow(cap);
   }
 
@@ -849,8 +817,8 @@ function noOne(): number {
 }
 
 // Whether a sorted policy's key is a u32 that only grows on use (the degradation family's
-// formulas): then the radix engine orders it.
-function isRadixFormula(policy: PoolPolicy, formula: Formula): boolean {
+// formulas): then the calendar engine orders it.
+function isCalendarFormula(policy: PoolPolicy, formula: Formula): boolean {
   const { key, use } = formula;
   return use === USE_DEGRADE && policy.maxKey === 0xffffffff &&
     (key === KEY_LOAD_DEG || key === KEY_LOAD_LD_DEG || key === KEY_DPF_LOAD_DEG ||
