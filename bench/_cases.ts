@@ -115,15 +115,18 @@ export function lifecycleBlock(
 }
 
 /**
- * Handlespaces per lifecycle block: enough operations per timed block for small N (at N = 10 a
- * phase of one handlespace lasts a few µs). From N = 1000 on a phase of one handlespace holds
- * 1000 operations (≥ 100 µs, against the clocks' 1 µs resolution), so each cycle runs alone on
- * its own handlespace, as in RSPLIB's method (bench-reference.md operation 1: one new
- * handlespace per cycle, phase times added up); ten handlespaces per phase would hold ten times
- * the working set of the reference run.
+ * Handlespaces per lifecycle block. RSPLIB's method (bench-reference.md operation 1) runs each
+ * cycle on a new handlespace of its own and adds up the phase times, so a phase works on one
+ * pool of N PEs, in cache. A timed block here needs about 100 operations: the CPU clock reads
+ * at 1 µs resolution and one read costs ~1.3 µs, so 100 operations (30–100 µs) keep the
+ * clock's share near the 3 % that the reference's clock reads add at N = 10. Hence one
+ * handlespace per block from N = 100 on and ten at N = 10: the fewest that give a measurable
+ * block. (Until wave 7 a block held ⌊10000 / N⌋ handlespaces below N = 1000, a thousand pools
+ * of 10 PEs at N = 10: ~10 MB of working set, beyond L2, where the reference touches one pool;
+ * updates and deregistrations at N = 10 measured at half speed that way.)
  */
 export function lifecycleBatch(n: number): number {
-  return n >= 1000 ? 1 : Math.max(1, Math.floor(10000 / n));
+  return Math.max(1, Math.ceil(100 / n));
 }
 
 /** What checksum (a) works on: PE records and their identifiers' word sums. */

@@ -26,6 +26,7 @@ import {
   checksumReadBlock,
   checksumRecomputeBlock,
   checksumUpdateBlock,
+  lifecycleBatch,
 } from "./_cases.ts";
 import {
   BENCH_POLICIES,
@@ -85,10 +86,11 @@ for (const policy of policies) {
 }
 
 // Lifecycle (bench-reference.md operations 1–4), for the nine policies RSPLIB was measured with.
-// One iteration = ⌈10000/N⌉ handlespaces (at least 1) through the phase; setup is untimed.
+// One iteration = lifecycleBatch(N) handlespaces (⌈100/N⌉: one from N = 100 on, as the reference
+// runs each cycle on a handlespace of its own) through the phase; setup is untimed.
 for (const policy of policies.filter((p) => REFERENCE_POLICIES.includes(p.name))) {
   for (const n of sizes) {
-    const batch = Math.max(1, Math.floor(10000 / n));
+    const batch = lifecycleBatch(n);
     const regs = registrations(policy, n);
     const changed = [registrations(policy, n, 1), registrations(policy, n, 2)];
     const identical = registrations(policy, n, 2);

@@ -9,7 +9,7 @@
 // length capacity (a power of two); the hash mixes both 32-bit halves of the
 // key's IEEE-754 bits.
 
-import { Slab } from "./_slab.ts";
+import { grownCapacity, Slab } from "./_slab.ts";
 
 const bits = new Float64Array(1);
 const halves = new Uint32Array(bits.buffer);
@@ -94,7 +94,11 @@ export class KeyMap {
 
   /** Sets the value of a key that is not in the map. */
   insert(key: number, value: number): void {
-    if ((this.#size + 1) * 2 > this.#vals.length) this.#rehash(this.#vals.length * 2);
+    // Slots grow as a selection pool of half as many slots does (see grownCapacity), so that a
+    // map of a pool's PEs stays at twice the pool's capacity.
+    if ((this.#size + 1) * 2 > this.#vals.length) {
+      this.#rehash(2 * grownCapacity(this.#vals.length >> 1));
+    }
     this.#place(key, value);
     this.#size++;
   }

@@ -93,3 +93,27 @@ export function f64Array(n: number, fill = 0): Float64Array {
 export function i32Array(n: number, fill = 0): Int32Array {
   return new Slab(0, n).i32(n, fill === 0 ? undefined : fill);
 }
+
+/**
+ * A copy of the bytes (from the shared chunk when small, see Slab): `bytes.slice()` allocates a
+ * buffer of its own, ~0.8 µs under Deno for a pool handle of 8 bytes. The copy is a view: its
+ * `buffer` is the shared chunk (read it through the view, never through `buffer`).
+ */
+export function u8Copy(bytes: Uint8Array): Uint8Array {
+  const v = new Slab(0, 0, bytes.length).u8(bytes.length);
+  v.set(bytes);
+  return v;
+}
+
+/**
+ * The next capacity of a per-slot structure that is full (a power of two stays one): four
+ * times as large below 1024 slots, twice as large from there. Every step allocates new
+ * buffers and copies the old contents (a buffer costs ~0.8 µs plus ~0.1–0.2 ns per byte under
+ * Deno), so small structures skip every other step: a pool growing to 1000 PEs grows three
+ * times (16 → 64 → 256 → 1024) instead of six and allocates a third fewer bytes on the way.
+ * The price is slack in pools of 257–512 PEs (1024 slots where doubling gives 512); from 1024
+ * slots on, doubling keeps at most 2× slack as before.
+ */
+export function grownCapacity(capacity: number): number {
+  return capacity < 1024 ? capacity * 4 : capacity * 2;
+}

@@ -15,6 +15,7 @@
 // (sorted, duplicates dropped) instead of growing past twice the slots in use.
 
 import type { Entry } from "./_entry.ts";
+import { grownCapacity, i32Array } from "../_slab.ts";
 
 const byId = (a: Entry, b: Entry): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -24,7 +25,7 @@ export class IdOrder {
   readonly #entries: readonly (Entry | undefined)[];
   #sorted: Entry[] = [];
   /** Slots added since the sorted array was built: #slots[0 .. #count). */
-  #slots = new Int32Array(16);
+  #slots = i32Array(16);
   #count = 0;
   /** The live entries of the pending slots, sorted, while #resolved is true. */
   #pending: readonly Entry[] = EMPTY;
@@ -93,7 +94,7 @@ export class IdOrder {
   #makeRoom(): void {
     if (this.#count >= 2 * this.#entries.length) this.#compact();
     if (2 * this.#count > this.#slots.length) {
-      const grown = new Int32Array(2 * this.#slots.length);
+      const grown = i32Array(grownCapacity(this.#slots.length));
       grown.set(this.#slots);
       this.#slots = grown;
     }

@@ -36,7 +36,7 @@ export class Pool implements PoolInfo {
   // Identifier → slot. Identifiers up to 2^53 (every RFC-profile identifier) are keyed by
   // their number value in a typed-array hash, which is about twice as fast as a Map with
   // bigint keys; larger ones go to a Map.
-  readonly #small = new KeyMap();
+  readonly #small = new KeyMap(INITIAL_CAPACITY); // 2 × 16 slots, growing in step with the pool
   #big: Map<bigint, number> | undefined = undefined;
   readonly order = new IdOrder(this.entries);
 

@@ -37,6 +37,7 @@ import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
 import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
 import { KeyMap } from "../_key_map.ts";
+import { u8Copy } from "../_slab.ts";
 import {
   idWordSum16,
   idWordSum32,
@@ -1361,7 +1362,7 @@ export class Handlespace {
   }
 
   #createPool(handle: Uint8Array, policyType: number, ut: TransportParameter): Pool {
-    const copy = handle.slice();
+    const copy = u8Copy(handle);
     const policy = this.#policies.byType(policyType)!;
     const sum = this.#width === 16 ? wordSum16(copy) : wordSum32(copy);
     const rsplibSum = this.#compat === "rsplib" ? rsplibWordSum16(copy) : 0;

@@ -24,7 +24,11 @@ import type { PoolPolicy } from "../policy/policy.ts";
  * when it is removed. Never mutate the byte or transport values it exposes.
  */
 export interface PoolElementEntry {
-  /** The pool handle (the pool's own copy; do not modify). */
+  /**
+   * The pool handle (the pool's own copy; do not modify). A view into memory shared with other
+   * small arrays of the handlespace: read it through the view, never through its `buffer`
+   * (copy it with `slice()` to keep or transfer it).
+   */
   readonly poolHandle: Uint8Array;
   /** The PE identifier (32-bit in the RFC profile, 64-bit in NG). */
   readonly id: PoolElementId;
@@ -64,7 +68,10 @@ export interface PoolElementEntry {
 
 /** A pool: its handle, policy and transport settings and its size. */
 export interface PoolInfo {
-  /** The pool handle (do not modify). */
+  /**
+   * The pool handle (do not modify). A view into memory shared with other small arrays of the
+   * handlespace: read it through the view, never through its `buffer`.
+   */
   readonly poolHandle: Uint8Array;
   /** The policy, set by the first PE. */
   readonly policy: PoolPolicy;

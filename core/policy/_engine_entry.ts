@@ -15,8 +15,8 @@
 //
 // The k = 1 selection of the round robin, heap and bucket engines (the policies whose calls cost
 // about as much as RSPLIB's, 20–25 ns) stays a direct call in SelectionPool.selectOne, inlined
-// into the caller; the random engines and the radix engine (40–120 ns per call, where one call
-// more costs little) go through `one`; every engine's k > 1 selection goes through `into`.
+// into the caller; the random engines and the calendar engine (40–120 ns per call, where one
+// call more costs little) go through `one`; every engine's k > 1 selection goes through `into`.
 
 import type { Rng } from "../rng.ts";
 import type { RingEngine } from "./_ring_engine.ts";
@@ -24,7 +24,7 @@ import type { HeapEngine } from "./_heap_engine.ts";
 import type { BucketEngine } from "./_bucket_engine.ts";
 import type { DenseEngine } from "./_dense_engine.ts";
 import type { SumTreeEngine } from "./_sum_tree_engine.ts";
-import type { RadixEngine } from "./_radix_engine.ts";
+import type { CalendarEngine } from "./_calendar_engine.ts";
 
 /** Selects one slot of `engine`: its selectOne (maxIncrement already resolved). */
 export type SelectOneEntry = (engine: unknown, rng: Rng, maxIncrement: number) => number;
@@ -70,9 +70,9 @@ export function sumTreeOne(engine: unknown, rng: Rng, mi: number): number {
   return (engine as SumTreeEngine).selectOne(rng, mi);
 }
 
-/** `one` of the radix engine. */
-export function radixOne(engine: unknown, _rng: Rng, mi: number): number {
-  return (engine as RadixEngine).selectOne(mi);
+/** `one` of the calendar engine. */
+export function calendarOne(engine: unknown, _rng: Rng, mi: number): number {
+  return (engine as CalendarEngine).selectOne(mi);
 }
 
 /** `into` of the round robin engine. */
@@ -111,8 +111,8 @@ export function bucketInto(
   return (engine as BucketEngine).selectInto(k, table, out, mi);
 }
 
-/** `into` of the radix engine. */
-export function radixInto(
+/** `into` of the calendar engine. */
+export function calendarInto(
   engine: unknown,
   k: number,
   table: readonly unknown[],
@@ -120,7 +120,7 @@ export function radixInto(
   _rng: Rng,
   mi: number,
 ): number {
-  const e = engine as RadixEngine, slots = room(k < e.n ? k : e.n);
+  const e = engine as CalendarEngine, slots = room(k < e.n ? k : e.n);
   return intoTable(slots, e.select(k, slots, mi), table, out);
 }
 

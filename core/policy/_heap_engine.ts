@@ -44,7 +44,7 @@ import {
   USE_NONE,
   USE_WRR,
 } from "./_formula.ts";
-import { i32Array, Slab } from "../_slab.ts";
+import { f64Array, i32Array, Slab } from "../_slab.ts";
 
 /** Index of heap position 0 in hk, hs and hslot. */
 const OFF = 3;
@@ -91,7 +91,7 @@ export class HeapEngine {
    * hits[w] selections of the first w memo slots (added by flushCounts() before the memo
    * changes and before the counts are read), so a memo hit writes one number, not k.
    */
-  readonly #hits = new Float64Array(MEMO + 1);
+  readonly #hits = f64Array(MEMO + 1);
   #pending = false;
   readonly #pool: SelectionPool;
   readonly #policy: PoolPolicy;

@@ -15,8 +15,8 @@ import { HeapEngine } from "./_heap_engine.ts";
 import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
-import { RadixEngine, radixThreshold } from "./_radix_engine.ts";
-import { Slab } from "../_slab.ts";
+import { CalendarEngine, calendarThreshold } from "./_calendar_engine.ts";
+import { grownCapacity, Slab } from "../_slab.ts";
 import {
   type Formula,
   formulaOf,
@@ -31,11 +31,11 @@ import {
 import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
 import {
   bucketInto,
+  calendarInto,
+  calendarOne,
   denseInto,
   denseOne,
   heapInto,
-  radixInto,
-  radixOne,
   ringInto,
   type SelectIntoEntry,
   type SelectOneEntry,
@@ -43,7 +43,7 @@ import {
   sumTreeOne,
 } from "./_engine_entry.ts";
 
-const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, RADIX = 5;
+const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, CALENDAR = 5;
 
 /** Options of a {@link SelectionPool}. */
 export interface SelectionPoolOptions {
@@ -123,9 +123,9 @@ export class SelectionPool implements SelectionValues {
   readonly #dense: DenseEngine | undefined;
   readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
-  #radix: RadixEngine | undefined;
-  /** Whether the pool moves from the heap to the radix engine once it is large enough. */
-  readonly #radixLater: boolean;
+  #calendar: CalendarEngine | undefined;
+  /** Whether the pool moves from the heap to the calendar engine once it is large enough. */
+  readonly #calendarLater: boolean;
   /** The engine, for the entries below. */
   #engine: unknown;
   /** k = 1 of the engines not dispatched in selectOne() itself (_engine_entry.ts). */
@@ -159,11 +159,12 @@ export class SelectionPool implements SelectionValues {
     this.#initializes = formula.key === KEY_HOOK || formula.key === KEY_WRR;
     this.#capacity = cap;
     this.#allocate(cap, false);
-    // The degradation family: keys are u32 and grow between updates, so from radixThreshold.min
-    // pool elements on a radix heap orders them (_radix_engine.ts); small pools stay on the heap
-    // engine, whose path they share with the other sorted policies.
-    this.#radixLater = policy.engine === "sorted" && policy.sortedStructure === "heap" &&
-      isRadixFormula(policy, formula);
+    // The degradation family: keys are u32 and a use raises them by at most the PE's load
+    // degradation, so from calendarThreshold.min pool elements on a calendar queue orders them
+    // (_calendar_engine.ts); small pools stay on the heap engine, whose path they share with the
+    // other sorted policies.
+    this.#calendarLater = policy.engine === "sorted" && policy.sortedStructure === "heap" &&
+      isCalendarFormula(policy, formula);
     switch (policy.engine) {
       case "round-robin":
         this.#kind = RING;
@@ -339,14 +340,14 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.add(slot);
         break;
-      case RADIX:
-        this.#radix!.add(slot);
+      case CALENDAR:
+        this.#calendar!.add(slot);
         break;
       default:
         this.#sumTree!.add(slot);
     }
-    if (this.#radixLater && this.#kind === HEAP && this.#size >= radixThreshold.min) {
-      this.#toRadix();
+    if (this.#calendarLater && this.#kind === HEAP && this.#size >= calendarThreshold.min) {
+      this.#toCalendar();
     }
     return slot;
   }
@@ -444,8 +445,8 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.changed(slot);
         break;
-      case RADIX:
-        this.#radix!.changed(slot);
+      case CALENDAR:
+        this.#calendar!.changed(slot);
         break;
     }
     return true;
@@ -482,8 +483,8 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.remove(slot);
         break;
-      case RADIX:
-        this.#radix!.remove(slot);
+      case CALENDAR:
+        this.#calendar!.remove(slot);
         break;
       default:
         this.#sumTree!.remove(slot);
@@ -530,8 +531,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.select(k, out, mi);
       case BUCKET:
         return this.#bucket!.select(k, out, mi);
-      case RADIX:
-        return this.#radix!.select(k, out, mi);
+      case CALENDAR:
+        return this.#calendar!.select(k, out, mi);
       case RING:
         return this.#ring!.select(k, out, mi);
       case DENSE:
@@ -608,7 +609,7 @@ export class SelectionPool implements SelectionValues {
       case RING:
         return this.#ring!.selectOne(mi);
       default:
-        // The random engines and the radix engine through their own entry (_engine_entry.ts), so
+        // The random engines and the calendar engine through their own entry (_engine_entry.ts), so
         // that in a process serving several kinds they take no inlining budget from the above.
         return this.#one(this.#engine, rng, mi);
     }
@@ -639,8 +640,8 @@ export class SelectionPool implements SelectionValues {
         return this.#heap!.first();
       case BUCKET:
         return this.#bucket!.first();
-      case RADIX:
-        return this.#radix!.first();
+      case CALENDAR:
+        return this.#calendar!.first();
       default:
         return -1;
     }
@@ -679,8 +680,8 @@ export class SelectionPool implements SelectionValues {
       case BUCKET:
         this.#bucket!.orderInto(out);
         break;
-      case RADIX:
-        this.#radix!.orderInto(out);
+      case CALENDAR:
+        this.#calendar!.orderInto(out);
         break;
       default:
         for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) out.push(s);
@@ -743,27 +744,27 @@ export class SelectionPool implements SelectionValues {
     if (!this.has(slot)) throw new RangeError(`Cannot use slot ${slot}: it holds no pool element`);
   }
 
-  // Moves the pool from the heap engine to the radix engine, keeping the order (same keys,
+  // Moves the pool from the heap engine to the calendar engine, keeping the order (same keys,
   // same sequence numbers) and the selection counts.
-  #toRadix(): void {
+  #toCalendar(): void {
     const heap = this.#heap!;
     heap.flushCounts();
     const slots = new Int32Array(this.#size);
     let n = 0;
     for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) slots[n++] = s;
-    const radix = new RadixEngine(this, this.#policy, formulaOf(this.#policy).key);
-    radix.adopt(slots, n, heap.nextSequence());
-    this.#radix = radix;
+    const calendar = new CalendarEngine(this, this.#policy, formulaOf(this.#policy).key);
+    calendar.adopt(slots, n, heap.nextSequence());
     this.#heap = undefined;
-    this.#kind = RADIX;
-    this.#engine = radix;
-    this.#one = radixOne;
-    this.#into = radixInto;
+    this.#calendar = calendar;
+    this.#kind = CALENDAR;
+    this.#engine = calendar;
+    this.#one = calendarOne;
+    this.#into = calendarInto;
   }
 
   #grow(): void {
     this.#heap?.flushCounts();
-    const cap = this.#capacity * 2;
+    const cap = grownCapacity(this.#capacity);
     this.#allocate(cap, true);
     this.#capacity = cap;
     this.#ring?.grow(cap);
@@ -771,7 +772,7 @@ export class SelectionPool implements SelectionValues {
     this.#dense?.grow(cap);
     this.#sumTree?.grow(cap);
     this.#bucket?.grow(cap);
-    this.#radix?.grow(cap);
+    this.#calendar?.grow(cap);
   }
 
   // All per-slot arrays as views of one buffer (one allocation instead of fourteen), with the
@@ -816,8 +817,8 @@ function noOne(): number {
 }
 
 // Whether a sorted policy's key is a u32 that only grows on use (the degradation family's
-// formulas): then the radix engine orders it.
-function isRadixFormula(policy: PoolPolicy, formula: Formula): boolean {
+// formulas): then the calendar engine orders it.
+function isCalendarFormula(policy: PoolPolicy, formula: Formula): boolean {
   const { key, use } = formula;
   return use === USE_DEGRADE && policy.maxKey === 0xffffffff &&
     (key === KEY_LOAD_DEG || key === KEY_LOAD_LD_DEG || key === KEY_DPF_LOAD_DEG ||

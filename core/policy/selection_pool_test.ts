@@ -82,8 +82,8 @@ test("SelectionPool.selections keeps the counts of memo hits when the pool grows
   pool.add(lu(4));
   const out = new Int32Array(2), rng = new SeededRng(1);
   for (let i = 0; i < 100; i++) pool.select(2, out, rng);
-  pool.add(lu(5)); // capacity 4 → 8
-  assert.equal(pool.capacity, 8);
+  pool.add(lu(5)); // capacity 4 → 16
+  assert.equal(pool.capacity, 16);
   assert.equal(pool.selections[first], 100);
   assert.equal(pool.selections[second], 100);
 });

@@ -1,4 +1,4 @@
-// The radix engine of the degradation family against the heap engine: a copy of each policy
+// The calendar engine of the degradation family against the heap engine: a copy of each policy
 // defined through definePolicy() (hooks only, no formula codes) runs on the heap engine with
 // the same hooks, so both must select exactly the same pool elements, in the same order, over
 // random streams of registrations, updates (which reset the counter and may lower a key below
@@ -18,16 +18,16 @@ import {
 } from "./mod.ts";
 import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
 import { SeededRng } from "../rng.ts";
-import { radixThreshold } from "./_radix_engine.ts";
+import { calendarThreshold } from "./_calendar_engine.ts";
 
-// Runs fn with the radix engine taking over from `min` pool elements on.
-function withRadixFrom(min: number, fn: () => void): void {
-  const saved = radixThreshold.min;
-  radixThreshold.min = min;
+// Runs fn with the calendar engine taking over from `min` pool elements on.
+function withCalendarFrom(min: number, fn: () => void): void {
+  const saved = calendarThreshold.min;
+  calendarThreshold.min = min;
   try {
     fn();
   } finally {
-    radixThreshold.min = saved;
+    calendarThreshold.min = saved;
   }
 }
 
@@ -108,12 +108,12 @@ function pickInto(pool: SelectionPool, k: number, rng: SeededRng, mi: number): n
 }
 
 for (const policy of FAMILY) {
-  test(`${policy.name}: the radix engine selects exactly what the heap engine selects`, () => {
-    withRadixFrom(0, () => sameAsHeap(policy, 12));
+  test(`${policy.name}: the calendar engine selects exactly what the heap engine selects`, () => {
+    withCalendarFrom(0, () => sameAsHeap(policy, 12));
   });
 
-  test(`${policy.name}: a pool that grows past the radix threshold keeps its order`, () => {
-    withRadixFrom(40, () => sameAsHeap(policy, 4));
+  test(`${policy.name}: a pool that grows past the calendar threshold keeps its order`, () => {
+    withCalendarFrom(40, () => sameAsHeap(policy, 4));
   });
 }
 
@@ -165,12 +165,12 @@ function sameAsHeap(policy: PoolPolicy, seeds: number): void {
   }
 }
 
-test("LeastUsedDegradation: the radix engine follows a long water-filling run and a reset below the first key", () => {
-  withRadixFrom(0, waterFilling);
+test("LeastUsedDegradation: the calendar engine follows a long water-filling run and a reset below the first key", () => {
+  withCalendarFrom(0, waterFilling);
 });
 
-test("LeastUsedDegradation: a pool moves to the radix engine at the threshold in the middle of a water-filling run", () => {
-  withRadixFrom(200, waterFilling);
+test("LeastUsedDegradation: a pool moves to the calendar engine at the threshold in the middle of a water-filling run", () => {
+  withCalendarFrom(200, waterFilling);
 });
 
 function waterFilling(): void {
@@ -207,8 +207,8 @@ function waterFilling(): void {
   assert.ok(a.degradation[first]! > 0 || a.load[first]! > 0);
 }
 
-test("LeastUsedDegradation: selection counts survive the move to the radix engine", () => {
-  withRadixFrom(8, () => {
+test("LeastUsedDegradation: selection counts survive the move to the calendar engine", () => {
+  withCalendarFrom(8, () => {
     const pool = new SelectionPool(leastUsedDegradation);
     const lud = (load: number) =>
       policyParameter(leastUsedDegradation.type, { load, loadDegradation: 0 });
@@ -217,7 +217,7 @@ test("LeastUsedDegradation: selection counts survive the move to the radix engin
     const out = new Int32Array(3), rng = new SeededRng(1);
     // Without degradation the order stays: repeated selections of the same three.
     for (let i = 0; i < 50; i++) pool.select(3, out, rng);
-    pool.add(lud(500)); // the eighth: the pool moves to the radix engine
+    pool.add(lud(500)); // the eighth: the pool moves to the calendar engine
     for (const s of first) assert.equal(pool.selections[s], 50);
     pool.select(3, out, rng);
     assert.deepEqual([...out], first);

@@ -1,0 +1,710 @@
+// Sorted engine for the degradation family (Least Used with Degradation, Priority Least Used
+// with Degradation and their DPF variants) on a calendar queue whose lifecycle costs O(1): the
+// selection pool moves a pool of that family from the heap engine to it at
+// calendarThreshold.min pool elements (selection_pool.ts). It replaced a radix heap (wave 6),
+// which filed every use twice and every registration at once (bench/README.md).
+//
+// What makes it fit: keys are integers in 0 … 0xffffffff and a use raises a key by at most the
+// PE's load degradation (the "hold" model of a simulation queue: take the least, put it back a
+// little later). The calendar covers the window of bucket numbers [b0, b0 + nb), where key x
+// has bucket number x >>> shift; its nb circular buckets (a power of two, at least twice the
+// pool size, at most 2^16: a larger bucket array misses the cache on every use) of width
+// 2^shift span at least twice the pool's largest load degradation, so a used PE stays in the
+// window; near the first key there are one or two PEs per bucket. Each bucket is a doubly
+// linked list sorted by (key, sequence number); a use unlinks the head and links the PE a few
+// buckets further on, after the equal keys without reading sequence numbers (its number is the
+// newest), and after the tail without reading the tail's record when the tail's key (kept
+// beside the tail) is not larger. A bitmap of the non-empty buckets finds the next one. Keys
+// above the window wait in the high heap (a binary heap on (key, sequence number)) and move in
+// as the window advances; keys below the window (a PE whose counter was reset) go into the low
+// heap, whose PEs all come before every PE of the calendar. Selecting k > 1 reads the first k
+// in place (bucket by bucket) and uses the first, where a radix heap has to take them out
+// into a heap.
+//
+// Lifecycle without filing: a registration, an update of the policy information and a pool
+// taken over from the heap engine only append the PE to the pending list (O(1), its key not even
+// computed); a deregistration unlinks the PE from wherever it is (pending: swap with the last).
+// The next selection (or first() / order()) files the pending PEs: one by one while they are
+// few, otherwise everything is filed again in O(n) (window from the least key, heapified high
+// heap). So a burst of registrations, updates and deregistrations between two selections costs
+// what appending to an array costs, and the filing is paid once by the selection that needs it:
+// about 100 ns per PE (the first selection after registering 10000 PEs takes ~1 ms, the radix
+// heap's of wave 6 ~0.03 ms; bench/README.md).
+//
+// The common use (the head of the current bucket, its new key after the tail of its bucket) runs
+// in one function: V8 boxes a key above 2^31 (a double) on every call into a helper it does not
+// inline, so keys reach helpers through the record. Per-PE state of the engine sits in one
+// Int32Array record of four (node id = slot + 1; 0 is "none", so a link to it can be written
+// without a branch): key (as a u32 through a Uint32Array view of the same memory), next, prev,
+// and where (0 nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the
+// pending list): one cache line per PE touched instead of four. Per bucket: head, tail, the
+// tail's key. Ties are broken by sequence number exactly as in the heap engine
+// (_calendar_engine_test.ts compares the two).
+
+import type { SelectionPool } from "./selection_pool.ts";
+import type { PoolPolicy } from "./policy.ts";
+import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+import { KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
+
+const U32_MAX = 0xffffffff;
+/** Record fields (stride 4). */
+const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3;
+/** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
+const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
+const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
+
+/**
+ * Pool size from which the selection pool orders the degradation family with this engine
+ * (below, the heap engine: small pools saturate at the 0xffffffff cap, where both are a queue,
+ * and the heap engine's code is shared with the other sorted policies in a process serving many
+ * policies). A field, so that tests can lower it.
+ *
+ * @see bench/README.md "Handlespace and policies"
+ */
+export const calendarThreshold = { min: 256 };
+
+/**
+ * The calendar-queue engine of the degradation family: the selection pool's sorted order by
+ * (key, sequence number), the same choices as the heap engine (see the file comment).
+ */
+export class CalendarEngine {
+  /** Node records: key, next, prev, where (stride 4, by node id). */
+  nd: Int32Array;
+  /** The same memory as u32 (for the keys). */
+  nk: Uint32Array;
+  low: Int32Array;
+  high: Int32Array;
+  pend: Int32Array;
+  nLow = 0;
+  nHigh = 0;
+  nPend = 0;
+  /** Per bucket (stride 4): head, tail, the tail's key (through `hk`), unused. */
+  ht: Int32Array = new Int32Array(4 * MIN_BUCKETS);
+  /** The same memory as u32 (for the tails' keys). */
+  hk: Uint32Array = new Uint32Array(this.ht.buffer);
+  bits: Int32Array = new Int32Array(MIN_BUCKETS >> 5);
+  nb = MIN_BUCKETS;
+  mask = MIN_BUCKETS - 1;
+  shift = 0;
+  /** [b0, next sequence number] */
+  readonly st = new Float64Array([0, SEQ_START]);
+  /** Circular index of bucket b0. */
+  cur = 0;
+  /** PEs in the calendar. */
+  cn = 0;
+  n = 0;
+  readonly #pool: SelectionPool;
+  readonly #policy: PoolPolicy;
+  readonly #keyCode: number;
+  readonly #additive: boolean;
+  #seq: Float64Array;
+  #sel: Float64Array;
+  #ld: Uint32Array;
+  #deg: Uint32Array;
+
+  constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number) {
+    this.#pool = pool;
+    this.#policy = policy;
+    this.#keyCode = keyCode;
+    this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
+    this.#ld = pool.loadDegradation;
+    this.#deg = pool.degradation;
+    const cap = pool.capacity + 1;
+    const buf = new ArrayBuffer(28 * cap);
+    this.nd = new Int32Array(buf, 0, 4 * cap);
+    this.nk = new Uint32Array(buf, 0, 4 * cap);
+    this.low = new Int32Array(buf, 16 * cap, cap);
+    this.high = new Int32Array(buf, 20 * cap, cap);
+    this.pend = new Int32Array(buf, 24 * cap, cap);
+  }
+
+  grow(capacity: number): void {
+    const pool = this.#pool;
+    this.#seq = pool.seq;
+    this.#sel = pool.selections;
+    this.#ld = pool.loadDegradation;
+    this.#deg = pool.degradation;
+    const cap = capacity + 1;
+    const buf = new ArrayBuffer(28 * cap);
+    const nd = new Int32Array(buf, 0, 4 * cap);
+    nd.set(this.nd);
+    this.nd = nd;
+    this.nk = new Uint32Array(buf, 0, 4 * cap);
+    this.low = copy(new Int32Array(buf, 16 * cap, cap), this.low);
+    this.high = copy(new Int32Array(buf, 20 * cap, cap), this.high);
+    this.pend = copy(new Int32Array(buf, 24 * cap, cap), this.pend);
+  }
+
+  first(): number {
+    if (this.n === 0) return -1;
+    if (this.nPend !== 0) this.#flush();
+    return this.#first() - 1;
+  }
+
+  add(slot: number): void {
+    this.#seq[slot] = this.#sequence();
+    this.n++;
+    this.#pendPush(slot + 1);
+  }
+
+  remove(slot: number): void {
+    this.#detach(slot + 1);
+    this.n--;
+  }
+
+  changed(slot: number): void {
+    const id = slot + 1;
+    if ((this.nd[4 * id + WHERE]! & TAG) === PEND) return;
+    this.#detach(id);
+    this.#pendPush(id);
+  }
+
+  selectOne(maxIncrement: number): number {
+    // Small, so that V8 inlines it: the head of the current bucket, or of the next non-empty
+    // one; pending PEs and the low heap out of line.
+    if (this.nPend + this.nLow !== 0) return this.#selectOther(maxIncrement);
+    let id = this.ht[4 * this.cur]!;
+    if (id === 0) {
+      if (this.n === 0) return -1;
+      id = this.#advance();
+    }
+    const s = id - 1;
+    this.#sel[s]!++;
+    if (maxIncrement > 0) this.#useHead(id, s);
+    return s;
+  }
+
+  #selectOther(maxIncrement: number): number {
+    if (this.n === 0) return -1;
+    if (this.nPend !== 0) this.#flush();
+    const id = this.#first(), s = id - 1;
+    this.#sel[s]!++;
+    if (maxIncrement > 0) {
+      if ((this.nd[4 * id + WHERE]! & TAG) === LOW) this.#use(id);
+      else this.#useHead(id, s);
+    }
+    return s;
+  }
+
+  select(k: number, out: Int32Array, maxIncrement: number): number {
+    const n = this.n, want = k < n ? k : n;
+    if (want === 0) return 0;
+    if (this.nPend !== 0) this.#flush();
+    const sel = this.#sel, nd = this.nd;
+    let c = 0;
+    if (this.nLow === 0 && this.cn >= want) {
+      // The first `want` PEs of the calendar, bucket by bucket.
+      let id = this.#calFirst(), b = this.cur;
+      const ht = this.ht, mask = this.mask;
+      for (;;) {
+        for (; id !== 0 && c < want; id = nd[4 * id + NEXT]!) out[c++] = id - 1;
+        if (c === want) break;
+        b = this.#nextBucket((b + 1) & mask);
+        id = ht[4 * b]!;
+      }
+      for (let i = 0; i < want; i++) sel[out[i]!]!++;
+      if (maxIncrement > 0) {
+        this.#useHead(out[0]! + 1, out[0]!);
+        const used = maxIncrement < want ? maxIncrement : want;
+        for (let i = 1; i < used; i++) this.#use(out[i]! + 1);
+      }
+      return want;
+    }
+    // Take them out in order, then put them back (same keys, same sequence numbers).
+    for (; c < want; c++) {
+      const id = this.#first();
+      out[c] = id - 1;
+      this.#detach(id);
+    }
+    for (let i = 0; i < want; i++) this.#place(out[i]! + 1, this.nk[4 * (out[i]! + 1) + KEY]!);
+    for (let i = 0; i < want; i++) sel[out[i]!]!++;
+    if (maxIncrement > 0) {
+      const used = maxIncrement < want ? maxIncrement : want;
+      for (let i = 0; i < used; i++) this.#use(out[i]! + 1);
+    }
+    return want;
+  }
+
+  orderInto(out: number[]): void {
+    if (this.nPend !== 0) this.#flush();
+    const nk = this.nk, seq = this.#seq, all = this.#all();
+    all.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
+    for (const id of all) out.push(id - 1);
+  }
+
+  /**
+   * Takes over `count` live slots from another engine with their sequence numbers (the next one
+   * to give out is `nextSeq`); the engine must be empty. They are filed at the next selection.
+   */
+  adopt(slots: Int32Array, count: number, nextSeq: number): void {
+    this.st[1] = nextSeq;
+    for (let i = 0; i < count; i++) this.#pendPush(slots[i]! + 1);
+    this.n = count;
+  }
+
+  // The first PE of all (n > 0, nothing pending).
+  #first(): number {
+    return this.nLow !== 0 ? this.low[0]! : this.#calFirst();
+  }
+
+  // The first PE of the calendar (moving the window up to it, or to the high heap's first).
+  #calFirst(): number {
+    const h = this.ht[4 * this.cur]!;
+    return h !== 0 ? h : this.#advance();
+  }
+
+  #advance(): number {
+    const st = this.st;
+    if (this.cn === 0) {
+      // Jump the window to the high heap's first.
+      st[0] = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
+      this.cur = st[0]! & this.mask;
+      this.#pull();
+      return this.ht[4 * this.cur]!;
+    }
+    // The first non-empty bucket after `cur` (inline #nextBucket).
+    const bits = this.bits, words = bits.length, cur = this.cur;
+    let w = cur >> 5, m = bits[w]! & (-1 << (cur & 31));
+    while (m === 0) {
+      w = w + 1 === words ? 0 : w + 1;
+      m = bits[w]!;
+    }
+    const b = (w << 5) + 31 - Math.clz32(m & -m);
+    const b0 = st[0]! + ((b - cur) & this.mask);
+    st[0] = b0;
+    this.cur = b;
+    if (this.nHigh !== 0 && (this.nk[4 * this.high[0]! + KEY]! >>> this.shift) - b0 < this.nb) {
+      this.#pull();
+    }
+    return this.ht[4 * b]!;
+  }
+
+  // Moves the high heap's PEs that are now inside the window into the calendar.
+  #pull(): void {
+    const b0 = this.st[0]!, nb = this.nb, shift = this.shift, nk = this.nk;
+    while (this.nHigh !== 0) {
+      const id = this.high[0]!, x = nk[4 * id + KEY]!;
+      if ((x >>> shift) - b0 >= nb) break;
+      this.#heapRemove(this.high, HIGH, 0);
+      this.#calInsert(id, x);
+    }
+  }
+
+  // The first non-empty bucket at or after circular index b (the calendar is not empty).
+  #nextBucket(b: number): number {
+    const bits = this.bits, words = bits.length;
+    let w = b >> 5;
+    let m = bits[w]! & (-1 << (b & 31));
+    while (m === 0) {
+      w = w + 1 === words ? 0 : w + 1;
+      m = bits[w]!;
+    }
+    return (w << 5) + 31 - Math.clz32(m & -m);
+  }
+
+  // A use of node id, the head of bucket `cur` (nothing pending, the low heap empty): the next
+  // sequence number and the degradation step, then linked again further on.
+  #useHead(id: number, s: number): void {
+    // One function for the whole common case (V8 would box the key, a double above 2^31, on
+    // every call into a helper that is not inlined): keys go to helpers through the record.
+    const st = this.st, seq = st[1]!;
+    if (seq >= SEQ_LIMIT) {
+      this.#use(id);
+      return;
+    }
+    st[1] = seq + 1;
+    this.#seq[s] = seq;
+    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    const nk = this.nk, nd = this.nd, ht = this.ht, hk = this.hk, r = 4 * id, k = nk[r + KEY]!;
+    const x = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
+    nk[r + KEY] = x;
+    const rel = (x >>> this.shift) - st[0]!;
+    if (rel === 0) {
+      this.#stayed(id);
+      return;
+    }
+    // Out of the current bucket (id is its head).
+    const cur = this.cur, c = 4 * cur, after = nd[r + NEXT]!;
+    ht[c] = after;
+    if (after === 0) {
+      ht[c + 1] = 0;
+      this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
+    } else nd[4 * after + PREV] = 0;
+    if (rel >= this.nb || after === 0 && this.cn === 1) {
+      // Beyond the window, or the calendar would be empty: placed anew.
+      this.cn--;
+      nd[r + WHERE] = NOWHERE;
+      this.#placeStored(id);
+    } else {
+      // Into its bucket after every key ≤ x: after the tail unless the tail's key is larger.
+      const b = (x >>> this.shift) & this.mask, t = 4 * b, tail = ht[t + 1]!;
+      if (tail === 0) {
+        ht[t] = id;
+        ht[t + 1] = id;
+        hk[t + 2] = x;
+        nd[r + NEXT] = 0;
+        nd[r + PREV] = 0;
+        this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
+      } else if (hk[t + 2]! <= x) {
+        nd[4 * tail + NEXT] = id;
+        nd[r + PREV] = tail;
+        nd[r + NEXT] = 0;
+        ht[t + 1] = id;
+        hk[t + 2] = x;
+      } else {
+        this.cn--;
+        this.#walkIn(id, b);
+      }
+    }
+  }
+
+  // The used head id got a key (in its record) in the current bucket: it moves behind the keys
+  // ≤ its key.
+  #stayed(id: number): void {
+    const c = 4 * this.cur, tail = this.ht[c + 1]!, x = this.nk[4 * id + KEY]!;
+    if (tail === id) {
+      this.hk[c + 2] = x;
+      return;
+    }
+    if (this.hk[c + 2]! <= x) {
+      this.#toTail(id, tail);
+      this.hk[c + 2] = x;
+      return;
+    }
+    this.#unlinkHead(id);
+    this.#calAppend(id, x);
+  }
+
+  // Links node id (unlinked, key in its record, newest sequence number) into bucket b, whose
+  // tail's key is larger, after the last key ≤ its key.
+  #walkIn(id: number, b: number): void {
+    const nd = this.nd, nk = this.nk, x = nk[4 * id + KEY]!;
+    let after = nd[4 * this.ht[4 * b + 1]! + PREV]!;
+    while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
+    this.#link(id, x, b, after);
+  }
+
+  // Places node id (detached, key in its record).
+  #placeStored(id: number): void {
+    this.#place(id, this.nk[4 * id + KEY]!);
+  }
+
+  // Node id (the head of bucket `cur`, not its tail) becomes the tail.
+  #toTail(id: number, tail: number): void {
+    const nd = this.nd, ht = this.ht, c = 4 * this.cur, after = nd[4 * id + NEXT]!;
+    ht[c] = after;
+    nd[4 * after + PREV] = 0;
+    nd[4 * tail + NEXT] = id;
+    nd[4 * id + PREV] = tail;
+    nd[4 * id + NEXT] = 0;
+    ht[c + 1] = id;
+  }
+
+  // Unlinks node id, the head of bucket `cur`.
+  #unlinkHead(id: number): void {
+    const nd = this.nd, ht = this.ht, cur = this.cur, after = nd[4 * id + NEXT]!;
+    ht[4 * cur] = after;
+    if (after === 0) {
+      ht[4 * cur + 1] = 0;
+      this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
+    } else nd[4 * after + PREV] = 0;
+    this.cn--;
+    nd[4 * id + WHERE] = NOWHERE;
+  }
+
+  // A use of any PE (MaxIncrement > 1, the low heap, renumbering): filed again.
+  #use(id: number): void {
+    const s = id - 1;
+    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    const seq = this.#sequence();
+    this.#detach(id);
+    this.#seq[s] = seq;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    const k = this.nk[4 * id + KEY]!;
+    this.#place(id, this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s));
+  }
+
+  #detach(id: number): void {
+    const w = this.nd[4 * id + WHERE]!, tag = w & TAG;
+    if (w === CAL) this.#calUnlink(id);
+    else if (tag === LOW) this.#heapRemove(this.low, LOW, w >> 3);
+    else if (tag === HIGH) this.#heapRemove(this.high, HIGH, w >> 3);
+    else if (tag === PEND) this.#pendRemove(w >> 3);
+    this.nd[4 * id + WHERE] = NOWHERE;
+  }
+
+  #pendPush(id: number): void {
+    const i = this.nPend++;
+    this.pend[i] = id;
+    this.nd[4 * id + WHERE] = (i << 3) | PEND;
+  }
+
+  #pendRemove(p: number): void {
+    const last = --this.nPend;
+    if (p === last) return;
+    const moved = this.pend[last]!;
+    this.pend[p] = moved;
+    this.nd[4 * moved + WHERE] = (p << 3) | PEND;
+  }
+
+  // Files the pending PEs: one by one while they are few, otherwise everything again.
+  #flush(): void {
+    if (
+      this.nPend > 16 + (this.n >> 3) ||
+      2 * this.n > this.nb && this.nb < MAX_BUCKETS
+    ) {
+      this.#rebuild();
+      return;
+    }
+    // (A placement may file everything again, which empties the list.)
+    while (this.nPend !== 0) {
+      const id = this.pend[--this.nPend]!;
+      this.nd[4 * id + WHERE] = NOWHERE;
+      this.#place(id, this.#key(id - 1));
+    }
+  }
+
+  // Places node id (detached, sequence number set) with key x.
+  #place(id: number, x: number): void {
+    this.nk[4 * id + KEY] = x;
+    const bk = x >>> this.shift, b0 = this.st[0]!;
+    if (this.cn === 0 && this.nLow === 0) {
+      // An empty calendar: its window may move anywhere at or below the high heap's first.
+      let base = bk;
+      if (this.nHigh !== 0) {
+        const hb = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
+        if (hb < base) base = hb;
+      }
+      this.st[0] = base;
+      this.cur = base & this.mask;
+      if (this.nHigh !== 0) this.#pull();
+      if (bk - base < this.nb) this.#calInsert(id, x);
+      else this.#heapPush(this.high, HIGH, id);
+      return;
+    }
+    if (bk < b0) {
+      this.#heapPush(this.low, LOW, id);
+      if (this.nLow > 16 + (this.n >> 3)) this.#rebuild();
+    } else if (bk - b0 < this.nb) this.#calInsert(id, x);
+    else this.#heapPush(this.high, HIGH, id);
+  }
+
+  // Links node id with key x (inside the window) into its bucket at its (key, sequence) place.
+  #calInsert(id: number, x: number): void {
+    const seq = this.#seq, mine = seq[id - 1]!;
+    if (mine === this.st[1]! - 1) {
+      this.#calAppend(id, x);
+      return;
+    }
+    const b = (x >>> this.shift) & this.mask, nd = this.nd, nk = this.nk, ht = this.ht;
+    let after = ht[4 * b + 1]!;
+    while (after !== 0) {
+      const ka = nk[4 * after + KEY]!;
+      if (ka < x || (ka === x && seq[after - 1]! < mine)) break;
+      after = nd[4 * after + PREV]!;
+    }
+    this.#link(id, x, b, after);
+  }
+
+  // Links node id with key x (inside the window, the newest sequence number) into its bucket
+  // after every key ≤ x.
+  #calAppend(id: number, x: number): void {
+    const b = (x >>> this.shift) & this.mask, tail = this.ht[4 * b + 1]!;
+    if (tail === 0 || this.hk[4 * b + 2]! <= x) {
+      // After the tail, without reading its record (the common case).
+      this.#link(id, x, b, tail);
+      return;
+    }
+    const nd = this.nd, nk = this.nk;
+    let after = nd[4 * tail + PREV]!;
+    while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
+    this.#link(id, x, b, after);
+  }
+
+  #link(id: number, x: number, b: number, after: number): void {
+    const nd = this.nd, ht = this.ht, r = 4 * id;
+    const next = after !== 0 ? nd[4 * after + NEXT]! : ht[4 * b]!;
+    this.nk[r + KEY] = x;
+    nd[r + PREV] = after;
+    nd[r + NEXT] = next;
+    nd[r + WHERE] = CAL;
+    if (after !== 0) nd[4 * after + NEXT] = id;
+    else ht[4 * b] = id;
+    if (next !== 0) nd[4 * next + PREV] = id;
+    else {
+      ht[4 * b + 1] = id;
+      this.hk[4 * b + 2] = x;
+    }
+    this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
+    this.cn++;
+  }
+
+  #calUnlink(id: number): void {
+    const b = (this.nk[4 * id + KEY]! >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
+    const n = nd[4 * id + NEXT]!, p = nd[4 * id + PREV]!;
+    if (p !== 0) nd[4 * p + NEXT] = n;
+    else ht[4 * b] = n;
+    if (n !== 0) nd[4 * n + PREV] = p;
+    else {
+      ht[4 * b + 1] = p;
+      this.hk[4 * b + 2] = this.nk[4 * p + KEY]!; // (node 0's key when the bucket empties)
+    }
+    if (ht[4 * b] === 0) this.bits[b >> 5] = this.bits[b >> 5]! & ~(1 << (b & 31));
+    this.cn--;
+  }
+
+  // Whether node a comes before node b: key, then sequence number.
+  #before(a: number, b: number): boolean {
+    const ka = this.nk[4 * a + KEY]!, kb = this.nk[4 * b + KEY]!;
+    return ka < kb || (ka === kb && this.#seq[a - 1]! < this.#seq[b - 1]!);
+  }
+
+  #heapPush(h: Int32Array, tag: number, id: number): void {
+    const i = tag === LOW ? this.nLow++ : this.nHigh++;
+    h[i] = id;
+    this.#up(h, tag, i);
+  }
+
+  #heapRemove(h: Int32Array, tag: number, p: number): void {
+    const last = tag === LOW ? --this.nLow : --this.nHigh;
+    this.nd[4 * h[p]! + WHERE] = NOWHERE;
+    if (p === last) return;
+    h[p] = h[last]!;
+    if (this.#up(h, tag, p) === p) this.#down(h, tag, p, last);
+  }
+
+  #up(h: Int32Array, tag: number, i: number): number {
+    const nd = this.nd, id = h[i]!;
+    while (i > 0) {
+      const q = (i - 1) >> 1, up = h[q]!;
+      if (!this.#before(id, up)) break;
+      h[i] = up;
+      nd[4 * up + WHERE] = (i << 3) | tag;
+      i = q;
+    }
+    h[i] = id;
+    nd[4 * id + WHERE] = (i << 3) | tag;
+    return i;
+  }
+
+  #down(h: Int32Array, tag: number, i: number, n: number): void {
+    // (The comparisons inline: heapifying a burst of registrations runs this n/2 times.)
+    const nd = this.nd, nk = this.nk, seq = this.#seq, id = h[i]!, x = nk[4 * id + KEY]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      let down = h[c]!, kd = nk[4 * down + KEY]!;
+      if (c + 1 < n) {
+        const r = h[c + 1]!, kr = nk[4 * r + KEY]!;
+        if (kr < kd || (kr === kd && seq[r - 1]! < seq[down - 1]!)) {
+          c++;
+          down = r;
+          kd = kr;
+        }
+      }
+      if (kd > x || (kd === x && seq[down - 1]! > seq[id - 1]!)) break;
+      h[i] = down;
+      nd[4 * down + WHERE] = (i << 3) | tag;
+      i = c;
+    }
+    h[i] = id;
+    nd[4 * id + WHERE] = (i << 3) | tag;
+  }
+
+  // Every node id, in no particular order.
+  #all(): number[] {
+    const all: number[] = [];
+    for (let i = 0; i < this.nPend; i++) all.push(this.pend[i]!);
+    for (let i = 0; i < this.nLow; i++) all.push(this.low[i]!);
+    for (let i = 0; i < this.nHigh; i++) all.push(this.high[i]!);
+    const nd = this.nd, ht = this.ht;
+    for (let b = 0; b < this.nb; b++) {
+      for (let id = ht[4 * b]!; id !== 0; id = nd[4 * id + NEXT]!) all.push(id);
+    }
+    return all;
+  }
+
+  // Sizes the calendar for the pool and files everything again relative to the least key: the
+  // window's PEs sorted into their buckets, the rest heapified into the high heap (O(n) but for
+  // the window's sort).
+  #rebuild(): void {
+    const nk = this.nk, nd = this.nd, seq = this.#seq, ld = this.#ld;
+    const pend = this.pend, pool = this.#pool, load = pool.load, deg = this.#deg;
+    const keyCode = this.#keyCode;
+    for (let i = 0; i < this.nPend; i++) {
+      // The additive keys inline (a burst of registrations computes them here).
+      const id = pend[i]!, s = id - 1;
+      let x: number;
+      if (keyCode === KEY_LOAD_DEG) x = load[s]! + deg[s]!;
+      else if (keyCode === KEY_LOAD_LD_DEG) x = load[s]! + ld[s]! + deg[s]!;
+      else x = this.#key(s);
+      nk[4 * id + KEY] = x > U32_MAX ? U32_MAX : x;
+    }
+    const all = this.#all();
+    this.nPend = 0;
+    let nb = MIN_BUCKETS;
+    while (nb < 2 * this.n && nb < MAX_BUCKETS) nb *= 2;
+    let maxLd = 0, min = U32_MAX;
+    for (const id of all) {
+      const l = ld[id - 1]!, x = nk[4 * id + KEY]!;
+      maxLd = l > maxLd ? l : maxLd;
+      min = x < min ? x : min;
+    }
+    let shift = 0;
+    while (shift < 31 && nb * 2 ** shift < 2 * maxLd + 2) shift++;
+    this.nb = nb;
+    this.mask = nb - 1;
+    this.shift = shift;
+    if (this.ht.length !== 4 * nb) {
+      this.ht = new Int32Array(4 * nb);
+      this.hk = new Uint32Array(this.ht.buffer);
+      this.bits = new Int32Array(nb >> 5);
+    } else {
+      this.ht.fill(0);
+      this.bits.fill(0);
+    }
+    this.nLow = 0;
+    this.nHigh = 0;
+    this.cn = 0;
+    const b0 = min >>> shift;
+    this.st[0] = b0;
+    this.cur = b0 & this.mask;
+    const window: number[] = [], high = this.high;
+    for (const id of all) {
+      if ((nk[4 * id + KEY]! >>> shift) - b0 < nb) window.push(id);
+      else high[this.nHigh++] = id;
+    }
+    // In order, each appended to its bucket's tail.
+    window.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
+    for (const id of window) {
+      const x = nk[4 * id + KEY]!, b = (x >>> shift) & this.mask;
+      this.#link(id, x, b, this.ht[4 * b + 1]!);
+    }
+    const m = this.nHigh;
+    for (let i = 0; i < m; i++) nd[4 * high[i]! + WHERE] = (i << 3) | HIGH;
+    for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
+  }
+
+  #key(slot: number): number {
+    return keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
+  }
+
+  #sequence(): number {
+    const st = this.st, seq = st[1]!;
+    if (seq < SEQ_LIMIT) {
+      st[1] = seq + 1;
+      return seq;
+    }
+    const slots = Int32Array.from(this.#all(), (id) => id - 1);
+    st[1] = renumber(this.#seq, slots, slots.length);
+    return st[1]!++;
+  }
+}
+
+function copy(to: Int32Array, from: Int32Array): Int32Array {
+  to.set(from);
+  return to;
+}
