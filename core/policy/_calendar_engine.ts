@@ -69,12 +69,12 @@ export const calendarThreshold = { min: 256 };
  */
 export class CalendarEngine {
   /** Node records: key, next, prev, where (stride 4, by node id). */
-  nd: Int32Array;
+  nd!: Int32Array;
   /** The same memory as u32 (for the keys). */
-  nk: Uint32Array;
-  low: Int32Array;
-  high: Int32Array;
-  pend: Int32Array;
+  nk!: Uint32Array;
+  low!: Int32Array;
+  high!: Int32Array;
+  pend!: Int32Array;
   nLow = 0;
   nHigh = 0;
   nPend = 0;
@@ -97,30 +97,31 @@ export class CalendarEngine {
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
   readonly #additive: boolean;
-  #seq: Float64Array;
-  #sel: Float64Array;
-  #ld: Uint32Array;
-  #deg: Uint32Array;
+  // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows).
+  #seq!: Float64Array;
+  #sel!: Float64Array;
+  #ld!: Uint32Array;
+  #deg!: Uint32Array;
 
   constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number) {
     this.#pool = pool;
     this.#policy = policy;
     this.#keyCode = keyCode;
     this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG;
-    this.#seq = pool.seq;
-    this.#sel = pool.selections;
-    this.#ld = pool.loadDegradation;
-    this.#deg = pool.degradation;
-    const cap = pool.capacity + 1;
-    const buf = new ArrayBuffer(28 * cap);
-    this.nd = new Int32Array(buf, 0, 4 * cap);
-    this.nk = new Uint32Array(buf, 0, 4 * cap);
-    this.low = new Int32Array(buf, 16 * cap, cap);
-    this.high = new Int32Array(buf, 20 * cap, cap);
-    this.pend = new Int32Array(buf, 24 * cap, cap);
+    this.#attach(pool.capacity);
   }
 
   grow(capacity: number): void {
+    const { nd, low, high, pend } = this;
+    this.#attach(capacity);
+    this.nd.set(nd);
+    this.low.set(low);
+    this.high.set(high);
+    this.pend.set(pend);
+  }
+
+  // The pool's per-slot arrays, and the engine's own for node ids 0 … capacity in one buffer.
+  #attach(capacity: number): void {
     const pool = this.#pool;
     this.#seq = pool.seq;
     this.#sel = pool.selections;
@@ -128,13 +129,11 @@ export class CalendarEngine {
     this.#deg = pool.degradation;
     const cap = capacity + 1;
     const buf = new ArrayBuffer(28 * cap);
-    const nd = new Int32Array(buf, 0, 4 * cap);
-    nd.set(this.nd);
-    this.nd = nd;
+    this.nd = new Int32Array(buf, 0, 4 * cap);
     this.nk = new Uint32Array(buf, 0, 4 * cap);
-    this.low = copy(new Int32Array(buf, 16 * cap, cap), this.low);
-    this.high = copy(new Int32Array(buf, 20 * cap, cap), this.high);
-    this.pend = copy(new Int32Array(buf, 24 * cap, cap), this.pend);
+    this.low = new Int32Array(buf, 16 * cap, cap);
+    this.high = new Int32Array(buf, 20 * cap, cap);
+    this.pend = new Int32Array(buf, 24 * cap, cap);
   }
 
   first(): number {
@@ -702,9 +701,4 @@ export class CalendarEngine {
     st[1] = renumber(this.#seq, slots, slots.length);
     return st[1]!++;
   }
-}
-
-function copy(to: Int32Array, from: Int32Array): Int32Array {
-  to.set(from);
-  return to;
 }
