@@ -25,6 +25,7 @@ import {
   checksumEntries,
   checksumReadBlock,
   checksumRecomputeBlock,
+  type ChecksumRecords,
   checksumUpdateBlock,
   lifecycleBatch,
 } from "./_cases.ts";
@@ -149,7 +150,7 @@ for (const policy of policies.filter((p) => REFERENCE_POLICIES.includes(p.name))
 // Checksums (bench-reference.md operation 6) on a RoundRobin pool.
 for (const n of sizes) {
   const repeat = Math.max(1, Math.ceil(20000 / n));
-  let records: ReturnType<typeof checksumEntries> | undefined;
+  let records: ChecksumRecords | undefined;
   Deno.bench({
     name: "ts",
     group: `checksum incremental update N=${n} (${repeat * n} updates)`,
