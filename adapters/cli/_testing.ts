@@ -87,3 +87,27 @@ export async function until(condition: () => boolean, ms: number, what: string):
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * Waits for `promise` up to `ms`; fails naming `what` and, when given, what `detail()` tells at
+ * that moment (a hung step then says where it hung instead of stalling the test run).
+ */
+export async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  detail?: () => string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const more = detail === undefined ? "" : `\n${detail()}`;
+      reject(new Error(`Timed out after ${ms} ms waiting for ${what}${more}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

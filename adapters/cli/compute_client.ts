@@ -14,6 +14,8 @@
  * (`bun adapters/cli/compute_client.ts`) and Node (`npx tsx adapters/cli/compute_client.ts`).
  * Progress goes to standard error, the result as one JSON object to standard output; the exit
  * status is 0 when the job completed (and matches `--expect`), 1 when it did not, 2 for bad usage.
+ * SIGINT or SIGTERM stops the job: the sessions close and the report of the units done so far is
+ * printed (exit status 1).
  *
  * @module
  */
@@ -31,6 +33,7 @@ import type { FramedAssociationOptions } from "../../core/transport/framed_assoc
 import type { Runtime } from "../runtime.ts";
 import { type Session, SessionClient, SessionError } from "../session/session_client.ts";
 import { COMPUTE_POOL } from "./_compute_service.ts";
+import { onShutdownSignals } from "./_signals.ts";
 import { readTlsValues } from "./_tls.ts";
 import type { TlsOptions } from "../tls.ts";
 
@@ -62,6 +65,11 @@ export interface ComputeJobOptions {
   readonly runtime?: Runtime;
   /** Progress reports. */
   readonly progress?: (line: string) => void;
+  /**
+   * Stops the job when aborted: the sessions close, units not done stay undone, and the report
+   * says what was done (`complete` false unless every unit had finished).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A unit that resumed from a checkpoint. */
@@ -135,9 +143,16 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
   const perPe = new Map<string, number>();
   let failovers = 0;
   const started = Date.now();
+  const signal = options.signal;
+  const aborted = () => signal?.aborted === true;
+  const stop = () => {
+    progress(`stopped: ${assembler.done} of ${units.length} units done`);
+    void client.close();
+  };
+  signal?.addEventListener("abort", stop, { once: true });
 
   async function openSession(worker: number): Promise<Session | undefined> {
-    for (let tries = 0; tries < 3; tries++) {
+    for (let tries = 0; tries < 3 && !aborted(); tries++) {
       try {
         const s = await client.open(pool);
         s.on(
@@ -155,6 +170,7 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
         return s;
       } catch (e) {
         progress(`session ${worker}: ${(e as Error).message}`);
+        if (aborted()) return undefined;
         if (!(e instanceof SessionError)) throw e;
       }
     }
@@ -176,7 +192,7 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
 
   async function worker(n: number): Promise<void> {
     let s: Session | undefined;
-    while (queue.length > 0) {
+    while (queue.length > 0 && !aborted()) {
       if (s === undefined || s.state === "closed") {
         s = await openSession(n);
         if (s === undefined) return;
@@ -209,8 +225,11 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
 
   try {
     const count = Math.max(1, Math.min(options.sessions ?? 4, units.length));
-    await Promise.all(Array.from({ length: count }, (_, i) => worker(i + 1)));
+    if (!aborted()) {
+      await Promise.all(Array.from({ length: count }, (_, i) => worker(i + 1)));
+    }
   } finally {
+    signal?.removeEventListener("abort", stop);
     await client.close();
   }
   return {
@@ -342,14 +361,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     ? undefined
     : (line: string) => process.stderr.write(`compute-client: ${line}\n`);
   let report: ComputeJobReport;
+  // SIGINT / SIGTERM stop the job; the report of what was done is still printed.
+  const abort = new AbortController();
+  const unsubscribe = onShutdownSignals(() => abort.abort());
   try {
     report = await runComputeJob({
       ...args.options,
       ...(progress === undefined ? {} : { progress }),
+      signal: abort.signal,
     });
   } catch (e) {
     process.stderr.write(`compute-client: ${(e as Error).message}\n`);
     return 1;
+  } finally {
+    unsubscribe();
   }
   process.stdout.write(JSON.stringify(report) + "\n");
   if (!report.complete) {

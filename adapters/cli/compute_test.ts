@@ -4,7 +4,7 @@ import { runHsdump } from "./hsdump.ts";
 import { runRegistrar } from "./registrar.ts";
 import { runServer } from "./server.ts";
 import { runComputeJob } from "./compute_client.ts";
-import { TestIo } from "./_testing.ts";
+import { TestIo, within } from "./_testing.ts";
 
 const KEY = "a compute pool key for tests";
 
@@ -71,7 +71,11 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
     // The registrar sees each PE's load degradation as one unit's share of its capacity.
     const dumpIo = new TestIo();
     assert.equal(
-      await runHsdump(["--registrar", `127.0.0.1:${port(started.enrp)}`, "--json"], dumpIo),
+      await within(
+        runHsdump(["--registrar", `127.0.0.1:${port(started.enrp)}`, "--json"], dumpIo),
+        15_000,
+        "hsdump",
+      ),
       0,
     );
     const dump = JSON.parse(dumpIo.stdout) as {
@@ -83,12 +87,30 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
     // registration: a job that starts and ends inside that window (a starved machine runs the
     // paced units back to back) leaves nothing for the registrar to see. Start it after.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const report = await runComputeJob({
-      registrars: [asap],
-      to: 2_000_000,
-      units: 16,
-      sessions: 8, // more than the 4 slots: units queue, the big PE's load stays up meanwhile
-    });
+    // Bounded: a job that stops making progress fails here, telling what the client and the
+    // pool elements did, and the abort closes its sessions so the test run can go on.
+    const progress: string[] = [];
+    const abort = new AbortController();
+    const report = await within(
+      runComputeJob({
+        registrars: [asap],
+        to: 2_000_000,
+        units: 16,
+        sessions: 8, // more than the 4 slots: units queue, the big PE's load stays up meanwhile
+        progress: (line) => progress.push(line),
+        signal: abort.signal,
+      }),
+      60_000,
+      "the compute job",
+      () => {
+        abort.abort();
+        const pe = servers.map((s) =>
+          s.io.logs().filter((l) => l.event !== "re-registered").map((l) => JSON.stringify(l))
+        );
+        return [`client: ${progress.join(" | ")}`, ...pe.map((l, i) => `PE ${i}: ${l.join(" ")}`)]
+          .join("\n");
+      },
+    );
     assert.equal(report.complete, true);
     assert.equal(report.primes, 148933); // π(2 000 000)
     assert.equal(report.duplicates, 0);
@@ -110,9 +132,64 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
     assert.ok(loads.some((x) => x >= 33), `loads the registrar saw: ${loads.join(", ")}`);
   } finally {
     for (const s of servers) s.io.signal();
-    for (const s of servers) assert.equal(await s.done, 0);
+    for (const s of servers) assert.equal(await within(s.done, 15_000, "a server's shutdown"), 0);
     for (const s of servers) assert.ok(s.io.logs().some((l) => l.event === "deregistered"));
     prIo.signal();
-    await prDone;
+    await within(prDone, 15_000, "the registrar's shutdown");
+  }
+});
+
+test("runComputeJob stops when aborted: sessions close and the report counts the units done", async () => {
+  const prIo = new TestIo();
+  const prDone = runRegistrar(
+    ["--asap", "127.0.0.1:0", "--enrp", "127.0.0.1:0", "--announce", "off", "--log-format", "json"],
+    prIo,
+  );
+  const started = await prIo.waitForLog("started");
+  const asap = `127.0.0.1:${(started.asap as string[])[0]!.split(":")[1]}`;
+  const io = new TestIo();
+  const done = runServer([
+    "--compute",
+    "--rate",
+    "1000000", // 250 ms per unit of 250000 numbers: the job would take 4 s
+    "--cookie-key",
+    KEY,
+    "--registrar",
+    asap,
+    "--host",
+    "127.0.0.1",
+    "--announce",
+    "off",
+    "--log-format",
+    "json",
+    "--log-level",
+    "debug",
+  ], io);
+  try {
+    await io.waitForLog("registered");
+    const abort = new AbortController();
+    const job = runComputeJob({
+      registrars: [asap],
+      to: 4_000_000,
+      units: 16,
+      sessions: 2,
+      signal: abort.signal,
+    });
+    await io.waitForLog("unit-done");
+    abort.abort();
+    const report = await within(job, 10_000, "the aborted job's report");
+    assert.equal(report.complete, false);
+    assert.ok(report.done >= 1 && report.done < 16, `${report.done} units done`);
+    assert.equal(report.duplicates, 0);
+    // The pool element sees the sessions end and stops computing for them.
+    const units = () => io.logs().filter((l) => l.event === "unit-done").length;
+    const atAbort = units();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.ok(units() <= atAbort + 2, `${units() - atAbort} units finished after the abort`);
+  } finally {
+    io.signal();
+    assert.equal(await within(done, 15_000, "the server's shutdown"), 0);
+    prIo.signal();
+    await within(prDone, 15_000, "the registrar's shutdown");
   }
 });
