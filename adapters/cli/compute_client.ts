@@ -197,7 +197,9 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
         s = await openSession(n);
         if (s === undefined) return;
       }
-      const u = queue.shift()!;
+      // Other sessions may have taken the last units while this one was being opened.
+      const u = queue.shift();
+      if (u === undefined) break;
       const id = s.send(encodeComputeMessage({ type: "unit", ...u }), {
         ack: true,
         ppid: COMPUTE_PPID,
@@ -212,6 +214,7 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
       if (assembler.accept(r) === "new") {
         const pe = r.pe.toString();
         perPe.set(pe, (perPe.get(pe) ?? 0) + 1);
+        progress(`unit ${r.unit} done on PE ${pe} (${assembler.done} of ${units.length})`);
         if (r.resumedFrom >= 0) {
           resumed.push({ unit: r.unit, from: r.from, resumedFrom: r.resumedFrom });
           progress(

@@ -4,7 +4,7 @@ import { runHsdump } from "./hsdump.ts";
 import { runRegistrar } from "./registrar.ts";
 import { runServer } from "./server.ts";
 import { runComputeJob } from "./compute_client.ts";
-import { TestIo, within } from "./_testing.ts";
+import { TestIo, until, within } from "./_testing.ts";
 
 const KEY = "a compute pool key for tests";
 
@@ -168,24 +168,74 @@ test("runComputeJob stops when aborted: sessions close and the report counts the
   try {
     await io.waitForLog("registered");
     const abort = new AbortController();
+    const progress: string[] = [];
     const job = runComputeJob({
       registrars: [asap],
       to: 4_000_000,
       units: 16,
       sessions: 2,
       signal: abort.signal,
+      progress: (line) => progress.push(line),
     });
-    await io.waitForLog("unit-done");
+    await until(() => progress.some((l) => /^unit \d+ done/.test(l)), 10_000, "a unit's result");
     abort.abort();
     const report = await within(job, 10_000, "the aborted job's report");
     assert.equal(report.complete, false);
     assert.ok(report.done >= 1 && report.done < 16, `${report.done} units done`);
     assert.equal(report.duplicates, 0);
+    assert.ok(progress.some((l) => /^stopped: \d+ of 16 units done$/.test(l)), progress.join("\n"));
     // The pool element sees the sessions end and stops computing for them.
     const units = () => io.logs().filter((l) => l.event === "unit-done").length;
     const atAbort = units();
     await new Promise((resolve) => setTimeout(resolve, 600));
     assert.ok(units() <= atAbort + 2, `${units() - atAbort} units finished after the abort`);
+  } finally {
+    io.signal();
+    assert.equal(await within(done, 15_000, "the server's shutdown"), 0);
+    prIo.signal();
+    await within(prDone, 15_000, "the registrar's shutdown");
+  }
+});
+
+test("runComputeJob with more sessions than units left: sessions opened late send nothing", async () => {
+  const prIo = new TestIo();
+  const prDone = runRegistrar(
+    ["--asap", "127.0.0.1:0", "--enrp", "127.0.0.1:0", "--announce", "off", "--log-format", "json"],
+    prIo,
+  );
+  const started = await prIo.waitForLog("started");
+  const asap = `127.0.0.1:${(started.asap as string[])[0]!.split(":")[1]}`;
+  const io = new TestIo();
+  const done = runServer([
+    "--compute",
+    "--capacity",
+    "4",
+    "--cookie-key",
+    KEY,
+    "--registrar",
+    asap,
+    "--host",
+    "127.0.0.1",
+    "--announce",
+    "off",
+    "--log-format",
+    "json",
+  ], io);
+  try {
+    await io.waitForLog("registered");
+    // Tiny units, computed at once: the first sessions finish them all while the others are
+    // still being opened (a session that then sent the unit it found missing hung the job).
+    for (let round = 0; round < 3; round++) {
+      const report = await within(
+        runComputeJob({ registrars: [asap], to: 16_000, units: 16, sessions: 16 }),
+        20_000,
+        `job ${round}`,
+      );
+      assert.equal(report.complete, true);
+      assert.equal(report.primes, 1862); // π(16 000)
+      assert.equal(report.failovers, 0);
+    }
+    assert.equal(io.logs().filter((l) => l.event === "bad-request").length, 0);
   } finally {
     io.signal();
     assert.equal(await within(done, 15_000, "the server's shutdown"), 0);

@@ -81,6 +81,7 @@ const cbor = new Encoder({ useRecords: false, mapsAsObjects: true });
  *
  * @param message The message.
  * @returns Fresh bytes.
+ * @throws {TypeError} If the job, unit number or range is not one a pool element accepts.
  * @example A unit
  * ```ts
  * import { decodeComputeMessage, encodeComputeMessage } from "./compute_messages.ts";
@@ -99,6 +100,11 @@ export function encodeComputeMessage(message: ComputeMessage): Uint8Array {
     from: message.from,
     to: message.to,
   };
+  // A peer would refuse it (and close the session): refuse it here, where the caller's bug is.
+  const invalid = workUnitOf(base);
+  if (typeof invalid === "string") {
+    throw new TypeError(`Cannot encode compute ${message.type} message: ${invalid}`);
+  }
   switch (message.type) {
     case "unit":
       return cbor.encode(base).slice();
@@ -202,11 +208,13 @@ export function isComputeCheckpoint(v: unknown): v is ComputeCheckpoint {
 }
 
 function workUnitOf(m: Record<string, unknown>): WorkUnit | string {
-  if (typeof m.job !== "string" || m.job.length > 256) return "bad job";
-  if (!isCount(m.unit)) return "bad unit number";
+  if (typeof m.job !== "string" || m.job.length > 256) {
+    return "the job is not a string of at most 256 characters";
+  }
+  if (!isCount(m.unit)) return "the unit number is not a whole number ≥ 0";
   const from = m.from, to = m.to;
   if (!isCount(from) || !isCount(to) || to < from || to > MAX_PRIME_RANGE_END) {
-    return "bad range";
+    return `the range [${from}, ${to}) is not within [0, ${MAX_PRIME_RANGE_END}]`;
   }
   return { job: m.job, unit: m.unit as number, from, to };
 }

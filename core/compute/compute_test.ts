@@ -67,6 +67,24 @@ test("decodeComputeMessage() refuses garbage and malformed maps without throwing
   }
 });
 
+test("encodeComputeMessage() refuses a unit a pool element would refuse, naming the field", () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ type: "unit" }, /unit message: the job is not a string/],
+    [
+      { type: "unit", job: "j", unit: 1.5, from: 0, to: 1 },
+      /the unit number is not a whole number/,
+    ],
+    [{ type: "unit", job: "j", unit: 0, from: 9, to: 1 }, /the range \[9, 1\) is not within/],
+    [{ type: "result", job: "x".repeat(257), unit: 0, from: 0, to: 1 }, /result message: the job/],
+  ];
+  for (const [m, message] of cases) {
+    assert.throws(
+      () => encodeComputeMessage(m as unknown as Parameters<typeof encodeComputeMessage>[0]),
+      (e: unknown) => e instanceof TypeError && message.test(e.message),
+    );
+  }
+});
+
 test("ComputeEngine runs `capacity` units at once and queues the rest; load counts both", () => {
   const engine = new ComputeEngine({ capacity: 2, chunk: 1000 });
   const units = splitJob("j", 0, 30000, 3);
