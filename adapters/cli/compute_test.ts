@@ -27,7 +27,24 @@ test("server --compute: flag misuse is a usage error (64) naming the problem", a
   }
 });
 
-test("server --compute serves ComputePool: a job completes exactly, the load policy spreads by capacity", async () => {
+/** A registrar and compute servers on loopback, as the tests' pool. */
+interface ComputePoolFixture {
+  readonly prIo: TestIo;
+  readonly asap: string;
+  readonly enrp: string;
+  readonly servers: readonly { readonly io: TestIo; readonly done: Promise<number> }[];
+  /** Stops the servers (each must exit 0) and the registrar. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a registrar and one compute server per entry of `capacities`, with `args` added to
+ * every server's command line, and waits until they are registered.
+ */
+async function startComputePool(
+  capacities: readonly number[],
+  args: readonly string[] = [],
+): Promise<ComputePoolFixture> {
   const prIo = new TestIo();
   const prDone = runRegistrar(
     ["--asap", "127.0.0.1:0", "--enrp", "127.0.0.1:0", "--announce", "off", "--log-format", "json"],
@@ -36,16 +53,12 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
   const started = await prIo.waitForLog("started");
   const port = (e: unknown) => (e as string[])[0]!.split(":")[1]!;
   const asap = `127.0.0.1:${port(started.asap)}`;
-  const servers = [1, 3].map((capacity) => {
+  const servers = capacities.map((capacity) => {
     const io = new TestIo();
     const done = runServer([
       "--compute",
       "--capacity",
       String(capacity),
-      // Paced (10⁶ numbers/s per slot: the job takes ~0.5 s), so load reports, at most one per
-      // 250 ms (policyUpdateInterval), reach the registrar while the job runs.
-      "--rate",
-      "1000000",
       "--cookie-key",
       KEY,
       "--registrar",
@@ -58,11 +71,31 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
       "json",
       "--log-level",
       "debug",
+      ...args,
     ], io);
-    return { io, done, capacity };
+    return { io, done };
   });
+  const stop = async () => {
+    for (const s of servers) s.io.signal();
+    for (const s of servers) assert.equal(await within(s.done, 15_000, "a server's shutdown"), 0);
+    prIo.signal();
+    await within(prDone, 15_000, "the registrar's shutdown");
+  };
   try {
     for (const s of servers) await s.io.waitForLog("registered");
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { prIo, asap, enrp: `127.0.0.1:${port(started.enrp)}`, servers, stop };
+}
+
+test("server --compute serves ComputePool: a job completes exactly, the load policy spreads by capacity", async () => {
+  // Paced (10⁶ numbers/s per slot: the job takes ~0.5 s), so load reports, at most one per 250 ms
+  // (policyUpdateInterval), reach the registrar while the job runs.
+  const pool = await startComputePool([1, 3], ["--rate", "1000000"]);
+  const { prIo, asap, servers } = pool;
+  try {
     const first = servers[0]!.io.logs()[0]!;
     assert.equal(first.event, "started");
     assert.equal(first.service, "compute");
@@ -72,7 +105,7 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
     const dumpIo = new TestIo();
     assert.equal(
       await within(
-        runHsdump(["--registrar", `127.0.0.1:${port(started.enrp)}`, "--json"], dumpIo),
+        runHsdump(["--registrar", pool.enrp, "--json"], dumpIo),
         15_000,
         "hsdump",
       ),
@@ -131,42 +164,17 @@ test("server --compute serves ComputePool: a job completes exactly, the load pol
       .map((l) => Number(loadOf(l)));
     assert.ok(loads.some((x) => x >= 33), `loads the registrar saw: ${loads.join(", ")}`);
   } finally {
-    for (const s of servers) s.io.signal();
-    for (const s of servers) assert.equal(await within(s.done, 15_000, "a server's shutdown"), 0);
-    for (const s of servers) assert.ok(s.io.logs().some((l) => l.event === "deregistered"));
-    prIo.signal();
-    await within(prDone, 15_000, "the registrar's shutdown");
+    await pool.stop();
   }
+  for (const s of servers) assert.ok(s.io.logs().some((l) => l.event === "deregistered"));
 });
 
 test("runComputeJob stops when aborted: sessions close and the report counts the units done", async () => {
-  const prIo = new TestIo();
-  const prDone = runRegistrar(
-    ["--asap", "127.0.0.1:0", "--enrp", "127.0.0.1:0", "--announce", "off", "--log-format", "json"],
-    prIo,
-  );
-  const started = await prIo.waitForLog("started");
-  const asap = `127.0.0.1:${(started.asap as string[])[0]!.split(":")[1]}`;
-  const io = new TestIo();
-  const done = runServer([
-    "--compute",
-    "--rate",
-    "1000000", // 250 ms per unit of 250000 numbers: the job would take 4 s
-    "--cookie-key",
-    KEY,
-    "--registrar",
-    asap,
-    "--host",
-    "127.0.0.1",
-    "--announce",
-    "off",
-    "--log-format",
-    "json",
-    "--log-level",
-    "debug",
-  ], io);
+  // 250 ms per unit of 250000 numbers: the job would take 4 s.
+  const pool = await startComputePool([1], ["--rate", "1000000"]);
+  const { asap } = pool;
+  const io = pool.servers[0]!.io;
   try {
-    await io.waitForLog("registered");
     const abort = new AbortController();
     const progress: string[] = [];
     const job = runComputeJob({
@@ -190,39 +198,15 @@ test("runComputeJob stops when aborted: sessions close and the report counts the
     await new Promise((resolve) => setTimeout(resolve, 600));
     assert.ok(units() <= atAbort + 2, `${units() - atAbort} units finished after the abort`);
   } finally {
-    io.signal();
-    assert.equal(await within(done, 15_000, "the server's shutdown"), 0);
-    prIo.signal();
-    await within(prDone, 15_000, "the registrar's shutdown");
+    await pool.stop();
   }
 });
 
 test("runComputeJob with more sessions than units left: sessions opened late send nothing", async () => {
-  const prIo = new TestIo();
-  const prDone = runRegistrar(
-    ["--asap", "127.0.0.1:0", "--enrp", "127.0.0.1:0", "--announce", "off", "--log-format", "json"],
-    prIo,
-  );
-  const started = await prIo.waitForLog("started");
-  const asap = `127.0.0.1:${(started.asap as string[])[0]!.split(":")[1]}`;
-  const io = new TestIo();
-  const done = runServer([
-    "--compute",
-    "--capacity",
-    "4",
-    "--cookie-key",
-    KEY,
-    "--registrar",
-    asap,
-    "--host",
-    "127.0.0.1",
-    "--announce",
-    "off",
-    "--log-format",
-    "json",
-  ], io);
+  const pool = await startComputePool([4]);
+  const { asap } = pool;
+  const io = pool.servers[0]!.io;
   try {
-    await io.waitForLog("registered");
     // Tiny units, computed at once: the first sessions finish them all while the others are
     // still being opened (a session that then sent the unit it found missing hung the job).
     for (let round = 0; round < 3; round++) {
@@ -237,9 +221,6 @@ test("runComputeJob with more sessions than units left: sessions opened late sen
     }
     assert.equal(io.logs().filter((l) => l.event === "bad-request").length, 0);
   } finally {
-    io.signal();
-    assert.equal(await within(done, 15_000, "the server's shutdown"), 0);
-    prIo.signal();
-    await within(prDone, 15_000, "the registrar's shutdown");
+    await pool.stop();
   }
 });
