@@ -72,7 +72,8 @@ export const SESSION_DEFAULTS = {
     value: 10,
     unit: "count",
     rsplib: "application's loop",
-    description: "Failed attempts in a row after which the session closes (gave-up)",
+    description:
+      "Failed attempts in a row after which the session closes (gave-up); also the associations one unacknowledged message may be lost on before it does",
   },
   avoidTime: {
     side: "PU",

@@ -91,7 +91,10 @@ export interface SessionLayerConfig {
   readonly retryDelay?: number;
   /** Largest pause between two failed attempts (exponential backoff with jitter up to this). */
   readonly maxRetryDelay?: number;
-  /** Failed attempts in a row after which a session gives up. */
+  /**
+   * Failed attempts in a row after which a session gives up; also the associations an
+   * unacknowledged message may be lost on before the session gives up on it.
+   */
   readonly maxAttempts?: number;
   /** How long a session avoids a pool element that failed it. */
   readonly avoidTime?: number;
@@ -297,6 +300,8 @@ export interface SessionLayerStats {
 interface Outgoing extends OutgoingMessage {
   readonly ack: boolean;
   sentAt: number;
+  /** Associations it was sent on (counted for `ack` messages only). */
+  transmissions: number;
 }
 
 interface Session {
@@ -346,7 +351,9 @@ const CONTROL_PPIDS = new Set([11, 12, 0x4e474153, 0x4e47454e]);
  * came). On the new association it sends the cookie (Cookie Echo) first, then the
  * unacknowledged messages the {@link ResumeHook} picks, then what was queued meanwhile. Failed
  * attempts back off exponentially with jitter, from `retryDelay` (RSPLIB's 250 ms) up to
- * `maxRetryDelay`; after `maxAttempts` failures in a row the session closes (`gave-up`).
+ * `maxRetryDelay`; after `maxAttempts` failures in a row the session closes (`gave-up`), and so
+ * it does when a message sent with `ack: true` was sent on `maxAttempts` associations and each
+ * was lost before it was acknowledged (a message that makes pool elements fail or close).
  *
  * **Acknowledgements.** A message sent with `ack: true` is kept until {@link acknowledge}
  * (typically when its response arrives) and sent again after a failover; other messages are
@@ -637,6 +644,7 @@ export class SessionLayer implements Role<SessionLayerEvent> {
       payload: payload.slice(),
       ack: options.ack ?? false,
       sentAt: now,
+      transmissions: 0,
     };
     if (s.state === "established") this.#transmit(now, s, m);
     else s.queue.push(m);
@@ -977,8 +985,21 @@ export class SessionLayer implements Role<SessionLayerEvent> {
       return;
     }
     this.#go(s, "lost");
-    this.#events.push({ type: "failover-started", session: s.id, poolElementId: pe.id, reason });
     this.#blame(now, s, pe, report);
+    // A message that every pool element it reaches drops the association over (a request that
+    // crashes them, or that they refuse) would otherwise go round the pool for ever.
+    for (const m of s.unacked.values()) {
+      if (m.transmissions < this.#maxAttempts) continue;
+      this.#go(s, "give-up");
+      this.#finish(
+        s,
+        "gave-up",
+        `Message ${m.id} was sent on ${m.transmissions} associations and each was lost before ` +
+          `it was acknowledged (the last: ${reason})`,
+      );
+      return;
+    }
+    this.#events.push({ type: "failover-started", session: s.id, poolElementId: pe.id, reason });
     this.#attempt(now, s);
   }
 
@@ -1013,7 +1034,10 @@ export class SessionLayer implements Role<SessionLayerEvent> {
     });
     this.#sentIds.set(m.payload, { session: s.id, id: m.id });
     this.#stats.messagesSent++;
-    if (m.ack) s.unacked.set(m.id, m);
+    if (m.ack) {
+      m.transmissions++;
+      s.unacked.set(m.id, m);
+    }
   }
 
   #armAck(s: Session): void {

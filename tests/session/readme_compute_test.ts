@@ -127,6 +127,7 @@ test("README distributed computing: the job survives kill -9 of the biggest serv
     const shown = /```text\n([\s\S]*?)```/.exec(section)![1]!.split("\n");
     for (
       const [i, pattern] of [
+        /^compute-client: unit \d+ done on PE \d+ \(\d+ of 50\)$/,
         /^compute-client: session \d+: lost PE \d+ \(.*\), failing over$/,
         /^compute-client: session \d+: failover to PE \d+ after \d attempt\(s\), cookie echoed, 1 unit\(s\) resent$/,
         /^compute-client: unit \d+ resumed at \d+ of \[\d+, \d+\) on PE \d+$/,
@@ -135,7 +136,7 @@ test("README distributed computing: the job survives kill -9 of the biggest serv
       assert.ok(client.stderr.split("\n").some((l) => pattern.test(l)), `${pattern}`);
       assert.ok(pattern.test(shown[i]!.replace(/…/g, "0")), `README line ${i}: ${shown[i]}`);
     }
-    assert.match(shown[3]!, /"primes":5761455,"sum":"279209790387276","duplicates":0/);
+    assert.match(shown[4]!, /"primes":5761455,"sum":"279209790387276","duplicates":0/);
   } finally {
     for (const s of running.reverse()) s.stop();
     await Promise.all(running.map((s) => s.done));

@@ -370,3 +370,46 @@ test("SessionLayer: a pool element that leaves with an orderly close is not wait
   assert.equal(pu.layer.info(s)?.poolElement?.id, late.pe.poolElement?.id);
   assert.equal(pu.layer.poolUser.stats().unreachableReports, 0);
 });
+
+test("SessionLayer: a message that every pool element closes the association over ends the session after maxAttempts associations", () => {
+  const sim = new Sim({ seed: 10 });
+  const { endpoint } = addRegistrar(sim, "pr");
+  const received: string[] = [];
+  const pes = Array.from({ length: 3 }, (_, i) =>
+    addAcceptor<Note>(sim, `pe${i}`, {
+      poolHandle: "EchoPool",
+      policy: RR,
+      registrars: [endpoint],
+      cookies: codecFor("EchoPool"),
+    }, (pe) => ({
+      onEvent(now, e) {
+        if (e.type !== "data") return;
+        received.push(`pe${i}:${dec(e.payload)}`);
+        // A request this pool element refuses: it closes the association (as the compute
+        // service does with a unit it cannot decode).
+        if (dec(e.payload) === "poison") pe.close(now, e.session, { reason: "Bad request" });
+        else pe.send(now, e.session, e.payload, { ppid: e.ppid });
+      },
+    })));
+  assert.ok(
+    sim.runUntil(() => pes.every((a) => a.pe.poolElement?.state === "registered"), 10_000),
+  );
+  const pu = addSessionUser(
+    sim,
+    "pu",
+    { registrars: [endpoint], maxAttempts: 4, avoidTime: 100 },
+    () => noApp,
+  );
+  const s = pu.role.run(sim.now, (now) => pu.layer.open(now, "EchoPool"));
+  pu.role.run(sim.now, (now) => pu.layer.send(now, s, enc("fine"), { ack: true }));
+  pu.role.run(sim.now, (now) => pu.layer.send(now, s, enc("poison"), { ack: true }));
+  sim.command("pu", () => {});
+  sim.runFor(120_000);
+  const closed = sim.events<SessionLayerEvent>("pu", "session-closed")[0];
+  assert.ok(closed?.type === "session-closed", show(sim.events("pu", "failover-started")));
+  assert.equal(closed.reason, "gave-up");
+  assert.match(closed.detail, /^Message 1 was sent on 4 associations and each was lost/);
+  assert.equal(received.filter((r) => r.endsWith(":poison")).length, 4);
+  assert.equal(sim.events("pu", "failover-started").length, 3);
+  assert.equal(pu.layer.sessionCount, 0);
+});
