@@ -98,14 +98,16 @@ function unescapeXml(text) {
 const results = [];
 function record(name, code, counts) {
   if (counts) {
-    // A runner that crashed or failed outside any test case still fails the run.
-    const extra = code !== 0 && counts.failed === 0 ? 1 : 0;
+    // A runner that crashed or failed outside any test case still fails the run, and so does
+    // one whose report holds no test at all (a reporter cut short).
+    const empty = counts.passed + counts.failed + counts.skipped === 0;
+    const extra = (code !== 0 || empty) && counts.failed === 0 ? 1 : 0;
     results.push({
       name,
       passed: counts.passed,
       failed: counts.failed + extra,
       skipped: counts.skipped,
-      failures: counts.failures,
+      failures: empty ? ["the runner's report holds no test"] : counts.failures,
     });
   } else {
     results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 });
@@ -159,10 +161,9 @@ if (wants("node") && portable.length > 0) {
   const file = join(reports, "node.xml");
   const code = run("tests under Node", bin("tsx"), [
     "--test",
-    // As Bun's: a hung test fails after 2 minutes instead of stalling the run, and the file's
-    // process ends even if the hung test left sockets open.
+    // As Bun's: a hung test fails after 2 minutes instead of stalling the run. (Not
+    // --test-force-exit: it ends the process before the JUnit reporter has written its file.)
     "--test-timeout=120000",
-    "--test-force-exit",
     "--test-reporter=junit",
     `--test-reporter-destination=${file}`,
     "--test-reporter=dot",
