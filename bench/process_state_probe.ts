@@ -4,7 +4,7 @@
 //
 //   deno run --allow-all bench/process_state_probe.ts [--probe layout|copies|alias]
 //     [--policy Priority] [--n 10] [--k 1] [--processes 12] [--pools 4] [--copies 6]
-//     [--rounds 6]
+//     [--rounds 6] [--warmup 600000] [--iterations 10000000]
 //
 // layout: each of --processes processes builds --pools pools of the same policy and size, each
 //   after a pad slab of a different length, so that the pools' per-slot arrays (one slab of the
@@ -40,6 +40,8 @@ const { values: opts } = parseArgs({
     pools: { type: "string", default: "4" },
     copies: { type: "string", default: "6" },
     rounds: { type: "string", default: "6" },
+    warmup: { type: "string", default: "600000" },
+    iterations: { type: "string", default: "10000000" },
     child: { type: "boolean", default: false },
   },
 });
@@ -50,7 +52,7 @@ if (!["layout", "copies", "alias"].includes(PROBE)) {
 }
 const N = Number(opts.n), K = Number(opts.k), ROUNDS = Number(opts.rounds);
 const POOLS = Number(opts.pools), COPIES = Number(opts.copies);
-const BLOCK = 200000, WARMUP = 600000;
+const BLOCK = 200000, WARMUP = Number(opts.warmup), ITERATIONS = Number(opts.iterations);
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -175,11 +177,13 @@ function runAlias(): void {
     for (let q = 0; q < distances.length; q++) {
       const i = (q + r) % distances.length;
       const t0 = cpuMs();
-      aliasChain(store, loads[i]!, 1e7);
+      aliasChain(store, loads[i]!, ITERATIONS);
       ms[i]!.push(cpuMs() - t0);
     }
   }
-  console.log("| load − store (bytes) | mod 4096 | ms per 10^7 iterations, median of 12 | min |");
+  console.log(
+    `| load − store (bytes) | mod 4096 | ms per ${ITERATIONS} iterations, median of 12 | min |`,
+  );
   console.log("|---|---|---|---|");
   for (let i = 0; i < distances.length; i++) {
     const d = distances[i]!;
