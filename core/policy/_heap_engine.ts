@@ -199,8 +199,9 @@ export class HeapEngine {
   add(slot: number): void {
     this.#dropMemo();
     this.#seq[slot] = this.#sequence();
-    if (this.#key(slot) === this.#maxKey) this.#fifoAppend(slot);
-    else this.#heapInsert(slot);
+    const key = this.#key(slot);
+    if (key === this.#maxKey) this.#fifoAppend(slot);
+    else this.#heapInsert(slot, key);
   }
 
   remove(slot: number): void {
@@ -216,7 +217,7 @@ export class HeapEngine {
     if (this.pos[slot] === SATURATED) {
       if (saturated) return;
       this.#fifoUnlink(slot);
-      this.#heapInsert(slot);
+      this.#heapInsert(slot, key);
     } else if (saturated) {
       this.#heapRemove(slot);
       this.#fifoInsertBySeq(slot);
@@ -706,9 +707,10 @@ export class HeapEngine {
         const deg = this.#deg[slot]! + this.#ld[slot]!;
         this.#deg[slot] = deg > U32_MAX ? U32_MAX : deg;
       } else this.#policy.update(this.#pool, slot);
-      if (this.#key(slot) !== this.#maxKey) {
+      const key = this.#key(slot);
+      if (key !== this.#maxKey) {
         this.#fifoUnlink(slot);
-        this.#heapInsert(slot);
+        this.#heapInsert(slot, key);
         return;
       }
     }
@@ -723,13 +725,14 @@ export class HeapEngine {
     return keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
   }
 
-  // Inserts a slot (with its sequence number already set) into the heap.
-  #heapInsert(slot: number): void {
+  // Inserts a slot (with its sequence number already set) into the heap; `key` is its key (the
+  // callers have computed it to test for saturation: computed once, not twice).
+  #heapInsert(slot: number, key: number): void {
     const i = this.n++;
     this.hs[i + OFF] = this.#seq[slot]!;
     this.hslot[i + OFF] = slot;
     this.pos[slot] = i;
-    this.hk[i + OFF] = this.#checked(this.#key(slot), slot);
+    this.hk[i + OFF] = this.#checked(key, slot);
     this.#siftUp(this.pos[slot]!);
   }
 
