@@ -36,8 +36,11 @@ import type { SelectionPool } from "./selection_pool.ts";
 import { KEY_LIMIT, type PoolPolicy } from "./policy.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
 import {
+  KEY_LOAD,
   KEY_LOAD_DEG,
+  KEY_LOAD_LD,
   KEY_LOAD_LD_DEG,
+  KEY_WRR,
   keyByFormula,
   USE_DEGRADE,
   USE_HOOK,
@@ -45,6 +48,7 @@ import {
   USE_WRR,
 } from "./_formula.ts";
 import { f64Array, i32Array, Slab } from "../_slab.ts";
+import { cappedSum } from "./_policy_math.ts";
 
 /** Index of heap position 0 in hk, hs and hslot. */
 const OFF = 3;
@@ -199,9 +203,20 @@ export class HeapEngine {
   add(slot: number): void {
     this.#dropMemo();
     this.#seq[slot] = this.#sequence();
-    const key = this.#key(slot);
+    const key = this.#addedKey(slot);
     if (key === this.#maxKey) this.#fifoAppend(slot);
     else this.#heapInsert(slot, key);
+  }
+
+  // The key of a slot being added: the formulas of least used, priority least used and weighted
+  // round robin inline (keyByFormula is a call V8 does not inline, with a boxed number result),
+  // the others through it. Registration only; the use paths keep #key.
+  #addedKey(slot: number): number {
+    const code = this.#keyCode;
+    if (code === KEY_LOAD) return this.#load[slot]!;
+    if (code === KEY_LOAD_LD) return cappedSum(this.#load[slot]!, this.#ld[slot]!);
+    if (code === KEY_WRR) return this.#round[slot]! * ROUND_FACTOR + this.#virtual[slot]!;
+    return this.#key(slot);
   }
 
   remove(slot: number): void {
