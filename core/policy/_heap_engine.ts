@@ -36,8 +36,11 @@ import type { SelectionPool } from "./selection_pool.ts";
 import { KEY_LIMIT, type PoolPolicy } from "./policy.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
 import {
+  KEY_LOAD,
   KEY_LOAD_DEG,
+  KEY_LOAD_LD,
   KEY_LOAD_LD_DEG,
+  KEY_WRR,
   keyByFormula,
   USE_DEGRADE,
   USE_HOOK,
@@ -45,6 +48,7 @@ import {
   USE_WRR,
 } from "./_formula.ts";
 import { f64Array, i32Array, Slab } from "../_slab.ts";
+import { cappedSum } from "./_policy_math.ts";
 
 /** Index of heap position 0 in hk, hs and hslot. */
 const OFF = 3;
@@ -199,8 +203,20 @@ export class HeapEngine {
   add(slot: number): void {
     this.#dropMemo();
     this.#seq[slot] = this.#sequence();
-    if (this.#key(slot) === this.#maxKey) this.#fifoAppend(slot);
-    else this.#heapInsert(slot);
+    const key = this.#addedKey(slot);
+    if (key === this.#maxKey) this.#fifoAppend(slot);
+    else this.#heapInsert(slot, key);
+  }
+
+  // The key of a slot being added: the formulas of least used, priority least used and weighted
+  // round robin inline (keyByFormula is a call V8 does not inline, with a boxed number result),
+  // the others through it. Registration only; the use paths keep #key.
+  #addedKey(slot: number): number {
+    const code = this.#keyCode;
+    if (code === KEY_LOAD) return this.#load[slot]!;
+    if (code === KEY_LOAD_LD) return cappedSum(this.#load[slot]!, this.#ld[slot]!);
+    if (code === KEY_WRR) return this.#round[slot]! * ROUND_FACTOR + this.#virtual[slot]!;
+    return this.#key(slot);
   }
 
   remove(slot: number): void {
@@ -216,7 +232,7 @@ export class HeapEngine {
     if (this.pos[slot] === SATURATED) {
       if (saturated) return;
       this.#fifoUnlink(slot);
-      this.#heapInsert(slot);
+      this.#heapInsert(slot, key);
     } else if (saturated) {
       this.#heapRemove(slot);
       this.#fifoInsertBySeq(slot);
@@ -706,9 +722,10 @@ export class HeapEngine {
         const deg = this.#deg[slot]! + this.#ld[slot]!;
         this.#deg[slot] = deg > U32_MAX ? U32_MAX : deg;
       } else this.#policy.update(this.#pool, slot);
-      if (this.#key(slot) !== this.#maxKey) {
+      const key = this.#key(slot);
+      if (key !== this.#maxKey) {
         this.#fifoUnlink(slot);
-        this.#heapInsert(slot);
+        this.#heapInsert(slot, key);
         return;
       }
     }
@@ -723,13 +740,14 @@ export class HeapEngine {
     return keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
   }
 
-  // Inserts a slot (with its sequence number already set) into the heap.
-  #heapInsert(slot: number): void {
+  // Inserts a slot (with its sequence number already set) into the heap; `key` is its key (the
+  // callers have computed it to test for saturation: computed once, not twice).
+  #heapInsert(slot: number, key: number): void {
     const i = this.n++;
     this.hs[i + OFF] = this.#seq[slot]!;
     this.hslot[i + OFF] = slot;
     this.pos[slot] = i;
-    this.hk[i + OFF] = this.#checked(this.#key(slot), slot);
+    this.hk[i + OFF] = this.#checked(key, slot);
     this.#siftUp(this.pos[slot]!);
   }
 
