@@ -270,7 +270,8 @@ export class Handlespace {
   readonly #maxId: bigint;
   /** The largest identifier as a number when that is exact (RFC: 2^32 − 1), else 2^53 − 1. */
   readonly #maxIdNumber: number;
-  readonly #clash: PeIdClashPolicy;
+  /** Whether peIdClash is "reject". */
+  readonly #rejectClash: boolean;
   readonly #maxIncrement: number;
   readonly #policies: PolicyRegistry;
   readonly #kernel: SelectionKernel;
@@ -315,7 +316,7 @@ export class Handlespace {
     }
     this.#maxId = maxId(this.#profile);
     this.#maxIdNumber = Math.min(Number(this.#maxId), Number.MAX_SAFE_INTEGER);
-    this.#clash = options.peIdClash ?? "update";
+    this.#rejectClash = (options.peIdClash ?? "update") === "reject";
     this.#maxIncrement = options.maxIncrement ?? 0;
     if ((this.#maxIncrement >>> 0) !== this.#maxIncrement) {
       throw new RangeError(
@@ -1471,9 +1472,10 @@ export class Handlespace {
     association: number | undefined,
     now: number,
   ): RegistrationResult {
+    const bound = entry.association;
     if (
-      this.#clash === "reject" && association !== undefined && entry.association !== undefined &&
-      entry.association !== association && entry.homeRegistrarId === this.#ownId
+      association !== bound && this.#rejectClash && association !== undefined &&
+      bound !== undefined && entry.homeRegistrarId === this.#ownId
     ) {
       return reject(
         ErrorCause.NonUniquePeIdentifier,
@@ -1492,17 +1494,18 @@ export class Handlespace {
       selection.update(slot, policy);
     }
     // An equal transport keeps the stored object (the decoder's new one can die young).
-    const ut = element.userTransport;
-    if (ut !== entry.userTransport && !sameTransport(ut, entry.userTransport)) {
+    // (Its protocol and transport use equal the pool's, checked by register().)
+    const ut = element.userTransport, storedUt = entry.userTransport;
+    if (ut !== storedUt && !samePortAndAddresses(ut, storedUt)) {
       changed = true;
       entry.userTransport = ut;
     }
-    if (
-      asap !== undefined && asap !== entry.asapTransport &&
-      (entry.asapTransport === undefined || !sameTransport(asap, entry.asapTransport))
-    ) {
-      changed = true;
-      entry.asapTransport = asap;
+    if (asap !== undefined) {
+      const storedAsap = entry.asapTransport;
+      if (asap !== storedAsap && (storedAsap === undefined || !sameTransport(asap, storedAsap))) {
+        changed = true;
+        entry.asapTransport = asap;
+      }
     }
     if (element.registrationLife !== entry.registrationLife) {
       changed = true;
@@ -1512,14 +1515,17 @@ export class Handlespace {
       changed = true;
       this.#rehome(entry, home);
     }
-    if (association !== entry.association) {
-      if (entry.association !== undefined) this.#unlinkAssociation(entry);
-      entry.association = association;
-      if (association !== undefined) this.#linkAssociation(entry, association);
-    }
+    if (association !== bound) this.#rebind(entry, association);
     entry.lastUpdate = now;
-    entry.flags &= ~MARKED;
+    if ((entry.flags & MARKED) !== 0) entry.flags &= ~MARKED;
     return { ok: true, entry, created: false, changed };
+  }
+
+  // Binds an entry to another association (or none).
+  #rebind(entry: Entry, association: number | undefined): void {
+    if (entry.association !== undefined) this.#unlinkAssociation(entry);
+    entry.association = association;
+    if (association !== undefined) this.#linkAssociation(entry, association);
   }
 
   // Removes a live entry; `n` is idNumber(e.id) when the caller has it.
@@ -1679,15 +1685,17 @@ function checkLimit(limit: number): number {
 }
 
 function sameTransport(a: TransportParameter, b: TransportParameter): boolean {
-  if (
-    a.protocol !== b.protocol || a.port !== b.port || a.transportUse !== b.transportUse ||
-    a.dccpServiceCode !== b.dccpServiceCode
-  ) {
-    return false;
-  }
+  return a.protocol === b.protocol && a.transportUse === b.transportUse &&
+    samePortAndAddresses(a, b);
+}
+
+// Everything of two transports but protocol and transport use.
+function samePortAndAddresses(a: TransportParameter, b: TransportParameter): boolean {
+  if (a.port !== b.port || a.dccpServiceCode !== b.dccpServiceCode) return false;
   const x = a.addresses, y = b.addresses;
   if (x === y) return true;
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  const n = x.length;
+  if (n !== y.length) return false;
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return false;
   return true;
 }

@@ -426,9 +426,17 @@ export class SelectionPool implements SelectionValues {
    * ```
    */
   update(slot: number, policy: PolicyParameter): boolean {
-    this.#checkLive(slot);
-    this.#checkType(policy);
+    // The checks read what the comparison reads anyway (a re-registration of an unchanged PE
+    // ends here, so this part stays small enough to inline); a change goes out of line.
+    if (this.#alive[slot] !== 1) this.#checkLive(slot);
+    if (policy.type !== this.#policy.type) this.#checkType(policy);
     if (this.#degradation[slot] === 0 && this.#same(slot, policy)) return false;
+    this.#replace(slot, policy);
+    return true;
+  }
+
+  // update() of a changed PE (or one with a non-zero degradation counter).
+  #replace(slot: number, policy: PolicyParameter): void {
     this.#store(slot, policy);
     this.#degradation[slot] = 0;
     if (this.#virtual[slot]! > policy.weight) this.#virtual[slot] = policy.weight;
@@ -449,7 +457,6 @@ export class SelectionPool implements SelectionValues {
         this.#calendar!.changed(slot);
         break;
     }
-    return true;
   }
 
   /**

@@ -87,3 +87,22 @@ test("SelectionPool.selections keeps the counts of memo hits when the pool grows
   assert.equal(pool.selections[first], 100);
   assert.equal(pool.selections[second], 100);
 });
+
+test("SelectionPool.update() rejects a slot without a pool element and another policy type, changing nothing", () => {
+  const pool = new SelectionPool(leastUsed);
+  const lu = (load: number) => policyParameter(leastUsed.type, { load });
+  const a = pool.add(lu(5)), b = pool.add(lu(7));
+  pool.remove(b);
+  for (const slot of [b, -1, 1.5, pool.capacity, 1e9]) {
+    assert.throws(() => pool.update(slot, lu(1)), RangeError, `slot ${slot}`);
+  }
+  assert.throws(() => pool.update(a, policyParameter(BUILTIN_POLICIES[0]!.type)), TypeError);
+  assert.equal(pool.load[a], 5);
+  // The same values are no change; another load is one, and it re-orders the pool.
+  assert.equal(pool.update(a, lu(5)), false);
+  const c = pool.add(lu(6));
+  assert.equal(pool.update(a, lu(9)), true);
+  const out = new Int32Array(1);
+  pool.select(1, out, new SeededRng(1));
+  assert.equal(out[0], c);
+});
