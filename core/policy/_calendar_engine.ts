@@ -218,10 +218,13 @@ export class CalendarEngine {
         b = this.#nextBucket((b + 1) & mask);
         id = ht[4 * b]!;
       }
-      if (this.#deferred) { for (let i = 0; i < want; i++) this.#count(out[i]! + 1); }
-      else for (let i = 0; i < want; i++) sel[out[i]!]!++;
+      // (In the pool's array even for deferred pools: flushCounts() adds the records' counts.)
+      for (let i = 0; i < want; i++) sel[out[i]!]!++;
       if (maxIncrement > 0) {
-        this.#useHead(out[0]! + 1, out[0]!);
+        const first = out[0]! + 1;
+        // (Its degradation counter changes in its record: on the dirty list.)
+        if (this.#deferred && this.nd[8 * first + DIRTY] === 0) this.#mark(first);
+        this.#useHead(first, first - 1);
         const used = maxIncrement < want ? maxIncrement : want;
         for (let i = 1; i < used; i++) this.#use(out[i]! + 1);
       }
@@ -234,8 +237,7 @@ export class CalendarEngine {
       this.#detach(id);
     }
     for (let i = 0; i < want; i++) this.#place(out[i]! + 1, this.nk[8 * (out[i]! + 1) + KEY]!);
-    if (this.#deferred) { for (let i = 0; i < want; i++) this.#count(out[i]! + 1); }
-    else for (let i = 0; i < want; i++) sel[out[i]!]!++;
+    for (let i = 0; i < want; i++) sel[out[i]!]!++;
     if (maxIncrement > 0) {
       const used = maxIncrement < want ? maxIncrement : want;
       for (let i = 0; i < used; i++) this.#use(out[i]! + 1);

@@ -251,8 +251,10 @@ export class SelectionPool implements SelectionValues {
   }
   /** Degradation counter per slot. */
   get degradation(): Uint32Array {
-    // The calendar engine keeps the counters of its recent uses in its records.
-    this.#calendar?.flushCounts();
+    // The calendar engine keeps the counters of its recent uses in its records (LUD, PLUD; the
+    // DPF variants' keys read this getter on every use, and their list stays empty).
+    const calendar = this.#calendar;
+    if (calendar !== undefined && calendar.nDirty !== 0) calendar.flushCounts();
     return this.#degradation;
   }
   /** Weighted round robin round counter per slot. */
