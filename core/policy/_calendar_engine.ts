@@ -48,7 +48,7 @@ import { KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
 
 const U32_MAX = 0xffffffff;
 /** Record fields (stride 4). */
-const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4, DEG = 5, SELS = 6, DIRTY = 7;
+const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
 const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
@@ -75,9 +75,6 @@ export class CalendarEngine {
   low!: Int32Array;
   high!: Int32Array;
   pend!: Int32Array;
-  /** Node ids whose degradation counter or selection count the pool's arrays lack. */
-  dirty!: Int32Array;
-  nDirty = 0;
   nLow = 0;
   nHigh = 0;
   nPend = 0;
@@ -100,8 +97,6 @@ export class CalendarEngine {
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
   readonly #additive: boolean;
-  /** Whether uses count in the records (additive keys) rather than in the pool's arrays. */
-  readonly #deferred: boolean;
   // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows).
   #seq!: Float64Array;
   #sel!: Float64Array;
@@ -113,18 +108,16 @@ export class CalendarEngine {
     this.#policy = policy;
     this.#keyCode = keyCode;
     this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG;
-    this.#deferred = this.#additive;
     this.#attach(pool.capacity);
   }
 
   grow(capacity: number): void {
-    const { nd, low, high, pend, dirty } = this;
+    const { nd, low, high, pend } = this;
     this.#attach(capacity);
     this.nd.set(nd);
     this.low.set(low);
     this.high.set(high);
     this.pend.set(pend);
-    this.dirty.set(dirty);
   }
 
   // The pool's per-slot arrays, and the engine's own for node ids 0 … capacity in one buffer.
@@ -135,13 +128,12 @@ export class CalendarEngine {
     this.#ld = pool.loadDegradation;
     this.#deg = pool.degradation;
     const cap = capacity + 1;
-    const buf = new ArrayBuffer(48 * cap);
-    this.nd = new Int32Array(buf, 0, 8 * cap);
-    this.nk = new Uint32Array(buf, 0, 8 * cap);
-    this.low = new Int32Array(buf, 32 * cap, cap);
-    this.high = new Int32Array(buf, 36 * cap, cap);
-    this.pend = new Int32Array(buf, 40 * cap, cap);
-    this.dirty = new Int32Array(buf, 44 * cap, cap);
+    const buf = new ArrayBuffer(28 * cap);
+    this.nd = new Int32Array(buf, 0, 4 * cap);
+    this.nk = new Uint32Array(buf, 0, 4 * cap);
+    this.low = new Int32Array(buf, 16 * cap, cap);
+    this.high = new Int32Array(buf, 20 * cap, cap);
+    this.pend = new Int32Array(buf, 24 * cap, cap);
   }
 
   first(): number {
@@ -153,9 +145,6 @@ export class CalendarEngine {
   add(slot: number): void {
     this.#seq[slot] = this.#sequence();
     this.n++;
-    const r = 8 * (slot + 1);
-    this.nd[r + DEG] = 0;
-    this.nd[r + SELS] = 0;
     this.#pendPush(slot + 1);
   }
 
@@ -165,10 +154,8 @@ export class CalendarEngine {
   }
 
   changed(slot: number): void {
-    // (The pool reset the degradation counter after flushCounts().)
     const id = slot + 1;
-    this.nd[8 * id + DEG] = 0;
-    if ((this.nd[8 * id + WHERE]! & TAG) === PEND) return;
+    if ((this.nd[4 * id + WHERE]! & TAG) === PEND) return;
     this.#detach(id);
     this.#pendPush(id);
   }
@@ -183,8 +170,7 @@ export class CalendarEngine {
       id = this.#advance();
     }
     const s = id - 1;
-    if (this.#deferred) this.#count(id);
-    else this.#sel[s]!++;
+    this.#sel[s]!++;
     if (maxIncrement > 0) this.#useHead(id, s);
     return s;
   }
@@ -193,10 +179,9 @@ export class CalendarEngine {
     if (this.n === 0) return -1;
     if (this.nPend !== 0) this.#flush();
     const id = this.#first(), s = id - 1;
-    if (this.#deferred) this.#count(id);
-    else this.#sel[s]!++;
+    this.#sel[s]!++;
     if (maxIncrement > 0) {
-      if ((this.nd[8 * id + WHERE]! & TAG) === LOW) this.#use(id);
+      if ((this.nd[4 * id + WHERE]! & TAG) === LOW) this.#use(id);
       else this.#useHead(id, s);
     }
     return s;
@@ -213,18 +198,14 @@ export class CalendarEngine {
       let id = this.#calFirst(), b = this.cur;
       const ht = this.ht, mask = this.mask;
       for (;;) {
-        for (; id !== 0 && c < want; id = nd[8 * id + NEXT]!) out[c++] = id - 1;
+        for (; id !== 0 && c < want; id = nd[4 * id + NEXT]!) out[c++] = id - 1;
         if (c === want) break;
         b = this.#nextBucket((b + 1) & mask);
         id = ht[4 * b]!;
       }
-      // (In the pool's array even for deferred pools: flushCounts() adds the records' counts.)
       for (let i = 0; i < want; i++) sel[out[i]!]!++;
       if (maxIncrement > 0) {
-        const first = out[0]! + 1;
-        // (Its degradation counter changes in its record: on the dirty list.)
-        if (this.#deferred && this.nd[8 * first + DIRTY] === 0) this.#mark(first);
-        this.#useHead(first, first - 1);
+        this.#useHead(out[0]! + 1, out[0]!);
         const used = maxIncrement < want ? maxIncrement : want;
         for (let i = 1; i < used; i++) this.#use(out[i]! + 1);
       }
@@ -236,7 +217,7 @@ export class CalendarEngine {
       out[c] = id - 1;
       this.#detach(id);
     }
-    for (let i = 0; i < want; i++) this.#place(out[i]! + 1, this.nk[8 * (out[i]! + 1) + KEY]!);
+    for (let i = 0; i < want; i++) this.#place(out[i]! + 1, this.nk[4 * (out[i]! + 1) + KEY]!);
     for (let i = 0; i < want; i++) sel[out[i]!]!++;
     if (maxIncrement > 0) {
       const used = maxIncrement < want ? maxIncrement : want;
@@ -248,24 +229,8 @@ export class CalendarEngine {
   orderInto(out: number[]): void {
     if (this.nPend !== 0) this.#flush();
     const nk = this.nk, seq = this.#seq, all = this.#all();
-    all.sort((a, b) => nk[8 * a]! - nk[8 * b]! || seq[a - 1]! - seq[b - 1]!);
+    all.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
     for (const id of all) out.push(id - 1);
-  }
-
-  /**
-   * Writes the degradation counters and selection counts that the records hold into the pool's
-   * arrays (the selection pool calls it before those arrays are read or copied).
-   */
-  flushCounts(): void {
-    const nd = this.nd, nk = this.nk, dirty = this.dirty, deg = this.#deg, sel = this.#sel;
-    for (let i = 0; i < this.nDirty; i++) {
-      const id = dirty[i]!, r = 8 * id, s = id - 1;
-      deg[s] = nk[r + DEG]!;
-      sel[s] = sel[s]! + nk[r + SELS]!;
-      nk[r + SELS] = 0;
-      nd[r + DIRTY] = 0;
-    }
-    this.nDirty = 0;
   }
 
   /**
@@ -274,28 +239,8 @@ export class CalendarEngine {
    */
   adopt(slots: Int32Array, count: number, nextSeq: number): void {
     this.st[1] = nextSeq;
-    const nd = this.nd, deg = this.#deg;
-    for (let i = 0; i < count; i++) {
-      const id = slots[i]! + 1, r = 8 * id;
-      nd[r + DEG] = deg[id - 1]!;
-      nd[r + SELS] = 0;
-      nd[r + DIRTY] = 0;
-      this.#pendPush(id);
-    }
+    for (let i = 0; i < count; i++) this.#pendPush(slots[i]! + 1);
     this.n = count;
-  }
-
-  // Counts a selection of node id in its record (deferred pools).
-  #count(id: number): void {
-    const r = 8 * id, c = this.nk[r + SELS]! + 1;
-    this.nk[r + SELS] = c;
-    if (this.nd[r + DIRTY] === 0) this.#mark(id);
-    else if (c === U32_MAX) this.flushCounts();
-  }
-
-  #mark(id: number): void {
-    this.nd[8 * id + DIRTY] = 1;
-    this.dirty[this.nDirty++] = id;
   }
 
   // The first PE of all (n > 0, nothing pending).
@@ -313,7 +258,7 @@ export class CalendarEngine {
     const st = this.st;
     if (this.cn === 0) {
       // Jump the window to the high heap's first.
-      st[0] = this.nk[8 * this.high[0]! + KEY]! >>> this.shift;
+      st[0] = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
       this.cur = st[0]! & this.mask;
       this.#pull();
       return this.ht[4 * this.cur]!;
@@ -329,7 +274,7 @@ export class CalendarEngine {
     const b0 = st[0]! + ((b - cur) & this.mask);
     st[0] = b0;
     this.cur = b;
-    if (this.nHigh !== 0 && (this.nk[8 * this.high[0]! + KEY]! >>> this.shift) - b0 < this.nb) {
+    if (this.nHigh !== 0 && (this.nk[4 * this.high[0]! + KEY]! >>> this.shift) - b0 < this.nb) {
       this.#pull();
     }
     return this.ht[4 * b]!;
@@ -339,7 +284,7 @@ export class CalendarEngine {
   #pull(): void {
     const b0 = this.st[0]!, nb = this.nb, shift = this.shift, nk = this.nk;
     while (this.nHigh !== 0) {
-      const id = this.high[0]!, x = nk[8 * id + KEY]!;
+      const id = this.high[0]!, x = nk[4 * id + KEY]!;
       if ((x >>> shift) - b0 >= nb) break;
       this.#heapRemove(this.high, HIGH, 0);
       this.#calInsert(id, x);
@@ -370,10 +315,9 @@ export class CalendarEngine {
     }
     st[1] = seq + 1;
     this.#seq[s] = seq;
-    const nk = this.nk, nd = this.nd, ht = this.ht, hk = this.hk, r = 8 * id, k = nk[r + KEY]!;
-    const ld = nk[r + LD]!, deg = nk[r + DEG]! + ld, d = deg > U32_MAX ? U32_MAX : deg;
-    nk[r + DEG] = d;
-    if (!this.#deferred) this.#deg[s] = d;
+    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    const nk = this.nk, nd = this.nd, ht = this.ht, hk = this.hk, r = 4 * id, k = nk[r + KEY]!;
     const x = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
     nk[r + KEY] = x;
     const rel = (x >>> this.shift) - st[0]!;
@@ -387,7 +331,7 @@ export class CalendarEngine {
     if (after === 0) {
       ht[c + 1] = 0;
       this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
-    } else nd[8 * after + PREV] = 0;
+    } else nd[4 * after + PREV] = 0;
     if (rel >= this.nb || after === 0 && this.cn === 1) {
       // Beyond the window, or the calendar would be empty: placed anew.
       this.cn--;
@@ -404,7 +348,7 @@ export class CalendarEngine {
         nd[r + PREV] = 0;
         this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
       } else if (hk[t + 2]! <= x) {
-        nd[8 * tail + NEXT] = id;
+        nd[4 * tail + NEXT] = id;
         nd[r + PREV] = tail;
         nd[r + NEXT] = 0;
         ht[t + 1] = id;
@@ -419,7 +363,7 @@ export class CalendarEngine {
   // The used head id got a key (in its record) in the current bucket: it moves behind the keys
   // ≤ its key.
   #stayed(id: number): void {
-    const c = 4 * this.cur, tail = this.ht[c + 1]!, x = this.nk[8 * id + KEY]!;
+    const c = 4 * this.cur, tail = this.ht[c + 1]!, x = this.nk[4 * id + KEY]!;
     if (tail === id) {
       this.hk[c + 2] = x;
       return;
@@ -436,67 +380,65 @@ export class CalendarEngine {
   // Links node id (unlinked, key in its record, newest sequence number) into bucket b, whose
   // tail's key is larger, after the last key ≤ its key.
   #walkIn(id: number, b: number): void {
-    const nd = this.nd, nk = this.nk, x = nk[8 * id + KEY]!;
-    let after = nd[8 * this.ht[4 * b + 1]! + PREV]!;
-    while (after !== 0 && nk[8 * after + KEY]! > x) after = nd[8 * after + PREV]!;
+    const nd = this.nd, nk = this.nk, x = nk[4 * id + KEY]!;
+    let after = nd[4 * this.ht[4 * b + 1]! + PREV]!;
+    while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
     this.#link(id, x, b, after);
   }
 
   // Places node id (detached, key in its record).
   #placeStored(id: number): void {
-    this.#place(id, this.nk[8 * id + KEY]!);
+    this.#place(id, this.nk[4 * id + KEY]!);
   }
 
   // Node id (the head of bucket `cur`, not its tail) becomes the tail.
   #toTail(id: number, tail: number): void {
-    const nd = this.nd, ht = this.ht, c = 4 * this.cur, after = nd[8 * id + NEXT]!;
+    const nd = this.nd, ht = this.ht, c = 4 * this.cur, after = nd[4 * id + NEXT]!;
     ht[c] = after;
-    nd[8 * after + PREV] = 0;
-    nd[8 * tail + NEXT] = id;
-    nd[8 * id + PREV] = tail;
-    nd[8 * id + NEXT] = 0;
+    nd[4 * after + PREV] = 0;
+    nd[4 * tail + NEXT] = id;
+    nd[4 * id + PREV] = tail;
+    nd[4 * id + NEXT] = 0;
     ht[c + 1] = id;
   }
 
   // Unlinks node id, the head of bucket `cur`.
   #unlinkHead(id: number): void {
-    const nd = this.nd, ht = this.ht, cur = this.cur, after = nd[8 * id + NEXT]!;
+    const nd = this.nd, ht = this.ht, cur = this.cur, after = nd[4 * id + NEXT]!;
     ht[4 * cur] = after;
     if (after === 0) {
       ht[4 * cur + 1] = 0;
       this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
-    } else nd[8 * after + PREV] = 0;
+    } else nd[4 * after + PREV] = 0;
     this.cn--;
-    nd[8 * id + WHERE] = NOWHERE;
+    nd[4 * id + WHERE] = NOWHERE;
   }
 
   // A use of any PE (MaxIncrement > 1, the low heap, renumbering): filed again.
   #use(id: number): void {
-    const s = id - 1, r = 8 * id;
-    const ld = this.nk[r + LD]!, deg = this.nk[r + DEG]! + ld, d = deg > U32_MAX ? U32_MAX : deg;
+    const s = id - 1;
+    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
     const seq = this.#sequence();
     this.#detach(id);
     this.#seq[s] = seq;
-    this.nk[r + DEG] = d;
-    if (!this.#deferred) this.#deg[s] = d;
-    else if (this.nd[r + DIRTY] === 0) this.#mark(id);
-    const k = this.nk[8 * id + KEY]!;
+    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    const k = this.nk[4 * id + KEY]!;
     this.#place(id, this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s));
   }
 
   #detach(id: number): void {
-    const w = this.nd[8 * id + WHERE]!, tag = w & TAG;
+    const w = this.nd[4 * id + WHERE]!, tag = w & TAG;
     if (w === CAL) this.#calUnlink(id);
     else if (tag === LOW) this.#heapRemove(this.low, LOW, w >> 3);
     else if (tag === HIGH) this.#heapRemove(this.high, HIGH, w >> 3);
     else if (tag === PEND) this.#pendRemove(w >> 3);
-    this.nd[8 * id + WHERE] = NOWHERE;
+    this.nd[4 * id + WHERE] = NOWHERE;
   }
 
   #pendPush(id: number): void {
     const i = this.nPend++;
     this.pend[i] = id;
-    this.nd[8 * id + WHERE] = (i << 3) | PEND;
+    this.nd[4 * id + WHERE] = (i << 3) | PEND;
   }
 
   #pendRemove(p: number): void {
@@ -504,7 +446,7 @@ export class CalendarEngine {
     if (p === last) return;
     const moved = this.pend[last]!;
     this.pend[p] = moved;
-    this.nd[8 * moved + WHERE] = (p << 3) | PEND;
+    this.nd[4 * moved + WHERE] = (p << 3) | PEND;
   }
 
   // Files the pending PEs: one by one while they are few, otherwise everything again.
@@ -519,21 +461,20 @@ export class CalendarEngine {
     // (A placement may file everything again, which empties the list.)
     while (this.nPend !== 0) {
       const id = this.pend[--this.nPend]!;
-      this.nd[8 * id + WHERE] = NOWHERE;
-      this.nk[8 * id + LD] = this.#ld[id - 1]!;
+      this.nd[4 * id + WHERE] = NOWHERE;
       this.#place(id, this.#key(id - 1));
     }
   }
 
   // Places node id (detached, sequence number set) with key x.
   #place(id: number, x: number): void {
-    this.nk[8 * id + KEY] = x;
+    this.nk[4 * id + KEY] = x;
     const bk = x >>> this.shift, b0 = this.st[0]!;
     if (this.cn === 0 && this.nLow === 0) {
       // An empty calendar: its window may move anywhere at or below the high heap's first.
       let base = bk;
       if (this.nHigh !== 0) {
-        const hb = this.nk[8 * this.high[0]! + KEY]! >>> this.shift;
+        const hb = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
         if (hb < base) base = hb;
       }
       this.st[0] = base;
@@ -560,9 +501,9 @@ export class CalendarEngine {
     const b = (x >>> this.shift) & this.mask, nd = this.nd, nk = this.nk, ht = this.ht;
     let after = ht[4 * b + 1]!;
     while (after !== 0) {
-      const ka = nk[8 * after + KEY]!;
+      const ka = nk[4 * after + KEY]!;
       if (ka < x || (ka === x && seq[after - 1]! < mine)) break;
-      after = nd[8 * after + PREV]!;
+      after = nd[4 * after + PREV]!;
     }
     this.#link(id, x, b, after);
   }
@@ -577,21 +518,21 @@ export class CalendarEngine {
       return;
     }
     const nd = this.nd, nk = this.nk;
-    let after = nd[8 * tail + PREV]!;
-    while (after !== 0 && nk[8 * after + KEY]! > x) after = nd[8 * after + PREV]!;
+    let after = nd[4 * tail + PREV]!;
+    while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
     this.#link(id, x, b, after);
   }
 
   #link(id: number, x: number, b: number, after: number): void {
-    const nd = this.nd, ht = this.ht, r = 8 * id;
-    const next = after !== 0 ? nd[8 * after + NEXT]! : ht[4 * b]!;
+    const nd = this.nd, ht = this.ht, r = 4 * id;
+    const next = after !== 0 ? nd[4 * after + NEXT]! : ht[4 * b]!;
     this.nk[r + KEY] = x;
     nd[r + PREV] = after;
     nd[r + NEXT] = next;
     nd[r + WHERE] = CAL;
-    if (after !== 0) nd[8 * after + NEXT] = id;
+    if (after !== 0) nd[4 * after + NEXT] = id;
     else ht[4 * b] = id;
-    if (next !== 0) nd[8 * next + PREV] = id;
+    if (next !== 0) nd[4 * next + PREV] = id;
     else {
       ht[4 * b + 1] = id;
       this.hk[4 * b + 2] = x;
@@ -601,14 +542,14 @@ export class CalendarEngine {
   }
 
   #calUnlink(id: number): void {
-    const b = (this.nk[8 * id + KEY]! >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
-    const n = nd[8 * id + NEXT]!, p = nd[8 * id + PREV]!;
-    if (p !== 0) nd[8 * p + NEXT] = n;
+    const b = (this.nk[4 * id + KEY]! >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
+    const n = nd[4 * id + NEXT]!, p = nd[4 * id + PREV]!;
+    if (p !== 0) nd[4 * p + NEXT] = n;
     else ht[4 * b] = n;
-    if (n !== 0) nd[8 * n + PREV] = p;
+    if (n !== 0) nd[4 * n + PREV] = p;
     else {
       ht[4 * b + 1] = p;
-      this.hk[4 * b + 2] = this.nk[8 * p + KEY]!; // (node 0's key when the bucket empties)
+      this.hk[4 * b + 2] = this.nk[4 * p + KEY]!; // (node 0's key when the bucket empties)
     }
     if (ht[4 * b] === 0) this.bits[b >> 5] = this.bits[b >> 5]! & ~(1 << (b & 31));
     this.cn--;
@@ -616,7 +557,7 @@ export class CalendarEngine {
 
   // Whether node a comes before node b: key, then sequence number.
   #before(a: number, b: number): boolean {
-    const ka = this.nk[8 * a + KEY]!, kb = this.nk[8 * b + KEY]!;
+    const ka = this.nk[4 * a + KEY]!, kb = this.nk[4 * b + KEY]!;
     return ka < kb || (ka === kb && this.#seq[a - 1]! < this.#seq[b - 1]!);
   }
 
@@ -628,7 +569,7 @@ export class CalendarEngine {
 
   #heapRemove(h: Int32Array, tag: number, p: number): void {
     const last = tag === LOW ? --this.nLow : --this.nHigh;
-    this.nd[8 * h[p]! + WHERE] = NOWHERE;
+    this.nd[4 * h[p]! + WHERE] = NOWHERE;
     if (p === last) return;
     h[p] = h[last]!;
     if (this.#up(h, tag, p) === p) this.#down(h, tag, p, last);
@@ -640,23 +581,23 @@ export class CalendarEngine {
       const q = (i - 1) >> 1, up = h[q]!;
       if (!this.#before(id, up)) break;
       h[i] = up;
-      nd[8 * up + WHERE] = (i << 3) | tag;
+      nd[4 * up + WHERE] = (i << 3) | tag;
       i = q;
     }
     h[i] = id;
-    nd[8 * id + WHERE] = (i << 3) | tag;
+    nd[4 * id + WHERE] = (i << 3) | tag;
     return i;
   }
 
   #down(h: Int32Array, tag: number, i: number, n: number): void {
     // (The comparisons inline: heapifying a burst of registrations runs this n/2 times.)
-    const nd = this.nd, nk = this.nk, seq = this.#seq, id = h[i]!, x = nk[8 * id + KEY]!;
+    const nd = this.nd, nk = this.nk, seq = this.#seq, id = h[i]!, x = nk[4 * id + KEY]!;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      let down = h[c]!, kd = nk[8 * down + KEY]!;
+      let down = h[c]!, kd = nk[4 * down + KEY]!;
       if (c + 1 < n) {
-        const r = h[c + 1]!, kr = nk[8 * r + KEY]!;
+        const r = h[c + 1]!, kr = nk[4 * r + KEY]!;
         if (kr < kd || (kr === kd && seq[r - 1]! < seq[down - 1]!)) {
           c++;
           down = r;
@@ -665,11 +606,11 @@ export class CalendarEngine {
       }
       if (kd > x || (kd === x && seq[down - 1]! > seq[id - 1]!)) break;
       h[i] = down;
-      nd[8 * down + WHERE] = (i << 3) | tag;
+      nd[4 * down + WHERE] = (i << 3) | tag;
       i = c;
     }
     h[i] = id;
-    nd[8 * id + WHERE] = (i << 3) | tag;
+    nd[4 * id + WHERE] = (i << 3) | tag;
   }
 
   // Every node id, in no particular order.
@@ -680,7 +621,7 @@ export class CalendarEngine {
     for (let i = 0; i < this.nHigh; i++) all.push(this.high[i]!);
     const nd = this.nd, ht = this.ht;
     for (let b = 0; b < this.nb; b++) {
-      for (let id = ht[4 * b]!; id !== 0; id = nd[8 * id + NEXT]!) all.push(id);
+      for (let id = ht[4 * b]!; id !== 0; id = nd[4 * id + NEXT]!) all.push(id);
     }
     return all;
   }
@@ -699,8 +640,7 @@ export class CalendarEngine {
       if (keyCode === KEY_LOAD_DEG) x = load[s]! + deg[s]!;
       else if (keyCode === KEY_LOAD_LD_DEG) x = load[s]! + ld[s]! + deg[s]!;
       else x = this.#key(s);
-      nk[8 * id + KEY] = x > U32_MAX ? U32_MAX : x;
-      nk[8 * id + LD] = ld[s]!;
+      nk[4 * id + KEY] = x > U32_MAX ? U32_MAX : x;
     }
     const all = this.#all();
     this.nPend = 0;
@@ -708,7 +648,7 @@ export class CalendarEngine {
     while (nb < 2 * this.n && nb < MAX_BUCKETS) nb *= 2;
     let maxLd = 0, min = U32_MAX;
     for (const id of all) {
-      const l = ld[id - 1]!, x = nk[8 * id + KEY]!;
+      const l = ld[id - 1]!, x = nk[4 * id + KEY]!;
       maxLd = l > maxLd ? l : maxLd;
       min = x < min ? x : min;
     }
@@ -733,17 +673,17 @@ export class CalendarEngine {
     this.cur = b0 & this.mask;
     const window: number[] = [], high = this.high;
     for (const id of all) {
-      if ((nk[8 * id + KEY]! >>> shift) - b0 < nb) window.push(id);
+      if ((nk[4 * id + KEY]! >>> shift) - b0 < nb) window.push(id);
       else high[this.nHigh++] = id;
     }
     // In order, each appended to its bucket's tail.
-    window.sort((a, b) => nk[8 * a]! - nk[8 * b]! || seq[a - 1]! - seq[b - 1]!);
+    window.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
     for (const id of window) {
-      const x = nk[8 * id + KEY]!, b = (x >>> shift) & this.mask;
+      const x = nk[4 * id + KEY]!, b = (x >>> shift) & this.mask;
       this.#link(id, x, b, this.ht[4 * b + 1]!);
     }
     const m = this.nHigh;
-    for (let i = 0; i < m; i++) nd[8 * high[i]! + WHERE] = (i << 3) | HIGH;
+    for (let i = 0; i < m; i++) nd[4 * high[i]! + WHERE] = (i << 3) | HIGH;
     for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
   }
 

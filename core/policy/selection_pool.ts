@@ -251,10 +251,6 @@ export class SelectionPool implements SelectionValues {
   }
   /** Degradation counter per slot. */
   get degradation(): Uint32Array {
-    // The calendar engine keeps the counters of its recent uses in its records (LUD, PLUD; the
-    // DPF variants' keys read this getter on every use, and their list stays empty).
-    const calendar = this.#calendar;
-    if (calendar !== undefined && calendar.nDirty !== 0) calendar.flushCounts();
     return this.#degradation;
   }
   /** Weighted round robin round counter per slot. */
@@ -273,7 +269,6 @@ export class SelectionPool implements SelectionValues {
   get selections(): Float64Array {
     // The heap engine counts repeated selections of its memo lazily.
     this.#heap?.flushCounts();
-    this.#calendar?.flushCounts();
     return this.#selections;
   }
 
@@ -433,7 +428,6 @@ export class SelectionPool implements SelectionValues {
   update(slot: number, policy: PolicyParameter): boolean {
     this.#checkLive(slot);
     this.#checkType(policy);
-    this.#calendar?.flushCounts();
     if (this.#degradation[slot] === 0 && this.#same(slot, policy)) return false;
     this.#store(slot, policy);
     this.#degradation[slot] = 0;
@@ -770,7 +764,6 @@ export class SelectionPool implements SelectionValues {
 
   #grow(): void {
     this.#heap?.flushCounts();
-    this.#calendar?.flushCounts();
     const cap = grownCapacity(this.#capacity);
     this.#allocate(cap, true);
     this.#capacity = cap;
