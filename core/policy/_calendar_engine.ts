@@ -9,8 +9,10 @@
 // little later). The calendar covers the window of bucket numbers [b0, b0 + nb), where key x
 // has bucket number x >>> shift; its nb circular buckets (a power of two, at least twice the
 // pool size, at most 2^16: a larger bucket array misses the cache on every use) of width
-// 2^shift span at least twice the pool's largest load degradation, so a used PE stays in the
-// window; near the first key there are one or two PEs per bucket. Each bucket is a doubly
+// 2^shift span the pool's largest load degradation plus two buckets, so a used PE, which moves
+// from the first bucket by at most that much, stays in the window (the narrowest such width:
+// twice the span, as before wave 8, put twice as many PEs into a bucket near the first key,
+// where the PEs in use crowd, and so more uses walk back from a bucket's tail). Each bucket is a doubly
 // linked list sorted by (key, sequence number); a use unlinks the head and links the PE a few
 // buckets further on, after the equal keys without reading sequence numbers (its number is the
 // newest), and after the tail without reading the tail's record when the tail's key (kept
@@ -652,8 +654,9 @@ export class CalendarEngine {
       maxLd = l > maxLd ? l : maxLd;
       min = x < min ? x : min;
     }
+    // The narrowest bucket width whose window holds a use's step from the first bucket.
     let shift = 0;
-    while (shift < 31 && nb * 2 ** shift < 2 * maxLd + 2) shift++;
+    while (shift < 31 && (nb - 2) * 2 ** shift < maxLd + 1) shift++;
     this.nb = nb;
     this.mask = nb - 1;
     this.shift = shift;
