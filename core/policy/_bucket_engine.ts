@@ -67,8 +67,13 @@ export class BucketEngine {
   /** The last selection's first slots in order, valid while memoN > 0. */
   readonly memo = i32Array(MEMO);
   memoN = 0;
-  /** [next sequence number] (a typed array: a double field would box on every write). */
-  readonly #next = f64Array(1, SEQ_START);
+  /**
+   * [next sequence number, limit of the plain use]: a typed array (a double field would box on
+   * every write). A use of a head moves it to its bucket's tail while the next sequence number
+   * is below the limit: SEQ_LIMIT, or 0 when uses update the policy information (one compare
+   * for both).
+   */
+  readonly #next = f64Array(2, SEQ_START);
   keyToBucket = new KeyMap();
   #freeBuckets: Int32Array;
   #freeCount = 0;
@@ -89,6 +94,7 @@ export class BucketEngine {
     this.#policy = policy;
     this.#keyCode = keyCode;
     this.#updates = useCode !== USE_NONE;
+    this.#next[1] = this.#updates ? 0 : SEQ_LIMIT;
     const slab = new Slab(3 * capacity, 7 * capacity);
     this.bkey = slab.f64(capacity);
     this.bh = slab.f64(2 * capacity);
@@ -205,7 +211,16 @@ export class BucketEngine {
         s = snext[s]!;
       }
       this.memoN = 0;
-      if (maxIncrement > 0) this.#useHead(top, first);
+      if (maxIncrement > 0) {
+        // #useHead without the memo (just dropped), written out: V8 often has no inlining
+        // budget left for a call here, and a call costs as much as the use.
+        const next = this.#next, seq = next[0]!;
+        if (seq < next[1]!) {
+          next[0] = seq + 1;
+          this.#seq[first] = seq;
+          this.bhead[top] = snext[first]!;
+        } else this.#useHeadOther(first);
+      }
       return want;
     }
     if (want > this.memoN) return this.#selectIntoOther(k, table, out, maxIncrement);
@@ -233,16 +248,21 @@ export class BucketEngine {
   // order is unchanged when s is the bucket's only member: it is its own successor).
   #useHead(b: number, s: number): void {
     const next = this.#next, seq = next[0]!;
-    if (seq >= SEQ_LIMIT || this.#updates) {
+    if (seq >= next[1]!) {
       this.#useHeadOther(s);
       return;
     }
     next[0] = seq + 1;
     this.#seq[s] = seq;
-    if (this.memoN > 0) this.#rotateMemo(b);
-    this.bhead[b] = this.snext[s]!;
+    const after = this.snext[s]!;
+    if (after !== s) {
+      if (this.memoN > 0) this.#rotateMemo(b);
+      this.bhead[b] = after;
+    }
   }
 
+  // A use of a head past the plain use's limit: renumbered first when the sequence numbers are
+  // exhausted; then the general use (with the per-use update, if any).
   #useHeadOther(s: number): void {
     if (this.#next[0]! >= SEQ_LIMIT) this.#renumber();
     this.#use(s);
