@@ -450,12 +450,18 @@ export class BucketEngine {
 
   // Links s in as the tail of bucket b.
   #append(b: number, s: number): void {
-    const head = this.bhead[b]!;
+    const head = this.bhead[b]!, snext = this.snext, sprev = this.sprev;
     if (head < 0) {
-      this.snext[s] = s;
-      this.sprev[s] = s;
+      snext[s] = s;
+      sprev[s] = s;
       this.bhead[b] = s;
-    } else this.#linkAfter(this.sprev[head]!, s);
+    } else {
+      const tail = sprev[head]!;
+      snext[tail] = s;
+      sprev[s] = tail;
+      snext[s] = head;
+      sprev[head] = s;
+    }
     this.sbucket[s] = b;
     this.bsize[b]!++;
   }
