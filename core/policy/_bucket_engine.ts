@@ -2,17 +2,20 @@
 // (few priority levels) and the degradation family (Least Used with
 // Degradation and its variants, whose keys run into the 0xffffffff cap).
 //
-// Pool elements with the same key share a bucket: a doubly linked list of
-// slots in sequence-number order (head = least recently used). The buckets
+// Pool elements with the same key share a bucket: a circular doubly linked
+// list of slots in sequence-number order from its head (the least recently
+// used); the tail is the head's predecessor. The buckets
 // sit in a 4-ary min-heap on their key (keys of distinct buckets differ).
 // The selection order is: buckets by key, and within a bucket the list.
 // A use gives the slot the next sequence number, i.e. moves it to the tail of
 // the bucket of its (possibly changed) key: O(1) when the key stays, however
-// many elements share it; otherwise one hash probe and a bucket-heap sift.
+// many elements share it (a use of the head only advances the head: one
+// store); otherwise one hash probe and a bucket-heap sift.
 //
-// Layout, by slot: snext, sprev: Int32Array (−1 ends the list), sbucket:
-// Int32Array (the slot's bucket id). By bucket id: bkey: Float64Array, bhead,
-// btail, bsize, bpos (position in the bucket heap): Int32Array. By bucket-heap
+// Layout, by slot: snext, sprev: Int32Array (circular within the bucket),
+// sbucket: Int32Array (the slot's bucket id). By bucket id: bkey:
+// Float64Array, bhead (−1: empty), bsize, bpos (position in the bucket heap):
+// Int32Array. By bucket-heap
 // position j (children 4j+1 … 4j+4): bh: Float64Array with two numbers per
 // position, bh[2j] = the key, bh[2j+1] = the bucket id. keyToBucket: a KeyMap
 // (typed-array hash) from key to bucket id; entries of dropped or re-keyed
@@ -56,7 +59,6 @@ export class BucketEngine {
   sbucket: Int32Array;
   bkey: Float64Array;
   bhead: Int32Array;
-  btail: Int32Array;
   bsize: Int32Array;
   bpos: Int32Array;
   bh: Float64Array;
@@ -65,8 +67,13 @@ export class BucketEngine {
   /** The last selection's first slots in order, valid while memoN > 0. */
   readonly memo = i32Array(MEMO);
   memoN = 0;
-  /** [next sequence number] (a typed array: a double field would box on every write). */
-  readonly #next = f64Array(1, SEQ_START);
+  /**
+   * [next sequence number, limit of the plain use]: a typed array (a double field would box on
+   * every write). A use of a head moves it to its bucket's tail while the next sequence number
+   * is below the limit: SEQ_LIMIT, or 0 when uses update the policy information (one compare
+   * for both).
+   */
+  readonly #next = f64Array(2, SEQ_START);
   keyToBucket = new KeyMap();
   #freeBuckets: Int32Array;
   #freeCount = 0;
@@ -87,14 +94,14 @@ export class BucketEngine {
     this.#policy = policy;
     this.#keyCode = keyCode;
     this.#updates = useCode !== USE_NONE;
-    const slab = new Slab(3 * capacity, 8 * capacity);
+    this.#next[1] = this.#updates ? 0 : SEQ_LIMIT;
+    const slab = new Slab(3 * capacity, 7 * capacity);
     this.bkey = slab.f64(capacity);
     this.bh = slab.f64(2 * capacity);
     this.snext = slab.i32(capacity);
     this.sprev = slab.i32(capacity);
     this.sbucket = slab.i32(capacity);
     this.bhead = slab.i32(capacity);
-    this.btail = slab.i32(capacity);
     this.bsize = slab.i32(capacity);
     this.bpos = slab.i32(capacity);
     this.#freeBuckets = slab.i32(capacity);
@@ -103,14 +110,13 @@ export class BucketEngine {
   grow(capacity: number): void {
     this.#seq = this.#pool.seq;
     this.#sel = this.#pool.selections;
-    const slab = new Slab(3 * capacity, 8 * capacity);
+    const slab = new Slab(3 * capacity, 7 * capacity);
     this.bkey = copyInto(slab.f64(capacity), this.bkey);
     this.bh = copyInto(slab.f64(2 * capacity), this.bh);
     this.snext = copyInto(slab.i32(capacity), this.snext);
     this.sprev = copyInto(slab.i32(capacity), this.sprev);
     this.sbucket = copyInto(slab.i32(capacity), this.sbucket);
     this.bhead = copyInto(slab.i32(capacity), this.bhead);
-    this.btail = copyInto(slab.i32(capacity), this.btail);
     this.bsize = copyInto(slab.i32(capacity), this.bsize);
     this.bpos = copyInto(slab.i32(capacity), this.bpos);
     this.#freeBuckets = copyInto(slab.i32(capacity), this.#freeBuckets);
@@ -205,7 +211,16 @@ export class BucketEngine {
         s = snext[s]!;
       }
       this.memoN = 0;
-      if (maxIncrement > 0) this.#useHead(top, first);
+      if (maxIncrement > 0) {
+        // #useHead without the memo (just dropped), written out: V8 often has no inlining
+        // budget left for a call here, and a call costs as much as the use.
+        const next = this.#next, seq = next[0]!;
+        if (seq < next[1]!) {
+          next[0] = seq + 1;
+          this.#seq[first] = seq;
+          this.bhead[top] = snext[first]!;
+        } else this.#useHeadOther(first);
+      }
       return want;
     }
     if (want > this.memoN) return this.#selectIntoOther(k, table, out, maxIncrement);
@@ -229,31 +244,32 @@ export class BucketEngine {
   }
 
   // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
-  // the tail of its bucket (the order is unchanged when it is the bucket's only member).
+  // the tail of its bucket, i.e. the circular list's head advances to the next member (the
+  // order is unchanged when s is the bucket's only member: it is its own successor).
   #useHead(b: number, s: number): void {
     const next = this.#next, seq = next[0]!;
-    if (seq >= SEQ_LIMIT || this.#updates) {
-      if (seq >= SEQ_LIMIT) this.#renumber();
-      this.#use(s);
+    if (seq >= next[1]!) {
+      this.#useHeadOther(s);
       return;
     }
     next[0] = seq + 1;
     this.#seq[s] = seq;
     const after = this.snext[s]!;
-    if (after >= 0) {
+    if (after !== s) {
       if (this.memoN > 0) this.#rotateMemo(b);
-      const snext = this.snext, sprev = this.sprev, tail = this.btail[b]!;
       this.bhead[b] = after;
-      sprev[after] = -1;
-      snext[tail] = s;
-      sprev[s] = tail;
-      snext[s] = -1;
-      this.btail[b] = s;
     }
   }
 
+  // A use of a head past the plain use's limit: renumbered first when the sequence numbers are
+  // exhausted; then the general use (with the per-use update, if any).
+  #useHeadOther(s: number): void {
+    if (this.#next[0]! >= SEQ_LIMIT) this.#renumber();
+    this.#use(s);
+  }
+
   // The memo after the head of the first bucket b (memo[0], with at least one more member)
-  // moves to the tail of b, before the lists are relinked: when the memo holds all of b, its
+  // moves to the tail of b, before the head advances: when the memo holds all of b, its
   // first bsize[b] entries rotate by one; otherwise it holds the first memoN of b's list and
   // shifts by one, taking the member after its last one.
   #rotateMemo(b: number): void {
@@ -274,7 +290,8 @@ export class BucketEngine {
     for (let j = 0; j < this.nb; j++) buckets.push(this.bh[2 * j + 1]! | 0);
     buckets.sort((a, b) => this.bkey[a]! - this.bkey[b]!);
     for (const b of buckets) {
-      for (let s = this.bhead[b]!; s >= 0; s = this.snext[s]!) out.push(s);
+      let s = this.bhead[b]!;
+      for (let i = this.bsize[b]!; i > 0; i--, s = this.snext[s]!) out.push(s);
     }
   }
 
@@ -293,7 +310,12 @@ export class BucketEngine {
         return;
       }
     }
-    if (this.btail[b] !== s) {
+    const head = this.bhead[b]!;
+    if (head === s) {
+      // The head moves to the tail: the circular list's head advances.
+      this.memoN = 0;
+      this.bhead[b] = this.snext[s]!;
+    } else if (this.sprev[head] !== s) {
       this.memoN = 0;
       this.#detach(b, s);
       this.#append(b, s);
@@ -308,8 +330,8 @@ export class BucketEngine {
   // comes first; further buckets come from a frontier over the bucket heap.
   #take(want: number, out: Int32Array): void {
     const bh = this.bh, bhead = this.bhead, snext = this.snext, nb = this.nb;
-    let c = 0;
-    for (let s = bhead[bh[1]! | 0]!; s >= 0 && c < want; s = snext[s]!) out[c++] = s;
+    const bsize = this.bsize;
+    let c = takeList(bhead[bh[1]! | 0]!, bsize[bh[1]! | 0]!, want, 0, out, snext);
     if (c === want) return;
     let fr = frontier;
     if (fr.length < 4 * want + 4) fr = frontier = new Int32Array(8 * want + 8);
@@ -331,7 +353,8 @@ export class BucketEngine {
           }
         }
       }
-      for (let s = bhead[bh[2 * bp + 1]! | 0]!; s >= 0 && c < want; s = snext[s]!) out[c++] = s;
+      const b = bh[2 * bp + 1]! | 0;
+      c = takeList(bhead[b]!, bsize[b]!, want, c, out, snext);
       const first = 4 * bp + 1;
       if (linear) {
         fr[bi] = fr[--fn]!;
@@ -377,7 +400,6 @@ export class BucketEngine {
     this.#remember(key, b);
     this.bkey[b] = key;
     this.bhead[b] = -1;
-    this.btail[b] = -1;
     this.bsize[b] = 0;
     const j = this.nb++;
     this.bh[2 * j] = key;
@@ -416,51 +438,68 @@ export class BucketEngine {
   }
 
   #detach(b: number, s: number): void {
+    if (--this.bsize[b]! === 0) {
+      this.bhead[b] = -1;
+      return;
+    }
     const n = this.snext[s]!, p = this.sprev[s]!;
-    if (p >= 0) this.snext[p] = n;
-    else this.bhead[b] = n;
-    if (n >= 0) this.sprev[n] = p;
-    else this.btail[b] = p;
-    this.bsize[b]!--;
+    this.snext[p] = n;
+    this.sprev[n] = p;
+    if (this.bhead[b] === s) this.bhead[b] = n;
   }
 
+  // Links s in as the tail of bucket b.
   #append(b: number, s: number): void {
-    const tail = this.btail[b]!;
-    this.sprev[s] = tail;
-    this.snext[s] = -1;
-    if (tail >= 0) this.snext[tail] = s;
-    else this.bhead[b] = s;
-    this.btail[b] = s;
+    const head = this.bhead[b]!, snext = this.snext, sprev = this.sprev;
+    if (head < 0) {
+      snext[s] = s;
+      sprev[s] = s;
+      this.bhead[b] = s;
+    } else {
+      const tail = sprev[head]!;
+      snext[tail] = s;
+      sprev[s] = tail;
+      snext[s] = head;
+      sprev[head] = s;
+    }
     this.sbucket[s] = b;
     this.bsize[b]!++;
   }
 
+  // Links s into a non-empty circular list after member p.
+  #linkAfter(p: number, s: number): void {
+    const n = this.snext[p]!;
+    this.snext[p] = s;
+    this.sprev[s] = p;
+    this.snext[s] = n;
+    this.sprev[n] = s;
+  }
+
   // Links s into bucket b before the first member with a larger sequence number.
   #insertBySeq(b: number, s: number): void {
+    const head = this.bhead[b]!;
+    if (head < 0) {
+      this.#append(b, s);
+      return;
+    }
     const seq = this.#seq, snext = this.snext, sprev = this.sprev;
     const mine = seq[s]!;
-    // Walk from both ends at once; stop at the first position that decides.
-    let fwd = this.bhead[b]!, back = this.btail[b]!;
-    let after: number; // insert after this slot (−1: at the head)
+    // Walk from both ends at once; stop at the first position that decides (the members'
+    // sequence numbers are distinct and increase from the head, so one always does).
+    let fwd = head, back = sprev[head]!;
     for (;;) {
-      if (back < 0 || seq[back]! < mine) {
-        after = back;
+      if (seq[back]! < mine) {
+        this.#linkAfter(back, s);
         break;
       }
       if (seq[fwd]! > mine) {
-        after = sprev[fwd]!;
+        this.#linkAfter(sprev[fwd]!, s);
+        if (fwd === head) this.bhead[b] = s;
         break;
       }
       back = sprev[back]!;
       fwd = snext[fwd]!;
     }
-    const next = after >= 0 ? snext[after]! : this.bhead[b]!;
-    sprev[s] = after;
-    snext[s] = next;
-    if (after >= 0) snext[after] = s;
-    else this.bhead[b] = s;
-    if (next >= 0) sprev[next] = s;
-    else this.btail[b] = s;
     this.sbucket[s] = b;
     this.bsize[b]!++;
   }
@@ -475,7 +514,8 @@ export class BucketEngine {
     const slots = new Int32Array(this.size);
     let n = 0;
     for (let j = 0; j < this.nb; j++) {
-      for (let s = this.bhead[this.bh[2 * j + 1]! | 0]!; s >= 0; s = this.snext[s]!) slots[n++] = s;
+      const b = this.bh[2 * j + 1]! | 0;
+      n = takeList(this.bhead[b]!, this.bsize[b]!, this.size, n, slots, this.snext);
     }
     this.#next[0] = renumber(this.#seq, slots, n);
   }
@@ -524,6 +564,21 @@ export class BucketEngine {
     bpos[b] = j;
     return j;
   }
+}
+
+// Copies the members of a bucket's list (head, size) into out from position c, up to `want`
+// in all; returns the new count.
+function takeList(
+  head: number,
+  size: number,
+  want: number,
+  c: number,
+  out: Int32Array,
+  snext: Int32Array,
+): number {
+  const end = c + size < want ? c + size : want;
+  for (let s = head; c < end; s = snext[s]!) out[c++] = s;
+  return c;
 }
 
 // The frontier heap of large selections: bucket-heap positions ordered by their key.

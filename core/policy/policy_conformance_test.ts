@@ -484,6 +484,43 @@ test("Priority: repeated selections of k slide through the top priority, also pa
   }
 });
 
+test("Priority: selectInto() keeps the round robin among equal priorities of the reference model", () => {
+  // resolveInto's path (the top priority's list walked directly, its head moved to the end) with
+  // few priorities, so each holds many pool elements; priority changes relink a pool element at
+  // its sequence position, removals take heads, tails and middles of the rotation.
+  const policy = byName("Priority");
+  const rng = new SeededRng(0x9e1);
+  const pool = new SelectionPool(policy);
+  const model = new ReferenceModel(policy, 512);
+  const r1 = new SeededRng(5), r2 = new SeededRng(5);
+  const table = Array.from({ length: 4096 }, (_, i) => i);
+  const out: number[] = [];
+  const live: number[] = [];
+  const pri = (): PolicyParameter => P(PolicyType.Priority, { priority: 3 + drawIndex(rng, 3) });
+  for (let step = 0; step < 3000; step++) {
+    const op = drawIndex(rng, 12);
+    if (op === 0 || live.length < 4) {
+      const v = pri();
+      const s = pool.add(v);
+      model.add(s, v);
+      live.push(s);
+    } else if (op === 1 && live.length > 4) {
+      const s = live.splice(drawIndex(rng, live.length), 1)[0]!;
+      pool.remove(s);
+      model.remove(s);
+    } else if (op === 2) {
+      const s = live[drawIndex(rng, live.length)]!;
+      const v = pri();
+      assert.equal(pool.update(s, v), model.update(s, v));
+    } else {
+      const k = 1 + drawIndex(rng, 6), mi = drawIndex(rng, 5) === 0 ? 2 : 1;
+      const n = pool.selectInto(k, table, out, r1, mi);
+      assert.deepEqual(out.slice(0, n), model.select(k, r2, mi), `step ${step}`);
+    }
+  }
+  assert.deepEqual(pool.order(), model.order());
+});
+
 test("LeastUsed: picks the lowest load, rotates among equal loads, follows load updates", () => {
   const pool = new SelectionPool(byName("LeastUsed"));
   const lu = (load: number): PolicyParameter => P(PolicyType.LeastUsed, { load });

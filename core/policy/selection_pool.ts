@@ -68,8 +68,8 @@ export interface SelectionPoolOptions {
  * round robin keeps a circular list (`next`, `prev`, `head`); sorted policies
  * an indexed 4-ary heap (`h` with key, sequence number and slot per heap
  * position, `pos` by slot), or with many equal keys buckets of equal keys
- * (linked lists in sequence order, `snext`, `sprev`, `sbucket`) in a 4-ary
- * heap on the key (`bh`, `bpos`, `bkey`, `bhead`, `btail`, `bsize`); the
+ * (circular lists in sequence order, `snext`, `sprev`, `sbucket`) in a 4-ary
+ * heap on the key (`bh`, `bpos`, `bkey`, `bhead`, `bsize`); the
  * weighted-random engine an 8-ary sum tree (`sums`, `val`); uniform random and
  * two choices a dense slot array (`dense`, `dpos`, `key`).
  *
