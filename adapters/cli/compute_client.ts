@@ -82,6 +82,24 @@ export interface ResumedUnit {
   readonly resumedFrom: number;
 }
 
+/** A unit the job gave up on. */
+export interface FailedUnit {
+  /** The unit's number. */
+  readonly unit: number;
+  /** Its first number. */
+  readonly from: number;
+  /** Its end, exclusive. */
+  readonly to: number;
+  /** Why the last session it was sent on gave up. */
+  readonly reason: string;
+}
+
+/**
+ * Sessions that may give up while a unit is outstanding before the job gives up on the unit (a
+ * unit that makes every pool element fail would otherwise be sent round the pool for ever).
+ */
+export const UNIT_SESSION_LIMIT = 3;
+
 /** The outcome of a job. */
 export interface ComputeJobReport {
   /** The job's name. */
@@ -108,6 +126,8 @@ export interface ComputeJobReport {
   readonly failovers: number;
   /** Units that resumed from a cookie checkpoint after a failover. */
   readonly resumed: readonly ResumedUnit[];
+  /** Units given up on: {@link UNIT_SESSION_LIMIT} sessions gave up while each was outstanding. */
+  readonly failed: readonly FailedUnit[];
   /** Units computed per pool element (identifier as a decimal string). */
   readonly perPoolElement: Readonly<Record<string, number>>;
   /** Wall-clock time of the job in ms. */
@@ -140,6 +160,8 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
   });
   const queue: WorkUnit[] = [...units];
   const resumed: ResumedUnit[] = [];
+  const failed: FailedUnit[] = [];
+  const gaveUp = new Map<number, number>();
   const perPe = new Map<string, number>();
   let failovers = 0;
   const started = Date.now();
@@ -206,8 +228,18 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
       });
       const r = await resultOf(s, u);
       if (r === undefined) {
-        queue.unshift(u); // the session gave up: another session (or a new one) takes the unit
+        const end = await s.closed;
         s = undefined;
+        const times = (gaveUp.get(u.unit) ?? 0) + (end.reason === "gave-up" ? 1 : 0);
+        gaveUp.set(u.unit, times);
+        if (times >= UNIT_SESSION_LIMIT && !aborted()) {
+          failed.push({ unit: u.unit, from: u.from, to: u.to, reason: end.detail });
+          progress(
+            `unit ${u.unit} given up after ${times} sessions gave up; the last: ${end.detail}`,
+          );
+          continue;
+        }
+        queue.unshift(u); // the session ended: another session (or a new one) takes the unit
         continue;
       }
       s.acknowledge(id);
@@ -248,6 +280,7 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
     duplicates: assembler.duplicates,
     failovers,
     resumed,
+    failed,
     perPoolElement: Object.fromEntries(perPe),
     elapsedMs: Date.now() - started,
   };
@@ -382,7 +415,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(JSON.stringify(report) + "\n");
   if (!report.complete) {
     process.stderr.write(
-      `compute-client: job incomplete: ${report.done} of ${report.units} units\n`,
+      `compute-client: job incomplete: ${report.done} of ${report.units} units` +
+        (report.failed.length > 0 ? ` (${report.failed.length} given up)\n` : "\n"),
     );
     return 1;
   }

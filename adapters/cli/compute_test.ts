@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { runHsdump } from "./hsdump.ts";
 import { runRegistrar } from "./registrar.ts";
 import { runServer } from "./server.ts";
-import { runComputeJob } from "./compute_client.ts";
+import { runComputeJob, UNIT_SESSION_LIMIT } from "./compute_client.ts";
+import { servePool } from "../session/pool_server.ts";
 import { TestIo, until, within } from "./_testing.ts";
 
 const KEY = "a compute pool key for tests";
@@ -221,6 +222,51 @@ test("runComputeJob with more sessions than units left: sessions opened late sen
     }
     assert.equal(io.logs().filter((l) => l.event === "bad-request").length, 0);
   } finally {
+    await pool.stop();
+  }
+});
+
+test("runComputeJob gives a unit up once UNIT_SESSION_LIMIT sessions gave up while it was outstanding", async () => {
+  const pool = await startComputePool([]);
+  // A pool element that fails on every unit it is given: it closes the association.
+  const server = await servePool({
+    pool: "ComputePool",
+    registrars: [pool.asap],
+    hostname: "127.0.0.1",
+    cookieKey: KEY,
+    onSession(s) {
+      s.on("data", () => s.close("Crashed on this unit"));
+    },
+  });
+  try {
+    await within(server.registered, 10_000, "the failing pool element's registration");
+    const progress: string[] = [];
+    const report = await within(
+      runComputeJob({
+        registrars: [pool.asap],
+        to: 2000,
+        units: 2,
+        sessions: 1,
+        maxAttempts: 2,
+        progress: (line) => progress.push(line),
+      }),
+      30_000,
+      "the job",
+      () => progress.join("\n"),
+    );
+    assert.equal(report.complete, false);
+    assert.equal(report.done, 0);
+    assert.deepEqual(report.failed.map((f) => [f.unit, f.from, f.to]), [[0, 0, 1000], [
+      1,
+      1000,
+      2000,
+    ]]);
+    assert.equal(
+      progress.filter((l) => l.startsWith("unit 0 given up after " + UNIT_SESSION_LIMIT)).length,
+      1,
+    );
+  } finally {
+    await within(server.close(), 15_000, "the failing pool element's shutdown");
     await pool.stop();
   }
 });
