@@ -54,6 +54,7 @@ import {
   useCpuClock,
 } from "./_cases.ts";
 import { RSPLIB, RSPLIB_CHECKSUM } from "./_reference.ts";
+import { median } from "./_stats.ts";
 import { BENCH_POLICIES, filledHandlespace, REFERENCE_POLICIES, SIZES } from "./_workload.ts";
 import { createSelectionKernel, tsSelectionKernel } from "../core/policy/mod.ts";
 
@@ -79,12 +80,6 @@ if (!["own", "mixed", "both"].includes(PROCESS)) {
 const EMIT_JSON = args.includes("--emit-json");
 const WARMUP = Number(opt("warmup") ?? 1000000);
 const BIGINT_IDS = args.includes("--checksum-bigint");
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 function fmt(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);

@@ -20,9 +20,9 @@
 //
 // (--child is the internal mode of a child process; it prints one JSON line per cell.)
 
-import process from "node:process";
 import { parseArgs } from "node:util";
 import type { Handlespace, PoolElementEntry } from "../core/handlespace/mod.ts";
+import { cpuMs, geometricMean, median, positiveInts } from "./_stats.ts";
 
 type Workload = typeof import("./_workload.ts");
 
@@ -50,16 +50,6 @@ const { values: opts } = parseArgs({
   },
 });
 
-function positiveInts(name: string, text: string): number[] {
-  const list = text.split(",").map(Number);
-  for (const v of list) {
-    if (!Number.isInteger(v) || v <= 0) {
-      throw new RangeError(`--${name} ${text}: expected positive integers separated by commas`);
-    }
-  }
-  return list;
-}
-
 if (opts.base === undefined) {
   throw new TypeError("--base is required: the path of the other checkout (e.g. /tmp/main-base)");
 }
@@ -72,11 +62,6 @@ const WARMUP = positiveInts("warmup", opts.warmup!)[0]!;
 const MODE = opts.mode!;
 if (MODE !== "own" && MODE !== "mixed") throw new RangeError(`--mode ${MODE}: use own or mixed`);
 const BLOCK = 200000;
-
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 // Two identical timing functions, so that the harness's own call site of resolveInto sees one
 // tree only (a shared one would be polymorphic and slower for whichever tree came second).
@@ -98,15 +83,6 @@ function timeBlockB(hs: Handlespace, handle: Uint8Array, k: number, calls: numbe
   const ms = cpuMs() - t0;
   if (got < calls) throw new Error(`resolution returned fewer than ${calls} pool elements`);
   return calls / ms / 1000;
-}
-
-function median(list: readonly number[]): number {
-  const s = [...list].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-function geometricMean(list: readonly number[]): number {
-  return Math.exp(list.reduce((sum, v) => sum + Math.log(v), 0) / list.length);
 }
 
 async function runChild(): Promise<void> {

@@ -18,6 +18,7 @@
 // (--child is the internal mode of a child process; it prints one JSON line per cell.)
 
 import { parseArgs } from "node:util";
+import { geometricMean, median, positiveInts } from "./_stats.ts";
 
 type Cases = typeof import("./_cases.ts");
 type Workload = typeof import("./_workload.ts");
@@ -50,16 +51,6 @@ const { values: opts } = parseArgs({
   },
 });
 
-function positiveInts(name: string, text: string): number[] {
-  const list = text.split(",").map(Number);
-  for (const v of list) {
-    if (!Number.isInteger(v) || v <= 0) {
-      throw new RangeError(`--${name} ${text}: expected positive integers separated by commas`);
-    }
-  }
-  return list;
-}
-
 if (opts.base === undefined) {
   throw new TypeError("--base is required: the path of the other checkout (e.g. /tmp/main-base)");
 }
@@ -69,15 +60,6 @@ const SIZES = positiveInts("sizes", opts.sizes!);
 const PAIRS = positiveInts("pairs", opts.pairs!)[0]!;
 const OPS = positiveInts("ops", opts.ops!)[0]!;
 const POLICIES = opts.policies!.split(",");
-
-function median(list: readonly number[]): number {
-  const s = [...list].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-function geometricMean(list: readonly number[]): number {
-  return Math.exp(list.reduce((sum, v) => sum + Math.log(v), 0) / list.length);
-}
 
 interface Tree {
   readonly cases: Cases;

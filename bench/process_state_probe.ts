@@ -23,11 +23,11 @@
 //
 // Times are CPU time (process.cpuUsage()). (--child is the internal mode of a child process.)
 
-import process from "node:process";
 import { parseArgs } from "node:util";
 import type { Handlespace, PoolElementEntry } from "../core/handlespace/mod.ts";
 import { Slab } from "../core/_slab.ts";
 import { BENCH_POLICIES, filledHandlespace, POOL_HANDLE } from "./_workload.ts";
+import { cpuMs, median } from "./_stats.ts";
 
 const { values: opts } = parseArgs({
   args: Deno.args,
@@ -53,16 +53,6 @@ if (!["layout", "copies", "alias"].includes(PROBE)) {
 const N = Number(opts.n), K = Number(opts.k), ROUNDS = Number(opts.rounds);
 const POOLS = Number(opts.pools), COPIES = Number(opts.copies);
 const BLOCK = 200000, WARMUP = Number(opts.warmup), ITERATIONS = Number(opts.iterations);
-
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-
-const median = (list: readonly number[]): number => {
-  const s = [...list].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Address of a view's first element, mod 4096. */
 function pageOffset(view: ArrayBufferView): number {

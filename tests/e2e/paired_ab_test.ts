@@ -5,18 +5,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { type BenchToolRun, ROOT, runBenchTool } from "./_bench_tool.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
-const SCRIPT = new URL("../../bench/paired_ab.ts", import.meta.url).pathname;
-
-async function run(args: readonly string[]): Promise<{ ok: boolean; out: string; err: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", SCRIPT, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { ok: out.success, out: text.decode(out.stdout), err: text.decode(out.stderr) };
+function run(args: readonly string[]): Promise<BenchToolRun> {
+  return runBenchTool("paired_ab.ts", args);
 }
 
 test("paired A/B against a checkout prints a ratio row per policy, size and k from every process", async () => {

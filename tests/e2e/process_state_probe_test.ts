@@ -5,17 +5,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { type BenchToolRun, runBenchTool } from "./_bench_tool.ts";
 
-const SCRIPT = new URL("../../bench/process_state_probe.ts", import.meta.url).pathname;
-
-async function run(args: readonly string[]): Promise<{ ok: boolean; out: string; err: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", SCRIPT, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { ok: out.success, out: text.decode(out.stdout), err: text.decode(out.stderr) };
+function run(args: readonly string[]): Promise<BenchToolRun> {
+  return runBenchTool("process_state_probe.ts", args);
 }
 
 const QUICK = ["--processes", "2", "--rounds", "1", "--warmup", "2000"];
