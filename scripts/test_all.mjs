@@ -35,11 +35,11 @@ function testFiles(dir, filter = () => true) {
   return out;
 }
 
-/** Runs a command, streaming its output; returns its exit code. */
 // No part of the run takes 10 minutes on this machine class (the slowest, Deno's, takes about 6):
 // a part still running after 30 is hung, and is stopped so that the run ends with its summary.
 const PART_LIMIT_MS = 30 * 60 * 1000;
 
+/** Runs a command, streaming its output; returns its exit code. */
 function run(title, cmd, argv, extraEnv = {}) {
   console.log(`\n=== ${title}: ${[cmd, ...argv].map((a) => relative(root, a) || a).join(" ")}`);
   const started = Date.now();
