@@ -222,6 +222,51 @@ function chiSquare(counts: number[], probabilities: number[]): number {
 // 99.9 % quantiles of the chi-square distribution by degrees of freedom.
 const CHI2_999: Record<number, number> = { 1: 10.83, 2: 13.82, 3: 16.27, 4: 18.47, 5: 20.52 };
 
+/** A random run of pool changes and selections, the same on an engine and the reference model. */
+interface ModelRun {
+  readonly steps: number;
+  /** Each step draws one of `ops` operations: `adds` of them add, then remove, update, select. */
+  readonly ops: number;
+  readonly adds: number;
+  /** Below this many pool elements a step adds; removals keep more than this many. */
+  readonly minLive: number;
+  readonly param: () => PolicyParameter;
+  /** Selects on both and compares. */
+  readonly select: (step: number) => void;
+  readonly afterStep?: (step: number) => void;
+}
+
+/** Adds, removes and updates pool elements on `pool` and `model` alike; returns the live slots. */
+function runAgainstModel(
+  pool: SelectionPool,
+  model: ReferenceModel,
+  rng: Rng,
+  run: ModelRun,
+): number[] {
+  const live: number[] = [];
+  for (let step = 0; step < run.steps; step++) {
+    const op = drawIndex(rng, run.ops);
+    if (op < run.adds || live.length < run.minLive) {
+      const v = run.param();
+      const s = pool.add(v);
+      model.add(s, v);
+      live.push(s);
+    } else if (op === run.adds && live.length > run.minLive) {
+      const s = live.splice(drawIndex(rng, live.length), 1)[0]!;
+      pool.remove(s);
+      model.remove(s);
+    } else if (op === run.adds + 1) {
+      const s = live[drawIndex(rng, live.length)]!;
+      const v = run.param();
+      assert.equal(pool.update(s, v), model.update(s, v));
+    } else {
+      run.select(step);
+    }
+    run.afterStep?.(step);
+  }
+  return live;
+}
+
 const byName = (name: string): PoolPolicy => BUILTIN_POLICIES.find((p) => p.name === name)!;
 const P = (type: number, fields: Partial<Record<PolicyField, number>> = {}): PolicyParameter =>
   policyParameter(type, fields);
@@ -335,27 +380,17 @@ for (const policy of BUILTIN_POLICIES) {
       const r1 = new SeededRng(12), r2 = new SeededRng(12);
       const pool = new SelectionPool(policy, { kernel });
       const model = new ReferenceModel(policy, 256);
-      const live: number[] = [];
-      for (let step = 0; step < 800; step++) {
-        const op = drawIndex(rng, 8);
-        if (op === 0 || live.length < 3) {
-          const v = nearCapParam(policy, rng);
-          const s = pool.add(v);
-          model.add(s, v);
-          live.push(s);
-        } else if (op === 1 && live.length > 3) {
-          const s = live.splice(drawIndex(rng, live.length), 1)[0]!;
-          pool.remove(s);
-          model.remove(s);
-        } else if (op === 2) {
-          const s = live[drawIndex(rng, live.length)]!;
-          const v = nearCapParam(policy, rng);
-          assert.equal(pool.update(s, v), model.update(s, v));
-        } else {
+      runAgainstModel(pool, model, rng, {
+        steps: 800,
+        ops: 8,
+        adds: 1,
+        minLive: 3,
+        param: () => nearCapParam(policy, rng),
+        select(step) {
           const k = 1 + drawIndex(rng, 4), mi = drawIndex(rng, 3);
           assert.deepEqual(pick(pool, k, r1, mi), model.select(k, r2, mi), `step ${step}`);
-        }
-      }
+        },
+      });
       if (policy.engine !== "weighted-random") assert.deepEqual(pool.order(), model.order());
     });
 
@@ -364,23 +399,13 @@ for (const policy of BUILTIN_POLICIES) {
       const engineRng = new SeededRng(11), modelRng = new SeededRng(11);
       const pool = new SelectionPool(policy, { kernel });
       const model = new ReferenceModel(policy, 256);
-      const live: number[] = [];
-      for (let step = 0; step < 1500; step++) {
-        const op = drawIndex(rng, 10);
-        if (op < 2 || live.length < 2) {
-          const v = randomParam(policy, rng);
-          const s = pool.add(v);
-          model.add(s, v);
-          live.push(s);
-        } else if (op === 2 && live.length > 2) {
-          const s = live.splice(drawIndex(rng, live.length), 1)[0]!;
-          pool.remove(s);
-          model.remove(s);
-        } else if (op === 3) {
-          const s = live[drawIndex(rng, live.length)]!;
-          const v = randomParam(policy, rng);
-          assert.equal(pool.update(s, v), model.update(s, v));
-        } else {
+      const live = runAgainstModel(pool, model, rng, {
+        steps: 1500,
+        ops: 10,
+        adds: 2,
+        minLive: 2,
+        param: () => randomParam(policy, rng),
+        select(step) {
           // Mostly small k (linear frontiers); sometimes k > 16 (heap frontiers).
           const k = drawIndex(rng, 6) === 0 ? 17 + drawIndex(rng, 30) : 1 + drawIndex(rng, 5);
           const mi = drawIndex(rng, 4);
@@ -389,11 +414,13 @@ for (const policy of BUILTIN_POLICIES) {
             model.select(k, modelRng, mi),
             `step ${step}`,
           );
-        }
-        if (policy.engine !== "weighted-random" && step % 100 === 0) {
-          assert.deepEqual(pool.order(), model.order(), `order at step ${step}`);
-        }
-      }
+        },
+        afterStep(step) {
+          if (policy.engine !== "weighted-random" && step % 100 === 0) {
+            assert.deepEqual(pool.order(), model.order(), `order at step ${step}`);
+          }
+        },
+      });
       for (const s of live) {
         assert.equal(pool.degradation[s], model.degradation[s]);
         assert.equal(pool.selections[s], model.selections[s]);
@@ -495,29 +522,18 @@ test("Priority: selectInto() keeps the round robin among equal priorities of the
   const r1 = new SeededRng(5), r2 = new SeededRng(5);
   const table = Array.from({ length: 4096 }, (_, i) => i);
   const out: number[] = [];
-  const live: number[] = [];
-  const pri = (): PolicyParameter => P(PolicyType.Priority, { priority: 3 + drawIndex(rng, 3) });
-  for (let step = 0; step < 3000; step++) {
-    const op = drawIndex(rng, 12);
-    if (op === 0 || live.length < 4) {
-      const v = pri();
-      const s = pool.add(v);
-      model.add(s, v);
-      live.push(s);
-    } else if (op === 1 && live.length > 4) {
-      const s = live.splice(drawIndex(rng, live.length), 1)[0]!;
-      pool.remove(s);
-      model.remove(s);
-    } else if (op === 2) {
-      const s = live[drawIndex(rng, live.length)]!;
-      const v = pri();
-      assert.equal(pool.update(s, v), model.update(s, v));
-    } else {
+  runAgainstModel(pool, model, rng, {
+    steps: 3000,
+    ops: 12,
+    adds: 1,
+    minLive: 4,
+    param: () => P(PolicyType.Priority, { priority: 3 + drawIndex(rng, 3) }),
+    select(step) {
       const k = 1 + drawIndex(rng, 6), mi = drawIndex(rng, 5) === 0 ? 2 : 1;
       const n = pool.selectInto(k, table, out, r1, mi);
       assert.deepEqual(out.slice(0, n), model.select(k, r2, mi), `step ${step}`);
-    }
-  }
+    },
+  });
   assert.deepEqual(pool.order(), model.order());
 });
 
