@@ -54,6 +54,8 @@ const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
 const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
+/** Slots of selectInto() outside its common case (shared: selections do not interleave). */
+let intoSlots = new Int32Array(16);
 
 /**
  * Pool size from which the selection pool orders the degradation family with this engine
@@ -226,6 +228,42 @@ export class CalendarEngine {
       for (let i = 0; i < used; i++) this.#use(out[i]! + 1);
     }
     return want;
+  }
+
+  /**
+   * select() for callers that keep an object per slot: writes `table[slot]` of the selected
+   * slots into `out`. The common case (everything filed in the calendar, at most one use) reads
+   * the first `want` PEs in place and writes their objects on the way, without a slot array.
+   */
+  selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    const want = k < this.n ? k : this.n;
+    if (this.nPend + this.nLow !== 0 || this.cn < want || want === 0 || maxIncrement > 1) {
+      return this.#selectIntoOther(k, table, out, maxIncrement);
+    }
+    const nd = this.nd, sel = this.#sel, first = this.#calFirst();
+    out[0] = table[first - 1]!;
+    sel[first - 1]!++;
+    let id = nd[4 * first + NEXT]!, b = this.cur;
+    for (let c = 1; c < want; c++) {
+      if (id === 0) {
+        b = this.#nextBucket((b + 1) & this.mask);
+        id = this.ht[4 * b]!;
+      }
+      out[c] = table[id - 1]!;
+      sel[id - 1]!++;
+      id = nd[4 * id + NEXT]!;
+    }
+    if (maxIncrement > 0) this.#useHead(first, first - 1);
+    return want;
+  }
+
+  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    const room = k < this.n ? k : this.n;
+    let slots = intoSlots;
+    if (slots.length < room) slots = intoSlots = new Int32Array(room);
+    const got = this.select(k, slots, maxIncrement);
+    for (let i = 0; i < got; i++) out[i] = table[slots[i]!]!;
+    return got;
   }
 
   orderInto(out: number[]): void {
