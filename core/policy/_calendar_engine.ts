@@ -54,6 +54,12 @@ const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
 const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
+/**
+ * Up to this many buckets (128 KiB of bucket heads), a calendar has eight per PE rather than
+ * two: narrower buckets, fewer PEs in each where the uses crowd near the first key (pools of
+ * 256 … 4096 PEs; a larger array costs more in cache misses than it saves).
+ */
+const FINE_BUCKETS = 1 << 13;
 /** Slots of selectInto() outside its common case (shared: selections do not interleave). */
 let intoSlots = new Int32Array(16);
 
@@ -493,7 +499,8 @@ export class CalendarEngine {
   #flush(): void {
     if (
       this.nPend > 16 + (this.n >> 3) ||
-      2 * this.n > this.nb && this.nb < MAX_BUCKETS
+      (2 * this.n > this.nb && this.nb < MAX_BUCKETS ||
+        8 * this.n > this.nb && this.nb < FINE_BUCKETS)
     ) {
       this.#rebuild();
       return;
@@ -685,7 +692,7 @@ export class CalendarEngine {
     const all = this.#all();
     this.nPend = 0;
     let nb = MIN_BUCKETS;
-    while (nb < 2 * this.n && nb < MAX_BUCKETS) nb *= 2;
+    while (nb < 2 * this.n && nb < MAX_BUCKETS || nb < 8 * this.n && nb < FINE_BUCKETS) nb *= 2;
     let maxLd = 0, min = U32_MAX;
     for (const id of all) {
       const l = ld[id - 1]!, x = nk[4 * id + KEY]!;
