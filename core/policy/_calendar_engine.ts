@@ -7,8 +7,9 @@
 // What makes it fit: keys are integers in 0 … 0xffffffff and a use raises a key by at most the
 // PE's load degradation (the "hold" model of a simulation queue: take the least, put it back a
 // little later). The calendar covers the window of bucket numbers [b0, b0 + nb), where key x
-// has bucket number x >>> shift; its nb circular buckets (a power of two, at least twice the
-// pool size, at most 2^16: a larger bucket array misses the cache on every use) of width
+// has bucket number x >>> shift; its nb circular buckets (a power of two, at least eight per PE
+// up to 2^13 buckets and two per PE beyond, at most 2^16: a larger bucket array misses the cache
+// on every use; narrower buckets hold fewer of the PEs that crowd near the first key) of width
 // 2^shift span the pool's largest load degradation plus two buckets, so a used PE, which moves
 // from the first bucket by at most that much, stays in the window (the narrowest such width:
 // twice the span, as before wave 8, put twice as many PEs into a bucket near the first key,
@@ -21,7 +22,7 @@
 // as the window advances; keys below the window (a PE whose counter was reset) go into the low
 // heap, whose PEs all come before every PE of the calendar. Selecting k > 1 reads the first k
 // in place (bucket by bucket) and uses the first, where a radix heap has to take them out
-// into a heap.
+// into a heap; selectInto (the handlespace's path) writes their objects on that walk.
 //
 // Lifecycle without filing: a registration, an update of the policy information and a pool
 // taken over from the heap engine only append the PE to the pending list (O(1), its key not even
