@@ -73,6 +73,27 @@ export class Entry implements PoolElementEntry {
     this.rsplibPartial = rsplibPartial;
   }
 
+  // An entry also reads as the result of an unchanged re-registration (a keep-alive
+  // re-registration, the common case): ok, itself as the entry, not created, not changed.
+  // Handlespace.register() returns the entry itself then, so that case allocates nothing; the
+  // four values are constants of the class (no per-PE memory) and never change.
+  /** As a registration result: accepted. */
+  get ok(): true {
+    return true;
+  }
+  /** As a registration result: this entry. */
+  get entry(): this {
+    return this;
+  }
+  /** As a registration result: not new in its pool. */
+  get created(): false {
+    return false;
+  }
+  /** As a registration result: nothing differed from what was stored. */
+  get changed(): false {
+    return false;
+  }
+
   get poolHandle(): Uint8Array {
     return this.pool.poolHandle;
   }

@@ -124,7 +124,12 @@ export type RegistrationField =
   | "user-transport"
   | "asap-transport";
 
-/** The outcome of {@link Handlespace.register}. */
+/**
+ * The outcome of {@link Handlespace.register}. For a re-registration that changed nothing (a
+ * keep-alive re-registration) the result is the entry object itself, which reads as `ok: true`,
+ * `entry` = itself, `created: false`, `changed: false`: that case allocates nothing. Read the
+ * fields; do not compare result objects.
+ */
 export type RegistrationResult =
   | {
     /** Accepted. */
@@ -1518,7 +1523,8 @@ export class Handlespace {
     if (association !== bound) this.#rebind(entry, association);
     entry.lastUpdate = now;
     if ((entry.flags & MARKED) !== 0) entry.flags &= ~MARKED;
-    return { ok: true, entry, created: false, changed };
+    // Unchanged: the entry itself is the result (see Entry.ok; no allocation).
+    return changed ? { ok: true, entry, created: false, changed } : entry;
   }
 
   // Binds an entry to another association (or none).

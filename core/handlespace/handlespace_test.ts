@@ -251,6 +251,32 @@ test("Handlespace.register() of a known identifier updates the PE (created false
   assert.equal(hs.size, 1);
 });
 
+test("Handlespace.register(): an unchanged re-registration returns the entry itself, a changed one a result of its own", () => {
+  const hs = space();
+  const first = hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), asap);
+  const e = ok(first);
+  assert.equal(first.ok && first.created && first.changed, true);
+  // A keep-alive re-registration allocates nothing: the entry reads as its own result.
+  const same = hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), asap);
+  assert.equal(same, e);
+  assert.deepEqual([same.ok, ok(same), same.ok && same.created, same.ok && same.changed], [
+    true,
+    e,
+    false,
+    false,
+  ]);
+  // A change gives a result object of its own, and the entry's values as a result stay as before.
+  const moved = hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 20 }), asap);
+  assert.notEqual(moved, e);
+  assert.deepEqual(moved, { ok: true, entry: e, created: false, changed: true });
+  assert.equal(same.ok && same.changed, false);
+  // The entry's own fields are unaffected (the result values live on the class).
+  assert.deepEqual(
+    Object.keys(e).filter((k) => ["ok", "entry", "created", "changed"].includes(k)),
+    [],
+  );
+});
+
 test("Handlespace.register(): a load update re-orders Least Used selection", () => {
   const hs = space();
   ok(hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), asap));
