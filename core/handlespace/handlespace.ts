@@ -26,7 +26,6 @@ import {
   type ChecksumWidth,
   finishRsplib16,
   partial32,
-  rsplibPartial16,
   rsplibWordSum16,
   swap16,
   wordSum16,
@@ -272,6 +271,7 @@ export class Handlespace {
   readonly #profile: WireProfile;
   readonly #width: ChecksumWidth;
   readonly #compat: ChecksumCompat;
+  readonly #rsplib: boolean;
   readonly #maxId: bigint;
   /** The largest identifier as a number when that is exact (RFC: 2^32 − 1), else 2^53 − 1. */
   readonly #maxIdNumber: number;
@@ -314,6 +314,7 @@ export class Handlespace {
     this.#profile = options.profile ?? "ng";
     this.#width = this.#profile === "rfc" ? 16 : 32;
     this.#compat = options.checksumCompat ?? "exact";
+    this.#rsplib = this.#compat === "rsplib";
     if (this.#compat === "rsplib" && this.#profile !== "rfc") {
       throw new RangeError(
         'Cannot create handlespace: checksumCompat "rsplib" needs the "rfc" profile',
@@ -388,6 +389,41 @@ export class Handlespace {
    * ```
    */
   register(
+    poolHandle: Uint8Array,
+    element: PoolElementParameter,
+    options: RegisterOptions,
+  ): RegistrationResult {
+    // The common case in few bytecodes, so that callers can inline it: a known pool, valid
+    // values that match it, a known PE (re-registration) or room for a new one. Anything else
+    // takes #register(), which checks everything again in the documented order, so the outcome
+    // is the same either way.
+    const id = element.id, n = idNumber(id), ut = element.userTransport;
+    const asap = options.asapTransport ?? element.asapTransport;
+    const association = options.association;
+    let pool = this.#mru;
+    if (pool === undefined || !pool.matchesHandle(poolHandle)) pool = this.#find(poolHandle);
+    if (
+      pool !== undefined && n >= 1 && n <= this.#maxIdNumber && this.#fits(ut) &&
+      (asap === undefined || this.#fits(asap)) &&
+      (association === undefined || Number.isInteger(association)) &&
+      ut.protocol === pool.transportProtocol && ut.transportUse === pool.transportUse &&
+      element.policy.type === pool.policy.type
+    ) {
+      const home = options.home ?? element.homeRegistrarId;
+      const existing = pool.lookup(id, n);
+      if (existing !== undefined) {
+        return this.#update(existing, element, home, asap, association, options.now);
+      }
+      if (pool.selection.size < this.#maxPerPool && this.#size < this.#maxPes) {
+        const entry = this.#insert(pool, element, n, home, asap, association, options.now);
+        return { ok: true, entry, created: true, changed: true };
+      }
+    }
+    return this.#register(poolHandle, element, options);
+  }
+
+  // register() in full: every check in order, pool creation, the rejections.
+  #register(
     poolHandle: Uint8Array,
     element: PoolElementParameter,
     options: RegisterOptions,
@@ -1343,6 +1379,12 @@ export class Handlespace {
 
   // ---- internals ----
 
+  // Whether a transport passes #badTransport().
+  #fits(t: TransportParameter): boolean {
+    const n = t.addresses.length;
+    return n >= 1 && n <= this.#maxAddresses && t.port !== 0;
+  }
+
   #badTransport(t: TransportParameter): string | undefined {
     const n = t.addresses.length;
     if (n < 1 || n > this.#maxAddresses) {
@@ -1441,7 +1483,7 @@ export class Handlespace {
     const id = element.id;
     // A removed PE whose slot is about to be reused keeps its policy information.
     const previous = pool.entries[pool.selection.nextSlot()];
-    if (previous !== undefined) previous.removedPolicy = previous.policy;
+    if (previous !== undefined) previous.saveRemovedPolicy();
     const slot = pool.selection.add(element.policy);
     const key = this.#freeKeys.length > 0 ? this.#freeKeys.pop()! : this.#byKey.length;
     const entry = new Entry(
@@ -1456,14 +1498,13 @@ export class Handlespace {
       association,
       now,
       this.#partial(pool, id, n),
-      this.#rsplibPartial(pool, id),
     );
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
     pool.index(id, n, slot);
     pool.order.add(slot);
     this.#owners.link(entry, home);
-    this.#total.add(entry.partial, entry.rsplibPartial);
+    this.#total.add(entry.partial, this.#rsplib ? entry.rsplibPartial : 0);
     if (association !== undefined) this.#linkAssociation(entry, association);
     this.#size++;
     return entry;
@@ -1543,7 +1584,7 @@ export class Handlespace {
     pool.unindex(e.id, n);
     pool.order.removed();
     this.#owners.unlink(e);
-    this.#total.sub(e.partial, e.rsplibPartial);
+    this.#total.sub(e.partial, this.#rsplib ? e.rsplibPartial : 0);
     if (e.association !== undefined) this.#unlinkAssociation(e);
     const key = e.key, deadlines = this.#deadlines;
     deadlines[0]!.clear(key);
@@ -1569,10 +1610,6 @@ export class Handlespace {
     return n > Number.MAX_SAFE_INTEGER
       ? partial32(pool.handleSum, id)
       : partial32OfNumber(pool.handleSum, n);
-  }
-
-  #rsplibPartial(pool: Pool, id: bigint): number {
-    return this.#compat === "rsplib" ? rsplibPartial16(pool.rsplibHandleSum, id) : 0;
   }
 
   #linkAssociation(e: Entry, association: number): void {
