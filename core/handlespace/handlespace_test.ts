@@ -656,6 +656,26 @@ test("Handlespace checksums: checksumCompat 'rsplib' reproduces RSPLIB's wrapped
   assert.throws(() => space({ profile: "ng", checksumCompat: "rsplib" }), RangeError);
 });
 
+test("Handlespace checksums: checksumCompat 'rsplib' keeps both incremental values exact through changes of owner, removals and reused slots", () => {
+  const hs = space({ checksumCompat: "rsplib" });
+  const ids = Array.from({ length: 40 }, (_, i) => BigInt(fmix32(i + 1)));
+  const entries = ids.map((id) => ok(hs.register(EP, pe(id), asap)));
+  const check = () => {
+    assert.equal(hs.handlespaceChecksum(), hs.computeHandlespaceChecksum());
+    for (const owner of [OWN, 7n]) {
+      assert.equal(hs.ownershipChecksum(owner), hs.computeOwnershipChecksum(owner));
+    }
+  };
+  for (let i = 0; i < 40; i += 3) hs.changeOwner(entries[i]!, 7n);
+  check();
+  for (let i = 0; i < 40; i += 4) hs.deregister(EP, ids[i]!);
+  check();
+  hs.transferOwnership(7n, OWN);
+  for (let i = 0; i < 40; i += 4) ok(hs.register(EP, pe(ids[i]!), asap)); // reuses the freed slots
+  check();
+  assert.notEqual(hs.ownershipChecksum(OWN), 0xffff);
+});
+
 test("Handlespace checksums (NG profile): Internet-32 over handle words and 64-bit identifiers", () => {
   const hs = space({ profile: "ng" });
   const handles = [enc.encode("EchoPool"), enc.encode("odd"), enc.encode("x")];
