@@ -18,6 +18,8 @@ import type {
 } from "../wire/pool_element_parameter.ts";
 import { maxId, type WireProfile } from "../wire/profile.ts";
 import type { TransportParameter } from "../wire/transport_parameter.ts";
+import type { PolicyParameter } from "../wire/policy_parameter.ts";
+import type { SelectionPool } from "../policy/selection_pool.ts";
 import { defaultPolicies, type PolicyRegistry } from "../policy/registry.ts";
 import { type SelectionKernel, tsSelectionKernel } from "../policy/selection_kernel.ts";
 import {
@@ -389,41 +391,6 @@ export class Handlespace {
    * ```
    */
   register(
-    poolHandle: Uint8Array,
-    element: PoolElementParameter,
-    options: RegisterOptions,
-  ): RegistrationResult {
-    // The common case in few bytecodes, so that callers can inline it: a known pool, valid
-    // values that match it, a known PE (re-registration) or room for a new one. Anything else
-    // takes #register(), which checks everything again in the documented order, so the outcome
-    // is the same either way.
-    const id = element.id, n = idNumber(id), ut = element.userTransport;
-    const asap = options.asapTransport ?? element.asapTransport;
-    const association = options.association;
-    let pool = this.#mru;
-    if (pool === undefined || !pool.matchesHandle(poolHandle)) pool = this.#find(poolHandle);
-    if (
-      pool !== undefined && n >= 1 && n <= this.#maxIdNumber && this.#fits(ut) &&
-      (asap === undefined || this.#fits(asap)) &&
-      (association === undefined || Number.isInteger(association)) &&
-      ut.protocol === pool.transportProtocol && ut.transportUse === pool.transportUse &&
-      element.policy.type === pool.policy.type
-    ) {
-      const home = options.home ?? element.homeRegistrarId;
-      const existing = pool.lookup(id, n);
-      if (existing !== undefined) {
-        return this.#update(existing, element, home, asap, association, options.now);
-      }
-      if (pool.selection.size < this.#maxPerPool && this.#size < this.#maxPes) {
-        const entry = this.#insert(pool, element, n, home, asap, association, options.now);
-        return { ok: true, entry, created: true, changed: true };
-      }
-    }
-    return this.#register(poolHandle, element, options);
-  }
-
-  // register() in full: every check in order, pool creation, the rejections.
-  #register(
     poolHandle: Uint8Array,
     element: PoolElementParameter,
     options: RegisterOptions,
@@ -1379,12 +1346,6 @@ export class Handlespace {
 
   // ---- internals ----
 
-  // Whether a transport passes #badTransport().
-  #fits(t: TransportParameter): boolean {
-    const n = t.addresses.length;
-    return n >= 1 && n <= this.#maxAddresses && t.port !== 0;
-  }
-
   #badTransport(t: TransportParameter): string | undefined {
     const n = t.addresses.length;
     if (n < 1 || n > this.#maxAddresses) {
@@ -1518,27 +1479,20 @@ export class Handlespace {
     association: number | undefined,
     now: number,
   ): RegistrationResult {
+    // The steady state (a keep-alive re-registration over the same association with the same
+    // values) stays small enough for V8 to inline into register(); the rest is out of line.
     const bound = entry.association;
     if (
       association !== bound && this.#rejectClash && association !== undefined &&
       bound !== undefined && entry.homeRegistrarId === this.#ownId
-    ) {
-      return reject(
-        ErrorCause.NonUniquePeIdentifier,
-        `PE identifier ${entry.id} is registered over another association`,
-        "identifier",
-      );
-    }
+    ) return clash(entry);
     // Compared with the pool's arrays; the update also resets a non-zero degradation
     // counter, as RSPLIB does on every re-registration.
     // With the counter at 0, update() compares once and reports whether any value differed.
     const selection = entry.pool.selection, slot = entry.slot, policy = element.policy;
-    let changed: boolean;
-    if (selection.degradation[slot] === 0) changed = selection.update(slot, policy);
-    else {
-      changed = !selection.matches(slot, policy);
-      selection.update(slot, policy);
-    }
+    let changed = selection.degradation[slot] === 0
+      ? selection.update(slot, policy)
+      : resetDegradation(selection, slot, policy);
     // An equal transport keeps the stored object (the decoder's new one can die young).
     // (Its protocol and transport use equal the pool's, checked by register().)
     const ut = element.userTransport, storedUt = entry.userTransport;
@@ -1546,26 +1500,36 @@ export class Handlespace {
       changed = true;
       entry.userTransport = ut;
     }
-    if (asap !== undefined) {
-      const storedAsap = entry.asapTransport;
-      if (asap !== storedAsap && (storedAsap === undefined || !sameTransport(asap, storedAsap))) {
-        changed = true;
-        entry.asapTransport = asap;
-      }
-    }
-    if (element.registrationLife !== entry.registrationLife) {
+    if (asap !== undefined && asap !== entry.asapTransport && newAsap(entry, asap)) changed = true;
+    if (
+      element.registrationLife !== entry.registrationLife || home !== entry.homeRegistrarId ||
+      association !== bound
+    ) changed = this.#updateRest(entry, element.registrationLife, home, association) || changed;
+    entry.lastUpdate = now;
+    if ((entry.flags & MARKED) !== 0) entry.flags &= ~MARKED;
+    // Unchanged: the entry itself is the result (see Entry.ok; no allocation).
+    return changed ? { ok: true, entry, created: false, changed } : entry;
+  }
+
+  // #update() of the registration life, home registrar and association; whether the first two
+  // changed.
+  #updateRest(
+    entry: Entry,
+    life: number,
+    home: bigint,
+    association: number | undefined,
+  ): boolean {
+    let changed = false;
+    if (life !== entry.registrationLife) {
       changed = true;
-      entry.registrationLife = element.registrationLife;
+      entry.registrationLife = life;
     }
     if (home !== entry.homeRegistrarId) {
       changed = true;
       this.#rehome(entry, home);
     }
-    if (association !== bound) this.#rebind(entry, association);
-    entry.lastUpdate = now;
-    if ((entry.flags & MARKED) !== 0) entry.flags &= ~MARKED;
-    // Unchanged: the entry itself is the result (see Entry.ok; no allocation).
-    return changed ? { ok: true, entry, created: false, changed } : entry;
+    if (association !== entry.association) this.#rebind(entry, association);
+    return changed;
   }
 
   // Binds an entry to another association (or none).
@@ -1725,6 +1689,35 @@ function checkLimit(limit: number): number {
     throw new RangeError(`Cannot enumerate: limit ${limit} is not a positive integer`);
   }
   return limit;
+}
+
+// The rejection of a PE identifier registered over another association (peIdClash "reject").
+function clash(entry: Entry): RegistrationResult {
+  return reject(
+    ErrorCause.NonUniquePeIdentifier,
+    `PE identifier ${entry.id} is registered over another association`,
+    "identifier",
+  );
+}
+
+// SelectionPool.update() of a PE whose degradation counter is not 0 (the update resets it, which
+// counts as a change only when the values differ).
+function resetDegradation(
+  selection: SelectionPool,
+  slot: number,
+  policy: PolicyParameter,
+): boolean {
+  const changed = !selection.matches(slot, policy);
+  selection.update(slot, policy);
+  return changed;
+}
+
+// Stores a re-registration's ASAP transport when it differs from the stored one; whether it did.
+function newAsap(entry: Entry, asap: TransportParameter): boolean {
+  const stored = entry.asapTransport;
+  if (stored !== undefined && sameTransport(asap, stored)) return false;
+  entry.asapTransport = asap;
+  return true;
 }
 
 function sameTransport(a: TransportParameter, b: TransportParameter): boolean {
