@@ -277,6 +277,29 @@ test("Handlespace.register(): an unchanged re-registration returns the entry its
   );
 });
 
+test("Handlespace.register(): a new registration life is a change, a new association alone only rebinds the PE", () => {
+  const hs = space();
+  const e = ok(hs.register(EP, pe(1n), { now: 0, home: OWN, association: 1 }));
+  const life = hs.register(EP, pe(1n, undefined, {}, { registrationLife: 5000 }), {
+    now: 1,
+    home: OWN,
+    association: 1,
+  });
+  assert.equal(life.ok && !life.created && life.changed, true);
+  assert.equal(e.registrationLife, 5000);
+  assert.equal(e.lastUpdate, 1);
+  const moved = hs.register(EP, pe(1n, undefined, {}, { registrationLife: 5000 }), {
+    now: 2,
+    home: OWN,
+    association: 2,
+  });
+  assert.equal(moved, e); // unchanged values: the entry itself is the result
+  assert.equal(e.association, 2);
+  assert.deepEqual(hs.entriesOfAssociation(1), []);
+  assert.deepEqual(hs.entriesOfAssociation(2), [e]);
+  assert.equal(e.lastUpdate, 2);
+});
+
 test("Handlespace.register(): a load update re-orders Least Used selection", () => {
   const hs = space();
   ok(hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), asap));
