@@ -9,6 +9,7 @@ import type { TransportParameter } from "../wire/transport_parameter.ts";
 import type { PoolElementEntry } from "./pool_element.ts";
 import type { Pool } from "./_pool.ts";
 import type { OwnerRecord } from "./_owner_index.ts";
+import { rsplibPartial16 } from "./checksum.ts";
 
 /** Entry.flags: set once the PE has been removed. */
 export const REMOVED = 1;
@@ -16,6 +17,11 @@ export const REMOVED = 1;
 export const MARKED = 2;
 /** Entry.flags: one Endpoint Unreachable report (the count sits above the two flag bits). */
 export const REPORT = 4;
+
+// The policy information of removed PEs whose slots were reused (until then the pool's arrays
+// still hold it), beside the records rather than in a field of each: few removed entries are
+// still referenced when their slot is reused, and an entry nobody holds drops out.
+const removedPolicies = new WeakMap<Entry, PolicyParameter>();
 
 export class Entry implements PoolElementEntry {
   pool: Pool;
@@ -31,14 +37,7 @@ export class Entry implements PoolElementEntry {
   lastUpdate: number;
   /** Checksum partial sum (Internet-16 or -32, per the handlespace). */
   partial: number;
-  /** RSPLIB's partial sum, only with checksumCompat "rsplib"; else 0. */
-  rsplibPartial: number;
   flags = 0;
-  /**
-   * The policy information of a removed PE, saved when its slot is reused (until then the
-   * pool's arrays still hold it).
-   */
-  removedPolicy: PolicyParameter | undefined = undefined;
   owner: OwnerRecord | undefined = undefined;
   ownerPrev: Entry | undefined = undefined;
   ownerNext: Entry | undefined = undefined;
@@ -57,7 +56,6 @@ export class Entry implements PoolElementEntry {
     association: number | undefined,
     now: number,
     partial: number,
-    rsplibPartial: number,
   ) {
     this.pool = pool;
     this.slot = slot;
@@ -70,7 +68,27 @@ export class Entry implements PoolElementEntry {
     this.association = association;
     this.lastUpdate = now;
     this.partial = partial;
-    this.rsplibPartial = rsplibPartial;
+  }
+
+  // An entry also reads as the result of an unchanged re-registration (a keep-alive
+  // re-registration, the common case): ok, itself as the entry, not created, not changed.
+  // Handlespace.register() returns the entry itself then, so that case allocates nothing; the
+  // four values are constants of the class (no per-PE memory) and never change.
+  /** As a registration result: accepted. */
+  get ok(): true {
+    return true;
+  }
+  /** As a registration result: this entry. */
+  get entry(): this {
+    return this;
+  }
+  /** As a registration result: not new in its pool. */
+  get created(): false {
+    return false;
+  }
+  /** As a registration result: nothing differed from what was stored. */
+  get changed(): false {
+    return false;
   }
 
   get poolHandle(): Uint8Array {
@@ -89,9 +107,25 @@ export class Entry implements PoolElementEntry {
     return this.flags >>> 2;
   }
 
+  /**
+   * RSPLIB's partial sum (checksumCompat "rsplib", 32-bit identifiers), derived on demand: only
+   * that mode reads it, on registration, removal and change of owner.
+   */
+  get rsplibPartial(): number {
+    return rsplibPartial16(this.pool.rsplibHandleSum, this.id);
+  }
+
+  /** Keeps a removed PE's policy information before its slot is reused (see removedPolicies). */
+  saveRemovedPolicy(): void {
+    removedPolicies.set(this, this.policy);
+  }
+
   /** Built from the pool's arrays (a new object per read). */
   get policy(): PolicyParameter {
-    if (this.removedPolicy !== undefined) return this.removedPolicy;
+    if ((this.flags & REMOVED) !== 0) {
+      const saved = removedPolicies.get(this);
+      if (saved !== undefined) return saved;
+    }
     const v = this.pool.selection, s = this.slot;
     return {
       type: this.pool.policy.type,

@@ -28,12 +28,14 @@ export class OwnerIndex {
   readonly #byId = new Map<bigint, OwnerRecord>();
   readonly #width: ChecksumWidth;
   readonly #compat: ChecksumCompat;
+  readonly #rsplib: boolean;
   /** The registrar's own record: kept even while empty (its checksum is read every Presence). */
   readonly own: OwnerRecord;
 
   constructor(ownId: bigint, width: ChecksumWidth, compat: ChecksumCompat) {
     this.#width = width;
     this.#compat = compat;
+    this.#rsplib = compat === "rsplib";
     this.own = new OwnerRecord(ownId, width, compat);
     this.#byId.set(ownId, this.own);
   }
@@ -59,7 +61,7 @@ export class OwnerIndex {
     if (rec.head !== undefined) rec.head.ownerPrev = entry;
     rec.head = entry;
     rec.count++;
-    rec.checksum.add(entry.partial, entry.rsplibPartial);
+    rec.checksum.add(entry.partial, this.#rsplib ? entry.rsplibPartial : 0);
   }
 
   unlink(entry: Entry): void {
@@ -70,7 +72,7 @@ export class OwnerIndex {
     if (next !== undefined) next.ownerPrev = prev;
     entry.ownerPrev = entry.ownerNext = undefined;
     entry.owner = undefined;
-    rec.checksum.sub(entry.partial, entry.rsplibPartial);
+    rec.checksum.sub(entry.partial, this.#rsplib ? entry.rsplibPartial : 0);
     if (--rec.count === 0 && rec !== this.own) this.#byId.delete(rec.id);
   }
 }

@@ -18,6 +18,8 @@ import type {
 } from "../wire/pool_element_parameter.ts";
 import { maxId, type WireProfile } from "../wire/profile.ts";
 import type { TransportParameter } from "../wire/transport_parameter.ts";
+import type { PolicyParameter } from "../wire/policy_parameter.ts";
+import type { SelectionPool } from "../policy/selection_pool.ts";
 import { defaultPolicies, type PolicyRegistry } from "../policy/registry.ts";
 import { type SelectionKernel, tsSelectionKernel } from "../policy/selection_kernel.ts";
 import {
@@ -26,7 +28,6 @@ import {
   type ChecksumWidth,
   finishRsplib16,
   partial32,
-  rsplibPartial16,
   rsplibWordSum16,
   swap16,
   wordSum16,
@@ -124,7 +125,12 @@ export type RegistrationField =
   | "user-transport"
   | "asap-transport";
 
-/** The outcome of {@link Handlespace.register}. */
+/**
+ * The outcome of {@link Handlespace.register}. For a re-registration that changed nothing (a
+ * keep-alive re-registration) the result is the entry object itself, which reads as `ok: true`,
+ * `entry` = itself, `created: false`, `changed: false`: that case allocates nothing. Read the
+ * fields; do not compare result objects.
+ */
 export type RegistrationResult =
   | {
     /** Accepted. */
@@ -267,6 +273,7 @@ export class Handlespace {
   readonly #profile: WireProfile;
   readonly #width: ChecksumWidth;
   readonly #compat: ChecksumCompat;
+  readonly #rsplib: boolean;
   readonly #maxId: bigint;
   /** The largest identifier as a number when that is exact (RFC: 2^32 − 1), else 2^53 − 1. */
   readonly #maxIdNumber: number;
@@ -309,6 +316,7 @@ export class Handlespace {
     this.#profile = options.profile ?? "ng";
     this.#width = this.#profile === "rfc" ? 16 : 32;
     this.#compat = options.checksumCompat ?? "exact";
+    this.#rsplib = this.#compat === "rsplib";
     if (this.#compat === "rsplib" && this.#profile !== "rfc") {
       throw new RangeError(
         'Cannot create handlespace: checksumCompat "rsplib" needs the "rfc" profile',
@@ -1436,7 +1444,7 @@ export class Handlespace {
     const id = element.id;
     // A removed PE whose slot is about to be reused keeps its policy information.
     const previous = pool.entries[pool.selection.nextSlot()];
-    if (previous !== undefined) previous.removedPolicy = previous.policy;
+    if (previous !== undefined) previous.saveRemovedPolicy();
     const slot = pool.selection.add(element.policy);
     const key = this.#freeKeys.length > 0 ? this.#freeKeys.pop()! : this.#byKey.length;
     const entry = new Entry(
@@ -1451,14 +1459,13 @@ export class Handlespace {
       association,
       now,
       this.#partial(pool, id, n),
-      this.#rsplibPartial(pool, id),
     );
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
     pool.index(id, n, slot);
     pool.order.add(slot);
     this.#owners.link(entry, home);
-    this.#total.add(entry.partial, entry.rsplibPartial);
+    this.#total.add(entry.partial, this.#rsplib ? entry.rsplibPartial : 0);
     if (association !== undefined) this.#linkAssociation(entry, association);
     this.#size++;
     return entry;
@@ -1472,27 +1479,20 @@ export class Handlespace {
     association: number | undefined,
     now: number,
   ): RegistrationResult {
+    // The steady state (a keep-alive re-registration over the same association with the same
+    // values) stays small enough for V8 to inline into register(); the rest is out of line.
     const bound = entry.association;
     if (
       association !== bound && this.#rejectClash && association !== undefined &&
       bound !== undefined && entry.homeRegistrarId === this.#ownId
-    ) {
-      return reject(
-        ErrorCause.NonUniquePeIdentifier,
-        `PE identifier ${entry.id} is registered over another association`,
-        "identifier",
-      );
-    }
+    ) return clash(entry);
     // Compared with the pool's arrays; the update also resets a non-zero degradation
     // counter, as RSPLIB does on every re-registration.
     // With the counter at 0, update() compares once and reports whether any value differed.
     const selection = entry.pool.selection, slot = entry.slot, policy = element.policy;
-    let changed: boolean;
-    if (selection.degradation[slot] === 0) changed = selection.update(slot, policy);
-    else {
-      changed = !selection.matches(slot, policy);
-      selection.update(slot, policy);
-    }
+    let changed = selection.degradation[slot] === 0
+      ? selection.update(slot, policy)
+      : resetDegradation(selection, slot, policy);
     // An equal transport keeps the stored object (the decoder's new one can die young).
     // (Its protocol and transport use equal the pool's, checked by register().)
     const ut = element.userTransport, storedUt = entry.userTransport;
@@ -1500,25 +1500,36 @@ export class Handlespace {
       changed = true;
       entry.userTransport = ut;
     }
-    if (asap !== undefined) {
-      const storedAsap = entry.asapTransport;
-      if (asap !== storedAsap && (storedAsap === undefined || !sameTransport(asap, storedAsap))) {
-        changed = true;
-        entry.asapTransport = asap;
-      }
-    }
-    if (element.registrationLife !== entry.registrationLife) {
+    if (asap !== undefined && asap !== entry.asapTransport && newAsap(entry, asap)) changed = true;
+    if (
+      element.registrationLife !== entry.registrationLife || home !== entry.homeRegistrarId ||
+      association !== bound
+    ) changed = this.#updateRest(entry, element.registrationLife, home, association) || changed;
+    entry.lastUpdate = now;
+    if ((entry.flags & MARKED) !== 0) entry.flags &= ~MARKED;
+    // Unchanged: the entry itself is the result (see Entry.ok; no allocation).
+    return changed ? { ok: true, entry, created: false, changed } : entry;
+  }
+
+  // #update() of the registration life, home registrar and association; whether the first two
+  // changed.
+  #updateRest(
+    entry: Entry,
+    life: number,
+    home: bigint,
+    association: number | undefined,
+  ): boolean {
+    let changed = false;
+    if (life !== entry.registrationLife) {
       changed = true;
-      entry.registrationLife = element.registrationLife;
+      entry.registrationLife = life;
     }
     if (home !== entry.homeRegistrarId) {
       changed = true;
       this.#rehome(entry, home);
     }
-    if (association !== bound) this.#rebind(entry, association);
-    entry.lastUpdate = now;
-    if ((entry.flags & MARKED) !== 0) entry.flags &= ~MARKED;
-    return { ok: true, entry, created: false, changed };
+    if (association !== entry.association) this.#rebind(entry, association);
+    return changed;
   }
 
   // Binds an entry to another association (or none).
@@ -1537,7 +1548,7 @@ export class Handlespace {
     pool.unindex(e.id, n);
     pool.order.removed();
     this.#owners.unlink(e);
-    this.#total.sub(e.partial, e.rsplibPartial);
+    this.#total.sub(e.partial, this.#rsplib ? e.rsplibPartial : 0);
     if (e.association !== undefined) this.#unlinkAssociation(e);
     const key = e.key, deadlines = this.#deadlines;
     deadlines[0]!.clear(key);
@@ -1563,10 +1574,6 @@ export class Handlespace {
     return n > Number.MAX_SAFE_INTEGER
       ? partial32(pool.handleSum, id)
       : partial32OfNumber(pool.handleSum, n);
-  }
-
-  #rsplibPartial(pool: Pool, id: bigint): number {
-    return this.#compat === "rsplib" ? rsplibPartial16(pool.rsplibHandleSum, id) : 0;
   }
 
   #linkAssociation(e: Entry, association: number): void {
@@ -1682,6 +1689,35 @@ function checkLimit(limit: number): number {
     throw new RangeError(`Cannot enumerate: limit ${limit} is not a positive integer`);
   }
   return limit;
+}
+
+// The rejection of a PE identifier registered over another association (peIdClash "reject").
+function clash(entry: Entry): RegistrationResult {
+  return reject(
+    ErrorCause.NonUniquePeIdentifier,
+    `PE identifier ${entry.id} is registered over another association`,
+    "identifier",
+  );
+}
+
+// SelectionPool.update() of a PE whose degradation counter is not 0 (the update resets it, which
+// counts as a change only when the values differ).
+function resetDegradation(
+  selection: SelectionPool,
+  slot: number,
+  policy: PolicyParameter,
+): boolean {
+  const changed = !selection.matches(slot, policy);
+  selection.update(slot, policy);
+  return changed;
+}
+
+// Stores a re-registration's ASAP transport when it differs from the stored one; whether it did.
+function newAsap(entry: Entry, asap: TransportParameter): boolean {
+  const stored = entry.asapTransport;
+  if (stored !== undefined && sameTransport(asap, stored)) return false;
+  entry.asapTransport = asap;
+  return true;
 }
 
 function sameTransport(a: TransportParameter, b: TransportParameter): boolean {

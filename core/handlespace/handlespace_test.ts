@@ -251,6 +251,55 @@ test("Handlespace.register() of a known identifier updates the PE (created false
   assert.equal(hs.size, 1);
 });
 
+test("Handlespace.register(): an unchanged re-registration returns the entry itself, a changed one a result of its own", () => {
+  const hs = space();
+  const first = hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), asap);
+  const e = ok(first);
+  assert.equal(first.ok && first.created && first.changed, true);
+  // A keep-alive re-registration allocates nothing: the entry reads as its own result.
+  const same = hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), asap);
+  assert.equal(same, e);
+  assert.deepEqual([same.ok, ok(same), same.ok && same.created, same.ok && same.changed], [
+    true,
+    e,
+    false,
+    false,
+  ]);
+  // A change gives a result object of its own, and the entry's values as a result stay as before.
+  const moved = hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 20 }), asap);
+  assert.notEqual(moved, e);
+  assert.deepEqual(moved, { ok: true, entry: e, created: false, changed: true });
+  assert.equal(same.ok && same.changed, false);
+  // The entry's own fields are unaffected (the result values live on the class).
+  assert.deepEqual(
+    Object.keys(e).filter((k) => ["ok", "entry", "created", "changed"].includes(k)),
+    [],
+  );
+});
+
+test("Handlespace.register(): a new registration life is a change, a new association alone only rebinds the PE", () => {
+  const hs = space();
+  const e = ok(hs.register(EP, pe(1n), { now: 0, home: OWN, association: 1 }));
+  const life = hs.register(EP, pe(1n, undefined, {}, { registrationLife: 5000 }), {
+    now: 1,
+    home: OWN,
+    association: 1,
+  });
+  assert.equal(life.ok && !life.created && life.changed, true);
+  assert.equal(e.registrationLife, 5000);
+  assert.equal(e.lastUpdate, 1);
+  const moved = hs.register(EP, pe(1n, undefined, {}, { registrationLife: 5000 }), {
+    now: 2,
+    home: OWN,
+    association: 2,
+  });
+  assert.equal(moved, e); // unchanged values: the entry itself is the result
+  assert.equal(e.association, 2);
+  assert.deepEqual(hs.entriesOfAssociation(1), []);
+  assert.deepEqual(hs.entriesOfAssociation(2), [e]);
+  assert.equal(e.lastUpdate, 2);
+});
+
 test("Handlespace.register(): a load update re-orders Least Used selection", () => {
   const hs = space();
   ok(hs.register(EP, pe(1n, PolicyType.LeastUsed, { load: 10 }), asap));
@@ -628,6 +677,26 @@ test("Handlespace checksums: checksumCompat 'rsplib' reproduces RSPLIB's wrapped
   for (let i = 0; i < 100000; i += 2) rsplib.deregister(EP, BigInt(fmix32(i + 1)));
   assert.equal(rsplib.handlespaceChecksum(), rsplib.computeHandlespaceChecksum());
   assert.throws(() => space({ profile: "ng", checksumCompat: "rsplib" }), RangeError);
+});
+
+test("Handlespace checksums: checksumCompat 'rsplib' keeps both incremental values exact through changes of owner, removals and reused slots", () => {
+  const hs = space({ checksumCompat: "rsplib" });
+  const ids = Array.from({ length: 40 }, (_, i) => BigInt(fmix32(i + 1)));
+  const entries = ids.map((id) => ok(hs.register(EP, pe(id), asap)));
+  const check = () => {
+    assert.equal(hs.handlespaceChecksum(), hs.computeHandlespaceChecksum());
+    for (const owner of [OWN, 7n]) {
+      assert.equal(hs.ownershipChecksum(owner), hs.computeOwnershipChecksum(owner));
+    }
+  };
+  for (let i = 0; i < 40; i += 3) hs.changeOwner(entries[i]!, 7n);
+  check();
+  for (let i = 0; i < 40; i += 4) hs.deregister(EP, ids[i]!);
+  check();
+  hs.transferOwnership(7n, OWN);
+  for (let i = 0; i < 40; i += 4) ok(hs.register(EP, pe(ids[i]!), asap)); // reuses the freed slots
+  check();
+  assert.notEqual(hs.ownershipChecksum(OWN), 0xffff);
 });
 
 test("Handlespace checksums (NG profile): Internet-32 over handle words and 64-bit identifiers", () => {
