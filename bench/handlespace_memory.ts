@@ -53,7 +53,9 @@ const seconds = (performance.now() - t0) / 1000;
 const after = settle();
 const n = hs.size;
 const perPe = (a: number, b: number): string => ((a - b) / n).toFixed(0);
-console.log(`pool elements: ${n} in ${hs.poolCount} pools (built and resolved in ${seconds.toFixed(1)} s)`);
+console.log(
+  `pool elements: ${n} in ${hs.poolCount} pools (built and resolved in ${seconds.toFixed(1)} s)`,
+);
 console.log(
   `RSS: ${(after.rss / 2 ** 20).toFixed(0)} MiB total, ${
     perPe(after.rss, before.rss)
