@@ -25,6 +25,7 @@ import type { BucketEngine } from "./_bucket_engine.ts";
 import type { DenseEngine } from "./_dense_engine.ts";
 import type { SumTreeEngine } from "./_sum_tree_engine.ts";
 import type { CalendarEngine } from "./_calendar_engine.ts";
+import type { WrrCycle } from "./_wrr_cycle.ts";
 
 /** Selects one slot of `engine`: its selectOne (maxIncrement already resolved). */
 export type SelectOneEntry = (engine: unknown, rng: Rng, maxIncrement: number) => number;
@@ -73,6 +74,40 @@ export function sumTreeOne(engine: unknown, rng: Rng, mi: number): number {
 /** `one` of the calendar engine. */
 export function calendarOne(engine: unknown, _rng: Rng, mi: number): number {
   return (engine as CalendarEngine).selectOne(mi);
+}
+
+/** `one` of weighted round robin's cycle mode. */
+export function cycleOne(engine: unknown, _rng: Rng, mi: number): number {
+  return (engine as WrrCycle).selectOne(mi);
+}
+
+/** `one` of weighted round robin's cycle mode while it is pending (checks, then enters or not). */
+export function cycleStartOne(engine: unknown, _rng: Rng, mi: number): number {
+  return (engine as WrrCycle).startOne(mi);
+}
+
+/** `into` of weighted round robin's cycle mode. */
+export function cycleInto(
+  engine: unknown,
+  k: number,
+  table: readonly unknown[],
+  out: unknown[],
+  _rng: Rng,
+  mi: number,
+): number {
+  return (engine as WrrCycle).selectInto(k, table, out, mi);
+}
+
+/** `into` of weighted round robin's cycle mode while it is pending. */
+export function cycleStartInto(
+  engine: unknown,
+  k: number,
+  table: readonly unknown[],
+  out: unknown[],
+  _rng: Rng,
+  mi: number,
+): number {
+  return (engine as WrrCycle).startInto(k, table, out, mi);
 }
 
 /** `into` of the round robin engine. */
