@@ -76,16 +76,6 @@ export function calendarOne(engine: unknown, _rng: Rng, mi: number): number {
   return (engine as CalendarEngine).selectOne(mi);
 }
 
-/** `one` of weighted round robin's cycle mode. */
-export function cycleOne(engine: unknown, _rng: Rng, mi: number): number {
-  return (engine as WrrCycle).selectOne(mi);
-}
-
-/** `one` of weighted round robin's cycle mode while it is pending (checks, then enters or not). */
-export function cycleStartOne(engine: unknown, _rng: Rng, mi: number): number {
-  return (engine as WrrCycle).startOne(mi);
-}
-
 /** `into` of weighted round robin's cycle mode. */
 export function cycleInto(
   engine: unknown,

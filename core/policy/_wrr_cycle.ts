@@ -213,6 +213,7 @@ export class WrrCycle {
   }
 
   selectOne(maxIncrement: number): number {
+    if (this.#state !== CYCLE_ON) return this.startOne(maxIncrement);
     const s = this.#cyc[this.#cur]!;
     this.#sel[s]!++;
     if (maxIncrement > 0) this.#use(s);

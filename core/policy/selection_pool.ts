@@ -36,9 +36,7 @@ import {
   calendarInto,
   calendarOne,
   cycleInto,
-  cycleOne,
   cycleStartInto,
-  cycleStartOne,
   denseInto,
   denseOne,
   heapInto,
@@ -641,6 +639,8 @@ export class SelectionPool implements SelectionValues {
         return this.#bucket!.selectOne(mi);
       case RING:
         return this.#ring!.selectOne(mi);
+      case CYCLE:
+        return this.#cycle!.selectOne(mi);
       default:
         // The random engines and the calendar engine through their own entry (_engine_entry.ts), so
         // that in a process serving several kinds they take no inlining budget from the above.
@@ -820,12 +820,10 @@ export class SelectionPool implements SelectionValues {
     if (mode === CYCLE_OFF) {
       this.#kind = HEAP;
       this.#engine = this.#heap;
-      this.#one = noOne;
       this.#into = heapInto;
     } else {
       this.#kind = CYCLE;
       this.#engine = this.#cycle;
-      this.#one = mode === CYCLE_ON ? cycleOne : cycleStartOne;
       this.#into = mode === CYCLE_ON ? cycleInto : cycleStartInto;
     }
   }
