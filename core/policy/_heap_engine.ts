@@ -507,7 +507,7 @@ export class HeapEngine {
       this.#virtual[s] = this.#weight[s]!;
       this.hk[OFF] = this.#checked(round * ROUND_FACTOR + this.#weight[s]!, s);
       this.#siftDown(0);
-      if (this.cycle !== undefined) this.cycle.ranOut(s, this.hslot[OFF]!);
+      if (this.cycle !== undefined) this.cycle.ranOut();
       return;
     }
     const pool = this.#pool, policy = this.#policy;
@@ -520,6 +520,11 @@ export class HeapEngine {
     }
     this.hk[OFF] = this.#checked(key, s);
     this.#siftDown(this.#siftUp(0));
+  }
+
+  /** Writes the slots in the heap (positions 0 … n−1, the root first) into `out`. */
+  slotsInto(out: Int32Array): void {
+    out.set(this.hslot.subarray(OFF, OFF + this.n));
   }
 
   /**

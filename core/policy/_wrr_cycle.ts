@@ -15,15 +15,22 @@
 // order, then round R + 1 in C order. k > 1 selections with MaxIncrement 1 use only the first, so
 // they follow the same cycle and return C[cursor … cursor + k − 1] (wrapping).
 //
-// Entry. The heap engine reports the end of every run of its root (ranOut). This file records
-// those slots in a ring of the pool's size; when the new root is in the same round as the slot
-// that just left (no element is left in the old round: a boundary candidate) and at least n runs
-// ended since the last try, the pool switches to a pending state. The next selection checks the
-// state itself in O(n): the last n recorded slots, in order, must be in the heap, all in one
-// round, each with its virtual counter at its weight, weights not decreasing, sequence numbers
-// strictly increasing (so they are distinct and are all n elements). That is exactly a boundary
-// whose order is the recorded list, whatever happened before; if it does not hold, the heap goes
-// on and the next try waits for n more runs (so a pool that never settles pays O(1) per run).
+// More generally, the order is C rotated from any *settled* state: the heap order L (root
+// first) consists of L0, the elements of the root's round R, then L1, those of round R + 1;
+// every element but the root has its virtual counter at its weight (the root may be part-way
+// through its run); and C = L1 ++ L0 has non-decreasing weights. Round R serves L0 in order,
+// each goes to round R + 1 with a fresh sequence number; round R + 1 is then ordered by
+// (weight, sequence number): L1 (older numbers) before L0 among equal weights, so it is C, a
+// boundary. The cursor starts at |L1|, on the root. A new pool is settled (every element
+// joined the round of the first at its weight), and so is a pool after one round without change.
+//
+// Entry. The heap engine reports the end of every run of its root (ranOut). After a number of
+// runs without change (a quarter of the pool, doubling after a failed try or a short stay, so
+// that a pool that never settles pays O(1) per run) the pool switches to a pending state; its
+// next selection takes the heap's elements (root first, the others ordered by round, weight
+// and sequence number with counting sorts: O(n)), checks that this is the heap's exact order
+// (strictly increasing by key and sequence number, every other counter at its weight) and
+// settled, and enters cycle mode, or goes back to the heap.
 //
 // While in cycle mode the pool's per-slot numbers (sequence number, round, virtual counter,
 // selection count) are kept exactly as the heap would keep them: a use writes the same values,
@@ -50,6 +57,14 @@ export const wrrCycle = { enabled: true };
 /** Pool-wide counts of cycle entries and exits (tests check that their streams use the mode). */
 export const wrrCycleCounts = { entered: 0, left: 0 };
 
+/** Fewest runs between two tries. */
+const MIN_WAIT = 8;
+
+/** Runs to wait for before a try in a pool of n elements (the try costs O(n)). */
+function waitFor(n: number): number {
+  return n >> 4 > MIN_WAIT ? n >> 4 : MIN_WAIT;
+}
+
 /** Cycle positions repeated after the end, so that k ≤ PAD reads need no wrap-around. */
 const PAD = 16;
 
@@ -69,13 +84,15 @@ export class WrrCycle {
   /** Tells the pool which entries to use (CYCLE_OFF, CYCLE_PENDING, CYCLE_ON). */
   readonly #mode: (mode: number) => void;
   #state = CYCLE_OFF;
-  /** Slots whose run ended, the last n of them (a ring; allocated at the first run's end). */
-  #rec = new Int32Array(0);
-  #recAt = 0;
-  /** Runs ended since the last try. */
+  /** Runs ended since the last try or exit, and how many to wait for before the next try. */
   #runs = 0;
+  #wait = 0;
+  /** Runs served since entry (a stay shorter than a round doubles the wait). */
+  #served = 0;
   /** The cycle C, then its first PAD positions again. */
   #cyc = new Int32Array(0);
+  /** Scratch of the same length. */
+  #tmp = new Int32Array(0);
   #m = 0;
   #cur = 0;
   /** [next sequence number] while the cycle serves (the heap's is written back at exit). */
@@ -109,80 +126,88 @@ export class WrrCycle {
     return this.#state === CYCLE_ON;
   }
 
-  /** The pool grew: the recording ring keeps its slots. */
-  grow(capacity: number): void {
-    if (this.#rec.length === 0) return;
-    const rec = new Int32Array(capacity);
-    rec.set(this.#rec);
-    this.#rec = rec;
-  }
-
-  /**
-   * The heap engine's root `s` ended its run (moved to the next round); `root` is the new root.
-   * Records s; at a boundary candidate after at least n runs, asks the pool for a try.
-   */
-  ranOut(s: number, root: number): void {
-    const n = this.#heap.n;
-    let rec = this.#rec;
-    if (rec.length < n) rec = this.#rec = new Int32Array(this.#pool.capacity);
-    let at = this.#recAt;
-    if (at >= n) at = 0;
-    rec[at] = s;
-    this.#recAt = at + 1;
-    const round = this.#pool.round;
-    if (++this.#runs >= n && round[root] === round[s] && this.#state === CYCLE_OFF) {
+  /** The heap engine's root ended its run (moved to the next round): maybe time for a try. */
+  ranOut(): void {
+    const runs = ++this.#runs;
+    if (
+      runs >= MIN_WAIT && runs >= (this.#wait || waitFor(this.#heap.n)) && this.#state === CYCLE_OFF
+    ) {
       this.#state = CYCLE_PENDING;
       this.#mode(CYCLE_PENDING);
     }
   }
 
   /**
-   * Pending: checks that the heap is at a boundary whose order is the recorded list and enters
-   * cycle mode, else goes back to the heap. Returns whether the cycle serves now.
+   * Pending: checks that the heap's state is settled and enters cycle mode, else goes back to
+   * the heap. Returns whether the cycle serves now.
    */
   start(): boolean {
     if (this.#state === CYCLE_ON) return true;
-    const heap = this.#heap, n = heap.n, at = this.#recAt, rec = this.#rec;
+    const heap = this.#heap, n = heap.n;
     this.#runs = 0;
-    const pool = this.#pool;
-    const seq = pool.seq, round = pool.round, virtual = pool.virtual, weight = pool.weight;
-    let ok = n > 0 && heap.fn === 0 && at <= n && rec.length >= n;
-    if (ok) {
-      const pos = heap.pos, r = round[rec[at < n ? at : 0]!]!;
-      let w = -1, q = -Infinity;
-      for (let i = 0, j = at < n ? at : 0; i < n; i++, j = j + 1 < n ? j + 1 : 0) {
-        const c = rec[j]!, cw = weight[c]!, cq = seq[c]!;
-        if (pos[c]! < 0 || round[c] !== r || virtual[c] !== cw || cw < w || cq <= q) {
-          ok = false;
-          break;
-        }
-        w = cw;
-        q = cq;
-      }
-    }
-    if (!ok) {
+    const split = n > 0 && heap.fn === 0 ? this.#settled(n) : -1;
+    if (split < 0) {
+      this.#wait = longer(this.#wait, n);
       this.#state = CYCLE_OFF;
       this.#mode(CYCLE_OFF);
       return false;
     }
-    let cyc = this.#cyc;
-    if (cyc.length < n + PAD) cyc = this.#cyc = new Int32Array(n + PAD);
-    for (let i = 0, j = at < n ? at : 0; i < n; i++, j = j + 1 < n ? j + 1 : 0) cyc[i] = rec[j]!;
+    // C = L1 ++ L0 (L is in #cyc from #settled), then its first PAD positions again.
+    const cyc = this.#cyc, tmp = this.#tmp;
+    for (let i = 0; i < n; i++) tmp[i] = cyc[i]!;
+    for (let i = split, j = 0; i < n; i++, j++) cyc[j] = tmp[i]!;
+    for (let i = 0, j = n - split; i < split; i++, j++) cyc[j] = tmp[i]!;
     for (let i = 0; i < PAD; i++) cyc[n + i] = cyc[i % n]!;
     this.#m = n;
-    this.#cur = 0;
+    this.#cur = n - split;
+    this.#served = 0;
+    const pool = this.#pool;
     this.#next[0] = heap.nextSequence();
     heap.flushCounts();
     heap.memoN = 0;
-    this.#seq = seq;
+    this.#seq = pool.seq;
     this.#sel = pool.selections;
-    this.#round = round;
-    this.#virtual = virtual;
-    this.#weight = weight;
+    this.#round = pool.round;
+    this.#virtual = pool.virtual;
+    this.#weight = pool.weight;
     this.#state = CYCLE_ON;
     wrrCycleCounts.entered++;
     this.#mode(CYCLE_ON);
     return true;
+  }
+
+  // Writes the heap's n elements in heap order into #cyc (L) and returns |L0| if the state is
+  // settled, else −1.
+  #settled(n: number): number {
+    const heap = this.#heap, pool = this.#pool;
+    const seq = pool.seq, round = pool.round, virtual = pool.virtual, weight = pool.weight;
+    if (this.#cyc.length < n + PAD) {
+      this.#cyc = new Int32Array(n + PAD);
+      this.#tmp = new Int32Array(n + PAD);
+    }
+    const cyc = this.#cyc;
+    heap.slotsInto(cyc);
+    const r = round[cyc[0]!]!;
+    if (!settledOrder(cyc, n, r, seq, round, weight, this.#tmp)) return -1;
+    // The exact heap order: strictly increasing (key, sequence number); rounds R, then R + 1;
+    // every counter but the root's at its weight.
+    let split = n, pk = r * ROUND_FACTOR + virtual[cyc[0]!]!, pq = seq[cyc[0]!]!;
+    for (let i = 1; i < n; i++) {
+      const c = cyc[i]!, cr = round[c]!, v = virtual[c]!, k = cr * ROUND_FACTOR + v, q = seq[c]!;
+      if (v !== weight[c] || !(k > pk || (k === pk && q > pq))) return -1;
+      if (cr !== r) {
+        if (cr !== r + 1) return -1;
+        if (split === n) split = i;
+      }
+      pk = k;
+      pq = q;
+    }
+    // C = L1 ++ L0 must have non-decreasing weights: within L1 and within L0 after the root the
+    // increasing keys (counters at their weights) say so; the root and the junction remain.
+    const root = weight[cyc[0]!]!;
+    if (split > 1 && root > weight[cyc[1]!]!) return -1;
+    if (split < n && weight[cyc[n - 1]!]! > root) return -1;
+    return split;
   }
 
   /** Back to the heap: refills it in the cycle's current order (nothing to do when pending). */
@@ -190,6 +215,9 @@ export class WrrCycle {
     if (this.#state === CYCLE_ON) {
       this.#heap.adoptOrder(this.#cyc, this.#cur, this.#m, this.#next[0]!);
       wrrCycleCounts.left++;
+      // A stay shorter than the pool's size did not pay for the entry: wait longer next time.
+      const n = this.#m;
+      this.#wait = this.#served < n ? longer(this.#wait, n) : 0;
     }
     this.#runs = 0;
     this.#state = CYCLE_OFF;
@@ -316,8 +344,71 @@ export class WrrCycle {
     this.#virtual[s] = weight;
     const cur = this.#cur + 1;
     this.#cur = cur === this.#m ? 0 : cur;
+    this.#served++;
     if (round * ROUND_FACTOR + weight >= KEY_LIMIT) {
       this.#policy.rebase(this.#pool, this.#cyc, this.#m);
     }
   }
+}
+
+// The wait after a failed try or a short stay: twice as long, at most four rounds of runs.
+function longer(wait: number, n: number): number {
+  const w = 2 * (wait || waitFor(n));
+  return w < 4 * n ? w : 4 * n > MIN_WAIT ? 4 * n : MIN_WAIT;
+}
+
+// Orders slots[1 … n−1] by (round − r, weight, sequence number), the heap's order when every
+// virtual counter is at its weight (slots[0], the root, stays): least significant digit first,
+// with stable counting sorts on the bytes of the sequence numbers' offsets and then on round and
+// weight, O(n); a comparison sort when the ranges are too wide. False if a round is not r or r + 1.
+function settledOrder(
+  slots: Int32Array,
+  n: number,
+  r: number,
+  seq: Float64Array,
+  round: Float64Array,
+  weight: Uint32Array,
+  tmp: Int32Array,
+): boolean {
+  const m = n - 1;
+  let wmin = Infinity, wmax = -Infinity, qmin = Infinity, qmax = -Infinity;
+  for (let i = 1; i < n; i++) {
+    const c = slots[i]!, d = round[c]! - r, w = weight[c]!, q = seq[c]!;
+    if (d !== 0 && d !== 1) return false;
+    if (w < wmin) wmin = w;
+    if (w > wmax) wmax = w;
+    if (q < qmin) qmin = q;
+    if (q > qmax) qmax = q;
+  }
+  if (m < 2) return true;
+  const span = wmax - wmin + 1;
+  let src = slots.subarray(1, n), dst = tmp.subarray(0, m);
+  if (qmax - qmin >= 4294967296 || span > 4 * n + 256) {
+    const sorted = Array.from(src).sort((a, b) =>
+      round[a]! - round[b]! || weight[a]! - weight[b]! || seq[a]! - seq[b]!
+    );
+    for (let i = 0; i < m; i++) src[i] = sorted[i]!;
+    return true;
+  }
+  const count = new Int32Array(Math.max(257, 2 * span + 1));
+  const pass = (buckets: number, key: (c: number) => number): void => {
+    count.fill(0, 0, buckets + 1);
+    for (let i = 0; i < m; i++) count[key(src[i]!) + 1]!++;
+    for (let b = 0; b < buckets; b++) count[b + 1]! += count[b]!;
+    for (let i = 0; i < m; i++) {
+      const c = src[i]!;
+      dst[count[key(c)]!++] = c;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  };
+  for (let mul = 1, range = qmax - qmin; range >= 1; mul *= 256, range = Math.floor(range / 256)) {
+    pass(256, (c) => ((seq[c]! - qmin) / mul) & 255);
+  }
+  pass(2 * span, (c) => (round[c]! - r) * span + weight[c]! - wmin);
+  if (src.buffer !== slots.buffer || src.byteOffset !== slots.byteOffset + 4) {
+    for (let i = 0; i < m; i++) slots[i + 1] = src[i]!;
+  }
+  return true;
 }

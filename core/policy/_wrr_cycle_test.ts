@@ -42,6 +42,10 @@ interface Stream {
   readonly steps: number;
   /** Largest weight drawn (weights 0 … maxWeight). */
   readonly maxWeight: number;
+  /** Fewest pool elements a deregistration leaves. */
+  readonly minLive?: number;
+  /** Weights drawn from 0 … 3 and 1500 … maxWeight instead. */
+  readonly apart?: boolean;
   /** Selections per stable stretch (drawn up to this). */
   readonly stretch: number;
 }
@@ -57,11 +61,17 @@ function runStream(run: Stream): { entered: number; left: number } {
   const live: number[] = [];
   const param = (weight: number, load = 0): PolicyParameter =>
     policyParameter(PolicyType.WeightedRoundRobin, { weight, load });
-  const weight = (): number => drawIndex(rng, run.maxWeight + 1);
-  const select = (step: number): void => {
+  const weight = (): number =>
+    !run.apart
+      ? drawIndex(rng, run.maxWeight + 1)
+      : drawIndex(rng, 2) === 0
+      ? drawIndex(rng, 4)
+      : 1500 + drawIndex(rng, run.maxWeight - 1499);
+  // A selection; outside stable stretches MaxIncrement is sometimes 2 or 3 (uses beyond the first).
+  const select = (step: number, stable = false): void => {
     const k = 1 + drawIndex(rng, 4), how = drawIndex(rng, 3);
     const r = drawIndex(rng, 20);
-    const mi = r === 0 ? 2 : r === 1 ? 3 : r < 8 ? 1 : 0;
+    const mi = r === 0 && !stable ? 2 : r === 1 && !stable ? 3 : r < 8 ? 1 : 0;
     const what = `step ${step}, k ${k}, MaxIncrement ${mi}`;
     if (how === 0 || k === 1 && how === 1) {
       assert.equal(a.selectOne(ra, mi), b.selectOne(rb, mi), what);
@@ -75,7 +85,7 @@ function runStream(run: Stream): { entered: number; left: number } {
       assert.deepEqual(intoA.slice(0, n), intoB.slice(0, n), what);
     }
   };
-  for (let i = 0; i < 3 + drawIndex(rng, 20); i++) {
+  for (let i = 0; i < 3 + (run.minLive ?? 0) + drawIndex(rng, 20); i++) {
     const v = param(weight());
     const s = a.add(v);
     assert.equal(b.add(v), s);
@@ -88,7 +98,7 @@ function runStream(run: Stream): { entered: number; left: number } {
       const s = a.add(v);
       assert.equal(b.add(v), s);
       live.push(s);
-    } else if (op === 1 && live.length > 1) {
+    } else if (op === 1 && live.length > Math.max(1, run.minLive ?? 0)) {
       const s = live.splice(drawIndex(rng, live.length), 1)[0]!;
       a.remove(s);
       b.remove(s);
@@ -104,7 +114,7 @@ function runStream(run: Stream): { entered: number; left: number } {
     } else if (op < 6) {
       // A stable stretch: long enough for several rounds.
       const n = 1 + drawIndex(rng, run.stretch);
-      for (let i = 0; i < n; i++) select(step);
+      for (let i = 0; i < n; i++) select(step, true);
     } else select(step);
     same(a, b, live, `after step ${step}`);
   }
@@ -129,6 +139,23 @@ test("WeightedRoundRobin cycle mode chooses exactly what the heap engine chooses
     entered += runStream({ seed, steps: 200, maxWeight: 40, stretch: 2000 }).entered;
   }
   assert.ok(entered > 20, `cycle mode entered ${entered} times`);
+});
+
+test("WeightedRoundRobin cycle mode chooses exactly what the heap engine chooses (weights up to 2000)", () => {
+  // Weights far apart: the entry orders the pool by a comparison sort instead of counting sorts.
+  let entered = 0;
+  for (let seed = 200; seed <= 203; seed++) {
+    const r = runStream({
+      seed,
+      steps: 120,
+      maxWeight: 2000,
+      stretch: 20000,
+      minLive: 4,
+      apart: true,
+    });
+    entered += r.entered;
+  }
+  assert.ok(entered > 5, `cycle mode entered ${entered} times`);
 });
 
 test("WeightedRoundRobin cycle mode stays on through load changes and identical updates", () => {
@@ -158,4 +185,31 @@ test("WeightedRoundRobin cycle mode stays on through load changes and identical 
   assert.equal(wrrCycleCounts.left, left + 1);
   for (let i = 0; i < 50; i++) assert.equal(a.selectOne(ra), b.selectOne(rb));
   same(a, b, slots, "after a weight change");
+});
+
+test("WeightedRoundRobin cycle mode: a new pool enters it within its first round", () => {
+  // A new pool is settled (every pool element joined the same round at its weight), in an order
+  // by weight and sequence number that differs from the heap's layout: the entry must sort it.
+  const [a, b] = pools();
+  const rng = new SeededRng(77), ra = new SeededRng(1), rb = new SeededRng(1);
+  const live: number[] = [];
+  let total = 0;
+  for (let i = 0; i < 3000; i++) {
+    const weight = 1 + drawIndex(rng, 5);
+    const v = policyParameter(PolicyType.WeightedRoundRobin, { weight });
+    live.push(a.add(v));
+    b.add(v);
+    total += weight;
+  }
+  const entered = wrrCycleCounts.entered, left = wrrCycleCounts.left;
+  for (let i = 0; i < total / 4; i++) assert.equal(a.selectOne(ra), b.selectOne(rb), `call ${i}`);
+  assert.equal(wrrCycleCounts.entered, entered + 1, "not entered in the first quarter round");
+  const table = live.map((s) => s), outA: number[] = [], outB: number[] = [];
+  for (let i = 0; i < 2 * total; i++) {
+    const n = a.selectInto(3, table, outA, ra);
+    assert.equal(n, b.selectInto(3, table, outB, rb));
+    assert.deepEqual(outA, outB, `call ${i}`);
+  }
+  assert.equal(wrrCycleCounts.left, left);
+  same(a, b, live, "after two rounds");
 });

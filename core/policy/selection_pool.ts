@@ -812,7 +812,6 @@ export class SelectionPool implements SelectionValues {
     this.#sumTree?.grow(cap);
     this.#bucket?.grow(cap);
     this.#calendar?.grow(cap);
-    this.#cycle?.grow(cap);
   }
 
   // The cycle's callback: which engine serves (the heap, the cycle, or the check before it).
