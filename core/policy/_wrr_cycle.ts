@@ -57,6 +57,9 @@ export const wrrCycle = { enabled: true };
 /** Pool-wide counts of cycle entries and exits (tests check that their streams use the mode). */
 export const wrrCycleCounts = { entered: 0, left: 0 };
 
+/** The cycle of a pool that has not entered cycle mode yet (shared: nothing is written to it). */
+const NONE = new Int32Array(0);
+
 /** Fewest runs between two tries. */
 const MIN_WAIT = 8;
 
@@ -90,9 +93,9 @@ export class WrrCycle {
   /** Runs served since entry (a stay shorter than a round doubles the wait). */
   #served = 0;
   /** The cycle C, then its first PAD positions again. */
-  #cyc = new Int32Array(0);
+  #cyc = NONE;
   /** Scratch of the same length. */
-  #tmp = new Int32Array(0);
+  #tmp = NONE;
   #m = 0;
   #cur = 0;
   /** [next sequence number] while the cycle serves (the heap's is written back at exit). */
