@@ -48,7 +48,7 @@ import type { PoolPolicy } from "./policy.ts";
 import { KEY_LIMIT } from "./policy.ts";
 import type { HeapEngine } from "./_heap_engine.ts";
 import type { SelectionPool } from "./selection_pool.ts";
-import { renumber, SEQ_LIMIT } from "./_sequence.ts";
+import { SEQ_LIMIT } from "./_sequence.ts";
 import { f64Array } from "../_slab.ts";
 
 /** Whether new weighted round robin pools use cycle mode (tests turn it off to compare). */
@@ -98,6 +98,13 @@ export class WrrCycle {
   #tmp = NONE;
   #m = 0;
   #cur = 0;
+  /**
+   * The slot at the cursor and its virtual counter as the heap would have it now; the pool's
+   * arrays hold the value `#synced` (uses of the current run not yet written: #synced − #left).
+   */
+  #slot = 0;
+  #left = 0;
+  #synced = 0;
   /** [next sequence number] while the cycle serves (the heap's is written back at exit). */
   readonly #next = f64Array(1);
   // The pool's per-slot arrays (bound at entry; a pool grows only in add(), which leaves first).
@@ -148,7 +155,12 @@ export class WrrCycle {
     if (this.#state === CYCLE_ON) return true;
     const heap = this.#heap, n = heap.n;
     this.#runs = 0;
-    const split = n > 0 && heap.fn === 0 ? this.#settled(n) : -1;
+    let split = n > 0 && heap.fn === 0 ? this.#settled(n) : -1;
+    // The sequence numbers of the first run must stay below SEQ_LIMIT (the heap renumbers there).
+    if (split >= 0) {
+      const v = this.#pool.virtual[this.#cyc[0]!]!;
+      if (heap.nextSequence() + (v > 1 ? v : 1) >= SEQ_LIMIT) split = -1;
+    }
     if (split < 0) {
       this.#wait = longer(this.#wait, n);
       this.#state = CYCLE_OFF;
@@ -165,6 +177,8 @@ export class WrrCycle {
     this.#cur = n - split;
     this.#served = 0;
     const pool = this.#pool;
+    this.#slot = cyc[n - split]!;
+    this.#left = this.#synced = pool.virtual[this.#slot]!;
     this.#next[0] = heap.nextSequence();
     heap.flushCounts();
     heap.memoN = 0;
@@ -216,6 +230,7 @@ export class WrrCycle {
   /** Back to the heap: refills it in the cycle's current order (nothing to do when pending). */
   leave(): void {
     if (this.#state === CYCLE_ON) {
+      this.sync();
       this.#heap.adoptOrder(this.#cyc, this.#cur, this.#m, this.#next[0]!);
       wrrCycleCounts.left++;
       // A stay shorter than the pool's size did not pay for the entry: wait longer next time.
@@ -227,6 +242,17 @@ export class WrrCycle {
     this.#mode(CYCLE_OFF);
   }
 
+  /** Writes the uses of the current run not yet written into the pool's arrays. */
+  sync(): void {
+    const left = this.#left, u = this.#synced - left;
+    if (u === 0 || this.#state !== CYCLE_ON) return;
+    const s = this.#slot, nx = this.#next, q = nx[0]!;
+    this.#seq[s] = q + u - 1;
+    nx[0] = q + u;
+    this.#virtual[s] = left;
+    this.#synced = left;
+  }
+
   /** Whether a change of `slot`'s policy information to `weight` keeps the cycle (same weight). */
   keeps(slot: number, weight: number): boolean {
     return this.#state === CYCLE_ON && this.#weight[slot] === weight;
@@ -234,7 +260,7 @@ export class WrrCycle {
 
   /** The first slot in selection order. */
   first(): number {
-    return this.#cyc[this.#cur]!;
+    return this.#slot;
   }
 
   /** All slots in selection order. */
@@ -243,11 +269,14 @@ export class WrrCycle {
     for (let i = 0, j = this.#cur; i < m; i++, j = j + 1 < m ? j + 1 : 0) out.push(cyc[j]!);
   }
 
+  /** selectOne(); `maxIncrement` is at least 1 (weighted round robin's default is 1). */
   selectOne(maxIncrement: number): number {
     if (this.#state !== CYCLE_ON) return this.startOne(maxIncrement);
-    const s = this.#cyc[this.#cur]!;
+    const s = this.#slot;
     this.#sel[s]!++;
-    if (maxIncrement > 0) this.#use(s);
+    const left = this.#left;
+    if (left > 1) this.#left = left - 1;
+    else this.#runEnd();
     return s;
   }
 
@@ -270,7 +299,7 @@ export class WrrCycle {
       out[i] = s;
       sel[s]!++;
     }
-    if (maxIncrement > 0) this.#use(cyc[cur]!);
+    this.#use();
     return want;
   }
 
@@ -286,7 +315,7 @@ export class WrrCycle {
       out[i] = table[s]!;
       sel[s]!++;
     }
-    this.#use(cyc[cur]!);
+    this.#use();
     return want;
   }
 
@@ -311,46 +340,40 @@ export class WrrCycle {
       out[i] = table[s]!;
       sel[s]!++;
     }
-    if (maxIncrement > 0) this.#use(cyc[cur]!);
+    this.#use();
     return want;
   }
 
-  // A use of the current slot s: the next sequence number and the per-use update of weighted
-  // round robin; while its virtual counter stays above 1 nothing else changes.
-  #use(s: number): void {
-    const nx = this.#next, q = nx[0]!, virtual = this.#virtual[s]!;
-    if (q >= SEQ_LIMIT || virtual <= 1) {
-      this.#useLast(s);
-      return;
-    }
-    nx[0] = q + 1;
-    this.#seq[s] = q;
-    this.#virtual[s] = virtual - 1;
+  // A use of the slot at the cursor: while its virtual counter stays above 1 it only counts down
+  // (the sequence number and the counter are written at the end of the run or by sync()).
+  #use(): void {
+    const left = this.#left;
+    if (left > 1) this.#left = left - 1;
+    else this.#runEnd();
   }
 
-  // #use() when the sequence numbers are renumbered or the run ends: the slot goes to the next
-  // round with its counter at its weight, the cursor to the next slot; a key at KEY_LIMIT rebases
-  // every round (the heap's rules, on the same elements).
-  #useLast(s: number): void {
-    const nx = this.#next;
-    let q = nx[0]!;
-    if (q >= SEQ_LIMIT) q = renumber(this.#seq, this.#cyc, this.#m);
-    nx[0] = q + 1;
-    this.#seq[s] = q;
-    const virtual = this.#virtual[s]!;
-    if (virtual > 1) {
-      this.#virtual[s] = virtual - 1;
-      return;
-    }
+  // The use that ends the run of the slot at the cursor: its uses' sequence numbers, the next
+  // round with its counter at its weight (a key at KEY_LIMIT rebases every round: the heap's rule,
+  // on the same elements), the cursor to the next slot. If that run's sequence numbers would reach
+  // SEQ_LIMIT, back to the heap, which renumbers.
+  #runEnd(): void {
+    const s = this.#slot, u = this.#synced - this.#left + 1, nx = this.#next, q = nx[0]! + u;
+    this.#seq[s] = q - 1;
+    nx[0] = q;
     const round = this.#round[s]! + 1, weight = this.#weight[s]!;
     this.#round[s] = round;
     this.#virtual[s] = weight;
-    const cur = this.#cur + 1;
-    this.#cur = cur === this.#m ? 0 : cur;
+    let cur = this.#cur + 1;
+    if (cur === this.#m) cur = 0;
+    this.#cur = cur;
+    const next = this.#cyc[cur]!, left = this.#virtual[next]!;
+    this.#slot = next;
+    this.#left = this.#synced = left;
     this.#served++;
     if (round * ROUND_FACTOR + weight >= KEY_LIMIT) {
       this.#policy.rebase(this.#pool, this.#cyc, this.#m);
     }
+    if (q + (left > 1 ? left : 1) >= SEQ_LIMIT) this.leave();
   }
 }
 

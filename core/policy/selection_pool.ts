@@ -271,10 +271,13 @@ export class SelectionPool implements SelectionValues {
   }
   /** Weighted round robin virtual counter per slot. */
   get virtual(): Uint32Array {
+    // Weighted round robin's cycle mode writes a run's counter at its end.
+    if (this.#kind === CYCLE) this.#cycle!.sync();
     return this.#virtual;
   }
   /** Sequence number per slot. */
   get seq(): Float64Array {
+    if (this.#kind === CYCLE) this.#cycle!.sync();
     return this.#seq;
   }
   /** Selection count per slot. */
