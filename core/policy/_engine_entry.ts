@@ -76,7 +76,7 @@ export function calendarOne(engine: unknown, _rng: Rng, mi: number): number {
   return (engine as CalendarEngine).selectOne(mi);
 }
 
-/** `into` of weighted round robin's cycle mode. */
+/** `into` of weighted round robin's cycle mode (also while it is pending). */
 export function cycleInto(
   engine: unknown,
   k: number,
@@ -86,18 +86,6 @@ export function cycleInto(
   mi: number,
 ): number {
   return (engine as WrrCycle).selectInto(k, table, out, mi);
-}
-
-/** `into` of weighted round robin's cycle mode while it is pending. */
-export function cycleStartInto(
-  engine: unknown,
-  k: number,
-  table: readonly unknown[],
-  out: unknown[],
-  _rng: Rng,
-  mi: number,
-): number {
-  return (engine as WrrCycle).startInto(k, table, out, mi);
 }
 
 /** `into` of the round robin engine. */

@@ -306,7 +306,7 @@ export class WrrCycle {
   /** select() writing `table[slot]` into `out` (Handlespace.resolveInto). */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const m = this.#m, want = k < m ? k : m;
-    if (want > PAD || (maxIncrement > 1 && want > 1) || want === 0) {
+    if (want > PAD || (maxIncrement > 1 && want > 1) || want === 0 || this.#state !== CYCLE_ON) {
       return this.#selectIntoOther(k, table, out, maxIncrement);
     }
     const cyc = this.#cyc, sel = this.#sel, cur = this.#cur;
@@ -319,14 +319,8 @@ export class WrrCycle {
     return want;
   }
 
-  /** Pending: selectInto() of the cycle if it starts, else of the heap. */
-  startInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    return this.start()
-      ? this.selectInto(k, table, out, maxIncrement)
-      : this.#heap.selectInto(k, table, out, maxIncrement);
-  }
-
   #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    if (!this.start()) return this.#heap.selectInto(k, table, out, maxIncrement);
     const m = this.#m, want = k < m ? k : m;
     if (want === 0) return 0;
     if (maxIncrement > 1 && want > 1) {

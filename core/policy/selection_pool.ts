@@ -16,7 +16,7 @@ import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { CalendarEngine, calendarThreshold } from "./_calendar_engine.ts";
-import { CYCLE_OFF, CYCLE_ON, WrrCycle, wrrCycle } from "./_wrr_cycle.ts";
+import { CYCLE_OFF, WrrCycle, wrrCycle } from "./_wrr_cycle.ts";
 import { grownCapacity, Slab } from "../_slab.ts";
 import {
   type Formula,
@@ -36,7 +36,6 @@ import {
   calendarInto,
   calendarOne,
   cycleInto,
-  cycleStartInto,
   denseInto,
   denseOne,
   heapInto,
@@ -826,7 +825,7 @@ export class SelectionPool implements SelectionValues {
     } else {
       this.#kind = CYCLE;
       this.#engine = this.#cycle;
-      this.#into = mode === CYCLE_ON ? cycleInto : cycleStartInto;
+      this.#into = cycleInto;
     }
   }
 
