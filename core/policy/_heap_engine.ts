@@ -66,6 +66,13 @@ let frontier = new Int32Array(4 * LINEAR_FRONTIER + 8);
 /** Slots of selectInto() when the memo does not hold them (shared, selections do not interleave). */
 let intoScratch = new Int32Array(16);
 
+/** #memoUse: the root, under a use without a per-use update, stays below its children. */
+const MEMO_USE_PLAIN = 0;
+/** #memoUse: weighted round robin's root (#useTopWrr). */
+const MEMO_USE_WRR = 1;
+/** #memoUse: anything else (the general path). */
+const MEMO_USE_OTHER = 2;
+
 /** pos[] value of a slot in the saturated list. */
 const SATURATED = -2;
 
@@ -98,6 +105,8 @@ export class HeapEngine {
    */
   readonly #hits = f64Array(MEMO + 1);
   #pending = false;
+  /** How selectInto() may use the memo's first (MEMO_USE_*), found by #remember(). */
+  #memoUse = MEMO_USE_OTHER;
   /** Weighted round robin's cycle mode (_wrr_cycle.ts), told of every end of a root's run. */
   cycle: WrrCycle | undefined = undefined;
   readonly #pool: SelectionPool;
@@ -313,10 +322,7 @@ export class HeapEngine {
     } else {
       if (this.#pending) this.flushCounts();
       this.#take(want, out);
-      const m = want < MEMO ? want : MEMO;
-      const memo = this.memo;
-      for (let i = 0; i < m; i++) memo[i] = out[i]!;
-      this.memoN = m;
+      this.#remember(out, want);
       for (let i = 0; i < want; i++) sel[out[i]!]!++;
     }
     if (maxIncrement > 0) {
@@ -338,23 +344,30 @@ export class HeapEngine {
    * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    // Small, so that V8 inlines it: a memo hit with a use of the root (the steady state of the
-    // policies with static keys); everything else out of line.
-    const n = this.n, total = n + this.fn, want = k < total ? k : total;
-    if (want > this.memoN || want === 0 || maxIncrement > 1) {
+    // Small, so that V8 inlines it: k PEs from the memo (k <= memoN <= PEs) into an `out` that
+    // has room (its stores never grow it, so their code has no growth path) and a use of the
+    // root that keeps the order (#memoUse, found when the memo was filled); the rest out of line.
+    const memo = this.memo, use = this.#memoUse;
+    if (k > this.memoN || k === 0 || maxIncrement > 1 || out.length < k || use === MEMO_USE_OTHER) {
       return this.#selectIntoOther(k, table, out, maxIncrement);
     }
-    const memo = this.memo;
-    for (let i = 0; i < want; i++) out[i] = table[memo[i]!]!;
-    this.#hits[want]!++;
+    for (let i = 0; i < k; i++) out[i] = table[memo[i]!]!;
+    this.#hits[k]!++;
     this.#pending = true;
     if (maxIncrement > 0) {
       const s = memo[0]!;
-      if (n === 0) this.#useHead(s);
-      else if (this.#wrr) this.#useTopWrr(s);
-      else this.#useTop(s);
+      if (use === MEMO_USE_WRR) this.#useTopWrr(s);
+      else {
+        // #useTop of a root known to stay below its children (no per-use update).
+        const hs = this.hs, seq = hs[0]!;
+        if (seq < SEQ_LIMIT) {
+          hs[0] = seq + 1;
+          hs[OFF] = seq;
+          this.#seq[s] = seq;
+        } else this.#useFirst(s);
+      }
     }
-    return want;
+    return k;
   }
 
   #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
@@ -371,9 +384,7 @@ export class HeapEngine {
       slots = intoScratch;
       if (slots.length < want) slots = intoScratch = new Int32Array(want);
       this.#take(want, slots);
-      const m = want < MEMO ? want : MEMO;
-      for (let i = 0; i < m; i++) memo[i] = slots[i]!;
-      this.memoN = m;
+      this.#remember(slots, want);
       const sel = this.#sel;
       for (let i = 0; i < want; i++) {
         const s = slots[i]!;
@@ -392,6 +403,26 @@ export class HeapEngine {
       }
     }
     return want;
+  }
+
+  // The first slots of a selection of `want` become the memo, with the kind of use of its first
+  // (the root) that selectInto() may do inline: while the memo is valid the keys do not change
+  // (a change of the policy information, an add, a remove and every use that moves an element
+  // drop it), so a root below its four children stays the root under a use without a per-use
+  // update, and weighted round robin's root stays the root while #useTopWrr keeps the memo.
+  #remember(slots: Int32Array, want: number): void {
+    const m = want < MEMO ? want : MEMO, memo = this.memo;
+    for (let i = 0; i < m; i++) memo[i] = slots[i]!;
+    this.memoN = m;
+    let use = MEMO_USE_OTHER;
+    if (this.n > 0) {
+      if (this.#wrr) use = MEMO_USE_WRR;
+      else if (this.#useCode === USE_NONE) {
+        const hk = this.hk, key = hk[OFF]!;
+        if (key < hk[4]! && key < hk[5]! && key < hk[6]! && key < hk[7]!) use = MEMO_USE_PLAIN;
+      }
+    }
+    this.#memoUse = use;
   }
 
   /** Adds the memo hits to the pool's selection counts. */

@@ -537,6 +537,41 @@ test("Priority: selectInto() keeps the round robin among equal priorities of the
   assert.deepEqual(pool.order(), model.order());
 });
 
+for (const name of ["LeastUsed", "PriorityLeastUsed", "WeightedRoundRobin"]) {
+  test(`${name}: selectInto() memo hits keep the order of the reference model`, () => {
+    // resolveInto's path of the heap engine: long runs of selections between changes, so that
+    // most are served from the memo with an inline use of the root (whose heap copy of its
+    // sequence number must follow, or a later change sorts it wrongly among equal keys); few
+    // load levels, so that keys tie; now and then a fresh output array (the path that grows it).
+    const policy = byName(name);
+    const rng = new SeededRng(0x3e7);
+    const pool = new SelectionPool(policy);
+    const model = new ReferenceModel(policy, 512);
+    const r1 = new SeededRng(6), r2 = new SeededRng(6);
+    const table = Array.from({ length: 4096 }, (_, i) => i);
+    let out: number[] = [];
+    runAgainstModel(pool, model, rng, {
+      steps: 4000,
+      ops: 24,
+      adds: 1,
+      minLive: 5,
+      param: () =>
+        P(policy.type, {
+          load: 1000 * drawIndex(rng, 3),
+          loadDegradation: 500 * drawIndex(rng, 2),
+          weight: 1 + drawIndex(rng, 4),
+        }),
+      select(step) {
+        const k = 1 + drawIndex(rng, 5), mi = drawIndex(rng, 9) === 0 ? 2 : 1;
+        if (drawIndex(rng, 7) === 0) out = [];
+        const n = pool.selectInto(k, table, out, r1, mi);
+        assert.deepEqual(out.slice(0, n), model.select(k, r2, mi), `step ${step}`);
+      },
+    });
+    assert.deepEqual(pool.order(), model.order());
+  });
+}
+
 test("LeastUsed: picks the lowest load, rotates among equal loads, follows load updates", () => {
   const pool = new SelectionPool(byName("LeastUsed"));
   const lu = (load: number): PolicyParameter => P(PolicyType.LeastUsed, { load });

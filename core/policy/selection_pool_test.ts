@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BUILTIN_POLICIES, leastUsed, SelectionPool } from "./mod.ts";
+import { BUILTIN_POLICIES, leastUsed, type PoolPolicy, priority, SelectionPool } from "./mod.ts";
 import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
 import { SeededRng } from "../rng.ts";
 
@@ -50,43 +50,55 @@ for (const policy of BUILTIN_POLICIES) {
   });
 }
 
-test("SelectionPool.selections counts every repeated selection of the same first pool elements", () => {
-  const pool = new SelectionPool(leastUsed);
-  const lu = (load: number) => policyParameter(leastUsed.type, { load });
-  const [a, b, c, d] = [pool.add(lu(1)), pool.add(lu(2)), pool.add(lu(3)), pool.add(lu(4))];
-  const out = new Int32Array(3), rng = new SeededRng(1), table = ["a", "b", "c", "d"];
-  const objects: string[] = [];
-  for (let i = 0; i < 500; i++) pool.select(3, out, rng);
-  for (let i = 0; i < 700; i++) pool.selectInto(2, table, objects, rng);
-  assert.deepEqual(objects, ["a", "b"]);
-  assert.deepEqual([a, b, c, d].map((s) => pool.selections[s]), [1200, 1200, 500, 0]);
-  // A change of order (the first's load rises) keeps what was counted and counts on.
-  pool.update(a!, lu(9));
-  pool.select(3, out, rng);
-  assert.deepEqual([...out], [b, c, d]);
-  assert.deepEqual([a, b, c, d].map((s) => pool.selections[s]), [1200, 1201, 501, 1]);
-  // A removed pool element's slot starts from 0 when reused.
-  for (let i = 0; i < 10; i++) pool.select(3, out, rng);
-  pool.remove(b!);
-  const e = pool.add(lu(0));
-  assert.equal(e, b);
-  assert.equal(pool.selections[e], 0);
-  assert.equal(pool.selections[c!], 511);
-});
+// Policy information that puts a pool element at `rank` (smaller first) under Least Used (heap
+// engine) and Priority (bucket engine, distinct priorities: one pool element per bucket).
+function ranked(policy: PoolPolicy, rank: number): PolicyParameter {
+  return policy === priority
+    ? policyParameter(policy.type, { priority: 100 - rank })
+    : policyParameter(policy.type, { load: rank });
+}
 
-test("SelectionPool.selections keeps the counts of memo hits when the pool grows", () => {
-  const pool = new SelectionPool(leastUsed, { initialCapacity: 4 });
-  const lu = (load: number) => policyParameter(leastUsed.type, { load });
-  const first = pool.add(lu(1)), second = pool.add(lu(2));
-  pool.add(lu(3));
-  pool.add(lu(4));
-  const out = new Int32Array(2), rng = new SeededRng(1);
-  for (let i = 0; i < 100; i++) pool.select(2, out, rng);
-  pool.add(lu(5)); // capacity 4 → 16
-  assert.equal(pool.capacity, 16);
-  assert.equal(pool.selections[first], 100);
-  assert.equal(pool.selections[second], 100);
-});
+for (const policy of [leastUsed, priority]) {
+  test(`SelectionPool.selections counts every repeated selection of the same first pool elements (${policy.name})`, () => {
+    const pool = new SelectionPool(policy);
+    const at = (rank: number) => ranked(policy, rank);
+    const [a, b, c, d] = [pool.add(at(1)), pool.add(at(2)), pool.add(at(3)), pool.add(at(4))];
+    const out = new Int32Array(3), rng = new SeededRng(1), table = ["a", "b", "c", "d"];
+    const objects: string[] = [];
+    for (let i = 0; i < 500; i++) pool.select(3, out, rng);
+    for (let i = 0; i < 700; i++) pool.selectInto(2, table, objects, rng);
+    assert.deepEqual(objects, ["a", "b"]);
+    assert.deepEqual([a, b, c, d].map((s) => pool.selections[s]), [1200, 1200, 500, 0]);
+    // A change of order (the first falls back) keeps what was counted and counts on.
+    pool.update(a!, at(9));
+    pool.select(3, out, rng);
+    assert.deepEqual([...out], [b, c, d]);
+    assert.deepEqual([a, b, c, d].map((s) => pool.selections[s]), [1200, 1201, 501, 1]);
+    // A removed pool element's slot starts from 0 when reused.
+    for (let i = 0; i < 10; i++) pool.selectInto(3, table, objects, rng);
+    pool.remove(b!);
+    const e = pool.add(at(0));
+    assert.equal(e, b);
+    assert.equal(pool.selections[e], 0);
+    assert.equal(pool.selections[c!], 511);
+  });
+
+  test(`SelectionPool.selections keeps the counts of memo hits when the pool grows (${policy.name})`, () => {
+    const pool = new SelectionPool(policy, { initialCapacity: 4 });
+    const at = (rank: number) => ranked(policy, rank);
+    const first = pool.add(at(1)), second = pool.add(at(2));
+    pool.add(at(3));
+    pool.add(at(4));
+    const out = new Int32Array(2), rng = new SeededRng(1), objects: number[] = [];
+    const table = [0, 1, 2, 3];
+    for (let i = 0; i < 50; i++) pool.select(2, out, rng);
+    for (let i = 0; i < 50; i++) pool.selectInto(2, table, objects, rng);
+    pool.add(at(5)); // capacity 4 → 16
+    assert.equal(pool.capacity, 16);
+    assert.equal(pool.selections[first], 100);
+    assert.equal(pool.selections[second], 100);
+  });
+}
 
 test("SelectionPool.update() rejects a slot without a pool element and another policy type, changing nothing", () => {
   const pool = new SelectionPool(leastUsed);
