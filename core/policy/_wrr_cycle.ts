@@ -24,18 +24,20 @@
 // boundary. The cursor starts at |L1|, on the root. A new pool is settled (every element
 // joined the round of the first at its weight), and so is a pool after one round without change.
 //
-// Entry. The heap engine reports the end of every run of its root (ranOut). After a number of
-// runs without change (a quarter of the pool, doubling after a failed try or a short stay, so
-// that a pool that never settles pays O(1) per run) the pool switches to a pending state; its
+// Entry. The heap engine reports the end of every run of its root (ranOut). After n/16 runs (at
+// least 8; twice as many after a failed try or a stay shorter than a round, up to 4n, so that a
+// pool that never settles pays O(1) per run) the pool switches to a pending state; its
 // next selection takes the heap's elements (root first, the others ordered by round, weight
 // and sequence number with counting sorts: O(n)), checks that this is the heap's exact order
 // (strictly increasing by key and sequence number, every other counter at its weight) and
 // settled, and enters cycle mode, or goes back to the heap.
 //
 // While in cycle mode the pool's per-slot numbers (sequence number, round, virtual counter,
-// selection count) are kept exactly as the heap would keep them: a use writes the same values,
-// sequence numbers are renumbered and rounds rebased by the same rules on the same set of
-// elements. Only the heap's own arrays go stale.
+// selection count) are what the heap would have: a use inside a run only counts the cursor
+// slot's counter down, and its sequence numbers and counter are written at the end of the run,
+// when leaving and when the pool's seq or virtual arrays are read (sync); rounds are rebased by
+// the heap's rule on the same elements; a run whose sequence numbers would reach SEQ_LIMIT goes
+// back to the heap, which renumbers. Only the heap's own arrays go stale.
 //
 // Exit: any change (registration, deregistration, a weight change; a load change is no change
 // for weighted round robin), and a selection whose MaxIncrement uses more than the first element.
@@ -75,7 +77,7 @@ const ROUND_FACTOR = 4294967296;
 
 /** The cycle's state, reported to the pool: the heap serves. */
 export const CYCLE_OFF = 0;
-/** A boundary was seen: the next selection checks it and enters cycle mode or goes back. */
+/** Runs enough for a try: the next selection checks the state and enters cycle mode or not. */
 export const CYCLE_PENDING = 1;
 /** The cycle serves. */
 export const CYCLE_ON = 2;
