@@ -7,8 +7,9 @@
 // What makes it fit: keys are integers in 0 … 0xffffffff and a use raises a key by at most the
 // PE's load degradation (the "hold" model of a simulation queue: take the least, put it back a
 // little later). The calendar covers the window of bucket numbers [b0, b0 + nb), where key x
-// has bucket number x >>> shift; its nb circular buckets (a power of two, at least twice the
-// pool size, at most 2^16: a larger bucket array misses the cache on every use) of width
+// has bucket number x >>> shift; its nb circular buckets (a power of two, at least eight per PE
+// up to 2^13 buckets and two per PE beyond, at most 2^16: a larger bucket array misses the cache
+// on every use; narrower buckets hold fewer of the PEs that crowd near the first key) of width
 // 2^shift span the pool's largest load degradation plus two buckets, so a used PE, which moves
 // from the first bucket by at most that much, stays in the window (the narrowest such width:
 // twice the span, as before wave 8, put twice as many PEs into a bucket near the first key,
@@ -21,7 +22,7 @@
 // as the window advances; keys below the window (a PE whose counter was reset) go into the low
 // heap, whose PEs all come before every PE of the calendar. Selecting k > 1 reads the first k
 // in place (bucket by bucket) and uses the first, where a radix heap has to take them out
-// into a heap.
+// into a heap; selectInto (the handlespace's path) writes their objects on that walk.
 //
 // Lifecycle without filing: a registration, an update of the policy information and a pool
 // taken over from the heap engine only append the PE to the pending list (O(1), its key not even
@@ -54,6 +55,16 @@ const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
 const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
+/** Bucket fields (stride 3): head, tail, the tail's key. */
+const HS = 3;
+/**
+ * Up to this many buckets (96 KiB of bucket fields), a calendar has eight per PE rather than
+ * two: narrower buckets, fewer PEs in each where the uses crowd near the first key (pools of
+ * 256 … 4096 PEs; a larger array costs more in cache misses than it saves).
+ */
+const FINE_BUCKETS = 1 << 13;
+/** Slots of selectInto() outside its common case (shared: selections do not interleave). */
+let intoSlots = new Int32Array(16);
 
 /**
  * Pool size from which the selection pool orders the degradation family with this engine
@@ -80,8 +91,8 @@ export class CalendarEngine {
   nLow = 0;
   nHigh = 0;
   nPend = 0;
-  /** Per bucket (stride 4): head, tail, the tail's key (through `hk`), unused. */
-  ht: Int32Array = new Int32Array(4 * MIN_BUCKETS);
+  /** Per bucket (stride HS = 3): head, tail, the tail's key (through `hk`). */
+  ht: Int32Array = new Int32Array(HS * MIN_BUCKETS);
   /** The same memory as u32 (for the tails' keys). */
   hk: Uint32Array = new Uint32Array(this.ht.buffer);
   bits: Int32Array = new Int32Array(MIN_BUCKETS >> 5);
@@ -166,7 +177,7 @@ export class CalendarEngine {
     // Small, so that V8 inlines it: the head of the current bucket, or of the next non-empty
     // one; pending PEs and the low heap out of line.
     if (this.nPend + this.nLow !== 0) return this.#selectOther(maxIncrement);
-    let id = this.ht[4 * this.cur]!;
+    let id = this.ht[HS * this.cur]!;
     if (id === 0) {
       if (this.n === 0) return -1;
       id = this.#advance();
@@ -203,7 +214,7 @@ export class CalendarEngine {
         for (; id !== 0 && c < want; id = nd[4 * id + NEXT]!) out[c++] = id - 1;
         if (c === want) break;
         b = this.#nextBucket((b + 1) & mask);
-        id = ht[4 * b]!;
+        id = ht[HS * b]!;
       }
       for (let i = 0; i < want; i++) sel[out[i]!]!++;
       if (maxIncrement > 0) {
@@ -226,6 +237,42 @@ export class CalendarEngine {
       for (let i = 0; i < used; i++) this.#use(out[i]! + 1);
     }
     return want;
+  }
+
+  /**
+   * select() for callers that keep an object per slot: writes `table[slot]` of the selected
+   * slots into `out`. The common case (everything filed in the calendar, at most one use) reads
+   * the first `want` PEs in place and writes their objects on the way, without a slot array.
+   */
+  selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    const want = k < this.n ? k : this.n;
+    if (this.nPend + this.nLow !== 0 || this.cn < want || want === 0 || maxIncrement > 1) {
+      return this.#selectIntoOther(k, table, out, maxIncrement);
+    }
+    const nd = this.nd, sel = this.#sel, first = this.#calFirst();
+    out[0] = table[first - 1]!;
+    sel[first - 1]!++;
+    let id = nd[4 * first + NEXT]!, b = this.cur;
+    for (let c = 1; c < want; c++) {
+      if (id === 0) {
+        b = this.#nextBucket((b + 1) & this.mask);
+        id = this.ht[HS * b]!;
+      }
+      out[c] = table[id - 1]!;
+      sel[id - 1]!++;
+      id = nd[4 * id + NEXT]!;
+    }
+    if (maxIncrement > 0) this.#useHead(first, first - 1);
+    return want;
+  }
+
+  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+    const room = k < this.n ? k : this.n;
+    let slots = intoSlots;
+    if (slots.length < room) slots = intoSlots = new Int32Array(room);
+    const got = this.select(k, slots, maxIncrement);
+    for (let i = 0; i < got; i++) out[i] = table[slots[i]!]!;
+    return got;
   }
 
   orderInto(out: number[]): void {
@@ -252,7 +299,7 @@ export class CalendarEngine {
 
   // The first PE of the calendar (moving the window up to it, or to the high heap's first).
   #calFirst(): number {
-    const h = this.ht[4 * this.cur]!;
+    const h = this.ht[HS * this.cur]!;
     return h !== 0 ? h : this.#advance();
   }
 
@@ -263,7 +310,7 @@ export class CalendarEngine {
       st[0] = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
       this.cur = st[0]! & this.mask;
       this.#pull();
-      return this.ht[4 * this.cur]!;
+      return this.ht[HS * this.cur]!;
     }
     // The first non-empty bucket after `cur` (inline #nextBucket).
     const bits = this.bits, words = bits.length, cur = this.cur;
@@ -279,7 +326,7 @@ export class CalendarEngine {
     if (this.nHigh !== 0 && (this.nk[4 * this.high[0]! + KEY]! >>> this.shift) - b0 < this.nb) {
       this.#pull();
     }
-    return this.ht[4 * b]!;
+    return this.ht[HS * b]!;
   }
 
   // Moves the high heap's PEs that are now inside the window into the calendar.
@@ -328,7 +375,7 @@ export class CalendarEngine {
       return;
     }
     // Out of the current bucket (id is its head).
-    const cur = this.cur, c = 4 * cur, after = nd[r + NEXT]!;
+    const cur = this.cur, c = HS * cur, after = nd[r + NEXT]!;
     ht[c] = after;
     if (after === 0) {
       ht[c + 1] = 0;
@@ -341,7 +388,7 @@ export class CalendarEngine {
       this.#placeStored(id);
     } else {
       // Into its bucket after every key ≤ x: after the tail unless the tail's key is larger.
-      const b = (x >>> this.shift) & this.mask, t = 4 * b, tail = ht[t + 1]!;
+      const b = (x >>> this.shift) & this.mask, t = HS * b, tail = ht[t + 1]!;
       if (tail === 0) {
         ht[t] = id;
         ht[t + 1] = id;
@@ -365,7 +412,7 @@ export class CalendarEngine {
   // The used head id got a key (in its record) in the current bucket: it moves behind the keys
   // ≤ its key.
   #stayed(id: number): void {
-    const c = 4 * this.cur, tail = this.ht[c + 1]!, x = this.nk[4 * id + KEY]!;
+    const c = HS * this.cur, tail = this.ht[c + 1]!, x = this.nk[4 * id + KEY]!;
     if (tail === id) {
       this.hk[c + 2] = x;
       return;
@@ -383,7 +430,7 @@ export class CalendarEngine {
   // tail's key is larger, after the last key ≤ its key.
   #walkIn(id: number, b: number): void {
     const nd = this.nd, nk = this.nk, x = nk[4 * id + KEY]!;
-    let after = nd[4 * this.ht[4 * b + 1]! + PREV]!;
+    let after = nd[4 * this.ht[HS * b + 1]! + PREV]!;
     while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
     this.#link(id, x, b, after);
   }
@@ -395,7 +442,7 @@ export class CalendarEngine {
 
   // Node id (the head of bucket `cur`, not its tail) becomes the tail.
   #toTail(id: number, tail: number): void {
-    const nd = this.nd, ht = this.ht, c = 4 * this.cur, after = nd[4 * id + NEXT]!;
+    const nd = this.nd, ht = this.ht, c = HS * this.cur, after = nd[4 * id + NEXT]!;
     ht[c] = after;
     nd[4 * after + PREV] = 0;
     nd[4 * tail + NEXT] = id;
@@ -407,9 +454,9 @@ export class CalendarEngine {
   // Unlinks node id, the head of bucket `cur`.
   #unlinkHead(id: number): void {
     const nd = this.nd, ht = this.ht, cur = this.cur, after = nd[4 * id + NEXT]!;
-    ht[4 * cur] = after;
+    ht[HS * cur] = after;
     if (after === 0) {
-      ht[4 * cur + 1] = 0;
+      ht[HS * cur + 1] = 0;
       this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
     } else nd[4 * after + PREV] = 0;
     this.cn--;
@@ -455,7 +502,8 @@ export class CalendarEngine {
   #flush(): void {
     if (
       this.nPend > 16 + (this.n >> 3) ||
-      2 * this.n > this.nb && this.nb < MAX_BUCKETS
+      (2 * this.n > this.nb && this.nb < MAX_BUCKETS ||
+        8 * this.n > this.nb && this.nb < FINE_BUCKETS)
     ) {
       this.#rebuild();
       return;
@@ -501,7 +549,7 @@ export class CalendarEngine {
       return;
     }
     const b = (x >>> this.shift) & this.mask, nd = this.nd, nk = this.nk, ht = this.ht;
-    let after = ht[4 * b + 1]!;
+    let after = ht[HS * b + 1]!;
     while (after !== 0) {
       const ka = nk[4 * after + KEY]!;
       if (ka < x || (ka === x && seq[after - 1]! < mine)) break;
@@ -513,8 +561,8 @@ export class CalendarEngine {
   // Links node id with key x (inside the window, the newest sequence number) into its bucket
   // after every key ≤ x.
   #calAppend(id: number, x: number): void {
-    const b = (x >>> this.shift) & this.mask, tail = this.ht[4 * b + 1]!;
-    if (tail === 0 || this.hk[4 * b + 2]! <= x) {
+    const b = (x >>> this.shift) & this.mask, tail = this.ht[HS * b + 1]!;
+    if (tail === 0 || this.hk[HS * b + 2]! <= x) {
       // After the tail, without reading its record (the common case).
       this.#link(id, x, b, tail);
       return;
@@ -527,17 +575,17 @@ export class CalendarEngine {
 
   #link(id: number, x: number, b: number, after: number): void {
     const nd = this.nd, ht = this.ht, r = 4 * id;
-    const next = after !== 0 ? nd[4 * after + NEXT]! : ht[4 * b]!;
+    const next = after !== 0 ? nd[4 * after + NEXT]! : ht[HS * b]!;
     this.nk[r + KEY] = x;
     nd[r + PREV] = after;
     nd[r + NEXT] = next;
     nd[r + WHERE] = CAL;
     if (after !== 0) nd[4 * after + NEXT] = id;
-    else ht[4 * b] = id;
+    else ht[HS * b] = id;
     if (next !== 0) nd[4 * next + PREV] = id;
     else {
-      ht[4 * b + 1] = id;
-      this.hk[4 * b + 2] = x;
+      ht[HS * b + 1] = id;
+      this.hk[HS * b + 2] = x;
     }
     this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
     this.cn++;
@@ -547,13 +595,13 @@ export class CalendarEngine {
     const b = (this.nk[4 * id + KEY]! >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
     const n = nd[4 * id + NEXT]!, p = nd[4 * id + PREV]!;
     if (p !== 0) nd[4 * p + NEXT] = n;
-    else ht[4 * b] = n;
+    else ht[HS * b] = n;
     if (n !== 0) nd[4 * n + PREV] = p;
     else {
-      ht[4 * b + 1] = p;
-      this.hk[4 * b + 2] = this.nk[4 * p + KEY]!; // (node 0's key when the bucket empties)
+      ht[HS * b + 1] = p;
+      this.hk[HS * b + 2] = this.nk[4 * p + KEY]!; // (node 0's key when the bucket empties)
     }
-    if (ht[4 * b] === 0) this.bits[b >> 5] = this.bits[b >> 5]! & ~(1 << (b & 31));
+    if (ht[HS * b] === 0) this.bits[b >> 5] = this.bits[b >> 5]! & ~(1 << (b & 31));
     this.cn--;
   }
 
@@ -623,7 +671,7 @@ export class CalendarEngine {
     for (let i = 0; i < this.nHigh; i++) all.push(this.high[i]!);
     const nd = this.nd, ht = this.ht;
     for (let b = 0; b < this.nb; b++) {
-      for (let id = ht[4 * b]!; id !== 0; id = nd[4 * id + NEXT]!) all.push(id);
+      for (let id = ht[HS * b]!; id !== 0; id = nd[4 * id + NEXT]!) all.push(id);
     }
     return all;
   }
@@ -647,7 +695,7 @@ export class CalendarEngine {
     const all = this.#all();
     this.nPend = 0;
     let nb = MIN_BUCKETS;
-    while (nb < 2 * this.n && nb < MAX_BUCKETS) nb *= 2;
+    while (nb < 2 * this.n && nb < MAX_BUCKETS || nb < 8 * this.n && nb < FINE_BUCKETS) nb *= 2;
     let maxLd = 0, min = U32_MAX;
     for (const id of all) {
       const l = ld[id - 1]!, x = nk[4 * id + KEY]!;
@@ -660,8 +708,8 @@ export class CalendarEngine {
     this.nb = nb;
     this.mask = nb - 1;
     this.shift = shift;
-    if (this.ht.length !== 4 * nb) {
-      this.ht = new Int32Array(4 * nb);
+    if (this.ht.length !== HS * nb) {
+      this.ht = new Int32Array(HS * nb);
       this.hk = new Uint32Array(this.ht.buffer);
       this.bits = new Int32Array(nb >> 5);
     } else {
@@ -683,7 +731,7 @@ export class CalendarEngine {
     window.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
     for (const id of window) {
       const x = nk[4 * id + KEY]!, b = (x >>> shift) & this.mask;
-      this.#link(id, x, b, this.ht[4 * b + 1]!);
+      this.#link(id, x, b, this.ht[HS * b + 1]!);
     }
     const m = this.nHigh;
     for (let i = 0; i < m; i++) nd[4 * high[i]! + WHERE] = (i << 3) | HIGH;

@@ -224,3 +224,77 @@ test("LeastUsedDegradation: selection counts survive the move to the calendar en
     for (const s of first) assert.equal(pool.selections[s], 51);
   });
 });
+
+// selectInto() remembers the PEs after the first of its last selection and reuses them in the
+// next one while only that selection's use changed the order: long runs of k > 1 through
+// selectInto, broken by every kind of change (registration, deregistration of a remembered PE,
+// an update that resets a counter, a selection of another k, a k = 1 use, a selection without
+// use), must select exactly what the heap engine selects.
+for (const policy of FAMILY) {
+  test(`${policy.name}: runs of selectInto with k > 1 select what the heap engine selects`, () => {
+    withCalendarFrom(0, () => {
+      const reference = hookCopy(policy);
+      for (let seed = 1; seed <= 4; seed++) {
+        const rng = new SeededRng(seed * 104729 + policy.type);
+        const a = new SelectionPool(policy), b = new SelectionPool(reference);
+        const ra = new SeededRng(1), rb = new SeededRng(1);
+        const live: number[] = [];
+        const regime = seed % 4;
+        for (let i = 0; i < 300; i++) {
+          const v = param(policy, rng, regime);
+          const s = a.add(v);
+          assert.equal(b.add(v), s);
+          live.push(s);
+        }
+        let k = 3;
+        for (let run = 0; run < 60; run++) {
+          const length = 1 + below(rng, 400);
+          for (let i = 0; i < length; i++) {
+            const got = pickInto(a, k, ra, 0);
+            assert.deepEqual(got, pick(b, k, rb, 0), `seed ${seed} run ${run} call ${i}`);
+          }
+          const last = pickInto(a, k, ra, 0);
+          assert.deepEqual(last, pick(b, k, rb, 0), `seed ${seed} run ${run}`);
+          switch (below(rng, 7)) {
+            case 0: {
+              const v = param(policy, rng, regime);
+              const s = a.add(v);
+              assert.equal(b.add(v), s);
+              live.push(s);
+              break;
+            }
+            case 1: {
+              // A PE the memo holds (the second or later of the last selection).
+              const s = last[1 + below(rng, last.length - 1)]!;
+              live.splice(live.indexOf(s), 1);
+              a.remove(s);
+              b.remove(s);
+              break;
+            }
+            case 2: {
+              const s = last[below(rng, last.length)]!;
+              const v = param(policy, rng, regime);
+              assert.equal(a.update(s, v), b.update(s, v));
+              break;
+            }
+            case 3:
+              k = 2 + below(rng, 4);
+              break;
+            case 4:
+              assert.equal(a.selectOne(ra), b.selectOne(rb));
+              break;
+            case 5:
+              assert.deepEqual(pickInto(a, k, ra, 2), pick(b, k, rb, 2));
+              break;
+            default:
+              assert.equal(a.selectOne(ra, 0), b.selectOne(rb, 0));
+          }
+        }
+        for (const s of live) {
+          assert.equal(a.selections[s], b.selections[s]);
+          assert.equal(a.degradation[s], b.degradation[s]);
+        }
+      }
+    });
+  });
+}

@@ -133,8 +133,7 @@ export function calendarInto(
   _rng: Rng,
   mi: number,
 ): number {
-  const e = engine as CalendarEngine, slots = room(k < e.n ? k : e.n);
-  return intoTable(slots, e.select(k, slots, mi), table, out);
+  return (engine as CalendarEngine).selectInto(k, table, out, mi);
 }
 
 /** `into` of the uniform-random and two-choices engine. */
