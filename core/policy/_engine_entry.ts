@@ -25,6 +25,7 @@ import type { BucketEngine } from "./_bucket_engine.ts";
 import type { DenseEngine } from "./_dense_engine.ts";
 import type { SumTreeEngine } from "./_sum_tree_engine.ts";
 import type { CalendarEngine } from "./_calendar_engine.ts";
+import type { WrrCycle } from "./_wrr_cycle.ts";
 
 /** Selects one slot of `engine`: its selectOne (maxIncrement already resolved). */
 export type SelectOneEntry = (engine: unknown, rng: Rng, maxIncrement: number) => number;
@@ -73,6 +74,18 @@ export function sumTreeOne(engine: unknown, rng: Rng, mi: number): number {
 /** `one` of the calendar engine. */
 export function calendarOne(engine: unknown, _rng: Rng, mi: number): number {
   return (engine as CalendarEngine).selectOne(mi);
+}
+
+/** `into` of weighted round robin's cycle mode (also while it is pending). */
+export function cycleInto(
+  engine: unknown,
+  k: number,
+  table: readonly unknown[],
+  out: unknown[],
+  _rng: Rng,
+  mi: number,
+): number {
+  return (engine as WrrCycle).selectInto(k, table, out, mi);
 }
 
 /** `into` of the round robin engine. */

@@ -49,6 +49,7 @@ import {
 } from "./_formula.ts";
 import { f64Array, i32Array, Slab } from "../_slab.ts";
 import { cappedSum } from "./_policy_math.ts";
+import type { WrrCycle } from "./_wrr_cycle.ts";
 
 /** Index of heap position 0 in hk, hs and hslot. */
 const OFF = 3;
@@ -106,6 +107,8 @@ export class HeapEngine {
   #pending = false;
   /** How selectInto() may use the memo's first (MEMO_USE_*), found by #remember(). */
   #memoUse = MEMO_USE_OTHER;
+  /** Weighted round robin's cycle mode (_wrr_cycle.ts), told of every end of a root's run. */
+  cycle: WrrCycle | undefined = undefined;
   readonly #pool: SelectionPool;
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
@@ -535,6 +538,7 @@ export class HeapEngine {
       this.#virtual[s] = this.#weight[s]!;
       this.hk[OFF] = this.#checked(round * ROUND_FACTOR + this.#weight[s]!, s);
       this.#siftDown(0);
+      if (this.cycle !== undefined) this.cycle.ranOut();
       return;
     }
     const pool = this.#pool, policy = this.#policy;
@@ -547,6 +551,31 @@ export class HeapEngine {
     }
     this.hk[OFF] = this.#checked(key, s);
     this.#siftDown(this.#siftUp(0));
+  }
+
+  /** Writes the slots in the heap (positions 0 … n−1, the root first) into `out`. */
+  slotsInto(out: Int32Array): void {
+    out.set(this.hslot.subarray(OFF, OFF + this.n));
+  }
+
+  /**
+   * Refills the heap with its `count` elements in selection order, `order[from …]` wrapping
+   * around at `count` (weighted round robin leaving cycle mode: the pool's per-slot values are
+   * current, only the heap arrays are stale). A sorted array is a heap: no comparisons.
+   */
+  adoptOrder(order: Int32Array, from: number, count: number, nextSeq: number): void {
+    this.#dropMemo();
+    const hk = this.hk, hs = this.hs, hslot = this.hslot, pos = this.pos, seq = this.#seq;
+    const round = this.#round, virtual = this.#virtual;
+    for (let i = 0, j = from; i < count; i++, j = j + 1 < count ? j + 1 : 0) {
+      const s = order[j]!;
+      hk[i + OFF] = round[s]! * ROUND_FACTOR + virtual[s]!;
+      hs[i + OFF] = seq[s]!;
+      hslot[i + OFF] = s;
+      pos[s] = i;
+    }
+    this.n = count;
+    hs[0] = nextSeq;
   }
 
   orderInto(out: number[]): void {

@@ -16,6 +16,7 @@ import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { CalendarEngine, calendarThreshold } from "./_calendar_engine.ts";
+import { CYCLE_OFF, WrrCycle, wrrCycle } from "./_wrr_cycle.ts";
 import { grownCapacity, Slab } from "../_slab.ts";
 import {
   type Formula,
@@ -27,12 +28,14 @@ import {
   KEY_LOAD_LD_DEG,
   KEY_WRR,
   USE_DEGRADE,
+  USE_WRR,
 } from "./_formula.ts";
 import { type SelectionKernel, tsSelectionKernel } from "./selection_kernel.ts";
 import {
   bucketInto,
   calendarInto,
   calendarOne,
+  cycleInto,
   denseInto,
   denseOne,
   heapInto,
@@ -44,6 +47,8 @@ import {
 } from "./_engine_entry.ts";
 
 const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, CALENDAR = 5;
+/** Weighted round robin in cycle mode (or about to check whether it can enter it): _wrr_cycle.ts. */
+const CYCLE = 6;
 
 /** Options of a {@link SelectionPool}. */
 export interface SelectionPoolOptions {
@@ -124,6 +129,8 @@ export class SelectionPool implements SelectionValues {
   readonly #sumTree: SumTreeEngine | undefined;
   readonly #bucket: BucketEngine | undefined;
   #calendar: CalendarEngine | undefined;
+  /** Weighted round robin's cycle mode over the heap engine (_wrr_cycle.ts). */
+  readonly #cycle: WrrCycle | undefined;
   /** Whether the pool moves from the heap to the calendar engine once it is large enough. */
   readonly #calendarLater: boolean;
   /** The engine, for the entries below. */
@@ -178,6 +185,10 @@ export class SelectionPool implements SelectionValues {
           this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
           this.#engine = this.#heap;
           this.#into = heapInto;
+          if (formula.use === USE_WRR && wrrCycle.enabled) {
+            this.#cycle = new WrrCycle(this, this.#heap, policy, (mode) => this.#cycleMode(mode));
+            this.#heap.cycle = this.#cycle;
+          }
         } else {
           this.#kind = BUCKET;
           this.#bucket = new BucketEngine(this, policy, formula.key, formula.use);
@@ -259,10 +270,13 @@ export class SelectionPool implements SelectionValues {
   }
   /** Weighted round robin virtual counter per slot. */
   get virtual(): Uint32Array {
+    // Weighted round robin's cycle mode writes a run's counter at its end.
+    if (this.#kind === CYCLE) this.#cycle!.sync();
     return this.#virtual;
   }
   /** Sequence number per slot. */
   get seq(): Float64Array {
+    if (this.#kind === CYCLE) this.#cycle!.sync();
     return this.#seq;
   }
   /** Selection count per slot. */
@@ -311,6 +325,7 @@ export class SelectionPool implements SelectionValues {
    */
   add(policy: PolicyParameter): number {
     this.#checkType(policy);
+    if (this.#kind === CYCLE) this.#cycle!.leave();
     let slot: number;
     if (this.#freeCount > 0) slot = this.#free[--this.#freeCount]!;
     else {
@@ -437,6 +452,14 @@ export class SelectionPool implements SelectionValues {
 
   // update() of a changed PE (or one with a non-zero degradation counter).
   #replace(slot: number, policy: PolicyParameter): void {
+    if (this.#kind === CYCLE) {
+      // Weighted round robin's order depends on the weight alone: the cycle stays on other changes.
+      if (this.#cycle!.keeps(slot, policy.weight)) {
+        this.#store(slot, policy);
+        return;
+      }
+      this.#cycle!.leave();
+    }
     this.#store(slot, policy);
     this.#degradation[slot] = 0;
     if (this.#virtual[slot]! > policy.weight) this.#virtual[slot] = policy.weight;
@@ -477,6 +500,7 @@ export class SelectionPool implements SelectionValues {
    */
   remove(slot: number): void {
     this.#checkLive(slot);
+    if (this.#kind === CYCLE) this.#cycle!.leave();
     switch (this.#kind) {
       case RING:
         this.#ring!.remove(slot);
@@ -540,6 +564,8 @@ export class SelectionPool implements SelectionValues {
         return this.#bucket!.select(k, out, mi);
       case CALENDAR:
         return this.#calendar!.select(k, out, mi);
+      case CYCLE:
+        return this.#cycle!.select(k, out, mi);
       case RING:
         return this.#ring!.select(k, out, mi);
       case DENSE:
@@ -615,6 +641,8 @@ export class SelectionPool implements SelectionValues {
         return this.#bucket!.selectOne(mi);
       case RING:
         return this.#ring!.selectOne(mi);
+      case CYCLE:
+        return this.#cycle!.selectOne(mi);
       default:
         // The random engines and the calendar engine through their own entry (_engine_entry.ts), so
         // that in a process serving several kinds they take no inlining budget from the above.
@@ -649,6 +677,8 @@ export class SelectionPool implements SelectionValues {
         return this.#bucket!.first();
       case CALENDAR:
         return this.#calendar!.first();
+      case CYCLE:
+        return this.#cycle!.on ? this.#cycle!.first() : this.#heap!.first();
       default:
         return -1;
     }
@@ -689,6 +719,10 @@ export class SelectionPool implements SelectionValues {
         break;
       case CALENDAR:
         this.#calendar!.orderInto(out);
+        break;
+      case CYCLE:
+        if (this.#cycle!.on) this.#cycle!.orderInto(out);
+        else this.#heap!.orderInto(out);
         break;
       default:
         for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) out.push(s);
@@ -780,6 +814,19 @@ export class SelectionPool implements SelectionValues {
     this.#sumTree?.grow(cap);
     this.#bucket?.grow(cap);
     this.#calendar?.grow(cap);
+  }
+
+  // The cycle's callback: which engine serves (the heap, the cycle, or the check before it).
+  #cycleMode(mode: number): void {
+    if (mode === CYCLE_OFF) {
+      this.#kind = HEAP;
+      this.#engine = this.#heap;
+      this.#into = heapInto;
+    } else {
+      this.#kind = CYCLE;
+      this.#engine = this.#cycle;
+      this.#into = cycleInto;
+    }
   }
 
   // All per-slot arrays as views of one buffer (one allocation instead of fourteen), with the
