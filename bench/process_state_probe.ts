@@ -1,5 +1,5 @@
 // Why one process resolves at 26 M/s and the next at 45 with the same code: three probes that
-// separate memory layout, JIT state and the machine (bench/README.md, "Where we fall short",
+// separate memory layout, JIT state and the machine (bench/HISTORY.md, the optimisation log,
 // wave 8 `layout`).
 //
 //   deno run --allow-all bench/process_state_probe.ts [--probe layout|copies|alias]

@@ -19,7 +19,7 @@ export class Pool implements PoolInfo {
   readonly hash: number;
   // The handle's first 8 bytes as two little-endian 32-bit words (zero-padded), for
   // matchesHandle(): a byte loop over a typed array costs about 1 ns per byte in V8, while two
-  // word compares with constant indices cost about 3 ns for the 8 bytes (bench/README.md).
+  // word compares with constant indices cost about 3 ns for the 8 bytes (bench/HISTORY.md).
   readonly #length: number;
   readonly #w0: number;
   readonly #w1: number;

@@ -2,7 +2,7 @@
 // with Degradation and their DPF variants) on a calendar queue whose lifecycle costs O(1): the
 // selection pool moves a pool of that family from the heap engine to it at
 // calendarThreshold.min pool elements (selection_pool.ts). It replaced a radix heap (wave 6),
-// which filed every use twice and every registration at once (bench/README.md).
+// which filed every use twice and every registration at once (bench/HISTORY.md).
 //
 // What makes it fit: keys are integers in 0 … 0xffffffff and a use raises a key by at most the
 // PE's load degradation (the "hold" model of a simulation queue: take the least, put it back a
@@ -32,7 +32,7 @@
 // heap). So a burst of registrations, updates and deregistrations between two selections costs
 // what appending to an array costs, and the filing is paid once by the selection that needs it:
 // about 100 ns per PE (the first selection after registering 10000 PEs takes ~1 ms, the radix
-// heap's of wave 6 ~0.03 ms; bench/README.md).
+// heap's of wave 6 ~0.03 ms; bench/HISTORY.md).
 //
 // The common use (the head of the current bucket, its new key after the tail of its bucket) runs
 // in one function: V8 boxes a key above 2^31 (a double) on every call into a helper it does not

@@ -3,7 +3,7 @@
 // the WebAssembly selection kernels, which cannot call JavaScript hooks
 // cheaply) compute them inline. A call through a policy hook from an engine
 // shared by twenty policies is megamorphic: V8 cannot inline it, and it cost
-// 5–10 ns per call before these codes existed (bench/README.md).
+// 5–10 ns per call before these codes existed (bench/HISTORY.md).
 //
 // A policy defined with definePolicy() outside this folder has no formula
 // (KEY_HOOK, WEIGHT_HOOK, USE_HOOK): its hooks are called. The hooks of the
