@@ -21,6 +21,7 @@
 // (--child is the internal mode of a child process; it prints one JSON line per cell.)
 
 import { parseArgs } from "node:util";
+import { baseDir, runPairedChildren } from "./_paired_processes.ts";
 import type { Handlespace, PoolElementEntry } from "../core/handlespace/mod.ts";
 import { cpuMs, geometricMean, median, positiveInts } from "./_stats.ts";
 
@@ -50,10 +51,7 @@ const { values: opts } = parseArgs({
   },
 });
 
-if (opts.base === undefined) {
-  throw new TypeError("--base is required: the path of the other checkout (e.g. /tmp/main-base)");
-}
-const BASE_DIR = opts.base.replace(/\/+$/, "");
+const BASE_DIR = baseDir(opts.base);
 const PROCESSES = positiveInts("processes", opts.processes!)[0]!;
 const SIZES = positiveInts("sizes", opts.sizes!);
 const KS = positiveInts("ks", opts.ks!);
@@ -158,27 +156,14 @@ async function runChild(): Promise<void> {
 async function runParent(): Promise<void> {
   const script = new URL(import.meta.url).pathname;
   const cells = new Map<string, { base: number[]; new: number[]; ratio: number[] }>();
-  for (let i = 0; i < PROCESSES; i++) {
-    const args = ["run", "--allow-all", script, "--child", ...Deno.args];
-    if (i % 2 === 1) args.push("--swap");
-    const out = await new Deno.Command(Deno.execPath(), {
-      args,
-      stdout: "piped",
-      stderr: "inherit",
-    }).output();
-    if (!out.success) throw new Error(`paired A/B process ${i + 1} of ${PROCESSES} failed`);
-    for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
-      if (line.trim() === "") continue;
-      const c = JSON.parse(line) as CellResult;
-      const key = `${c.policy}|${c.n}|${c.k}`;
-      const entry = cells.get(key) ?? { base: [], new: [], ratio: [] };
-      entry.base.push(c.base);
-      entry.new.push(c.new);
-      entry.ratio.push(c.new / c.base);
-      cells.set(key, entry);
-    }
-    console.error(`paired A/B: process ${i + 1} of ${PROCESSES} done`);
-  }
+  await runPairedChildren<CellResult>("paired A/B", script, PROCESSES, (c) => {
+    const key = `${c.policy}|${c.n}|${c.k}`;
+    const entry = cells.get(key) ?? { base: [], new: [], ratio: [] };
+    entry.base.push(c.base);
+    entry.new.push(c.new);
+    entry.ratio.push(c.new / c.base);
+    cells.set(key, entry);
+  });
   console.log(
     `Paired A/B, ${MODE} setting, ${PROCESSES} processes (order swapped in every other), ` +
       `${PAIRS} pairs of ${BLOCK}-call blocks per cell, CPU clock; ratio = new / base ` +

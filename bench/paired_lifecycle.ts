@@ -18,6 +18,7 @@
 // (--child is the internal mode of a child process; it prints one JSON line per cell.)
 
 import { parseArgs } from "node:util";
+import { baseDir, runPairedChildren } from "./_paired_processes.ts";
 import { geometricMean, median, positiveInts } from "./_stats.ts";
 
 type Cases = typeof import("./_cases.ts");
@@ -51,10 +52,7 @@ const { values: opts } = parseArgs({
   },
 });
 
-if (opts.base === undefined) {
-  throw new TypeError("--base is required: the path of the other checkout (e.g. /tmp/main-base)");
-}
-const BASE_DIR = opts.base.replace(/\/+$/, "");
+const BASE_DIR = baseDir(opts.base);
 const PROCESSES = positiveInts("processes", opts.processes!)[0]!;
 const SIZES = positiveInts("sizes", opts.sizes!);
 const PAIRS = positiveInts("pairs", opts.pairs!)[0]!;
@@ -142,34 +140,21 @@ async function runParent(): Promise<void> {
     string,
     Record<Phase, { base: number[]; new: number[]; ratio: number[] }>
   >();
-  for (let i = 0; i < PROCESSES; i++) {
-    const args = ["run", "--allow-all", script, "--child", ...Deno.args];
-    if (i % 2 === 1) args.push("--swap");
-    const out = await new Deno.Command(Deno.execPath(), {
-      args,
-      stdout: "piped",
-      stderr: "inherit",
-    }).output();
-    if (!out.success) throw new Error(`paired lifecycle process ${i + 1} of ${PROCESSES} failed`);
-    for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
-      if (line.trim() === "") continue;
-      const c = JSON.parse(line) as CellResult;
-      const key = `${c.policy}|${c.n}`;
-      let entry = cells.get(key);
-      if (entry === undefined) {
-        entry = {} as Record<Phase, { base: number[]; new: number[]; ratio: number[] }>;
-        for (const ph of PHASES) entry[ph] = { base: [], new: [], ratio: [] };
-        cells.set(key, entry);
-      }
-      for (const ph of PHASES) {
-        const [b, m] = c.phases[ph];
-        entry[ph].base.push(b);
-        entry[ph].new.push(m);
-        entry[ph].ratio.push(m / b);
-      }
+  await runPairedChildren<CellResult>("paired lifecycle", script, PROCESSES, (c) => {
+    const key = `${c.policy}|${c.n}`;
+    let entry = cells.get(key);
+    if (entry === undefined) {
+      entry = {} as Record<Phase, { base: number[]; new: number[]; ratio: number[] }>;
+      for (const ph of PHASES) entry[ph] = { base: [], new: [], ratio: [] };
+      cells.set(key, entry);
     }
-    console.error(`paired lifecycle: process ${i + 1} of ${PROCESSES} done`);
-  }
+    for (const ph of PHASES) {
+      const [b, m] = c.phases[ph];
+      entry[ph].base.push(b);
+      entry[ph].new.push(m);
+      entry[ph].ratio.push(m / b);
+    }
+  });
   console.log(
     `Paired lifecycle A/B, ${PROCESSES} processes (order swapped in every other), ${PAIRS} pairs ` +
       `of blocks of ${OPS} operations per cell, CPU clock; ratio = new / base (> 1: this tree is ` +
