@@ -53,9 +53,6 @@ import type { SelectionPool } from "./selection_pool.ts";
 import { SEQ_LIMIT } from "./_sequence.ts";
 import { f64Array } from "../_slab.ts";
 
-/** Whether new weighted round robin pools use cycle mode (tests turn it off to compare). */
-export const wrrCycle = { enabled: true };
-
 /** Pool-wide counts of cycle entries and exits (tests check that their streams use the mode). */
 export const wrrCycleCounts = { entered: 0, left: 0 };
 

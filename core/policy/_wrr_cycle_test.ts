@@ -12,18 +12,13 @@ import { SeededRng } from "../rng.ts";
 import { type PolicyParameter, policyParameter, PolicyType } from "../wire/policy_parameter.ts";
 import { SelectionPool, weightedRoundRobin } from "./mod.ts";
 import { drawIndex } from "./_draw.ts";
-import { wrrCycle, wrrCycleCounts } from "./_wrr_cycle.ts";
+import { wrrCycleCounts } from "./_wrr_cycle.ts";
 
 function pools(): [SelectionPool, SelectionPool] {
-  const saved = wrrCycle.enabled;
-  try {
-    wrrCycle.enabled = true;
-    const cycled = new SelectionPool(weightedRoundRobin);
-    wrrCycle.enabled = false;
-    return [cycled, new SelectionPool(weightedRoundRobin)];
-  } finally {
-    wrrCycle.enabled = saved;
-  }
+  return [
+    new SelectionPool(weightedRoundRobin),
+    new SelectionPool(weightedRoundRobin, { wrrCycle: false }),
+  ];
 }
 
 function same(a: SelectionPool, b: SelectionPool, live: number[], what: string): void {

@@ -16,7 +16,7 @@ import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { DenseEngine } from "./_dense_engine.ts";
 import { BucketEngine } from "./_bucket_engine.ts";
 import { CalendarEngine, calendarThreshold } from "./_calendar_engine.ts";
-import { CYCLE_OFF, WrrCycle, wrrCycle } from "./_wrr_cycle.ts";
+import { CYCLE_OFF, WrrCycle } from "./_wrr_cycle.ts";
 import { grownCapacity, Slab } from "../_slab.ts";
 import {
   type Formula,
@@ -60,6 +60,11 @@ export interface SelectionPoolOptions {
    * pool elements.
    */
   readonly kernel?: SelectionKernel;
+  /**
+   * Whether a weighted round robin pool serves its order, once settled, from a cycle array
+   * instead of the heap (default true; the choices are the same, so false is for comparisons).
+   */
+  readonly wrrCycle?: boolean;
 }
 
 /**
@@ -185,7 +190,7 @@ export class SelectionPool implements SelectionValues {
           this.#heap = new HeapEngine(this, policy, formula.key, formula.use);
           this.#engine = this.#heap;
           this.#into = heapInto;
-          if (formula.use === USE_WRR && wrrCycle.enabled) {
+          if (formula.use === USE_WRR && options.wrrCycle !== false) {
             this.#cycle = new WrrCycle(this, this.#heap, policy, (mode) => this.#cycleMode(mode));
             this.#heap.cycle = this.#cycle;
           }
