@@ -187,6 +187,14 @@ export function sctpSuite(runtime: Runtime): void {
     `Driver (${name}) reports an SCTP peer restart as down "reset" and a new association`,
     async (defer) => {
       const server = await serve(defer, runtime, "127.0.0.1", {}, {}, "sctp-udp");
+      // What the server and the peers saw, for a failure's message.
+      const state = (peer: RawSctpPeer) => () => ({
+        ups: [...server.role.ups.keys()],
+        downs: [...server.role.downs.values()],
+        associations: server.driver.associationCount,
+        server: server.driver.sctpStats(),
+        echoes: peer.messages().length,
+      });
       const first = await RawSctpPeer.bind(runtime);
       const udpPort = first.address.port;
       const a1 = first.endpoint.connect(runtime.now(), [server.address.udp!], server.address.port, {
@@ -194,16 +202,19 @@ export function sctpSuite(runtime: Runtime): void {
       });
       first.endpoint.send(runtime.now(), a1.id, 11, 0, new Uint8Array([1]));
       first.flush();
-      await waitFor(() => first.messages().length === 1, 5000, "the first echo");
+      // 10 s: a lost INIT is sent again after 1 s, then 2 s (RTO.Initial, doubled).
+      await waitFor(() => first.messages().length === 1, 10000, "the first echo", state(first));
       first.close(); // the process dies; a new one takes the same UDP and SCTP ports
       let second: RawSctpPeer | undefined;
-      for (let i = 0; i < 100 && second === undefined; i++) {
+      let refusal: unknown;
+      for (let i = 0; i < 300 && second === undefined; i++) {
         // The closed socket's port is free once the runtime finished closing it.
-        second = await RawSctpPeer.bind(runtime, udpPort).catch(() =>
-          sleep(10).then(() => undefined)
-        );
+        second = await RawSctpPeer.bind(runtime, udpPort).catch((e) => {
+          refusal = e;
+          return sleep(10).then(() => undefined);
+        });
       }
-      if (second === undefined) assert.fail(`UDP port ${udpPort} stayed in use`);
+      if (second === undefined) assert.fail(`UDP port ${udpPort} stayed in use: ${refusal}`);
       defer(() => second.close());
       const a2 = second.endpoint.connect(
         runtime.now(),
@@ -215,7 +226,12 @@ export function sctpSuite(runtime: Runtime): void {
       );
       second.endpoint.send(runtime.now(), a2.id, 11, 0, new Uint8Array([2]));
       second.flush();
-      await waitFor(() => second.messages().length === 1, 5000, "the echo after the restart");
+      await waitFor(
+        () => second.messages().length === 1,
+        10000,
+        "the echo after the restart",
+        state(second),
+      );
       const [oldId] = [...server.role.downs.keys()] as [AssociationId];
       assert.deepEqual(server.role.downs.get(oldId), {
         reason: "reset",

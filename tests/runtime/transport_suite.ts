@@ -27,11 +27,23 @@ import { RecordingRole } from "./_roles.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `cond` every 5 ms until it holds or `ms` pass; fails the test with `what` on timeout. */
-export async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+/**
+ * Polls `cond` every 5 ms until it holds or `ms` pass; fails the test with `what` on timeout, and
+ * with what `state` returns then, when given.
+ */
+export async function waitFor(
+  cond: () => boolean,
+  ms: number,
+  what: string,
+  state?: () => unknown,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`Timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      // The state at the deadline, so a rare failure in CI says where it stood.
+      const seen = state === undefined ? "" : `; state: ${JSON.stringify(state())}`;
+      assert.fail(`Timed out after ${ms} ms waiting for ${what}${seen}`);
+    }
     await sleep(5);
   }
 }
