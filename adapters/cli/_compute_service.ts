@@ -181,6 +181,15 @@ export async function startComputeService(options: ComputeServiceOptions): Promi
 
   function request(s: ServerSession<ComputeCheckpoint>, ppid: number, payload: Uint8Array): void {
     const r = ppid === COMPUTE_PPID ? decodeComputeMessage(payload) : undefined;
+    if (r?.kind === "invalid-unit") {
+      // The unit is named: refuse it by name and keep the session (its other units go on).
+      log({ type: "bad-request", detail: r.detail });
+      s.send(
+        encodeComputeMessage({ type: "error", job: r.job, unit: r.unit, reason: r.detail }),
+        { ppid: COMPUTE_PPID },
+      );
+      return;
+    }
     if (r === undefined || r.kind !== "ok" || r.message.type !== "unit") {
       const detail = r === undefined
         ? `PPID ${ppid} is not the compute protocol's`

@@ -90,7 +90,7 @@ export interface FailedUnit {
   readonly from: number;
   /** Its end, exclusive. */
   readonly to: number;
-  /** Why the last session it was sent on gave up. */
+  /** The pool element's refusal, or why the last session it was sent on gave up. */
   readonly reason: string;
 }
 
@@ -199,16 +199,23 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
     return undefined;
   }
 
-  /** The result of a unit on a session, or undefined when the session ended first. */
-  async function resultOf(s: Session, u: WorkUnit): Promise<(WorkUnit & UnitRecord) | undefined> {
+  /**
+   * The result of a unit on a session, the pool element's reason when it refused the unit, or
+   * undefined when the session ended first.
+   */
+  async function resultOf(
+    s: Session,
+    u: WorkUnit,
+  ): Promise<(WorkUnit & UnitRecord) | string | undefined> {
     for (;;) {
       const m = await s.receive();
       if (m === undefined) return undefined;
       const r = m.ppid === COMPUTE_PPID ? decodeComputeMessage(m.payload) : undefined;
       if (r?.kind !== "ok") continue;
       const msg = r.message;
-      if (msg.type === "error") throw new Error(`PE refused unit ${msg.unit}: ${msg.reason}`);
-      if (msg.type === "result" && msg.job === u.job && msg.unit === u.unit) return msg;
+      if (msg.job !== u.job || msg.unit !== u.unit) continue;
+      if (msg.type === "error") return msg.reason;
+      if (msg.type === "result") return msg;
     }
   }
 
@@ -243,6 +250,12 @@ export async function runComputeJob(options: ComputeJobOptions): Promise<Compute
         continue;
       }
       s.acknowledge(id);
+      if (typeof r === "string") {
+        // Refused by name: another pool element of the same build would refuse it too.
+        failed.push({ unit: u.unit, from: u.from, to: u.to, reason: r });
+        progress(`unit ${u.unit} refused by the pool element: ${r}`);
+        continue;
+      }
       if (assembler.accept(r) === "new") {
         const pe = r.pe.toString();
         perPe.set(pe, (perPe.get(pe) ?? 0) + 1);

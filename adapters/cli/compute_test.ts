@@ -5,9 +5,18 @@ import { runRegistrar } from "./registrar.ts";
 import { runServer } from "./server.ts";
 import { runComputeJob, UNIT_SESSION_LIMIT } from "./compute_client.ts";
 import { servePool } from "../session/pool_server.ts";
+import { SessionClient } from "../session/session_client.ts";
+import { COMPUTE_POOL } from "./_compute_service.ts";
+import {
+  COMPUTE_PPID,
+  decodeComputeMessage,
+  encodeComputeMessage,
+} from "../../core/compute/compute_messages.ts";
+import { Encoder } from "cbor-x/encode";
 import { TestIo, until, within } from "./_testing.ts";
 
 const KEY = "a compute pool key for tests";
+const cbor = new Encoder({ useRecords: false, mapsAsObjects: true });
 
 test("server --compute: flag misuse is a usage error (64) naming the problem", async () => {
   const cases: [string[], RegExp][] = [
@@ -267,6 +276,111 @@ test("runComputeJob gives a unit up once UNIT_SESSION_LIMIT sessions gave up whi
     );
   } finally {
     await within(server.close(), 15_000, "the failing pool element's shutdown");
+    await pool.stop();
+  }
+});
+
+test("server --compute refuses a unit with an impossible range by name and keeps the session", async () => {
+  const pool = await startComputePool([2]);
+  const client = await SessionClient.create({ registrars: [pool.asap] });
+  try {
+    const s = await within(client.open(COMPUTE_POOL), 10_000, "a session");
+    // What another build's client might send: a range beyond what this pool element computes.
+    s.send(cbor.encode({ t: "unit", job: "j", unit: 7, from: 10, to: 2 ** 40 }), {
+      ppid: COMPUTE_PPID,
+    });
+    const refusal = await within(s.receive(), 10_000, "the refusal");
+    const r = decodeComputeMessage(refusal!.payload);
+    assert.equal(r.kind, "ok");
+    assert.deepEqual(r.kind === "ok" && { ...r.message, reason: "" }, {
+      type: "error",
+      job: "j",
+      unit: 7,
+      reason: "",
+    });
+    assert.match(
+      r.kind === "ok" && r.message.type === "error" ? r.message.reason : "",
+      /^Cannot compute unit 7 of job "j": the range \[10, 1099511627776\) is not within/,
+    );
+    // The session goes on: the next unit is computed on it.
+    s.send(encodeComputeMessage({ type: "unit", job: "j", unit: 8, from: 0, to: 100 }), {
+      ppid: COMPUTE_PPID,
+    });
+    const result = decodeComputeMessage((await within(s.receive(), 10_000, "a result"))!.payload);
+    assert.equal(result.kind === "ok" && result.message.type, "result");
+    assert.equal(
+      result.kind === "ok" && result.message.type === "result" && result.message.count,
+      25,
+    );
+    assert.equal(s.state, "established");
+    const refused = pool.servers[0]!.io.logs().filter((l) => l.event === "bad-request");
+    assert.equal(refused.length, 1);
+    await s.close();
+  } finally {
+    await client.close();
+    await pool.stop();
+  }
+});
+
+test("runComputeJob reports the units a pool element refuses and finishes the job without them", async () => {
+  const pool = await startComputePool([]);
+  // A pool element of another build that computes only ranges below 1000 and refuses the rest.
+  const server = await servePool({
+    pool: "ComputePool",
+    registrars: [pool.asap],
+    hostname: "127.0.0.1",
+    cookieKey: KEY,
+    onSession(s) {
+      s.on("data", (m) => {
+        const r = decodeComputeMessage(m.payload);
+        if (r.kind !== "ok" || r.message.type !== "unit") return s.close("Not a unit");
+        const { job, unit, from, to } = r.message;
+        const reply = to > 1000
+          ? encodeComputeMessage({ type: "error", job, unit, reason: "ranges end at 1000 here" })
+          : encodeComputeMessage({
+            type: "result",
+            job,
+            unit,
+            from,
+            to,
+            count: 168, // π(1000)
+            sum: 76127n,
+            resumedFrom: -1,
+            pe: 1n,
+          });
+        s.send(reply, { ppid: COMPUTE_PPID });
+      });
+    },
+  });
+  try {
+    await within(server.registered, 10_000, "the pool element's registration");
+    const progress: string[] = [];
+    const report = await within(
+      runComputeJob({
+        registrars: [pool.asap],
+        to: 2000,
+        units: 2,
+        sessions: 1,
+        progress: (line) => progress.push(line),
+      }),
+      30_000,
+      "the job",
+      () => progress.join("\n"),
+    );
+    assert.equal(report.complete, false);
+    assert.equal(report.done, 1);
+    assert.deepEqual(report.failed, [{
+      unit: 1,
+      from: 1000,
+      to: 2000,
+      reason: "ranges end at 1000 here",
+    }]);
+    assert.ok(
+      progress.includes("unit 1 refused by the pool element: ranges end at 1000 here"),
+      progress.join("\n"),
+    );
+  } finally {
+    await within(server.close(), 15_000, "the pool element's shutdown");
     await pool.stop();
   }
 });

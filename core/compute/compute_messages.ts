@@ -44,12 +44,16 @@ export type ComputeMessage =
     /** The pool element that finished it. */
     readonly pe: bigint;
   } & WorkUnit)
-  | ({
-    /** A unit the pool element refuses (invalid range). */
+  | {
+    /** A unit the pool element refuses (its range is not one it computes). */
     readonly type: "error";
+    /** The refused unit's job. */
+    readonly job: string;
+    /** The refused unit's number. */
+    readonly unit: number;
     /** Why. */
     readonly reason: string;
-  } & WorkUnit);
+  };
 
 /** The progress of one started unit, as checkpointed in a cookie. */
 export interface UnitProgress extends WorkUnit {
@@ -69,9 +73,19 @@ export interface ComputeCheckpoint {
   readonly units: readonly UnitProgress[];
 }
 
-/** The result of {@link decodeComputeMessage}. */
+/**
+ * The result of {@link decodeComputeMessage}: a message; a unit that names its job and number but
+ * whose range is not one a pool element computes (`invalid-unit`: answered with an `error`
+ * message, the session goes on); or bytes that are no compute message at all (`malformed`).
+ */
 export type ComputeDecodeResult =
   | { readonly kind: "ok"; readonly message: ComputeMessage }
+  | {
+    readonly kind: "invalid-unit";
+    readonly job: string;
+    readonly unit: number;
+    readonly detail: string;
+  }
   | { readonly kind: "malformed"; readonly detail: string };
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: true });
@@ -93,6 +107,18 @@ const cbor = new Encoder({ useRecords: false, mapsAsObjects: true });
  * ```
  */
 export function encodeComputeMessage(message: ComputeMessage): Uint8Array {
+  if (message.type === "error") {
+    const invalid = jobOf(message) ?? unitOf(message);
+    if (invalid !== undefined) {
+      throw new TypeError(`Cannot encode compute error message: ${invalid}`);
+    }
+    return cbor.encode({
+      t: message.type,
+      job: message.job,
+      unit: message.unit,
+      reason: String(message.reason),
+    }).slice();
+  }
   const base = {
     t: message.type,
     job: message.job,
@@ -100,7 +126,7 @@ export function encodeComputeMessage(message: ComputeMessage): Uint8Array {
     from: message.from,
     to: message.to,
   };
-  // A peer would refuse it (and close the session): refuse it here, where the caller's bug is.
+  // A peer would refuse it: refuse it here, where the caller's bug is.
   const invalid = workUnitOf(base);
   if (typeof invalid === "string") {
     throw new TypeError(`Cannot encode compute ${message.type} message: ${invalid}`);
@@ -116,8 +142,6 @@ export function encodeComputeMessage(message: ComputeMessage): Uint8Array {
         resumedFrom: message.resumedFrom,
         pe: message.pe,
       }).slice();
-    case "error":
-      return cbor.encode({ ...base, reason: message.reason }).slice();
   }
 }
 
@@ -142,8 +166,28 @@ export function decodeComputeMessage(bytes: Uint8Array): ComputeDecodeResult {
   }
   if (typeof v !== "object" || v === null) return bad("not a map");
   const m = v as Record<string, unknown>;
+  if (m.t === "error") {
+    const invalid = jobOf(m) ?? unitOf(m);
+    if (invalid !== undefined) return bad(invalid);
+    if (typeof m.reason !== "string") return bad("bad reason");
+    return {
+      kind: "ok",
+      message: { type: "error", job: m.job as string, unit: m.unit as number, reason: m.reason },
+    };
+  }
   const unit = workUnitOf(m);
-  if (typeof unit === "string") return bad(unit);
+  if (typeof unit === "string") {
+    // A unit that says which it is can be refused by name; anything else is garbage.
+    if (m.t === "unit" && jobOf(m) === undefined && unitOf(m) === undefined) {
+      return {
+        kind: "invalid-unit",
+        job: m.job as string,
+        unit: m.unit as number,
+        detail: `Cannot compute unit ${m.unit} of job ${JSON.stringify(m.job)}: ${unit}`,
+      };
+    }
+    return bad(unit);
+  }
   switch (m.t) {
     case "unit":
       return { kind: "ok", message: { type: "unit", ...unit } };
@@ -166,9 +210,6 @@ export function decodeComputeMessage(bytes: Uint8Array): ComputeDecodeResult {
         },
       };
     }
-    case "error":
-      if (typeof m.reason !== "string") return bad("bad reason");
-      return { kind: "ok", message: { type: "error", ...unit, reason: m.reason } };
     default:
       return bad(`unknown type ${JSON.stringify(String(m.t))}`);
   }
@@ -207,16 +248,24 @@ export function isComputeCheckpoint(v: unknown): v is ComputeCheckpoint {
   return true;
 }
 
+function jobOf(m: { readonly job?: unknown }): string | undefined {
+  return typeof m.job !== "string" || m.job.length > 256
+    ? "the job is not a string of at most 256 characters"
+    : undefined;
+}
+
+function unitOf(m: { readonly unit?: unknown }): string | undefined {
+  return isCount(m.unit) ? undefined : "the unit number is not a whole number ≥ 0";
+}
+
 function workUnitOf(m: Record<string, unknown>): WorkUnit | string {
-  if (typeof m.job !== "string" || m.job.length > 256) {
-    return "the job is not a string of at most 256 characters";
-  }
-  if (!isCount(m.unit)) return "the unit number is not a whole number ≥ 0";
+  const named = jobOf(m) ?? unitOf(m);
+  if (named !== undefined) return named;
   const from = m.from, to = m.to;
   if (!isCount(from) || !isCount(to) || to < from || to > MAX_PRIME_RANGE_END) {
     return `the range [${from}, ${to}) is not within [0, ${MAX_PRIME_RANGE_END}]`;
   }
-  return { job: m.job, unit: m.unit as number, from, to };
+  return { job: m.job as string, unit: m.unit as number, from, to };
 }
 
 function isCount(v: unknown): v is number {

@@ -33,7 +33,7 @@ test("encodeComputeMessage() round-trips every message; bigints of any size surv
         pe: 2n ** 63n,
       } as const,
       { type: "result", ...unit, count: 0, sum: 0n, resumedFrom: -1, pe: 1n } as const,
-      { type: "error", ...unit, reason: "bad range" } as const,
+      { type: "error", job: "job-1", unit: 3, reason: "bad range" } as const,
     ]
   ) {
     assert.deepEqual(decodeComputeMessage(encodeComputeMessage(m)), { kind: "ok", message: m });
@@ -49,10 +49,10 @@ test("decodeComputeMessage() refuses garbage and malformed maps without throwing
   for (const b of bad) assert.equal(decodeComputeMessage(b).kind, "malformed");
   for (
     const v of [
-      { t: "unit", job: "j", unit: 0, from: 5, to: 1 },
       { t: "unit", job: "j", unit: -1, from: 0, to: 1 },
       { t: "unit", job: 5, unit: 0, from: 0, to: 1 },
-      { t: "unit", job: "j", unit: 0, from: 0, to: 2 ** 33 },
+      { t: "unit", job: "j", from: 0, to: 2 ** 33 },
+      { t: "error", job: "j", unit: 0 },
       { t: "nope", job: "j", unit: 0, from: 0, to: 1 },
       [1, 2, 3],
     ]
@@ -64,6 +64,25 @@ test("decodeComputeMessage() refuses garbage and malformed maps without throwing
       .seal(v, 0);
     // The CBOR body of a sealed cookie is exactly the value's encoding.
     assert.equal(decodeComputeMessage(bytes.subarray(12, bytes.length - 32)).kind, "malformed");
+  }
+});
+
+test("decodeComputeMessage() names a unit with a range no pool element computes, so it can be refused", () => {
+  const codec = new CookieCodec({ poolHandle: "P", keys: [{ id: 0, secret: new Uint8Array(16) }] });
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ t: "unit", job: "j", unit: 4, from: 5, to: 1 }, /the range \[5, 1\) is not within/],
+    [{ t: "unit", job: "j", unit: 4, from: 0, to: 2 ** 33 }, /is not within \[0, \d+\]/],
+    [{ t: "unit", job: "j", unit: 4, from: "0", to: 10 }, /the range \[0, 10\)/],
+  ];
+  for (const [v, detail] of cases) {
+    const sealed = codec.seal(v, 0);
+    const r = decodeComputeMessage(sealed.subarray(12, sealed.length - 32));
+    assert.equal(r.kind, "invalid-unit", JSON.stringify(v));
+    if (r.kind !== "invalid-unit") continue;
+    assert.equal(r.job, "j");
+    assert.equal(r.unit, 4);
+    assert.match(r.detail, /^Cannot compute unit 4 of job "j": /);
+    assert.match(r.detail, detail);
   }
 });
 
