@@ -251,7 +251,7 @@ export class HeapEngine {
       this.#fifoInsertBySeq(slot);
     } else {
       const p = this.pos[slot]!;
-      this.hk[p + OFF] = this.#checked(key, slot);
+      this.hk[p + OFF] = key < KEY_LIMIT || key === Infinity ? key : this.#checked(key, slot);
       this.#siftDown(this.#siftUp(this.pos[slot]!));
     }
   }
@@ -808,7 +808,9 @@ export class HeapEngine {
     this.hs[i + OFF] = this.#seq[slot]!;
     this.hslot[i + OFF] = slot;
     this.pos[slot] = i;
-    this.hk[i + OFF] = this.#checked(key, slot);
+    // The common case inline: a key passed to a call V8 does not inline is a heap number when it
+    // is above the small-integer range (every weighted round robin key, half the loads).
+    this.hk[i + OFF] = key < KEY_LIMIT || key === Infinity ? key : this.#checked(key, slot);
     this.#siftUp(this.pos[slot]!);
   }
 
