@@ -724,3 +724,123 @@ test("Handlespace checksums (NG profile): Internet-32 over handle words and 64-b
   const owner1 = blocks.filter((_, i) => i % 2 === 0).reduce((a, b) => a + b, 0);
   assert.equal(hs.ownershipChecksum(1n), finish32(fold32(owner1)));
 });
+
+test("Handlespace.register(): a re-registration that differs in any one value is a change, fresh equal objects are not", () => {
+  // Fresh objects per call (as a decoder produces them), so that no identity shortcut applies.
+  const fields = {
+    weight: 5,
+    priority: 6,
+    load: 7,
+    loadDegradation: 8,
+    loadDpf: 9,
+    weightDpf: 10,
+    distance: 11,
+  };
+  const base = () => ({
+    element: pe(1n, undefined, fields, {
+      userTransport: transport({ addresses: ["10.0.0.1", "10.0.0.2"] }),
+    }),
+    options: {
+      now: 0,
+      home: OWN,
+      association: 1,
+      asapTransport: transport({ port: 40000, addresses: ["10.0.0.1"] }),
+    },
+  });
+  type Variant = ReturnType<typeof base>;
+  const variants: [string, (v: Variant) => Variant, (e: PoolElementEntry) => unknown, unknown][] =
+    [];
+  for (const f of Object.keys(fields) as PolicyField[]) {
+    variants.push([
+      `policy ${f}`,
+      (v) => ({
+        ...v,
+        element: { ...v.element, policy: { ...v.element.policy, [f]: fields[f] + 100 } },
+      }),
+      (e) => e.policy[f],
+      fields[f] + 100,
+    ]);
+  }
+  const user = (over: Partial<TransportParameter>) => (v: Variant): Variant => ({
+    ...v,
+    element: { ...v.element, userTransport: { ...v.element.userTransport, ...over } },
+  });
+  const asapOf = (over: Partial<TransportParameter>) => (v: Variant): Variant => ({
+    ...v,
+    options: { ...v.options, asapTransport: { ...v.options.asapTransport, ...over } },
+  });
+  variants.push(
+    ["user port", user({ port: 5001 }), (e) => e.userTransport.port, 5001],
+    [
+      "user first address",
+      user({ addresses: ["10.0.0.9", "10.0.0.2"] }),
+      (e) => e.userTransport.addresses[0],
+      "10.0.0.9",
+    ],
+    [
+      "user second address",
+      user({ addresses: ["10.0.0.1", "10.0.0.9"] }),
+      (e) => e.userTransport.addresses[1],
+      "10.0.0.9",
+    ],
+    [
+      "user address count",
+      user({ addresses: ["10.0.0.1"] }),
+      (e) => e.userTransport.addresses.length,
+      1,
+    ],
+    [
+      "user DCCP service code",
+      user({ dccpServiceCode: 3 }),
+      (e) => e.userTransport.dccpServiceCode,
+      3,
+    ],
+    ["ASAP port", asapOf({ port: 40001 }), (e) => e.asapTransport?.port, 40001],
+    [
+      "ASAP address",
+      asapOf({ addresses: ["10.0.0.8"] }),
+      (e) => e.asapTransport?.addresses[0],
+      "10.0.0.8",
+    ],
+    ["ASAP protocol", asapOf({ protocol: "tcp" }), (e) => e.asapTransport?.protocol, "tcp"],
+    [
+      "ASAP transport use",
+      asapOf({ transportUse: "data+control" }),
+      (e) => e.asapTransport?.transportUse,
+      "data+control",
+    ],
+    [
+      "owner",
+      (v) => ({ ...v, options: { ...v.options, home: 0x20000002n } }),
+      (e) => e.homeRegistrarId,
+      0x20000002n,
+    ],
+    ["registration life", (v) => ({ ...v, element: { ...v.element, registrationLife: 5000 } }), (
+      e,
+    ) => e.registrationLife, 5000],
+  );
+  for (const type of [PolicyType.RoundRobin, PolicyType.Priority, PolicyType.LeastUsed]) {
+    const hs = space();
+    const typed = (v: Variant): Variant => ({
+      ...v,
+      element: { ...v.element, policy: { ...v.element.policy, type } },
+    });
+    const first = typed(base());
+    const e = ok(hs.register(EP, first.element, first.options));
+    const ownChecksum = hs.ownershipChecksum(OWN);
+    for (const [name, change, read, value] of variants) {
+      const same = typed(base());
+      const r0 = hs.register(EP, same.element, same.options);
+      assert.equal(r0.ok && r0.changed, false, `${name}: an equal re-registration is no change`);
+      const changed = change(typed(base()));
+      const r1 = hs.register(EP, changed.element, changed.options);
+      assert.equal(r1.ok && !r1.created && r1.changed, true, `${name}: reported as a change`);
+      assert.deepEqual(read(e), value, `${name}: stored`);
+      const back = typed(base());
+      const r2 = hs.register(EP, back.element, back.options);
+      assert.equal(r2.ok && r2.changed, true, `${name}: changing it back is a change too`);
+      assert.equal(hs.ownershipChecksum(OWN), ownChecksum, `${name}: owned again`);
+    }
+    assert.equal(hs.size, 1);
+  }
+});

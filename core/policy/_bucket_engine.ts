@@ -37,7 +37,7 @@
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
-import { keyByFormula, USE_NONE } from "./_formula.ts";
+import { KEY_PRIORITY, keyByFormula, USE_NONE } from "./_formula.ts";
 import { KeyMap } from "../_key_map.ts";
 import { copyInto, f64Array, i32Array, Slab } from "../_slab.ts";
 
@@ -129,7 +129,7 @@ export class BucketEngine {
   add(slot: number): void {
     this.memoN = 0;
     this.#seq[slot] = this.#sequence();
-    this.#append(this.#bucketFor(this.#key(slot)), slot);
+    this.#append(this.#bucketFor(this.#lifecycleKey(slot)), slot);
     this.size++;
   }
 
@@ -143,7 +143,7 @@ export class BucketEngine {
 
   changed(slot: number): void {
     this.memoN = 0;
-    const key = this.#key(slot);
+    const key = this.#lifecycleKey(slot);
     const b = this.sbucket[slot]!;
     if (key === this.bkey[b]) return;
     this.#detach(b, slot);
@@ -324,6 +324,15 @@ export class BucketEngine {
 
   #key(slot: number): number {
     return keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
+  }
+
+  // The key of a slot being added or changed: Priority's formula inline (keyByFormula is a call
+  // V8 does not inline, and its result, 0xffffffff − priority, is above the small-integer range:
+  // a heap number allocated per registration and per re-registration with changed values).
+  #lifecycleKey(slot: number): number {
+    return this.#keyCode === KEY_PRIORITY
+      ? 0xffffffff - this.#pool.priority[slot]!
+      : keyByFormula(this.#keyCode, this.#policy, this.#pool, slot);
   }
 
   // The first `want` slots: the lists of the buckets in key order. The top bucket's list

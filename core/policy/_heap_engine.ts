@@ -220,9 +220,10 @@ export class HeapEngine {
     else this.#heapInsert(slot, key);
   }
 
-  // The key of a slot being added: the formulas of least used, priority least used and weighted
-  // round robin inline (keyByFormula is a call V8 does not inline, with a boxed number result),
-  // the others through it. Registration only; the use paths keep #key.
+  // The key of a slot being added or changed: the formulas of least used, priority least used
+  // and weighted round robin inline (keyByFormula is a call V8 does not inline, with a boxed
+  // number result), the others through it. Registration and re-registration only; the use
+  // paths keep #key.
   #addedKey(slot: number): number {
     const code = this.#keyCode;
     if (code === KEY_LOAD) return this.#load[slot]!;
@@ -239,7 +240,7 @@ export class HeapEngine {
 
   changed(slot: number): void {
     this.#dropMemo();
-    const key = this.#key(slot);
+    const key = this.#addedKey(slot);
     const saturated = key === this.#maxKey;
     if (this.pos[slot] === SATURATED) {
       if (saturated) return;
@@ -250,7 +251,7 @@ export class HeapEngine {
       this.#fifoInsertBySeq(slot);
     } else {
       const p = this.pos[slot]!;
-      this.hk[p + OFF] = this.#checked(key, slot);
+      this.hk[p + OFF] = key < KEY_LIMIT || key === Infinity ? key : this.#checked(key, slot);
       this.#siftDown(this.#siftUp(this.pos[slot]!));
     }
   }
@@ -807,7 +808,9 @@ export class HeapEngine {
     this.hs[i + OFF] = this.#seq[slot]!;
     this.hslot[i + OFF] = slot;
     this.pos[slot] = i;
-    this.hk[i + OFF] = this.#checked(key, slot);
+    // The common case inline: a key passed to a call V8 does not inline is a heap number when it
+    // is above the small-integer range (every weighted round robin key, half the loads).
+    this.hk[i + OFF] = key < KEY_LIMIT || key === Infinity ? key : this.#checked(key, slot);
     this.#siftUp(this.pos[slot]!);
   }
 
