@@ -7,7 +7,7 @@ import { median } from "./_stats.ts";
 
 /** One JSON line of the harness: a cell's samples (see bench/rsplib/harness.c). */
 export interface RsplibLine {
-  /** "resolve", "registration", "updateChanged", "updateIdentical", "deregistration", "checksumUpdate", "checksumRecompute", "checksumRead" or "checksumBuffer". */
+  /** "resolve", "registration", "updateChanged", "updateIdentical", "deregistration", "checksumUpdate", "checksumRecompute", "checksumRead", "checksumBuffer", "random64" or "clockRead". */
   readonly kind: string;
   /** The policy by our name (RoundRobin, ...); the checksum rows name RoundRobin. */
   readonly policy?: string;
@@ -26,11 +26,13 @@ export interface RsplibLine {
 /**
  * The key of a harness line in the table's maps: `rsplib/<policy>/<n>/<k>` for resolve (as
  * `ts/<policy>/<n>/<k>` for ours), `<kind>/<policy>/<n>` for lifecycle and checksum rows,
- * `checksumBuffer/<bytes>` for the buffer routine.
+ * `checksumBuffer/<bytes>` for the buffer routine, the kind alone for the host gauges
+ * (`random64`, `clockRead`).
  */
 export function rsplibKey(line: RsplibLine): string {
   if (line.kind === "resolve") return `rsplib/${line.policy}/${line.n}/${line.k}`;
   if (line.kind === "checksumBuffer") return `checksumBuffer/${line.bytes}`;
+  if (line.policy === undefined) return line.kind; // random64, clockRead
   return `${line.kind}/${line.policy}/${line.n}`;
 }
 
@@ -122,6 +124,20 @@ export function runRsplib(
     );
   }
   return parseRsplibOutput(text.decode(out.stdout));
+}
+
+/**
+ * bench-reference.md's "other measured costs" measured now by the harness (`--ops costs`): one
+ * `random64()` call and one `clock_gettime(CLOCK_MONOTONIC)` read in ns, next to the reference's
+ * 43 and 21 ns, as a line of text: a gauge of how fast this host runs code that is not the
+ * handlespace's in this window.
+ */
+export function rsplibGauge(runner: RsplibRunner): string {
+  const cells = runRsplib(runner, "RoundRobin", 10, "costs");
+  const ns = (kind: string) => cells.get(kind)?.toFixed(1) ?? "?";
+  return `random64() ${ns("random64")} ns (bench-reference.md 43), clock_gettime ${
+    ns("clockRead")
+  } ns (21)`;
 }
 
 /**

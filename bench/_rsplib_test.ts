@@ -10,6 +10,7 @@ const OUTPUT = [
   `{"harness":"rsplib","kind":"registration","policy":"LeastUsed","n":1000,"unit":"Mops","samples":[2.08]}`,
   `{"harness":"rsplib","kind":"checksumUpdate","policy":"RoundRobin","n":100,"unit":"ns","samples":[11.9,12.1,11.8]}`,
   `{"harness":"rsplib","kind":"checksumBuffer","bytes":65536,"unit":"GBps","samples":[5.4,5.3,5.5]}`,
+  `{"harness":"rsplib","kind":"clockRead","unit":"ns","samples":[28.2,28.3,28.1]}`,
   "",
 ].join("\n");
 
@@ -21,11 +22,13 @@ test("parseRsplibOutput() keys each harness cell like the table's and takes the 
     "registration/LeastUsed/1000",
     "checksumUpdate/RoundRobin/100",
     "checksumBuffer/65536",
+    "clockRead",
   ]);
   assert.equal(cells.get("rsplib/RoundRobin/10/1"), 20.1);
   assert.equal(cells.get("rsplib/RoundRobin/10/3"), 16.5);
   assert.equal(cells.get("registration/LeastUsed/1000"), 2.08);
   assert.equal(cells.get("checksumBuffer/65536"), 5.4);
+  assert.equal(cells.get("clockRead"), 28.2);
 });
 
 test("parseRsplibOutput() rejects output that is not the harness's, naming the line", () => {

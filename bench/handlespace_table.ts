@@ -66,7 +66,13 @@ import {
   useCpuClock,
 } from "./_cases.ts";
 import { RSPLIB, RSPLIB_CHECKSUM } from "./_reference.ts";
-import { cellRatio, RSPLIB_POLICIES, type RsplibRunner, runRsplib } from "./_rsplib.ts";
+import {
+  cellRatio,
+  RSPLIB_POLICIES,
+  rsplibGauge,
+  type RsplibRunner,
+  runRsplib,
+} from "./_rsplib.ts";
 import { median } from "./_stats.ts";
 import { BENCH_POLICIES, filledHandlespace, REFERENCE_POLICIES, SIZES } from "./_workload.ts";
 import { createSelectionKernel, tsSelectionKernel } from "../core/policy/mod.ts";
@@ -362,6 +368,9 @@ if (EMIT_JSON) {
   Deno.exit(0);
 }
 
+// --rsplib: the host's speed in this window, by code that is not the handlespace's (printed last).
+const gaugeAtStart = RSPLIB_RUNNER ? rsplibGauge(RSPLIB_RUNNER) : "";
+
 if (ONLY.has("selection") || ONLY.has("wasm")) {
   const own = ONLY.has("selection") && PROCESS !== "mixed"
     ? await measureOwnProcess(policies)
@@ -550,5 +559,13 @@ if (ONLY.has("checksum")) {
     } GB/s (64 KiB; ${refTitle} ${buffer64k}), ${
       gbps(16 << 20, 8).toFixed(2)
     } GB/s (16 MiB; ${refTitle} ${buffer16m}).`,
+  );
+}
+
+if (RSPLIB_RUNNER) {
+  console.log(
+    `\nRSPLIB harness's host gauges: at the start ${gaugeAtStart}; at the end ${
+      rsplibGauge(RSPLIB_RUNNER)
+    }.`,
   );
 }
