@@ -181,7 +181,7 @@ function measureSelection(
   list: typeof policies,
   withTs: boolean,
   withWasm: boolean,
-  beside?: (policy: string, n: number, first: boolean) => void,
+  beside?: (policy: string, n: number) => void,
 ): Measured {
   const measured: Measured = new Map();
   const kernels = [
@@ -203,7 +203,7 @@ function measureSelection(
       for (const n of SIZE_LIST) {
         if (HANDSHAKE) waitForParent(run, policy.name, n);
         const first = beside !== undefined && rsplibFirst();
-        if (first) beside(policy.name, n, true);
+        if (first) beside(policy.name, n);
         const spaces = kernels.filter(([name]) =>
           name === "ts" || policy.engine === "weighted-random"
         ).map((
@@ -234,7 +234,7 @@ function measureSelection(
             if (EMIT_JSON) console.log(JSON.stringify({ cell: key, median: median(list) }));
           }
         }
-        if (beside !== undefined && !first) beside(policy.name, n, false);
+        if (beside !== undefined && !first) beside(policy.name, n);
         if (EMIT_JSON) console.log(JSON.stringify({ done: { run, policy: policy.name, n } }));
       }
       console.error(`selection run ${run + 1}: ${policy.name} done`);
