@@ -35,6 +35,18 @@
 //
 // --clock cpu (default) times blocks by the process's CPU time (user + system), which on a
 // shared machine does not count the time other jobs hold the core; --clock wall by wall time.
+//
+// --rsplib <harness> takes RSPLIB's figures from the same window instead of bench-reference.md:
+// the C harness of bench/rsplib/ (built by bench/rsplib/build.sh; README.md there) runs one
+// (policy, N) cell per process, next to ours, its order against ours alternating from cell to
+// cell: in the own-process setting between the cells of our policy process (which waits for it,
+// `--handshake`), for the lifecycle rows next to each run of a (policy, N) in this process, and
+// for the checksum rows before each N. The all-policies setting keeps RSPLIB's own-process
+// figure of the same run (measured next to the mixed cells if --process mixed). A cell then
+// shows ours (RSPLIB, ratio), both medians of this run, and the ratio is the median of the
+// per-run ratios ours / RSPLIB where both were measured side by side (--runs R gives R pairs),
+// else the ratio of the medians. Policies the harness does not have (RSPLIB's nine of
+// bench-reference.md only) get no reference. Without --rsplib nothing of this runs.
 
 import {
   buffer,
@@ -54,6 +66,13 @@ import {
   useCpuClock,
 } from "./_cases.ts";
 import { RSPLIB, RSPLIB_CHECKSUM } from "./_reference.ts";
+import {
+  cellRatio,
+  RSPLIB_POLICIES,
+  rsplibGauge,
+  type RsplibRunner,
+  runRsplib,
+} from "./_rsplib.ts";
 import { median } from "./_stats.ts";
 import { BENCH_POLICIES, filledHandlespace, REFERENCE_POLICIES, SIZES } from "./_workload.ts";
 import { createSelectionKernel, tsSelectionKernel } from "../core/policy/mod.ts";
@@ -78,6 +97,42 @@ if (!["own", "mixed", "both"].includes(PROCESS)) {
   throw new RangeError(`--process ${PROCESS}: use own, mixed or both`);
 }
 const EMIT_JSON = args.includes("--emit-json");
+// Internal, with --emit-json: wait for a line on stdin before each cell (the parent runs RSPLIB).
+const HANDSHAKE = args.includes("--handshake");
+const RSPLIB_HARNESS = opt("rsplib");
+if (RSPLIB_HARNESS !== undefined && !EMIT_JSON) {
+  try {
+    if (!Deno.statSync(RSPLIB_HARNESS).isFile) throw new Error("not a file");
+  } catch (e) {
+    throw new RangeError(
+      `--rsplib ${RSPLIB_HARNESS}: no harness there (${
+        (e as Error).message
+      }); build it with bench/rsplib/build.sh`,
+    );
+  }
+}
+const RSPLIB_RUNNER: RsplibRunner | undefined = RSPLIB_HARNESS === undefined || EMIT_JSON
+  ? undefined
+  : { harness: RSPLIB_HARNESS, samples: SAMPLES, clock: CLOCK };
+/** RSPLIB's same-window figures: key (as ours, `rsplib/…` or `<phase>/…`) → one median per run. */
+const rsplibRuns = new Map<string, number[]>();
+let rsplibTurn = 0;
+
+/**
+ * Runs RSPLIB's harness for one (policy, N) and operations and appends each cell's median to
+ * `rsplibRuns` (nothing for a policy the harness does not have).
+ */
+function measureRsplib(policy: string, n: number, ops: string): void {
+  if (!RSPLIB_RUNNER || !RSPLIB_POLICIES.includes(policy)) return;
+  for (const [key, value] of runRsplib(RSPLIB_RUNNER, policy, n, ops)) {
+    rsplibRuns.set(key, [...(rsplibRuns.get(key) ?? []), value]);
+  }
+}
+
+/** Whether RSPLIB goes first at the next cell: alternates from cell to cell. */
+function rsplibFirst(): boolean {
+  return rsplibTurn++ % 2 === 0;
+}
 const WARMUP = Number(opt("warmup") ?? 1000000);
 const BIGINT_IDS = args.includes("--checksum-bigint");
 
@@ -85,12 +140,25 @@ function fmt(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
 }
 
-function cell(ours: number, ref: number | undefined, need: number): string {
+function cell(ours: number, ref: number | undefined, need: number, ratio = ours / ref!): string {
   if (ref === undefined) return fmt(ours);
-  const ratio = ours / ref;
   const short = ratio < need ? " short" : "";
   return `${fmt(ours)} (${fmt(ref)}, ${ratio.toFixed(2)}×${short})`;
 }
+
+// A cell against RSPLIB's same-window runs (--rsplib): ours and RSPLIB's median over the runs
+// and the ratio (paired per run where both lists come from side-by-side runs).
+function sameWindowCell(
+  ours: readonly number[],
+  rsplib: readonly number[] | undefined,
+  need: number,
+  paired: boolean,
+): string {
+  if (rsplib === undefined) return fmt(median(ours));
+  return cell(median(ours), median(rsplib), need, cellRatio(ours, rsplib, paired));
+}
+
+const refTitle = RSPLIB_RUNNER ? "RSPLIB same window" : "RSPLIB";
 
 function header(title: string): string {
   return `| ${title} | ${SIZE_LIST.map((n) => `N=${n}`).join(" | ")} |\n|---|${
@@ -106,7 +174,15 @@ const refOf = (table: RefTable, policy: string, n: number): number | undefined =
 type Measured = Map<string, number[]>;
 
 // Measures the selection cells of `list` in this process (all of them share its JIT state).
-function measureSelection(list: typeof policies, withTs: boolean, withWasm: boolean): Measured {
+// `beside` runs RSPLIB's cell next to ours (mixed-only runs with --rsplib); with --handshake
+// (own-process child) each cell waits for the parent, which runs RSPLIB's cell meanwhile, and
+// each cell's medians go to stdout as they are measured.
+function measureSelection(
+  list: typeof policies,
+  withTs: boolean,
+  withWasm: boolean,
+  beside?: (policy: string, n: number) => void,
+): Measured {
   const measured: Measured = new Map();
   const kernels = [
     ...(withTs ? [["ts", tsSelectionKernel] as const] : []),
@@ -125,6 +201,9 @@ function measureSelection(list: typeof policies, withTs: boolean, withWasm: bool
   for (let run = 0; run < RUNS; run++) {
     for (const policy of list) {
       for (const n of SIZE_LIST) {
+        if (HANDSHAKE) waitForParent(run, policy.name, n);
+        const first = beside !== undefined && rsplibFirst();
+        if (first) beside(policy.name, n);
         const spaces = kernels.filter(([name]) =>
           name === "ts" || policy.engine === "weighted-random"
         ).map((
@@ -152,8 +231,11 @@ function measureSelection(list: typeof policies, withTs: boolean, withWasm: bool
           for (const [name, list] of samples) {
             const key = `${name}/${policy.name}/${n}/${k}`;
             measured.set(key, [...(measured.get(key) ?? []), median(list)]);
+            if (EMIT_JSON) console.log(JSON.stringify({ cell: key, median: median(list) }));
           }
         }
+        if (beside !== undefined && !first) beside(policy.name, n);
+        if (EMIT_JSON) console.log(JSON.stringify({ done: { run, policy: policy.name, n } }));
       }
       console.error(`selection run ${run + 1}: ${policy.name} done`);
     }
@@ -163,11 +245,13 @@ function measureSelection(list: typeof policies, withTs: boolean, withWasm: bool
 
 // Measures each policy's selection cells in a process of its own (fresh JIT state, one pool and
 // one policy per process, as RSPLIB's reference runs): this script again, with --emit-json.
+// With --rsplib the child waits before each cell (--handshake) and this process runs RSPLIB's
+// cell before or after it, alternating.
 async function measureOwnProcess(list: typeof policies): Promise<Measured> {
   const measured: Measured = new Map();
   const script = new URL(import.meta.url).pathname;
   for (const policy of list) {
-    const out = await new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
         "--allow-all",
@@ -187,32 +271,91 @@ async function measureOwnProcess(list: typeof policies): Promise<Measured> {
         "--warmup",
         String(WARMUP),
         "--emit-json",
+        ...(RSPLIB_RUNNER ? ["--handshake"] : []),
       ],
+      stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
-    }).output();
-    if (!out.success) throw new Error(`own-process run of ${policy.name} failed`);
-    const cells = JSON.parse(new TextDecoder().decode(out.stdout)) as [string, number[]][];
-    for (const [key, list] of cells) measured.set(key, list);
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    let rsplibAfter = false;
+    for await (const line of stdoutLines(child.stdout)) {
+      const event = JSON.parse(line) as ChildEvent;
+      if ("cell" in event) {
+        measured.set(event.cell, [...(measured.get(event.cell) ?? []), event.median]);
+      } else if ("next" in event) {
+        rsplibAfter = !rsplibFirst();
+        if (!rsplibAfter) measureRsplib(event.next.policy, event.next.n, "selection");
+        await writer.write(new TextEncoder().encode("go\n"));
+      } else if ("done" in event && RSPLIB_RUNNER && rsplibAfter) {
+        measureRsplib(event.done.policy, event.done.n, "selection");
+      }
+    }
+    await writer.close().catch(() => {});
+    if (!(await child.status).success) throw new Error(`own-process run of ${policy.name} failed`);
   }
   return measured;
 }
 
-function selectionTables(measured: Measured, setting: string): void {
+/** A line of an own-process child (--emit-json). */
+type ChildEvent =
+  | { cell: string; median: number }
+  | { next: { run: number; policy: string; n: number } }
+  | { done: { run: number; policy: string; n: number } };
+
+// The lines of a child's stdout as they arrive.
+async function* stdoutLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let pending = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    pending += chunk;
+    let end: number;
+    while ((end = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, end).trim();
+      pending = pending.slice(end + 1);
+      if (line !== "") yield line;
+    }
+  }
+  if (pending.trim() !== "") yield pending.trim();
+}
+
+// Own-process child with --handshake: announces the next cell and blocks until the parent has
+// run RSPLIB's (one line on stdin), so that no RSPLIB process runs while this one is timing.
+function waitForParent(run: number, policy: string, n: number): void {
+  console.log(JSON.stringify({ next: { run, policy, n } }));
+  const byte = new Uint8Array(1);
+  for (;;) {
+    const got = Deno.stdin.readSync(byte);
+    if (got === null) throw new Error("own-process child: the parent closed stdin");
+    if (got === 1 && byte[0] === 10) return;
+  }
+}
+
+// `paired`: the RSPLIB runs were measured next to these cells, run by run (--rsplib).
+function selectionTables(measured: Measured, setting: string, paired: boolean): void {
   for (const k of [1, 3] as const) {
     const per = k === 1 ? "1 PE per call" : "3 PEs per call";
     console.log(
-      `### Handle resolution, ${per}, ${setting} (million calls/s; ours (RSPLIB, ratio))\n`,
+      `### Handle resolution, ${per}, ${setting} (million calls/s; ours (${refTitle}, ratio))\n`,
     );
     console.log(header("Policy"));
     for (const policy of policies) {
-      const row = SIZE_LIST.map((n) =>
-        cell(
-          median(measured.get(`ts/${policy.name}/${n}/${k}`)!),
+      const row = SIZE_LIST.map((n) => {
+        const ours = measured.get(`ts/${policy.name}/${n}/${k}`)!;
+        const need = n >= 1000 ? 2 : 1;
+        if (RSPLIB_RUNNER) {
+          return sameWindowCell(
+            ours,
+            rsplibRuns.get(`rsplib/${policy.name}/${n}/${k}`),
+            need,
+            paired,
+          );
+        }
+        return cell(
+          median(ours),
           refOf(k === 1 ? RSPLIB.resolve1 : RSPLIB.resolve3, policy.name, n),
-          n >= 1000 ? 2 : 1,
-        )
-      );
+          need,
+        );
+      });
       console.log(`| ${policy.name} | ${row.join(" | ")} |`);
     }
     console.log();
@@ -220,24 +363,36 @@ function selectionTables(measured: Measured, setting: string): void {
 }
 
 if (EMIT_JSON) {
-  // Child of --process own: the cells as JSON on stdout, nothing else.
-  console.log(JSON.stringify([...measureSelection(policies, true, false)]));
+  // Child of --process own: one JSON line per cell and event on stdout, nothing else.
+  measureSelection(policies, true, false);
   Deno.exit(0);
 }
+
+// --rsplib: the host's speed in this window, by code that is not the handlespace's (printed last).
+const gaugeAtStart = RSPLIB_RUNNER ? rsplibGauge(RSPLIB_RUNNER) : "";
 
 if (ONLY.has("selection") || ONLY.has("wasm")) {
   const own = ONLY.has("selection") && PROCESS !== "mixed"
     ? await measureOwnProcess(policies)
     : undefined;
   // The WebAssembly cells are measured next to TS cells in the same process (for the ratio).
+  // Mixed only with --rsplib: RSPLIB's cells run next to the mixed ones (none measured yet).
+  const mixedRsplib = RSPLIB_RUNNER && !own && ONLY.has("selection")
+    ? (policy: string, n: number) => measureRsplib(policy, n, "selection")
+    : undefined;
   const measured = measureSelection(
     policies,
     (ONLY.has("selection") && PROCESS !== "own") || ONLY.has("wasm"),
     ONLY.has("wasm"),
+    mixedRsplib,
   );
-  if (own) selectionTables(own, "each policy in its own process");
+  if (own) selectionTables(own, "each policy in its own process", true);
   if (ONLY.has("selection") && PROCESS !== "own") {
-    selectionTables(measured, `all ${policies.length} policies in one process`);
+    selectionTables(
+      measured,
+      `all ${policies.length} policies in one process`,
+      mixedRsplib !== undefined,
+    );
   }
   if (ONLY.has("wasm") && WASM.name === "wasm") {
     for (const k of [1, 3] as const) {
@@ -287,6 +442,9 @@ if (ONLY.has("lifecycle")) {
       const perPhase: Record<string, number[]> = {};
       const perRun: Record<string, number[]> = {};
       for (let run = 0; run < RUNS; run++) {
+        // --rsplib: RSPLIB's run of this (policy, N) before or after ours, alternating.
+        const first = RSPLIB_RUNNER !== undefined && rsplibFirst();
+        if (first) measureRsplib(policy.name, n, "lifecycle");
         lifecycleBlock(sets, Math.max(batch, Math.ceil(10000 / n))); // warm-up: ≥ 10000 ops per phase
         for (const ph of phases) perPhase[ph] = [];
         for (let s = 0; s < SAMPLES; s++) {
@@ -301,10 +459,14 @@ if (ONLY.has("lifecycle")) {
           for (const ph of phases) perPhase[ph]!.push(mops(sum[ph]!));
         }
         for (const ph of phases) (perRun[ph] ??= []).push(median(perPhase[ph]!));
+        if (RSPLIB_RUNNER !== undefined && !first) measureRsplib(policy.name, n, "lifecycle");
       }
       for (const ph of phases) {
+        const need = n >= 1000 ? 1 : 0;
         cells[ph].push(
-          cell(median(perRun[ph]!), refOf(RSPLIB[ph], policy.name, n), n >= 1000 ? 1 : 0),
+          RSPLIB_RUNNER
+            ? sameWindowCell(perRun[ph]!, rsplibRuns.get(`${ph}/${policy.name}/${n}`), need, true)
+            : cell(median(perRun[ph]!), refOf(RSPLIB[ph], policy.name, n), need),
         );
       }
     }
@@ -312,7 +474,7 @@ if (ONLY.has("lifecycle")) {
     console.error(`lifecycle: ${policy.name} done`);
   }
   for (const ph of phases) {
-    console.log(`### ${titles[ph]} (million ops/s; ours (RSPLIB, ratio))\n`);
+    console.log(`### ${titles[ph]} (million ops/s; ours (${refTitle}, ratio))\n`);
     console.log(header("Policy"));
     console.log(rows[ph].join("\n"));
     console.log();
@@ -321,8 +483,16 @@ if (ONLY.has("lifecycle")) {
 
 if (ONLY.has("checksum")) {
   const upd: string[] = [], updBig: string[] = [], rec: string[] = [], read: string[] = [];
+  // RSPLIB's figure of a checksum row at N: same window (--rsplib, run before ours) or
+  // bench-reference.md's.
+  const refChecksum = (kind: string, n: number, table: readonly number[]): string => {
+    const v = RSPLIB_RUNNER
+      ? rsplibRuns.get(`${kind}/RoundRobin/${n}`)?.at(-1)
+      : table[(SIZES as readonly number[]).indexOf(n)];
+    return v === undefined ? "–" : kind === "checksumRecompute" ? fmt(v) : String(+v.toFixed(2));
+  };
   for (const [i, n] of SIZE_LIST.entries()) {
-    const refIndex = (SIZES as readonly number[]).indexOf(n);
+    measureRsplib("RoundRobin", n, "checksum");
     const repeat = Math.ceil(2000000 / n);
     const hs = filledHandlespace(BENCH_POLICIES[0]!, n);
     const records = checksumEntries(hs, n);
@@ -332,14 +502,16 @@ if (ONLY.has("checksum")) {
       const s = checksumUpdateBlock(records, repeat);
       return s.ns / s.ops;
     }));
-    upd.push(`${u.toFixed(2)} (${RSPLIB_CHECKSUM.updateNs[refIndex]})`);
+    upd.push(`${u.toFixed(2)} (${refChecksum("checksumUpdate", n, RSPLIB_CHECKSUM.updateNs)})`);
     if (BIGINT_IDS) {
       for (let w = 0; w < 3; w++) checksumUpdateBigintBlock(records, repeat);
       const b = median(Array.from({ length: SAMPLES }, () => {
         const s = checksumUpdateBigintBlock(records, repeat);
         return s.ns / s.ops;
       }));
-      updBig.push(`${b.toFixed(2)} (${RSPLIB_CHECKSUM.updateNs[refIndex]})`);
+      updBig.push(
+        `${b.toFixed(2)} (${refChecksum("checksumUpdate", n, RSPLIB_CHECKSUM.updateNs)})`,
+      );
     }
     const recRepeat = Math.max(1, Math.ceil(100000 / n));
     checksumRecomputeBlock(hs, recRepeat);
@@ -347,16 +519,16 @@ if (ONLY.has("checksum")) {
       const s = checksumRecomputeBlock(hs, recRepeat);
       return s.ns / s.ops / 1000;
     }));
-    rec.push(`${fmt(rc)} (${RSPLIB_CHECKSUM.recomputeUs[refIndex]})`);
+    rec.push(`${fmt(rc)} (${refChecksum("checksumRecompute", n, RSPLIB_CHECKSUM.recomputeUs)})`);
     checksumReadBlock(hs, 100000);
     const rd = median(Array.from({ length: SAMPLES }, () => {
       const s = checksumReadBlock(hs, 1000000);
       return s.ns / s.ops;
     }));
-    read.push(`${rd.toFixed(2)} (${RSPLIB_CHECKSUM.readNs[refIndex]})`);
+    read.push(`${rd.toFixed(2)} (${refChecksum("checksumRead", n, RSPLIB_CHECKSUM.readNs)})`);
     if (i === SIZE_LIST.length - 1) console.error("checksum: handlespace done");
   }
-  console.log(`### Handlespace checksum (median; ours (RSPLIB))\n`);
+  console.log(`### Handlespace checksum (median; ours (${refTitle}))\n`);
   console.log(header("Checksum operation"));
   console.log(`| incremental update of one PE entry, ns/update | ${upd.join(" | ")} |`);
   if (BIGINT_IDS) {
@@ -374,11 +546,26 @@ if (ONLY.has("checksum")) {
       return s.ops / s.ns;
     }));
   };
+  let buffer64k: number = RSPLIB_CHECKSUM.bufferGBps64k;
+  let buffer16m: number = RSPLIB_CHECKSUM.bufferGBps16m;
+  if (RSPLIB_RUNNER) {
+    const cells = runRsplib(RSPLIB_RUNNER, "RoundRobin", SIZE_LIST[0]!, "buffer");
+    buffer64k = +cells.get(`checksumBuffer/${65536}`)!.toFixed(2);
+    buffer16m = +cells.get(`checksumBuffer/${16 << 20}`)!.toFixed(2);
+  }
   console.log(
     `\nChecksum routine over a buffer (TS kernel): ${
       gbps(65536, 2000).toFixed(2)
-    } GB/s (64 KiB; RSPLIB ${RSPLIB_CHECKSUM.bufferGBps64k}), ${
+    } GB/s (64 KiB; ${refTitle} ${buffer64k}), ${
       gbps(16 << 20, 8).toFixed(2)
-    } GB/s (16 MiB; RSPLIB ${RSPLIB_CHECKSUM.bufferGBps16m}).`,
+    } GB/s (16 MiB; ${refTitle} ${buffer16m}).`,
+  );
+}
+
+if (RSPLIB_RUNNER) {
+  console.log(
+    `\nRSPLIB harness's host gauges: at the start ${gaugeAtStart}; at the end ${
+      rsplibGauge(RSPLIB_RUNNER)
+    }.`,
   );
 }
