@@ -256,8 +256,31 @@ export class HeapEngine {
   }
 
   selectOne(maxIncrement: number): number {
-    // Small, so that V8 inlines it into callers that serve every kind of pool.
+    // Small, so that V8 inlines it into callers that serve every kind of pool. First the memo's
+    // first (the root) when the memo proved that its use keeps the order (#memoUse plain: no
+    // per-use update, the root's key below its four children's): counted as a memo hit and used
+    // without comparing it with its children (#useTop makes a root it leaves in place the memo).
+    if (this.memoN !== 0 && this.#memoUse === MEMO_USE_PLAIN) {
+      const s = this.memo[0]!;
+      this.#hits[1]!++;
+      this.#pending = true;
+      if (maxIncrement > 0) {
+        const hs = this.hs, seq = hs[0]!;
+        if (seq < SEQ_LIMIT) {
+          hs[0] = seq + 1;
+          hs[OFF] = seq;
+          this.#seq[s] = seq;
+        } else this.#useFirst(s);
+      }
+      return s;
+    }
     if (this.n === 0) return this.#selectSaturated(maxIncrement);
+    return this.#selectRoot(maxIncrement);
+  }
+
+  // selectOne() of the root without a memo that proves its use (out of line, so that selectOne
+  // stays small): counted and used.
+  #selectRoot(maxIncrement: number): number {
     const s = this.hslot[OFF]!;
     this.#sel[s]!++;
     if (maxIncrement > 0) {
@@ -282,9 +305,22 @@ export class HeapEngine {
     hs[OFF] = seq;
     this.#seq[s] = seq;
     const hk = this.hk, k = hk[OFF]!;
-    if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) return;
+    if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) {
+      if (this.memoN === 0) this.#rememberRoot(s);
+      return;
+    }
     this.#dropMemo();
     this.#siftDown(0);
+  }
+
+  // The root s, which a use without a per-use update leaves in place (its key is below its
+  // four children's), becomes the memo (of one slot) with the plain use: selectOne() then takes
+  // it without the comparisons until the order may change.
+  #rememberRoot(s: number): void {
+    if (this.#pending) this.flushCounts();
+    this.memo[0] = s;
+    this.memoN = 1;
+    this.#memoUse = MEMO_USE_PLAIN;
   }
 
   // #useTop of weighted round robin, which serves the root `weight` times in a row: while its
