@@ -107,6 +107,8 @@ export class HeapEngine {
   #pending = false;
   /** How selectInto() may use the memo's first (MEMO_USE_*), found by #remember(). */
   #memoUse = MEMO_USE_OTHER;
+  /** The memo's first while the memo is valid and its use is MEMO_USE_PLAIN, else −1. */
+  #plainRoot = -1;
   /** Weighted round robin's cycle mode (_wrr_cycle.ts), told of every end of a root's run. */
   cycle: WrrCycle | undefined = undefined;
   readonly #pool: SelectionPool;
@@ -256,30 +258,28 @@ export class HeapEngine {
   }
 
   selectOne(maxIncrement: number): number {
-    // Small, so that V8 inlines it into callers that serve every kind of pool. First the memo's
-    // first (the root) when the memo proved that its use keeps the order (#memoUse plain: no
-    // per-use update, the root's key below its four children's): counted as a memo hit and used
-    // without comparing it with its children (#useTop makes a root it leaves in place the memo).
-    if (this.memoN !== 0 && this.#memoUse === MEMO_USE_PLAIN) {
-      const s = this.memo[0]!;
-      this.#hits[1]!++;
-      this.#pending = true;
-      if (maxIncrement > 0) {
-        const hs = this.hs, seq = hs[0]!;
-        if (seq < SEQ_LIMIT) {
-          hs[0] = seq + 1;
-          hs[OFF] = seq;
-          this.#seq[s] = seq;
-        } else this.#useFirst(s);
-      }
-      return s;
+    // Small, so that V8 inlines it into callers that serve every kind of pool. A root that the
+    // memo proved to stay in place under its use (#plainRoot: no per-use update, its key below
+    // its four children's) is counted as a memo hit and used without comparing it with its
+    // children; anything else out of line.
+    const s = this.#plainRoot;
+    if (s < 0) {
+      return this.n === 0 ? this.#selectSaturated(maxIncrement) : this.#selectRoot(maxIncrement);
     }
-    if (this.n === 0) return this.#selectSaturated(maxIncrement);
-    return this.#selectRoot(maxIncrement);
+    this.#hits[1]!++;
+    this.#pending = true;
+    if (maxIncrement > 0) {
+      const hs = this.hs, seq = hs[0]!;
+      if (seq < SEQ_LIMIT) {
+        hs[0] = seq + 1;
+        hs[OFF] = seq;
+        this.#seq[s] = seq;
+      } else this.#useFirst(s);
+    }
+    return s;
   }
 
-  // selectOne() of the root without a memo that proves its use (out of line, so that selectOne
-  // stays small): counted and used.
+  // selectOne() of the root when it is not proved to stay: counted and used.
   #selectRoot(maxIncrement: number): number {
     const s = this.hslot[OFF]!;
     this.#sel[s]!++;
@@ -321,6 +321,7 @@ export class HeapEngine {
     this.memo[0] = s;
     this.memoN = 1;
     this.#memoUse = MEMO_USE_PLAIN;
+    this.#plainRoot = s;
   }
 
   // #useTop of weighted round robin, which serves the root `weight` times in a row: while its
@@ -459,6 +460,7 @@ export class HeapEngine {
       }
     }
     this.#memoUse = use;
+    this.#plainRoot = use === MEMO_USE_PLAIN ? memo[0]! : -1;
   }
 
   /** Adds the memo hits to the pool's selection counts. */
@@ -478,6 +480,7 @@ export class HeapEngine {
   #dropMemo(): void {
     if (this.#pending) this.flushCounts();
     this.memoN = 0;
+    this.#plainRoot = -1;
   }
 
   // A use of the root s (the first in order): the built-in per-use updates inline.
