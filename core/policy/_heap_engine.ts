@@ -263,24 +263,17 @@ export class HeapEngine {
     // its four children's) is counted as a memo hit and used without comparing it with its
     // children; anything else out of line.
     const s = this.#plainRoot;
-    if (s < 0) {
-      return this.n === 0 ? this.#selectSaturated(maxIncrement) : this.#selectRoot(maxIncrement);
-    }
+    if (s < 0) return this.#selectFirst(maxIncrement);
     this.#hits[1]!++;
     this.#pending = true;
-    if (maxIncrement > 0) {
-      const hs = this.hs, seq = hs[0]!;
-      if (seq < SEQ_LIMIT) {
-        hs[0] = seq + 1;
-        hs[OFF] = seq;
-        this.#seq[s] = seq;
-      } else this.#useFirst(s);
-    }
+    if (maxIncrement > 0) this.#usePlain(s);
     return s;
   }
 
-  // selectOne() of the root when it is not proved to stay: counted and used.
-  #selectRoot(maxIncrement: number): number {
+  // selectOne() without a root proved to stay: the root (or the saturated list's head), counted
+  // and used.
+  #selectFirst(maxIncrement: number): number {
+    if (this.n === 0) return this.#selectSaturated(maxIncrement);
     const s = this.hslot[OFF]!;
     this.#sel[s]!++;
     if (maxIncrement > 0) {
@@ -289,6 +282,16 @@ export class HeapEngine {
       else this.#useTop(s);
     }
     return s;
+  }
+
+  // A use of the root s that stays in place (#plainRoot): the next sequence number only.
+  #usePlain(s: number): void {
+    const hs = this.hs, seq = hs[0]!;
+    if (seq < SEQ_LIMIT) {
+      hs[0] = seq + 1;
+      hs[OFF] = seq;
+      this.#seq[s] = seq;
+    } else this.#useFirst(s);
   }
 
   // A use of the root s: inline for the policies without a per-use update (the next sequence
