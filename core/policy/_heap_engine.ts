@@ -107,6 +107,8 @@ export class HeapEngine {
   #pending = false;
   /** How selectInto() may use the memo's first (MEMO_USE_*), found by #remember(). */
   #memoUse = MEMO_USE_OTHER;
+  /** The memo's first while the memo is valid and its use is MEMO_USE_PLAIN, else −1. */
+  #plainRoot = -1;
   /** Weighted round robin's cycle mode (_wrr_cycle.ts), told of every end of a root's run. */
   cycle: WrrCycle | undefined = undefined;
   readonly #pool: SelectionPool;
@@ -257,7 +259,21 @@ export class HeapEngine {
   }
 
   selectOne(maxIncrement: number): number {
-    // Small, so that V8 inlines it into callers that serve every kind of pool.
+    // Small, so that V8 inlines it into callers that serve every kind of pool. A root that the
+    // memo proved to stay in place under its use (#plainRoot: no per-use update, its key below
+    // its four children's) is counted as a memo hit and used without comparing it with its
+    // children; anything else out of line.
+    const s = this.#plainRoot;
+    if (s < 0) return this.#selectFirst(maxIncrement);
+    this.#hits[1]!++;
+    this.#pending = true;
+    if (maxIncrement > 0) this.#usePlain(s);
+    return s;
+  }
+
+  // selectOne() without a root proved to stay: the root (or the saturated list's head), counted
+  // and used.
+  #selectFirst(maxIncrement: number): number {
     if (this.n === 0) return this.#selectSaturated(maxIncrement);
     const s = this.hslot[OFF]!;
     this.#sel[s]!++;
@@ -267,6 +283,16 @@ export class HeapEngine {
       else this.#useTop(s);
     }
     return s;
+  }
+
+  // A use of the root s that stays in place (#plainRoot): the next sequence number only.
+  #usePlain(s: number): void {
+    const hs = this.hs, seq = hs[0]!;
+    if (seq < SEQ_LIMIT) {
+      hs[0] = seq + 1;
+      hs[OFF] = seq;
+      this.#seq[s] = seq;
+    } else this.#useFirst(s);
   }
 
   // A use of the root s: inline for the policies without a per-use update (the next sequence
@@ -283,9 +309,23 @@ export class HeapEngine {
     hs[OFF] = seq;
     this.#seq[s] = seq;
     const hk = this.hk, k = hk[OFF]!;
-    if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) return;
+    if (k < hk[4]! && k < hk[5]! && k < hk[6]! && k < hk[7]!) {
+      if (this.memoN === 0) this.#rememberRoot(s);
+      return;
+    }
     this.#dropMemo();
     this.#siftDown(0);
+  }
+
+  // The root s, which a use without a per-use update leaves in place (its key is below its
+  // four children's), becomes the memo (of one slot) with the plain use: selectOne() then takes
+  // it without the comparisons until the order may change.
+  #rememberRoot(s: number): void {
+    if (this.#pending) this.flushCounts();
+    this.memo[0] = s;
+    this.memoN = 1;
+    this.#memoUse = MEMO_USE_PLAIN;
+    this.#plainRoot = s;
   }
 
   // #useTop of weighted round robin, which serves the root `weight` times in a row: while its
@@ -424,6 +464,7 @@ export class HeapEngine {
       }
     }
     this.#memoUse = use;
+    this.#plainRoot = use === MEMO_USE_PLAIN ? memo[0]! : -1;
   }
 
   /** Adds the memo hits to the pool's selection counts. */
@@ -443,6 +484,7 @@ export class HeapEngine {
   #dropMemo(): void {
     if (this.#pending) this.flushCounts();
     this.memoN = 0;
+    this.#plainRoot = -1;
   }
 
   // A use of the root s (the first in order): the built-in per-use updates inline.

@@ -572,6 +572,87 @@ for (const name of ["LeastUsed", "PriorityLeastUsed", "WeightedRoundRobin"]) {
   });
 }
 
+for (const name of ["LeastUsed", "PriorityLeastUsed", "LeastUsedDPF", "WeightedLeastUsed"]) {
+  test(`${name}: selectOne() memo hits keep the order and counts of the reference model`, () => {
+    // Handlespace.resolveInto's k = 1 path of the heap engine: a root that a use leaves in place
+    // becomes the memo and is then taken and used without comparing it with its children. Long
+    // runs of k = 1 between changes (mostly distinct loads, so that the root stays; some ties),
+    // mixed with k > 1 (which refills the memo) and MaxIncrement 0 and 2; the selection counts
+    // of the memo hits must reach the pool's counts before every change.
+    const policy = byName(name);
+    const rng = new SeededRng(0x51e);
+    const pool = new SelectionPool(policy);
+    const model = new ReferenceModel(policy, 512);
+    const r1 = new SeededRng(7), r2 = new SeededRng(7);
+    const table = Array.from({ length: 4096 }, (_, i) => i);
+    const out: number[] = [];
+    const live = runAgainstModel(pool, model, rng, {
+      steps: 6000,
+      ops: 40,
+      adds: 1,
+      minLive: 5,
+      param: () =>
+        P(policy.type, {
+          load: 1000 * drawIndex(rng, drawIndex(rng, 2) === 0 ? 3 : 60),
+          loadDegradation: 500 * drawIndex(rng, 2),
+          weight: 1 + drawIndex(rng, 4),
+        }),
+      select(step) {
+        const mi = drawIndex(rng, 6) === 0 ? drawIndex(rng, 3) : 1;
+        if (drawIndex(rng, 6) === 0) {
+          const k = 2 + drawIndex(rng, 3);
+          const n = pool.selectInto(k, table, out, r1, mi);
+          assert.deepEqual(out.slice(0, n), model.select(k, r2, mi), `step ${step}`);
+        } else {
+          assert.deepEqual([pool.selectOne(r1, mi)], model.select(1, r2, mi), `step ${step}`);
+        }
+      },
+    });
+    assert.deepEqual(pool.order(), model.order());
+    for (const s of live) assert.equal(pool.selections[s], model.selections[s], `slot ${s}`);
+  });
+}
+
+test("Heap engine: selectOne() memo hits across the sequence renumbering keep the order of ties", () => {
+  // The root taken from the memo is used many times across SEQ_LIMIT (new pools start 16 below
+  // it); its sequence number must follow in the pool and the heap, or after the renumbering a
+  // pool element updated to the root's key would sort before or after it wrongly.
+  for (const name of ["LeastUsed", "PriorityLeastUsed", "LeastUsedDPF", "WeightedLeastUsed"]) {
+    const policy = byName(name);
+    const pool = new SelectionPool(policy);
+    const model = new ReferenceModel(policy, 64);
+    const r1 = new SeededRng(1), r2 = new SeededRng(1);
+    const param = (load: number) => P(policy.type, { load, weight: 1 });
+    const slots: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const s = pool.add(param(1000 * (i + 1)));
+      model.add(s, param(1000 * (i + 1)));
+      slots.push(s);
+    }
+    const root = pool.first();
+    for (let i = 0, last = -1; i < 40; i++) {
+      assert.deepEqual([pool.selectOne(r1)], model.select(1, r2, 0), `${name} use ${i}`);
+      // Each use gives the root the next (newest) sequence number.
+      const seq = pool.seq[root]!;
+      assert.notEqual(seq, last, `${name} use ${i}: sequence number unchanged`);
+      assert.ok(slots.every((s) => s === root || pool.seq[s]! < seq), `${name} use ${i}`);
+      last = seq;
+    }
+    assert.equal(pool.first(), root);
+    assert.ok(pool.order().every((s) => pool.seq[s]! < 100), `${name}: renumbered`);
+    for (const s of slots.slice(1, 4)) {
+      assert.equal(pool.update(s, param(1000)), model.update(s, param(1000)));
+    }
+    for (let i = 0; i < 12; i++) {
+      assert.deepEqual([pool.selectOne(r1)], model.select(1, r2, 0), `${name} after, use ${i}`);
+    }
+    assert.deepEqual(pool.order(), model.order(), name);
+    for (const s of slots) {
+      assert.equal(pool.selections[s], model.selections[s], `${name} slot ${s}`);
+    }
+  }
+});
+
 test("LeastUsed: picks the lowest load, rotates among equal loads, follows load updates", () => {
   const pool = new SelectionPool(byName("LeastUsed"));
   const lu = (load: number): PolicyParameter => P(PolicyType.LeastUsed, { load });
