@@ -47,14 +47,15 @@
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
-import { KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
+import { KEY_DPF_LOAD_LD_DEG, KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
+import { penalty, rint } from "./_policy_math.ts";
 
 const U32_MAX = 0xffffffff;
 /**
- * Record fields (stride 8, 32 bytes): key, next, prev, where, the PE's load degradation (a copy
- * taken when the PE is filed), one unused, and its sequence number as a double (`ns[4 * id + 3]`).
+ * Record fields (stride 8, 32 bytes): key, next, prev, where, copies of the PE's load degradation
+ * and load (taken when the PE is filed), and its sequence number as a double (`ns[4 * id + 3]`).
  */
-const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4;
+const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4, LOAD = 5;
 /** The sequence number's index in the Float64Array view of a record (4 · id + SEQ). */
 const SEQ = 3;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
@@ -92,6 +93,8 @@ export class CalendarEngine {
   nk!: Uint32Array;
   /** The same memory as f64 (for the sequence numbers: index 4 · id + SEQ). */
   ns!: Float64Array;
+  /** The DPF keys' distance penalty term per node id (a copy taken when the PE is filed). */
+  pen!: Float64Array;
   low!: Int32Array;
   high!: Int32Array;
   pend!: Int32Array;
@@ -117,6 +120,8 @@ export class CalendarEngine {
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
   readonly #additive: boolean;
+  /** Whether a DPF key adds the load degradation (KEY_DPF_LOAD_LD_DEG). */
+  readonly #dpfLd: boolean;
   // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows). The
   // sequence numbers live in the records (the pool's array is written by syncSequences()), and a
   // use reads the load degradation from the record's copy.
@@ -129,13 +134,15 @@ export class CalendarEngine {
     this.#policy = policy;
     this.#keyCode = keyCode;
     this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG;
+    this.#dpfLd = keyCode === KEY_DPF_LOAD_LD_DEG;
     this.#attach(pool.capacity);
   }
 
   grow(capacity: number): void {
-    const { nd, low, high, pend } = this;
+    const { nd, low, high, pend, pen } = this;
     this.#attach(capacity);
     this.nd.set(nd);
+    this.pen.set(pen);
     this.low.set(low);
     this.high.set(high);
     this.pend.set(pend);
@@ -148,13 +155,14 @@ export class CalendarEngine {
     this.#ld = pool.loadDegradation;
     this.#deg = pool.degradation;
     const cap = capacity + 1;
-    const buf = new ArrayBuffer(44 * cap);
+    const buf = new ArrayBuffer(52 * cap);
     this.nd = new Int32Array(buf, 0, 8 * cap);
     this.nk = new Uint32Array(buf, 0, 8 * cap);
     this.ns = new Float64Array(buf, 0, 4 * cap);
-    this.low = new Int32Array(buf, 32 * cap, cap);
-    this.high = new Int32Array(buf, 36 * cap, cap);
-    this.pend = new Int32Array(buf, 40 * cap, cap);
+    this.pen = new Float64Array(buf, 32 * cap, cap);
+    this.low = new Int32Array(buf, 40 * cap, cap);
+    this.high = new Int32Array(buf, 44 * cap, cap);
+    this.pend = new Int32Array(buf, 48 * cap, cap);
   }
 
   first(): number {
@@ -387,8 +395,9 @@ export class CalendarEngine {
     this.ns[4 * id + SEQ] = seq;
     const ld = nk[r + LD]!, deg = this.#deg[s]! + ld;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-    const x = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
-    nk[r + KEY] = x;
+    if (this.#additive) nk[r + KEY] = k + ld > U32_MAX ? U32_MAX : k + ld;
+    else this.#dpfKey(id);
+    const x = nk[r + KEY]!;
     const rel = (x >>> this.shift) - st[0]!;
     if (rel === 0) {
       this.#stayed(id);
@@ -532,7 +541,7 @@ export class CalendarEngine {
     while (this.nPend !== 0) {
       const id = this.pend[--this.nPend]!;
       this.nd[8 * id + WHERE] = NOWHERE;
-      this.nk[8 * id + LD] = this.#ld[id - 1]!;
+      this.#copyFields(id);
       this.#place(id, this.#key(id - 1));
     }
   }
@@ -712,7 +721,7 @@ export class CalendarEngine {
       else if (keyCode === KEY_LOAD_LD_DEG) x = load[s]! + ld[s]! + deg[s]!;
       else x = this.#key(s);
       nk[8 * id + KEY] = x > U32_MAX ? U32_MAX : x;
-      nk[8 * id + LD] = ld[s]!;
+      this.#copyFields(id);
     }
     const all = this.#all();
     this.nPend = 0;
@@ -758,6 +767,24 @@ export class CalendarEngine {
     const m = this.nHigh;
     for (let i = 0; i < m; i++) nd[8 * high[i]! + WHERE] = (i << 3) | HIGH;
     for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
+  }
+
+  // Stores node id's DPF key (keyByFormula's) from the copies and the pool's counter, after a
+  // use: rint(load [+ load degradation] + counter + penalty term), capped. (Out of #useHead,
+  // which stays small enough to inline into selectInto.)
+  #dpfKey(id: number): void {
+    const r = 8 * id, nk = this.nk, ld = this.#dpfLd ? nk[r + LD]! : 0;
+    const v = rint(nk[r + LOAD]! + ld + this.#deg[id - 1]! + this.pen[id]!);
+    nk[r + KEY] = v > U32_MAX ? U32_MAX : v;
+  }
+
+  // Copies the pool's policy information that a use reads into node id's record (at filing: a
+  // change of it makes the PE pending).
+  #copyFields(id: number): void {
+    const pool = this.#pool, s = id - 1, r = 8 * id;
+    this.nk[r + LD] = pool.loadDegradation[s]!;
+    this.nk[r + LOAD] = pool.load[s]!;
+    this.pen[id] = penalty(pool.distance[s]!, pool.loadDpf[s]!) * U32_MAX;
   }
 
   #key(slot: number): number {
