@@ -37,12 +37,18 @@
 // The common use (the head of the current bucket, its new key after the tail of its bucket) runs
 // in one function: V8 boxes a key above 2^31 (a double) on every call into a helper it does not
 // inline, so keys reach helpers through the record. Per-PE state of the engine sits in one
-// Int32Array record of four (node id = slot + 1; 0 is "none", so a link to it can be written
-// without a branch): key (as a u32 through a Uint32Array view of the same memory), next, prev,
-// and where (0 nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the
-// pending list): one cache line per PE touched instead of four. Per bucket: head, tail, the
-// tail's key. Ties are broken by sequence number exactly as in the heap engine
-// (_calendar_engine_test.ts compares the two).
+// 32-byte record (node id = slot + 1; 0 is "none", so a link to it can be written without a
+// branch): key (as a u32 through a Uint32Array view of the same memory), next, prev, where (0
+// nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the pending list),
+// copies of the PE's load degradation and load, and its sequence number (a double, through a
+// Float64Array view; the pool's `seq` array is written from the records when it is read). So a
+// use reads and writes one record instead of the record plus the pool's seq and loadDegradation
+// arrays (and, for the DPF keys, its load, distance and load DPF: their penalty term is copied
+// into `pen` when the PE is filed); what it still touches besides are the pool's degradation
+// counter and selection count (both public, read by a re-registration and the management
+// views). The copies are taken whenever a PE is filed, and every change of its policy
+// information makes it pending first. Per bucket: head, tail, the tail's key. Ties are broken
+// by sequence number exactly as in the heap engine (_calendar_engine_test.ts compares the two).
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
