@@ -37,21 +37,33 @@
 // The common use (the head of the current bucket, its new key after the tail of its bucket) runs
 // in one function: V8 boxes a key above 2^31 (a double) on every call into a helper it does not
 // inline, so keys reach helpers through the record. Per-PE state of the engine sits in one
-// Int32Array record of four (node id = slot + 1; 0 is "none", so a link to it can be written
-// without a branch): key (as a u32 through a Uint32Array view of the same memory), next, prev,
-// and where (0 nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the
-// pending list): one cache line per PE touched instead of four. Per bucket: head, tail, the
-// tail's key. Ties are broken by sequence number exactly as in the heap engine
-// (_calendar_engine_test.ts compares the two).
+// 32-byte record (node id = slot + 1; 0 is "none", so a link to it can be written without a
+// branch): key (as a u32 through a Uint32Array view of the same memory), next, prev, where (0
+// nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the pending list),
+// copies of the PE's load degradation and load, and its sequence number (a double, through a
+// Float64Array view; the pool's `seq` array is written from the records when it is read). So a
+// use reads and writes one record instead of the record plus the pool's seq and loadDegradation
+// arrays (and, for the DPF keys, its load, distance and load DPF: their penalty term is copied
+// into `pen` when the PE is filed); what it still touches besides are the pool's degradation
+// counter and selection count (both public, read by a re-registration and the management
+// views). The copies are taken whenever a PE is filed, and every change of its policy
+// information makes it pending first. Per bucket: head, tail, the tail's key. Ties are broken
+// by sequence number exactly as in the heap engine (_calendar_engine_test.ts compares the two).
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
-import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
-import { KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
+import { SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+import { KEY_DPF_LOAD_LD_DEG, KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
+import { penalty, rint } from "./_policy_math.ts";
 
 const U32_MAX = 0xffffffff;
-/** Record fields (stride 4). */
-const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3;
+/**
+ * Record fields (stride 8, 32 bytes): key, next, prev, where, copies of the PE's load degradation
+ * and load (taken when the PE is filed), and its sequence number as a double (`ns[4 * id + 3]`).
+ */
+const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4, LOAD = 5;
+/** The sequence number's index in the Float64Array view of a record (4 · id + SEQ). */
+const SEQ = 3;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
 const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
@@ -81,10 +93,14 @@ export const calendarThreshold = { min: 256 };
  * (key, sequence number), the same choices as the heap engine (see the file comment).
  */
 export class CalendarEngine {
-  /** Node records: key, next, prev, where (stride 4, by node id). */
+  /** Node records: key, next, prev, where, load degradation, -, sequence number (stride 8). */
   nd!: Int32Array;
-  /** The same memory as u32 (for the keys). */
+  /** The same memory as u32 (for the keys and load degradations). */
   nk!: Uint32Array;
+  /** The same memory as f64 (for the sequence numbers: index 4 · id + SEQ). */
+  ns!: Float64Array;
+  /** The DPF keys' distance penalty term per node id (a copy taken when the PE is filed). */
+  pen!: Float64Array;
   low!: Int32Array;
   high!: Int32Array;
   pend!: Int32Array;
@@ -110,8 +126,11 @@ export class CalendarEngine {
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
   readonly #additive: boolean;
-  // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows).
-  #seq!: Float64Array;
+  /** Whether a DPF key adds the load degradation (KEY_DPF_LOAD_LD_DEG). */
+  readonly #dpfLd: boolean;
+  // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows). The
+  // sequence numbers live in the records (the pool's array is written by syncSequences()), and a
+  // use reads the load degradation from the record's copy.
   #sel!: Float64Array;
   #ld!: Uint32Array;
   #deg!: Uint32Array;
@@ -121,13 +140,15 @@ export class CalendarEngine {
     this.#policy = policy;
     this.#keyCode = keyCode;
     this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG;
+    this.#dpfLd = keyCode === KEY_DPF_LOAD_LD_DEG;
     this.#attach(pool.capacity);
   }
 
   grow(capacity: number): void {
-    const { nd, low, high, pend } = this;
+    const { nd, low, high, pend, pen } = this;
     this.#attach(capacity);
     this.nd.set(nd);
+    this.pen.set(pen);
     this.low.set(low);
     this.high.set(high);
     this.pend.set(pend);
@@ -136,17 +157,18 @@ export class CalendarEngine {
   // The pool's per-slot arrays, and the engine's own for node ids 0 … capacity in one buffer.
   #attach(capacity: number): void {
     const pool = this.#pool;
-    this.#seq = pool.seq;
     this.#sel = pool.selections;
     this.#ld = pool.loadDegradation;
     this.#deg = pool.degradation;
     const cap = capacity + 1;
-    const buf = new ArrayBuffer(28 * cap);
-    this.nd = new Int32Array(buf, 0, 4 * cap);
-    this.nk = new Uint32Array(buf, 0, 4 * cap);
-    this.low = new Int32Array(buf, 16 * cap, cap);
-    this.high = new Int32Array(buf, 20 * cap, cap);
-    this.pend = new Int32Array(buf, 24 * cap, cap);
+    const buf = new ArrayBuffer(52 * cap);
+    this.nd = new Int32Array(buf, 0, 8 * cap);
+    this.nk = new Uint32Array(buf, 0, 8 * cap);
+    this.ns = new Float64Array(buf, 0, 4 * cap);
+    this.pen = new Float64Array(buf, 32 * cap, cap);
+    this.low = new Int32Array(buf, 40 * cap, cap);
+    this.high = new Int32Array(buf, 44 * cap, cap);
+    this.pend = new Int32Array(buf, 48 * cap, cap);
   }
 
   first(): number {
@@ -156,7 +178,7 @@ export class CalendarEngine {
   }
 
   add(slot: number): void {
-    this.#seq[slot] = this.#sequence();
+    this.ns[4 * (slot + 1) + SEQ] = this.#sequence();
     this.n++;
     this.#pendPush(slot + 1);
   }
@@ -168,7 +190,7 @@ export class CalendarEngine {
 
   changed(slot: number): void {
     const id = slot + 1;
-    if ((this.nd[4 * id + WHERE]! & TAG) === PEND) return;
+    if ((this.nd[8 * id + WHERE]! & TAG) === PEND) return;
     this.#detach(id);
     this.#pendPush(id);
   }
@@ -194,7 +216,7 @@ export class CalendarEngine {
     const id = this.#first(), s = id - 1;
     this.#sel[s]!++;
     if (maxIncrement > 0) {
-      if ((this.nd[4 * id + WHERE]! & TAG) === LOW) this.#use(id);
+      if ((this.nd[8 * id + WHERE]! & TAG) === LOW) this.#use(id);
       else this.#useHead(id, s);
     }
     return s;
@@ -211,7 +233,7 @@ export class CalendarEngine {
       let id = this.#calFirst(), b = this.cur;
       const ht = this.ht, mask = this.mask;
       for (;;) {
-        for (; id !== 0 && c < want; id = nd[4 * id + NEXT]!) out[c++] = id - 1;
+        for (; id !== 0 && c < want; id = nd[8 * id + NEXT]!) out[c++] = id - 1;
         if (c === want) break;
         b = this.#nextBucket((b + 1) & mask);
         id = ht[HS * b]!;
@@ -230,7 +252,7 @@ export class CalendarEngine {
       out[c] = id - 1;
       this.#detach(id);
     }
-    for (let i = 0; i < want; i++) this.#place(out[i]! + 1, this.nk[4 * (out[i]! + 1) + KEY]!);
+    for (let i = 0; i < want; i++) this.#place(out[i]! + 1, this.nk[8 * (out[i]! + 1) + KEY]!);
     for (let i = 0; i < want; i++) sel[out[i]!]!++;
     if (maxIncrement > 0) {
       const used = maxIncrement < want ? maxIncrement : want;
@@ -252,7 +274,7 @@ export class CalendarEngine {
     const nd = this.nd, sel = this.#sel, first = this.#calFirst();
     out[0] = table[first - 1]!;
     sel[first - 1]!++;
-    let id = nd[4 * first + NEXT]!, b = this.cur;
+    let id = nd[8 * first + NEXT]!, b = this.cur;
     for (let c = 1; c < want; c++) {
       if (id === 0) {
         b = this.#nextBucket((b + 1) & this.mask);
@@ -260,7 +282,7 @@ export class CalendarEngine {
       }
       out[c] = table[id - 1]!;
       sel[id - 1]!++;
-      id = nd[4 * id + NEXT]!;
+      id = nd[8 * id + NEXT]!;
     }
     if (maxIncrement > 0) this.#useHead(first, first - 1);
     return want;
@@ -277,19 +299,31 @@ export class CalendarEngine {
 
   orderInto(out: number[]): void {
     if (this.nPend !== 0) this.#flush();
-    const nk = this.nk, seq = this.#seq, all = this.#all();
-    all.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
+    const nk = this.nk, ns = this.ns, all = this.#all();
+    all.sort((a, b) => nk[8 * a]! - nk[8 * b]! || ns[4 * a + SEQ]! - ns[4 * b + SEQ]!);
     for (const id of all) out.push(id - 1);
   }
 
   /**
-   * Takes over `count` live slots from another engine with their sequence numbers (the next one
-   * to give out is `nextSeq`); the engine must be empty. They are filed at the next selection.
+   * Takes over `count` live slots from another engine with their sequence numbers (`seq`, by
+   * slot; the next one to give out is `nextSeq`); the engine must be empty. They are filed at the next selection.
    */
-  adopt(slots: Int32Array, count: number, nextSeq: number): void {
+  adopt(slots: Int32Array, count: number, nextSeq: number, seq: Float64Array): void {
     this.st[1] = nextSeq;
-    for (let i = 0; i < count; i++) this.#pendPush(slots[i]! + 1);
+    for (let i = 0; i < count; i++) {
+      const s = slots[i]!;
+      this.ns[4 * (s + 1) + SEQ] = seq[s]!;
+      this.#pendPush(s + 1);
+    }
     this.n = count;
+  }
+
+  /** Writes the live PEs' sequence numbers (kept in the records) into the pool's array. */
+  syncSequences(seq: Float64Array): void {
+    const nd = this.nd, ns = this.ns, cap = seq.length;
+    for (let id = 1; id <= cap; id++) {
+      if (nd[8 * id + WHERE] !== NOWHERE) seq[id - 1] = ns[4 * id + SEQ]!;
+    }
   }
 
   // The first PE of all (n > 0, nothing pending).
@@ -307,7 +341,7 @@ export class CalendarEngine {
     const st = this.st;
     if (this.cn === 0) {
       // Jump the window to the high heap's first.
-      st[0] = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
+      st[0] = this.nk[8 * this.high[0]! + KEY]! >>> this.shift;
       this.cur = st[0]! & this.mask;
       this.#pull();
       return this.ht[HS * this.cur]!;
@@ -323,7 +357,7 @@ export class CalendarEngine {
     const b0 = st[0]! + ((b - cur) & this.mask);
     st[0] = b0;
     this.cur = b;
-    if (this.nHigh !== 0 && (this.nk[4 * this.high[0]! + KEY]! >>> this.shift) - b0 < this.nb) {
+    if (this.nHigh !== 0 && (this.nk[8 * this.high[0]! + KEY]! >>> this.shift) - b0 < this.nb) {
       this.#pull();
     }
     return this.ht[HS * b]!;
@@ -333,7 +367,7 @@ export class CalendarEngine {
   #pull(): void {
     const b0 = this.st[0]!, nb = this.nb, shift = this.shift, nk = this.nk;
     while (this.nHigh !== 0) {
-      const id = this.high[0]!, x = nk[4 * id + KEY]!;
+      const id = this.high[0]!, x = nk[8 * id + KEY]!;
       if ((x >>> shift) - b0 >= nb) break;
       this.#heapRemove(this.high, HIGH, 0);
       this.#calInsert(id, x);
@@ -363,12 +397,13 @@ export class CalendarEngine {
       return;
     }
     st[1] = seq + 1;
-    this.#seq[s] = seq;
-    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    const nk = this.nk, nd = this.nd, ht = this.ht, hk = this.hk, r = 8 * id, k = nk[r + KEY]!;
+    this.ns[4 * id + SEQ] = seq;
+    const ld = nk[r + LD]!, deg = this.#deg[s]! + ld;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-    const nk = this.nk, nd = this.nd, ht = this.ht, hk = this.hk, r = 4 * id, k = nk[r + KEY]!;
-    const x = this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s);
-    nk[r + KEY] = x;
+    if (this.#additive) nk[r + KEY] = k + ld > U32_MAX ? U32_MAX : k + ld;
+    else this.#dpfKey(id);
+    const x = nk[r + KEY]!;
     const rel = (x >>> this.shift) - st[0]!;
     if (rel === 0) {
       this.#stayed(id);
@@ -380,7 +415,7 @@ export class CalendarEngine {
     if (after === 0) {
       ht[c + 1] = 0;
       this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
-    } else nd[4 * after + PREV] = 0;
+    } else nd[8 * after + PREV] = 0;
     if (rel >= this.nb || after === 0 && this.cn === 1) {
       // Beyond the window, or the calendar would be empty: placed anew.
       this.cn--;
@@ -397,7 +432,7 @@ export class CalendarEngine {
         nd[r + PREV] = 0;
         this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
       } else if (hk[t + 2]! <= x) {
-        nd[4 * tail + NEXT] = id;
+        nd[8 * tail + NEXT] = id;
         nd[r + PREV] = tail;
         nd[r + NEXT] = 0;
         ht[t + 1] = id;
@@ -412,7 +447,7 @@ export class CalendarEngine {
   // The used head id got a key (in its record) in the current bucket: it moves behind the keys
   // ≤ its key.
   #stayed(id: number): void {
-    const c = HS * this.cur, tail = this.ht[c + 1]!, x = this.nk[4 * id + KEY]!;
+    const c = HS * this.cur, tail = this.ht[c + 1]!, x = this.nk[8 * id + KEY]!;
     if (tail === id) {
       this.hk[c + 2] = x;
       return;
@@ -429,65 +464,65 @@ export class CalendarEngine {
   // Links node id (unlinked, key in its record, newest sequence number) into bucket b, whose
   // tail's key is larger, after the last key ≤ its key.
   #walkIn(id: number, b: number): void {
-    const nd = this.nd, nk = this.nk, x = nk[4 * id + KEY]!;
-    let after = nd[4 * this.ht[HS * b + 1]! + PREV]!;
-    while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
+    const nd = this.nd, nk = this.nk, x = nk[8 * id + KEY]!;
+    let after = nd[8 * this.ht[HS * b + 1]! + PREV]!;
+    while (after !== 0 && nk[8 * after + KEY]! > x) after = nd[8 * after + PREV]!;
     this.#link(id, x, b, after);
   }
 
   // Places node id (detached, key in its record).
   #placeStored(id: number): void {
-    this.#place(id, this.nk[4 * id + KEY]!);
+    this.#place(id, this.nk[8 * id + KEY]!);
   }
 
   // Node id (the head of bucket `cur`, not its tail) becomes the tail.
   #toTail(id: number, tail: number): void {
-    const nd = this.nd, ht = this.ht, c = HS * this.cur, after = nd[4 * id + NEXT]!;
+    const nd = this.nd, ht = this.ht, c = HS * this.cur, after = nd[8 * id + NEXT]!;
     ht[c] = after;
-    nd[4 * after + PREV] = 0;
-    nd[4 * tail + NEXT] = id;
-    nd[4 * id + PREV] = tail;
-    nd[4 * id + NEXT] = 0;
+    nd[8 * after + PREV] = 0;
+    nd[8 * tail + NEXT] = id;
+    nd[8 * id + PREV] = tail;
+    nd[8 * id + NEXT] = 0;
     ht[c + 1] = id;
   }
 
   // Unlinks node id, the head of bucket `cur`.
   #unlinkHead(id: number): void {
-    const nd = this.nd, ht = this.ht, cur = this.cur, after = nd[4 * id + NEXT]!;
+    const nd = this.nd, ht = this.ht, cur = this.cur, after = nd[8 * id + NEXT]!;
     ht[HS * cur] = after;
     if (after === 0) {
       ht[HS * cur + 1] = 0;
       this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
-    } else nd[4 * after + PREV] = 0;
+    } else nd[8 * after + PREV] = 0;
     this.cn--;
-    nd[4 * id + WHERE] = NOWHERE;
+    nd[8 * id + WHERE] = NOWHERE;
   }
 
   // A use of any PE (MaxIncrement > 1, the low heap, renumbering): filed again.
   #use(id: number): void {
     const s = id - 1;
-    const ld = this.#ld[s]!, deg = this.#deg[s]! + ld;
+    const ld = this.nk[8 * id + LD]!, deg = this.#deg[s]! + ld;
     const seq = this.#sequence();
     this.#detach(id);
-    this.#seq[s] = seq;
+    this.ns[4 * id + SEQ] = seq;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-    const k = this.nk[4 * id + KEY]!;
+    const k = this.nk[8 * id + KEY]!;
     this.#place(id, this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s));
   }
 
   #detach(id: number): void {
-    const w = this.nd[4 * id + WHERE]!, tag = w & TAG;
+    const w = this.nd[8 * id + WHERE]!, tag = w & TAG;
     if (w === CAL) this.#calUnlink(id);
     else if (tag === LOW) this.#heapRemove(this.low, LOW, w >> 3);
     else if (tag === HIGH) this.#heapRemove(this.high, HIGH, w >> 3);
     else if (tag === PEND) this.#pendRemove(w >> 3);
-    this.nd[4 * id + WHERE] = NOWHERE;
+    this.nd[8 * id + WHERE] = NOWHERE;
   }
 
   #pendPush(id: number): void {
     const i = this.nPend++;
     this.pend[i] = id;
-    this.nd[4 * id + WHERE] = (i << 3) | PEND;
+    this.nd[8 * id + WHERE] = (i << 3) | PEND;
   }
 
   #pendRemove(p: number): void {
@@ -495,7 +530,7 @@ export class CalendarEngine {
     if (p === last) return;
     const moved = this.pend[last]!;
     this.pend[p] = moved;
-    this.nd[4 * moved + WHERE] = (p << 3) | PEND;
+    this.nd[8 * moved + WHERE] = (p << 3) | PEND;
   }
 
   // Files the pending PEs: one by one while they are few, otherwise everything again.
@@ -511,20 +546,21 @@ export class CalendarEngine {
     // (A placement may file everything again, which empties the list.)
     while (this.nPend !== 0) {
       const id = this.pend[--this.nPend]!;
-      this.nd[4 * id + WHERE] = NOWHERE;
+      this.nd[8 * id + WHERE] = NOWHERE;
+      this.#copyFields(id);
       this.#place(id, this.#key(id - 1));
     }
   }
 
   // Places node id (detached, sequence number set) with key x.
   #place(id: number, x: number): void {
-    this.nk[4 * id + KEY] = x;
+    this.nk[8 * id + KEY] = x;
     const bk = x >>> this.shift, b0 = this.st[0]!;
     if (this.cn === 0 && this.nLow === 0) {
       // An empty calendar: its window may move anywhere at or below the high heap's first.
       let base = bk;
       if (this.nHigh !== 0) {
-        const hb = this.nk[4 * this.high[0]! + KEY]! >>> this.shift;
+        const hb = this.nk[8 * this.high[0]! + KEY]! >>> this.shift;
         if (hb < base) base = hb;
       }
       this.st[0] = base;
@@ -543,7 +579,7 @@ export class CalendarEngine {
 
   // Links node id with key x (inside the window) into its bucket at its (key, sequence) place.
   #calInsert(id: number, x: number): void {
-    const seq = this.#seq, mine = seq[id - 1]!;
+    const ns = this.ns, mine = ns[4 * id + SEQ]!;
     if (mine === this.st[1]! - 1) {
       this.#calAppend(id, x);
       return;
@@ -551,9 +587,9 @@ export class CalendarEngine {
     const b = (x >>> this.shift) & this.mask, nd = this.nd, nk = this.nk, ht = this.ht;
     let after = ht[HS * b + 1]!;
     while (after !== 0) {
-      const ka = nk[4 * after + KEY]!;
-      if (ka < x || (ka === x && seq[after - 1]! < mine)) break;
-      after = nd[4 * after + PREV]!;
+      const ka = nk[8 * after + KEY]!;
+      if (ka < x || (ka === x && ns[4 * after + SEQ]! < mine)) break;
+      after = nd[8 * after + PREV]!;
     }
     this.#link(id, x, b, after);
   }
@@ -568,21 +604,21 @@ export class CalendarEngine {
       return;
     }
     const nd = this.nd, nk = this.nk;
-    let after = nd[4 * tail + PREV]!;
-    while (after !== 0 && nk[4 * after + KEY]! > x) after = nd[4 * after + PREV]!;
+    let after = nd[8 * tail + PREV]!;
+    while (after !== 0 && nk[8 * after + KEY]! > x) after = nd[8 * after + PREV]!;
     this.#link(id, x, b, after);
   }
 
   #link(id: number, x: number, b: number, after: number): void {
-    const nd = this.nd, ht = this.ht, r = 4 * id;
-    const next = after !== 0 ? nd[4 * after + NEXT]! : ht[HS * b]!;
+    const nd = this.nd, ht = this.ht, r = 8 * id;
+    const next = after !== 0 ? nd[8 * after + NEXT]! : ht[HS * b]!;
     this.nk[r + KEY] = x;
     nd[r + PREV] = after;
     nd[r + NEXT] = next;
     nd[r + WHERE] = CAL;
-    if (after !== 0) nd[4 * after + NEXT] = id;
+    if (after !== 0) nd[8 * after + NEXT] = id;
     else ht[HS * b] = id;
-    if (next !== 0) nd[4 * next + PREV] = id;
+    if (next !== 0) nd[8 * next + PREV] = id;
     else {
       ht[HS * b + 1] = id;
       this.hk[HS * b + 2] = x;
@@ -592,14 +628,14 @@ export class CalendarEngine {
   }
 
   #calUnlink(id: number): void {
-    const b = (this.nk[4 * id + KEY]! >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
-    const n = nd[4 * id + NEXT]!, p = nd[4 * id + PREV]!;
-    if (p !== 0) nd[4 * p + NEXT] = n;
+    const b = (this.nk[8 * id + KEY]! >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
+    const n = nd[8 * id + NEXT]!, p = nd[8 * id + PREV]!;
+    if (p !== 0) nd[8 * p + NEXT] = n;
     else ht[HS * b] = n;
-    if (n !== 0) nd[4 * n + PREV] = p;
+    if (n !== 0) nd[8 * n + PREV] = p;
     else {
       ht[HS * b + 1] = p;
-      this.hk[HS * b + 2] = this.nk[4 * p + KEY]!; // (node 0's key when the bucket empties)
+      this.hk[HS * b + 2] = this.nk[8 * p + KEY]!; // (node 0's key when the bucket empties)
     }
     if (ht[HS * b] === 0) this.bits[b >> 5] = this.bits[b >> 5]! & ~(1 << (b & 31));
     this.cn--;
@@ -607,8 +643,8 @@ export class CalendarEngine {
 
   // Whether node a comes before node b: key, then sequence number.
   #before(a: number, b: number): boolean {
-    const ka = this.nk[4 * a + KEY]!, kb = this.nk[4 * b + KEY]!;
-    return ka < kb || (ka === kb && this.#seq[a - 1]! < this.#seq[b - 1]!);
+    const ka = this.nk[8 * a + KEY]!, kb = this.nk[8 * b + KEY]!;
+    return ka < kb || (ka === kb && this.ns[4 * a + SEQ]! < this.ns[4 * b + SEQ]!);
   }
 
   #heapPush(h: Int32Array, tag: number, id: number): void {
@@ -619,7 +655,7 @@ export class CalendarEngine {
 
   #heapRemove(h: Int32Array, tag: number, p: number): void {
     const last = tag === LOW ? --this.nLow : --this.nHigh;
-    this.nd[4 * h[p]! + WHERE] = NOWHERE;
+    this.nd[8 * h[p]! + WHERE] = NOWHERE;
     if (p === last) return;
     h[p] = h[last]!;
     if (this.#up(h, tag, p) === p) this.#down(h, tag, p, last);
@@ -631,36 +667,36 @@ export class CalendarEngine {
       const q = (i - 1) >> 1, up = h[q]!;
       if (!this.#before(id, up)) break;
       h[i] = up;
-      nd[4 * up + WHERE] = (i << 3) | tag;
+      nd[8 * up + WHERE] = (i << 3) | tag;
       i = q;
     }
     h[i] = id;
-    nd[4 * id + WHERE] = (i << 3) | tag;
+    nd[8 * id + WHERE] = (i << 3) | tag;
     return i;
   }
 
   #down(h: Int32Array, tag: number, i: number, n: number): void {
     // (The comparisons inline: heapifying a burst of registrations runs this n/2 times.)
-    const nd = this.nd, nk = this.nk, seq = this.#seq, id = h[i]!, x = nk[4 * id + KEY]!;
+    const nd = this.nd, nk = this.nk, ns = this.ns, id = h[i]!, x = nk[8 * id + KEY]!;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      let down = h[c]!, kd = nk[4 * down + KEY]!;
+      let down = h[c]!, kd = nk[8 * down + KEY]!;
       if (c + 1 < n) {
-        const r = h[c + 1]!, kr = nk[4 * r + KEY]!;
-        if (kr < kd || (kr === kd && seq[r - 1]! < seq[down - 1]!)) {
+        const r = h[c + 1]!, kr = nk[8 * r + KEY]!;
+        if (kr < kd || (kr === kd && ns[4 * r + SEQ]! < ns[4 * down + SEQ]!)) {
           c++;
           down = r;
           kd = kr;
         }
       }
-      if (kd > x || (kd === x && seq[down - 1]! > seq[id - 1]!)) break;
+      if (kd > x || (kd === x && ns[4 * down + SEQ]! > ns[4 * id + SEQ]!)) break;
       h[i] = down;
-      nd[4 * down + WHERE] = (i << 3) | tag;
+      nd[8 * down + WHERE] = (i << 3) | tag;
       i = c;
     }
     h[i] = id;
-    nd[4 * id + WHERE] = (i << 3) | tag;
+    nd[8 * id + WHERE] = (i << 3) | tag;
   }
 
   // Every node id, in no particular order.
@@ -671,7 +707,7 @@ export class CalendarEngine {
     for (let i = 0; i < this.nHigh; i++) all.push(this.high[i]!);
     const nd = this.nd, ht = this.ht;
     for (let b = 0; b < this.nb; b++) {
-      for (let id = ht[HS * b]!; id !== 0; id = nd[4 * id + NEXT]!) all.push(id);
+      for (let id = ht[HS * b]!; id !== 0; id = nd[8 * id + NEXT]!) all.push(id);
     }
     return all;
   }
@@ -680,7 +716,7 @@ export class CalendarEngine {
   // window's PEs sorted into their buckets, the rest heapified into the high heap (O(n) but for
   // the window's sort).
   #rebuild(): void {
-    const nk = this.nk, nd = this.nd, seq = this.#seq, ld = this.#ld;
+    const nk = this.nk, nd = this.nd, ns = this.ns, ld = this.#ld;
     const pend = this.pend, pool = this.#pool, load = pool.load, deg = this.#deg;
     const keyCode = this.#keyCode;
     for (let i = 0; i < this.nPend; i++) {
@@ -690,7 +726,8 @@ export class CalendarEngine {
       if (keyCode === KEY_LOAD_DEG) x = load[s]! + deg[s]!;
       else if (keyCode === KEY_LOAD_LD_DEG) x = load[s]! + ld[s]! + deg[s]!;
       else x = this.#key(s);
-      nk[4 * id + KEY] = x > U32_MAX ? U32_MAX : x;
+      nk[8 * id + KEY] = x > U32_MAX ? U32_MAX : x;
+      this.#copyFields(id);
     }
     const all = this.#all();
     this.nPend = 0;
@@ -698,7 +735,7 @@ export class CalendarEngine {
     while (nb < 2 * this.n && nb < MAX_BUCKETS || nb < 8 * this.n && nb < FINE_BUCKETS) nb *= 2;
     let maxLd = 0, min = U32_MAX;
     for (const id of all) {
-      const l = ld[id - 1]!, x = nk[4 * id + KEY]!;
+      const l = nk[8 * id + LD]!, x = nk[8 * id + KEY]!;
       maxLd = l > maxLd ? l : maxLd;
       min = x < min ? x : min;
     }
@@ -724,18 +761,36 @@ export class CalendarEngine {
     this.cur = b0 & this.mask;
     const window: number[] = [], high = this.high;
     for (const id of all) {
-      if ((nk[4 * id + KEY]! >>> shift) - b0 < nb) window.push(id);
+      if ((nk[8 * id + KEY]! >>> shift) - b0 < nb) window.push(id);
       else high[this.nHigh++] = id;
     }
     // In order, each appended to its bucket's tail.
-    window.sort((a, b) => nk[4 * a]! - nk[4 * b]! || seq[a - 1]! - seq[b - 1]!);
+    window.sort((a, b) => nk[8 * a]! - nk[8 * b]! || ns[4 * a + SEQ]! - ns[4 * b + SEQ]!);
     for (const id of window) {
-      const x = nk[4 * id + KEY]!, b = (x >>> shift) & this.mask;
+      const x = nk[8 * id + KEY]!, b = (x >>> shift) & this.mask;
       this.#link(id, x, b, this.ht[HS * b + 1]!);
     }
     const m = this.nHigh;
-    for (let i = 0; i < m; i++) nd[4 * high[i]! + WHERE] = (i << 3) | HIGH;
+    for (let i = 0; i < m; i++) nd[8 * high[i]! + WHERE] = (i << 3) | HIGH;
     for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
+  }
+
+  // Stores node id's DPF key (keyByFormula's) from the copies and the pool's counter, after a
+  // use: rint(load [+ load degradation] + counter + penalty term), capped. (Out of #useHead,
+  // which stays small enough to inline into selectInto.)
+  #dpfKey(id: number): void {
+    const r = 8 * id, nk = this.nk, ld = this.#dpfLd ? nk[r + LD]! : 0;
+    const v = rint(nk[r + LOAD]! + ld + this.#deg[id - 1]! + this.pen[id]!);
+    nk[r + KEY] = v > U32_MAX ? U32_MAX : v;
+  }
+
+  // Copies the pool's policy information that a use reads into node id's record (at filing: a
+  // change of it makes the PE pending).
+  #copyFields(id: number): void {
+    const pool = this.#pool, s = id - 1, r = 8 * id;
+    this.nk[r + LD] = pool.loadDegradation[s]!;
+    this.nk[r + LOAD] = pool.load[s]!;
+    this.pen[id] = penalty(pool.distance[s]!, pool.loadDpf[s]!) * U32_MAX;
   }
 
   #key(slot: number): number {
@@ -748,8 +803,11 @@ export class CalendarEngine {
       st[1] = seq + 1;
       return seq;
     }
-    const slots = Int32Array.from(this.#all(), (id) => id - 1);
-    st[1] = renumber(this.#seq, slots, slots.length);
+    // Renumbered to 0 … n−1 in their order (as renumber() does for a pool's array).
+    const ns = this.ns, all = this.#all();
+    all.sort((a, b) => ns[4 * a + SEQ]! - ns[4 * b + SEQ]!);
+    for (let i = 0; i < all.length; i++) ns[4 * all[i]! + SEQ] = i;
+    st[1] = all.length;
     return st[1]!++;
   }
 }

@@ -298,3 +298,32 @@ for (const policy of FAMILY) {
     });
   });
 }
+
+// A use computes the DPF keys from copies the calendar engine keeps in its records (load, load
+// degradation, distance penalty term), taken when a PE is filed: a re-registration that changes
+// only the distance or the load DPF must reach them, or the pool keeps serving the old key.
+const PENALTY_CHANGES: readonly (readonly [number, number, number])[] = [
+  [2, 12, 1 << 20], // slot, distance, load DPF: a little more than the others' penalty
+  [5, 0, 0], // none: below the others
+  [6, 10, 1 << 28], // far more
+  [5, 9, 1 << 20], // a little less than the others'
+];
+for (const policy of [leastUsedDegradationDpf, priorityLeastUsedDegradationDpf]) {
+  test(`${policy.name}: a change of distance or load DPF alone re-orders the calendar engine as the heap engine`, () => {
+    withCalendarFrom(0, () => {
+      const a = new SelectionPool(policy), b = new SelectionPool(hookCopy(policy));
+      const v = (distance: number, loadDpf: number) =>
+        policyParameter(policy.type, { load: 5000, loadDegradation: 1 << 16, distance, loadDpf });
+      for (let i = 0; i < 8; i++) assert.equal(a.add(v(10, 1 << 20)), b.add(v(10, 1 << 20)));
+      const ra = new SeededRng(1), rb = new SeededRng(1);
+      for (let i = 0; i < 40; i++) assert.deepEqual(pick(a, 1, ra, 0), pick(b, 1, rb, 0));
+      for (const [s, distance, loadDpf] of PENALTY_CHANGES) {
+        assert.equal(a.update(s, v(distance, loadDpf)), b.update(s, v(distance, loadDpf)));
+        for (let i = 0; i < 400; i++) {
+          assert.deepEqual(pick(a, 1 + (i % 3), ra, 0), pick(b, 1 + (i % 3), rb, 0), `slot ${s}`);
+        }
+        assert.deepEqual(a.order(), b.order());
+      }
+    });
+  });
+}

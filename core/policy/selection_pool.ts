@@ -282,6 +282,8 @@ export class SelectionPool implements SelectionValues {
   /** Sequence number per slot. */
   get seq(): Float64Array {
     if (this.#kind === CYCLE) this.#cycle!.sync();
+    // The calendar engine keeps them in its records (_calendar_engine.ts).
+    else if (this.#kind === CALENDAR) this.#calendar!.syncSequences(this.#seq);
     return this.#seq;
   }
   /** Selection count per slot. */
@@ -801,7 +803,7 @@ export class SelectionPool implements SelectionValues {
     let n = 0;
     for (let s = 0; s < this.#high; s++) if (this.#alive[s] === 1) slots[n++] = s;
     const calendar = new CalendarEngine(this, this.#policy, formulaOf(this.#policy).key);
-    calendar.adopt(slots, n, heap.nextSequence());
+    calendar.adopt(slots, n, heap.nextSequence(), this.#seq);
     this.#heap = undefined;
     this.#calendar = calendar;
     this.#kind = CALENDAR;
