@@ -68,19 +68,6 @@ export function parseRsplibOutput(text: string): Map<string, number> {
   return cells;
 }
 
-/** The policies the harness knows (bench-reference.md's nine); others get no reference. */
-export const RSPLIB_POLICIES: readonly string[] = [
-  "RoundRobin",
-  "WeightedRoundRobin",
-  "Random",
-  "WeightedRandom",
-  "Priority",
-  "LeastUsed",
-  "PriorityLeastUsed",
-  "RandomizedLeastUsed",
-  "LeastUsedDegradation",
-];
-
 /** How to run the harness: its path, samples per cell and the clock ("cpu" or "wall"). */
 export interface RsplibRunner {
   readonly harness: string;

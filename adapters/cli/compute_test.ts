@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { runHsdump } from "./hsdump.ts";
 import { runRegistrar } from "./registrar.ts";
 import { runServer } from "./server.ts";
-import { runComputeJob, UNIT_SESSION_LIMIT } from "./compute_client.ts";
-import { servePool } from "../session/pool_server.ts";
+import { type ComputeJobReport, runComputeJob, UNIT_SESSION_LIMIT } from "./compute_client.ts";
+import { servePool, type ServerSession } from "../session/pool_server.ts";
 import { SessionClient } from "../session/session_client.ts";
 import { COMPUTE_POOL } from "./_compute_service.ts";
 import {
@@ -236,48 +236,22 @@ test("runComputeJob with more sessions than units left: sessions opened late sen
 });
 
 test("runComputeJob gives a unit up once UNIT_SESSION_LIMIT sessions gave up while it was outstanding", async () => {
-  const pool = await startComputePool([]);
   // A pool element that fails on every unit it is given: it closes the association.
-  const server = await servePool({
-    pool: "ComputePool",
-    registrars: [pool.asap],
-    hostname: "127.0.0.1",
-    cookieKey: KEY,
-    onSession(s) {
-      s.on("data", () => s.close("Crashed on this unit"));
-    },
-  });
-  try {
-    await within(server.registered, 10_000, "the failing pool element's registration");
-    const progress: string[] = [];
-    const report = await within(
-      runComputeJob({
-        registrars: [pool.asap],
-        to: 2000,
-        units: 2,
-        sessions: 1,
-        maxAttempts: 2,
-        progress: (line) => progress.push(line),
-      }),
-      30_000,
-      "the job",
-      () => progress.join("\n"),
-    );
-    assert.equal(report.complete, false);
-    assert.equal(report.done, 0);
-    assert.deepEqual(report.failed.map((f) => [f.unit, f.from, f.to]), [[0, 0, 1000], [
-      1,
-      1000,
-      2000,
-    ]]);
-    assert.equal(
-      progress.filter((l) => l.startsWith("unit 0 given up after " + UNIT_SESSION_LIMIT)).length,
-      1,
-    );
-  } finally {
-    await within(server.close(), 15_000, "the failing pool element's shutdown");
-    await pool.stop();
-  }
+  const { report, progress } = await jobAgainstPoolElement(
+    (s) => s.on("data", () => s.close("Crashed on this unit")),
+    { maxAttempts: 2 },
+  );
+  assert.equal(report.complete, false);
+  assert.equal(report.done, 0);
+  assert.deepEqual(report.failed.map((f) => [f.unit, f.from, f.to]), [[0, 0, 1000], [
+    1,
+    1000,
+    2000,
+  ]]);
+  assert.equal(
+    progress.filter((l) => l.startsWith("unit 0 given up after " + UNIT_SESSION_LIMIT)).length,
+    1,
+  );
 });
 
 test("server --compute refuses a unit with an impossible range by name and keeps the session", async () => {
@@ -323,34 +297,57 @@ test("server --compute refuses a unit with an impossible range by name and keeps
 });
 
 test("runComputeJob reports the units a pool element refuses and finishes the job without them", async () => {
-  const pool = await startComputePool([]);
   // A pool element of another build that computes only ranges below 1000 and refuses the rest.
+  const { report, progress } = await jobAgainstPoolElement((s) =>
+    s.on("data", (m) => {
+      const r = decodeComputeMessage(m.payload);
+      if (r.kind !== "ok" || r.message.type !== "unit") return s.close("Not a unit");
+      const { job, unit, from, to } = r.message;
+      const reply = to > 1000
+        ? encodeComputeMessage({ type: "error", job, unit, reason: "ranges end at 1000 here" })
+        : encodeComputeMessage({
+          type: "result",
+          job,
+          unit,
+          from,
+          to,
+          count: 168, // π(1000)
+          sum: 76127n,
+          resumedFrom: -1,
+          pe: 1n,
+        });
+      s.send(reply, { ppid: COMPUTE_PPID });
+    })
+  );
+  assert.equal(report.complete, false);
+  assert.equal(report.done, 1);
+  assert.deepEqual(report.failed, [{
+    unit: 1,
+    from: 1000,
+    to: 2000,
+    reason: "ranges end at 1000 here",
+  }]);
+  assert.ok(
+    progress.includes("unit 1 refused by the pool element: ranges end at 1000 here"),
+    progress.join("\n"),
+  );
+});
+
+/**
+ * Runs a job of two units over [0, 2000) with one session against a registrar whose only pool
+ * element of ComputePool is a `servePool` one behaving as `onSession` says.
+ */
+async function jobAgainstPoolElement(
+  onSession: (s: ServerSession<unknown>) => void,
+  options: { readonly maxAttempts?: number } = {},
+): Promise<{ report: ComputeJobReport; progress: string[] }> {
+  const pool = await startComputePool([]);
   const server = await servePool({
     pool: "ComputePool",
     registrars: [pool.asap],
     hostname: "127.0.0.1",
     cookieKey: KEY,
-    onSession(s) {
-      s.on("data", (m) => {
-        const r = decodeComputeMessage(m.payload);
-        if (r.kind !== "ok" || r.message.type !== "unit") return s.close("Not a unit");
-        const { job, unit, from, to } = r.message;
-        const reply = to > 1000
-          ? encodeComputeMessage({ type: "error", job, unit, reason: "ranges end at 1000 here" })
-          : encodeComputeMessage({
-            type: "result",
-            job,
-            unit,
-            from,
-            to,
-            count: 168, // π(1000)
-            sum: 76127n,
-            resumedFrom: -1,
-            pe: 1n,
-          });
-        s.send(reply, { ppid: COMPUTE_PPID });
-      });
-    },
+    onSession,
   });
   try {
     await within(server.registered, 10_000, "the pool element's registration");
@@ -361,26 +358,16 @@ test("runComputeJob reports the units a pool element refuses and finishes the jo
         to: 2000,
         units: 2,
         sessions: 1,
+        ...options,
         progress: (line) => progress.push(line),
       }),
       30_000,
       "the job",
       () => progress.join("\n"),
     );
-    assert.equal(report.complete, false);
-    assert.equal(report.done, 1);
-    assert.deepEqual(report.failed, [{
-      unit: 1,
-      from: 1000,
-      to: 2000,
-      reason: "ranges end at 1000 here",
-    }]);
-    assert.ok(
-      progress.includes("unit 1 refused by the pool element: ranges end at 1000 here"),
-      progress.join("\n"),
-    );
+    return { report, progress };
   } finally {
     await within(server.close(), 15_000, "the pool element's shutdown");
     await pool.stop();
   }
-});
+}
