@@ -397,16 +397,9 @@ export class HeapEngine {
     this.#pending = true;
     if (maxIncrement > 0) {
       const s = memo[0]!;
+      // A root known to stay below its children: no per-use update.
       if (use === MEMO_USE_WRR) this.#useTopWrr(s);
-      else {
-        // #useTop of a root known to stay below its children (no per-use update).
-        const hs = this.hs, seq = hs[0]!;
-        if (seq < SEQ_LIMIT) {
-          hs[0] = seq + 1;
-          hs[OFF] = seq;
-          this.#seq[s] = seq;
-        } else this.#useFirst(s);
-      }
+      else this.#usePlain(s);
     }
     return k;
   }
