@@ -16,7 +16,9 @@
 // With --runs R the whole selection and lifecycle matrix is measured R times in a row and each cell shows the median of the R run medians (robust against other jobs on a
 // shared machine). Cells show the median in million operations per second; "ref" is RSPLIB's
 // median, and the ratio is ours / RSPLIB's. A cell is marked "short" where it misses the target
-// (selection: ≥ 2× for N ≥ 1000 and ≥ 1× below; lifecycle: ≥ 1× for N ≥ 1000).
+// (selection: ≥ 2× for N ≥ 1000 and ≥ 1× below; lifecycle: ≥ 1× for N ≥ 1000). With N = 100 and
+// 100000 both measured, a scaling table follows each setting's selection tables (N = 100000 / N =
+// 100 per policy and k, "short" below the target's third).
 //
 // The selection tables are measured with the pure-TS selection kernel (the handlespace's
 // default); "wasm" measures the cells of the weighted-random policies (the only engine with a
@@ -355,6 +357,26 @@ function selectionTables(measured: Measured, setting: string, paired: boolean): 
     }
     console.log();
   }
+  scalingTable(measured, setting);
+}
+
+// Issue 3's scaling target: a policy's throughput at N = 100000 at least a third of its N = 100
+// figure (per-selection cost O(log N) or better), judged within one run.
+function scalingTable(measured: Measured, setting: string): void {
+  if (!SIZE_LIST.includes(100) || !SIZE_LIST.includes(100000)) return;
+  console.log(
+    `### Scaling, ${setting} (N = 100000 / N = 100 in this run; target ≥ 1/3)\n`,
+  );
+  console.log("| Policy | k = 1 | k = 3 |\n| --- | --- | --- |");
+  for (const policy of policies) {
+    const ratios = ([1, 3] as const).map((k) => {
+      const ratio = median(measured.get(`ts/${policy.name}/100000/${k}`)!) /
+        median(measured.get(`ts/${policy.name}/100/${k}`)!);
+      return `${ratio.toFixed(2)}${ratio < 1 / 3 ? " short" : ""}`;
+    });
+    console.log(`| ${policy.name} | ${ratios.join(" | ")} |`);
+  }
+  console.log();
 }
 
 if (EMIT_JSON) {
