@@ -618,25 +618,29 @@ export class Handlespace {
     out: PoolElementEntry[],
     maxIncrement: number = this.#maxIncrement,
   ): number {
-    // The most recently used pool first (compared by bytes), inline; the hash table otherwise.
-    // Kept small so that V8 inlines the selection of k = 1 into it whatever mix of policies the
-    // process runs; k > 1 calls SelectionPool.selectInto directly (one call less than through a
-    // method of its own, which V8 could not inline here either: its chain did not fit the budget).
-    let pool = this.#mru;
+    // The most recently used pool (compared by bytes) inline, anything else out of line. Kept
+    // small, with one call into the selection for every k, so that V8 inlines the selection of k
+    // = 1 and of k > 1 into it (920 bytes of bytecode for everything it inlines).
+    const pool = this.#mru;
     if (pool === undefined || !pool.matchesHandle(poolHandle)) {
-      pool = this.#find(poolHandle);
-      if (pool === undefined) return unknownPool(k);
+      return this.#resolveOther(poolHandle, k, out, maxIncrement);
     }
-    const selection = pool.selection;
-    if (k !== 1) {
-      // (Live slots always hold an entry, so the selected ones are never undefined.)
-      const entries = pool.entries as readonly PoolElementEntry[];
-      return selection.selectInto(k, entries, out, this.#rng, maxIncrement);
-    }
-    const s = selection.selectOne(this.#rng, maxIncrement);
-    if (s < 0) return 0;
-    out[0] = pool.entries[s]!;
-    return 1;
+    // (Live slots always hold an entry, so the selected ones are never undefined.)
+    const entries = pool.entries as readonly PoolElementEntry[];
+    return pool.selection.selectInto(k, entries, out, this.#rng, maxIncrement);
+  }
+
+  // resolveInto() of a pool other than the most recently used one: found by its hash (it then
+  // becomes the most recently used pool, so resolveInto() takes it inline), or nothing for an
+  // unknown pool after checking k.
+  #resolveOther(
+    poolHandle: Uint8Array,
+    k: number,
+    out: PoolElementEntry[],
+    maxIncrement: number,
+  ): number {
+    if (this.#find(poolHandle) === undefined) return unknownPool(k);
+    return this.resolveInto(poolHandle, k, out, maxIncrement);
   }
 
   /**

@@ -154,7 +154,7 @@ export class BucketEngine {
     if (this.size === 0) return -1;
     const b = this.bh[1]! | 0, s = this.bhead[b]!;
     this.#sel[s]!++;
-    if (maxIncrement > 0) this.#useHead(b, s);
+    if (maxIncrement > 0) this.useHead(b, s);
     return s;
   }
 
@@ -179,7 +179,7 @@ export class BucketEngine {
     }
     if (maxIncrement > 0) {
       // The first is the head of the first bucket: inline; the others the general way.
-      this.#useHead(this.bh[1]! | 0, out[0]!);
+      this.useHead(this.bh[1]! | 0, out[0]!);
       const used = maxIncrement < want ? maxIncrement : want;
       if (used > 1) {
         if (this.#next[0]! + used > SEQ_LIMIT) this.#renumber();
@@ -194,47 +194,38 @@ export class BucketEngine {
    * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    // Small, so that V8 inlines it: the first bucket holding all k, or a memo hit; the rest out
-    // of line.
+    // Small, so that V8 inlines it: the first bucket holding all k, or a memo hit, then one use
+    // of the first (one call site of useHead: every byte of bytecode here counts against the
+    // inlining budget of Handlespace.resolveInto); the rest out of line.
     const want = k < this.size ? k : this.size;
-    if (want === 0 || maxIncrement > 1) return this.#selectIntoOther(k, table, out, maxIncrement);
+    if (want === 0 || maxIncrement > 1) return this.selectIntoOther(k, table, out, maxIncrement);
     const top = this.bh[1]! | 0, sel = this.#sel;
+    let s: number;
     if (this.bsize[top]! >= want) {
       // The first bucket holds them all (the steady state of Priority): its list is the order,
-      // walked directly; the memo is not kept, so the use does not rotate it.
-      const snext = this.snext;
-      let s = this.bhead[top]!;
-      const first = s;
-      for (let i = 0; i < want; i++) {
-        out[i] = table[s]!;
-        sel[s]!++;
-        s = snext[s]!;
-      }
+      // walked directly; the memo is dropped, so the use does not rotate it.
       this.memoN = 0;
-      if (maxIncrement > 0) {
-        // #useHead without the memo (just dropped), written out: V8 often has no inlining
-        // budget left for a call here, and a call costs as much as the use.
-        const next = this.#next, seq = next[0]!;
-        if (seq < next[1]!) {
-          next[0] = seq + 1;
-          this.#seq[first] = seq;
-          this.bhead[top] = snext[first]!;
-        } else this.#useHeadOther(first);
+      const snext = this.snext;
+      s = this.bhead[top]!;
+      for (let i = 0, t = s; i < want; i++, t = snext[t]!) {
+        out[i] = table[t]!;
+        sel[t]!++;
       }
-      return want;
+    } else {
+      if (want > this.memoN) return this.selectIntoOther(k, table, out, maxIncrement);
+      const memo = this.memo;
+      s = memo[0]!;
+      for (let i = 0; i < want; i++) {
+        const t = memo[i]!;
+        out[i] = table[t]!;
+        sel[t]!++;
+      }
     }
-    if (want > this.memoN) return this.#selectIntoOther(k, table, out, maxIncrement);
-    const memo = this.memo;
-    for (let i = 0; i < want; i++) {
-      const s = memo[i]!;
-      out[i] = table[s]!;
-      sel[s]!++;
-    }
-    if (maxIncrement > 0) this.#useHead(top, memo[0]!);
+    if (maxIncrement > 0) this.useHead(top, s);
     return want;
   }
 
-  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+  selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
     let scratch = intoScratch;
     if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
@@ -246,24 +237,24 @@ export class BucketEngine {
   // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
   // the tail of its bucket, i.e. the circular list's head advances to the next member (the
   // order is unchanged when s is the bucket's only member: it is its own successor).
-  #useHead(b: number, s: number): void {
+  useHead(b: number, s: number): void {
     const next = this.#next, seq = next[0]!;
     if (seq >= next[1]!) {
-      this.#useHeadOther(s);
+      this.useHeadOther(s);
       return;
     }
     next[0] = seq + 1;
     this.#seq[s] = seq;
     const after = this.snext[s]!;
     if (after !== s) {
-      if (this.memoN > 0) this.#rotateMemo(b);
+      if (this.memoN > 0) this.rotateMemo(b);
       this.bhead[b] = after;
     }
   }
 
   // A use of a head past the plain use's limit: renumbered first when the sequence numbers are
   // exhausted; then the general use (with the per-use update, if any).
-  #useHeadOther(s: number): void {
+  useHeadOther(s: number): void {
     if (this.#next[0]! >= SEQ_LIMIT) this.#renumber();
     this.#use(s);
   }
@@ -272,7 +263,7 @@ export class BucketEngine {
   // moves to the tail of b, before the head advances: when the memo holds all of b, its
   // first bsize[b] entries rotate by one; otherwise it holds the first memoN of b's list and
   // shifts by one, taking the member after its last one.
-  #rotateMemo(b: number): void {
+  rotateMemo(b: number): void {
     const memo = this.memo, m = this.memoN, size = this.bsize[b]!;
     const first = memo[0]!;
     if (m < size) {
