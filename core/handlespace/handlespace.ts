@@ -619,15 +619,22 @@ export class Handlespace {
     maxIncrement: number = this.#maxIncrement,
   ): number {
     // The most recently used pool (compared by bytes) inline, anything else out of line. Kept
-    // small, with one call into the selection for every k, so that V8 inlines the selection of k
-    // = 1 and of k > 1 into it (920 bytes of bytecode for everything it inlines).
+    // small so that V8 inlines the selection into it (920 bytes of bytecode for everything it
+    // inlines, k = 1 and k > 1 together); k > 1 calls SelectionPool.selectInto directly.
     const pool = this.#mru;
     if (pool === undefined || !pool.matchesHandle(poolHandle)) {
       return this.#resolveOther(poolHandle, k, out, maxIncrement);
     }
-    // (Live slots always hold an entry, so the selected ones are never undefined.)
-    const entries = pool.entries as readonly PoolElementEntry[];
-    return pool.selection.selectInto(k, entries, out, this.#rng, maxIncrement);
+    const selection = pool.selection;
+    if (k !== 1) {
+      // (Live slots always hold an entry, so the selected ones are never undefined.)
+      const entries = pool.entries as readonly PoolElementEntry[];
+      return selection.selectInto(k, entries, out, this.#rng, maxIncrement);
+    }
+    const s = selection.selectOne(this.#rng, maxIncrement);
+    if (s < 0) return 0;
+    out[0] = pool.entries[s]!;
+    return 1;
   }
 
   // resolveInto() of a pool other than the most recently used one: found by its hash (it then

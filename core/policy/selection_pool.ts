@@ -613,32 +613,9 @@ export class SelectionPool implements SelectionValues {
   selectInto<T>(k: number, table: readonly T[], out: T[], rng: Rng, maxIncrement = 0): number {
     if ((k >>> 0) !== k || (maxIncrement >>> 0) !== maxIncrement) badSelect(k, maxIncrement);
     const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
-    // k > 1: the engine's own entry (_engine_entry.ts): inlined where the process serves one
-    // engine kind, a call to a function optimised for that engine alone where it serves several.
-    if (k !== 1) return this.#into(this.#engine, k, table, out, rng, mi);
-    // k = 1 as selectOne() does it, here too: Handlespace.resolveInto calls only this method, so
-    // that V8 inlines one argument check and one call site into it for both chains (its inlining
-    // budget is 920 bytes of bytecode for both; bench/HISTORY.md, wave 11 `k3chain`).
-    let s: number;
-    switch (this.#kind) {
-      case HEAP:
-        s = this.#heap!.selectOne(mi);
-        break;
-      case BUCKET:
-        s = this.#bucket!.selectOne(mi);
-        break;
-      case RING:
-        s = this.#ring!.selectOne(mi);
-        break;
-      case CYCLE:
-        s = this.#cycle!.selectOne(mi);
-        break;
-      default:
-        s = this.#one(this.#engine, rng, mi);
-    }
-    if (s < 0) return 0;
-    out[0] = table[s]!;
-    return 1;
+    // The engine's own entry (_engine_entry.ts): inlined where the process serves one engine
+    // kind, a call to a function optimised for that engine alone where it serves several.
+    return this.#into(this.#engine, k, table, out, rng, mi);
   }
 
   /**
