@@ -47,11 +47,17 @@ const LINEAR_FRONTIER = 16;
 /** Slots of the last selection of k > 1 that are remembered. */
 const MEMO = 8;
 
+/** Up to this many members the first bucket's list is kept as a ring for selectInto(). */
+const RING_MAX = 64;
+
 /** Slots of selectInto() when the memo does not hold them (shared, selections do not interleave). */
 let intoScratch = new Int32Array(16);
 
 /** Scratch frontier shared by all engines of this kind (selections do not interleave). */
 let frontier = new Int32Array(4 * LINEAR_FRONTIER + 4);
+
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_F64 = new Float64Array(0);
 
 export class BucketEngine {
   snext: Int32Array;
@@ -74,6 +80,20 @@ export class BucketEngine {
    * for both).
    */
   readonly #next = f64Array(2, SEQ_START);
+  /**
+   * The first bucket's members as a ring for selectInto() (allocated on first use): its list
+   * in order twice (#ring[j + ringN] = #ring[j]), so the k members from the head, at ring
+   * position #ringPos[head], are k consecutive entries; valid while ringN > 0, i.e. until the
+   * order may change other than by a use of the head (which only moves the head along the
+   * ring). Selections through it are counted lazily: #ringHits[p] selections of the #ringW
+   * members from position p (added to the pool's counts by flushCounts()).
+   */
+  ringN = 0;
+  #ringW = 0;
+  #ringPending = false;
+  #ring = EMPTY_I32;
+  #ringPos = EMPTY_I32;
+  #ringHits = EMPTY_F64;
   keyToBucket = new KeyMap();
   #freeBuckets: Int32Array;
   #freeCount = 0;
@@ -128,6 +148,7 @@ export class BucketEngine {
 
   add(slot: number): void {
     this.memoN = 0;
+    if (this.ringN > 0) this.#dropRing();
     this.#seq[slot] = this.#sequence();
     this.#append(this.#bucketFor(this.#lifecycleKey(slot)), slot);
     this.size++;
@@ -135,6 +156,7 @@ export class BucketEngine {
 
   remove(slot: number): void {
     this.memoN = 0;
+    if (this.ringN > 0) this.#dropRing();
     const b = this.sbucket[slot]!;
     this.#detach(b, slot);
     if (this.bsize[b] === 0) this.#dropBucket(b);
@@ -143,6 +165,7 @@ export class BucketEngine {
 
   changed(slot: number): void {
     this.memoN = 0;
+    if (this.ringN > 0) this.#dropRing();
     const key = this.#lifecycleKey(slot);
     const b = this.sbucket[slot]!;
     if (key === this.bkey[b]) return;
@@ -194,44 +217,106 @@ export class BucketEngine {
    * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    // Small, so that V8 inlines it: the first bucket holding all k, or a memo hit, then one use
-    // of the first (one call site of useHead: every byte of bytecode here counts against the
-    // inlining budget of Handlespace.resolveInto); the rest out of line.
+    // Small, so that V8 inlines it: the k members from the head of the first bucket's ring (the
+    // steady state of Priority), counted with one number, then the use of the head; the rest
+    // (and the ring's filling) out of line.
+    if (k > this.ringN || k !== this.#ringW || maxIncrement > 1 || out.length < k) {
+      return this.selectIntoOther(k, table, out, maxIncrement);
+    }
+    const top = this.bh[1]! | 0, s = this.bhead[top]!, ring = this.#ring, h = this.#ringPos[s]!;
+    for (let i = 0; i < k; i++) out[i] = table[ring[h + i]!]!;
+    this.#ringHits[h]!++;
+    this.#ringPending = true;
+    if (maxIncrement > 0) this.useHead(top, s);
+    return k;
+  }
+
+  selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
-    if (want === 0 || maxIncrement > 1) return this.selectIntoOther(k, table, out, maxIncrement);
-    const top = this.bh[1]! | 0, sel = this.#sel;
-    let s: number;
-    if (this.bsize[top]! >= want) {
-      // The first bucket holds them all (the steady state of Priority): its list is the order,
-      // walked directly; the memo is dropped, so the use does not rotate it.
-      this.memoN = 0;
-      const snext = this.snext;
-      s = this.bhead[top]!;
-      for (let i = 0, t = s; i < want; i++, t = snext[t]!) {
-        out[i] = table[t]!;
-        sel[t]!++;
+    if (want === 0) return 0;
+    const top = this.bh[1]! | 0, size = this.bsize[top]!, sel = this.#sel;
+    if (maxIncrement <= 1 && k <= size) {
+      let s = this.bhead[top]!;
+      const first = s;
+      if (size <= RING_MAX) {
+        // The first bucket becomes the ring, and this selection is counted as it is made.
+        this.#fillRing(top, size, k);
+        const ring = this.#ring;
+        for (let i = 0; i < k; i++) {
+          const t = ring[i]!;
+          out[i] = table[t]!;
+          sel[t]!++;
+        }
+      } else {
+        // A first bucket too large for the ring: its list walked directly.
+        this.memoN = 0;
+        const snext = this.snext;
+        for (let i = 0; i < k; i++) {
+          out[i] = table[s]!;
+          sel[s]!++;
+          s = snext[s]!;
+        }
       }
-    } else {
-      if (want > this.memoN) return this.selectIntoOther(k, table, out, maxIncrement);
+      if (maxIncrement > 0) this.useHead(top, first);
+      return want;
+    }
+    if (maxIncrement <= 1 && want <= this.memoN) {
       const memo = this.memo;
-      s = memo[0]!;
       for (let i = 0; i < want; i++) {
         const t = memo[i]!;
         out[i] = table[t]!;
         sel[t]!++;
       }
+      if (maxIncrement > 0) this.useHead(top, memo[0]!);
+      return want;
     }
-    if (maxIncrement > 0) this.useHead(top, s);
-    return want;
-  }
-
-  selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    const want = k < this.size ? k : this.size;
     let scratch = intoScratch;
     if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
     const got = this.select(k, scratch, maxIncrement);
     for (let i = 0; i < got; i++) out[i] = table[scratch[i]!]!;
     return got;
+  }
+
+  // The first bucket b's `size` members from its head become the ring, with lazy counts of
+  // selections of `width` members; the memo is dropped (the ring serves instead).
+  #fillRing(b: number, size: number, width: number): void {
+    if (this.#ringPending) this.flushCounts();
+    if (this.#ring.length === 0) {
+      this.#ring = new Int32Array(2 * RING_MAX);
+      this.#ringHits = new Float64Array(RING_MAX);
+    }
+    if (this.#ringPos.length < this.snext.length) this.#ringPos = new Int32Array(this.snext.length);
+    const ring = this.#ring, pos = this.#ringPos, snext = this.snext;
+    let s = this.bhead[b]!;
+    for (let j = 0; j < size; j++, s = snext[s]!) {
+      ring[j] = s;
+      ring[j + size] = s;
+      pos[s] = j;
+    }
+    this.ringN = size;
+    this.#ringW = width;
+    this.memoN = 0;
+  }
+
+  /** Adds the ring's lazily counted selections to the pool's selection counts. */
+  flushCounts(): void {
+    if (!this.#ringPending) return;
+    const hits = this.#ringHits, ring = this.#ring, sel = this.#sel;
+    const m = this.ringN, w = this.#ringW;
+    for (let p = 0; p < m; p++) {
+      const h = hits[p]!;
+      if (h === 0) continue;
+      for (let i = p; i < p + w; i++) sel[ring[i]!]! += h;
+      hits[p] = 0;
+    }
+    this.#ringPending = false;
+  }
+
+  // The order may have changed other than by a use of the first bucket's head: the ring's
+  // counts go to the pool and the ring is dropped.
+  #dropRing(): void {
+    if (this.#ringPending) this.flushCounts();
+    this.ringN = 0;
   }
 
   // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
@@ -288,6 +373,7 @@ export class BucketEngine {
 
   // A use: the next sequence number (the tail of the slot's bucket) and the per-use update.
   #use(s: number): void {
+    if (this.ringN > 0) this.#dropRing();
     this.#seq[s] = this.#next[0]!++;
     const b = this.sbucket[s]!;
     if (this.#updates) {
