@@ -235,39 +235,29 @@ export class BucketEngine {
     const want = k < this.size ? k : this.size;
     if (want === 0) return 0;
     const top = this.bh[1]! | 0, size = this.bsize[top]!, sel = this.#sel;
-    if (maxIncrement <= 1 && k <= size) {
-      let s = this.bhead[top]!;
-      const first = s;
-      if (size <= RING_MAX) {
-        // The first bucket becomes the ring, and this selection is counted as it is made.
-        this.#fillRing(top, size, k);
-        const ring = this.#ring;
-        for (let i = 0; i < k; i++) {
-          const t = ring[i]!;
-          out[i] = table[t]!;
-          sel[t]!++;
-        }
-      } else {
-        // A first bucket too large for the ring: its list walked directly.
-        this.memoN = 0;
-        const snext = this.snext;
-        for (let i = 0; i < k; i++) {
-          out[i] = table[s]!;
-          sel[s]!++;
-          s = snext[s]!;
-        }
-      }
-      if (maxIncrement > 0) this.useHead(top, first);
-      return want;
-    }
-    if (maxIncrement <= 1 && want <= this.memoN) {
-      const memo = this.memo;
-      for (let i = 0; i < want; i++) {
-        const t = memo[i]!;
+    if (
+      maxIncrement <= 1 && k === want && (size >= k ? size <= RING_MAX : size === 1 && k <= RING_MAX)
+    ) {
+      // The ring is (re)filled, and this selection is counted as it is made.
+      this.#fillRing(top, size, k);
+      const ring = this.#ring;
+      for (let i = 0; i < k; i++) {
+        const t = ring[i]!;
         out[i] = table[t]!;
         sel[t]!++;
       }
-      if (maxIncrement > 0) this.useHead(top, memo[0]!);
+      if (maxIncrement > 0) this.useHead(top, ring[0]!);
+      return k;
+    }
+    if (maxIncrement <= 1 && size >= want) {
+      // A first bucket too large for the ring: its list walked directly.
+      this.memoN = 0;
+      const snext = this.snext, first = this.bhead[top]!;
+      for (let i = 0, s = first; i < want; i++, s = snext[s]!) {
+        out[i] = table[s]!;
+        sel[s]!++;
+      }
+      if (maxIncrement > 0) this.useHead(top, first);
       return want;
     }
     let scratch = intoScratch;
@@ -277,8 +267,10 @@ export class BucketEngine {
     return got;
   }
 
-  // The first bucket b's `size` members from its head become the ring, with lazy counts of
-  // selections of `width` members; the memo is dropped (the ring serves instead).
+  // The ring for selections of `width` members, with lazy counts: the first bucket b's `size`
+  // members from its head, twice, when it holds at least `width` (a use of its head moves the
+  // head one position along), or else, when b's only member is used without changing the order,
+  // the first `width` in order (the head stays at position 0). The memo is dropped.
   #fillRing(b: number, size: number, width: number): void {
     if (this.#ringPending) this.flushCounts();
     if (this.#ring.length === 0) {
@@ -286,14 +278,20 @@ export class BucketEngine {
       this.#ringHits = new Float64Array(RING_MAX);
     }
     if (this.#ringPos.length < this.snext.length) this.#ringPos = new Int32Array(this.snext.length);
-    const ring = this.#ring, pos = this.#ringPos, snext = this.snext;
-    let s = this.bhead[b]!;
-    for (let j = 0; j < size; j++, s = snext[s]!) {
-      ring[j] = s;
-      ring[j + size] = s;
-      pos[s] = j;
+    const ring = this.#ring, pos = this.#ringPos;
+    if (size >= width) {
+      const snext = this.snext;
+      for (let j = 0, s = this.bhead[b]!; j < size; j++, s = snext[s]!) {
+        ring[j] = s;
+        ring[j + size] = s;
+        pos[s] = j;
+      }
+      this.ringN = size;
+    } else {
+      this.#take(width, ring);
+      pos[ring[0]!] = 0;
+      this.ringN = width;
     }
-    this.ringN = size;
     this.#ringW = width;
     this.memoN = 0;
   }
