@@ -48,7 +48,7 @@ const LINEAR_FRONTIER = 16;
 const MEMO = 8;
 
 /** Up to this many members the first bucket's list is kept as a ring for selectInto(). */
-const RING_MAX = 64;
+const RING_MAX = 128;
 
 /** Slots of selectInto() when the memo does not hold them (shared, selections do not interleave). */
 let intoScratch = new Int32Array(16);
@@ -81,15 +81,17 @@ export class BucketEngine {
    */
   readonly #next = f64Array(2, SEQ_START);
   /**
-   * The first bucket's members as a ring for selectInto() (allocated on first use): its list
-   * in order twice (#ring[j + ringN] = #ring[j]), so the k members from the head, at ring
-   * position #ringPos[head], are k consecutive entries; valid while ringN > 0, i.e. until the
-   * order may change other than by a use of the head (which only moves the head along the
-   * ring). Selections through it are counted lazily: #ringHits[p] selections of the #ringW
-   * members from position p (added to the pool's counts by flushCounts()).
+   * The first selection order for selectInto() while ringW > 0 (arrays allocated on first use):
+   * the first bucket's #ringM members from its head, twice (#ring[j + #ringM] = #ring[j]), then,
+   * when the bucket has fewer than ringW members, the next ringW − #ringM in order from
+   * #ring[2 · #ringM] on. A use of the first bucket's head moves its head one position along (it
+   * is at #ringPos[head]), so the ringW first are #ring[h …] (and #ring[#ringM + i] after the
+   * bucket) without a walk; anything else that may change the order drops the ring. Selections
+   * through it are counted lazily: #ringHits[h] selections of ringW from position h (added to the
+   * pool's counts by flushCounts()).
    */
-  ringN = 0;
-  #ringW = 0;
+  ringW = 0;
+  #ringM = 0;
   #ringPending = false;
   #ring = EMPTY_I32;
   #ringPos = EMPTY_I32;
@@ -148,7 +150,7 @@ export class BucketEngine {
 
   add(slot: number): void {
     this.memoN = 0;
-    if (this.ringN > 0) this.#dropRing();
+    if (this.ringW > 0) this.#dropRing();
     this.#seq[slot] = this.#sequence();
     this.#append(this.#bucketFor(this.#lifecycleKey(slot)), slot);
     this.size++;
@@ -156,7 +158,7 @@ export class BucketEngine {
 
   remove(slot: number): void {
     this.memoN = 0;
-    if (this.ringN > 0) this.#dropRing();
+    if (this.ringW > 0) this.#dropRing();
     const b = this.sbucket[slot]!;
     this.#detach(b, slot);
     if (this.bsize[b] === 0) this.#dropBucket(b);
@@ -165,7 +167,7 @@ export class BucketEngine {
 
   changed(slot: number): void {
     this.memoN = 0;
-    if (this.ringN > 0) this.#dropRing();
+    if (this.ringW > 0) this.#dropRing();
     const key = this.#lifecycleKey(slot);
     const b = this.sbucket[slot]!;
     if (key === this.bkey[b]) return;
@@ -217,14 +219,17 @@ export class BucketEngine {
    * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    // Small, so that V8 inlines it: the k members from the head of the first bucket's ring (the
-    // steady state of Priority), counted with one number, then the use of the head; the rest
-    // (and the ring's filling) out of line.
-    if (k > this.ringN || k !== this.#ringW || maxIncrement > 1 || out.length < k) {
+    // Small, so that V8 inlines it: the first k in order from the ring (the steady state of
+    // Priority), counted with one number, then the use of the first bucket's head; the rest (and
+    // the ring's filling) out of line.
+    if (k !== this.ringW || maxIncrement > 1 || out.length < k) {
       return this.selectIntoOther(k, table, out, maxIncrement);
     }
     const top = this.bh[1]! | 0, s = this.bhead[top]!, ring = this.#ring, h = this.#ringPos[s]!;
-    for (let i = 0; i < k; i++) out[i] = table[ring[h + i]!]!;
+    const m = this.#ringM, r = k < m ? k : m;
+    let i = 0;
+    for (; i < r; i++) out[i] = table[ring[h + i]!]!;
+    for (; i < k; i++) out[i] = table[ring[m + i]!]!;
     this.#ringHits[h]!++;
     this.#ringPending = true;
     if (maxIncrement > 0) this.useHead(top, s);
@@ -235,14 +240,12 @@ export class BucketEngine {
     const want = k < this.size ? k : this.size;
     if (want === 0) return 0;
     const top = this.bh[1]! | 0, size = this.bsize[top]!, sel = this.#sel;
-    if (
-      maxIncrement <= 1 && k === want && (size >= k ? size <= RING_MAX : size === 1 && k <= RING_MAX)
-    ) {
+    if (maxIncrement <= 1 && k === want && size <= RING_MAX && k <= RING_MAX) {
       // The ring is (re)filled, and this selection is counted as it is made.
       this.#fillRing(top, size, k);
       const ring = this.#ring;
       for (let i = 0; i < k; i++) {
-        const t = ring[i]!;
+        const t = ring[i < size ? i : size + i]!;
         out[i] = table[t]!;
         sel[t]!++;
       }
@@ -267,10 +270,9 @@ export class BucketEngine {
     return got;
   }
 
-  // The ring for selections of `width` members, with lazy counts: the first bucket b's `size`
-  // members from its head, twice, when it holds at least `width` (a use of its head moves the
-  // head one position along), or else, when b's only member is used without changing the order,
-  // the first `width` in order (the head stays at position 0). The memo is dropped.
+  // The ring for selections of `width` (at most RING_MAX, as the first bucket b's `size`): b's
+  // members from its head twice, then the next width − size in order if b has fewer. The memo
+  // is dropped (the ring serves instead).
   #fillRing(b: number, size: number, width: number): void {
     if (this.#ringPending) this.flushCounts();
     if (this.#ring.length === 0) {
@@ -278,21 +280,20 @@ export class BucketEngine {
       this.#ringHits = new Float64Array(RING_MAX);
     }
     if (this.#ringPos.length < this.snext.length) this.#ringPos = new Int32Array(this.snext.length);
-    const ring = this.#ring, pos = this.#ringPos;
-    if (size >= width) {
-      const snext = this.snext;
-      for (let j = 0, s = this.bhead[b]!; j < size; j++, s = snext[s]!) {
-        ring[j] = s;
-        ring[j + size] = s;
-        pos[s] = j;
-      }
-      this.ringN = size;
-    } else {
-      this.#take(width, ring);
-      pos[ring[0]!] = 0;
-      this.ringN = width;
+    const ring = this.#ring, pos = this.#ringPos, snext = this.snext;
+    for (let j = 0, s = this.bhead[b]!; j < size; j++, s = snext[s]!) {
+      ring[j] = s;
+      ring[j + size] = s;
+      pos[s] = j;
     }
-    this.#ringW = width;
+    if (size < width) {
+      let first = intoScratch;
+      if (first.length < width) first = intoScratch = new Int32Array(width);
+      this.#take(width, first);
+      for (let i = size; i < width; i++) ring[size + i] = first[i]!;
+    }
+    this.#ringM = size;
+    this.ringW = width;
     this.memoN = 0;
   }
 
@@ -300,11 +301,12 @@ export class BucketEngine {
   flushCounts(): void {
     if (!this.#ringPending) return;
     const hits = this.#ringHits, ring = this.#ring, sel = this.#sel;
-    const m = this.ringN, w = this.#ringW;
+    const m = this.#ringM, w = this.ringW, r = w < m ? w : m;
     for (let p = 0; p < m; p++) {
       const h = hits[p]!;
       if (h === 0) continue;
-      for (let i = p; i < p + w; i++) sel[ring[i]!]! += h;
+      for (let i = 0; i < r; i++) sel[ring[p + i]!]! += h;
+      for (let i = r; i < w; i++) sel[ring[m + i]!]! += h;
       hits[p] = 0;
     }
     this.#ringPending = false;
@@ -314,7 +316,7 @@ export class BucketEngine {
   // counts go to the pool and the ring is dropped.
   #dropRing(): void {
     if (this.#ringPending) this.flushCounts();
-    this.ringN = 0;
+    this.ringW = 0;
   }
 
   // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
@@ -371,7 +373,7 @@ export class BucketEngine {
 
   // A use: the next sequence number (the tail of the slot's bucket) and the per-use update.
   #use(s: number): void {
-    if (this.ringN > 0) this.#dropRing();
+    if (this.ringW > 0) this.#dropRing();
     this.#seq[s] = this.#next[0]!++;
     const b = this.sbucket[s]!;
     if (this.#updates) {
