@@ -68,15 +68,12 @@ export class Pool implements PoolInfo {
 
   /** Whether `h` holds exactly this pool's handle bytes. */
   matchesHandle(h: Uint8Array): boolean {
-    // (One call site of #matchesFrom: every byte of bytecode here counts against the inlining
-    // budget of Handlespace.resolveInto.)
     const n = h.length;
     if (n !== this.#length) return false;
-    if (
-      n >= 8 && ((h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) !== this.#w0 ||
-        (h[4]! | (h[5]! << 8) | (h[6]! << 16) | (h[7]! << 24)) !== this.#w1)
-    ) return false;
-    return n === 8 || this.#matchesFrom(h, n < 8 ? 0 : 8);
+    if (n < 8) return this.#matchesFrom(h, 0);
+    return (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) === this.#w0 &&
+      (h[4]! | (h[5]! << 8) | (h[6]! << 16) | (h[7]! << 24)) === this.#w1 &&
+      (n === 8 || this.#matchesFrom(h, 8));
   }
 
   // Bytes from `i` on, one at a time (short or long handles; kept out of matchesHandle so that

@@ -618,12 +618,14 @@ export class Handlespace {
     out: PoolElementEntry[],
     maxIncrement: number = this.#maxIncrement,
   ): number {
-    // The most recently used pool (compared by bytes) inline, anything else out of line. Kept
-    // small so that V8 inlines the selection into it (920 bytes of bytecode for everything it
-    // inlines, k = 1 and k > 1 together); k > 1 calls SelectionPool.selectInto directly.
-    const pool = this.#mru;
+    // The most recently used pool first (compared by bytes), inline; the hash table otherwise.
+    // Kept small so that V8 inlines the selection of k = 1 into it whatever mix of policies the
+    // process runs; k > 1 calls SelectionPool.selectInto directly (one call less than through a
+    // method of its own, which V8 could not inline here either: its chain did not fit the budget).
+    let pool = this.#mru;
     if (pool === undefined || !pool.matchesHandle(poolHandle)) {
-      return this.#resolveOther(poolHandle, k, out, maxIncrement);
+      pool = this.#find(poolHandle);
+      if (pool === undefined) return unknownPool(k);
     }
     const selection = pool.selection;
     if (k !== 1) {
@@ -635,19 +637,6 @@ export class Handlespace {
     if (s < 0) return 0;
     out[0] = pool.entries[s]!;
     return 1;
-  }
-
-  // resolveInto() of a pool other than the most recently used one: found by its hash (it then
-  // becomes the most recently used pool, so resolveInto() takes it inline), or nothing for an
-  // unknown pool after checking k.
-  #resolveOther(
-    poolHandle: Uint8Array,
-    k: number,
-    out: PoolElementEntry[],
-    maxIncrement: number,
-  ): number {
-    if (this.#find(poolHandle) === undefined) return unknownPool(k);
-    return this.resolveInto(poolHandle, k, out, maxIncrement);
   }
 
   /**
