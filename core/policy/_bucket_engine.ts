@@ -33,6 +33,16 @@
 // (memo, memoN) until the order may have changed, so repeated selections of
 // k > 1 copy them. A use of the head of the first bucket whose key stays (the
 // steady state of Priority) keeps the memo valid: it rotates with the list.
+//
+// selectInto() (Handlespace.resolveInto with k > 1) reads a ring instead: the
+// first bucket's members (up to RING_MAX) in list order, twice, and, when that
+// bucket holds fewer than k, the next members in order after them. A use of
+// the first bucket's head only moves the head one position along the ring
+// (found through a position per slot), so the first k are k consecutive ring
+// entries: no walk of the list, and the selections are counted lazily, one
+// number per call (per start position), as the heap engine counts its memo
+// hits. Anything else that may change the order drops the ring, after adding
+// its counts to the pool's.
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
@@ -179,7 +189,7 @@ export class BucketEngine {
     if (this.size === 0) return -1;
     const b = this.bh[1]! | 0, s = this.bhead[b]!;
     this.#sel[s]!++;
-    if (maxIncrement > 0) this.useHead(b, s);
+    if (maxIncrement > 0) this.#useHead(b, s);
     return s;
   }
 
@@ -204,7 +214,7 @@ export class BucketEngine {
     }
     if (maxIncrement > 0) {
       // The first is the head of the first bucket: inline; the others the general way.
-      this.useHead(this.bh[1]! | 0, out[0]!);
+      this.#useHead(this.bh[1]! | 0, out[0]!);
       const used = maxIncrement < want ? maxIncrement : want;
       if (used > 1) {
         if (this.#next[0]! + used > SEQ_LIMIT) this.#renumber();
@@ -223,7 +233,7 @@ export class BucketEngine {
     // Priority), counted with one number, then the use of the first bucket's head; the rest (and
     // the ring's filling) out of line.
     if (k !== this.ringW || maxIncrement > 1 || out.length < k) {
-      return this.selectIntoOther(k, table, out, maxIncrement);
+      return this.#selectIntoOther(k, table, out, maxIncrement);
     }
     const top = this.bh[1]! | 0, s = this.bhead[top]!, ring = this.#ring, h = this.#ringPos[s]!;
     const m = this.#ringM, r = k < m ? k : m;
@@ -232,15 +242,15 @@ export class BucketEngine {
     for (; i < k; i++) out[i] = table[ring[m + i]!]!;
     this.#ringHits[h]!++;
     this.#ringPending = true;
-    if (maxIncrement > 0) this.useHead(top, s);
+    if (maxIncrement > 0) this.#useHead(top, s);
     return k;
   }
 
-  selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
     if (want === 0) return 0;
     const top = this.bh[1]! | 0, size = this.bsize[top]!, sel = this.#sel;
-    if (maxIncrement <= 1 && k === want && size <= RING_MAX && k <= RING_MAX) {
+    if (maxIncrement <= 1 && k === want && size <= RING_MAX && k <= RING_MAX && !this.#updates) {
       // The ring is (re)filled, and this selection is counted as it is made.
       this.#fillRing(top, size, k);
       const ring = this.#ring;
@@ -249,7 +259,7 @@ export class BucketEngine {
         out[i] = table[t]!;
         sel[t]!++;
       }
-      if (maxIncrement > 0) this.useHead(top, ring[0]!);
+      if (maxIncrement > 0) this.#useHead(top, ring[0]!);
       return k;
     }
     if (maxIncrement <= 1 && size >= want) {
@@ -260,7 +270,7 @@ export class BucketEngine {
         out[i] = table[s]!;
         sel[s]!++;
       }
-      if (maxIncrement > 0) this.useHead(top, first);
+      if (maxIncrement > 0) this.#useHead(top, first);
       return want;
     }
     let scratch = intoScratch;
@@ -322,24 +332,24 @@ export class BucketEngine {
   // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
   // the tail of its bucket, i.e. the circular list's head advances to the next member (the
   // order is unchanged when s is the bucket's only member: it is its own successor).
-  useHead(b: number, s: number): void {
+  #useHead(b: number, s: number): void {
     const next = this.#next, seq = next[0]!;
     if (seq >= next[1]!) {
-      this.useHeadOther(s);
+      this.#useHeadOther(s);
       return;
     }
     next[0] = seq + 1;
     this.#seq[s] = seq;
     const after = this.snext[s]!;
     if (after !== s) {
-      if (this.memoN > 0) this.rotateMemo(b);
+      if (this.memoN > 0) this.#rotateMemo(b);
       this.bhead[b] = after;
     }
   }
 
   // A use of a head past the plain use's limit: renumbered first when the sequence numbers are
   // exhausted; then the general use (with the per-use update, if any).
-  useHeadOther(s: number): void {
+  #useHeadOther(s: number): void {
     if (this.#next[0]! >= SEQ_LIMIT) this.#renumber();
     this.#use(s);
   }
@@ -348,7 +358,7 @@ export class BucketEngine {
   // moves to the tail of b, before the head advances: when the memo holds all of b, its
   // first bsize[b] entries rotate by one; otherwise it holds the first memoN of b's list and
   // shifts by one, taking the member after its last one.
-  rotateMemo(b: number): void {
+  #rotateMemo(b: number): void {
     const memo = this.memo, m = this.memoN, size = this.bsize[b]!;
     const first = memo[0]!;
     if (m < size) {
