@@ -90,6 +90,17 @@ export class BucketEngine {
    * for both).
    */
   readonly #next = f64Array(2, SEQ_START);
+  keyToBucket = new KeyMap();
+  #freeBuckets: Int32Array;
+  #freeCount = 0;
+  #highBucket = 0;
+  readonly #pool: SelectionPool;
+  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
+  #seq: Float64Array;
+  #sel: Float64Array;
+  readonly #policy: PoolPolicy;
+  readonly #updates: boolean;
+  readonly #keyCode: number;
   /**
    * The first selection order for selectInto() while ringW > 0 (arrays allocated on first use):
    * the first bucket's #ringM members from its head, twice (#ring[j + #ringM] = #ring[j]), then,
@@ -106,17 +117,6 @@ export class BucketEngine {
   #ring = EMPTY_I32;
   #ringPos = EMPTY_I32;
   #ringHits = EMPTY_F64;
-  keyToBucket = new KeyMap();
-  #freeBuckets: Int32Array;
-  #freeCount = 0;
-  #highBucket = 0;
-  readonly #pool: SelectionPool;
-  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
-  #seq: Float64Array;
-  #sel: Float64Array;
-  readonly #policy: PoolPolicy;
-  readonly #updates: boolean;
-  readonly #keyCode: number;
 
   constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number, useCode: number) {
     const capacity = pool.capacity;
@@ -242,7 +242,17 @@ export class BucketEngine {
     for (; i < k; i++) out[i] = table[ring[m + i]!]!;
     this.#ringHits[h]!++;
     this.#ringPending = true;
-    if (maxIncrement > 0) this.#useHead(top, s);
+    if (maxIncrement > 0) {
+      // #useHead with the ring: the head's successor is the next ring entry (itself when the
+      // bucket has one member), and the memo, which the head's use would rotate, is dropped.
+      const next = this.#next, seq = next[0]!;
+      if (seq < next[1]!) {
+        next[0] = seq + 1;
+        this.#seq[s] = seq;
+        this.bhead[top] = ring[h + 1]!;
+        this.memoN = 0;
+      } else this.#useHeadOther(s);
+    }
     return k;
   }
 
