@@ -33,16 +33,6 @@
 // (memo, memoN) until the order may have changed, so repeated selections of
 // k > 1 copy them. A use of the head of the first bucket whose key stays (the
 // steady state of Priority) keeps the memo valid: it rotates with the list.
-//
-// selectInto() (Handlespace.resolveInto with k > 1) reads a ring instead: the
-// first bucket's members (up to RING_MAX) in list order, twice, and, when that
-// bucket holds fewer than k, the next members in order after them. A use of
-// the first bucket's head only moves the head one position along the ring
-// (found through a position per slot), so the first k are k consecutive ring
-// entries: no walk of the list, and the selections are counted lazily, one
-// number per call (per start position), as the heap engine counts its memo
-// hits. Anything else that may change the order drops the ring, after adding
-// its counts to the pool's.
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
@@ -57,17 +47,11 @@ const LINEAR_FRONTIER = 16;
 /** Slots of the last selection of k > 1 that are remembered. */
 const MEMO = 8;
 
-/** Up to this many members the first bucket's list is kept as a ring for selectInto(). */
-const RING_MAX = 128;
-
 /** Slots of selectInto() when the memo does not hold them (shared, selections do not interleave). */
 let intoScratch = new Int32Array(16);
 
 /** Scratch frontier shared by all engines of this kind (selections do not interleave). */
 let frontier = new Int32Array(4 * LINEAR_FRONTIER + 4);
-
-const EMPTY_I32 = new Int32Array(0);
-const EMPTY_F64 = new Float64Array(0);
 
 export class BucketEngine {
   snext: Int32Array;
@@ -101,22 +85,6 @@ export class BucketEngine {
   readonly #policy: PoolPolicy;
   readonly #updates: boolean;
   readonly #keyCode: number;
-  /**
-   * The first selection order for selectInto() while ringW > 0 (arrays allocated on first use):
-   * the first bucket's #ringM members from its head, twice (#ring[j + #ringM] = #ring[j]), then,
-   * when the bucket has fewer than ringW members, the next ringW − #ringM in order from
-   * #ring[2 · #ringM] on. A use of the first bucket's head moves its head one position along (it
-   * is at #ringPos[head]), so the ringW first are #ring[h …] (and #ring[#ringM + i] after the
-   * bucket) without a walk; anything else that may change the order drops the ring. Selections
-   * through it are counted lazily: #ringHits[h] selections of ringW from position h (added to the
-   * pool's counts by flushCounts()).
-   */
-  ringW = 0;
-  #ringM = 0;
-  #ringPending = false;
-  #ring = EMPTY_I32;
-  #ringPos = EMPTY_I32;
-  #ringHits = EMPTY_F64;
 
   constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number, useCode: number) {
     const capacity = pool.capacity;
@@ -160,7 +128,6 @@ export class BucketEngine {
 
   add(slot: number): void {
     this.memoN = 0;
-    if (this.ringW > 0) this.#dropRing();
     this.#seq[slot] = this.#sequence();
     this.#append(this.#bucketFor(this.#lifecycleKey(slot)), slot);
     this.size++;
@@ -168,7 +135,6 @@ export class BucketEngine {
 
   remove(slot: number): void {
     this.memoN = 0;
-    if (this.ringW > 0) this.#dropRing();
     const b = this.sbucket[slot]!;
     this.#detach(b, slot);
     if (this.bsize[b] === 0) this.#dropBucket(b);
@@ -177,7 +143,6 @@ export class BucketEngine {
 
   changed(slot: number): void {
     this.memoN = 0;
-    if (this.ringW > 0) this.#dropRing();
     const key = this.#lifecycleKey(slot);
     const b = this.sbucket[slot]!;
     if (key === this.bkey[b]) return;
@@ -229,114 +194,53 @@ export class BucketEngine {
    * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    // Small, so that V8 inlines it: the first k in order from the ring (the steady state of
-    // Priority), counted with one number, then the use of the first bucket's head; the rest (and
-    // the ring's filling) out of line.
-    if (k !== this.ringW || maxIncrement > 1 || out.length < k) {
-      return this.#selectIntoOther(k, table, out, maxIncrement);
+    // Small, so that V8 inlines it: the first bucket holding all k, or a memo hit; the rest out
+    // of line.
+    const want = k < this.size ? k : this.size;
+    if (want === 0 || maxIncrement > 1) return this.#selectIntoOther(k, table, out, maxIncrement);
+    const top = this.bh[1]! | 0, sel = this.#sel;
+    if (this.bsize[top]! >= want) {
+      // The first bucket holds them all (the steady state of Priority): its list is the order,
+      // walked directly; the memo is not kept, so the use does not rotate it.
+      const snext = this.snext;
+      let s = this.bhead[top]!;
+      const first = s;
+      for (let i = 0; i < want; i++) {
+        out[i] = table[s]!;
+        sel[s]!++;
+        s = snext[s]!;
+      }
+      this.memoN = 0;
+      if (maxIncrement > 0) {
+        // #useHead without the memo (just dropped), written out: V8 often has no inlining
+        // budget left for a call here, and a call costs as much as the use.
+        const next = this.#next, seq = next[0]!;
+        if (seq < next[1]!) {
+          next[0] = seq + 1;
+          this.#seq[first] = seq;
+          this.bhead[top] = snext[first]!;
+        } else this.#useHeadOther(first);
+      }
+      return want;
     }
-    const top = this.bh[1]! | 0, s = this.bhead[top]!, ring = this.#ring, h = this.#ringPos[s]!;
-    const m = this.#ringM, r = k < m ? k : m;
-    let i = 0;
-    for (; i < r; i++) out[i] = table[ring[h + i]!]!;
-    for (; i < k; i++) out[i] = table[ring[m + i]!]!;
-    this.#ringHits[h]!++;
-    this.#ringPending = true;
-    if (maxIncrement > 0) {
-      // #useHead with the ring: the head's successor is the next ring entry (itself when the
-      // bucket has one member), and the memo, which the head's use would rotate, is dropped.
-      const next = this.#next, seq = next[0]!;
-      if (seq < next[1]!) {
-        next[0] = seq + 1;
-        this.#seq[s] = seq;
-        this.bhead[top] = ring[h + 1]!;
-        this.memoN = 0;
-      } else this.#useHeadOther(s);
+    if (want > this.memoN) return this.#selectIntoOther(k, table, out, maxIncrement);
+    const memo = this.memo;
+    for (let i = 0; i < want; i++) {
+      const s = memo[i]!;
+      out[i] = table[s]!;
+      sel[s]!++;
     }
-    return k;
+    if (maxIncrement > 0) this.#useHead(top, memo[0]!);
+    return want;
   }
 
   #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
-    if (want === 0) return 0;
-    const top = this.bh[1]! | 0, size = this.bsize[top]!, sel = this.#sel;
-    if (maxIncrement <= 1 && k === want && size <= RING_MAX && k <= RING_MAX && !this.#updates) {
-      // The ring is (re)filled, and this selection is counted as it is made.
-      this.#fillRing(top, size, k);
-      const ring = this.#ring;
-      for (let i = 0; i < k; i++) {
-        const t = ring[i < size ? i : size + i]!;
-        out[i] = table[t]!;
-        sel[t]!++;
-      }
-      if (maxIncrement > 0) this.#useHead(top, ring[0]!);
-      return k;
-    }
-    if (maxIncrement <= 1 && size >= want) {
-      // A first bucket too large for the ring: its list walked directly.
-      this.memoN = 0;
-      const snext = this.snext, first = this.bhead[top]!;
-      for (let i = 0, s = first; i < want; i++, s = snext[s]!) {
-        out[i] = table[s]!;
-        sel[s]!++;
-      }
-      if (maxIncrement > 0) this.#useHead(top, first);
-      return want;
-    }
     let scratch = intoScratch;
     if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
     const got = this.select(k, scratch, maxIncrement);
     for (let i = 0; i < got; i++) out[i] = table[scratch[i]!]!;
     return got;
-  }
-
-  // The ring for selections of `width` (at most RING_MAX, as the first bucket b's `size`): b's
-  // members from its head twice, then the next width − size in order if b has fewer. The memo
-  // is dropped (the ring serves instead).
-  #fillRing(b: number, size: number, width: number): void {
-    if (this.#ringPending) this.flushCounts();
-    if (this.#ring.length === 0) {
-      this.#ring = new Int32Array(2 * RING_MAX);
-      this.#ringHits = new Float64Array(RING_MAX);
-    }
-    if (this.#ringPos.length < this.snext.length) this.#ringPos = new Int32Array(this.snext.length);
-    const ring = this.#ring, pos = this.#ringPos, snext = this.snext;
-    for (let j = 0, s = this.bhead[b]!; j < size; j++, s = snext[s]!) {
-      ring[j] = s;
-      ring[j + size] = s;
-      pos[s] = j;
-    }
-    if (size < width) {
-      let first = intoScratch;
-      if (first.length < width) first = intoScratch = new Int32Array(width);
-      this.#take(width, first);
-      for (let i = size; i < width; i++) ring[size + i] = first[i]!;
-    }
-    this.#ringM = size;
-    this.ringW = width;
-    this.memoN = 0;
-  }
-
-  /** Adds the ring's lazily counted selections to the pool's selection counts. */
-  flushCounts(): void {
-    if (!this.#ringPending) return;
-    const hits = this.#ringHits, ring = this.#ring, sel = this.#sel;
-    const m = this.#ringM, w = this.ringW, r = w < m ? w : m;
-    for (let p = 0; p < m; p++) {
-      const h = hits[p]!;
-      if (h === 0) continue;
-      for (let i = 0; i < r; i++) sel[ring[p + i]!]! += h;
-      for (let i = r; i < w; i++) sel[ring[m + i]!]! += h;
-      hits[p] = 0;
-    }
-    this.#ringPending = false;
-  }
-
-  // The order may have changed other than by a use of the first bucket's head: the ring's
-  // counts go to the pool and the ring is dropped.
-  #dropRing(): void {
-    if (this.#ringPending) this.flushCounts();
-    this.ringW = 0;
   }
 
   // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
@@ -393,7 +297,6 @@ export class BucketEngine {
 
   // A use: the next sequence number (the tail of the slot's bucket) and the per-use update.
   #use(s: number): void {
-    if (this.ringW > 0) this.#dropRing();
     this.#seq[s] = this.#next[0]!++;
     const b = this.sbucket[s]!;
     if (this.#updates) {

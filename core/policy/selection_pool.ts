@@ -288,10 +288,8 @@ export class SelectionPool implements SelectionValues {
   }
   /** Selection count per slot. */
   get selections(): Float64Array {
-    // The heap engine counts repeated selections of its memo lazily, the bucket engine those
-    // of its ring.
+    // The heap engine counts repeated selections of its memo lazily.
     this.#heap?.flushCounts();
-    this.#bucket?.flushCounts();
     return this.#selections;
   }
 
@@ -816,7 +814,6 @@ export class SelectionPool implements SelectionValues {
 
   #grow(): void {
     this.#heap?.flushCounts();
-    this.#bucket?.flushCounts();
     const cap = grownCapacity(this.#capacity);
     this.#allocate(cap, true);
     this.#capacity = cap;

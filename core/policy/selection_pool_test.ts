@@ -101,9 +101,9 @@ for (const policy of [leastUsed, priority]) {
 }
 
 test("SelectionPool.selectInto() of Priority counts the round robin among equal priorities exactly, also across growth", () => {
-  // The bucket engine's ring: k = 3 from a top priority of 5 (rotating by one per call) and from
-  // a top priority of 2 followed by a lower one, k = 1 and MaxIncrement 2 in between, and pool
-  // growth while counts are pending.
+  // Handlespace.resolveInto's path for Priority: k = 3 from a top priority of 5 (rotating by one
+  // per call) and from a top priority of 2 followed by a lower one, k = 1 and MaxIncrement 2 in
+  // between, and pool growth after long runs (which an engine counting lazily must not lose).
   const pool = new SelectionPool(priority, { initialCapacity: 8 });
   const pri = (p: number) => policyParameter(priority.type, { priority: p });
   const top = [0, 1, 2, 3, 4].map(() => pool.add(pri(9)));
