@@ -100,6 +100,47 @@ for (const policy of [leastUsed, priority]) {
   });
 }
 
+test("SelectionPool.selectInto() of Priority counts the round robin among equal priorities exactly, also across growth", () => {
+  // Handlespace.resolveInto's path for Priority: k = 3 from a top priority of 5 (rotating by one
+  // per call) and from a top priority of 2 followed by a lower one, k = 1 and MaxIncrement 2 in
+  // between, and pool growth after long runs (which an engine counting lazily must not lose).
+  const pool = new SelectionPool(priority, { initialCapacity: 8 });
+  const pri = (p: number) => policyParameter(priority.type, { priority: p });
+  const top = [0, 1, 2, 3, 4].map(() => pool.add(pri(9)));
+  const low = pool.add(pri(5));
+  const table = Array.from({ length: 64 }, (_, i) => i), out: number[] = [];
+  const rng = new SeededRng(1), expected = new Map<number, number>();
+  const count = (slots: readonly number[]) => {
+    for (const s of slots) expected.set(s, (expected.get(s) ?? 0) + 1);
+  };
+  const rotation = [...top];
+  const call = (k: number) => {
+    const n = pool.selectInto(k, table, out, rng);
+    const want = [...rotation, low].slice(0, k);
+    assert.deepEqual(out.slice(0, n), want);
+    count(want);
+    // (MaxIncrement 0 is Priority's default, 1: the first selected is used.)
+    rotation.push(rotation.shift()!);
+  };
+  for (let i = 0; i < 23; i++) call(3);
+  call(1);
+  for (let i = 0; i < 7; i++) call(3);
+  // MaxIncrement 2 uses two: the general path, after which the ring is refilled.
+  assert.equal(pool.selectInto(2, table, out, rng, 2), 2);
+  count(out.slice(0, 2));
+  rotation.push(rotation.shift()!, rotation.shift()!);
+  for (let i = 0; i < 11; i++) call(3);
+  const capacity = pool.capacity;
+  for (let i = 0; i < 6; i++) pool.add(pri(1));
+  assert.ok(pool.capacity > capacity, "the pool grew");
+  for (const [s, n] of expected) assert.equal(pool.selections[s], n, `slot ${s}`);
+  // Two of the top priority left: k = 3 takes both, then the next priority.
+  for (const s of top.slice(2)) pool.remove(s);
+  rotation.splice(0, rotation.length, ...rotation.filter((s) => s === top[0] || s === top[1]));
+  for (let i = 0; i < 9; i++) call(3);
+  for (const [s, n] of expected) assert.equal(pool.selections[s], n, `slot ${s}`);
+});
+
 test("SelectionPool.update() rejects a slot without a pool element and another policy type, changing nothing", () => {
   const pool = new SelectionPool(leastUsed);
   const lu = (load: number) => policyParameter(leastUsed.type, { load });
