@@ -80,7 +80,8 @@ export class KeyMap {
    */
   exchange(key: number, value: number): number {
     const keys = this.#keys, vals = this.#vals, mask = this.#mask;
-    for (let i = hash(key) & mask;; i = (i + 1) & mask) {
+    let i = hash(key) & mask;
+    for (;; i = (i + 1) & mask) {
       const v = vals[i]!;
       if (v < 0) break;
       if (keys[i] === key) {
@@ -88,7 +89,13 @@ export class KeyMap {
         return v;
       }
     }
-    this.insert(key, value);
+    // A new key goes into the empty slot the probe ended at, unless the map must grow first.
+    if ((this.#size + 1) * 2 > vals.length) this.insert(key, value);
+    else {
+      keys[i] = key;
+      vals[i] = value;
+      this.#size++;
+    }
     return -1;
   }
 

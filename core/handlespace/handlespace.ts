@@ -37,7 +37,7 @@ import { DeadlineIndex } from "./deadline_index.ts";
 import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
 import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
-import { KeyMap } from "../_key_map.ts";
+import { AssociationIndex } from "./_association_index.ts";
 import { u8Copy } from "../_slab.ts";
 import {
   idWordSum16,
@@ -299,7 +299,7 @@ export class Handlespace {
   readonly #owners: OwnerIndex;
   readonly #total: ChecksumAccumulator;
   /** Association number → key (#byKey index) of the first PE registered over it. */
-  readonly #associations = new KeyMap();
+  readonly #associations = new AssociationIndex();
   readonly #deadlines = [new DeadlineIndex(), new DeadlineIndex(), new DeadlineIndex()];
   readonly #byKey: (Entry | undefined)[] = [];
   readonly #freeKeys: number[] = [];

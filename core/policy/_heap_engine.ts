@@ -253,6 +253,8 @@ export class HeapEngine {
       this.#fifoInsertBySeq(slot);
     } else {
       const p = this.pos[slot]!;
+      // A key the change left alone (weighted round robin's under a new load) stays in place.
+      if (this.hk[p + OFF] === key) return;
       this.hk[p + OFF] = key < KEY_LIMIT || key === Infinity ? key : this.#checked(key, slot);
       this.#siftDown(this.#siftUp(this.pos[slot]!));
     }
