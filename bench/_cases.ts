@@ -75,7 +75,7 @@ export interface LifecycleSets {
   readonly initial: readonly Registration[];
   /** The same PEs with the load changed (cycle r = 1). */
   readonly changed: readonly Registration[];
-  /** Fresh objects equal to `changed` (a decoder produces new objects per message). */
+  /** Fresh pool elements equal to `changed` (a decoder produces new objects per message). */
   readonly identical: readonly Registration[];
   /** The identifiers, for deregistration. */
   readonly ids: readonly bigint[];
@@ -85,8 +85,8 @@ export function lifecycleSets(policy: PoolPolicy, n: number): LifecycleSets {
   const initial = registrations(policy, n);
   return {
     initial,
-    changed: registrations(policy, n, 1),
-    identical: registrations(policy, n, 1),
+    changed: registrations(policy, n, 1, initial),
+    identical: registrations(policy, n, 1, initial),
     ids: initial.map((x) => x.element.id),
   };
 }

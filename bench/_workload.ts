@@ -98,11 +98,23 @@ export function registration(policy: PoolPolicy, i: number, load?: number): Regi
   };
 }
 
-export function registrations(policy: PoolPolicy, n: number, r = 0): Registration[] {
-  return Array.from(
-    { length: n },
-    (_, i) => registration(policy, i, r === 0 ? undefined : changedLoad(i, r)),
-  );
+/**
+ * PEs 0 … n−1 of cycle r (r = 0: as first registered; r ≥ 1: the load changed). Re-registrations
+ * (`over`, the first registrations) keep each PE's ASAP transport object: the pool element is
+ * decoded afresh from every message, but the transport is the association's, one object per
+ * association in the registrar (core/registrar's AssociationRecord), as RSPLIB's timed calls pass
+ * the registrator transport block built once per PE before the timers.
+ */
+export function registrations(
+  policy: PoolPolicy,
+  n: number,
+  r = 0,
+  over?: readonly Registration[],
+): Registration[] {
+  return Array.from({ length: n }, (_, i) => {
+    const fresh = registration(policy, i, r === 0 ? undefined : changedLoad(i, r));
+    return over === undefined ? fresh : { ...fresh, asapTransport: over[i]!.asapTransport };
+  });
 }
 
 /** An empty handlespace of the bench (RFC profile: 32-bit identifiers, Internet-16, as RSPLIB). */

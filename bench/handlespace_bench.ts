@@ -93,8 +93,8 @@ for (const policy of policies.filter((p) => REFERENCE_POLICIES.includes(p.name))
   for (const n of sizes) {
     const batch = lifecycleBatch(n);
     const regs = registrations(policy, n);
-    const changed = [registrations(policy, n, 1), registrations(policy, n, 2)];
-    const identical = registrations(policy, n, 2);
+    const changed = [registrations(policy, n, 1, regs), registrations(policy, n, 2, regs)];
+    const identical = registrations(policy, n, 2, regs);
     const ids = regs.map((r) => r.element.id);
     const fresh = (): Handlespace[] => Array.from({ length: batch }, () => newHandlespace());
     Deno.bench({
