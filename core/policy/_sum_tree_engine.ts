@@ -38,6 +38,27 @@
 // rebuilds all levels bottom-up from val in O(capacity). A change then costs O(1) and at most
 // about as much again in the rebuild, instead of an update of every level; changes between
 // descents (a registrar's normal mix) keep the levels current.
+//
+// Degradation policies (RLUD, RPLUD: USE_DEGRADE) change a weight on every use, and only ever
+// lower it between re-registrations (the counter grows, the weight is a spare capacity minus the
+// counter, at least 1). For them val holds an UPPER BOUND of each weight, not the weight: a use
+// lowers the weight (computed from the pool's arrays) and leaves val, the tree and the guide
+// table alone, so the table stays valid and a call costs O(1) expected. A draw is then exact
+// rejection sampling: propose a slot s by the same mapping as always over the bounds (drawIndex
+// over their total, ranges in ascending slot order, k distinct by stepping over the drawn ones),
+// accept it at once if its weight equals its bound, else draw u = nextU32() and accept if
+// u < w · 2^32 / bound (probability w / bound within 2^-32); a rejected proposal is drawn again.
+// Accepted slots are distributed exactly as the weights (each step of a k-selection as the
+// weights of what remains). The bounds are tightened (val = the weights of the slots used since,
+// kept in a list) when the weight lost by uses since the last tightening (`lag`, summed at each
+// use; a re-registration that raises a weight sets val to it but does not lower `lag`) exceeds
+// 1 / 2^LAG_SHIFT of the bounds' total, before a selection; so at least 7 in 8 proposals are
+// accepted on average, and the O(dirty) tightening is paid by at least as many uses. After
+// REJECT_MAX rejections in a row the bounds are tightened at once and the step draws again
+// (then val equals the weights: the next proposal is accepted). Which slot a given random stream
+// picks is thus a function of the pool's operations (the reference model in
+// policy_conformance_test.ts replays the rule); with val equal to the weights (no use since the
+// last tightening) it is the plain mapping, and so it is for every other weighted-random policy.
 
 import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
@@ -80,6 +101,18 @@ let groupTotals = new Float64Array(64);
 /** Up to this many draws per selection step over the drawn ranges; above, they leave the tree. */
 const STEP_OVER_MAX = 24;
 
+/** 2^32: the acceptance test compares a 32-bit draw with weight · 2^32 / bound. */
+const TWO_32 = 4294967296;
+
+/**
+ * Degradation policies: the bounds are tightened before a selection when the weight lost by uses
+ * since the last tightening exceeds the bounds' total >> LAG_SHIFT (1/8).
+ */
+const LAG_SHIFT = 3;
+
+/** Degradation policies: after this many rejected proposals in a row the bounds are tightened. */
+const REJECT_MAX = 8;
+
 export class SumTreeEngine {
   val: Float64Array;
   pre: Float64Array;
@@ -113,6 +146,15 @@ export class SumTreeEngine {
   #sel: Float64Array;
   #deg: Uint32Array;
   #ld: Uint32Array;
+  /** Whether val holds upper bounds of the weights (a degradation policy, see the top). */
+  readonly #lazy: boolean;
+  /** [weight lost by uses since the bounds were last tightened]. */
+  readonly #lag = new Float64Array(1);
+  /** Slots whose weight fell below their bound (one entry per slot while it is in the list). */
+  #dirty: Int32Array;
+  #dirtyCount = 0;
+  /** The list overflowed (a slot re-entered it after an update): tightening scans every slot. */
+  #dirtyAll = false;
 
   constructor(
     pool: SelectionPool,
@@ -130,6 +172,8 @@ export class SumTreeEngine {
     this.#sel = pool.selections;
     this.#deg = pool.degradation;
     this.#ld = pool.loadDegradation;
+    this.#lazy = useCode === USE_DEGRADE;
+    this.#dirty = new Int32Array(this.#lazy ? pool.capacity : 0);
     this.val = this.pre = this.tot = undefined!;
     this.levelStart = undefined!;
     this.#allocate(pool.capacity, false);
@@ -142,6 +186,11 @@ export class SumTreeEngine {
     this.#ld = this.#pool.loadDegradation;
     this.#allocate(capacity, true);
     this.#guide.invalidate();
+    if (this.#lazy) {
+      const dirty = new Int32Array(capacity);
+      dirty.set(this.#dirty.subarray(0, this.#dirtyCount));
+      this.#dirty = dirty;
+    }
   }
 
   // With the WebAssembly kernel: rebuilds the views over the module's memory after it grew.
@@ -160,9 +209,14 @@ export class SumTreeEngine {
     return this.#guide.ready;
   }
 
-  /** The sum of all weights in the tree. */
+  /** The sum of all weights in the tree (of their bounds, for a degradation policy). */
   get total(): number {
     return this.tot[0]!;
+  }
+
+  /** A live slot's current selection weight (val holds a bound of it for degradation policies). */
+  weightOf(slot: number): number {
+    return this.#weight(slot);
   }
 
   // Lays out the levels for a capacity and (when growing) rebuilds the sums from val.
@@ -245,6 +299,7 @@ export class SumTreeEngine {
 
   selectOne(rng: Rng, maxIncrement: number): number {
     if (this.#region !== undefined) this.#sync();
+    if (this.#lazy) return this.#selectOneLazy(rng, maxIncrement);
     const total = this.total;
     if (total <= 0) return -1;
     const r = drawIndex(rng, total);
@@ -255,11 +310,37 @@ export class SumTreeEngine {
     return s;
   }
 
+  // selectOne of a degradation policy: rejection against the bounds in val (see the top).
+  #selectOneLazy(rng: Rng, maxIncrement: number): number {
+    let total = this.tot[0]!;
+    if (total <= 0) return -1;
+    if (this.#lag[0]! * (1 << LAG_SHIFT) > total) total = this.#tighten();
+    const val = this.val, guide = this.#guide;
+    let s: number, w: number;
+    for (let rejected = 0;;) {
+      const r = drawIndex(rng, total);
+      s = guide.findSlot(r);
+      if (s < 0) s = this.#miss(r);
+      w = this.#weight(s);
+      const b = val[s]!;
+      if (w === b || rng.nextU32() < w * TWO_32 / b) break;
+      if (++rejected === REJECT_MAX) {
+        total = this.#tighten();
+        rejected = 0;
+      }
+    }
+    this.#sel[s]!++;
+    if (maxIncrement > 0) this.#degrade(s, w);
+    return s;
+  }
+
   select(k: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
     if (this.#region !== undefined) this.#sync();
     const want = k < this.size ? k : this.size;
     let total = this.total;
     if (want === 0 || total <= 0) return 0;
+    const lazy = this.#lazy;
+    if (lazy && this.#lag[0]! * (1 << LAG_SHIFT) > total) total = this.#tighten();
     const val = this.val;
     if (want > STEP_OVER_MAX) return this.#selectMany(want, out, rng, maxIncrement);
     const guide = this.#guide;
@@ -268,7 +349,7 @@ export class SumTreeEngine {
       heldWeight = new Float64Array(2 * want);
     }
     const hs = heldStart, hw = heldWeight;
-    let count = 0;
+    let count = 0, rejected = 0;
     for (;;) {
       let r = drawIndex(rng, total);
       // Step over the ranges drawn before (kept sorted by start).
@@ -279,6 +360,18 @@ export class SumTreeEngine {
       // The drawn entry of the guide table, else the tree's descent.
       const e = guide.findEntry(r);
       const s = e >= 0 ? guide.cum[2 * e + 1]! | 0 : this.#miss(r);
+      if (lazy) {
+        // The proposal against its bound (found[0] stays as the descent left it).
+        const w = this.#weight(s), b = val[s]!;
+        if (w !== b && !(rng.nextU32() < w * TWO_32 / b)) {
+          if (++rejected === REJECT_MAX) {
+            total = this.#tightenHeld(out, count);
+            rejected = 0;
+          }
+          continue;
+        }
+        rejected = 0;
+      }
       out[count] = s;
       if (++count === want) break;
       // Its range: from the table, or where the descent left r minus what remained within it.
@@ -312,16 +405,117 @@ export class SumTreeEngine {
     return count;
   }
 
+  // After REJECT_MAX rejections in a k-selection: tightens the bounds, then recomputes the
+  // ranges of the `count` slots drawn so far (out[0 … count − 1]) over the new bounds, sorted
+  // by start; returns the total of the bounds of the slots not drawn.
+  #tightenHeld(out: Int32Array, count: number): number {
+    let total = this.#tighten();
+    const val = this.val, hs = heldStart, hw = heldWeight;
+    for (let j = 0; j < count; j++) {
+      const s = out[j]!, start = this.#prefix(s), w = val[s]!;
+      total -= w;
+      let i = j;
+      while (i > 0 && hs[i - 1]! > start) {
+        hs[i] = hs[i - 1]!;
+        hw[i] = hw[i - 1]!;
+        i--;
+      }
+      hs[i] = start;
+      hw[i] = w;
+    }
+    return total;
+  }
+
+  // The sum of val over the slots before `slot` (the start of its range), from the levels.
+  #prefix(slot: number): number {
+    if (this.#stale) this.#rebuild();
+    const pre = this.pre, starts = this.levelStart, top = this.#top;
+    let sum = 0, j = slot;
+    for (let l = 0; l <= top; l++) {
+      sum += pre[starts[l]! + j]!;
+      j >>= SHIFT;
+    }
+    return sum;
+  }
+
+  // A degradation policy's use of slot s, whose weight was w: raises the counter (capped) and
+  // adds the weight lost to `lag`; the first loss since its bound was set lists the slot.
+  #degrade(s: number, w: number): void {
+    const d0 = this.#deg[s]!, sum = d0 + this.#ld[s]!;
+    const d = sum > U32_MAX ? U32_MAX : sum;
+    if (d === d0) return;
+    this.#deg[s] = d;
+    const w2 = this.#weight(s);
+    if (w2 === w) return;
+    this.#lag[0]! += w - w2;
+    if (w === this.val[s]) {
+      if (this.#dirtyCount < this.#dirty.length) this.#dirty[this.#dirtyCount++] = s;
+      else this.#dirtyAll = true;
+    }
+  }
+
+  // Sets the bounds of the listed slots (of every slot after an overflow) to their weights;
+  // returns the new total.
+  #tighten(): number {
+    const val = this.val;
+    let changed = false;
+    if (this.#dirtyAll) {
+      for (let s = 0; s < val.length; s++) {
+        const b = val[s]!;
+        if (b === 0) continue;
+        const w = this.#weight(s);
+        if (w !== b) {
+          val[s] = w;
+          this.#change(s, w - b);
+          changed = true;
+        }
+      }
+    } else {
+      const dirty = this.#dirty;
+      for (let i = 0, n = this.#dirtyCount; i < n; i++) {
+        const s = dirty[i]!, b = val[s]!;
+        if (b === 0) continue; // removed since
+        const w = this.#weight(s);
+        if (w !== b) {
+          val[s] = w;
+          this.#change(s, w - b);
+          changed = true;
+        }
+      }
+    }
+    this.#dirtyCount = 0;
+    this.#dirtyAll = false;
+    this.#lag[0] = 0;
+    if (changed) this.#guide.invalidate();
+    return this.tot[0]!;
+  }
+
   // Large k: each drawn slot leaves the tree until the end of the call (O(k log N) instead of
   // stepping over up to k ranges per draw). The guide table does not see these removals, so
   // every draw descends the tree; the tree is as before when the call returns.
   #selectMany(want: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
     if (this.#stale) this.#rebuild();
     this.#burst = 0;
-    const val = this.val;
-    let count = 0;
+    const val = this.val, lazy = this.#lazy;
+    let count = 0, rejected = 0;
     while (count < want && this.total > 0) {
       const s = this.#treeFind(drawIndex(rng, this.total));
+      if (lazy) {
+        const w = this.#weight(s), b = val[s]!;
+        if (w !== b && !(rng.nextU32() < w * TWO_32 / b)) {
+          if (++rejected === REJECT_MAX) {
+            // Tighten with the drawn slots back in the tree, then take them out again.
+            for (let i = 0; i < count; i++) this.#addAll(out[i]!, val[out[i]!]!);
+            this.#tighten();
+            if (this.#stale) this.#rebuild();
+            this.#burst = 0;
+            for (let i = 0; i < count; i++) this.#addAll(out[i]!, -val[out[i]!]!);
+            rejected = 0;
+          }
+          continue;
+        }
+        rejected = 0;
+      }
       out[count++] = s;
       if (count < want) this.#addAll(s, -val[s]!);
     }
@@ -375,13 +569,14 @@ export class SumTreeEngine {
     return i;
   }
 
-  // A use with a per-use update (the degradation counter lowers the weight).
+  // A use with a per-use update: a degradation policy's lowers the weight below its bound,
+  // another's goes through the policy's hook and the weight is set at once.
   #used(s: number): void {
-    if (this.#useCode === USE_DEGRADE) {
-      const deg = this.#deg[s]! + this.#ld[s]!;
-      this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-    } else this.#policy.update(this.#pool, s);
-    this.changed(s);
+    if (this.#lazy) this.#degrade(s, this.#weight(s));
+    else {
+      this.#policy.update(this.#pool, s);
+      this.changed(s);
+    }
   }
 
   #weight(slot: number): number {

@@ -31,7 +31,15 @@ import { drawIndex } from "./_draw.ts";
 // applies the policy hooks exactly as spec/behaviour.md §11 describes (one
 // per-use update per used PE). The round-robin, sorted and weighted-random
 // engines must return exactly what this model returns; random draws use the
-// engines' documented mapping (drawIndex over slots in ascending order).
+// engines' documented mapping (drawIndex over slots in ascending order). For the
+// weighted-random policies the mapping runs over per-PE upper bounds of the
+// weights (_sum_tree_engine.ts): each bound is the weight as of the PE's
+// registration, its last update or the last tightening; a proposal whose
+// weight is below its bound is accepted when nextU32() < weight · 2^32 / bound,
+// else drawn again; the bounds are tightened to the weights before a selection
+// once the weight lost by uses since the last tightening exceeds 1/8 of their
+// total, and after 8 rejections in a row. Only the degradation policies lower a
+// weight on use, so for the others the bounds are the weights.
 
 class ReferenceModel implements SelectionValues {
   readonly weight: Uint32Array;
@@ -46,6 +54,10 @@ class ReferenceModel implements SelectionValues {
   readonly virtual: Uint32Array;
   readonly seq: Float64Array;
   readonly selections: Float64Array;
+  /** Weighted-random: the upper bound of each weight that proposals are drawn by. */
+  readonly bound: Float64Array;
+  /** Weighted-random: the weight lost by uses since the bounds were last tightened. */
+  #lag = 0;
   readonly live = new Set<number>();
   #counter = 0;
   readonly #policy: PoolPolicy;
@@ -64,6 +76,7 @@ class ReferenceModel implements SelectionValues {
     this.virtual = new Uint32Array(capacity);
     this.seq = new Float64Array(capacity);
     this.selections = new Float64Array(capacity);
+    this.bound = new Float64Array(capacity);
   }
 
   /** Live slots in selection order (key, then sequence number). */
@@ -88,6 +101,7 @@ class ReferenceModel implements SelectionValues {
     this.#policy.initialize(this, slot, first);
     this.seq[slot] = ++this.#counter;
     this.live.add(slot);
+    this.bound[slot] = this.#policy.weight(this, slot);
   }
 
   update(slot: number, v: PolicyParameter): boolean {
@@ -99,7 +113,13 @@ class ReferenceModel implements SelectionValues {
     this.#store(slot, v);
     this.degradation[slot] = 0;
     if (this.virtual[slot]! > v.weight) this.virtual[slot] = v.weight;
+    this.bound[slot] = this.#policy.weight(this, slot);
     return true;
+  }
+
+  #tighten(): void {
+    for (const s of this.live) this.bound[s] = this.#policy.weight(this, s);
+    this.#lag = 0;
   }
 
   remove(slot: number): void {
@@ -114,18 +134,33 @@ class ReferenceModel implements SelectionValues {
       chosen = [];
       const pool = [...this.live].sort((a, b) => a - b);
       const want = Math.min(k, pool.length);
+      const sum = (): number => pool.reduce((a, s) => a + this.bound[s]!, 0);
+      if (want > 0 && sum() > 0 && this.#lag * 8 > sum()) this.#tighten();
+      let rejected = 0;
       while (chosen.length < want) {
-        const weights = pool.map((s) => p.weight(this, s));
-        const total = weights.reduce((a, b) => a + b, 0);
+        const total = sum();
         if (total <= 0) break;
         let r = drawIndex(rng, total);
         let i = 0;
-        while (r >= weights[i]!) r -= weights[i++]!;
-        chosen.push(pool[i]!);
+        while (r >= this.bound[pool[i]!]!) r -= this.bound[pool[i++]!]!;
+        const s = pool[i]!, w = p.weight(this, s), b = this.bound[s]!;
+        if (w !== b && !(rng.nextU32() < w * 4294967296 / b)) {
+          if (++rejected === 8) {
+            this.#tighten();
+            rejected = 0;
+          }
+          continue;
+        }
+        rejected = 0;
+        chosen.push(s);
         pool.splice(i, 1);
       }
       const used = Math.min(mi, chosen.length);
-      for (let i = 0; i < used; i++) p.update(this, chosen[i]!);
+      for (let i = 0; i < used; i++) {
+        const before = p.weight(this, chosen[i]!);
+        p.update(this, chosen[i]!);
+        this.#lag += before - p.weight(this, chosen[i]!);
+      }
     } else {
       chosen = this.order().slice(0, k);
       const used = Math.min(mi, chosen.length);
