@@ -64,7 +64,13 @@ import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
-import { USE_DEGRADE, USE_NONE, weightByFormula } from "./_formula.ts";
+import {
+  USE_DEGRADE,
+  USE_NONE,
+  WEIGHT_SPARE_LOAD_DEG,
+  WEIGHT_SPARE_LOAD_LD_DEG,
+  weightByFormula,
+} from "./_formula.ts";
 import { Slab } from "../_slab.ts";
 import { GuideTable } from "./_guide_table.ts";
 import type { SelectionKernel } from "./selection_kernel.ts";
@@ -146,6 +152,9 @@ export class SumTreeEngine {
   #sel: Float64Array;
   #deg: Uint32Array;
   #ld: Uint32Array;
+  #load: Uint32Array;
+  /** Whether the degradation policy's weight subtracts the load degradation too (RPLUD). */
+  readonly #withLd: boolean;
   /** Whether val holds upper bounds of the weights (a degradation policy, see the top). */
   readonly #lazy: boolean;
   /** [weight lost by uses since the bounds were last tightened]. */
@@ -172,7 +181,12 @@ export class SumTreeEngine {
     this.#sel = pool.selections;
     this.#deg = pool.degradation;
     this.#ld = pool.loadDegradation;
-    this.#lazy = useCode === USE_DEGRADE;
+    this.#load = pool.load;
+    // The two weights of the degradation family, spare(load, counter) and
+    // spare(load, load degradation, counter), only ever fall on use.
+    this.#withLd = weightCode === WEIGHT_SPARE_LOAD_LD_DEG;
+    this.#lazy = useCode === USE_DEGRADE &&
+      (weightCode === WEIGHT_SPARE_LOAD_DEG || weightCode === WEIGHT_SPARE_LOAD_LD_DEG);
     this.#dirty = new Int32Array(this.#lazy ? pool.capacity : 0);
     this.val = this.pre = this.tot = undefined!;
     this.levelStart = undefined!;
@@ -184,6 +198,7 @@ export class SumTreeEngine {
     this.#sel = this.#pool.selections;
     this.#deg = this.#pool.degradation;
     this.#ld = this.#pool.loadDegradation;
+    this.#load = this.#pool.load;
     this.#allocate(capacity, true);
     this.#guide.invalidate();
     if (this.#lazy) {
@@ -321,7 +336,7 @@ export class SumTreeEngine {
       const r = drawIndex(rng, total);
       s = guide.findSlot(r);
       if (s < 0) s = this.#miss(r);
-      w = this.#weight(s);
+      w = this.#lazyWeight(s);
       const b = val[s]!;
       if (w === b || rng.nextU32() < w * TWO_32 / b) break;
       if (++rejected === REJECT_MAX) {
@@ -362,7 +377,7 @@ export class SumTreeEngine {
       const s = e >= 0 ? guide.cum[2 * e + 1]! | 0 : this.#miss(r);
       if (lazy) {
         // The proposal against its bound (found[0] stays as the descent left it).
-        const w = this.#weight(s), b = val[s]!;
+        const w = this.#lazyWeight(s), b = val[s]!;
         if (w !== b && !(rng.nextU32() < w * TWO_32 / b)) {
           if (++rejected === REJECT_MAX) {
             total = this.#tightenHeld(out, count);
@@ -445,7 +460,7 @@ export class SumTreeEngine {
     const d = sum > U32_MAX ? U32_MAX : sum;
     if (d === d0) return;
     this.#deg[s] = d;
-    const w2 = this.#weight(s);
+    const w2 = this.#lazyWeight(s);
     if (w2 === w) return;
     this.#lag[0]! += w - w2;
     if (w === this.val[s]) {
@@ -501,7 +516,7 @@ export class SumTreeEngine {
     while (count < want && this.total > 0) {
       const s = this.#treeFind(drawIndex(rng, this.total));
       if (lazy) {
-        const w = this.#weight(s), b = val[s]!;
+        const w = this.#lazyWeight(s), b = val[s]!;
         if (w !== b && !(rng.nextU32() < w * TWO_32 / b)) {
           if (++rejected === REJECT_MAX) {
             // Tighten with the drawn slots back in the tree, then take them out again.
@@ -572,7 +587,7 @@ export class SumTreeEngine {
   // A use with a per-use update: a degradation policy's lowers the weight below its bound,
   // another's goes through the policy's hook and the weight is set at once.
   #used(s: number): void {
-    if (this.#lazy) this.#degrade(s, this.#weight(s));
+    if (this.#lazy) this.#degrade(s, this.#lazyWeight(s));
     else {
       this.#policy.update(this.#pool, s);
       this.changed(s);
@@ -581,6 +596,12 @@ export class SumTreeEngine {
 
   #weight(slot: number): number {
     return weightByFormula(this.#weightCode, this.#policy, this.#pool, slot);
+  }
+
+  // #weight of a degradation policy (#lazy), inline: spare(load, [load degradation,] counter).
+  #lazyWeight(s: number): number {
+    const v = U32_MAX - this.#load[s]! - this.#deg[s]! - (this.#withLd ? this.#ld[s]! : 0);
+    return v < 1 ? 1 : v;
   }
 
   // A slot's weight changed by delta (val already holds the new weight): the total always, the
