@@ -28,6 +28,10 @@
 // bucket filled) per selection, so no call does more than O(log N + GUIDE_STEP) work and the
 // O(N) rebuild is paid by the O(N) selections that wait for it (amortised O(1)). A scan longer
 // than GUIDE_SCAN_MAX steps (many tiny weights in one bucket) gives up and the tree answers.
+//
+// With `trackStarts()` (the degradation policies' engine, whose rejection test needs where in
+// its range a draw fell) the build also writes each slot's range start into `starts`, by slot
+// (8 more bytes per slot).
 
 const EMPTY_F64 = new Float64Array(0);
 /** `first`, `slots` and `bounds` of a stale table: every find returns −1 (see findSlot). */
@@ -71,6 +75,9 @@ export class GuideTable {
   slots: Int32Array = STALE_SLOTS;
   /** The same memory as `slots`, read as unsigned (the offsets bounds[2b + 1]). */
   bounds: Uint32Array = STALE_BOUNDS;
+  /** With trackStarts(), by slot: the start of its range (valid for slots of weight > 0). */
+  starts: Float64Array = EMPTY_F64;
+  #trackStarts = false;
   /** [1 / bucket width (0 while stale), bucket width, running sum of a build]. */
   readonly #f = new Float64Array(3);
   /** The tables a build fills (published as `first`, `slots` and `bounds` when complete). */
@@ -87,6 +94,11 @@ export class GuideTable {
   #bucket = 0;
   #buckets = 0;
   #at = 0;
+
+  /** Builds `starts` from now on. */
+  trackStarts(): void {
+    this.#trackStarts = true;
+  }
 
   /** Whether the table matches the weights (a rebuild completed since the last change). */
   get ready(): boolean {
@@ -116,7 +128,7 @@ export class GuideTable {
     if (++this.#quiet < (capacity >> GUIDE_QUIET_SHIFT) + GUIDE_QUIET_MIN) return;
     if (this.#slot < 0) {
       if (total <= 0 || live <= 0) return;
-      this.#start(live, total);
+      this.#start(live, total, capacity);
     }
     this.#step(val, capacity);
   }
@@ -165,18 +177,21 @@ export class GuideTable {
   build(val: Float64Array, capacity: number, live: number, total: number): void {
     this.invalidate();
     if (total <= 0 || live <= 0) return;
-    this.#start(live, total);
+    this.#start(live, total, capacity);
     while (this.first === STALE_FIRST) this.#step(val, capacity);
   }
 
   // Chooses the bucket width (a power of two, so that there are at most 2·live buckets) and
   // makes room.
-  #start(live: number, total: number): void {
+  #start(live: number, total: number, capacity: number): void {
     let w = 1;
     while (total > 2 * live * w) w *= 2;
     const buckets = Math.ceil(total / w);
     // At most `live` entries and 2·live buckets (a reallocation costs less than the rebuild).
     if (this.cum.length < 2 * live + 2) this.cum = new Float64Array(2 * live + 2);
+    if (this.#trackStarts && this.starts.length < capacity) {
+      this.starts = new Float64Array(capacity);
+    }
     if (this.#first.length < buckets) this.#first = new Int32Array(buckets);
     if (this.#slots.length < 2 * buckets) {
       this.#slots = new Int32Array(2 * buckets);
@@ -223,6 +238,7 @@ export class GuideTable {
         if (v !== 0) {
           cum[2 * e] = c;
           cum[2 * e + 1] = s;
+          if (this.#trackStarts) this.starts[s] = c;
           e++;
           c += v;
         }

@@ -46,8 +46,10 @@
 // table alone, so the table stays valid and a call costs O(1) expected. A draw is then exact
 // rejection sampling: propose a slot s by the same mapping as always over the bounds (drawIndex
 // over their total, ranges in ascending slot order, k distinct by stepping over the drawn ones),
-// accept it at once if its weight equals its bound, else draw u = nextU32() and accept if
-// u < w · 2^32 / bound (probability w / bound within 2^-32); a rejected proposal is drawn again.
+// accept it if the draw fell within the first w(s) of its range of bound(s) (r − start(s) < w(s),
+// what the descent leaves of r, or r minus the start from the guide table): given s, that
+// position is uniform over the range, so the probability is exactly w / bound, with no further
+// random number; a rejected proposal is drawn again.
 // Accepted slots are distributed exactly as the weights (each step of a k-selection as the
 // weights of what remains). The bounds are tightened (val = the weights of the slots used since,
 // kept in a list) when the weight lost by uses since the last tightening (`lag`, summed at each
@@ -106,9 +108,6 @@ let groupTotals = new Float64Array(64);
 
 /** Up to this many draws per selection step over the drawn ranges; above, they leave the tree. */
 const STEP_OVER_MAX = 24;
-
-/** 2^32: the acceptance test compares a 32-bit draw with weight · 2^32 / bound. */
-const TWO_32 = 4294967296;
 
 /**
  * Degradation policies: the bounds are tightened before a selection when the weight lost by uses
@@ -188,6 +187,7 @@ export class SumTreeEngine {
     this.#lazy = useCode === USE_DEGRADE &&
       (weightCode === WEIGHT_SPARE_LOAD_DEG || weightCode === WEIGHT_SPARE_LOAD_LD_DEG);
     this.#dirty = new Int32Array(this.#lazy ? pool.capacity : 0);
+    if (this.#lazy) this.#guide.trackStarts();
     this.val = this.pre = this.tot = undefined!;
     this.levelStart = undefined!;
     this.#allocate(pool.capacity, false);
@@ -330,15 +330,20 @@ export class SumTreeEngine {
     let total = this.tot[0]!;
     if (total <= 0) return -1;
     if (this.#lag[0]! * (1 << LAG_SHIFT) > total) total = this.#tighten();
-    const val = this.val, guide = this.#guide;
+    const guide = this.#guide;
     let s: number, w: number;
     for (let rejected = 0;;) {
       const r = drawIndex(rng, total);
       s = guide.findSlot(r);
-      if (s < 0) s = this.#miss(r);
+      // Where in its range r fell: from the table's starts, else what the descent left.
+      let pos: number;
+      if (s >= 0) pos = r - guide.starts[s]!;
+      else {
+        s = this.#miss(r);
+        pos = found[0]!;
+      }
       w = this.#lazyWeight(s);
-      const b = val[s]!;
-      if (w === b || rng.nextU32() < w * TWO_32 / b) break;
+      if (pos < w) break;
       if (++rejected === REJECT_MAX) {
         total = this.#tighten();
         rejected = 0;
@@ -376,9 +381,9 @@ export class SumTreeEngine {
       const e = guide.findEntry(r);
       const s = e >= 0 ? guide.cum[2 * e + 1]! | 0 : this.#miss(r);
       if (lazy) {
-        // The proposal against its bound (found[0] stays as the descent left it).
-        const w = this.#lazyWeight(s), b = val[s]!;
-        if (w !== b && !(rng.nextU32() < w * TWO_32 / b)) {
+        // Accepted if r fell within the first w of the slot's range.
+        const pos = e >= 0 ? r - guide.cum[2 * e]! : found[0]!;
+        if (!(pos < this.#lazyWeight(s))) {
           if (++rejected === REJECT_MAX) {
             total = this.#tightenHeld(out, count);
             rejected = 0;
@@ -516,8 +521,7 @@ export class SumTreeEngine {
     while (count < want && this.total > 0) {
       const s = this.#treeFind(drawIndex(rng, this.total));
       if (lazy) {
-        const w = this.#lazyWeight(s), b = val[s]!;
-        if (w !== b && !(rng.nextU32() < w * TWO_32 / b)) {
+        if (!(found[0]! < this.#lazyWeight(s))) {
           if (++rejected === REJECT_MAX) {
             // Tighten with the drawn slots back in the tree, then take them out again.
             for (let i = 0; i < count; i++) this.#addAll(out[i]!, val[out[i]!]!);

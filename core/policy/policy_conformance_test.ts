@@ -34,9 +34,9 @@ import { drawIndex } from "./_draw.ts";
 // engines' documented mapping (drawIndex over slots in ascending order). For the
 // weighted-random policies the mapping runs over per-PE upper bounds of the
 // weights (_sum_tree_engine.ts): each bound is the weight as of the PE's
-// registration, its last update or the last tightening; a proposal whose
-// weight is below its bound is accepted when nextU32() < weight · 2^32 / bound,
-// else drawn again; the bounds are tightened to the weights before a selection
+// registration, its last update or the last tightening; a proposal is
+// accepted when the draw fell within the first `weight` of its range, else
+// drawn again; the bounds are tightened to the weights before a selection
 // once the weight lost by uses since the last tightening exceeds 1/8 of their
 // total, and after 8 rejections in a row. Only the degradation policies lower a
 // weight on use, so for the others the bounds are the weights.
@@ -143,8 +143,9 @@ class ReferenceModel implements SelectionValues {
         let r = drawIndex(rng, total);
         let i = 0;
         while (r >= this.bound[pool[i]!]!) r -= this.bound[pool[i++]!]!;
-        const s = pool[i]!, w = p.weight(this, s), b = this.bound[s]!;
-        if (w !== b && !(rng.nextU32() < w * 4294967296 / b)) {
+        // Accepted if r fell within the first `weight` of the range of `bound`.
+        const s = pool[i]!;
+        if (!(r < p.weight(this, s))) {
           if (++rejected === 8) {
             this.#tighten();
             rejected = 0;
