@@ -29,9 +29,10 @@
 // O(N) rebuild is paid by the O(N) selections that wait for it (amortised O(1)). A scan longer
 // than GUIDE_SCAN_MAX steps (many tiny weights in one bucket) gives up and the tree answers.
 //
-// With `trackStarts()` (the degradation policies' engine, whose rejection test needs where in
-// its range a draw fell) the build also writes each slot's range start into `starts`, by slot
-// (8 more bytes per slot).
+// With `trackStarts(records)` (the degradation policies' engine, whose rejection test needs where
+// in its range a draw fell) the build also writes each slot's range start into that engine's
+// per-slot records, at records[RECORD · slot] (in the engine's memory, next to what the test
+// reads with it).
 
 const EMPTY_F64 = new Float64Array(0);
 /** `first`, `slots` and `bounds` of a stale table: every find returns −1 (see findSlot). */
@@ -57,6 +58,9 @@ export const GUIDE_QUIET_SHIFT = 4;
 /** The least number of quiet draws before a rebuild starts (see GUIDE_QUIET_SHIFT). */
 export const GUIDE_QUIET_MIN = 16;
 
+/** Doubles per slot in the records of trackStarts() (the range start is the first). */
+export const RECORD = 4;
+
 /** A forward scan gives up after this many steps (the tree answers instead). */
 export const GUIDE_SCAN_MAX = 16;
 
@@ -75,9 +79,8 @@ export class GuideTable {
   slots: Int32Array = STALE_SLOTS;
   /** The same memory as `slots`, read as unsigned (the offsets bounds[2b + 1]). */
   bounds: Uint32Array = STALE_BOUNDS;
-  /** With trackStarts(), by slot: the start of its range (valid for slots of weight > 0). */
-  starts: Float64Array = EMPTY_F64;
-  #trackStarts = false;
+  /** With trackStarts(): records[RECORD · slot] is set to the start of the slot's range. */
+  #records: Float64Array | undefined = undefined;
   /** [1 / bucket width (0 while stale), bucket width, running sum of a build]. */
   readonly #f = new Float64Array(3);
   /** The tables a build fills (published as `first`, `slots` and `bounds` when complete). */
@@ -95,9 +98,13 @@ export class GuideTable {
   #buckets = 0;
   #at = 0;
 
-  /** Builds `starts` from now on. */
-  trackStarts(): void {
-    this.#trackStarts = true;
+  /**
+   * From the next build on, writes each slot's range start to records[RECORD · slot] (again
+   * after the records were reallocated; invalidates the table).
+   */
+  trackStarts(records: Float64Array): void {
+    this.#records = records;
+    this.invalidate();
   }
 
   /** Whether the table matches the weights (a rebuild completed since the last change). */
@@ -128,7 +135,7 @@ export class GuideTable {
     if (++this.#quiet < (capacity >> GUIDE_QUIET_SHIFT) + GUIDE_QUIET_MIN) return;
     if (this.#slot < 0) {
       if (total <= 0 || live <= 0) return;
-      this.#start(live, total, capacity);
+      this.#start(live, total);
     }
     this.#step(val, capacity);
   }
@@ -177,21 +184,18 @@ export class GuideTable {
   build(val: Float64Array, capacity: number, live: number, total: number): void {
     this.invalidate();
     if (total <= 0 || live <= 0) return;
-    this.#start(live, total, capacity);
+    this.#start(live, total);
     while (this.first === STALE_FIRST) this.#step(val, capacity);
   }
 
   // Chooses the bucket width (a power of two, so that there are at most 2·live buckets) and
   // makes room.
-  #start(live: number, total: number, capacity: number): void {
+  #start(live: number, total: number): void {
     let w = 1;
     while (total > 2 * live * w) w *= 2;
     const buckets = Math.ceil(total / w);
     // At most `live` entries and 2·live buckets (a reallocation costs less than the rebuild).
     if (this.cum.length < 2 * live + 2) this.cum = new Float64Array(2 * live + 2);
-    if (this.#trackStarts && this.starts.length < capacity) {
-      this.starts = new Float64Array(capacity);
-    }
     if (this.#first.length < buckets) this.#first = new Int32Array(buckets);
     if (this.#slots.length < 2 * buckets) {
       this.#slots = new Int32Array(2 * buckets);
@@ -213,6 +217,7 @@ export class GuideTable {
   // the table.
   #step(val: Float64Array, capacity: number): void {
     const cum = this.cum, first = this.#first, slots = this.#slots, bounds = this.#bounds;
+    const records = this.#records;
     const f = this.#f, w = f[1]!;
     const buckets = this.#buckets;
     let s = this.#slot, e = this.#entry, b = this.#bucket, c = f[2]!, at = this.#at;
@@ -238,7 +243,7 @@ export class GuideTable {
         if (v !== 0) {
           cum[2 * e] = c;
           cum[2 * e + 1] = s;
-          if (this.#trackStarts) this.starts[s] = c;
+          if (records !== undefined) records[RECORD * s] = c;
           e++;
           c += v;
         }

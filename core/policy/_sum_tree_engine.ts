@@ -74,7 +74,7 @@ import {
   weightByFormula,
 } from "./_formula.ts";
 import { Slab } from "../_slab.ts";
-import { GuideTable } from "./_guide_table.ts";
+import { GuideTable, RECORD } from "./_guide_table.ts";
 import type { SelectionKernel } from "./selection_kernel.ts";
 import {
   freeWhenCollected,
@@ -151,14 +151,17 @@ export class SumTreeEngine {
   #sel: Float64Array;
   #deg: Uint32Array;
   #ld: Uint32Array;
-  #load: Uint32Array;
-  /** Whether the degradation policy's weight subtracts the load degradation too (RPLUD). */
-  readonly #withLd: boolean;
   /** Whether val holds upper bounds of the weights (a degradation policy, see the top). */
   readonly #lazy: boolean;
   /** [weight lost by uses since the bounds were last tightened]. */
   readonly #lag = new Float64Array(1);
-  /** Slots whose weight fell below their bound (one entry per slot while it is in the list). */
+  /**
+   * Degradation policies, by slot s at RECORD · s: the start of its range (written by the guide
+   * table's build), its weight, its load degradation, and 1 while it is in `#dirty` (one half
+   * cache line: what a draw and a use read, besides the counter).
+   */
+  #rec: Float64Array;
+  /** Slots whose weight fell below their bound since they were last listed as equal. */
   #dirty: Int32Array;
   #dirtyCount = 0;
   /** The list overflowed (a slot re-entered it after an update): tightening scans every slot. */
@@ -180,14 +183,13 @@ export class SumTreeEngine {
     this.#sel = pool.selections;
     this.#deg = pool.degradation;
     this.#ld = pool.loadDegradation;
-    this.#load = pool.load;
     // The two weights of the degradation family, spare(load, counter) and
     // spare(load, load degradation, counter), only ever fall on use.
-    this.#withLd = weightCode === WEIGHT_SPARE_LOAD_LD_DEG;
     this.#lazy = useCode === USE_DEGRADE &&
       (weightCode === WEIGHT_SPARE_LOAD_DEG || weightCode === WEIGHT_SPARE_LOAD_LD_DEG);
     this.#dirty = new Int32Array(this.#lazy ? pool.capacity : 0);
-    if (this.#lazy) this.#guide.trackStarts();
+    this.#rec = new Float64Array(this.#lazy ? RECORD * pool.capacity : 0);
+    if (this.#lazy) this.#guide.trackStarts(this.#rec);
     this.val = this.pre = this.tot = undefined!;
     this.levelStart = undefined!;
     this.#allocate(pool.capacity, false);
@@ -198,13 +200,16 @@ export class SumTreeEngine {
     this.#sel = this.#pool.selections;
     this.#deg = this.#pool.degradation;
     this.#ld = this.#pool.loadDegradation;
-    this.#load = this.#pool.load;
     this.#allocate(capacity, true);
     this.#guide.invalidate();
     if (this.#lazy) {
       const dirty = new Int32Array(capacity);
       dirty.set(this.#dirty.subarray(0, this.#dirtyCount));
       this.#dirty = dirty;
+      const rec = new Float64Array(RECORD * capacity);
+      rec.set(this.#rec);
+      this.#rec = rec;
+      this.#guide.trackStarts(rec);
     }
   }
 
@@ -231,7 +236,16 @@ export class SumTreeEngine {
 
   /** A live slot's current selection weight (val holds a bound of it for degradation policies). */
   weightOf(slot: number): number {
-    return this.#weight(slot);
+    return this.#lazy ? this.#rec[RECORD * slot + 1]! : this.#weight(slot);
+  }
+
+  // A degradation policy's slot was added or its values changed: its record's weight and load
+  // degradation (its bound is set to the weight by the caller, so it is not listed).
+  #record(slot: number, w: number): void {
+    const rec = this.#rec, i = RECORD * slot;
+    rec[i + 1] = w;
+    rec[i + 2] = this.#ld[slot]!;
+    rec[i + 3] = 0;
   }
 
   // Lays out the levels for a capacity and (when growing) rebuilds the sums from val.
@@ -283,6 +297,7 @@ export class SumTreeEngine {
     if (this.#region !== undefined) this.#sync();
     const w = this.#weight(slot);
     this.val[slot] = w;
+    if (this.#lazy) this.#record(slot, w);
     if (w !== 0) {
       this.#change(slot, w);
       this.#guide.invalidate();
@@ -304,6 +319,7 @@ export class SumTreeEngine {
   changed(slot: number): void {
     if (this.#region !== undefined) this.#sync();
     const w = this.#weight(slot);
+    if (this.#lazy) this.#record(slot, w);
     const d = w - this.val[slot]!;
     if (d !== 0) {
       this.val[slot] = w;
@@ -330,19 +346,20 @@ export class SumTreeEngine {
     let total = this.tot[0]!;
     if (total <= 0) return -1;
     if (this.#lag[0]! * (1 << LAG_SHIFT) > total) total = this.#tighten();
-    const guide = this.#guide;
+    const guide = this.#guide, rec = this.#rec;
     let s: number, w: number;
     for (let rejected = 0;;) {
       const r = drawIndex(rng, total);
       s = guide.findSlot(r);
-      // Where in its range r fell: from the table's starts, else what the descent left.
+      // Where in its range r fell: from the start the table's build recorded, else what the
+      // descent left.
       let pos: number;
-      if (s >= 0) pos = r - guide.starts[s]!;
+      if (s >= 0) pos = r - rec[RECORD * s]!;
       else {
         s = this.#miss(r);
         pos = found[0]!;
       }
-      w = this.#lazyWeight(s);
+      w = rec[RECORD * s + 1]!;
       if (pos < w) break;
       if (++rejected === REJECT_MAX) {
         total = this.#tighten();
@@ -383,7 +400,7 @@ export class SumTreeEngine {
       if (lazy) {
         // Accepted if r fell within the first w of the slot's range.
         const pos = e >= 0 ? r - guide.cum[2 * e]! : found[0]!;
-        if (!(pos < this.#lazyWeight(s))) {
+        if (!(pos < this.#rec[RECORD * s + 1]!)) {
           if (++rejected === REJECT_MAX) {
             total = this.#tightenHeld(out, count);
             rejected = 0;
@@ -458,17 +475,24 @@ export class SumTreeEngine {
     return sum;
   }
 
-  // A degradation policy's use of slot s, whose weight was w: raises the counter (capped) and
-  // adds the weight lost to `lag`; the first loss since its bound was set lists the slot.
+  // A degradation policy's use of slot s, whose weight was w: raises the counter by the load
+  // degradation (capped), lowers the recorded weight and adds what it lost to `lag`; the first
+  // loss since the slot was last listed lists it. The weight spare(load, [load degradation,]
+  // counter) = max(1, 2^32 − 1 − load − … − counter) then becomes exactly max(1, w − load
+  // degradation), the counter's cap included (below the cap the sum is exact; at it the weight is
+  // 1 either way).
   #degrade(s: number, w: number): void {
-    const d0 = this.#deg[s]!, sum = d0 + this.#ld[s]!;
+    const rec = this.#rec, i = RECORD * s, ld = rec[i + 2]!;
+    const d0 = this.#deg[s]!, sum = d0 + ld;
     const d = sum > U32_MAX ? U32_MAX : sum;
     if (d === d0) return;
     this.#deg[s] = d;
-    const w2 = this.#lazyWeight(s);
+    const w2 = w - ld < 1 ? 1 : w - ld;
     if (w2 === w) return;
+    rec[i + 1] = w2;
     this.#lag[0]! += w - w2;
-    if (w === this.val[s]) {
+    if (rec[i + 3] === 0) {
+      rec[i + 3] = 1;
       if (this.#dirtyCount < this.#dirty.length) this.#dirty[this.#dirtyCount++] = s;
       else this.#dirtyAll = true;
     }
@@ -477,30 +501,19 @@ export class SumTreeEngine {
   // Sets the bounds of the listed slots (of every slot after an overflow) to their weights;
   // returns the new total.
   #tighten(): number {
-    const val = this.val;
+    const val = this.val, rec = this.#rec;
     let changed = false;
-    if (this.#dirtyAll) {
-      for (let s = 0; s < val.length; s++) {
-        const b = val[s]!;
-        if (b === 0) continue;
-        const w = this.#weight(s);
-        if (w !== b) {
-          val[s] = w;
-          this.#change(s, w - b);
-          changed = true;
-        }
-      }
-    } else {
-      const dirty = this.#dirty;
-      for (let i = 0, n = this.#dirtyCount; i < n; i++) {
-        const s = dirty[i]!, b = val[s]!;
-        if (b === 0) continue; // removed since
-        const w = this.#weight(s);
-        if (w !== b) {
-          val[s] = w;
-          this.#change(s, w - b);
-          changed = true;
-        }
+    const all = this.#dirtyAll, dirty = this.#dirty;
+    const n = all ? val.length : this.#dirtyCount;
+    for (let i = 0; i < n; i++) {
+      const s = all ? i : dirty[i]!, b = val[s]!;
+      if (b === 0) continue; // a free slot (removed since it was listed)
+      rec[RECORD * s + 3] = 0;
+      const w = rec[RECORD * s + 1]!;
+      if (w !== b) {
+        val[s] = w;
+        this.#change(s, w - b);
+        changed = true;
       }
     }
     this.#dirtyCount = 0;
@@ -521,7 +534,7 @@ export class SumTreeEngine {
     while (count < want && this.total > 0) {
       const s = this.#treeFind(drawIndex(rng, this.total));
       if (lazy) {
-        if (!(found[0]! < this.#lazyWeight(s))) {
+        if (!(found[0]! < this.#rec[RECORD * s + 1]!)) {
           if (++rejected === REJECT_MAX) {
             // Tighten with the drawn slots back in the tree, then take them out again.
             for (let i = 0; i < count; i++) this.#addAll(out[i]!, val[out[i]!]!);
@@ -591,7 +604,7 @@ export class SumTreeEngine {
   // A use with a per-use update: a degradation policy's lowers the weight below its bound,
   // another's goes through the policy's hook and the weight is set at once.
   #used(s: number): void {
-    if (this.#lazy) this.#degrade(s, this.#lazyWeight(s));
+    if (this.#lazy) this.#degrade(s, this.#rec[RECORD * s + 1]!);
     else {
       this.#policy.update(this.#pool, s);
       this.changed(s);
@@ -600,12 +613,6 @@ export class SumTreeEngine {
 
   #weight(slot: number): number {
     return weightByFormula(this.#weightCode, this.#policy, this.#pool, slot);
-  }
-
-  // #weight of a degradation policy (#lazy), inline: spare(load, [load degradation,] counter).
-  #lazyWeight(s: number): number {
-    const v = U32_MAX - this.#load[s]! - this.#deg[s]! - (this.#withLd ? this.#ld[s]! : 0);
-    return v < 1 ? 1 : v;
   }
 
   // A slot's weight changed by delta (val already holds the new weight): the total always, the
