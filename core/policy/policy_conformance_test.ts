@@ -843,6 +843,39 @@ test("Randomized degradation policies: each use lowers the weight, an update res
   }
 });
 
+test("Randomized degradation policies: draws follow the current weights while uses lower them and updates restore them (chi-square)", () => {
+  // Six PEs whose weights fall at different speeds (load degradation 0 … 2^18 per use), so the
+  // engine's bounds drift apart from the weights between tightenings; one update per 4000
+  // draws resets a counter. Expected counts add up each draw's probabilities (the weights before
+  // it), so a draw by the bounds instead of the weights would miss them.
+  for (const name of ["RandomizedLeastUsedDegradation", "RandomizedPriorityLeastUsedDegradation"]) {
+    const policy = byName(name);
+    const pool = new SelectionPool(policy);
+    const v = (i: number): PolicyParameter =>
+      P(policy.type, {
+        load: 0x10000000 * (1 + 2 * i),
+        loadDegradation: i === 0 ? 0 : 0x2000 << (2 * i),
+      });
+    const slots = Array.from({ length: 6 }, (_, i) => pool.add(v(i)));
+    const rng = new SeededRng(policy.type ^ 0xd1ce);
+    const counts = slots.map(() => 0), expected = slots.map(() => 0);
+    const draws = 40000;
+    let lowest = 1;
+    for (let i = 0; i < draws; i++) {
+      if (i % 4000 === 3999) pool.update(slots[(i / 4000) % 6 | 0]!, v((i / 4000) % 6 | 0));
+      const w = slots.map((s) => pool.selectionWeight(s));
+      const total = w.reduce((a, b) => a + b, 0);
+      w.forEach((x, j) => expected[j]! += x / total);
+      lowest = Math.min(lowest, w[5]! / 0x50000000);
+      counts[slots.indexOf(pick(pool, 1, rng)[0]!)]!++;
+    }
+    // The fastest-falling PE lost over a third of its weight at some point.
+    assert.ok(lowest < 0.66, `${name}: lowest relative weight ${lowest}`);
+    const x2 = chiSquare(counts, expected.map((e) => e / draws));
+    assert.ok(x2 < CHI2_999[5]!, `${name}: chi-square ${x2.toFixed(2)}, counts ${counts}`);
+  }
+});
+
 test("LeastUsedDPF and PriorityLeastUsedDPF: the nearer pool element wins at equal load", () => {
   for (
     const name of [
