@@ -157,11 +157,11 @@ export class SumTreeEngine {
   readonly #lag = new Float64Array(1);
   /**
    * Degradation policies, by slot s at RECORD · s: the start of its range (written by the guide
-   * table's build), its weight, its load degradation, and 1 while it is in `#dirty` (one half
-   * cache line: what a draw and a use read, besides the counter).
+   * table's build), its weight, its load degradation and its bound (= val[s]) (one half cache
+   * line: what a draw and a use read, besides the counter).
    */
   #rec: Float64Array;
-  /** Slots whose weight fell below their bound since they were last listed as equal. */
+  /** Slots whose weight fell below their bound (a slot may be listed more than once). */
   #dirty: Int32Array;
   #dirtyCount = 0;
   /** The list overflowed (a slot re-entered it after an update): tightening scans every slot. */
@@ -239,13 +239,13 @@ export class SumTreeEngine {
     return this.#lazy ? this.#rec[RECORD * slot + 1]! : this.#weight(slot);
   }
 
-  // A degradation policy's slot was added or its values changed: its record's weight and load
-  // degradation (its bound is set to the weight by the caller, so it is not listed).
+  // A degradation policy's slot was added or its values changed: its record's weight, load
+  // degradation and bound (the caller sets val[slot] to the weight too).
   #record(slot: number, w: number): void {
     const rec = this.#rec, i = RECORD * slot;
     rec[i + 1] = w;
     rec[i + 2] = this.#ld[slot]!;
-    rec[i + 3] = 0;
+    rec[i + 3] = w;
   }
 
   // Lays out the levels for a capacity and (when growing) rebuilds the sums from val.
@@ -380,13 +380,14 @@ export class SumTreeEngine {
     if (lazy && this.#lag[0]! * (1 << LAG_SHIFT) > total) total = this.#tighten();
     const val = this.val;
     if (want > STEP_OVER_MAX) return this.#selectMany(want, out, rng, maxIncrement);
+    if (lazy) return this.#selectLazy(want, out, rng, maxIncrement, total);
     const guide = this.#guide;
     if (heldStart.length < want) {
       heldStart = new Float64Array(2 * want);
       heldWeight = new Float64Array(2 * want);
     }
     const hs = heldStart, hw = heldWeight;
-    let count = 0, rejected = 0;
+    let count = 0;
     for (;;) {
       let r = drawIndex(rng, total);
       // Step over the ranges drawn before (kept sorted by start).
@@ -397,18 +398,6 @@ export class SumTreeEngine {
       // The drawn entry of the guide table, else the tree's descent.
       const e = guide.findEntry(r);
       const s = e >= 0 ? guide.cum[2 * e + 1]! | 0 : this.#miss(r);
-      if (lazy) {
-        // Accepted if r fell within the first w of the slot's range.
-        const pos = e >= 0 ? r - guide.cum[2 * e]! : found[0]!;
-        if (!(pos < this.#rec[RECORD * s + 1]!)) {
-          if (++rejected === REJECT_MAX) {
-            total = this.#tightenHeld(out, count);
-            rejected = 0;
-          }
-          continue;
-        }
-        rejected = 0;
-      }
       out[count] = s;
       if (++count === want) break;
       // Its range: from the table, or where the descent left r minus what remained within it.
@@ -439,6 +428,66 @@ export class SumTreeEngine {
       const used = maxIncrement < count ? maxIncrement : count;
       for (let i = 0; i < used; i++) this.#used(out[i]!);
     }
+    return count;
+  }
+
+  // select of a degradation policy (k ≤ STEP_OVER_MAX): as select, with the rejection test, and
+  // the drawn slot's range from its record (start, bound) rather than the table's entries.
+  #selectLazy(
+    want: number,
+    out: Int32Array,
+    rng: Rng,
+    maxIncrement: number,
+    total: number,
+  ): number {
+    const guide = this.#guide, rec = this.#rec;
+    if (heldStart.length < want) {
+      heldStart = new Float64Array(2 * want);
+      heldWeight = new Float64Array(2 * want);
+    }
+    const hs = heldStart, hw = heldWeight;
+    let count = 0, rejected = 0;
+    for (;;) {
+      let r = drawIndex(rng, total);
+      // Step over the ranges drawn before (kept sorted by start).
+      for (let i = 0; i < count; i++) {
+        if (r >= hs[i]!) r += hw[i]!;
+        else break;
+      }
+      let s = guide.findSlot(r), start: number;
+      if (s >= 0) start = rec[RECORD * s]!;
+      else {
+        s = this.#miss(r);
+        start = r - found[0]!;
+      }
+      // Accepted if r fell within the first w of the slot's range.
+      if (!(r - start < rec[RECORD * s + 1]!)) {
+        if (++rejected === REJECT_MAX) {
+          total = this.#tightenHeld(out, count);
+          rejected = 0;
+        }
+        continue;
+      }
+      rejected = 0;
+      out[count] = s;
+      if (++count === want) break;
+      const w = rec[RECORD * s + 3]!;
+      total -= w;
+      if (total <= 0) break;
+      // Insert the range sorted by start.
+      let i = count - 1;
+      while (i > 0 && hs[i - 1]! > start) {
+        hs[i] = hs[i - 1]!;
+        hw[i] = hw[i - 1]!;
+        i--;
+      }
+      hs[i] = start;
+      hw[i] = w;
+    }
+    const selections = this.#sel;
+    for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    const used = maxIncrement < count ? maxIncrement : count;
+    for (let i = 0; i < used; i++) this.#degrade(out[i]!, rec[RECORD * out[i]! + 1]!);
     return count;
   }
 
@@ -477,7 +526,7 @@ export class SumTreeEngine {
 
   // A degradation policy's use of slot s, whose weight was w: raises the counter by the load
   // degradation (capped), lowers the recorded weight and adds what it lost to `lag`; the first
-  // loss since the slot was last listed lists it. The weight spare(load, [load degradation,]
+  // loss below its bound lists it. The weight spare(load, [load degradation,]
   // counter) = max(1, 2^32 − 1 − load − … − counter) then becomes exactly max(1, w − load
   // degradation), the counter's cap included (below the cap the sum is exact; at it the weight is
   // 1 either way).
@@ -491,8 +540,7 @@ export class SumTreeEngine {
     if (w2 === w) return;
     rec[i + 1] = w2;
     this.#lag[0]! += w - w2;
-    if (rec[i + 3] === 0) {
-      rec[i + 3] = 1;
+    if (w === rec[i + 3]) {
       if (this.#dirtyCount < this.#dirty.length) this.#dirty[this.#dirtyCount++] = s;
       else this.#dirtyAll = true;
     }
@@ -508,10 +556,9 @@ export class SumTreeEngine {
     for (let i = 0; i < n; i++) {
       const s = all ? i : dirty[i]!, b = val[s]!;
       if (b === 0) continue; // a free slot (removed since it was listed)
-      rec[RECORD * s + 3] = 0;
       const w = rec[RECORD * s + 1]!;
       if (w !== b) {
-        val[s] = w;
+        val[s] = rec[RECORD * s + 3] = w;
         this.#change(s, w - b);
         changed = true;
       }

@@ -143,7 +143,7 @@ class BoundHarness {
   }
 
   /** The rule: the slots it selects (and the uses it applies to the pool's counters). */
-  expect(k: number, mi: number, rng: SeededRng): number[] {
+  expect(k: number, rng: SeededRng): number[] {
     const left = [...this.live].sort((a, b) => a - b);
     const want = Math.min(k, left.length), chosen: number[] = [];
     const sum = (): number => left.reduce((a, s) => a + this.bound.get(s)!, 0);
@@ -216,7 +216,7 @@ for (const kernel of ENGINE_KERNELS) {
         const x = drawIndex(ks, 40);
         const k = x === 0 ? 30 : x < 6 ? 3 : x < 8 ? 2 : 1, mi = drawIndex(ks, 3);
         if (h.engine.guideReady) guided++;
-        const want = h.expect(k, mi, rb);
+        const want = h.expect(k, rb);
         const before = want.map((s) => h.weight(s));
         const got = h.pick(k, mi, ra);
         assert.deepEqual(got, want, `step ${step}`);
@@ -247,7 +247,7 @@ for (const kernel of ENGINE_KERNELS) {
       for (let step = 0; step < 4000; step++) {
         if (step % 10 === 9) h.update(drawIndex(ks, h.live.length), param());
         const k = [1, 3, 20, 24, 30, 39][drawIndex(ks, 6)]!, mi = 1 + drawIndex(ks, 2);
-        const want = h.expect(k, mi, rb);
+        const want = h.expect(k, rb);
         const before = want.map((s) => h.weight(s));
         const got = h.pick(k, mi, ra);
         assert.deepEqual(got, want, `step ${step}`);
