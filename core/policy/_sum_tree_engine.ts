@@ -103,6 +103,9 @@ const U32_MAX = 0xffffffff;
 const BURST_SHIFT = 4;
 const BURST_MIN = 8;
 
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_I32 = new Int32Array(0);
+
 /** Group totals of one level while the levels are rebuilt (shared scratch). */
 let groupTotals = new Float64Array(64);
 
@@ -153,8 +156,12 @@ export class SumTreeEngine {
   #ld: Uint32Array;
   /** Whether val holds upper bounds of the weights (a degradation policy, see the top). */
   readonly #lazy: boolean;
-  /** [weight lost by uses since the bounds were last tightened]. */
-  readonly #lag = new Float64Array(1);
+  /**
+   * [weight lost by uses since the bounds were last tightened]; +∞ while the records below are
+   * not allocated (a pool that was never selected from has none), so that the first selection's
+   * tightening check allocates them.
+   */
+  readonly #lag = Float64Array.of(Infinity);
   /**
    * Degradation policies, by slot s at RECORD · s: the start of its range (written by the guide
    * table's build), its weight, its load degradation and its bound (= val[s]) (one half cache
@@ -187,9 +194,8 @@ export class SumTreeEngine {
     // spare(load, load degradation, counter), only ever fall on use.
     this.#lazy = useCode === USE_DEGRADE &&
       (weightCode === WEIGHT_SPARE_LOAD_DEG || weightCode === WEIGHT_SPARE_LOAD_LD_DEG);
-    this.#dirty = new Int32Array(this.#lazy ? pool.capacity : 0);
-    this.#rec = new Float64Array(this.#lazy ? RECORD * pool.capacity : 0);
-    if (this.#lazy) this.#guide.trackStarts(this.#rec);
+    this.#dirty = EMPTY_I32;
+    this.#rec = EMPTY_F64;
     this.val = this.pre = this.tot = undefined!;
     this.levelStart = undefined!;
     this.#allocate(pool.capacity, false);
@@ -202,7 +208,7 @@ export class SumTreeEngine {
     this.#ld = this.#pool.loadDegradation;
     this.#allocate(capacity, true);
     this.#guide.invalidate();
-    if (this.#lazy) {
+    if (this.#rec.length !== 0) {
       const dirty = new Int32Array(capacity);
       dirty.set(this.#dirty.subarray(0, this.#dirtyCount));
       this.#dirty = dirty;
@@ -236,7 +242,7 @@ export class SumTreeEngine {
 
   /** A live slot's current selection weight (val holds a bound of it for degradation policies). */
   weightOf(slot: number): number {
-    return this.#lazy ? this.#rec[RECORD * slot + 1]! : this.#weight(slot);
+    return this.#rec.length !== 0 ? this.#rec[RECORD * slot + 1]! : this.#weight(slot);
   }
 
   // A degradation policy's slot was added or its values changed: its record's weight, load
@@ -297,7 +303,7 @@ export class SumTreeEngine {
     if (this.#region !== undefined) this.#sync();
     const w = this.#weight(slot);
     this.val[slot] = w;
-    if (this.#lazy) this.#record(slot, w);
+    if (this.#rec.length !== 0) this.#record(slot, w);
     if (w !== 0) {
       this.#change(slot, w);
       this.#guide.invalidate();
@@ -319,7 +325,7 @@ export class SumTreeEngine {
   changed(slot: number): void {
     if (this.#region !== undefined) this.#sync();
     const w = this.#weight(slot);
-    if (this.#lazy) this.#record(slot, w);
+    if (this.#rec.length !== 0) this.#record(slot, w);
     const d = w - this.val[slot]!;
     if (d !== 0) {
       this.val[slot] = w;
@@ -547,8 +553,10 @@ export class SumTreeEngine {
   }
 
   // Sets the bounds of the listed slots (of every slot after an overflow) to their weights;
-  // returns the new total.
+  // returns the new total. At the first selection, allocates the records and the list instead
+  // (until then no use has lowered a weight: val holds the weights).
   #tighten(): number {
+    if (this.#rec.length === 0) return this.#allocateRecords();
     const val = this.val, rec = this.#rec;
     let changed = false;
     const all = this.#dirtyAll, dirty = this.#dirty;
@@ -567,6 +575,23 @@ export class SumTreeEngine {
     this.#dirtyAll = false;
     this.#lag[0] = 0;
     if (changed) this.#guide.invalidate();
+    return this.tot[0]!;
+  }
+
+  // The records and the dirty list of a degradation policy, from val and the load degradations.
+  #allocateRecords(): number {
+    const val = this.val, ld = this.#ld, capacity = val.length;
+    const rec = new Float64Array(RECORD * capacity);
+    for (let s = 0; s < capacity; s++) {
+      const w = val[s]!;
+      if (w === 0) continue;
+      rec[RECORD * s + 1] = rec[RECORD * s + 3] = w;
+      rec[RECORD * s + 2] = ld[s]!;
+    }
+    this.#rec = rec;
+    this.#dirty = new Int32Array(capacity);
+    this.#guide.trackStarts(rec);
+    this.#lag[0] = 0;
     return this.tot[0]!;
   }
 
