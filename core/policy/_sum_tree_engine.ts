@@ -42,8 +42,10 @@
 // Degradation policies (RLUD, RPLUD: USE_DEGRADE) change a weight on every use, and only ever
 // lower it between re-registrations (the counter grows, the weight is a spare capacity minus the
 // counter, at least 1). For them val holds an UPPER BOUND of each weight, not the weight: a use
-// lowers the weight (computed from the pool's arrays) and leaves val, the tree and the guide
-// table alone, so the table stays valid and a call costs O(1) expected. A draw is then exact
+// lowers the weight (kept in a 32-byte record per slot with the range start, the load degradation
+// and the bound, so that a draw reads one record besides the counter; records and a list of the
+// slots used are allocated at a pool's first selection, 36 bytes per slot) and leaves val, the
+// tree and the guide table alone, so the table stays valid and a call costs O(1) expected. A draw is then exact
 // rejection sampling: propose a slot s by the same mapping as always over the bounds (drawIndex
 // over their total, ranges in ascending slot order, k distinct by stepping over the drawn ones),
 // accept it if the draw fell within the first w(s) of its range of bound(s) (r − start(s) < w(s),
