@@ -336,9 +336,24 @@ export class SumTreeEngine {
     }
   }
 
+  /** Whether val holds bounds of the weights (a degradation policy): selectOneBounded draws. */
+  get bounded(): boolean {
+    return this.#lazy;
+  }
+
+  /** One slot by the engine's rule (selectOneBounded or selectOneExact). */
   selectOne(rng: Rng, maxIncrement: number): number {
+    return this.#lazy
+      ? this.selectOneBounded(rng, maxIncrement)
+      : this.selectOneExact(rng, maxIncrement);
+  }
+
+  /**
+   * selectOne of an engine whose val holds the weights (not `bounded`): the selection pool's
+   * entry for those calls this directly, so their path has no branch for the degradation policies.
+   */
+  selectOneExact(rng: Rng, maxIncrement: number): number {
     if (this.#region !== undefined) this.#sync();
-    if (this.#lazy) return this.#selectOneLazy(rng, maxIncrement);
     const total = this.total;
     if (total <= 0) return -1;
     const r = drawIndex(rng, total);
@@ -349,8 +364,9 @@ export class SumTreeEngine {
     return s;
   }
 
-  // selectOne of a degradation policy: rejection against the bounds in val (see the top).
-  #selectOneLazy(rng: Rng, maxIncrement: number): number {
+  /** selectOne of a `bounded` engine (a degradation policy): rejection against the bounds. */
+  selectOneBounded(rng: Rng, maxIncrement: number): number {
+    if (this.#region !== undefined) this.#sync();
     let total = this.tot[0]!;
     if (total <= 0) return -1;
     if (this.#lag[0]! * (1 << LAG_SHIFT) > total) total = this.#tighten();

@@ -42,6 +42,7 @@ import {
   ringInto,
   type SelectIntoEntry,
   type SelectOneEntry,
+  sumTreeBoundedOne,
   sumTreeInto,
   sumTreeOne,
 } from "./_engine_entry.ts";
@@ -213,7 +214,7 @@ export class SelectionPool implements SelectionValues {
         this.#kind = SUM_TREE;
         this.#sumTree = new SumTreeEngine(this, policy, formula.weight, formula.use, kernel);
         this.#engine = this.#sumTree;
-        this.#one = sumTreeOne;
+        this.#one = this.#sumTree.bounded ? sumTreeBoundedOne : sumTreeOne;
         this.#into = sumTreeInto;
         break;
       default:
