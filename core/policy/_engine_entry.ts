@@ -66,9 +66,14 @@ export function denseOne(engine: unknown, rng: Rng, mi: number): number {
   return (engine as DenseEngine).selectOne(rng, mi);
 }
 
-/** `one` of the weighted-random engine. */
+/** `one` of the weighted-random engine (weights in the tree). */
 export function sumTreeOne(engine: unknown, rng: Rng, mi: number): number {
-  return (engine as SumTreeEngine).selectOne(rng, mi);
+  return (engine as SumTreeEngine).selectOneExact(rng, mi);
+}
+
+/** `one` of the weighted-random engine of a degradation policy (bounds in the tree). */
+export function sumTreeBoundedOne(engine: unknown, rng: Rng, mi: number): number {
+  return (engine as SumTreeEngine).selectOneBounded(rng, mi);
 }
 
 /** `one` of the calendar engine. */

@@ -28,6 +28,11 @@
 // bucket filled) per selection, so no call does more than O(log N + GUIDE_STEP) work and the
 // O(N) rebuild is paid by the O(N) selections that wait for it (amortised O(1)). A scan longer
 // than GUIDE_SCAN_MAX steps (many tiny weights in one bucket) gives up and the tree answers.
+//
+// With `trackStarts(records)` (the degradation policies' engine, whose rejection test needs where
+// in its range a draw fell) the build also writes each slot's range start into that engine's
+// per-slot records, at records[RECORD · slot] (in the engine's memory, next to what the test
+// reads with it).
 
 const EMPTY_F64 = new Float64Array(0);
 /** `first`, `slots` and `bounds` of a stale table: every find returns −1 (see findSlot). */
@@ -53,6 +58,9 @@ export const GUIDE_QUIET_SHIFT = 4;
 /** The least number of quiet draws before a rebuild starts (see GUIDE_QUIET_SHIFT). */
 export const GUIDE_QUIET_MIN = 16;
 
+/** Doubles per slot in the records of trackStarts() (the range start is the first). */
+export const RECORD = 4;
+
 /** A forward scan gives up after this many steps (the tree answers instead). */
 export const GUIDE_SCAN_MAX = 16;
 
@@ -71,6 +79,8 @@ export class GuideTable {
   slots: Int32Array = STALE_SLOTS;
   /** The same memory as `slots`, read as unsigned (the offsets bounds[2b + 1]). */
   bounds: Uint32Array = STALE_BOUNDS;
+  /** With trackStarts(): records[RECORD · slot] is set to the start of the slot's range. */
+  #records: Float64Array | undefined = undefined;
   /** [1 / bucket width (0 while stale), bucket width, running sum of a build]. */
   readonly #f = new Float64Array(3);
   /** The tables a build fills (published as `first`, `slots` and `bounds` when complete). */
@@ -87,6 +97,15 @@ export class GuideTable {
   #bucket = 0;
   #buckets = 0;
   #at = 0;
+
+  /**
+   * From the next build on, writes each slot's range start to records[RECORD · slot] (again
+   * after the records were reallocated; invalidates the table).
+   */
+  trackStarts(records: Float64Array): void {
+    this.#records = records;
+    this.invalidate();
+  }
 
   /** Whether the table matches the weights (a rebuild completed since the last change). */
   get ready(): boolean {
@@ -198,6 +217,7 @@ export class GuideTable {
   // the table.
   #step(val: Float64Array, capacity: number): void {
     const cum = this.cum, first = this.#first, slots = this.#slots, bounds = this.#bounds;
+    const records = this.#records;
     const f = this.#f, w = f[1]!;
     const buckets = this.#buckets;
     let s = this.#slot, e = this.#entry, b = this.#bucket, c = f[2]!, at = this.#at;
@@ -223,6 +243,7 @@ export class GuideTable {
         if (v !== 0) {
           cum[2 * e] = c;
           cum[2 * e + 1] = s;
+          if (records !== undefined) records[RECORD * s] = c;
           e++;
           c += v;
         }

@@ -38,14 +38,45 @@
 // rebuilds all levels bottom-up from val in O(capacity). A change then costs O(1) and at most
 // about as much again in the rebuild, instead of an update of every level; changes between
 // descents (a registrar's normal mix) keep the levels current.
+//
+// Degradation policies (RLUD, RPLUD: USE_DEGRADE) change a weight on every use, and only ever
+// lower it between re-registrations (the counter grows, the weight is a spare capacity minus the
+// counter, at least 1). For them val holds an UPPER BOUND of each weight, not the weight: a use
+// lowers the weight (kept in a 32-byte record per slot with the range start, the load degradation
+// and the bound, so that a draw reads one record besides the counter; records and a list of the
+// slots used are allocated at a pool's first selection, 36 bytes per slot) and leaves val, the
+// tree and the guide table alone, so the table stays valid and a call costs O(1) expected. A draw is then exact
+// rejection sampling: propose a slot s by the same mapping as always over the bounds (drawIndex
+// over their total, ranges in ascending slot order, k distinct by stepping over the drawn ones),
+// accept it if the draw fell within the first w(s) of its range of bound(s) (r − start(s) < w(s),
+// what the descent leaves of r, or r minus the start from the guide table): given s, that
+// position is uniform over the range, so the probability is exactly w / bound, with no further
+// random number; a rejected proposal is drawn again.
+// Accepted slots are distributed exactly as the weights (each step of a k-selection as the
+// weights of what remains). The bounds are tightened (val = the weights of the slots used since,
+// kept in a list) when the weight lost by uses since the last tightening (`lag`, summed at each
+// use; a re-registration that raises a weight sets val to it but does not lower `lag`) exceeds
+// 1 / 2^LAG_SHIFT of the bounds' total, before a selection; so at least 7 in 8 proposals are
+// accepted on average, and the O(dirty) tightening is paid by at least as many uses. After
+// REJECT_MAX rejections in a row the bounds are tightened at once and the step draws again
+// (then val equals the weights: the next proposal is accepted). Which slot a given random stream
+// picks is thus a function of the pool's operations (the reference model in
+// policy_conformance_test.ts replays the rule); with val equal to the weights (no use since the
+// last tightening) it is the plain mapping, and so it is for every other weighted-random policy.
 
 import type { Rng } from "../rng.ts";
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
-import { USE_DEGRADE, USE_NONE, weightByFormula } from "./_formula.ts";
+import {
+  USE_DEGRADE,
+  USE_NONE,
+  WEIGHT_SPARE_LOAD_DEG,
+  WEIGHT_SPARE_LOAD_LD_DEG,
+  weightByFormula,
+} from "./_formula.ts";
 import { Slab } from "../_slab.ts";
-import { GuideTable } from "./_guide_table.ts";
+import { GuideTable, RECORD } from "./_guide_table.ts";
 import type { SelectionKernel } from "./selection_kernel.ts";
 import {
   freeWhenCollected,
@@ -74,11 +105,23 @@ const U32_MAX = 0xffffffff;
 const BURST_SHIFT = 4;
 const BURST_MIN = 8;
 
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_I32 = new Int32Array(0);
+
 /** Group totals of one level while the levels are rebuilt (shared scratch). */
 let groupTotals = new Float64Array(64);
 
 /** Up to this many draws per selection step over the drawn ranges; above, they leave the tree. */
 const STEP_OVER_MAX = 24;
+
+/**
+ * Degradation policies: the bounds are tightened before a selection when the weight lost by uses
+ * since the last tightening exceeds the bounds' total >> LAG_SHIFT (1/8).
+ */
+const LAG_SHIFT = 3;
+
+/** Degradation policies: after this many rejected proposals in a row the bounds are tightened. */
+const REJECT_MAX = 8;
 
 export class SumTreeEngine {
   val: Float64Array;
@@ -113,6 +156,25 @@ export class SumTreeEngine {
   #sel: Float64Array;
   #deg: Uint32Array;
   #ld: Uint32Array;
+  /** Whether val holds upper bounds of the weights (a degradation policy, see the top). */
+  readonly #lazy: boolean;
+  /**
+   * [weight lost by uses since the bounds were last tightened]; +∞ while the records below are
+   * not allocated (a pool that was never selected from has none), so that the first selection's
+   * tightening check allocates them.
+   */
+  readonly #lag = Float64Array.of(Infinity);
+  /**
+   * Degradation policies, by slot s at RECORD · s: the start of its range (written by the guide
+   * table's build), its weight, its load degradation and its bound (= val[s]) (one half cache
+   * line: what a draw and a use read, besides the counter).
+   */
+  #rec: Float64Array;
+  /** Slots whose weight fell below their bound (a slot may be listed more than once). */
+  #dirty: Int32Array;
+  #dirtyCount = 0;
+  /** The list overflowed (a slot re-entered it after an update): tightening scans every slot. */
+  #dirtyAll = false;
 
   constructor(
     pool: SelectionPool,
@@ -130,6 +192,12 @@ export class SumTreeEngine {
     this.#sel = pool.selections;
     this.#deg = pool.degradation;
     this.#ld = pool.loadDegradation;
+    // The two weights of the degradation family, spare(load, counter) and
+    // spare(load, load degradation, counter), only ever fall on use.
+    this.#lazy = useCode === USE_DEGRADE &&
+      (weightCode === WEIGHT_SPARE_LOAD_DEG || weightCode === WEIGHT_SPARE_LOAD_LD_DEG);
+    this.#dirty = EMPTY_I32;
+    this.#rec = EMPTY_F64;
     this.val = this.pre = this.tot = undefined!;
     this.levelStart = undefined!;
     this.#allocate(pool.capacity, false);
@@ -142,6 +210,15 @@ export class SumTreeEngine {
     this.#ld = this.#pool.loadDegradation;
     this.#allocate(capacity, true);
     this.#guide.invalidate();
+    if (this.#rec.length !== 0) {
+      const dirty = new Int32Array(capacity);
+      dirty.set(this.#dirty.subarray(0, this.#dirtyCount));
+      this.#dirty = dirty;
+      const rec = new Float64Array(RECORD * capacity);
+      rec.set(this.#rec);
+      this.#rec = rec;
+      this.#guide.trackStarts(rec);
+    }
   }
 
   // With the WebAssembly kernel: rebuilds the views over the module's memory after it grew.
@@ -160,9 +237,23 @@ export class SumTreeEngine {
     return this.#guide.ready;
   }
 
-  /** The sum of all weights in the tree. */
+  /** The sum of all weights in the tree (of their bounds, for a degradation policy). */
   get total(): number {
     return this.tot[0]!;
+  }
+
+  /** A live slot's current selection weight (val holds a bound of it for degradation policies). */
+  weightOf(slot: number): number {
+    return this.#rec.length !== 0 ? this.#rec[RECORD * slot + 1]! : this.#weight(slot);
+  }
+
+  // A degradation policy's slot was added or its values changed: its record's weight, load
+  // degradation and bound (the caller sets val[slot] to the weight too).
+  #record(slot: number, w: number): void {
+    const rec = this.#rec, i = RECORD * slot;
+    rec[i + 1] = w;
+    rec[i + 2] = this.#ld[slot]!;
+    rec[i + 3] = w;
   }
 
   // Lays out the levels for a capacity and (when growing) rebuilds the sums from val.
@@ -214,6 +305,7 @@ export class SumTreeEngine {
     if (this.#region !== undefined) this.#sync();
     const w = this.#weight(slot);
     this.val[slot] = w;
+    if (this.#rec.length !== 0) this.#record(slot, w);
     if (w !== 0) {
       this.#change(slot, w);
       this.#guide.invalidate();
@@ -235,6 +327,7 @@ export class SumTreeEngine {
   changed(slot: number): void {
     if (this.#region !== undefined) this.#sync();
     const w = this.#weight(slot);
+    if (this.#rec.length !== 0) this.#record(slot, w);
     const d = w - this.val[slot]!;
     if (d !== 0) {
       this.val[slot] = w;
@@ -243,7 +336,23 @@ export class SumTreeEngine {
     }
   }
 
+  /** Whether val holds bounds of the weights (a degradation policy): selectOneBounded draws. */
+  get bounded(): boolean {
+    return this.#lazy;
+  }
+
+  /** One slot by the engine's rule (selectOneBounded or selectOneExact). */
   selectOne(rng: Rng, maxIncrement: number): number {
+    return this.#lazy
+      ? this.selectOneBounded(rng, maxIncrement)
+      : this.selectOneExact(rng, maxIncrement);
+  }
+
+  /**
+   * selectOne of an engine whose val holds the weights (not `bounded`): the selection pool's
+   * entry for those calls this directly, so their path has no branch for the degradation policies.
+   */
+  selectOneExact(rng: Rng, maxIncrement: number): number {
     if (this.#region !== undefined) this.#sync();
     const total = this.total;
     if (total <= 0) return -1;
@@ -255,13 +364,47 @@ export class SumTreeEngine {
     return s;
   }
 
+  /** selectOne of a `bounded` engine (a degradation policy): rejection against the bounds. */
+  selectOneBounded(rng: Rng, maxIncrement: number): number {
+    if (this.#region !== undefined) this.#sync();
+    let total = this.tot[0]!;
+    if (total <= 0) return -1;
+    if (this.#lag[0]! * (1 << LAG_SHIFT) > total) total = this.#tighten();
+    const guide = this.#guide, rec = this.#rec;
+    let s: number, w: number;
+    for (let rejected = 0;;) {
+      const r = drawIndex(rng, total);
+      s = guide.findSlot(r);
+      // Where in its range r fell: from the start the table's build recorded, else what the
+      // descent left.
+      let pos: number;
+      if (s >= 0) pos = r - rec[RECORD * s]!;
+      else {
+        s = this.#miss(r);
+        pos = found[0]!;
+      }
+      w = rec[RECORD * s + 1]!;
+      if (pos < w) break;
+      if (++rejected === REJECT_MAX) {
+        total = this.#tighten();
+        rejected = 0;
+      }
+    }
+    this.#sel[s]!++;
+    if (maxIncrement > 0) this.#degrade(s, w);
+    return s;
+  }
+
   select(k: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
     if (this.#region !== undefined) this.#sync();
     const want = k < this.size ? k : this.size;
     let total = this.total;
     if (want === 0 || total <= 0) return 0;
+    const lazy = this.#lazy;
+    if (lazy && this.#lag[0]! * (1 << LAG_SHIFT) > total) total = this.#tighten();
     const val = this.val;
     if (want > STEP_OVER_MAX) return this.#selectMany(want, out, rng, maxIncrement);
+    if (lazy) return this.#selectLazy(want, out, rng, maxIncrement, total);
     const guide = this.#guide;
     if (heldStart.length < want) {
       heldStart = new Float64Array(2 * want);
@@ -312,16 +455,189 @@ export class SumTreeEngine {
     return count;
   }
 
+  // select of a degradation policy (k ≤ STEP_OVER_MAX): as select, with the rejection test, and
+  // the drawn slot's range from its record (start, bound) rather than the table's entries.
+  #selectLazy(
+    want: number,
+    out: Int32Array,
+    rng: Rng,
+    maxIncrement: number,
+    total: number,
+  ): number {
+    const guide = this.#guide, rec = this.#rec;
+    if (heldStart.length < want) {
+      heldStart = new Float64Array(2 * want);
+      heldWeight = new Float64Array(2 * want);
+    }
+    const hs = heldStart, hw = heldWeight;
+    let count = 0, rejected = 0;
+    for (;;) {
+      let r = drawIndex(rng, total);
+      // Step over the ranges drawn before (kept sorted by start).
+      for (let i = 0; i < count; i++) {
+        if (r >= hs[i]!) r += hw[i]!;
+        else break;
+      }
+      let s = guide.findSlot(r), start: number;
+      if (s >= 0) start = rec[RECORD * s]!;
+      else {
+        s = this.#miss(r);
+        start = r - found[0]!;
+      }
+      // Accepted if r fell within the first w of the slot's range.
+      if (!(r - start < rec[RECORD * s + 1]!)) {
+        if (++rejected === REJECT_MAX) {
+          total = this.#tightenHeld(out, count);
+          rejected = 0;
+        }
+        continue;
+      }
+      rejected = 0;
+      out[count] = s;
+      if (++count === want) break;
+      const w = rec[RECORD * s + 3]!;
+      total -= w;
+      if (total <= 0) break;
+      // Insert the range sorted by start.
+      let i = count - 1;
+      while (i > 0 && hs[i - 1]! > start) {
+        hs[i] = hs[i - 1]!;
+        hw[i] = hw[i - 1]!;
+        i--;
+      }
+      hs[i] = start;
+      hw[i] = w;
+    }
+    const selections = this.#sel;
+    for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    const used = maxIncrement < count ? maxIncrement : count;
+    for (let i = 0; i < used; i++) this.#degrade(out[i]!, rec[RECORD * out[i]! + 1]!);
+    return count;
+  }
+
+  // After REJECT_MAX rejections in a k-selection: tightens the bounds, then recomputes the
+  // ranges of the `count` slots drawn so far (out[0 … count − 1]) over the new bounds, sorted
+  // by start; returns the total of the bounds of the slots not drawn.
+  #tightenHeld(out: Int32Array, count: number): number {
+    let total = this.#tighten();
+    const val = this.val, hs = heldStart, hw = heldWeight;
+    for (let j = 0; j < count; j++) {
+      const s = out[j]!, start = this.#prefix(s), w = val[s]!;
+      total -= w;
+      let i = j;
+      while (i > 0 && hs[i - 1]! > start) {
+        hs[i] = hs[i - 1]!;
+        hw[i] = hw[i - 1]!;
+        i--;
+      }
+      hs[i] = start;
+      hw[i] = w;
+    }
+    return total;
+  }
+
+  // The sum of val over the slots before `slot` (the start of its range), from the levels.
+  #prefix(slot: number): number {
+    if (this.#stale) this.#rebuild();
+    const pre = this.pre, starts = this.levelStart, top = this.#top;
+    let sum = 0, j = slot;
+    for (let l = 0; l <= top; l++) {
+      sum += pre[starts[l]! + j]!;
+      j >>= SHIFT;
+    }
+    return sum;
+  }
+
+  // A degradation policy's use of slot s, whose weight was w: raises the counter by the load
+  // degradation (capped), lowers the recorded weight and adds what it lost to `lag`; the first
+  // loss below its bound lists it. The weight spare(load, [load degradation,]
+  // counter) = max(1, 2^32 − 1 − load − … − counter) then becomes exactly max(1, w − load
+  // degradation), the counter's cap included (below the cap the sum is exact; at it the weight is
+  // 1 either way).
+  #degrade(s: number, w: number): void {
+    const rec = this.#rec, i = RECORD * s, ld = rec[i + 2]!;
+    const d0 = this.#deg[s]!, sum = d0 + ld;
+    const d = sum > U32_MAX ? U32_MAX : sum;
+    if (d === d0) return;
+    this.#deg[s] = d;
+    const w2 = w - ld < 1 ? 1 : w - ld;
+    if (w2 === w) return;
+    rec[i + 1] = w2;
+    this.#lag[0]! += w - w2;
+    if (w === rec[i + 3]) {
+      if (this.#dirtyCount < this.#dirty.length) this.#dirty[this.#dirtyCount++] = s;
+      else this.#dirtyAll = true;
+    }
+  }
+
+  // Sets the bounds of the listed slots (of every slot after an overflow) to their weights;
+  // returns the new total. At the first selection, allocates the records and the list instead
+  // (until then no use has lowered a weight: val holds the weights).
+  #tighten(): number {
+    if (this.#rec.length === 0) return this.#allocateRecords();
+    const val = this.val, rec = this.#rec;
+    let changed = false;
+    const all = this.#dirtyAll, dirty = this.#dirty;
+    const n = all ? val.length : this.#dirtyCount;
+    for (let i = 0; i < n; i++) {
+      const s = all ? i : dirty[i]!, b = val[s]!;
+      if (b === 0) continue; // a free slot (removed since it was listed)
+      const w = rec[RECORD * s + 1]!;
+      if (w !== b) {
+        val[s] = rec[RECORD * s + 3] = w;
+        this.#change(s, w - b);
+        changed = true;
+      }
+    }
+    this.#dirtyCount = 0;
+    this.#dirtyAll = false;
+    this.#lag[0] = 0;
+    if (changed) this.#guide.invalidate();
+    return this.tot[0]!;
+  }
+
+  // The records and the dirty list of a degradation policy, from val and the load degradations.
+  #allocateRecords(): number {
+    const val = this.val, ld = this.#ld, capacity = val.length;
+    const rec = new Float64Array(RECORD * capacity);
+    for (let s = 0; s < capacity; s++) {
+      const w = val[s]!;
+      if (w === 0) continue;
+      rec[RECORD * s + 1] = rec[RECORD * s + 3] = w;
+      rec[RECORD * s + 2] = ld[s]!;
+    }
+    this.#rec = rec;
+    this.#dirty = new Int32Array(capacity);
+    this.#guide.trackStarts(rec);
+    this.#lag[0] = 0;
+    return this.tot[0]!;
+  }
+
   // Large k: each drawn slot leaves the tree until the end of the call (O(k log N) instead of
   // stepping over up to k ranges per draw). The guide table does not see these removals, so
   // every draw descends the tree; the tree is as before when the call returns.
   #selectMany(want: number, out: Int32Array, rng: Rng, maxIncrement: number): number {
     if (this.#stale) this.#rebuild();
     this.#burst = 0;
-    const val = this.val;
-    let count = 0;
+    const val = this.val, lazy = this.#lazy;
+    let count = 0, rejected = 0;
     while (count < want && this.total > 0) {
       const s = this.#treeFind(drawIndex(rng, this.total));
+      if (lazy) {
+        if (!(found[0]! < this.#rec[RECORD * s + 1]!)) {
+          if (++rejected === REJECT_MAX) {
+            // Tighten with the drawn slots back in the tree, then take them out again.
+            for (let i = 0; i < count; i++) this.#addAll(out[i]!, val[out[i]!]!);
+            this.#tighten();
+            if (this.#stale) this.#rebuild();
+            this.#burst = 0;
+            for (let i = 0; i < count; i++) this.#addAll(out[i]!, -val[out[i]!]!);
+            rejected = 0;
+          }
+          continue;
+        }
+        rejected = 0;
+      }
       out[count++] = s;
       if (count < want) this.#addAll(s, -val[s]!);
     }
@@ -375,13 +691,14 @@ export class SumTreeEngine {
     return i;
   }
 
-  // A use with a per-use update (the degradation counter lowers the weight).
+  // A use with a per-use update: a degradation policy's lowers the weight below its bound,
+  // another's goes through the policy's hook and the weight is set at once.
   #used(s: number): void {
-    if (this.#useCode === USE_DEGRADE) {
-      const deg = this.#deg[s]! + this.#ld[s]!;
-      this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-    } else this.#policy.update(this.#pool, s);
-    this.changed(s);
+    if (this.#lazy) this.#degrade(s, this.#rec[RECORD * s + 1]!);
+    else {
+      this.#policy.update(this.#pool, s);
+      this.changed(s);
+    }
   }
 
   #weight(slot: number): number {

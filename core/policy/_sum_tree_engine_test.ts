@@ -2,9 +2,19 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SelectionPool } from "./selection_pool.ts";
 import { weightedRandom } from "./weighted_random.ts";
+import { randomizedLeastUsedDegradation } from "./randomized_least_used_degradation.ts";
+import { randomizedPriorityLeastUsedDegradation } from "./randomized_priority_least_used_degradation.ts";
+import { SumTreeEngine } from "./_sum_tree_engine.ts";
+import { formulaOf } from "./_formula.ts";
+import {
+  createSelectionKernel,
+  type SelectionKernel,
+  tsSelectionKernel,
+} from "./selection_kernel.ts";
+import type { PoolPolicy } from "./policy.ts";
 import { drawIndex } from "./_draw.ts";
 import { SeededRng } from "../rng.ts";
-import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+import { type PolicyParameter, policyParameter, PolicyType } from "../wire/policy_parameter.ts";
 
 const wrand = (weight: number) => policyParameter(PolicyType.WeightedRandom, { weight });
 
@@ -64,3 +74,186 @@ test("SelectionPool (weighted random) draws by the new weights after a burst of 
     assertDrawsMatch(pool, weights, 3);
   }
 });
+
+// ---- degradation policies: rejection against upper bounds of the weights ----
+
+/**
+ * A SumTreeEngine of a degradation policy beside the rule it documents, replayed naively: the
+ * bounds are the weights as of each PE's registration, last update or the last tightening;
+ * proposals by drawIndex over the bounds of the PEs not yet drawn (ascending slot order);
+ * accepted when the draw fell within the first `weight` of the proposed range; tightened before a
+ * selection when the weight lost by uses since exceeds 1/8 of the bounds' total, and after 8
+ * rejections in a row.
+ */
+class BoundHarness {
+  readonly pool: SelectionPool;
+  readonly engine: SumTreeEngine;
+  readonly live: number[] = [];
+  readonly bound = new Map<number, number>();
+  lag = 0;
+  rejections = 0;
+  tightenings = 0;
+  /** Tightenings after 8 rejections in a row, by whether k was above 24 (the tree's path). */
+  forced = [0, 0];
+  readonly #policy: PoolPolicy;
+  #capacity: number;
+
+  constructor(policy: PoolPolicy, kernel: SelectionKernel) {
+    this.#policy = policy;
+    this.pool = new SelectionPool(policy);
+    const f = formulaOf(policy);
+    this.engine = new SumTreeEngine(this.pool, policy, f.weight, f.use, kernel);
+    this.#capacity = this.pool.capacity;
+  }
+
+  weight(s: number): number {
+    return this.#policy.weight(this.pool, s);
+  }
+
+  add(v: PolicyParameter): void {
+    const s = this.pool.add(v);
+    if (this.pool.capacity !== this.#capacity) {
+      this.#capacity = this.pool.capacity;
+      this.engine.grow(this.#capacity);
+    }
+    this.engine.add(s);
+    this.live.push(s);
+    this.bound.set(s, this.weight(s));
+  }
+
+  update(i: number, v: PolicyParameter): void {
+    const s = this.live[i % this.live.length]!;
+    if (this.pool.update(s, v)) {
+      this.engine.changed(s);
+      this.bound.set(s, this.weight(s));
+    }
+  }
+
+  remove(i: number): void {
+    const s = this.live.splice(i % this.live.length, 1)[0]!;
+    this.engine.remove(s);
+    this.pool.remove(s);
+    this.bound.delete(s);
+  }
+
+  #tighten(): void {
+    for (const s of this.live) this.bound.set(s, this.weight(s));
+    this.lag = 0;
+    this.tightenings++;
+  }
+
+  /** The rule: the slots it selects (and the uses it applies to the pool's counters). */
+  expect(k: number, rng: SeededRng): number[] {
+    const left = [...this.live].sort((a, b) => a - b);
+    const want = Math.min(k, left.length), chosen: number[] = [];
+    const sum = (): number => left.reduce((a, s) => a + this.bound.get(s)!, 0);
+    if (want === 0) return chosen;
+    if (this.lag * 8 > sum()) this.#tighten();
+    let rejected = 0;
+    while (chosen.length < want) {
+      let r = drawIndex(rng, sum()), i = 0;
+      while (r >= this.bound.get(left[i]!)!) r -= this.bound.get(left[i++]!)!;
+      if (!(r < this.weight(left[i]!))) {
+        this.rejections++;
+        if (++rejected === 8) {
+          this.#tighten();
+          this.forced[want > 24 ? 1 : 0]!++;
+          rejected = 0;
+        }
+        continue;
+      }
+      rejected = 0;
+      chosen.push(left.splice(i, 1)[0]!);
+    }
+    return chosen;
+  }
+
+  /** The weight lost by the uses of `chosen` (measured on the pool after the engine's uses). */
+  account(chosen: number[], mi: number, before: number[]): void {
+    const used = Math.min(mi === 0 ? 1 : mi, chosen.length);
+    for (let i = 0; i < used; i++) this.lag += before[i]! - this.weight(chosen[i]!);
+  }
+
+  pick(k: number, mi: number, rng: SeededRng): number[] {
+    if (k === 1) {
+      const s = this.engine.selectOne(rng, mi === 0 ? 1 : mi);
+      return s < 0 ? [] : [s];
+    }
+    const out = new Int32Array(k);
+    return [...out.subarray(0, this.engine.select(k, out, rng, mi === 0 ? 1 : mi))];
+  }
+}
+
+const ENGINE_KERNELS: SelectionKernel[] = [tsSelectionKernel];
+{
+  const wasm = createSelectionKernel({ minTree: 0 });
+  if (wasm.name !== "ts") ENGINE_KERNELS.push(wasm);
+}
+
+for (const kernel of ENGINE_KERNELS) {
+  for (const policy of [randomizedLeastUsedDegradation, randomizedPriorityLeastUsedDegradation]) {
+    test(`SumTreeEngine (${kernel.name} kernel): ${policy.name} selects exactly by the documented rejection rule, with the guide table and the tree, k = 1 … 30`, () => {
+      const h = new BoundHarness(policy, kernel);
+      const values = new SeededRng(policy.type);
+      const param = (): PolicyParameter =>
+        policyParameter(policy.type, {
+          load: drawIndex(values, 8) === 0 ? 0xfff00000 : drawIndex(values, 0x100000000),
+          loadDegradation: drawIndex(values, 4) === 0 ? 0 : drawIndex(values, 0x10000000),
+        });
+      for (let i = 0; i < 500; i++) h.add(param());
+      const ra = new SeededRng(5), rb = new SeededRng(5), ks = new SeededRng(6);
+      let guided = 0;
+      for (let step = 0; step < 8000; step++) {
+        // Quiet stretches (the table gets built) between bursts of changes.
+        if (step % 2000 === 1999) {
+          for (let j = 0; j < 40; j++) {
+            const c = drawIndex(ks, 3);
+            if (c === 0) h.add(param());
+            else if (c === 1) h.remove(drawIndex(ks, h.live.length));
+            else h.update(drawIndex(ks, h.live.length), param());
+          }
+        }
+        const x = drawIndex(ks, 40);
+        const k = x === 0 ? 30 : x < 6 ? 3 : x < 8 ? 2 : 1, mi = drawIndex(ks, 3);
+        if (h.engine.guideReady) guided++;
+        const want = h.expect(k, rb);
+        const before = want.map((s) => h.weight(s));
+        const got = h.pick(k, mi, ra);
+        assert.deepEqual(got, want, `step ${step}`);
+        h.account(got, mi, before);
+        for (const s of h.live) assert.equal(h.engine.weightOf(s), h.weight(s));
+      }
+      assert.ok(guided > 4000, `only ${guided} selections with the guide table`);
+      assert.ok(h.rejections > 100, `only ${h.rejections} rejections`);
+      assert.ok(h.tightenings > 2, `only ${h.tightenings} tightenings`);
+    });
+  }
+}
+
+for (const kernel of ENGINE_KERNELS) {
+  for (const policy of [randomizedLeastUsedDegradation, randomizedPriorityLeastUsedDegradation]) {
+    test(`SumTreeEngine (${kernel.name} kernel): ${policy.name} follows the rule through long runs of rejections (k near the pool size)`, () => {
+      // A small pool whose weights fall fast: the last draws of a large k pick among a few PEs
+      // that may have lost most of their weight, so 8 rejections in a row happen.
+      const h = new BoundHarness(policy, kernel);
+      const values = new SeededRng(policy.type ^ 77);
+      const param = (): PolicyParameter =>
+        policyParameter(policy.type, {
+          load: drawIndex(values, 0x100000000),
+          loadDegradation: 0x20000000 + drawIndex(values, 0x60000000),
+        });
+      for (let i = 0; i < 40; i++) h.add(param());
+      const ra = new SeededRng(8), rb = new SeededRng(8), ks = new SeededRng(9);
+      for (let step = 0; step < 4000; step++) {
+        if (step % 10 === 9) h.update(drawIndex(ks, h.live.length), param());
+        const k = [1, 3, 20, 24, 30, 39][drawIndex(ks, 6)]!, mi = 1 + drawIndex(ks, 2);
+        const want = h.expect(k, rb);
+        const before = want.map((s) => h.weight(s));
+        const got = h.pick(k, mi, ra);
+        assert.deepEqual(got, want, `step ${step}`);
+        h.account(got, mi, before);
+      }
+      assert.ok(h.forced[0]! > 0 && h.forced[1]! > 0, `forced tightenings ${h.forced}`);
+    });
+  }
+}

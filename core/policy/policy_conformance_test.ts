@@ -31,7 +31,15 @@ import { drawIndex } from "./_draw.ts";
 // applies the policy hooks exactly as spec/behaviour.md §11 describes (one
 // per-use update per used PE). The round-robin, sorted and weighted-random
 // engines must return exactly what this model returns; random draws use the
-// engines' documented mapping (drawIndex over slots in ascending order).
+// engines' documented mapping (drawIndex over slots in ascending order). For the
+// weighted-random policies the mapping runs over per-PE upper bounds of the
+// weights (_sum_tree_engine.ts): each bound is the weight as of the PE's
+// registration, its last update or the last tightening; a proposal is
+// accepted when the draw fell within the first `weight` of its range, else
+// drawn again; the bounds are tightened to the weights before a selection
+// once the weight lost by uses since the last tightening exceeds 1/8 of their
+// total, and after 8 rejections in a row. Only the degradation policies lower a
+// weight on use, so for the others the bounds are the weights.
 
 class ReferenceModel implements SelectionValues {
   readonly weight: Uint32Array;
@@ -46,6 +54,10 @@ class ReferenceModel implements SelectionValues {
   readonly virtual: Uint32Array;
   readonly seq: Float64Array;
   readonly selections: Float64Array;
+  /** Weighted-random: the upper bound of each weight that proposals are drawn by. */
+  readonly bound: Float64Array;
+  /** Weighted-random: the weight lost by uses since the bounds were last tightened. */
+  #lag = 0;
   readonly live = new Set<number>();
   #counter = 0;
   readonly #policy: PoolPolicy;
@@ -64,6 +76,7 @@ class ReferenceModel implements SelectionValues {
     this.virtual = new Uint32Array(capacity);
     this.seq = new Float64Array(capacity);
     this.selections = new Float64Array(capacity);
+    this.bound = new Float64Array(capacity);
   }
 
   /** Live slots in selection order (key, then sequence number). */
@@ -88,6 +101,7 @@ class ReferenceModel implements SelectionValues {
     this.#policy.initialize(this, slot, first);
     this.seq[slot] = ++this.#counter;
     this.live.add(slot);
+    this.bound[slot] = this.#policy.weight(this, slot);
   }
 
   update(slot: number, v: PolicyParameter): boolean {
@@ -99,7 +113,13 @@ class ReferenceModel implements SelectionValues {
     this.#store(slot, v);
     this.degradation[slot] = 0;
     if (this.virtual[slot]! > v.weight) this.virtual[slot] = v.weight;
+    this.bound[slot] = this.#policy.weight(this, slot);
     return true;
+  }
+
+  #tighten(): void {
+    for (const s of this.live) this.bound[s] = this.#policy.weight(this, s);
+    this.#lag = 0;
   }
 
   remove(slot: number): void {
@@ -114,18 +134,34 @@ class ReferenceModel implements SelectionValues {
       chosen = [];
       const pool = [...this.live].sort((a, b) => a - b);
       const want = Math.min(k, pool.length);
+      const sum = (): number => pool.reduce((a, s) => a + this.bound[s]!, 0);
+      if (want > 0 && sum() > 0 && this.#lag * 8 > sum()) this.#tighten();
+      let rejected = 0;
       while (chosen.length < want) {
-        const weights = pool.map((s) => p.weight(this, s));
-        const total = weights.reduce((a, b) => a + b, 0);
+        const total = sum();
         if (total <= 0) break;
         let r = drawIndex(rng, total);
         let i = 0;
-        while (r >= weights[i]!) r -= weights[i++]!;
-        chosen.push(pool[i]!);
+        while (r >= this.bound[pool[i]!]!) r -= this.bound[pool[i++]!]!;
+        // Accepted if r fell within the first `weight` of the range of `bound`.
+        const s = pool[i]!;
+        if (!(r < p.weight(this, s))) {
+          if (++rejected === 8) {
+            this.#tighten();
+            rejected = 0;
+          }
+          continue;
+        }
+        rejected = 0;
+        chosen.push(s);
         pool.splice(i, 1);
       }
       const used = Math.min(mi, chosen.length);
-      for (let i = 0; i < used; i++) p.update(this, chosen[i]!);
+      for (let i = 0; i < used; i++) {
+        const before = p.weight(this, chosen[i]!);
+        p.update(this, chosen[i]!);
+        this.#lag += before - p.weight(this, chosen[i]!);
+      }
     } else {
       chosen = this.order().slice(0, k);
       const used = Math.min(mi, chosen.length);
@@ -804,6 +840,39 @@ test("Randomized degradation policies: each use lowers the weight, an update res
     assert.equal(pool.selectionWeight(s), before - 0x01000000, name);
     pool.update(s, v);
     assert.equal(pool.selectionWeight(s), before, name);
+  }
+});
+
+test("Randomized degradation policies: draws follow the current weights while uses lower them and updates restore them (chi-square)", () => {
+  // Six PEs whose weights fall at different speeds (load degradation 0 … 2^18 per use), so the
+  // engine's bounds drift apart from the weights between tightenings; one update per 4000
+  // draws resets a counter. Expected counts add up each draw's probabilities (the weights before
+  // it), so a draw by the bounds instead of the weights would miss them.
+  for (const name of ["RandomizedLeastUsedDegradation", "RandomizedPriorityLeastUsedDegradation"]) {
+    const policy = byName(name);
+    const pool = new SelectionPool(policy);
+    const v = (i: number): PolicyParameter =>
+      P(policy.type, {
+        load: 0x10000000 * (1 + 2 * i),
+        loadDegradation: i === 0 ? 0 : 0x2000 << (2 * i),
+      });
+    const slots = Array.from({ length: 6 }, (_, i) => pool.add(v(i)));
+    const rng = new SeededRng(policy.type ^ 0xd1ce);
+    const counts = slots.map(() => 0), expected = slots.map(() => 0);
+    const draws = 40000;
+    let lowest = 1;
+    for (let i = 0; i < draws; i++) {
+      if (i % 4000 === 3999) pool.update(slots[(i / 4000) % 6 | 0]!, v((i / 4000) % 6 | 0));
+      const w = slots.map((s) => pool.selectionWeight(s));
+      const total = w.reduce((a, b) => a + b, 0);
+      w.forEach((x, j) => expected[j]! += x / total);
+      lowest = Math.min(lowest, w[5]! / 0x50000000);
+      counts[slots.indexOf(pick(pool, 1, rng)[0]!)]!++;
+    }
+    // The fastest-falling PE lost over a third of its weight at some point.
+    assert.ok(lowest < 0.66, `${name}: lowest relative weight ${lowest}`);
+    const x2 = chiSquare(counts, expected.map((e) => e / draws));
+    assert.ok(x2 < CHI2_999[5]!, `${name}: chi-square ${x2.toFixed(2)}, counts ${counts}`);
   }
 });
 

@@ -42,6 +42,7 @@ import {
   ringInto,
   type SelectIntoEntry,
   type SelectOneEntry,
+  sumTreeBoundedOne,
   sumTreeInto,
   sumTreeOne,
 } from "./_engine_entry.ts";
@@ -213,7 +214,7 @@ export class SelectionPool implements SelectionValues {
         this.#kind = SUM_TREE;
         this.#sumTree = new SumTreeEngine(this, policy, formula.weight, formula.use, kernel);
         this.#engine = this.#sumTree;
-        this.#one = sumTreeOne;
+        this.#one = this.#sumTree.bounded ? sumTreeBoundedOne : sumTreeOne;
         this.#into = sumTreeInto;
         break;
       default:
@@ -738,8 +739,9 @@ export class SelectionPool implements SelectionValues {
   }
 
   /**
-   * The current selection weight of a slot in the weighted-random engine
-   * (what the sum tree holds); for the other engines the policy's weight
+   * The current selection weight of a slot: in the weighted-random engine
+   * its weight by the policy's formula (the sum tree holds a bound of it for
+   * the degradation policies); for the other engines the policy's weight
    * hook.
    *
    * @param slot A live slot.
@@ -757,7 +759,7 @@ export class SelectionPool implements SelectionValues {
    */
   selectionWeight(slot: number): number {
     this.#checkLive(slot);
-    if (this.#kind === SUM_TREE) return this.#sumTree!.val[slot]!;
+    if (this.#kind === SUM_TREE) return this.#sumTree!.weightOf(slot);
     return this.#policy.weight(this, slot);
   }
 
