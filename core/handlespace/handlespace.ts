@@ -628,15 +628,13 @@ export class Handlespace {
       pool === undefined || maxIncrement !== undefined || (k >>> 0) !== k ||
       !pool.matchesHandle(poolHandle)
     ) return this.#resolveOther(poolHandle, k, out, maxIncrement);
-    const selection = pool.selection;
-    if (k !== 1) {
-      // (Live slots always hold an entry, so the selected ones are never undefined.)
-      const entries = pool.entries as readonly PoolElementEntry[];
-      return selection.selectIntoTrusted(k, entries, out, this.#rng, pool.maxIncrement);
-    }
-    const s = selection.selectOneTrusted(this.#rng, pool.maxIncrement);
+    // (Live slots always hold an entry, so the selected ones are never undefined.)
+    const selection = pool.selection, entries = pool.entries as readonly PoolElementEntry[];
+    const rng = this.#rng, mi = pool.maxIncrement;
+    if (k !== 1) return selection.selectIntoTrusted(k, entries, out, rng, mi);
+    const s = selection.selectOneTrusted(rng, mi);
     if (s < 0) return 0;
-    out[0] = pool.entries[s]!;
+    out[0] = entries[s]!;
     return 1;
   }
 
