@@ -647,7 +647,13 @@ export class SelectionPool implements SelectionValues {
    * assert.deepEqual(out, ["a", "b"]);
    * ```
    */
-  selectIntoTrusted<T>(k: number, table: readonly T[], out: T[], rng: Rng, maxIncrement: number): number {
+  selectIntoTrusted<T>(
+    k: number,
+    table: readonly T[],
+    out: T[],
+    rng: Rng,
+    maxIncrement: number,
+  ): number {
     // The engine's own entry (_engine_entry.ts): inlined where the process serves one engine
     // kind, a call to a function optimised for that engine alone where it serves several.
     return this.#into(this.#engine, k, table, out, rng, maxIncrement);
