@@ -27,6 +27,8 @@ export class Pool implements PoolInfo {
   readonly transportProtocol: TransportProtocol;
   readonly transportUse: TransportUse;
   readonly selection: SelectionPool;
+  /** How many PEs of a handle resolution count as used: the handlespace's, or the policy's default. */
+  readonly maxIncrement: number;
   /** Exact word sum of the handle (16- or 32-bit words, per the handlespace's checksum). */
   readonly handleSum: number;
   /** RSPLIB's word sum of the handle (little-endian 16-bit words), for checksumCompat "rsplib". */
@@ -49,6 +51,7 @@ export class Pool implements PoolInfo {
     handleSum: number,
     rsplibHandleSum: number,
     kernel: SelectionKernel,
+    maxIncrement: number,
   ) {
     this.poolHandle = poolHandle;
     this.hash = hash;
@@ -64,24 +67,21 @@ export class Pool implements PoolInfo {
     this.handleSum = handleSum;
     this.rsplibHandleSum = rsplibHandleSum;
     this.selection = new SelectionPool(policy, { kernel, initialCapacity: INITIAL_CAPACITY });
+    this.maxIncrement = maxIncrement === 0 ? policy.defaultMaxIncrement : maxIncrement;
   }
 
   /** Whether `h` holds exactly this pool's handle bytes. */
   matchesHandle(h: Uint8Array): boolean {
+    // Lengths equal, then bytes 0–7 as two words and the rest (if any) one at a time. A handle
+    // shorter than 8 bytes reads past its end: undefined, which | and << take as 0, the same
+    // zero padding as #w0 / #w1 have. One call site and no byte loop for short handles, so that
+    // this stays small (every byte of bytecode counts against the inlining budget of its caller,
+    // Handlespace.resolveInto, with the selection of k = 1 and of k > 1).
     const n = h.length;
-    if (n !== this.#length) return false;
-    if (n < 8) return this.#matchesFrom(h, 0);
-    return (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) === this.#w0 &&
+    return n === this.#length &&
+      (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) === this.#w0 &&
       (h[4]! | (h[5]! << 8) | (h[6]! << 16) | (h[7]! << 24)) === this.#w1 &&
-      (n === 8 || this.#matchesFrom(h, 8));
-  }
-
-  // Bytes from `i` on, one at a time (short or long handles; kept out of matchesHandle so that
-  // it stays small enough to inline).
-  #matchesFrom(h: Uint8Array, i: number): boolean {
-    const own = this.poolHandle, n = h.length;
-    for (; i < n; i++) if (h[i] !== own[i]) return false;
-    return true;
+      (n <= 8 || sameFrom8(h, this.poolHandle));
   }
 
   get size(): number {
@@ -110,6 +110,13 @@ export class Pool implements PoolInfo {
   *live(): Generator<Entry> {
     for (const e of this.entries) if (e !== undefined && e.live) yield e;
   }
+}
+
+// Whether the bytes from 8 on of two arrays of the same length are equal (long handles; kept out
+// of matchesHandle so that it stays small enough to inline).
+function sameFrom8(h: Uint8Array, own: Uint8Array): boolean {
+  for (let i = 8; i < h.length; i++) if (h[i] !== own[i]) return false;
+  return true;
 }
 
 // The handle's byte i, or 0 beyond its length (zero padding).

@@ -616,24 +616,47 @@ export class Handlespace {
     poolHandle: Uint8Array,
     k: number,
     out: PoolElementEntry[],
-    maxIncrement: number = this.#maxIncrement,
+    maxIncrement?: number,
   ): number {
-    // The most recently used pool first (compared by bytes), inline; the hash table otherwise.
-    // Kept small so that V8 inlines the selection of k = 1 into it whatever mix of policies the
-    // process runs; k > 1 calls SelectionPool.selectInto directly (one call less than through a
-    // method of its own, which V8 could not inline here either: its chain did not fit the budget).
-    let pool = this.#mru;
-    if (pool === undefined || !pool.matchesHandle(poolHandle)) {
-      pool = this.#find(poolHandle);
-      if (pool === undefined) return unknownPool(k);
-    }
+    // The most recently used pool (compared by bytes) with k checked and the handlespace's
+    // maxIncrement, inline; anything else out of line. Kept small (no default parameter, no
+    // second check in SelectionPool) so that V8 inlines both the k = 1 and the k > 1 selection
+    // into it or its caller: everything inlined into one optimised function shares 920 bytes
+    // of bytecode (bench/HISTORY.md, wave 11).
+    const pool = this.#mru;
+    if (
+      pool === undefined || maxIncrement !== undefined || (k >>> 0) !== k ||
+      !pool.matchesHandle(poolHandle)
+    ) return this.#resolveOther(poolHandle, k, out, maxIncrement);
+    // (Live slots always hold an entry, so the selected ones are never undefined.)
+    const selection = pool.selection, entries = pool.entries as readonly PoolElementEntry[];
+    const rng = this.#rng, mi = pool.maxIncrement;
+    if (k !== 1) return selection.selectIntoTrusted(k, entries, out, rng, mi);
+    const s = selection.selectOneTrusted(rng, mi);
+    if (s < 0) return 0;
+    out[0] = entries[s]!;
+    return 1;
+  }
+
+  // resolveInto() off its inline path: a pool other than the most recently used one (found by
+  // its hash), an explicit maxIncrement, or a k that is not a non-negative integer; the checks
+  // and the selection of SelectionPool.selectOne / selectInto, which throw RangeError for a
+  // bad k or maxIncrement (k first, and for an unknown pool only k).
+  #resolveOther(
+    poolHandle: Uint8Array,
+    k: number,
+    out: PoolElementEntry[],
+    maxIncrement: number | undefined,
+  ): number {
+    const pool = this.#find(poolHandle);
+    if (pool === undefined) return unknownPool(k);
+    const mi = maxIncrement === undefined ? this.#maxIncrement : maxIncrement;
     const selection = pool.selection;
     if (k !== 1) {
-      // (Live slots always hold an entry, so the selected ones are never undefined.)
       const entries = pool.entries as readonly PoolElementEntry[];
-      return selection.selectInto(k, entries, out, this.#rng, maxIncrement);
+      return selection.selectInto(k, entries, out, this.#rng, mi);
     }
-    const s = selection.selectOne(this.#rng, maxIncrement);
+    const s = selection.selectOne(this.#rng, mi);
     if (s < 0) return 0;
     out[0] = pool.entries[s]!;
     return 1;
@@ -1384,6 +1407,7 @@ export class Handlespace {
       sum,
       rsplibSum,
       this.#kernel,
+      this.#maxIncrement,
     );
     if ((this.#poolCount + 1) * 2 > this.#table.length) this.#rehash(this.#table.length * 2);
     this.#place(pool);

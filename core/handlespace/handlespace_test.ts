@@ -458,6 +458,52 @@ test("Handlespace.resolveInto() writes into the caller's array and reports 0 for
   assert.equal(hs.resolveInto(enc.encode("x"), 2, out), 0);
 });
 
+test("Handlespace.resolveInto() tells apart pool handles that differ only in zero padding or a late byte", () => {
+  // Handles shorter than, equal to and longer than 8 bytes, with their zero-padded and
+  // one-byte-longer twins and twins that differ only in their last byte, each its own pool.
+  const handles = [
+    [7],
+    [7, 0],
+    [7, 0, 0, 0, 0, 0, 0, 0],
+    [7, 0, 0, 0, 0, 0, 0, 0, 0],
+    [1, 2, 3, 4, 5, 6, 7, 8],
+    [1, 2, 3, 4, 5, 6, 7, 9],
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12],
+  ].map((b) => new Uint8Array(b));
+  const hs = space();
+  handles.forEach((h, i) => ok(hs.register(h, pe(BigInt(i + 1)), asap)));
+  const out: PoolElementEntry[] = [];
+  // Twice round, in an order that switches the most recently used pool on every call.
+  for (let r = 0; r < 2; r++) {
+    handles.forEach((h, i) => {
+      assert.equal(hs.resolveInto(h.slice(), 1, out), 1);
+      assert.equal(out[0]!.id, BigInt(i + 1));
+      assert.equal(hs.resolveInto(h.slice(), 3, out), 1);
+      assert.equal(out[0]!.id, BigInt(i + 1));
+    });
+  }
+  assert.equal(hs.resolveInto(new Uint8Array([7, 0, 0]), 1, out), 0);
+  assert.equal(hs.resolveInto(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13]), 1, out), 0);
+});
+
+test("Handlespace.resolveInto() checks k and an explicit maxIncrement for the most recently used pool too", () => {
+  const hs = space();
+  for (let i = 1n; i <= 3n; i++) ok(hs.register(EP, pe(i), asap));
+  const out: PoolElementEntry[] = [];
+  assert.equal(hs.resolveInto(EP, 1, out), 1); // EP is now the most recently used pool
+  assert.throws(() => hs.resolveInto(EP, 1.5, out), /k 1.5 is not a non-negative integer/);
+  assert.throws(() => hs.resolveInto(EP, -1, out), /k -1 is not a non-negative integer/);
+  assert.throws(() => hs.resolveInto(EP, 1, out, -1), /MaxIncrement -1/);
+  assert.throws(() => hs.resolveInto(EP, 2, out, 0.5), /MaxIncrement 0.5/);
+  // An explicit 0 is the policy's default (round robin: the selected count as used), 1 too.
+  assert.equal(hs.resolveInto(EP, 1, out, 0), 1);
+  assert.equal(out[0]!.id, 2n);
+  assert.equal(hs.resolveInto(EP, 2, out, 1), 2);
+  assert.deepEqual(out.slice(0, 2).map((e) => e.id), [3n, 1n]);
+  assert.equal(hs.resolveInto(EP, 0, out), 0);
+});
+
 test("Handlespace: the handlespace's MaxIncrement option applies to resolve()", () => {
   const hs = space({ maxIncrement: 2 });
   for (let i = 1n; i <= 4n; i++) ok(hs.register(EP, pe(i), asap));

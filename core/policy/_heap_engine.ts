@@ -68,7 +68,7 @@ let intoScratch = new Int32Array(16);
 
 /** #memoUse: the root, under a use without a per-use update, stays below its children. */
 const MEMO_USE_PLAIN = 0;
-/** #memoUse: weighted round robin's root (#useTopWrr). */
+/** #memoUse: weighted round robin's root (useTopWrr). */
 const MEMO_USE_WRR = 1;
 /** #memoUse: anything else (the general path). */
 const MEMO_USE_OTHER = 2;
@@ -118,7 +118,7 @@ export class HeapEngine {
   readonly #maxKey: number;
   /** Whether a per-use degradation raises the key by exactly the load degradation (capped). */
   readonly #additive: boolean;
-  /** Whether the per-use update is weighted round robin's (#useTopWrr). */
+  /** Whether the per-use update is weighted round robin's (useTopWrr). */
   readonly #wrr: boolean;
   // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows).
   #seq: Float64Array;
@@ -265,46 +265,49 @@ export class HeapEngine {
     // memo proved to stay in place under its use (#plainRoot: no per-use update, its key below
     // its four children's) is counted as a memo hit and used without comparing it with its
     // children; anything else out of line.
+    // (Literals, not the module's constants, on this path: each use of a module constant is two
+    // bytes of bytecode more, and every byte counts against the caller's inlining budget.)
     const s = this.#plainRoot;
-    if (s < 0) return this.#selectFirst(maxIncrement);
+    if (s < 0) return this.selectFirst(maxIncrement);
     this.#hits[1]!++;
     this.#pending = true;
-    if (maxIncrement > 0) this.#usePlain(s);
+    if (maxIncrement > 0) this.usePlain(s);
     return s;
   }
 
   // selectOne() without a root proved to stay: the root (or the saturated list's head), counted
   // and used.
-  #selectFirst(maxIncrement: number): number {
+  selectFirst(maxIncrement: number): number {
     if (this.n === 0) return this.#selectSaturated(maxIncrement);
     const s = this.hslot[OFF]!;
     this.#sel[s]!++;
     if (maxIncrement > 0) {
       // Two call sites, so that V8 inlines only the one a process's policies take.
-      if (this.#wrr) this.#useTopWrr(s);
+      if (this.#wrr) this.useTopWrr(s);
       else this.#useTop(s);
     }
     return s;
   }
 
   // A use of the root s that stays in place (#plainRoot): the next sequence number only.
-  #usePlain(s: number): void {
+  usePlain(s: number): void {
+    // (2 ** 52 is SEQ_LIMIT, 3 is OFF: literals, see selectOne().)
     const hs = this.hs, seq = hs[0]!;
-    if (seq < SEQ_LIMIT) {
+    if (seq < 4503599627370496) {
       hs[0] = seq + 1;
-      hs[OFF] = seq;
+      hs[3] = seq;
       this.#seq[s] = seq;
-    } else this.#useFirst(s);
+    } else this.useFirst(s);
   }
 
   // A use of the root s: inline for the policies without a per-use update (the next sequence
-  // number is kept in hs[0], an index no heap position uses); #useFirst for the others. Weighted
-  // round robin has its own (#useTopWrr): callers branch on #wrr, so that V8 inlines only the
+  // number is kept in hs[0], an index no heap position uses); useFirst for the others. Weighted
+  // round robin has its own (useTopWrr): callers branch on #wrr, so that V8 inlines only the
   // variant a process's pools take (a call site never taken is not inlined).
   #useTop(s: number): void {
     const hs = this.hs, seq = hs[0]!;
     if (seq >= SEQ_LIMIT || this.#useCode !== USE_NONE) {
-      this.#useFirst(s);
+      this.useFirst(s);
       return;
     }
     hs[0] = seq + 1;
@@ -333,10 +336,10 @@ export class HeapEngine {
   // #useTop of weighted round robin, which serves the root `weight` times in a row: while its
   // virtual counter stays above 1 the key drops by one, the root stays the root and the order
   // is unchanged.
-  #useTopWrr(s: number): void {
+  useTopWrr(s: number): void {
     const hs = this.hs, seq = hs[0]!, virtual = this.#virtual[s]!;
     if (seq >= SEQ_LIMIT || virtual <= 1) {
-      this.#useFirst(s);
+      this.useFirst(s);
       return;
     }
     this.#virtual[s] = virtual - 1;
@@ -346,9 +349,9 @@ export class HeapEngine {
     this.#seq[s] = seq;
   }
 
-  // #useTop or #useTopWrr (the colder callers).
+  // #useTop or useTopWrr (the colder callers).
   #useTopAny(s: number): void {
-    if (this.#wrr) this.#useTopWrr(s);
+    if (this.#wrr) this.useTopWrr(s);
     else this.#useTop(s);
   }
 
@@ -390,23 +393,24 @@ export class HeapEngine {
     // Small, so that V8 inlines it: k PEs from the memo (k <= memoN <= PEs) into an `out` that
     // has room (its stores never grow it, so their code has no growth path) and a use of the
     // root that keeps the order (#memoUse, found when the memo was filled); the rest out of line.
+    // (k − 1 >>> 0 is at least memoN for k = 0 too: one compare for "0 < k <= memoN".)
     const memo = this.memo, use = this.#memoUse;
-    if (k > this.memoN || k === 0 || maxIncrement > 1 || out.length < k || use === MEMO_USE_OTHER) {
-      return this.#selectIntoOther(k, table, out, maxIncrement);
-    }
+    if (
+      ((k - 1) >>> 0) >= this.memoN || maxIncrement > 1 || out.length < k || use === 2
+    ) return this.selectIntoOther(k, table, out, maxIncrement);
     for (let i = 0; i < k; i++) out[i] = table[memo[i]!]!;
     this.#hits[k]!++;
     this.#pending = true;
+    // A root known to stay below its children: no per-use update (weighted round robin's own).
     if (maxIncrement > 0) {
-      const s = memo[0]!;
-      // A root known to stay below its children: no per-use update.
-      if (use === MEMO_USE_WRR) this.#useTopWrr(s);
-      else this.#usePlain(s);
+      // (2 and 0: MEMO_USE_OTHER and MEMO_USE_PLAIN as literals, see selectOne().)
+      if (use === 0) this.usePlain(memo[0]!);
+      else this.useTopWrr(memo[0]!);
     }
     return k;
   }
 
-  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+  selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const n = this.n, total = n + this.fn, want = k < total ? k : total;
     if (want === 0) return 0;
     const memo = this.memo;
@@ -445,7 +449,7 @@ export class HeapEngine {
   // (the root) that selectInto() may do inline: while the memo is valid the keys do not change
   // (a change of the policy information, an add, a remove and every use that moves an element
   // drop it), so a root below its four children stays the root under a use without a per-use
-  // update, and weighted round robin's root stays the root while #useTopWrr keeps the memo.
+  // update, and weighted round robin's root stays the root while useTopWrr keeps the memo.
   #remember(slots: Int32Array, want: number): void {
     const m = want < MEMO ? want : MEMO, memo = this.memo;
     for (let i = 0; i < m; i++) memo[i] = slots[i]!;
@@ -483,7 +487,7 @@ export class HeapEngine {
   }
 
   // A use of the root s (the first in order): the built-in per-use updates inline.
-  #useFirst(s: number): void {
+  useFirst(s: number): void {
     const hs0 = this.hs, seq = hs0[0]!;
     if (seq >= SEQ_LIMIT) {
       this.#use(s);

@@ -613,10 +613,51 @@ export class SelectionPool implements SelectionValues {
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], rng: Rng, maxIncrement = 0): number {
     if ((k >>> 0) !== k || (maxIncrement >>> 0) !== maxIncrement) badSelect(k, maxIncrement);
-    const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
+    return this.selectIntoTrusted(
+      k,
+      table,
+      out,
+      rng,
+      maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement,
+    );
+  }
+
+  /**
+   * {@link SelectionPool.selectInto} with arguments its caller has already
+   * checked and resolved (Handlespace.resolveInto, which checks k once and
+   * keeps the pool's maxIncrement): no checks and no default, so that V8 inlines the k = 1 and the k > 1 selection together
+   * into a caller (every byte of bytecode counts against one budget).
+   *
+   * @param k How many (a non-negative integer: not checked).
+   * @param table Values by slot.
+   * @param out Receives `table[slot]` of each selected slot, in order.
+   * @param rng Random source for the random-based policies.
+   * @param maxIncrement How many count as used, already resolved (0: none; the caller puts in the policy's default, e.g. `policy.defaultMaxIncrement`; a non-negative integer: not checked).
+   * @returns How many were written.
+   * @example Two of three, round robin
+   * ```ts
+   * import { roundRobin, SelectionPool } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(roundRobin);
+   * const names: string[] = [];
+   * for (const name of ["a", "b", "c"]) names[pool.add(policyParameter(PolicyType.RoundRobin))] = name;
+   * const out: string[] = [];
+   * assert.equal(pool.selectIntoTrusted(2, names, out, new SeededRng(1), roundRobin.defaultMaxIncrement), 2);
+   * assert.deepEqual(out, ["a", "b"]);
+   * ```
+   */
+  selectIntoTrusted<T>(
+    k: number,
+    table: readonly T[],
+    out: T[],
+    rng: Rng,
+    maxIncrement: number,
+  ): number {
     // The engine's own entry (_engine_entry.ts): inlined where the process serves one engine
     // kind, a call to a function optimised for that engine alone where it serves several.
-    return this.#into(this.#engine, k, table, out, rng, mi);
+    return this.#into(this.#engine, k, table, out, rng, maxIncrement);
   }
 
   /**
@@ -641,15 +682,46 @@ export class SelectionPool implements SelectionValues {
    */
   selectOne(rng: Rng, maxIncrement = 0): number {
     if ((maxIncrement >>> 0) !== maxIncrement) badSelectOne(maxIncrement);
-    const mi = maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement;
+    return this.selectOneTrusted(
+      rng,
+      maxIncrement === 0 ? this.#defaultMaxIncrement : maxIncrement,
+    );
+  }
+
+  /**
+   * {@link SelectionPool.selectOne} with a maxIncrement its caller has
+   * already checked and resolved (Handlespace.resolveInto, which keeps the
+   * pool's): no check and no default, so
+   * that V8 inlines the k = 1 and the k > 1 selection together into a caller
+   * (every byte of bytecode counts against one budget).
+   *
+   * @param rng Random source for the random-based policies.
+   * @param maxIncrement Whether the selection counts as a use, already resolved (0: no; the caller puts in the policy's default, e.g. `policy.defaultMaxIncrement`; a non-negative integer: not checked).
+   * @returns The slot, or -1 if nothing can be selected.
+   * @example Priority picks the highest
+   * ```ts
+   * import { SelectionPool, priority } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(priority);
+   * pool.add(policyParameter(PolicyType.Priority, { priority: 1 }));
+   * const high = pool.add(policyParameter(PolicyType.Priority, { priority: 5 }));
+   * assert.equal(pool.selectOneTrusted(new SeededRng(1), priority.defaultMaxIncrement), high);
+   * ```
+   */
+  selectOneTrusted(rng: Rng, maxIncrement: number): number {
+    // (The engine kinds as literals, HEAP 1, BUCKET 4, RING 0, CYCLE 6: each use of a module
+    // constant is two bytes of bytecode more, and every byte counts against the caller's budget.)
+    const mi = maxIncrement;
     switch (this.#kind) {
-      case HEAP:
+      case 1:
         return this.#heap!.selectOne(mi);
-      case BUCKET:
+      case 4:
         return this.#bucket!.selectOne(mi);
-      case RING:
+      case 0:
         return this.#ring!.selectOne(mi);
-      case CYCLE:
+      case 6:
         return this.#cycle!.selectOne(mi);
       default:
         // The random engines and the calendar engine through their own entry (_engine_entry.ts), so
