@@ -51,7 +51,7 @@ import { f64Array, i32Array, Slab } from "../_slab.ts";
 import { cappedSum } from "./_policy_math.ts";
 import type { WrrCycle } from "./_wrr_cycle.ts";
 
-/** Index of heap position 0 in hk, hs and hslot. */
+/** Index of heap position 0 in hk, hs and hslot (usePlain() has it as a literal, too). */
 const OFF = 3;
 
 /** Up to this many selected PEs the frontier is scanned linearly; above, it is a heap. */
@@ -66,7 +66,10 @@ let frontier = new Int32Array(4 * LINEAR_FRONTIER + 8);
 /** Slots of selectInto() when the memo does not hold them (shared, selections do not interleave). */
 let intoScratch = new Int32Array(16);
 
-/** #memoUse: the root, under a use without a per-use update, stays below its children. */
+/**
+ * #memoUse: the root, under a use without a per-use update, stays below its children.
+ * (selectInto() compares with this and MEMO_USE_OTHER as literals: change them there too.)
+ */
 const MEMO_USE_PLAIN = 0;
 /** #memoUse: weighted round robin's root (useTopWrr). */
 const MEMO_USE_WRR = 1;

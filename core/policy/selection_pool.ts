@@ -47,6 +47,8 @@ import {
   sumTreeOne,
 } from "./_engine_entry.ts";
 
+// Engine kinds. selectOneTrusted() switches on RING, HEAP, BUCKET and CYCLE as literals (bytecode
+// budget): change a value there too.
 const RING = 0, HEAP = 1, DENSE = 2, SUM_TREE = 3, BUCKET = 4, CALENDAR = 5;
 /** Weighted round robin in cycle mode (or about to check whether it can enter it): _wrr_cycle.ts. */
 const CYCLE = 6;
