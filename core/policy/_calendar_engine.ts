@@ -437,6 +437,13 @@ export class CalendarEngine {
         nd[r + NEXT] = 0;
         ht[t + 1] = id;
         hk[t + 2] = x;
+      } else if (ht[t]! === tail) {
+        // In front of the bucket's only PE, whose key (the tail's) is larger: without reading its
+        // record.
+        ht[t] = id;
+        nd[8 * tail + PREV] = id;
+        nd[r + NEXT] = tail;
+        nd[r + PREV] = 0;
       } else {
         this.cn--;
         this.#walkIn(id, b);
