@@ -17,7 +17,9 @@
 // linked list sorted by (key, sequence number); a use unlinks the head and links the PE a few
 // buckets further on, after the equal keys without reading sequence numbers (its number is the
 // newest), and after the tail without reading the tail's record when the tail's key (kept
-// beside the tail) is not larger. A bitmap of the non-empty buckets finds the next one. Keys
+// beside the tail) is not larger, or in front of a bucket's only PE when that PE's key (the
+// tail's) is larger. A bitmap of the non-empty buckets finds the next one; a use that empties
+// the current bucket finds it at once. Keys
 // above the window wait in the high heap (a binary heap on (key, sequence number)) and move in
 // as the window advances; keys below the window (a PE whose counter was reset) go into the low
 // heap, whose PEs all come before every PE of the calendar. Selecting k > 1 reads the first k
@@ -391,35 +393,38 @@ export class CalendarEngine {
   #useHead(id: number, s: number): void {
     // One function for the whole common case (V8 would box the key, a double above 2^31, on
     // every call into a helper that is not inlined): keys go to helpers through the record.
+    // (SEQ_LIMIT as a literal, 2^52, as in HeapEngine.usePlain; record offsets as `id << 3 | F`:
+    // no overflow checks. With the early advance below, LUD N = 1000 k = 1 1.07-1.12 paired;
+    // the advance alone, without these, 1.03.)
     const st = this.st, seq = st[1]!;
-    if (seq >= SEQ_LIMIT) {
+    if (seq >= 4503599627370496) {
       this.#use(id);
       return;
     }
     st[1] = seq + 1;
-    const nk = this.nk, nd = this.nd, ht = this.ht, hk = this.hk, r = 8 * id, k = nk[r + KEY]!;
-    this.ns[4 * id + SEQ] = seq;
-    const ld = nk[r + LD]!, deg = this.#deg[s]! + ld;
+    const nk = this.nk, nd = this.nd, ht = this.ht, hk = this.hk, r = id << 3, k = nk[r | KEY]!;
+    this.ns[(id << 2) | SEQ] = seq;
+    const ld = nk[r | LD]!, deg = this.#deg[s]! + ld;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-    if (this.#additive) nk[r + KEY] = k + ld > U32_MAX ? U32_MAX : k + ld;
+    if (this.#additive) nk[r | KEY] = k + ld > U32_MAX ? U32_MAX : k + ld;
     else this.#dpfKey(id);
-    const x = nk[r + KEY]!;
+    const x = nk[r | KEY]!;
     const rel = (x >>> this.shift) - st[0]!;
     if (rel === 0) {
       this.#stayed(id);
       return;
     }
     // Out of the current bucket (id is its head).
-    const cur = this.cur, c = HS * cur, after = nd[r + NEXT]!;
+    const cur = this.cur, c = HS * cur, after = nd[r | NEXT]!;
     ht[c] = after;
     if (after === 0) {
       ht[c + 1] = 0;
       this.bits[cur >> 5] = this.bits[cur >> 5]! & ~(1 << (cur & 31));
-    } else nd[8 * after + PREV] = 0;
+    } else nd[(after << 3) | PREV] = 0;
     if (rel >= this.nb || after === 0 && this.cn === 1) {
       // Beyond the window, or the calendar would be empty: placed anew.
       this.cn--;
-      nd[r + WHERE] = NOWHERE;
+      nd[r | WHERE] = NOWHERE;
       this.#placeStored(id);
     } else {
       // Into its bucket after every key ≤ x: after the tail unless the tail's key is larger.
@@ -428,26 +433,37 @@ export class CalendarEngine {
         ht[t] = id;
         ht[t + 1] = id;
         hk[t + 2] = x;
-        nd[r + NEXT] = 0;
-        nd[r + PREV] = 0;
+        nd[r | NEXT] = 0;
+        nd[r | PREV] = 0;
         this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
       } else if (hk[t + 2]! <= x) {
-        nd[8 * tail + NEXT] = id;
-        nd[r + PREV] = tail;
-        nd[r + NEXT] = 0;
+        nd[(tail << 3) | NEXT] = id;
+        nd[r | PREV] = tail;
+        nd[r | NEXT] = 0;
         ht[t + 1] = id;
         hk[t + 2] = x;
+      } else if (ht[t]! === tail) {
+        // In front of the bucket's only PE, whose key (the tail's) is larger: without reading its
+        // record.
+        ht[t] = id;
+        nd[(tail << 3) | PREV] = id;
+        nd[r | NEXT] = tail;
+        nd[r | PREV] = 0;
       } else {
         this.cn--;
         this.#walkIn(id, b);
       }
+      // The current bucket emptied: the next non-empty one now rather than at the start of the
+      // next selection (whose test for an empty current bucket then rarely fails; LUD N = 1000 k
+      // = 1 1.07-1.12 paired, bench/HISTORY.md wave 12).
+      if (after === 0) this.#advance();
     }
   }
 
   // The used head id got a key (in its record) in the current bucket: it moves behind the keys
   // ≤ its key.
   #stayed(id: number): void {
-    const c = HS * this.cur, tail = this.ht[c + 1]!, x = this.nk[8 * id + KEY]!;
+    const c = HS * this.cur, tail = this.ht[c + 1]!, x = this.nk[(id << 3) | KEY]!;
     if (tail === id) {
       this.hk[c + 2] = x;
       return;

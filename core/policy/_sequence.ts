@@ -2,7 +2,10 @@
 // last use (or insertion). They are doubles, exact up to 2^53; a counter that
 // reaches SEQ_LIMIT is renumbered to 0 .. n−1, preserving the order.
 
-/** Renumbering threshold (2^52; HeapEngine.usePlain() has it as a literal, too). */
+/**
+ * Renumbering threshold (2^52; HeapEngine.usePlain() and CalendarEngine's #useHead have it as a
+ * literal, too).
+ */
 export const SEQ_LIMIT = 2 ** 52;
 
 /**
