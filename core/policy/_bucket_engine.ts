@@ -105,7 +105,7 @@ export class BucketEngine {
     this.#freeBuckets = slab.i32(capacity);
     // With no buckets, bh[3] names bucket 0 (the zeros) until the first one is made, and after
     // the last one is dropped the last one's id (#dropBucket leaves it): a bucket with no head
-    // (−1) and size 0 either way, so the hot paths need not check the pool's size.
+    // (−1) and size 0 either way, so selectOne() need not check the pool's size.
     this.bhead[0] = -1;
   }
 
@@ -203,48 +203,49 @@ export class BucketEngine {
   }
 
   /**
-   * select() writing `table[slot]` into `out` instead of the slots: the first bucket's list
-   * walked when it holds all k, or a memo hit copied, straight into `out`
-   * (Handlespace.resolveInto with k > 1); anything else out of line.
+   * select() writing `table[slot]` into `out` instead of the slots: on a memo hit, one loop
+   * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    // Kept small (one exit to the out-of-line path, no size check; bench/HISTORY.md, wave 12
-    // `pribud`). `(k − 1) >>> 0 < n` is 0 < k <= n in one compare, never true with maxIncrement
-    // > 1 (all ones); an empty pool has no memo, and its first bucket position names a bucket of
-    // size 0 (see the constructor).
-    const bh = this.bh, top = bh[3]! | 0, sel = this.sel;
-    const last = (maxIncrement > 1 ? -1 : k - 1) >>> 0;
-    if (last < this.bsize[top]!) {
-      // The first bucket holds them all (the steady state of Priority from N = 1000): its list
-      // is the order, walked directly; the memo is dropped, so the use does not rotate it.
-      const snext = this.snext, bhead = this.bhead, first = bhead[top]!;
-      for (let i = 0, s = first; i < k; i++, s = snext[s]!) {
+    // The first bucket holding all k, or a memo hit; the rest out of line. (A single exit to
+    // selectIntoOther and one unsigned compare for 0 < k <= n make it 301 bytes of bytecode
+    // instead of 346, but measured 3–4 % slower: bench/HISTORY.md, wave 12 `pribud`.)
+    const want = k < this.size ? k : this.size;
+    if (want === 0 || maxIncrement > 1) return this.selectIntoOther(k, table, out, maxIncrement);
+    const top = this.bh[3]! | 0, sel = this.sel;
+    if (this.bsize[top]! >= want) {
+      // The first bucket holds them all (the steady state of Priority): its list is the order,
+      // walked directly; the memo is not kept, so the use does not rotate it.
+      const snext = this.snext;
+      let s = this.bhead[top]!;
+      const first = s;
+      for (let i = 0; i < want; i++) {
         out[i] = table[s]!;
         sel[s]!++;
+        s = snext[s]!;
       }
       this.memoN = 0;
       if (maxIncrement > 0) {
-        // useHead() without the memo, written out (a call site costs bytes of the budget).
-        const seq = bh[0]!;
+        // useHead() without the memo (just dropped), written out: V8 often has no inlining
+        // budget left for a call here, and a call costs as much as the use.
+        const bh = this.bh, seq = bh[0]!;
         if (seq < bh[1]!) {
           bh[0] = seq + 1;
           this.seq[first] = seq;
-          bhead[top] = snext[first]!;
+          this.bhead[top] = snext[first]!;
         } else this.useHeadOther(first);
       }
-      return k;
+      return want;
     }
-    if (last < this.memoN) {
-      const memo = this.memo;
-      for (let i = 0; i < k; i++) {
-        const s = memo[i]!;
-        out[i] = table[s]!;
-        sel[s]!++;
-      }
-      if (maxIncrement > 0) this.useHead(top, memo[0]!);
-      return k;
+    if (want > this.memoN) return this.selectIntoOther(k, table, out, maxIncrement);
+    const memo = this.memo;
+    for (let i = 0; i < want; i++) {
+      const s = memo[i]!;
+      out[i] = table[s]!;
+      sel[s]!++;
     }
-    return this.selectIntoOther(k, table, out, maxIncrement);
+    if (maxIncrement > 0) this.useHead(top, memo[0]!);
+    return want;
   }
 
   /** selectInto() off its inline path: select() into a scratch array, then the table lookup. */
