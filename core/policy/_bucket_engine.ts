@@ -17,7 +17,10 @@
 // Float64Array, bhead (−1: empty), bsize, bpos (position in the bucket heap):
 // Int32Array. By bucket-heap
 // position j (children 4j+1 … 4j+4): bh: Float64Array with two numbers per
-// position, bh[2j] = the key, bh[2j+1] = the bucket id. keyToBucket: a KeyMap
+// position, bh[2j+2] = the key, bh[2j+3] = the bucket id; in front of them
+// bh[0] = the next sequence number and bh[1] = the limit of the plain use of
+// a head (SEQ_LIMIT, or 0 when uses update the policy information: one
+// compare for both), so that the hot paths read one array. keyToBucket: a KeyMap
 // (typed-array hash) from key to bucket id; entries of dropped or re-keyed
 // buckets are left in place and recognised as stale (the bucket's key
 // differs or it is empty), and the map is rebuilt when stale entries
@@ -39,7 +42,7 @@ import type { PoolPolicy } from "./policy.ts";
 import { renumber, SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
 import { KEY_PRIORITY, keyByFormula, USE_NONE } from "./_formula.ts";
 import { KeyMap } from "../_key_map.ts";
-import { copyInto, f64Array, i32Array, Slab } from "../_slab.ts";
+import { copyInto, i32Array, Slab } from "../_slab.ts";
 
 /** Up to this many selected PEs the frontier is scanned linearly; above, it is a heap. */
 const LINEAR_FRONTIER = 16;
@@ -67,21 +70,15 @@ export class BucketEngine {
   /** The last selection's first slots in order, valid while memoN > 0. */
   readonly memo = i32Array(MEMO);
   memoN = 0;
-  /**
-   * [next sequence number, limit of the plain use]: a typed array (a double field would box on
-   * every write). A use of a head moves it to its bucket's tail while the next sequence number
-   * is below the limit: SEQ_LIMIT, or 0 when uses update the policy information (one compare
-   * for both).
-   */
-  readonly #next = f64Array(2, SEQ_START);
   keyToBucket = new KeyMap();
   #freeBuckets: Int32Array;
   #freeCount = 0;
   #highBucket = 0;
   readonly #pool: SelectionPool;
-  // The pool's per-slot arrays this engine writes (refreshed when the pool grows).
-  #seq: Float64Array;
-  #sel: Float64Array;
+  // The pool's per-slot arrays this engine writes (refreshed when the pool grows). Public: the
+  // hot paths read them, and a private field costs a byte more per read.
+  seq: Float64Array;
+  sel: Float64Array;
   readonly #policy: PoolPolicy;
   readonly #updates: boolean;
   readonly #keyCode: number;
@@ -89,15 +86,16 @@ export class BucketEngine {
   constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number, useCode: number) {
     const capacity = pool.capacity;
     this.#pool = pool;
-    this.#seq = pool.seq;
-    this.#sel = pool.selections;
+    this.seq = pool.seq;
+    this.sel = pool.selections;
     this.#policy = policy;
     this.#keyCode = keyCode;
     this.#updates = useCode !== USE_NONE;
-    this.#next[1] = this.#updates ? 0 : SEQ_LIMIT;
-    const slab = new Slab(3 * capacity, 7 * capacity);
+    const slab = new Slab(3 * capacity + 2, 7 * capacity);
     this.bkey = slab.f64(capacity);
-    this.bh = slab.f64(2 * capacity);
+    this.bh = slab.f64(2 * capacity + 2);
+    this.bh[0] = SEQ_START;
+    this.bh[1] = this.#updates ? 0 : SEQ_LIMIT;
     this.snext = slab.i32(capacity);
     this.sprev = slab.i32(capacity);
     this.sbucket = slab.i32(capacity);
@@ -105,14 +103,18 @@ export class BucketEngine {
     this.bsize = slab.i32(capacity);
     this.bpos = slab.i32(capacity);
     this.#freeBuckets = slab.i32(capacity);
+    // With no buckets, bh[3] names bucket 0 (the zeros) until the first one is made, and after
+    // the last one is dropped the last one's id (#dropBucket leaves it): a bucket with no head
+    // (−1) and size 0 either way, so selectOne() need not check the pool's size.
+    this.bhead[0] = -1;
   }
 
   grow(capacity: number): void {
-    this.#seq = this.#pool.seq;
-    this.#sel = this.#pool.selections;
-    const slab = new Slab(3 * capacity, 7 * capacity);
+    this.seq = this.#pool.seq;
+    this.sel = this.#pool.selections;
+    const slab = new Slab(3 * capacity + 2, 7 * capacity);
     this.bkey = copyInto(slab.f64(capacity), this.bkey);
-    this.bh = copyInto(slab.f64(2 * capacity), this.bh);
+    this.bh = copyInto(slab.f64(2 * capacity + 2), this.bh);
     this.snext = copyInto(slab.i32(capacity), this.snext);
     this.sprev = copyInto(slab.i32(capacity), this.sprev);
     this.sbucket = copyInto(slab.i32(capacity), this.sbucket);
@@ -123,12 +125,12 @@ export class BucketEngine {
   }
 
   first(): number {
-    return this.nb > 0 ? this.bhead[this.bh[1]! | 0]! : -1;
+    return this.nb > 0 ? this.bhead[this.bh[3]! | 0]! : -1;
   }
 
   add(slot: number): void {
     this.memoN = 0;
-    this.#seq[slot] = this.#sequence();
+    this.seq[slot] = this.#sequence();
     this.#append(this.#bucketFor(this.#lifecycleKey(slot)), slot);
     this.size++;
   }
@@ -151,17 +153,28 @@ export class BucketEngine {
   }
 
   selectOne(maxIncrement: number): number {
-    if (this.size === 0) return -1;
-    const b = this.bh[1]! | 0, s = this.bhead[b]!;
-    this.#sel[s]!++;
-    if (maxIncrement > 0) this.#useHead(b, s);
+    // Small, so that V8 inlines it into its callers, also SelectionPool.selectOneTrusted() serving
+    // every kind of pool (bench/HISTORY.md, wave 12 `pribud`): the plain use of the head inline,
+    // unless a memo is to rotate or the sequence numbers run out (useHead). An empty pool's first
+    // bucket position names a bucket with no head (see the constructor).
+    const bh = this.bh, b = bh[3]! | 0, bhead = this.bhead, s = bhead[b]!;
+    if (s < 0) return s;
+    this.sel[s]!++;
+    if (maxIncrement > 0) {
+      const seq = bh[0]!;
+      if (seq < bh[1]! && this.memoN === 0) {
+        bh[0] = seq + 1;
+        this.seq[s] = seq;
+        bhead[b] = this.snext[s]!;
+      } else this.useHead(b, s);
+    }
     return s;
   }
 
   select(k: number, out: Int32Array, maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
     if (want === 0) return 0;
-    const sel = this.#sel;
+    const sel = this.sel;
     if (want <= this.memoN) {
       const memo = this.memo;
       for (let i = 0; i < want; i++) {
@@ -179,10 +192,10 @@ export class BucketEngine {
     }
     if (maxIncrement > 0) {
       // The first is the head of the first bucket: inline; the others the general way.
-      this.#useHead(this.bh[1]! | 0, out[0]!);
+      this.useHead(this.bh[3]! | 0, out[0]!);
       const used = maxIncrement < want ? maxIncrement : want;
       if (used > 1) {
-        if (this.#next[0]! + used > SEQ_LIMIT) this.#renumber();
+        if (this.bh[0]! + used > SEQ_LIMIT) this.#renumber();
         for (let i = 1; i < used; i++) this.#use(out[i]!);
       }
     }
@@ -194,11 +207,12 @@ export class BucketEngine {
    * from the memo straight into `out` (Handlespace.resolveInto with k > 1).
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    // Small, so that V8 inlines it: the first bucket holding all k, or a memo hit; the rest out
-    // of line.
+    // The first bucket holding all k, or a memo hit; the rest out of line. (A single exit to
+    // selectIntoOther and one unsigned compare for 0 < k <= n make it 301 bytes of bytecode
+    // instead of 346, but measured 3–4 % slower: bench/HISTORY.md, wave 12 `pribud`.)
     const want = k < this.size ? k : this.size;
-    if (want === 0 || maxIncrement > 1) return this.#selectIntoOther(k, table, out, maxIncrement);
-    const top = this.bh[1]! | 0, sel = this.#sel;
+    if (want === 0 || maxIncrement > 1) return this.selectIntoOther(k, table, out, maxIncrement);
+    const top = this.bh[3]! | 0, sel = this.sel;
     if (this.bsize[top]! >= want) {
       // The first bucket holds them all (the steady state of Priority): its list is the order,
       // walked directly; the memo is not kept, so the use does not rotate it.
@@ -212,29 +226,30 @@ export class BucketEngine {
       }
       this.memoN = 0;
       if (maxIncrement > 0) {
-        // #useHead without the memo (just dropped), written out: V8 often has no inlining
+        // useHead() without the memo (just dropped), written out: V8 often has no inlining
         // budget left for a call here, and a call costs as much as the use.
-        const next = this.#next, seq = next[0]!;
-        if (seq < next[1]!) {
-          next[0] = seq + 1;
-          this.#seq[first] = seq;
+        const bh = this.bh, seq = bh[0]!;
+        if (seq < bh[1]!) {
+          bh[0] = seq + 1;
+          this.seq[first] = seq;
           this.bhead[top] = snext[first]!;
-        } else this.#useHeadOther(first);
+        } else this.useHeadOther(first);
       }
       return want;
     }
-    if (want > this.memoN) return this.#selectIntoOther(k, table, out, maxIncrement);
+    if (want > this.memoN) return this.selectIntoOther(k, table, out, maxIncrement);
     const memo = this.memo;
     for (let i = 0; i < want; i++) {
       const s = memo[i]!;
       out[i] = table[s]!;
       sel[s]!++;
     }
-    if (maxIncrement > 0) this.#useHead(top, memo[0]!);
+    if (maxIncrement > 0) this.useHead(top, memo[0]!);
     return want;
   }
 
-  #selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
+  /** selectInto() off its inline path: select() into a scratch array, then the table lookup. */
+  selectIntoOther<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const want = k < this.size ? k : this.size;
     let scratch = intoScratch;
     if (scratch.length < want) scratch = intoScratch = new Int32Array(want);
@@ -243,17 +258,21 @@ export class BucketEngine {
     return got;
   }
 
-  // A use of s, the head of bucket b, the first bucket: without a per-use update it moves to
-  // the tail of its bucket, i.e. the circular list's head advances to the next member (the
-  // order is unchanged when s is the bucket's only member: it is its own successor).
-  #useHead(b: number, s: number): void {
-    const next = this.#next, seq = next[0]!;
-    if (seq >= next[1]!) {
-      this.#useHeadOther(s);
+  /**
+   * A use of s, the head of bucket b, the first bucket: without a per-use update it moves to the
+   * tail of its bucket, i.e. the circular list's head advances to the next member (the order is
+   * unchanged when s is the bucket's only member: it is its own successor), and the memo rotates
+   * with it. (Public, as the other helpers of the hot paths: a call site of a private method is
+   * ~10 bytes of bytecode more.)
+   */
+  useHead(b: number, s: number): void {
+    const bh = this.bh, seq = bh[0]!;
+    if (seq >= bh[1]!) {
+      this.useHeadOther(s);
       return;
     }
-    next[0] = seq + 1;
-    this.#seq[s] = seq;
+    bh[0] = seq + 1;
+    this.seq[s] = seq;
     const after = this.snext[s]!;
     if (after !== s) {
       if (this.memoN > 0) this.#rotateMemo(b);
@@ -261,10 +280,12 @@ export class BucketEngine {
     }
   }
 
-  // A use of a head past the plain use's limit: renumbered first when the sequence numbers are
-  // exhausted; then the general use (with the per-use update, if any).
-  #useHeadOther(s: number): void {
-    if (this.#next[0]! >= SEQ_LIMIT) this.#renumber();
+  /**
+   * A use of a head past the plain use's limit: renumbered first when the sequence numbers are
+   * exhausted; then the general use (with the per-use update, if any).
+   */
+  useHeadOther(s: number): void {
+    if (this.bh[0]! >= SEQ_LIMIT) this.#renumber();
     this.#use(s);
   }
 
@@ -287,7 +308,7 @@ export class BucketEngine {
 
   orderInto(out: number[]): void {
     const buckets: number[] = [];
-    for (let j = 0; j < this.nb; j++) buckets.push(this.bh[2 * j + 1]! | 0);
+    for (let j = 0; j < this.nb; j++) buckets.push(this.bh[2 * j + 3]! | 0);
     buckets.sort((a, b) => this.bkey[a]! - this.bkey[b]!);
     for (const b of buckets) {
       let s = this.bhead[b]!;
@@ -297,7 +318,7 @@ export class BucketEngine {
 
   // A use: the next sequence number (the tail of the slot's bucket) and the per-use update.
   #use(s: number): void {
-    this.#seq[s] = this.#next[0]!++;
+    this.seq[s] = this.bh[0]!++;
     const b = this.sbucket[s]!;
     if (this.#updates) {
       const pool = this.#pool, policy = this.#policy;
@@ -340,7 +361,7 @@ export class BucketEngine {
   #take(want: number, out: Int32Array): void {
     const bh = this.bh, bhead = this.bhead, snext = this.snext, nb = this.nb;
     const bsize = this.bsize;
-    let c = takeList(bhead[bh[1]! | 0]!, bsize[bh[1]! | 0]!, want, 0, out, snext);
+    let c = takeList(bhead[bh[3]! | 0]!, bsize[bh[3]! | 0]!, want, 0, out, snext);
     if (c === want) return;
     let fr = frontier;
     if (fr.length < 4 * want + 4) fr = frontier = new Int32Array(8 * want + 8);
@@ -352,17 +373,17 @@ export class BucketEngine {
       let bi = 0, bp = fr[0]!;
       if (linear) {
         // Small k: scan the frontier for the smallest key.
-        let bk = bh[2 * bp]!;
+        let bk = bh[2 * bp + 2]!;
         for (let j = 1; j < fn; j++) {
           const p = fr[j]!;
-          if (bh[2 * p]! < bk) {
+          if (bh[2 * p + 2]! < bk) {
             bi = j;
             bp = p;
-            bk = bh[2 * p]!;
+            bk = bh[2 * p + 2]!;
           }
         }
       }
-      const b = bh[2 * bp + 1]! | 0;
+      const b = bh[2 * bp + 3]! | 0;
       c = takeList(bhead[b]!, bsize[b]!, want, c, out, snext);
       const first = 4 * bp + 1;
       if (linear) {
@@ -399,7 +420,7 @@ export class BucketEngine {
     this.#remember(key, b);
     this.bkey[b] = key;
     const j = this.bpos[b]!;
-    this.bh[2 * j] = key;
+    this.bh[2 * j + 2] = key;
     if (this.#up(j) === j) this.#down(j);
     return b;
   }
@@ -411,8 +432,8 @@ export class BucketEngine {
     this.bhead[b] = -1;
     this.bsize[b] = 0;
     const j = this.nb++;
-    this.bh[2 * j] = key;
-    this.bh[2 * j + 1] = b;
+    this.bh[2 * j + 2] = key;
+    this.bh[2 * j + 3] = b;
     this.bpos[b] = j;
     this.#up(j);
     return b;
@@ -425,7 +446,7 @@ export class BucketEngine {
     if (map.size > 2 * this.nb + 64) {
       const fresh = new KeyMap(this.nb + 1);
       for (let j = 0; j < this.nb; j++) {
-        const id = this.bh[2 * j + 1]! | 0;
+        const id = this.bh[2 * j + 3]! | 0;
         fresh.set(this.bkey[id]!, id);
       }
       fresh.set(key, b);
@@ -437,9 +458,9 @@ export class BucketEngine {
     const j = this.bpos[b]!, last = --this.nb;
     if (j !== last) {
       const bh = this.bh;
-      const moved = bh[2 * last + 1]! | 0;
-      bh[2 * j] = bh[2 * last]!;
-      bh[2 * j + 1] = moved;
+      const moved = bh[2 * last + 3]! | 0;
+      bh[2 * j + 2] = bh[2 * last + 2]!;
+      bh[2 * j + 3] = moved;
       this.bpos[moved] = j;
       if (this.#up(j) === j) this.#down(j);
     }
@@ -491,7 +512,7 @@ export class BucketEngine {
       this.#append(b, s);
       return;
     }
-    const seq = this.#seq, snext = this.snext, sprev = this.sprev;
+    const seq = this.seq, snext = this.snext, sprev = this.sprev;
     const mine = seq[s]!;
     // Walk from both ends at once; stop at the first position that decides (the members'
     // sequence numbers are distinct and increase from the head, so one always does).
@@ -514,8 +535,8 @@ export class BucketEngine {
   }
 
   #sequence(): number {
-    if (this.#next[0]! >= SEQ_LIMIT) this.#renumber();
-    return this.#next[0]!++;
+    if (this.bh[0]! >= SEQ_LIMIT) this.#renumber();
+    return this.bh[0]!++;
   }
 
   // Renumbers 0 .. size−1 in sequence order; each bucket's list stays sorted.
@@ -523,53 +544,53 @@ export class BucketEngine {
     const slots = new Int32Array(this.size);
     let n = 0;
     for (let j = 0; j < this.nb; j++) {
-      const b = this.bh[2 * j + 1]! | 0;
+      const b = this.bh[2 * j + 3]! | 0;
       n = takeList(this.bhead[b]!, this.bsize[b]!, this.size, n, slots, this.snext);
     }
-    this.#next[0] = renumber(this.#seq, slots, n);
+    this.bh[0] = renumber(this.seq, slots, n);
   }
 
   #up(j: number): number {
     const bh = this.bh, bpos = this.bpos;
-    const k = bh[2 * j]!, b = bh[2 * j + 1]! | 0;
+    const k = bh[2 * j + 2]!, b = bh[2 * j + 3]! | 0;
     while (j > 0) {
       const p = (j - 1) >> 2;
-      if (bh[2 * p]! <= k) break;
-      const pb = bh[2 * p + 1]! | 0;
-      bh[2 * j] = bh[2 * p]!;
-      bh[2 * j + 1] = pb;
+      if (bh[2 * p + 2]! <= k) break;
+      const pb = bh[2 * p + 3]! | 0;
+      bh[2 * j + 2] = bh[2 * p + 2]!;
+      bh[2 * j + 3] = pb;
       bpos[pb] = j;
       j = p;
     }
-    bh[2 * j] = k;
-    bh[2 * j + 1] = b;
+    bh[2 * j + 2] = k;
+    bh[2 * j + 3] = b;
     bpos[b] = j;
     return j;
   }
 
   #down(j: number): number {
     const bh = this.bh, bpos = this.bpos, n = this.nb;
-    const k = bh[2 * j]!, b = bh[2 * j + 1]! | 0;
+    const k = bh[2 * j + 2]!, b = bh[2 * j + 3]! | 0;
     for (;;) {
       const first = 4 * j + 1;
       if (first >= n) break;
-      let c = first, ck = bh[2 * c]!;
+      let c = first, ck = bh[2 * c + 2]!;
       const end = first + 4 < n ? first + 4 : n;
       for (let d = first + 1; d < end; d++) {
-        if (bh[2 * d]! < ck) {
+        if (bh[2 * d + 2]! < ck) {
           c = d;
-          ck = bh[2 * d]!;
+          ck = bh[2 * d + 2]!;
         }
       }
       if (k <= ck) break;
-      const cb = bh[2 * c + 1]! | 0;
-      bh[2 * j] = ck;
-      bh[2 * j + 1] = cb;
+      const cb = bh[2 * c + 3]! | 0;
+      bh[2 * j + 2] = ck;
+      bh[2 * j + 3] = cb;
       bpos[cb] = j;
       j = c;
     }
-    bh[2 * j] = k;
-    bh[2 * j + 1] = b;
+    bh[2 * j + 2] = k;
+    bh[2 * j + 3] = b;
     bpos[b] = j;
     return j;
   }
@@ -596,13 +617,13 @@ function heapifyFrontier(fr: Int32Array, n: number, bh: Float64Array): void {
 }
 
 function frontierDown(fr: Int32Array, n: number, bh: Float64Array): void {
-  const p = fr[0]!, k = bh[2 * p]!;
+  const p = fr[0]!, k = bh[2 * p + 2]!;
   let i = 0;
   for (;;) {
     let c = 2 * i + 1;
     if (c >= n) break;
-    if (c + 1 < n && bh[2 * fr[c + 1]!]! < bh[2 * fr[c]!]!) c++;
-    if (k <= bh[2 * fr[c]!]!) break;
+    if (c + 1 < n && bh[2 * fr[c + 1]! + 2]! < bh[2 * fr[c]! + 2]!) c++;
+    if (k <= bh[2 * fr[c]! + 2]!) break;
     fr[i] = fr[c]!;
     i = c;
   }
@@ -610,10 +631,10 @@ function frontierDown(fr: Int32Array, n: number, bh: Float64Array): void {
 }
 
 function frontierUp(fr: Int32Array, i: number, bh: Float64Array): void {
-  const p = fr[i]!, k = bh[2 * p]!;
+  const p = fr[i]!, k = bh[2 * p + 2]!;
   while (i > 0) {
     const q = (i - 1) >> 1;
-    if (bh[2 * fr[q]!]! <= k) break;
+    if (bh[2 * fr[q]! + 2]! <= k) break;
     fr[i] = fr[q]!;
     i = q;
   }

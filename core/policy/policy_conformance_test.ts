@@ -573,6 +573,48 @@ test("Priority: selectInto() keeps the round robin among equal priorities of the
   assert.deepEqual(pool.order(), model.order());
 });
 
+test("Priority: selections from a small first priority and the memo keep the order and counts of the reference model", () => {
+  // The bucket engine's memo path, taken when the top priority holds fewer than k pool elements
+  // (the bench's pools of 10 and 100): the memo must rotate with a use of the head of a top
+  // priority of several (also a use by selectOne, whose plain use leaves the rotation to
+  // useHead while a memo is kept), stay as it is for a top priority of one, and be dropped by
+  // every other change. Top priorities of 1–3 pool elements above a spread of lower ones; long
+  // runs of selections between changes through selectOne, selectInto and select, k up to 11
+  // (past the memo's 8), MaxIncrement 0, 1 and 2; counts checked at the end.
+  const policy = byName("Priority");
+  const rng = new SeededRng(0x7b1);
+  const pool = new SelectionPool(policy);
+  const model = new ReferenceModel(policy, 512);
+  const r1 = new SeededRng(8), r2 = new SeededRng(8);
+  const table = Array.from({ length: 4096 }, (_, i) => i);
+  const out: number[] = [], slots = new Int32Array(16);
+  const live = runAgainstModel(pool, model, rng, {
+    steps: 6000,
+    ops: 40,
+    adds: 1,
+    minLive: 3,
+    param: () =>
+      P(PolicyType.Priority, {
+        priority: drawIndex(rng, 4) === 0 ? 90 + drawIndex(rng, 2) : drawIndex(rng, 40),
+      }),
+    select(step) {
+      const mi = drawIndex(rng, 6) === 0 ? drawIndex(rng, 3) : 1;
+      const way = drawIndex(rng, 4), k = 1 + drawIndex(rng, way === 0 ? 11 : 5);
+      if (way === 1) {
+        assert.deepEqual([pool.selectOne(r1, mi)], model.select(1, r2, mi), `step ${step}`);
+      } else if (way === 2) {
+        const n = pool.select(k, slots, r1, mi);
+        assert.deepEqual(Array.from(slots.subarray(0, n)), model.select(k, r2, mi), `step ${step}`);
+      } else {
+        const n = pool.selectInto(k, table, out, r1, mi);
+        assert.deepEqual(out.slice(0, n), model.select(k, r2, mi), `step ${step}`);
+      }
+    },
+  });
+  assert.deepEqual(pool.order(), model.order());
+  for (const s of live) assert.equal(pool.selections[s], model.selections[s], `slot ${s}`);
+});
+
 for (const name of ["LeastUsed", "PriorityLeastUsed", "WeightedRoundRobin"]) {
   test(`${name}: selectInto() memo hits keep the order of the reference model`, () => {
     // resolveInto's path of the heap engine: long runs of selections between changes, so that

@@ -159,3 +159,34 @@ test("SelectionPool.update() rejects a slot without a pool element and another p
   pool.select(1, out, new SeededRng(1));
   assert.equal(out[0], c);
 });
+
+for (const policy of BUILTIN_POLICIES) {
+  test(`SelectionPool: a pool emptied by removals, before and after growth, selects nothing and then serves new pool elements (${policy.name})`, () => {
+    // The bucket engine's selection paths do not check the pool's size: an empty pool's first
+    // bucket position must name a bucket without members, also once every bucket was dropped.
+    const pool = new SelectionPool(policy), rng = new SeededRng(9);
+    const table: string[] = [], out: string[] = [], slots = new Int32Array(8);
+    for (const n of [3, 40]) {
+      const live: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = pool.add(policyParameter(policy.type, { priority: i % 4, load: i, weight: 1 }));
+        table[s] = `pe${s}`;
+        live.push(s);
+      }
+      for (const k of [1, 3]) {
+        assert.equal(pool.selectInto(k, table, out, rng), k, `${n}: k = ${k}`);
+      }
+      for (const s of live) pool.remove(s);
+      assert.equal(pool.selectOne(rng), -1, `${n}: selectOne`);
+      assert.equal(pool.select(3, slots, rng), 0, `${n}: select`);
+      for (const k of [1, 2, 3]) {
+        assert.equal(pool.selectInto(k, table, out, rng), 0, `${n}: k = ${k}`);
+      }
+      const s = pool.add(policyParameter(policy.type, { priority: 7, load: 7, weight: 1 }));
+      table[s] = `pe${s}`;
+      assert.equal(pool.selectOne(rng), s, `${n}: the new one`);
+      assert.deepEqual(out.slice(0, pool.selectInto(3, table, out, rng)), [`pe${s}`]);
+      pool.remove(s);
+    }
+  });
+}
