@@ -207,7 +207,9 @@ class Harness {
 
   /**
    * The reference procedure: k draws over the live slots in ascending order, each drawn slot
-   * removed before the next draw (weights by the policy's hook).
+   * removed before the next draw (weights by the policy's hook). For 1 < k ≤ 24 the draws first
+   * run over all the slots and a slot drawn before is drawn again, until k slots or 8 such
+   * duplicates; the rest is drawn as above.
    */
   expect(k: number, rng: SeededRng): number[] {
     if (this.#sorted === undefined) {
@@ -217,6 +219,21 @@ class Harness {
     const slots = this.#sorted[0].slice(), ws = this.#sorted[1].slice();
     let total = ws.reduce((a, b) => a + b, 0);
     const chosen: number[] = [];
+    const want = Math.min(k, slots.length);
+    if (want > 1 && want <= 24 && total > 0) {
+      for (let duplicates = 0; chosen.length < want;) {
+        let r = drawIndex(rng, total), i = 0;
+        while (r >= ws[i]!) r -= ws[i++]!;
+        if (!chosen.includes(slots[i]!)) chosen.push(slots[i]!);
+        else if (++duplicates === 8) break;
+      }
+      for (const s of chosen) {
+        const i = slots.indexOf(s);
+        total -= ws[i]!;
+        slots.splice(i, 1);
+        ws.splice(i, 1);
+      }
+    }
     while (chosen.length < k && slots.length > 0 && total > 0) {
       let r = drawIndex(rng, total), i = 0;
       while (r >= ws[i]!) r -= ws[i++]!;
