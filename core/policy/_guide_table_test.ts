@@ -330,3 +330,30 @@ test("GuideTable.findSlot() and findEntry() stay exact where weights of 0 lie be
   assert.ok(h.ready);
   assert.ok(checkTable(h, big, 13) > 0.97);
 });
+
+test("GuideTable: a table of one bucket does not write into the arrays that stale tables share", () => {
+  // Total weight 1: one bucket, which main's build wrote into the shared stale `first` (and
+  // slots), so that every other stale table answered slot 3 instead of −1.
+  const val = new Float64Array(8);
+  val[3] = 1;
+  const one = new GuideTable();
+  one.build(val, val.length, 1, 1);
+  assert.equal(one.findSlot(0), 3);
+  const other = new GuideTable();
+  assert.ok(!other.ready);
+  assert.equal(other.findSlot(0), -1);
+  assert.equal(other.findEntry(0), -1);
+  one.invalidate();
+  assert.equal(one.findSlot(0), -1);
+});
+
+test("SelectionPool (weighted random): a pool of total weight 1 leaves other pools' selections alone", () => {
+  // The pool-level form of the test above: before wave 12, pool b then drew slot 0 (weight 0).
+  const wrand = byName("WeightedRandom"), rng = new SeededRng(1);
+  const a = new SelectionPool(wrand);
+  a.add(policyParameter(wrand.type, { weight: 1 }));
+  for (let i = 0; i < 200; i++) a.selectOne(rng);
+  const b = new SelectionPool(wrand);
+  for (let i = 0; i < 5; i++) b.add(policyParameter(wrand.type, { weight: i === 4 ? 1000 : 0 }));
+  for (let i = 0; i < 50; i++) assert.equal(b.selectOne(rng), 4);
+});
