@@ -83,17 +83,19 @@ export class GuideTable {
    * below off, else a + 1; a = −3 − (the bucket's first entry) where the draw must step through
    * `cum` (a stale table's (−2, 0) gives −1). Packed layout: one word per bucket, off in the
    * high 32 − S bits and a in the low S bits (two's complement); pair layout: words[2b] = a,
-   * words[2b + 1] = off (unsigned). See #f.
+   * words[2b + 1] = off (unsigned). See #p.
    */
   words: Int32Array = STALE_WORDS;
+  /**
+   * The layout, read by findSlot: [log2 of the words per bucket (0 packed, 1 pairs), 32 − S
+   * (0 for pairs: the shift pair that sign-extends a), S (0 for pairs: the shift that extracts
+   * off)].
+   */
+  readonly #p = Int32Array.of(1, 0, 0);
   /** With trackStarts(): records[RECORD · slot] is set to the start of the slot's range. */
   #records: Float64Array | undefined = undefined;
-  /**
-   * [1 / bucket width (0 while stale), bucket width, running sum of a build, and the layout
-   * findSlot reads: log2 of the words per bucket (0 packed, 1 pairs), 32 − S (0 for pairs: the
-   * shift pair that sign-extends a), S (0 for pairs: the shift that extracts off)].
-   */
-  readonly #f = Float64Array.of(0, 0, 0, 1, 0, 0);
+  /** [1 / bucket width (0 while stale), bucket width, running sum of a build]. */
+  readonly #f = new Float64Array(3);
   /** The tables a build fills (published as `first` and `words` when complete). */
   #first: Int32Array = STALE_FIRST;
   #words: Int32Array = STALE_WORDS;
@@ -131,8 +133,9 @@ export class GuideTable {
     if (this.first !== STALE_FIRST || this.#slot >= 0) {
       this.first = STALE_FIRST;
       this.words = STALE_WORDS;
-      this.#f[0] = this.#f[4] = this.#f[5] = 0;
-      this.#f[3] = 1;
+      this.#p[0] = 1;
+      this.#p[1] = this.#p[2] = 0;
+      this.#f[0] = 0;
       this.#slot = -1;
     }
   }
@@ -161,9 +164,9 @@ export class GuideTable {
     // small (the scan is out of line) so that V8 inlines it into the resolution path. One
     // code for both layouts: x << t >> t is a (t = 32 − S; x itself for pairs, t = 0) and
     // y >>> S the offset (S = 0 for pairs: the whole second word, unsigned).
-    const f = this.#f, words = this.words;
-    const b = (r * f[0]!) | 0, st = f[3]!, t = f[4]!, i = b << st, x = words[i]!;
-    const s = (x << t >> t) + (r - b * f[1]! < words[i + st]! >>> f[5]! ? 0 : 1);
+    const f = this.#f, p = this.#p, words = this.words;
+    const b = (r * f[0]!) | 0, st = p[0]!, t = p[1]!, i = b << st, x = words[i]!;
+    const s = (x << t >> t) + (r - b * f[1]! < words[i + st]! >>> p[2]! ? 0 : 1);
     return s >= 0 ? s : this.#scanSlot(r, s);
   }
 
@@ -287,9 +290,10 @@ export class GuideTable {
         cum[2 * e + 1] = -1;
         f[0] = 1 / w;
         this.words = words;
-        f[3] = bits === 0 ? 1 : 0;
-        f[4] = bits === 0 ? 0 : 32 - bits;
-        f[5] = bits;
+        const p = this.#p;
+        p[0] = bits === 0 ? 1 : 0;
+        p[1] = bits === 0 ? 0 : 32 - bits;
+        p[2] = bits;
         this.first = first;
         s = -1;
         break;
