@@ -83,15 +83,15 @@ export class GuideTable {
    * below off, else a + 1; a = −3 − (the bucket's first entry) where the draw must step through
    * `cum` (a stale table's (−2, 0) gives −1). Packed layout: one word per bucket, off in the
    * high 32 − S bits and a in the low S bits (two's complement); pair layout: words[2b] = a,
-   * words[2b + 1] = off (unsigned). See #p.
+   * words[2b + 1] = off (unsigned). See #st.
    */
   words: Int32Array = STALE_WORDS;
-  /**
-   * The layout, read by findSlot: [log2 of the words per bucket (0 packed, 1 pairs), 32 − S
-   * (0 for pairs: the shift pair that sign-extends a), S (0 for pairs: the shift that extracts
-   * off)].
-   */
-  readonly #p = Int32Array.of(1, 0, 0);
+  // The layout, read by findSlot (small integers in fields: one load each): log2 of the words
+  // per bucket (0 packed, 1 pairs), 32 − S (0 for pairs: the shift pair that sign-extends a),
+  // S (0 for pairs: the shift that extracts off).
+  #st = 1;
+  #t = 0;
+  #u = 0;
   /** With trackStarts(): records[RECORD · slot] is set to the start of the slot's range. */
   #records: Float64Array | undefined = undefined;
   /** [1 / bucket width (0 while stale), bucket width, running sum of a build]. */
@@ -133,8 +133,8 @@ export class GuideTable {
     if (this.first !== STALE_FIRST || this.#slot >= 0) {
       this.first = STALE_FIRST;
       this.words = STALE_WORDS;
-      this.#p[0] = 1;
-      this.#p[1] = this.#p[2] = 0;
+      this.#st = 1;
+      this.#t = this.#u = 0;
       this.#f[0] = 0;
       this.#slot = -1;
     }
@@ -164,9 +164,9 @@ export class GuideTable {
     // small (the scan is out of line) so that V8 inlines it into the resolution path. One
     // code for both layouts: x << t >> t is a (t = 32 − S; x itself for pairs, t = 0) and
     // y >>> S the offset (S = 0 for pairs: the whole second word, unsigned).
-    const f = this.#f, p = this.#p, words = this.words;
-    const b = (r * f[0]!) | 0, st = p[0]!, t = p[1]!, i = b << st, x = words[i]!;
-    const s = (x << t >> t) + (r - b * f[1]! < words[i + st]! >>> p[2]! ? 0 : 1);
+    const f = this.#f, words = this.words, st = this.#st, t = this.#t;
+    const b = (r * f[0]!) | 0, i = b << st, x = words[i]!;
+    const s = (x << t >> t) + (r - b * f[1]! < words[i + st]! >>> this.#u ? 0 : 1);
     return s >= 0 ? s : this.#scanSlot(r, s);
   }
 
@@ -290,10 +290,9 @@ export class GuideTable {
         cum[2 * e + 1] = -1;
         f[0] = 1 / w;
         this.words = words;
-        const p = this.#p;
-        p[0] = bits === 0 ? 1 : 0;
-        p[1] = bits === 0 ? 0 : 32 - bits;
-        p[2] = bits;
+        this.#st = bits === 0 ? 1 : 0;
+        this.#t = bits === 0 ? 0 : 32 - bits;
+        this.#u = bits;
         this.first = first;
         s = -1;
         break;
