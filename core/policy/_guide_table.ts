@@ -23,10 +23,9 @@
 // the 53 % whose bucket lies within one range), else one or two of `cum`, where the tree's
 // descent at N = 100000 reads six levels, two of them far bigger than L2. Packed, `words` at N
 // = 100000 is 630 KB, which with the selection counters and the entries fits L2 (2 MiB) where
-// the 1.26 MB of pairs did not: 2-3x faster calls there (wave 12). Memory: 8 bytes per bucket
-// packed (12 with pairs) and 16 per entry, at most 32 (40) bytes per live PE, allocated at the
-// first
-// rebuild (a pool that is never selected from has none).
+// the 1.26 MB of pairs did not (k = 1 there 1.2–1.6× faster, wave 12). Memory: 8 bytes per
+// bucket packed (12 with pairs) and 16 per entry, at most 32 (40) bytes per live PE, allocated
+// at the first rebuild (a pool that is never selected from has none).
 //
 // The table holds a snapshot of the weights: any change makes it stale, and the tree stays the
 // always-correct path. It is rebuilt lazily: only after GUIDE_QUIET_SHIFT's share of selections

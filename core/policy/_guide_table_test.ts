@@ -116,6 +116,37 @@ test("GuideTable.findSlot() finds the reference slot for every range boundary an
   }
 });
 
+test("GuideTable.findSlot() is exact on both sides of the packed layout's limit (weights 2^0 … 2^31)", () => {
+  // For each magnitude the bucket width grows with the weights; the packed words hold the
+  // slot in S bits and the offset above it while log2(width) + S < 32, pairs beyond: every
+  // magnitude checks every boundary, its neighbours and the bucket edges of one of them.
+  // Weights of 1 among them (the last two slots too) make buckets that `cum` answers, whose
+  // codes −3 − entry reach the most negative S-bit value where the capacity is a power of two.
+  for (const n of [5, 8, 40, 64, 300]) {
+    for (let m = 0; m < 32; m++) {
+      const rng = new SeededRng(1000 * n + m), val = new Float64Array(n);
+      for (let s = 0; s < n; s++) {
+        const kind = drawIndex(rng, 6);
+        val[s] = kind === 0 ? 0 : kind === 1 || s >= n - 2 ? 1 : 2 ** m + drawIndex(rng, 2 ** m);
+      }
+      const total = sum(val);
+      const g = new GuideTable();
+      g.build(val, val.length, val.length, total);
+      assert.ok(checkTable(g, val, m) > 0.9, `n = ${n}, weights ~2^${m}`);
+      // The first and last draw of every bucket (the width as the table chooses it).
+      let w = 1;
+      while (total > 2 * n * w) w *= 2;
+      const edges: number[] = [];
+      for (let lo = 0; lo < total; lo += w) edges.push(lo, Math.min(lo + w, total) - 1);
+      const want = referenceAll(val, edges);
+      for (const r of edges) {
+        const got = g.findSlot(r);
+        if (got !== -1) assert.equal(got, want.get(r), `n = ${n}, 2^${m}, draw ${r}`);
+      }
+    }
+  }
+});
+
 test("GuideTable.findSlot() gives up (−1) on a long scan instead of walking O(N) ranges", () => {
   // One huge weight and many weight-1 slots: the small ranges share a few buckets.
   const val = new Float64Array(5000).fill(1);
