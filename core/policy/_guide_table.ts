@@ -7,19 +7,25 @@
 // its slot), and a final sentinel pair (total, −1). Bucket b covers the draws b·w … (b + 1)·w − 1
 // for a bucket width w that is a power of two (so ⌊r / w⌋ is exact in doubles), chosen so that
 // there are between n and 2n buckets for n entries. first: Int32Array by bucket, the entry whose
-// range contains the bucket's first draw b·w. slots / bounds: two views of pairs by bucket, the
-// answer for the buckets that at most one range boundary crosses: slots[2b] = a, the slot of
-// the range that contains b·w, and bounds[2b + 1] = off, the offset of the next range's start
-// within the bucket (2^32 − 1 if there is none); a draw r with d = r − b·w is slot a if d < off,
-// else slot a + 1 (branch-free). Buckets with two or more boundaries, or whose next range's
-// slot is not a + 1 (slots of weight 0 in between), hold a = −2: the draw steps forward through
-// `cum` from first[b] while the next entry starts at or before r (fewer than one step on
-// average: at most n entries start in 2n buckets). So a draw touches one cache line of `slots`
-// (in the bench workload at N = 100000: 92 % of the buckets, 87 % of the draws, against the
-// 53 % whose bucket lies within one range), else one of `first` and one or two of `cum`, where
-// the tree's descent at N = 100000 reads six levels, two of them far bigger than L2. Memory: 12
-// bytes per bucket and 16 per entry, at most 40 bytes per live PE, allocated at the first
-// rebuild (a pool that is never selected from has none).
+// range contains the bucket's first draw b·w. words: by bucket, the answer for the buckets that
+// at most one range boundary crosses, a pair (a, off): a, the slot of the range that contains
+// b·w, and off, the offset of the next range's start within the bucket (all ones if there is
+// none); a draw r with d = r − b·w is slot a if d < off, else slot a + 1 (branch-free).
+// Buckets with two or more boundaries, or whose next range's slot is not a + 1 (slots of
+// weight 0 in between), hold a = −3 − first[b] (and off = 0): the draw steps forward through
+// `cum` from that entry while the next entry starts at or before r (fewer than one step on
+// average: at most n entries start in 2n buckets), with no read of `first`. The pair is packed
+// into one 32-bit word (a in the low S bits, two's complement, off in the high 32 − S) when
+// both fit: S bits hold every slot and −3 − entry, and the width's log2 is below 32 − S
+// (weights of up to a few thousand, as RFC 5356's weight in practice); else it takes two words
+// (spare capacities near 2^32: buckets up to 2^31 wide). So a draw touches one cache line of
+// `words` (in the bench workload at N = 100000: 92 % of the buckets, 92 % of the draws, against
+// the 53 % whose bucket lies within one range), else one or two of `cum`, where the tree's
+// descent at N = 100000 reads six levels, two of them far bigger than L2. Packed, `words` at N
+// = 100000 is 630 KB, which with the selection counters and the entries fits L2 (2 MiB) where
+// the 1.26 MB of pairs did not (k = 1 there 1.2–1.6× faster, wave 12). Memory: 8 bytes per
+// bucket packed (12 with pairs) and 16 per entry, at most 32 (40) bytes per live PE, allocated
+// at the first rebuild (a pool that is never selected from has none).
 //
 // The table holds a snapshot of the weights: any change makes it stale, and the tree stays the
 // always-correct path. It is rebuilt lazily: only after GUIDE_QUIET_SHIFT's share of selections
@@ -35,11 +41,10 @@
 // reads with it).
 
 const EMPTY_F64 = new Float64Array(0);
-/** `first`, `slots` and `bounds` of a stale table: every find returns −1 (see findSlot). */
+/** `first` and `words` of a stale table (pair layout): every find returns −1 (see findSlot). */
 const STALE_FIRST = Int32Array.of(-1);
-const STALE_SLOTS = Int32Array.of(-2, 0);
-const STALE_BOUNDS = new Uint32Array(STALE_SLOTS.buffer);
-/** bounds[2b + 1] of a bucket that no boundary crosses: above every offset (< 2^31). */
+const STALE_WORDS = Int32Array.of(-2, 0);
+/** The offset of a pair-layout bucket that no boundary crosses: above every offset (< 2^31). */
 const NO_BOUND = 0xffffffff;
 
 /**
@@ -73,20 +78,28 @@ export class GuideTable {
    */
   first: Int32Array = STALE_FIRST;
   /**
-   * By bucket b, slots[2b] = a: the draw's slot is a if its offset within the bucket is below
-   * bounds[2b + 1], else a + 1; −2 where the draw must step through `cum`.
+   * By bucket b, the pair (a, off): the draw's slot is a if its offset within the bucket is
+   * below off, else a + 1; a = −3 − (the bucket's first entry) where the draw must step through
+   * `cum` (a stale table's (−2, 0) gives −1). Packed layout: one word per bucket, off in the
+   * high 32 − S bits and a in the low S bits (two's complement); pair layout: words[2b] = a,
+   * words[2b + 1] = off (unsigned). See #st.
    */
-  slots: Int32Array = STALE_SLOTS;
-  /** The same memory as `slots`, read as unsigned (the offsets bounds[2b + 1]). */
-  bounds: Uint32Array = STALE_BOUNDS;
+  words: Int32Array = STALE_WORDS;
+  // The layout, read by findSlot (small integers in fields: one load each): log2 of the words
+  // per bucket (0 packed, 1 pairs), 32 − S (0 for pairs: the shift pair that sign-extends a),
+  // S (0 for pairs: the shift that extracts off).
+  #st = 1;
+  #t = 0;
+  #u = 0;
   /** With trackStarts(): records[RECORD · slot] is set to the start of the slot's range. */
   #records: Float64Array | undefined = undefined;
   /** [1 / bucket width (0 while stale), bucket width, running sum of a build]. */
   readonly #f = new Float64Array(3);
-  /** The tables a build fills (published as `first`, `slots` and `bounds` when complete). */
+  /** The tables a build fills (published as `first` and `words` when complete). */
   #first: Int32Array = STALE_FIRST;
-  #slots: Int32Array = STALE_SLOTS;
-  #bounds: Uint32Array = STALE_BOUNDS;
+  #words: Int32Array = STALE_WORDS;
+  /** The build's S (slot bits of the packed layout; 0: pair layout). */
+  #bits = 0;
   /** Tree draws since the last change. */
   #quiet = 0;
   /** The next slot to visit in a build, −1 when no build is under way. */
@@ -118,8 +131,9 @@ export class GuideTable {
     // Cheap when already stale (a pool whose weights change on every use calls this each time).
     if (this.first !== STALE_FIRST || this.#slot >= 0) {
       this.first = STALE_FIRST;
-      this.slots = STALE_SLOTS;
-      this.bounds = STALE_BOUNDS;
+      this.words = STALE_WORDS;
+      this.#st = 1;
+      this.#t = this.#u = 0;
       this.#f[0] = 0;
       this.#slot = -1;
     }
@@ -135,7 +149,7 @@ export class GuideTable {
     if (++this.#quiet < (capacity >> GUIDE_QUIET_SHIFT) + GUIDE_QUIET_MIN) return;
     if (this.#slot < 0) {
       if (total <= 0 || live <= 0) return;
-      this.#start(live, total);
+      this.#start(live, total, capacity);
     }
     this.#step(val, capacity);
   }
@@ -146,17 +160,22 @@ export class GuideTable {
    */
   findSlot(r: number): number {
     // r / width < 2^30 buckets: | 0 is ⌊ ⌋ here; b · width and the offset are exact. Kept
-    // small (the scan is out of line) so that V8 inlines it into the resolution path.
-    const f = this.#f, b = (r * f[0]!) | 0;
-    const s = this.slots[2 * b]! + (r - b * f[1]! < this.bounds[2 * b + 1]! ? 0 : 1);
-    return s >= 0 ? s : this.#scanSlot(r, b);
+    // small (the scan is out of line) so that V8 inlines it into the resolution path. One
+    // code for both layouts: x << t >> t is a (t = 32 − S; x itself for pairs, t = 0) and
+    // y >>> S the offset (S = 0 for pairs: the whole second word, unsigned).
+    const f = this.#f, words = this.words, st = this.#st, t = this.#t;
+    const b = (r * f[0]!) | 0, i = b << st, x = words[i]!;
+    const s = (x << t >> t) + (r - b * f[1]! < words[i + st]! >>> this.#u ? 0 : 1);
+    return s >= 0 ? s : this.#scanSlot(r, s);
   }
 
-  // findSlot for a bucket that `slots` does not answer: steps through `cum` from the bucket's
-  // first entry.
-  #scanSlot(r: number, b: number): number {
-    let e = this.first[b]!;
-    if (e < 0) return -1;
+  // findSlot for a bucket that `words` does not answer (s < 0): steps through `cum` from the
+  // bucket's first entry, −2 − s (s = −1: the table is stale). Taking the entry from the
+  // bucket's own line rather than `first` saves a dependent cache miss per scan (at N = 100000
+  // `first` is 630 KB beyond L2 next to the other tables: wave 12).
+  #scanSlot(r: number, s: number): number {
+    if (s === -1) return -1;
+    let e = -2 - s;
     const cum = this.cum, stop = e + GUIDE_SCAN_MAX;
     while (cum[2 * e + 2]! <= r) {
       if (++e === stop) return -1;
@@ -170,7 +189,7 @@ export class GuideTable {
    */
   findEntry(r: number): number {
     // The caller reads the entry's start and weight from `cum` next, so the scan starts
-    // there too (`slots` would be one more cache line).
+    // there too (`words` would be one more cache line).
     let e = this.first[(r * this.#f[0]!) | 0]!;
     if (e < 0) return -1;
     const cum = this.cum, stop = e + GUIDE_SCAN_MAX;
@@ -184,22 +203,33 @@ export class GuideTable {
   build(val: Float64Array, capacity: number, live: number, total: number): void {
     this.invalidate();
     if (total <= 0 || live <= 0) return;
-    this.#start(live, total);
+    this.#start(live, total, capacity);
     while (this.first === STALE_FIRST) this.#step(val, capacity);
   }
 
-  // Chooses the bucket width (a power of two, so that there are at most 2·live buckets) and
-  // makes room.
-  #start(live: number, total: number): void {
-    let w = 1;
-    while (total > 2 * live * w) w *= 2;
+  // Chooses the bucket width (a power of two, so that there are at most 2·live buckets) and the
+  // layout, and makes room. Packed when a slot or −3 − entry (S bits, two's complement) and an
+  // offset below the width with room for the no-boundary mark fit in 32 bits: weights of
+  // a few thousand at most (RFC 5356's weight in practice); else pairs (spare capacities).
+  #start(live: number, total: number, capacity: number): void {
+    let w = 1, k = 0;
+    while (total > 2 * live * w) {
+      w *= 2;
+      k++;
+    }
     const buckets = Math.ceil(total / w);
+    let bits = 2;
+    while (2 ** (bits - 1) < capacity + 3) bits++;
+    this.#bits = k + bits < 32 ? bits : 0;
+    const length = this.#bits !== 0 ? buckets : 2 * buckets;
     // At most `live` entries and 2·live buckets (a reallocation costs less than the rebuild).
     if (this.cum.length < 2 * live + 2) this.cum = new Float64Array(2 * live + 2);
-    if (this.#first.length < buckets) this.#first = new Int32Array(buckets);
-    if (this.#slots.length < 2 * buckets) {
-      this.#slots = new Int32Array(2 * buckets);
-      this.#bounds = new Uint32Array(this.#slots.buffer);
+    // (Never the shared stale arrays: a table of one or two buckets would write into them.)
+    if (this.#first === STALE_FIRST || this.#first.length < buckets) {
+      this.#first = new Int32Array(buckets);
+    }
+    if (this.#words === STALE_WORDS || this.#words.length < length) {
+      this.#words = new Int32Array(length);
     }
     this.#f[1] = w;
     this.#f[2] = 0;
@@ -216,7 +246,7 @@ export class GuideTable {
   // else visit the next slot (appending an entry for a positive weight); at the end, publish
   // the table.
   #step(val: Float64Array, capacity: number): void {
-    const cum = this.cum, first = this.#first, slots = this.#slots, bounds = this.#bounds;
+    const cum = this.cum, first = this.#first, words = this.#words, bits = this.#bits;
     const records = this.#records;
     const f = this.#f, w = f[1]!;
     const buckets = this.#buckets;
@@ -227,15 +257,21 @@ export class GuideTable {
         const lo = b * w;
         while (at + 1 < e && cum[2 * at + 2]! <= lo) at++;
         first[b] = at;
-        const a = cum[2 * at + 1]!;
-        if (at + 1 === e) {
-          slots[2 * b] = a;
-          bounds[2 * b + 1] = NO_BOUND;
-        } else {
+        let a = cum[2 * at + 1]!, off = NO_BOUND;
+        if (at + 1 !== e) {
           // One boundary, at offset cum[2(at + 1)] − lo (0 < off < w ≤ 2^31), to slot a + 1.
+          // Else the bucket's first entry, encoded below −2 (with offset 0, findSlot's s is
+          // −2 − at: the scan starts there without reading `first`).
           const one = at + 2 === e && cum[2 * at + 3] === a + 1;
-          slots[2 * b] = one ? a : -2;
-          bounds[2 * b + 1] = one ? cum[2 * at + 2]! - lo : 0;
+          off = one ? cum[2 * at + 2]! - lo : 0;
+          if (!one) a = -3 - at;
+        }
+        if (bits === 0) {
+          words[2 * b] = a;
+          words[2 * b + 1] = off;
+        } else {
+          // The no-boundary mark: all 32 − S offset bits set (above every offset < w).
+          words[b] = (off === NO_BOUND ? -1 << bits : off << bits) | (a & ((1 << bits) - 1));
         }
         b++;
       } else if (s < capacity) {
@@ -252,8 +288,10 @@ export class GuideTable {
         cum[2 * e] = c;
         cum[2 * e + 1] = -1;
         f[0] = 1 / w;
-        this.slots = slots;
-        this.bounds = bounds;
+        this.words = words;
+        this.#st = bits === 0 ? 1 : 0;
+        this.#t = bits === 0 ? 0 : 32 - bits;
+        this.#u = bits;
         this.first = first;
         s = -1;
         break;

@@ -116,6 +116,37 @@ test("GuideTable.findSlot() finds the reference slot for every range boundary an
   }
 });
 
+test("GuideTable.findSlot() is exact on both sides of the packed layout's limit (weights 2^0 … 2^31)", () => {
+  // For each magnitude the bucket width grows with the weights; the packed words hold the
+  // slot in S bits and the offset above it while log2(width) + S < 32, pairs beyond: every
+  // magnitude checks every boundary, its neighbours and the bucket edges of one of them.
+  // Weights of 1 among them (the last two slots too) make buckets that `cum` answers, whose
+  // codes −3 − entry reach the most negative S-bit value where the capacity is a power of two.
+  for (const n of [5, 8, 40, 64, 300]) {
+    for (let m = 0; m < 32; m++) {
+      const rng = new SeededRng(1000 * n + m), val = new Float64Array(n);
+      for (let s = 0; s < n; s++) {
+        const kind = drawIndex(rng, 6);
+        val[s] = kind === 0 ? 0 : kind === 1 || s >= n - 2 ? 1 : 2 ** m + drawIndex(rng, 2 ** m);
+      }
+      const total = sum(val);
+      const g = new GuideTable();
+      g.build(val, val.length, val.length, total);
+      assert.ok(checkTable(g, val, m) > 0.9, `n = ${n}, weights ~2^${m}`);
+      // The first and last draw of every bucket (the width as the table chooses it).
+      let w = 1;
+      while (total > 2 * n * w) w *= 2;
+      const edges: number[] = [];
+      for (let lo = 0; lo < total; lo += w) edges.push(lo, Math.min(lo + w, total) - 1);
+      const want = referenceAll(val, edges);
+      for (const r of edges) {
+        const got = g.findSlot(r);
+        if (got !== -1) assert.equal(got, want.get(r), `n = ${n}, 2^${m}, draw ${r}`);
+      }
+    }
+  }
+});
+
 test("GuideTable.findSlot() gives up (−1) on a long scan instead of walking O(N) ranges", () => {
   // One huge weight and many weight-1 slots: the small ranges share a few buckets.
   const val = new Float64Array(5000).fill(1);
@@ -207,7 +238,9 @@ class Harness {
 
   /**
    * The reference procedure: k draws over the live slots in ascending order, each drawn slot
-   * removed before the next draw (weights by the policy's hook).
+   * removed before the next draw (weights by the policy's hook). For 1 < k ≤ 24 the draws first
+   * run over all the slots and a slot drawn before is drawn again, until k slots or 8 such
+   * duplicates; the rest is drawn as above.
    */
   expect(k: number, rng: SeededRng): number[] {
     if (this.#sorted === undefined) {
@@ -217,6 +250,21 @@ class Harness {
     const slots = this.#sorted[0].slice(), ws = this.#sorted[1].slice();
     let total = ws.reduce((a, b) => a + b, 0);
     const chosen: number[] = [];
+    const want = Math.min(k, slots.length);
+    if (want > 1 && want <= 24 && total > 0) {
+      for (let duplicates = 0; chosen.length < want;) {
+        let r = drawIndex(rng, total), i = 0;
+        while (r >= ws[i]!) r -= ws[i++]!;
+        if (!chosen.includes(slots[i]!)) chosen.push(slots[i]!);
+        else if (++duplicates === 8) break;
+      }
+      for (const s of chosen) {
+        const i = slots.indexOf(s);
+        total -= ws[i]!;
+        slots.splice(i, 1);
+        ws.splice(i, 1);
+      }
+    }
     while (chosen.length < k && slots.length > 0 && total > 0) {
       let r = drawIndex(rng, total), i = 0;
       while (r >= ws[i]!) r -= ws[i++]!;
@@ -312,4 +360,31 @@ test("GuideTable.findSlot() and findEntry() stay exact where weights of 0 lie be
   h.build(big, big.length, big.length, sum(big));
   assert.ok(h.ready);
   assert.ok(checkTable(h, big, 13) > 0.97);
+});
+
+test("GuideTable: a table of one bucket does not write into the arrays that stale tables share", () => {
+  // Total weight 1: one bucket, which main's build wrote into the shared stale `first` (and
+  // slots), so that every other stale table answered slot 3 instead of −1.
+  const val = new Float64Array(8);
+  val[3] = 1;
+  const one = new GuideTable();
+  one.build(val, val.length, 1, 1);
+  assert.equal(one.findSlot(0), 3);
+  const other = new GuideTable();
+  assert.ok(!other.ready);
+  assert.equal(other.findSlot(0), -1);
+  assert.equal(other.findEntry(0), -1);
+  one.invalidate();
+  assert.equal(one.findSlot(0), -1);
+});
+
+test("SelectionPool (weighted random): a pool of total weight 1 leaves other pools' selections alone", () => {
+  // The pool-level form of the test above: before wave 12, pool b then drew slot 0 (weight 0).
+  const wrand = byName("WeightedRandom"), rng = new SeededRng(1);
+  const a = new SelectionPool(wrand);
+  a.add(policyParameter(wrand.type, { weight: 1 }));
+  for (let i = 0; i < 200; i++) a.selectOne(rng);
+  const b = new SelectionPool(wrand);
+  for (let i = 0; i < 5; i++) b.add(policyParameter(wrand.type, { weight: i === 4 ? 1000 : 0 }));
+  for (let i = 0; i < 50; i++) assert.equal(b.selectOne(rng), 4);
 });

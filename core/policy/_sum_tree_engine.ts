@@ -21,12 +21,18 @@
 // there). Updating a weight adds the difference to the entries after it in its
 // group on every level (at most 7 per level) and to the total.
 //
-// Drawing k distinct slots does not touch the tree: after j draws, a draw r in
-// 0 … total − (their weights) − 1 is mapped back onto the full range by
-// stepping over the ranges of the slots already drawn (in ascending order of
-// their start, add the weight of each range that starts at or before r), which
-// gives the same slot as the reference procedure (remove each drawn slot, draw
-// again over what remains in ascending slot order).
+// Drawing k distinct slots (1 < k ≤ STEP_OVER_MAX) does not touch the tree: each draw runs over
+// all the weights, as for k = 1, and a slot drawn before in the same selection is drawn again
+// (rejection: given that the slot is new, it is distributed exactly as the weights of the slots
+// not yet drawn, so the selection is exactly the reference procedure's in distribution). After
+// DUPLICATE_MAX such duplicates in one selection (a few PEs hold most of the weight) its rest
+// steps over the drawn ranges: after j draws, a draw r in 0 … total − (their weights) − 1 is
+// mapped back onto the full range by stepping over the ranges of the slots already drawn (in
+// ascending order of their start, add the weight of each range that starts at or before r),
+// which gives the same slot as the reference procedure (remove each drawn slot, draw again
+// over what remains in ascending slot order). Rejection reads one line of the guide table per
+// draw where stepping over needs the drawn range too (a second, dependent line: wave 12).
+// The degradation policies' selections (below) and k > STEP_OVER_MAX step over from the start.
 //
 // Next to the tree, a guide table (_guide_table.ts) finds the same slot for the same r in
 // expected O(1) with one or two cache lines; it is rebuilt lazily after the weights have stayed
@@ -122,6 +128,13 @@ const LAG_SHIFT = 3;
 
 /** Degradation policies: after this many rejected proposals in a row the bounds are tightened. */
 const REJECT_MAX = 8;
+
+/**
+ * Other policies, 1 < k ≤ STEP_OVER_MAX: after this many draws of a slot drawn before in the same
+ * selection, the rest of it steps over the drawn ranges (bounds a call's draws where a few PEs
+ * hold most of the weight).
+ */
+const DUPLICATE_MAX = 8;
 
 export class SumTreeEngine {
   val: Float64Array;
@@ -402,17 +415,68 @@ export class SumTreeEngine {
     if (want === 0 || total <= 0) return 0;
     const lazy = this.#lazy;
     if (lazy && this.#lag[0]! * (1 << LAG_SHIFT) > total) total = this.#tighten();
-    const val = this.val;
     if (want > STEP_OVER_MAX) return this.#selectMany(want, out, rng, maxIncrement);
     if (lazy) return this.#selectLazy(want, out, rng, maxIncrement, total);
+    // Distinct slots by rejection: every draw runs over all the weights, exactly as k = 1 (one
+    // line of the guide table, no range needed), and a slot drawn before in this call is drawn
+    // again; after DUPLICATE_MAX such draws the rest of the call steps over the drawn ranges.
     const guide = this.#guide;
+    let count = 0;
+    for (let duplicates = 0;;) {
+      const r = drawIndex(rng, total);
+      let s = guide.findSlot(r);
+      if (s < 0) s = this.#miss(r);
+      let i = 0;
+      while (i < count && out[i] !== s) i++;
+      if (i === count) {
+        out[count] = s;
+        if (++count === want) break;
+      } else if (++duplicates === DUPLICATE_MAX) {
+        count = this.#selectStepOver(want, out, rng, count, total);
+        break;
+      }
+    }
+    const selections = this.#sel;
+    for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    if (this.#useCode !== USE_NONE) {
+      const used = maxIncrement < count ? maxIncrement : count;
+      for (let i = 0; i < used; i++) this.#used(out[i]!);
+    }
+    return count;
+  }
+
+  // The rest of a k-selection (k ≤ STEP_OVER_MAX) after DUPLICATE_MAX duplicate draws: with the
+  // `count` slots drawn so far (out[0 … count − 1]) out of the weights, each draw r runs over the
+  // rest and is mapped back onto the full range by stepping over the drawn ranges (the reference
+  // procedure's slot: remove the drawn slots, draw over what remains in ascending slot order).
+  // Returns the number of slots in out.
+  #selectStepOver(
+    want: number,
+    out: Int32Array,
+    rng: Rng,
+    count: number,
+    total: number,
+  ): number {
+    const guide = this.#guide, val = this.val;
     if (heldStart.length < want) {
       heldStart = new Float64Array(2 * want);
       heldWeight = new Float64Array(2 * want);
     }
     const hs = heldStart, hw = heldWeight;
-    let count = 0;
-    for (;;) {
+    // The drawn slots' ranges, sorted by start.
+    for (let j = 0; j < count; j++) {
+      const s = out[j]!, start = this.#prefix(s), w = val[s]!;
+      total -= w;
+      let i = j;
+      while (i > 0 && hs[i - 1]! > start) {
+        hs[i] = hs[i - 1]!;
+        hw[i] = hw[i - 1]!;
+        i--;
+      }
+      hs[i] = start;
+      hw[i] = w;
+    }
+    while (total > 0) {
       let r = drawIndex(rng, total);
       // Step over the ranges drawn before (kept sorted by start).
       for (let i = 0; i < count; i++) {
@@ -435,7 +499,6 @@ export class SumTreeEngine {
         w = val[s]!;
       }
       total -= w;
-      if (total <= 0) break;
       // Insert the range sorted by start (inline here, in the other select path and in
       // #tightenHeld: one shared function measured 0.91–0.98 paired on this path, wave 11).
       let i = count - 1;
@@ -446,12 +509,6 @@ export class SumTreeEngine {
       }
       hs[i] = start;
       hw[i] = w;
-    }
-    const selections = this.#sel;
-    for (let i = 0; i < count; i++) selections[out[i]!]!++;
-    if (this.#useCode !== USE_NONE) {
-      const used = maxIncrement < count ? maxIncrement : count;
-      for (let i = 0; i < used; i++) this.#used(out[i]!);
     }
     return count;
   }

@@ -25,6 +25,19 @@ import {
   tsSelectionKernel,
 } from "./mod.ts";
 import { drawIndex } from "./_draw.ts";
+import {
+  formulaOf,
+  USE_DEGRADE,
+  WEIGHT_SPARE_LOAD_DEG,
+  WEIGHT_SPARE_LOAD_LD_DEG,
+} from "./_formula.ts";
+
+/** Whether a weighted-random policy lowers a weight on use (RLUD, RPLUD: drawn by bounds). */
+function degrades(p: PoolPolicy): boolean {
+  const f = formulaOf(p);
+  return f.use === USE_DEGRADE &&
+    (f.weight === WEIGHT_SPARE_LOAD_DEG || f.weight === WEIGHT_SPARE_LOAD_LD_DEG);
+}
 
 // Reference model: A deliberately naive model of the selection engines, for differential tests:
 // it keeps the same per-slot numbers in plain arrays, sorts on every call and
@@ -136,6 +149,19 @@ class ReferenceModel implements SelectionValues {
       const want = Math.min(k, pool.length);
       const sum = (): number => pool.reduce((a, s) => a + this.bound[s]!, 0);
       if (want > 0 && sum() > 0 && this.#lag * 8 > sum()) this.#tighten();
+      // The other policies, 1 < k ≤ 24: each draw over all the PEs, a PE drawn before drawn
+      // again, until k PEs or 8 such duplicates; the rest as below.
+      if (!degrades(p) && want > 1 && want <= 24 && sum() > 0) {
+        const total = sum();
+        for (let duplicates = 0; chosen.length < want;) {
+          let r = drawIndex(rng, total);
+          let i = 0;
+          while (r >= this.bound[pool[i]!]!) r -= this.bound[pool[i++]!]!;
+          if (!chosen.includes(pool[i]!)) chosen.push(pool[i]!);
+          else if (++duplicates === 8) break;
+        }
+        for (const s of chosen) pool.splice(pool.indexOf(s), 1);
+      }
       let rejected = 0;
       while (chosen.length < want) {
         const total = sum();
@@ -256,7 +282,15 @@ function chiSquare(counts: number[], probabilities: number[]): number {
 }
 
 // 99.9 % quantiles of the chi-square distribution by degrees of freedom.
-const CHI2_999: Record<number, number> = { 1: 10.83, 2: 13.82, 3: 16.27, 4: 18.47, 5: 20.52 };
+const CHI2_999: Record<number, number> = {
+  1: 10.83,
+  2: 13.82,
+  3: 16.27,
+  4: 18.47,
+  5: 20.52,
+  11: 31.26,
+  23: 49.73,
+};
 
 /** A random run of pool changes and selections, the same on an engine and the reference model. */
 interface ModelRun {
@@ -836,6 +870,43 @@ test("WeightedRandom: draws are proportional to weight (chi-square), weight 0 is
   const rng = new SeededRng(1);
   for (let i = 0; i < 200; i++) assert.notEqual(pick(pool, 1, rng)[0], zero);
   assert.equal(pick(pool, 2, rng).length, 1);
+});
+
+test("WeightedRandom: k distinct PEs follow the draw without replacement (chi-square over ordered pairs and triples)", () => {
+  // One PE holds most of the weight, so later draws of a selection often repeat an earlier PE
+  // (drawn again) and some selections hit the duplicate limit and step over the drawn ranges.
+  // Expected: P(a, b, …) = w_a / T · w_b / (T − w_a) · …; a draw that accepted duplicates,
+  // skipped to a neighbour or stepped over wrong ranges would miss it.
+  const policy = byName("WeightedRandom"), w = [60, 25, 10, 5], total = 100;
+  for (const k of [2, 3]) {
+    const pool = new SelectionPool(policy);
+    const slots = w.map((weight) => pool.add(P(PolicyType.WeightedRandom, { weight })));
+    const outcomes: number[][] = [];
+    const extend = (prefix: number[]): void => {
+      if (prefix.length === k) outcomes.push(prefix);
+      else for (let i = 0; i < w.length; i++) if (!prefix.includes(i)) extend([...prefix, i]);
+    };
+    extend([]);
+    const probability = (o: number[]): number => {
+      let p = 1, left = total;
+      for (const i of o) {
+        p *= w[i]! / left;
+        left -= w[i]!;
+      }
+      return p;
+    };
+    const rng = new SeededRng(0x5e1ec7 + k), counts = outcomes.map(() => 0);
+    for (let i = 0; i < 40000; i++) {
+      const got = pick(pool, k, rng).map((s) => slots.indexOf(s));
+      assert.equal(new Set(got).size, k, `distinct: ${got}`);
+      counts[outcomes.findIndex((o) => o.every((x, j) => x === got[j]))]!++;
+    }
+    const x2 = chiSquare(counts, outcomes.map(probability));
+    assert.ok(
+      x2 < CHI2_999[outcomes.length - 1]!,
+      `k = ${k}: chi-square ${x2.toFixed(2)}, counts ${counts}`,
+    );
+  }
 });
 
 test("RandomizedLeastUsed: draws are proportional to spare capacity (chi-square)", () => {
