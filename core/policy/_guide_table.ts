@@ -170,9 +170,10 @@ export class GuideTable {
   }
 
   /**
-   * findSlot of a table with trackStarts(): a bucket that `slots` does not answer is scanned in
-   * the records (slot by slot from the one `slots` names: the next slot's start, at or before r,
-   * moves on) instead of through `first` and `cum`; the same slot, or −1 as findSlot.
+   * findSlot of a table with trackStarts() (the find such a table is built for): a bucket that
+   * `slots` does not answer is scanned in the records (slot by slot from the one `slots` names:
+   * the next slot's start, at or before r, moves on) instead of through `first` and `cum`; the
+   * same slot, or −1 as findSlot.
    */
   findTracked(r: number): number {
     const f = this.#f, b = (r * f[0]!) | 0;

@@ -51,7 +51,9 @@
 // accept it if the draw fell within the first w(s) of its range of bound(s) (r − start(s) < w(s),
 // what the descent leaves of r, or r minus the start from the guide table): given s, that
 // position is uniform over the range, so the probability is exactly w / bound, with no further
-// random number; a rejected proposal is drawn again.
+// random number; a rejected proposal is drawn again. The guide table finds the proposal with
+// findTracked: a bucket that several ranges cross is scanned in these records, from the slot the
+// bucket names, so the draw reads the table's line and the record's (wave 12).
 // Accepted slots are distributed exactly as the weights (each step of a k-selection as the
 // weights of what remains). The bounds are tightened (val = the weights of the slots used since,
 // kept in a list) when the weight lost by uses since the last tightening (`lag`, summed at each
