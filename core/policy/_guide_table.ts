@@ -36,7 +36,10 @@
 // does not answer holds −3 − a there (a: the slot of the range that contains the bucket's first
 // draw), so that findTracked steps through the records from slot a, which the caller reads next
 // anyway, instead of loading `first` and `cum` (two more cache lines in a chain: at N = 100000 in
-// the bench workload a fifth of the degradation policies' draws).
+// the bench workload a fifth of the degradation policies' draws). Such a table has at most
+// TRACKED_BUCKETS_MAX buckets: from 8192 PEs on, a bucket spans a few ranges and most draws scan
+// a few adjacent records, but `slots` (128 KB) stays in L2, so a draw's one likely miss is its
+// record (paired 1.3–1.5× at N = 100000 against 2n buckets, wave 12).
 
 const EMPTY_F64 = new Float64Array(0);
 /** `first`, `slots` and `bounds` of a stale table: every find returns −1 (see findSlot). */
@@ -64,6 +67,15 @@ export const GUIDE_QUIET_MIN = 16;
 
 /** Doubles per slot in the records of trackStarts() (the range start is the first). */
 export const RECORD = 4;
+
+/**
+ * With trackStarts(): at most this many buckets (128 KB of `slots`, which stays in L2 while the
+ * draws' records miss; a scan steps through adjacent records, a few per bucket).
+ */
+export const TRACKED_BUCKETS_MAX = 16384;
+
+/** A scan through the records (findTracked) gives up after this many steps. */
+export const TRACKED_SCAN_MAX = 64;
 
 /** A forward scan gives up after this many steps (the tree answers instead). */
 export const GUIDE_SCAN_MAX = 16;
@@ -187,7 +199,7 @@ export class GuideTable {
     if (s === -1) return -1;
     const records = this.#records!, last = records.length / RECORD - 1;
     let x = -2 - s;
-    for (let steps = GUIDE_SCAN_MAX; x < last && records[RECORD * (x + 1)]! <= r;) {
+    for (let steps = TRACKED_SCAN_MAX; x < last && records[RECORD * (x + 1)]! <= r;) {
       x++;
       if (--steps === 0) return -1;
     }
@@ -218,11 +230,12 @@ export class GuideTable {
     while (this.first === STALE_FIRST) this.#step(val, capacity);
   }
 
-  // Chooses the bucket width (a power of two, so that there are at most 2·live buckets) and
-  // makes room.
+  // Chooses the bucket width (a power of two, so that there are at most 2·live buckets, and with
+  // trackStarts() at most TRACKED_BUCKETS_MAX) and makes room.
   #start(live: number, total: number): void {
     let w = 1;
-    while (total > 2 * live * w) w *= 2;
+    const most = this.#records === undefined ? Infinity : TRACKED_BUCKETS_MAX;
+    while (total > 2 * live * w || total > most * w) w *= 2;
     const buckets = Math.ceil(total / w);
     // At most `live` entries and 2·live buckets (a reallocation costs less than the rebuild).
     if (this.cum.length < 2 * live + 2) this.cum = new Float64Array(2 * live + 2);

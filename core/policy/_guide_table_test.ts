@@ -14,6 +14,7 @@ import {
   GUIDE_SCAN_MAX,
   GuideTable,
   RECORD,
+  TRACKED_BUCKETS_MAX,
 } from "./_guide_table.ts";
 import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { formulaOf } from "./_formula.ts";
@@ -178,6 +179,14 @@ test("GuideTable.findTracked() finds the reference slot by the records, across f
   const big = new Float64Array(LARGE);
   for (let s = 0; s < big.length; s++) big[s] = 2 ** 31 + drawIndex(rng, 2 ** 31);
   assert.ok(checkTracked(big, 29) > 0.97);
+  // Beyond TRACKED_BUCKETS_MAX buckets' worth of PEs: a bucket spans several ranges.
+  const many = weights(6 * TRACKED_BUCKETS_MAX, 31);
+  const share = checkTracked(many, 32);
+  assert.ok(share > 0.97, `only ${share} of the draws answered`);
+  const capped = new GuideTable();
+  capped.trackStarts(new Float64Array(RECORD * many.length));
+  capped.build(many, many.length, many.length, sum(many));
+  assert.ok(capped.slots.length <= 2 * TRACKED_BUCKETS_MAX, `${capped.slots.length / 2} buckets`);
   // One huge weight after many weight-1 slots: the scan gives up rather than walk them all.
   const skew = new Float64Array(5000).fill(1);
   skew[4999] = 0xffffffff;
