@@ -37,9 +37,9 @@
 // draw), so that findTracked steps through the records from slot a, which the caller reads next
 // anyway, instead of loading `first` and `cum` (two more cache lines in a chain: at N = 100000 in
 // the bench workload a fifth of the degradation policies' draws). Such a table has at most
-// TRACKED_BUCKETS_MAX buckets: from 8192 PEs on, a bucket spans a few ranges and most draws scan
-// a few adjacent records, but `slots` (128 KB) stays in L2, so a draw's one likely miss is its
-// record (paired 1.3–1.5× at N = 100000 against 2n buckets, wave 12).
+// TRACKED_BUCKETS_MAX buckets: from 16384 PEs on, a bucket spans a few ranges and most draws scan
+// a few adjacent records, but `slots` (256 KB) stays in L2, so a draw's one likely miss is its
+// record (paired 1.2–1.5× at N = 100000 against 2n buckets, wave 12).
 
 const EMPTY_F64 = new Float64Array(0);
 /** `first`, `slots` and `bounds` of a stale table: every find returns −1 (see findSlot). */
@@ -69,10 +69,12 @@ export const GUIDE_QUIET_MIN = 16;
 export const RECORD = 4;
 
 /**
- * With trackStarts(): at most this many buckets (128 KB of `slots`, which stays in L2 while the
- * draws' records miss; a scan steps through adjacent records, a few per bucket).
+ * With trackStarts(): at most this many buckets (256 KB of `slots`, which stays in L2 while the
+ * draws' records miss; a scan steps through adjacent records, a few per bucket). Pools of up to
+ * half as many PEs keep their 2n buckets (a lower cap cost 3–6 % at N = 10000, where 2n buckets
+ * fit in L2 anyway).
  */
-export const TRACKED_BUCKETS_MAX = 16384;
+export const TRACKED_BUCKETS_MAX = 32768;
 
 /** A scan through the records (findTracked) gives up after this many steps. */
 export const TRACKED_SCAN_MAX = 64;
