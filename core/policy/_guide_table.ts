@@ -119,7 +119,9 @@ export class GuideTable {
 
   /**
    * From the next build on, writes each slot's range start to records[RECORD · slot] (again
-   * after the records were reallocated; invalidates the table).
+   * after the records were reallocated; invalidates the table), and the total after the last
+   * slot: the records hold capacity + 1 of them, the last a sentinel that ends findTracked's
+   * scans.
    */
   trackStarts(records: Float64Array): void {
     this.#records = records;
@@ -199,9 +201,10 @@ export class GuideTable {
   // the table is stale).
   #scanRecords(r: number, s: number): number {
     if (s === -1) return -1;
-    const records = this.#records!, last = records.length / RECORD - 1;
+    // The sentinel after the last slot (the total) ends the scan, as cum's does.
+    const records = this.#records!;
     let x = -2 - s;
-    for (let steps = TRACKED_SCAN_MAX; x < last && records[RECORD * (x + 1)]! <= r;) {
+    for (let steps = TRACKED_SCAN_MAX; records[RECORD * (x + 1)]! <= r;) {
       x++;
       if (--steps === 0) return -1;
     }
@@ -296,6 +299,7 @@ export class GuideTable {
       } else {
         cum[2 * e] = c;
         cum[2 * e + 1] = -1;
+        if (records !== undefined) records[RECORD * capacity] = c;
         f[0] = 1 / w;
         this.slots = slots;
         this.bounds = bounds;

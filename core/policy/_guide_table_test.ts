@@ -128,7 +128,7 @@ test("GuideTable.findSlot() finds the reference slot for every range boundary an
  * and the starts it wrote into the records; returns the share of draws findTracked answered.
  */
 function checkTracked(val: Float64Array, seed: number): number {
-  const g = new GuideTable(), records = new Float64Array(RECORD * val.length).fill(-7);
+  const g = new GuideTable(), records = new Float64Array(RECORD * (val.length + 1)).fill(-7);
   g.trackStarts(records);
   g.build(val, val.length, val.length, sum(val));
   assert.ok(g.ready);
@@ -142,6 +142,7 @@ function checkTracked(val: Float64Array, seed: number): number {
     if (c > 0) draws.push(c - 1);
     c += val[s]!;
   }
+  assert.equal(records[RECORD * val.length], total, "the sentinel after the last slot");
   for (let i = 0; i < 2000; i++) draws.push(drawIndex(rng, total));
   const slots = referenceAll(val, draws);
   let answered = 0;
@@ -184,7 +185,7 @@ test("GuideTable.findTracked() finds the reference slot by the records, across f
   const share = checkTracked(many, 32);
   assert.ok(share > 0.97, `only ${share} of the draws answered`);
   const capped = new GuideTable();
-  capped.trackStarts(new Float64Array(RECORD * many.length));
+  capped.trackStarts(new Float64Array(RECORD * (many.length + 1)));
   capped.build(many, many.length, many.length, sum(many));
   assert.ok(capped.slots.length <= 2 * TRACKED_BUCKETS_MAX, `${capped.slots.length / 2} buckets`);
   // One huge weight after many weight-1 slots: the scan gives up rather than walk them all.
@@ -192,7 +193,7 @@ test("GuideTable.findTracked() finds the reference slot by the records, across f
   skew[4999] = 0xffffffff;
   checkTracked(skew, 30);
   const g = new GuideTable();
-  g.trackStarts(new Float64Array(RECORD * skew.length));
+  g.trackStarts(new Float64Array(RECORD * (skew.length + 1)));
   g.build(skew, skew.length, skew.length, sum(skew));
   assert.equal(g.findTracked(4998), -1);
   assert.equal(g.findTracked(0), 0);

@@ -216,7 +216,8 @@ export class SumTreeEngine {
       const dirty = new Int32Array(capacity);
       dirty.set(this.#dirty.subarray(0, this.#dirtyCount));
       this.#dirty = dirty;
-      const rec = new Float64Array(RECORD * capacity);
+      // (One record more: the guide table's sentinel.)
+      const rec = new Float64Array(RECORD * (this.val.length + 1));
       rec.set(this.#rec);
       this.#rec = rec;
       this.#guide.trackStarts(rec);
@@ -603,7 +604,7 @@ export class SumTreeEngine {
   // The records and the dirty list of a degradation policy, from val and the load degradations.
   #allocateRecords(): number {
     const val = this.val, ld = this.#ld, capacity = val.length;
-    const rec = new Float64Array(RECORD * capacity);
+    const rec = new Float64Array(RECORD * (capacity + 1)); // the last: the guide's sentinel
     for (let s = 0; s < capacity; s++) {
       const w = val[s]!;
       if (w === 0) continue;
