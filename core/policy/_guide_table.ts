@@ -38,7 +38,14 @@
 // With `trackStarts(records)` (the degradation policies' engine, whose rejection test needs where
 // in its range a draw fell) the build also writes each slot's range start into that engine's
 // per-slot records, at records[RECORD · slot] (in the engine's memory, next to what the test
-// reads with it).
+// reads with it; a slot of weight 0 gets the start of the next range, and a sentinel record after
+// the last slot the total), and a bucket that `words` does not answer holds −3 − a (a: the slot of
+// the range that contains the bucket's first draw, not its entry), so that findTracked steps
+// through the records from slot a, which the caller reads next anyway, instead of through `cum`.
+// Such a table has at most TRACKED_BUCKETS_MAX buckets: from 16384 PEs on, a bucket spans a few
+// ranges and most draws scan a few adjacent records, but `words` (at most 256 KB) stays in L2, so
+// a draw's one likely miss is its record (paired 1.2–1.5× at N = 100000 against 2n buckets, wave
+// 12 `rlud100k`).
 
 const EMPTY_F64 = new Float64Array(0);
 /** `first` and `words` of a stale table (pair layout): every find returns −1 (see findSlot). */
@@ -68,6 +75,17 @@ export const RECORD = 4;
 
 /** A forward scan gives up after this many steps (the tree answers instead). */
 export const GUIDE_SCAN_MAX = 16;
+
+/**
+ * With trackStarts(): at most this many buckets (at most 256 KB of `words`, which stays in L2
+ * while the draws' records miss; a scan steps through adjacent records, a few per bucket). Pools
+ * of up to half as many PEs keep their 2n buckets (a lower cap cost 3–6 % at N = 10000, where 2n
+ * buckets fit in L2 anyway).
+ */
+export const TRACKED_BUCKETS_MAX = 32768;
+
+/** A scan through the records (findTracked) gives up after this many steps. */
+export const TRACKED_SCAN_MAX = 64;
 
 export class GuideTable {
   /** The entries: (start of the slot's range, slot) pairs, then (total, −1). */
@@ -113,7 +131,9 @@ export class GuideTable {
 
   /**
    * From the next build on, writes each slot's range start to records[RECORD · slot] (again
-   * after the records were reallocated; invalidates the table).
+   * after the records were reallocated; invalidates the table), and the total after the last
+   * slot: the records hold capacity + 1 of them, the last a sentinel that ends findTracked's
+   * scans.
    */
   trackStarts(records: Float64Array): void {
     this.#records = records;
@@ -184,6 +204,33 @@ export class GuideTable {
   }
 
   /**
+   * findSlot of a table with trackStarts() (the find such a table is built for): a bucket that
+   * `words` does not answer is scanned in the records (slot by slot from the one the bucket
+   * names: the next slot's start, at or before r, moves on) instead of through `cum`; the same
+   * slot, or −1 as findSlot.
+   */
+  findTracked(r: number): number {
+    const f = this.#f, words = this.words, st = this.#st, t = this.#t;
+    const b = (r * f[0]!) | 0, i = b << st, x = words[i]!;
+    const s = (x << t >> t) + (r - b * f[1]! < words[i + st]! >>> this.#u ? 0 : 1);
+    return s >= 0 ? s : this.#scanRecords(r, s);
+  }
+
+  // findTracked for a bucket that `words` does not answer (s = −2 − the bucket's first slot; −1:
+  // the table is stale).
+  #scanRecords(r: number, s: number): number {
+    if (s === -1) return -1;
+    // The sentinel after the last slot (the total) ends the scan, as cum's does.
+    const records = this.#records!;
+    let x = -2 - s;
+    for (let steps = TRACKED_SCAN_MAX; records[RECORD * (x + 1)]! <= r;) {
+      x++;
+      if (--steps === 0) return -1;
+    }
+    return x;
+  }
+
+  /**
    * The entry whose range contains r (0 ≤ r < total): its start is cum[2e], its slot
    * cum[2e + 1], its weight cum[2e + 2] − cum[2e]. −1 as findSlot.
    */
@@ -207,13 +254,14 @@ export class GuideTable {
     while (this.first === STALE_FIRST) this.#step(val, capacity);
   }
 
-  // Chooses the bucket width (a power of two, so that there are at most 2·live buckets) and the
-  // layout, and makes room. Packed when a slot or −3 − entry (S bits, two's complement) and an
+  // Chooses the bucket width (a power of two, so that there are at most 2·live buckets, and with
+  // trackStarts() at most TRACKED_BUCKETS_MAX) and the layout, and makes room. Packed when a slot or −3 − entry (S bits, two's complement) and an
   // offset below the width with room for the no-boundary mark fit in 32 bits: weights of
   // a few thousand at most (RFC 5356's weight in practice); else pairs (spare capacities).
   #start(live: number, total: number, capacity: number): void {
     let w = 1, k = 0;
-    while (total > 2 * live * w) {
+    const most = this.#records === undefined ? Infinity : TRACKED_BUCKETS_MAX;
+    while (total > 2 * live * w || total > most * w) {
       w *= 2;
       k++;
     }
@@ -260,11 +308,12 @@ export class GuideTable {
         let a = cum[2 * at + 1]!, off = NO_BOUND;
         if (at + 1 !== e) {
           // One boundary, at offset cum[2(at + 1)] − lo (0 < off < w ≤ 2^31), to slot a + 1.
-          // Else the bucket's first entry, encoded below −2 (with offset 0, findSlot's s is
-          // −2 − at: the scan starts there without reading `first`).
+          // Else the bucket's first entry (with trackStarts(): its slot, for findTracked's scan
+          // of the records), encoded below −2 (with offset 0, findSlot's s is −2 − at: the scan
+          // starts there without reading `first`).
           const one = at + 2 === e && cum[2 * at + 3] === a + 1;
           off = one ? cum[2 * at + 2]! - lo : 0;
-          if (!one) a = -3 - at;
+          if (!one) a = records === undefined ? -3 - at : -3 - a;
         }
         if (bits === 0) {
           words[2 * b] = a;
@@ -276,10 +325,10 @@ export class GuideTable {
         b++;
       } else if (s < capacity) {
         const v = val[s]!;
+        if (records !== undefined) records[RECORD * s] = c;
         if (v !== 0) {
           cum[2 * e] = c;
           cum[2 * e + 1] = s;
-          if (records !== undefined) records[RECORD * s] = c;
           e++;
           c += v;
         }
@@ -287,6 +336,7 @@ export class GuideTable {
       } else {
         cum[2 * e] = c;
         cum[2 * e + 1] = -1;
+        if (records !== undefined) records[RECORD * capacity] = c;
         f[0] = 1 / w;
         this.words = words;
         this.#st = bits === 0 ? 1 : 0;

@@ -8,7 +8,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SeededRng } from "../rng.ts";
 import { drawIndex } from "./_draw.ts";
-import { GUIDE_QUIET_MIN, GUIDE_QUIET_SHIFT, GUIDE_SCAN_MAX, GuideTable } from "./_guide_table.ts";
+import {
+  GUIDE_QUIET_MIN,
+  GUIDE_QUIET_SHIFT,
+  GUIDE_SCAN_MAX,
+  GuideTable,
+  RECORD,
+  TRACKED_BUCKETS_MAX,
+} from "./_guide_table.ts";
 import { SumTreeEngine } from "./_sum_tree_engine.ts";
 import { formulaOf } from "./_formula.ts";
 import {
@@ -145,6 +152,84 @@ test("GuideTable.findSlot() is exact on both sides of the packed layout's limit 
       }
     }
   }
+});
+
+/**
+ * Checks findTracked of a table built with trackStarts() against the reference,
+ * and the starts it wrote into the records; returns the share of draws findTracked answered.
+ */
+function checkTracked(val: Float64Array, seed: number): number {
+  const g = new GuideTable(), records = new Float64Array(RECORD * (val.length + 1)).fill(-7);
+  g.trackStarts(records);
+  g.build(val, val.length, val.length, sum(val));
+  assert.ok(g.ready);
+  const total = sum(val), rng = new SeededRng(seed), draws: number[] = [0, total - 1];
+  let c = 0;
+  for (let s = 0; s < val.length; s++) {
+    // Every slot's start, a free slot's being that of the next range.
+    assert.equal(records[RECORD * s], c, `start of slot ${s}`);
+    if (val[s]! === 0) continue;
+    draws.push(c, c + val[s]! - 1);
+    if (c > 0) draws.push(c - 1);
+    c += val[s]!;
+  }
+  assert.equal(records[RECORD * val.length], total, "the sentinel after the last slot");
+  for (let i = 0; i < 2000; i++) draws.push(drawIndex(rng, total));
+  const slots = referenceAll(val, draws);
+  let answered = 0;
+  for (const r of draws) {
+    const want = slots.get(r)!, got = g.findTracked(r);
+    if (got < 0) {
+      // Only a long scan (more than TRACKED_SCAN_MAX slots) may give up.
+      assert.equal(got, -1, `draw ${r}`);
+      continue;
+    }
+    answered++;
+    assert.equal(got, want, `draw ${r}`);
+  }
+  g.invalidate();
+  assert.equal(g.findTracked(draws[2]!), -1, "a stale table answers nothing");
+  return answered / draws.length;
+}
+
+test("GuideTable.findTracked() finds the reference slot by the records, across free slots and long runs of them", () => {
+  for (const [n, seed] of [[1, 21], [7, 22], [100, 23], [1000, 24], [LARGE + 5, 25]]) {
+    const val = weights(n!, seed!);
+    if (sum(val) === 0) val[0] = 3;
+    const share = checkTracked(val, seed! + 100);
+    assert.ok(share > 0.97, `n = ${n}: only ${share} of the draws answered`);
+  }
+  // Small weights (buckets that several ranges cross), a gap of 300 free slots, free slots at
+  // both ends, and weights near 2^31 (buckets 2^30 wide).
+  const rng = new SeededRng(26), small = new Float64Array(LARGE + 700);
+  for (let s = 0; s < small.length; s++) small[s] = drawIndex(rng, 5);
+  assert.ok(checkTracked(small, 27) > 0.97);
+  const gap = new Float64Array(LARGE + 700);
+  for (let s = 0; s < gap.length; s++) gap[s] = 1 + drawIndex(rng, 40);
+  gap.fill(0, 1000, 1300).fill(0, 0, 5).fill(0, gap.length - 9);
+  assert.ok(checkTracked(gap, 28) > 0.97);
+  const big = new Float64Array(LARGE);
+  for (let s = 0; s < big.length; s++) big[s] = 2 ** 31 + drawIndex(rng, 2 ** 31);
+  assert.ok(checkTracked(big, 29) > 0.97);
+  // Beyond TRACKED_BUCKETS_MAX buckets' worth of PEs: a bucket spans several ranges.
+  const many = weights(6 * TRACKED_BUCKETS_MAX, 31);
+  const share = checkTracked(many, 32);
+  assert.ok(share > 0.97, `only ${share} of the draws answered`);
+  const capped = new GuideTable();
+  capped.trackStarts(new Float64Array(RECORD * (many.length + 1)));
+  capped.build(many, many.length, many.length, sum(many));
+  // At most two words per bucket (pairs; packed: one).
+  assert.ok(capped.words.length <= 2 * TRACKED_BUCKETS_MAX, `${capped.words.length} words`);
+  // One huge weight after many weight-1 slots: the scan gives up rather than walk them all.
+  const skew = new Float64Array(5000).fill(1);
+  skew[4999] = 0xffffffff;
+  checkTracked(skew, 30);
+  const g = new GuideTable();
+  g.trackStarts(new Float64Array(RECORD * (skew.length + 1)));
+  g.build(skew, skew.length, skew.length, sum(skew));
+  assert.equal(g.findTracked(4998), -1);
+  assert.equal(g.findTracked(0), 0);
+  assert.equal(g.findTracked(sum(skew) - 1), 4999);
 });
 
 test("GuideTable.findSlot() gives up (−1) on a long scan instead of walking O(N) ranges", () => {

@@ -57,7 +57,9 @@
 // accept it if the draw fell within the first w(s) of its range of bound(s) (r − start(s) < w(s),
 // what the descent leaves of r, or r minus the start from the guide table): given s, that
 // position is uniform over the range, so the probability is exactly w / bound, with no further
-// random number; a rejected proposal is drawn again.
+// random number; a rejected proposal is drawn again. The guide table finds the proposal with
+// findTracked: a bucket that several ranges cross is scanned in these records, from the slot the
+// bucket names, so the draw reads the table's line and the record's (wave 12).
 // Accepted slots are distributed exactly as the weights (each step of a k-selection as the
 // weights of what remains). The bounds are tightened (val = the weights of the slots used since,
 // kept in a list) when the weight lost by uses since the last tightening (`lag`, summed at each
@@ -227,7 +229,8 @@ export class SumTreeEngine {
       const dirty = new Int32Array(capacity);
       dirty.set(this.#dirty.subarray(0, this.#dirtyCount));
       this.#dirty = dirty;
-      const rec = new Float64Array(RECORD * capacity);
+      // (One record more: the guide table's sentinel.)
+      const rec = new Float64Array(RECORD * (this.val.length + 1));
       rec.set(this.#rec);
       this.#rec = rec;
       this.#guide.trackStarts(rec);
@@ -387,7 +390,7 @@ export class SumTreeEngine {
     let s: number, w: number;
     for (let rejected = 0;;) {
       const r = drawIndex(rng, total);
-      s = guide.findSlot(r);
+      s = guide.findTracked(r);
       // Where in its range r fell: from the start the table's build recorded, else what the
       // descent left.
       let pos: number;
@@ -536,7 +539,7 @@ export class SumTreeEngine {
         if (r >= hs[i]!) r += hw[i]!;
         else break;
       }
-      let s = guide.findSlot(r), start: number;
+      let s = guide.findTracked(r), start: number;
       if (s >= 0) start = rec[RECORD * s]!;
       else {
         s = this.#miss(r);
@@ -658,7 +661,7 @@ export class SumTreeEngine {
   // The records and the dirty list of a degradation policy, from val and the load degradations.
   #allocateRecords(): number {
     const val = this.val, ld = this.#ld, capacity = val.length;
-    const rec = new Float64Array(RECORD * capacity);
+    const rec = new Float64Array(RECORD * (capacity + 1)); // the last: the guide's sentinel
     for (let s = 0; s < capacity; s++) {
       const w = val[s]!;
       if (w === 0) continue;
