@@ -15,14 +15,14 @@
 // weight 0 in between), hold a = −3 − first[b] (and off = 0): the draw steps forward through
 // `cum` from that entry while the next entry starts at or before r (fewer than one step on
 // average: at most n entries start in 2n buckets), with no read of `first`. The pair is packed
-// into one 32-bit word (a in the low S bits, two's complement, off in the high 32 − S) when
-// both fit: S bits hold every slot and −3 − entry, and the width's log2 is below 32 − S
-// (weights of up to a few thousand, as RFC 5356's weight in practice); else it takes two words
-// (spare capacities near 2^32: buckets up to 2^31 wide). So a draw touches one cache line of
-// `words` (in the bench workload at N = 100000: 92 % of the buckets, 92 % of the draws, against
-// the 53 % whose bucket lies within one range), else one or two of `cum`, where the tree's
-// descent at N = 100000 reads six levels, two of them far bigger than L2. Packed, `words` at N
-// = 100000 is 630 KB, which with the selection counters and the entries fits L2 (2 MiB) where
+// into one 32-bit word (a in the low S bits, two's complement, off in the high 32 − S) when both
+// fit: S bits hold every slot and −3 − entry, and the width's log2 is below 32 − S (weights of up
+// to a few thousand, as RFC 5356's weight in practice); else it takes two words (spare capacities
+// near 2^32: buckets up to 2^31 wide, wider in a tracked table's capped build). So a draw touches
+// one cache line of `words` (in the bench workload at N = 100000: 92 % of the buckets, 92 % of the
+// draws, against the 53 % whose bucket lies within one range), else one or two of `cum`, where the
+// tree's descent at N = 100000 reads six levels, two of them far bigger than L2. Packed, `words`
+// at N = 100000 is 630 KB, which with the selection counters and the entries fits L2 (2 MiB) where
 // the 1.26 MB of pairs did not (k = 1 there 1.2–1.6× faster, wave 12). Memory: 8 bytes per
 // bucket packed (12 with pairs) and 16 per entry, at most 32 (40) bytes per live PE, allocated
 // at the first rebuild (a pool that is never selected from has none).
@@ -51,7 +51,10 @@ const EMPTY_F64 = new Float64Array(0);
 /** `first` and `words` of a stale table (pair layout): every find returns −1 (see findSlot). */
 const STALE_FIRST = Int32Array.of(-1);
 const STALE_WORDS = Int32Array.of(-2, 0);
-/** The offset of a pair-layout bucket that no boundary crosses: above every offset (< 2^31). */
+/**
+ * The offset of a pair-layout bucket that no boundary crosses: above every offset (an offset is
+ * at most the weight of the range before the boundary, below 2^32, and below the width).
+ */
 const NO_BOUND = 0xffffffff;
 
 /**
@@ -84,7 +87,7 @@ export const GUIDE_SCAN_MAX = 16;
  */
 export const TRACKED_BUCKETS_MAX = 32768;
 
-/** A scan through the records (findTracked) gives up after this many steps. */
+/** A scan through the records (findTracked) gives up at this many steps (fewer succeed). */
 export const TRACKED_SCAN_MAX = 64;
 
 export class GuideTable {
@@ -109,7 +112,10 @@ export class GuideTable {
   #st = 1;
   #t = 0;
   #u = 0;
-  /** With trackStarts(): records[RECORD · slot] is set to the start of the slot's range. */
+  /**
+   * With trackStarts(): records[RECORD · slot] is set to the start of the slot's range (a slot of
+   * weight 0: the next range's), records[RECORD · capacity] to the total (the scans' sentinel).
+   */
   #records: Float64Array | undefined = undefined;
   /** [1 / bucket width (0 while stale), bucket width, running sum of a build]. */
   readonly #f = new Float64Array(3);
@@ -176,7 +182,8 @@ export class GuideTable {
 
   /**
    * The slot whose range contains r (0 ≤ r < total); −1 while the table is stale or when the
-   * scan is too long (the tree answers then).
+   * scan is too long (the tree answers then). A table with trackStarts() is built for
+   * findTracked, whose scan this one then takes too.
    */
   findSlot(r: number): number {
     // r / width < 2^30 buckets: | 0 is ⌊ ⌋ here; b · width and the offset are exact. Kept
@@ -195,6 +202,8 @@ export class GuideTable {
   // `first` is 630 KB beyond L2 next to the other tables: wave 12).
   #scanSlot(r: number, s: number): number {
     if (s === -1) return -1;
+    // A tracked table's scan buckets name a slot, not an entry.
+    if (this.#records !== undefined) return this.#scanRecords(r, s);
     let e = -2 - s;
     const cum = this.cum, stop = e + GUIDE_SCAN_MAX;
     while (cum[2 * e + 2]! <= r) {
@@ -255,9 +264,10 @@ export class GuideTable {
   }
 
   // Chooses the bucket width (a power of two, so that there are at most 2·live buckets, and with
-  // trackStarts() at most TRACKED_BUCKETS_MAX) and the layout, and makes room. Packed when a slot or −3 − entry (S bits, two's complement) and an
-  // offset below the width with room for the no-boundary mark fit in 32 bits: weights of
-  // a few thousand at most (RFC 5356's weight in practice); else pairs (spare capacities).
+  // trackStarts() at most TRACKED_BUCKETS_MAX) and the layout, and makes room. Packed when a slot
+  // or −3 − entry / slot (S bits, two's complement) and an offset below the width with room for
+  // the no-boundary mark fit in 32 bits: weights of a few thousand at most (RFC 5356's weight in
+  // practice); else pairs (spare capacities).
   #start(live: number, total: number, capacity: number): void {
     let w = 1, k = 0;
     const most = this.#records === undefined ? Infinity : TRACKED_BUCKETS_MAX;
@@ -307,7 +317,8 @@ export class GuideTable {
         first[b] = at;
         let a = cum[2 * at + 1]!, off = NO_BOUND;
         if (at + 1 !== e) {
-          // One boundary, at offset cum[2(at + 1)] − lo (0 < off < w ≤ 2^31), to slot a + 1.
+          // One boundary, at offset cum[2(at + 1)] − lo (0 < off < w, off ≤ slot a's weight <
+          // 2^32; w ≤ 2^31 except in a tracked table's capped build), to slot a + 1.
           // Else the bucket's first entry (with trackStarts(): its slot, for findTracked's scan
           // of the records), encoded below −2 (with offset 0, findSlot's s is −2 − at: the scan
           // starts there without reading `first`).

@@ -128,8 +128,10 @@ test("GuideTable.findSlot() is exact on both sides of the packed layout's limit 
   // slot in S bits and the offset above it while log2(width) + S < 32, pairs beyond: every
   // magnitude checks every boundary, its neighbours and the bucket edges of one of them.
   // Weights of 1 among them (the last two slots too) make buckets that `cum` answers, whose
-  // codes −3 − entry reach the most negative S-bit value where the capacity is a power of two.
-  for (const n of [5, 8, 40, 64, 300]) {
+  // codes −3 − entry go down to −(capacity + 1): capacities just below and at powers of two
+  // put that next to the most negative S-bit value. Small weights must get the packed layout
+  // (one word per bucket).
+  for (const n of [5, 7, 8, 14, 29, 40, 62, 64, 125, 300]) {
     for (let m = 0; m < 32; m++) {
       const rng = new SeededRng(1000 * n + m), val = new Float64Array(n);
       for (let s = 0; s < n; s++) {
@@ -141,8 +143,15 @@ test("GuideTable.findSlot() is exact on both sides of the packed layout's limit 
       g.build(val, val.length, val.length, total);
       assert.ok(checkTable(g, val, m) > 0.9, `n = ${n}, weights ~2^${m}`);
       // The first and last draw of every bucket (the width as the table chooses it).
-      let w = 1;
-      while (total > 2 * n * w) w *= 2;
+      let w = 1, log = 0, bits = 2;
+      while (total > 2 * n * w) {
+        w *= 2;
+        log++;
+      }
+      while (2 ** (bits - 1) < n + 3) bits++;
+      const buckets = Math.ceil(total / w), packed = log + bits < 32;
+      assert.equal(g.words.length, packed ? buckets : 2 * buckets, `n = ${n}, 2^${m}: layout`);
+      if (m <= 12) assert.ok(packed, `n = ${n}, 2^${m}: small weights pack`);
       const edges: number[] = [];
       for (let lo = 0; lo < total; lo += w) edges.push(lo, Math.min(lo + w, total) - 1);
       const want = referenceAll(val, edges);
@@ -230,6 +239,22 @@ test("GuideTable.findTracked() finds the reference slot by the records, across f
   assert.equal(g.findTracked(4998), -1);
   assert.equal(g.findTracked(0), 0);
   assert.equal(g.findTracked(sum(skew) - 1), 4999);
+});
+
+test("GuideTable.findSlot() of a table with trackStarts() scans the records (its buckets name slots)", () => {
+  // Slots 10–13 of weight 1 share bucket 0 with slot 14's start: a scan bucket, whose code is
+  // a slot here, not an entry (read as an entry it gave slot 0, of weight 0).
+  const val = new Float64Array(16);
+  val.fill(1, 10, 14);
+  val[14] = 100;
+  const g = new GuideTable();
+  g.trackStarts(new Float64Array(RECORD * (val.length + 1)));
+  g.build(val, val.length, val.length, sum(val));
+  const want = referenceAll(val, [...Array(sum(val)).keys()]);
+  for (let r = 0; r < sum(val); r++) {
+    assert.equal(g.findSlot(r), want.get(r), `findSlot(${r})`);
+    assert.equal(g.findTracked(r), want.get(r), `findTracked(${r})`);
+  }
 });
 
 test("GuideTable.findSlot() gives up (−1) on a long scan instead of walking O(N) ranges", () => {

@@ -21,18 +21,20 @@
 // there). Updating a weight adds the difference to the entries after it in its
 // group on every level (at most 7 per level) and to the total.
 //
-// Drawing k distinct slots (1 < k ≤ STEP_OVER_MAX) does not touch the tree: each draw runs over
-// all the weights, as for k = 1, and a slot drawn before in the same selection is drawn again
-// (rejection: given that the slot is new, it is distributed exactly as the weights of the slots
-// not yet drawn, so the selection is exactly the reference procedure's in distribution). After
-// DUPLICATE_MAX such duplicates in one selection (a few PEs hold most of the weight) its rest
-// steps over the drawn ranges: after j draws, a draw r in 0 … total − (their weights) − 1 is
-// mapped back onto the full range by stepping over the ranges of the slots already drawn (in
-// ascending order of their start, add the weight of each range that starts at or before r),
-// which gives the same slot as the reference procedure (remove each drawn slot, draw again
-// over what remains in ascending slot order). Rejection reads one line of the guide table per
-// draw where stepping over needs the drawn range too (a second, dependent line: wave 12).
-// The degradation policies' selections (below) and k > STEP_OVER_MAX step over from the start.
+// Drawing k distinct slots (1 < k ≤ STEP_OVER_MAX) needs no descent while the guide table is ready
+// (a draw it does not answer descends the tree, and the step-over below reads prefixes from it):
+// each draw runs over all the weights, as for k = 1, and a slot drawn before in the same selection
+// is drawn again (rejection: given that the slot is new, it is distributed exactly as the weights
+// of the slots not yet drawn, so the selection is exactly the reference procedure's in
+// distribution). After DUPLICATE_MAX such duplicates in one selection (a few PEs hold most of the
+// weight) its rest steps over the drawn ranges: after j draws, a draw r in 0 … total − (their
+// weights) − 1 is mapped back onto the full range by stepping over the ranges of the slots already
+// drawn (in ascending order of their start, add the weight of each range that starts at or before
+// r), which gives the same slot as the reference procedure (remove each drawn slot, draw again over
+// what remains in ascending slot order). Rejection reads one line of the guide table per draw where
+// stepping over needs the drawn range too (a second, dependent line: wave 12). The degradation
+// policies' selections (below) step over from the start; k > STEP_OVER_MAX takes each drawn slot
+// out of the tree for the rest of the call (#selectMany).
 //
 // Next to the tree, a guide table (_guide_table.ts) finds the same slot for the same r in
 // expected O(1) with one or two cache lines; it is rebuilt lazily after the weights have stayed
@@ -45,13 +47,13 @@
 // about as much again in the rebuild, instead of an update of every level; changes between
 // descents (a registrar's normal mix) keep the levels current.
 //
-// Degradation policies (RLUD, RPLUD: USE_DEGRADE) change a weight on every use, and only ever
-// lower it between re-registrations (the counter grows, the weight is a spare capacity minus the
-// counter, at least 1). For them val holds an UPPER BOUND of each weight, not the weight: a use
-// lowers the weight (kept in a 32-byte record per slot with the range start, the load degradation
-// and the bound, so that a draw reads one record besides the counter; records and a list of the
-// slots used are allocated at a pool's first selection, 36 bytes per slot) and leaves val, the
-// tree and the guide table alone, so the table stays valid and a call costs O(1) expected. A draw is then exact
+// Degradation policies (RLUD, RPLUD: USE_DEGRADE) change a weight on every use, and only ever lower
+// it between re-registrations (the counter grows, the weight is a spare capacity minus the counter,
+// at least 1). For them val holds an UPPER BOUND of each weight, not the weight: a use lowers the
+// weight (kept in a 32-byte record per slot with the range start, the load degradation and the
+// bound, so that a draw reads one record besides the counter; records and a list of the slots used
+// are allocated at a pool's first selection, 36 bytes per slot) and leaves val, the tree and the
+// guide table alone, so the table stays valid and a call costs O(1) expected. A draw is then exact
 // rejection sampling: propose a slot s by the same mapping as always over the bounds (drawIndex
 // over their total, ranges in ascending slot order, k distinct by stepping over the drawn ones),
 // accept it if the draw fell within the first w(s) of its range of bound(s) (r − start(s) < w(s),
