@@ -468,19 +468,7 @@ export class SumTreeEngine {
       heldWeight = new Float64Array(2 * want);
     }
     const hs = heldStart, hw = heldWeight;
-    // The drawn slots' ranges, sorted by start.
-    for (let j = 0; j < count; j++) {
-      const s = out[j]!, start = this.#prefix(s), w = val[s]!;
-      total -= w;
-      let i = j;
-      while (i > 0 && hs[i - 1]! > start) {
-        hs[i] = hs[i - 1]!;
-        hw[i] = hw[i - 1]!;
-        i--;
-      }
-      hs[i] = start;
-      hw[i] = w;
-    }
+    total = this.#holdDrawn(out, count, total);
     while (total > 0) {
       let r = drawIndex(rng, total);
       // Step over the ranges drawn before (kept sorted by start).
@@ -583,7 +571,13 @@ export class SumTreeEngine {
   // ranges of the `count` slots drawn so far (out[0 … count − 1]) over the new bounds, sorted
   // by start; returns the total of the bounds of the slots not drawn.
   #tightenHeld(out: Int32Array, count: number): number {
-    let total = this.#tighten();
+    return this.#holdDrawn(out, count, this.#tighten());
+  }
+
+  // The ranges of the `count` slots drawn so far (out[0 … count − 1]) into heldStart /
+  // heldWeight (room for them made by the caller), sorted by start; returns `total` minus their
+  // weights. (The cold paths' form: the draw loops keep their insertion inline, wave 11.)
+  #holdDrawn(out: Int32Array, count: number, total: number): number {
     const val = this.val, hs = heldStart, hw = heldWeight;
     for (let j = 0; j < count; j++) {
       const s = out[j]!, start = this.#prefix(s), w = val[s]!;
