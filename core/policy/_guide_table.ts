@@ -40,7 +40,7 @@
 // per-slot records, at records[RECORD · slot] (in the engine's memory, next to what the test
 // reads with it; a slot of weight 0 gets the start of the next range, and a sentinel record after
 // the last slot the total), and a bucket that `words` does not answer holds −3 − a (a: the slot of
-// the range that contains the bucket's first draw, not its entry), so that findTracked steps
+// the range that contains the bucket's first draw, not its entry), so that findSlot steps
 // through the records from slot a, which the caller reads next anyway, instead of through `cum`.
 // Such a table has at most TRACKED_BUCKETS_MAX buckets: from 16384 PEs on, a bucket spans a few
 // ranges and most draws scan a few adjacent records, but `words` (at most 256 KB) stays in L2, so
@@ -87,7 +87,7 @@ export const GUIDE_SCAN_MAX = 16;
  */
 export const TRACKED_BUCKETS_MAX = 32768;
 
-/** A scan through the records (findTracked) gives up at this many steps (fewer succeed). */
+/** A scan through a tracked table's records (findSlot) gives up at this many steps (fewer succeed). */
 export const TRACKED_SCAN_MAX = 64;
 
 export class GuideTable {
@@ -138,7 +138,7 @@ export class GuideTable {
   /**
    * From the next build on, writes each slot's range start to records[RECORD · slot] (again
    * after the records were reallocated; invalidates the table), and the total after the last
-   * slot: the records hold capacity + 1 of them, the last a sentinel that ends findTracked's
+   * slot: the records hold capacity + 1 of them, the last a sentinel that ends findSlot's
    * scans.
    */
   trackStarts(records: Float64Array): void {
@@ -182,8 +182,9 @@ export class GuideTable {
 
   /**
    * The slot whose range contains r (0 ≤ r < total); −1 while the table is stale or when the
-   * scan is too long (the tree answers then). A table with trackStarts() is built for
-   * findTracked, whose scan this one then takes too.
+   * scan is too long (the tree answers then). With trackStarts(), a bucket that `words` does not
+   * answer is scanned in the records (slot by slot from the one the bucket names) instead of
+   * through `cum`.
    */
   findSlot(r: number): number {
     // r / width < 2^30 buckets: | 0 is ⌊ ⌋ here; b · width and the offset are exact. Kept
@@ -212,23 +213,9 @@ export class GuideTable {
     return cum[2 * e + 1]! | 0;
   }
 
-  /**
-   * findSlot of a table with trackStarts() (the find such a table is built for): a bucket that
-   * `words` does not answer is scanned in the records (slot by slot from the one the bucket
-   * names: the next slot's start, at or before r, moves on) instead of through `cum`; the same
-   * slot, or −1 as findSlot.
-   */
-  findTracked(r: number): number {
-    const f = this.#f, words = this.words, st = this.#st, t = this.#t;
-    const b = (r * f[0]!) | 0, i = b << st, x = words[i]!;
-    const s = (x << t >> t) + (r - b * f[1]! < words[i + st]! >>> this.#u ? 0 : 1);
-    return s >= 0 ? s : this.#scanRecords(r, s);
-  }
-
-  // findTracked for a bucket that `words` does not answer (s = −2 − the bucket's first slot; −1:
-  // the table is stale).
+  // #scanSlot of a table with trackStarts() (s = −2 − the bucket's first slot, s ≤ −2): the next
+  // slot's start, at or before r, moves on.
   #scanRecords(r: number, s: number): number {
-    if (s === -1) return -1;
     // The sentinel after the last slot (the total) ends the scan, as cum's does.
     const records = this.#records!;
     let x = -2 - s;
@@ -319,7 +306,7 @@ export class GuideTable {
         if (at + 1 !== e) {
           // One boundary, at offset cum[2(at + 1)] − lo (0 < off < w, off ≤ slot a's weight <
           // 2^32; w ≤ 2^31 except in a tracked table's capped build), to slot a + 1.
-          // Else the bucket's first entry (with trackStarts(): its slot, for findTracked's scan
+          // Else the bucket's first entry (with trackStarts(): its slot, for findSlot's scan
           // of the records), encoded below −2 (with offset 0, findSlot's s is −2 − at: the scan
           // starts there without reading `first`).
           const one = at + 2 === e && cum[2 * at + 3] === a + 1;

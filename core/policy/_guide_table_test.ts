@@ -164,8 +164,8 @@ test("GuideTable.findSlot() is exact on both sides of the packed layout's limit 
 });
 
 /**
- * Checks findTracked of a table built with trackStarts() against the reference,
- * and the starts it wrote into the records; returns the share of draws findTracked answered.
+ * Checks findSlot of a table built with trackStarts() against the reference,
+ * and the starts it wrote into the records; returns the share of draws findSlot answered.
  */
 function checkTracked(val: Float64Array, seed: number): number {
   const g = new GuideTable(), records = new Float64Array(RECORD * (val.length + 1)).fill(-7);
@@ -187,7 +187,7 @@ function checkTracked(val: Float64Array, seed: number): number {
   const slots = referenceAll(val, draws);
   let answered = 0;
   for (const r of draws) {
-    const want = slots.get(r)!, got = g.findTracked(r);
+    const want = slots.get(r)!, got = g.findSlot(r);
     if (got < 0) {
       // Only a long scan (more than TRACKED_SCAN_MAX slots) may give up.
       assert.equal(got, -1, `draw ${r}`);
@@ -197,11 +197,11 @@ function checkTracked(val: Float64Array, seed: number): number {
     assert.equal(got, want, `draw ${r}`);
   }
   g.invalidate();
-  assert.equal(g.findTracked(draws[2]!), -1, "a stale table answers nothing");
+  assert.equal(g.findSlot(draws[2]!), -1, "a stale table answers nothing");
   return answered / draws.length;
 }
 
-test("GuideTable.findTracked() finds the reference slot by the records, across free slots and long runs of them", () => {
+test("GuideTable.findSlot() of a table with trackStarts() finds the reference slot by the records, across free slots and long runs of them", () => {
   for (const [n, seed] of [[1, 21], [7, 22], [100, 23], [1000, 24], [LARGE + 5, 25]]) {
     const val = weights(n!, seed!);
     if (sum(val) === 0) val[0] = 3;
@@ -236,9 +236,9 @@ test("GuideTable.findTracked() finds the reference slot by the records, across f
   const g = new GuideTable();
   g.trackStarts(new Float64Array(RECORD * (skew.length + 1)));
   g.build(skew, skew.length, skew.length, sum(skew));
-  assert.equal(g.findTracked(4998), -1);
-  assert.equal(g.findTracked(0), 0);
-  assert.equal(g.findTracked(sum(skew) - 1), 4999);
+  assert.equal(g.findSlot(4998), -1);
+  assert.equal(g.findSlot(0), 0);
+  assert.equal(g.findSlot(sum(skew) - 1), 4999);
 });
 
 test("GuideTable.findSlot() of a table with trackStarts() scans the records (its buckets name slots)", () => {
@@ -253,7 +253,6 @@ test("GuideTable.findSlot() of a table with trackStarts() scans the records (its
   const want = referenceAll(val, [...Array(sum(val)).keys()]);
   for (let r = 0; r < sum(val); r++) {
     assert.equal(g.findSlot(r), want.get(r), `findSlot(${r})`);
-    assert.equal(g.findTracked(r), want.get(r), `findTracked(${r})`);
   }
 });
 

@@ -60,7 +60,7 @@
 // what the descent leaves of r, or r minus the start from the guide table): given s, that
 // position is uniform over the range, so the probability is exactly w / bound, with no further
 // random number; a rejected proposal is drawn again. The guide table finds the proposal with
-// findTracked: a bucket that several ranges cross is scanned in these records, from the slot the
+// findSlot: a bucket that several ranges cross is scanned in these records, from the slot the
 // bucket names, so the draw reads the table's line and the record's (wave 12).
 // Accepted slots are distributed exactly as the weights (each step of a k-selection as the
 // weights of what remains). The bounds are tightened (val = the weights of the slots used since,
@@ -392,7 +392,7 @@ export class SumTreeEngine {
     let s: number, w: number;
     for (let rejected = 0;;) {
       const r = drawIndex(rng, total);
-      s = guide.findTracked(r);
+      s = guide.findSlot(r);
       // Where in its range r fell: from the start the table's build recorded, else what the
       // descent left.
       let pos: number;
@@ -529,7 +529,7 @@ export class SumTreeEngine {
         if (r >= hs[i]!) r += hw[i]!;
         else break;
       }
-      let s = guide.findTracked(r), start: number;
+      let s = guide.findSlot(r), start: number;
       if (s >= 0) start = rec[RECORD * s]!;
       else {
         s = this.#miss(r);
