@@ -493,7 +493,7 @@ export class SumTreeEngine {
       }
       total -= w;
       // Insert the range sorted by start (inline here, in the other select path and in
-      // #tightenHeld: one shared function measured 0.91–0.98 paired on this path, wave 11).
+      // #holdDrawn: one shared function measured 0.91–0.98 paired on this path, wave 11).
       let i = count - 1;
       while (i > 0 && hs[i - 1]! > start) {
         hs[i] = hs[i - 1]!;
@@ -550,7 +550,7 @@ export class SumTreeEngine {
       total -= w;
       if (total <= 0) break;
       // Insert the range sorted by start (inline here, in the other select path and in
-      // #tightenHeld: one shared function measured 0.91–0.98 paired on this path, wave 11).
+      // #holdDrawn: one shared function measured 0.91–0.98 paired on this path, wave 11).
       let i = count - 1;
       while (i > 0 && hs[i - 1]! > start) {
         hs[i] = hs[i - 1]!;
