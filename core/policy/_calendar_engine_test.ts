@@ -327,3 +327,67 @@ for (const policy of [leastUsedDegradationDpf, priorityLeastUsedDegradationDpf])
     });
   });
 }
+
+// The counts a selection changes (selection count, degradation counter) read right after it,
+// and a re-registration of the PE just used with unchanged values (which resets its counter, as
+// RSPLIB does): an engine that kept those counts elsewhere and wrote them to the pool's arrays
+// later (bench/HISTORY.md wave 13) must hand out the current values to every reader.
+for (const policy of FAMILY) {
+  test(`${policy.name}: counts read right after selections and a reset of the PE just used match the heap engine`, () => {
+    withCalendarFrom(calendarThreshold.min, () => countsRightAfter(policy));
+  });
+}
+
+function countsRightAfter(policy: PoolPolicy): void {
+  {
+    const reference = hookCopy(policy);
+    for (let seed = 1; seed <= 3; seed++) {
+      const rng = new SeededRng(seed * 7727 + policy.type);
+      const a = new SelectionPool(policy), b = new SelectionPool(reference);
+      const ra = new SeededRng(1), rb = new SeededRng(1);
+      const params: PolicyParameter[] = [];
+      // Above the threshold: the calendar engine serves `a` from the first selection.
+      for (let i = 0; i < calendarThreshold.min + 44; i++) {
+        const v = param(policy, rng, seed % 4);
+        assert.equal(a.add(v), i);
+        assert.equal(b.add(v), i);
+        params.push(v);
+      }
+      for (let call = 0; call < 4000; call++) {
+        let got: number[];
+        switch (below(rng, 4)) {
+          case 0:
+            got = [a.selectOne(ra)];
+            assert.deepEqual(got, [b.selectOne(rb)], `seed ${seed} call ${call}`);
+            break;
+          case 1:
+            got = pickInto(a, 1, ra, 0);
+            assert.deepEqual(got, pick(b, 1, rb, 0), `seed ${seed} call ${call}`);
+            break;
+          case 2:
+            got = pickInto(a, 3, ra, 0);
+            assert.deepEqual(got, pick(b, 3, rb, 0), `seed ${seed} call ${call}`);
+            break;
+          default:
+            got = pick(a, 3, ra, 0);
+            assert.deepEqual(got, pick(b, 3, rb, 0), `seed ${seed} call ${call}`);
+        }
+        if (below(rng, 16) === 0) {
+          // At once, the same values again: a change only because the counter is not 0, which
+          // it resets.
+          const s = got[0]!;
+          assert.equal(
+            a.update(s, params[s]!),
+            b.update(s, params[s]!),
+            `seed ${seed} call ${call}`,
+          );
+          assert.equal(a.degradation[s], 0);
+        }
+        for (const s of got) {
+          assert.equal(a.selections[s], b.selections[s], `selections, seed ${seed} call ${call}`);
+          assert.equal(a.degradation[s], b.degradation[s], `counter, seed ${seed} call ${call}`);
+        }
+      }
+    }
+  }
+}
