@@ -266,25 +266,27 @@ export class CalendarEngine {
   /**
    * select() for callers that keep an object per slot: writes `table[slot]` of the selected
    * slots into `out`. The common case (everything filed in the calendar, at most one use) reads
-   * the first `want` PEs in place and writes their objects on the way, without a slot array.
+   * the first `want` PEs in place and writes their objects on the way, without a slot array; a
+   * bucket's last PE is told by the bucket's tail (in the line the head came from), so the walk
+   * goes on to the next bucket without reading that PE's record.
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
     const want = k < this.n ? k : this.n;
     if (this.nPend + this.nLow !== 0 || this.cn < want || want === 0 || maxIncrement > 1) {
       return this.#selectIntoOther(k, table, out, maxIncrement);
     }
-    const nd = this.nd, sel = this.#sel, first = this.#calFirst();
+    const nd = this.nd, sel = this.#sel, ht = this.ht, first = this.#calFirst();
     out[0] = table[first - 1]!;
     sel[first - 1]!++;
-    let id = nd[8 * first + NEXT]!, b = this.cur;
+    let b = this.cur, id = first, tail = ht[HS * b + 1]!;
     for (let c = 1; c < want; c++) {
-      if (id === 0) {
+      if (id === tail) {
         b = this.#nextBucket((b + 1) & this.mask);
-        id = this.ht[HS * b]!;
-      }
+        id = ht[HS * b]!;
+        tail = ht[HS * b + 1]!;
+      } else id = nd[(id << 3) | NEXT]!;
       out[c] = table[id - 1]!;
       sel[id - 1]!++;
-      id = nd[8 * id + NEXT]!;
     }
     if (maxIncrement > 0) this.#useHead(first, first - 1);
     return want;
