@@ -55,7 +55,13 @@
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
-import { KEY_DPF_LOAD_LD_DEG, KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
+import {
+  KEY_DPF_LOAD_DEG,
+  KEY_DPF_LOAD_LD_DEG,
+  KEY_LOAD_DEG,
+  KEY_LOAD_LD_DEG,
+  keyByFormula,
+} from "./_formula.ts";
 import { penalty, rint } from "./_policy_math.ts";
 
 const U32_MAX = 0xffffffff;
@@ -127,7 +133,14 @@ export class CalendarEngine {
   readonly #pool: SelectionPool;
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
-  readonly #additive: boolean;
+  /**
+   * Whether a use raises the key by the load degradation (capped) rather than computing it
+   * again: the additive keys, and the DPF keys as long as no PE filed here has had a distance
+   * penalty (with a penalty term of 0 the DPF key is the additive one). The first PE filed with
+   * a penalty turns it off for good: a use then computes the key with the penalty (`#dpfKey`),
+   * which reads the record's load and the penalty's copy besides, and rounds as RSPLIB does.
+   */
+  #additive: boolean;
   /** Whether a DPF key adds the load degradation (KEY_DPF_LOAD_LD_DEG). */
   readonly #dpfLd: boolean;
   // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows). The
@@ -141,7 +154,8 @@ export class CalendarEngine {
     this.#pool = pool;
     this.#policy = policy;
     this.#keyCode = keyCode;
-    this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG;
+    this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG ||
+      keyCode === KEY_DPF_LOAD_DEG || keyCode === KEY_DPF_LOAD_LD_DEG;
     this.#dpfLd = keyCode === KEY_DPF_LOAD_LD_DEG;
     this.#attach(pool.capacity);
   }
@@ -813,7 +827,9 @@ export class CalendarEngine {
     const pool = this.#pool, s = id - 1, r = 8 * id;
     this.nk[r + LD] = pool.loadDegradation[s]!;
     this.nk[r + LOAD] = pool.load[s]!;
-    this.pen[id] = penalty(pool.distance[s]!, pool.loadDpf[s]!) * U32_MAX;
+    const p = penalty(pool.distance[s]!, pool.loadDpf[s]!) * U32_MAX;
+    this.pen[id] = p;
+    if (p !== 0) this.#additive = false;
   }
 
   #key(slot: number): number {

@@ -66,7 +66,7 @@ function below(rng: SeededRng, n: number): number {
 
 // Policy information in one of several regimes: spread loads, a few distinct loads (ties),
 // zero degradation steps (equal keys rotate), large steps, loads near the cap.
-function param(p: PoolPolicy, rng: SeededRng, regime: number): PolicyParameter {
+function param(p: PoolPolicy, rng: SeededRng, regime: number, penalties = true): PolicyParameter {
   let load: number, loadDegradation: number;
   switch (regime) {
     case 0:
@@ -88,8 +88,8 @@ function param(p: PoolPolicy, rng: SeededRng, regime: number): PolicyParameter {
   return policyParameter(p.type, {
     load,
     loadDegradation,
-    loadDpf: p.fields.includes("loadDpf") ? below(rng, 1 << 24) : 0,
-    distance: p.fields.includes("distance") ? below(rng, 300) : 0,
+    loadDpf: penalties && p.fields.includes("loadDpf") ? below(rng, 1 << 24) : 0,
+    distance: penalties && p.fields.includes("distance") ? below(rng, 300) : 0,
   });
 }
 
@@ -117,7 +117,15 @@ for (const policy of FAMILY) {
   });
 }
 
-function sameAsHeap(policy: PoolPolicy, seeds: number): void {
+// A DPF pool whose PEs have no distance penalty until step `penaltiesFrom`: the calendar engine
+// raises their keys as the additive keys until the first PE with a penalty is filed.
+for (const policy of [leastUsedDegradationDpf, priorityLeastUsedDegradationDpf]) {
+  test(`${policy.name}: a pool without distance penalties, then PEs with them, selects what the heap engine selects`, () => {
+    withCalendarFrom(0, () => sameAsHeap(policy, 8, 1500));
+  });
+}
+
+function sameAsHeap(policy: PoolPolicy, seeds: number, penaltiesFrom = 0): void {
   {
     const reference = hookCopy(policy);
     for (let seed = 1; seed <= seeds; seed++) {
@@ -129,7 +137,8 @@ function sameAsHeap(policy: PoolPolicy, seeds: number): void {
       for (let step = 0; step < 3000; step++) {
         const op = below(rng, 100);
         if (op < 6 || live.length < 2) {
-          const v = param(policy, rng, below(rng, 5) === 0 ? below(rng, 4) : regime);
+          const regimeOf = below(rng, 5) === 0 ? below(rng, 4) : regime;
+          const v = param(policy, rng, regimeOf, step >= penaltiesFrom);
           const s = a.add(v);
           assert.equal(b.add(v), s);
           live.push(s);
@@ -139,7 +148,7 @@ function sameAsHeap(policy: PoolPolicy, seeds: number): void {
           b.remove(s);
         } else if (op < 13) {
           const s = live[below(rng, live.length)]!;
-          const v = param(policy, rng, regime);
+          const v = param(policy, rng, regime, step >= penaltiesFrom);
           assert.equal(a.update(s, v), b.update(s, v));
         } else if (op < 70) {
           const mi = below(rng, 8) === 0 ? below(rng, 4) : 0;
