@@ -42,34 +42,30 @@
 // 32-byte record (node id = slot + 1; 0 is "none", so a link to it can be written without a
 // branch): key (as a u32 through a Uint32Array view of the same memory), next, prev, where (0
 // nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the pending list),
-// copies of the PE's load degradation and load, and its sequence number (a double, through a
+// a copy of the PE's load degradation, and its sequence number (a double, through a
 // Float64Array view; the pool's `seq` array is written from the records when it is read). So a
 // use reads and writes one record instead of the record plus the pool's seq and loadDegradation
-// arrays (and, for the DPF keys, its load, distance and load DPF: their penalty term is copied
-// into `pen` when the PE is filed); what it still touches besides are the pool's degradation
-// counter and selection count (both public, read by a re-registration and the management
-// views). The copies are taken whenever a PE is filed, and every change of its policy
-// information makes it pending first. Per bucket: head, tail, the tail's key. Ties are broken
+// arrays; what it still touches besides are the pool's degradation counter and selection count
+// (both public, read by a re-registration and the management views). The copy is taken whenever
+// a PE is filed, and every change of its policy information makes it pending first. Every key of
+// the family, the DPF ones included, is an integer sum capped at 0xffffffff that a use raises by
+// the load degradation: the DPF keys' penalty term (distance × load DPF, rounded as RSPLIB does)
+// is that integer product up to far less than 1/2 below the cap (_policy_math_test.ts), so a use
+// adds the load degradation to the stored key and never computes a key again. Per bucket: head, tail, the tail's key. Ties are broken
 // by sequence number exactly as in the heap engine (_calendar_engine_test.ts compares the two).
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
 import { SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
-import {
-  KEY_DPF_LOAD_DEG,
-  KEY_DPF_LOAD_LD_DEG,
-  KEY_LOAD_DEG,
-  KEY_LOAD_LD_DEG,
-  keyByFormula,
-} from "./_formula.ts";
-import { penalty, rint } from "./_policy_math.ts";
+import { KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
 
 const U32_MAX = 0xffffffff;
 /**
- * Record fields (stride 8, 32 bytes): key, next, prev, where, copies of the PE's load degradation
- * and load (taken when the PE is filed), and its sequence number as a double (`ns[4 * id + 3]`).
+ * Record fields (stride 8, 32 bytes): key, next, prev, where, a copy of the PE's load degradation
+ * (taken when the PE is filed), one spare word, and its sequence number as a double
+ * (`ns[4 * id + 3]`).
  */
-const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4, LOAD = 5;
+const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4;
 /** The sequence number's index in the Float64Array view of a record (4 · id + SEQ). */
 const SEQ = 3;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
@@ -107,8 +103,6 @@ export class CalendarEngine {
   nk!: Uint32Array;
   /** The same memory as f64 (for the sequence numbers: index 4 · id + SEQ). */
   ns!: Float64Array;
-  /** The DPF keys' distance penalty term per node id (a copy taken when the PE is filed). */
-  pen!: Float64Array;
   low!: Int32Array;
   high!: Int32Array;
   pend!: Int32Array;
@@ -133,16 +127,6 @@ export class CalendarEngine {
   readonly #pool: SelectionPool;
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
-  /**
-   * Whether a use raises the key by the load degradation (capped) rather than computing it
-   * again: the additive keys, and the DPF keys as long as no PE filed here has had a distance
-   * penalty (with a penalty term of 0 the DPF key is the additive one). The first PE filed with
-   * a penalty turns it off for good: a use then computes the key with the penalty (`#dpfKey`),
-   * which reads the record's load and the penalty's copy besides, and rounds as RSPLIB does.
-   */
-  #additive: boolean;
-  /** Whether a DPF key adds the load degradation (KEY_DPF_LOAD_LD_DEG). */
-  readonly #dpfLd: boolean;
   // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows). The
   // sequence numbers live in the records (the pool's array is written by syncSequences()), and a
   // use reads the load degradation from the record's copy.
@@ -154,17 +138,13 @@ export class CalendarEngine {
     this.#pool = pool;
     this.#policy = policy;
     this.#keyCode = keyCode;
-    this.#additive = keyCode === KEY_LOAD_DEG || keyCode === KEY_LOAD_LD_DEG ||
-      keyCode === KEY_DPF_LOAD_DEG || keyCode === KEY_DPF_LOAD_LD_DEG;
-    this.#dpfLd = keyCode === KEY_DPF_LOAD_LD_DEG;
     this.#attach(pool.capacity);
   }
 
   grow(capacity: number): void {
-    const { nd, low, high, pend, pen } = this;
+    const { nd, low, high, pend } = this;
     this.#attach(capacity);
     this.nd.set(nd);
-    this.pen.set(pen);
     this.low.set(low);
     this.high.set(high);
     this.pend.set(pend);
@@ -177,14 +157,13 @@ export class CalendarEngine {
     this.#ld = pool.loadDegradation;
     this.#deg = pool.degradation;
     const cap = capacity + 1;
-    const buf = new ArrayBuffer(52 * cap);
+    const buf = new ArrayBuffer(44 * cap);
     this.nd = new Int32Array(buf, 0, 8 * cap);
     this.nk = new Uint32Array(buf, 0, 8 * cap);
     this.ns = new Float64Array(buf, 0, 4 * cap);
-    this.pen = new Float64Array(buf, 32 * cap, cap);
-    this.low = new Int32Array(buf, 40 * cap, cap);
-    this.high = new Int32Array(buf, 44 * cap, cap);
-    this.pend = new Int32Array(buf, 48 * cap, cap);
+    this.low = new Int32Array(buf, 32 * cap, cap);
+    this.high = new Int32Array(buf, 36 * cap, cap);
+    this.pend = new Int32Array(buf, 40 * cap, cap);
   }
 
   first(): number {
@@ -422,8 +401,7 @@ export class CalendarEngine {
     this.ns[(id << 2) | SEQ] = seq;
     const ld = nk[r | LD]!, deg = this.#deg[s]! + ld;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
-    if (this.#additive) nk[r | KEY] = k + ld > U32_MAX ? U32_MAX : k + ld;
-    else this.#dpfKey(id);
+    nk[r | KEY] = k + ld > U32_MAX ? U32_MAX : k + ld;
     const x = nk[r | KEY]!;
     const rel = (x >>> this.shift) - st[0]!;
     if (rel === 0) {
@@ -544,7 +522,7 @@ export class CalendarEngine {
     this.ns[4 * id + SEQ] = seq;
     this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
     const k = this.nk[8 * id + KEY]!;
-    this.#place(id, this.#additive ? (k + ld > U32_MAX ? U32_MAX : k + ld) : this.#key(s));
+    this.#place(id, k + ld > U32_MAX ? U32_MAX : k + ld);
   }
 
   #detach(id: number): void {
@@ -812,24 +790,10 @@ export class CalendarEngine {
     for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
   }
 
-  // Stores node id's DPF key (keyByFormula's) from the copies and the pool's counter, after a
-  // use: rint(load [+ load degradation] + counter + penalty term), capped. (Out of #useHead,
-  // which stays small enough to inline into selectInto.)
-  #dpfKey(id: number): void {
-    const r = 8 * id, nk = this.nk, ld = this.#dpfLd ? nk[r + LD]! : 0;
-    const v = rint(nk[r + LOAD]! + ld + this.#deg[id - 1]! + this.pen[id]!);
-    nk[r + KEY] = v > U32_MAX ? U32_MAX : v;
-  }
-
   // Copies the pool's policy information that a use reads into node id's record (at filing: a
   // change of it makes the PE pending).
   #copyFields(id: number): void {
-    const pool = this.#pool, s = id - 1, r = 8 * id;
-    this.nk[r + LD] = pool.loadDegradation[s]!;
-    this.nk[r + LOAD] = pool.load[s]!;
-    const p = penalty(pool.distance[s]!, pool.loadDpf[s]!) * U32_MAX;
-    this.pen[id] = p;
-    if (p !== 0) this.#additive = false;
+    this.nk[8 * id + LD] = this.#pool.loadDegradation[id - 1]!;
   }
 
   #key(slot: number): number {

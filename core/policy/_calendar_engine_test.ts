@@ -117,8 +117,8 @@ for (const policy of FAMILY) {
   });
 }
 
-// A DPF pool whose PEs have no distance penalty until step `penaltiesFrom`: the calendar engine
-// raises their keys as the additive keys until the first PE with a penalty is filed.
+// A DPF pool whose PEs have no distance penalty until step `penaltiesFrom`, then PEs with them:
+// a use raises every DPF key by the load degradation, with or without a penalty term.
 for (const policy of [leastUsedDegradationDpf, priorityLeastUsedDegradationDpf]) {
   test(`${policy.name}: a pool without distance penalties, then PEs with them, selects what the heap engine selects`, () => {
     withCalendarFrom(0, () => sameAsHeap(policy, 8, 1500));
