@@ -85,7 +85,7 @@ export const GUIDE_SCAN_MAX = 16;
  * of up to half as many PEs keep their 2n buckets (a lower cap cost 3–6 % at N = 10000, where 2n
  * buckets fit in L2 anyway).
  */
-export const TRACKED_BUCKETS_MAX = 32768;
+export const TRACKED_BUCKETS_MAX = 16384;
 
 /** A scan through a tracked table's records (findSlot) gives up at this many steps (fewer succeed). */
 export const TRACKED_SCAN_MAX = 64;

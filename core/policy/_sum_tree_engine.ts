@@ -117,6 +117,7 @@ const BURST_MIN = 8;
 
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U32 = new Uint32Array(0);
 
 /** Group totals of one level while the levels are rebuilt (shared scratch). */
 let groupTotals = new Float64Array(64);
@@ -182,16 +183,28 @@ export class SumTreeEngine {
    */
   readonly #lag = Float64Array.of(Infinity);
   /**
-   * Degradation policies, by slot s at RECORD · s: the start of its range (written by the guide
-   * table's build), its weight, its load degradation and its bound (= val[s]) (one half cache
-   * line: what a draw and a use read, besides the counter).
+   * Degradation policies, by slot s at RECORD · s (one half cache line: all that a draw and a use
+   * read and write): doubles 0 and 1, the start of its range (written by the guide table's build)
+   * and its weight; then, in #r32 at 2 · RECORD · s + 4 … 7, its load degradation, its
+   * degradation counter, the selections not yet added to the pool's count, and its bound
+   * (= val[s]). The pool's counter and count of a used slot are brought up to date by flushUses.
    */
   #rec: Float64Array;
+  /** The same buffer as 32-bit words (see #rec). */
+  #r32: Uint32Array;
   /** Slots whose weight fell below their bound (a slot may be listed more than once). */
   #dirty: Int32Array;
   #dirtyCount = 0;
   /** The list overflowed (a slot re-entered it after an update): tightening scans every slot. */
   #dirtyAll = false;
+  /**
+   * Slots whose record holds selections not yet in the pool's count (listed when that number
+   * leaves 0; flushUses empties the list). A slot may be listed more than once.
+   */
+  #pend: Int32Array;
+  #pendCount = 0;
+  /** The list overflowed: flushUses scans every slot. */
+  #pendAll = false;
 
   constructor(
     pool: SelectionPool,
@@ -213,8 +226,9 @@ export class SumTreeEngine {
     // spare(load, load degradation, counter), only ever fall on use.
     this.#lazy = useCode === USE_DEGRADE &&
       (weightCode === WEIGHT_SPARE_LOAD_DEG || weightCode === WEIGHT_SPARE_LOAD_LD_DEG);
-    this.#dirty = EMPTY_I32;
+    this.#dirty = this.#pend = EMPTY_I32;
     this.#rec = EMPTY_F64;
+    this.#r32 = EMPTY_U32;
     this.val = this.pre = this.tot = undefined!;
     this.levelStart = undefined!;
     this.#allocate(pool.capacity, false);
@@ -231,10 +245,14 @@ export class SumTreeEngine {
       const dirty = new Int32Array(capacity);
       dirty.set(this.#dirty.subarray(0, this.#dirtyCount));
       this.#dirty = dirty;
+      const pend = new Int32Array(capacity);
+      pend.set(this.#pend.subarray(0, this.#pendCount));
+      this.#pend = pend;
       // (One record more: the guide table's sentinel.)
       const rec = new Float64Array(RECORD * (this.val.length + 1));
       rec.set(this.#rec);
       this.#rec = rec;
+      this.#r32 = new Uint32Array(rec.buffer);
       this.#guide.trackStarts(rec);
     }
   }
@@ -265,13 +283,58 @@ export class SumTreeEngine {
     return this.#rec.length !== 0 ? this.#rec[RECORD * slot + 1]! : this.#weight(slot);
   }
 
-  // A degradation policy's slot was added or its values changed: its record's weight, load
-  // degradation and bound (the caller sets val[slot] to the weight too).
+  // A degradation policy's slot was added or its values changed (the pool has reset its counter):
+  // its record's weight, load degradation, counter and bound (the caller sets val[slot] to the
+  // weight too). Selections the record still counts go to the pool first (a change keeps the
+  // count; an added slot's are 0: remove() handed them over).
   #record(slot: number, w: number): void {
-    const rec = this.#rec, i = RECORD * slot;
-    rec[i + 1] = w;
-    rec[i + 2] = this.#ld[slot]!;
-    rec[i + 3] = w;
+    const r32 = this.#r32, j = 2 * RECORD * slot;
+    if (r32[j + 6] !== 0) {
+      this.#sel[slot]! += r32[j + 6]!;
+      r32[j + 6] = 0;
+    }
+    this.#rec[RECORD * slot + 1] = w;
+    r32[j + 4] = this.#ld[slot]!;
+    r32[j + 5] = 0;
+    r32[j + 7] = w;
+  }
+
+  // Brings the pool's selection count and degradation counter of one slot up to date with its
+  // record.
+  #flushSlot(s: number): void {
+    const r32 = this.#r32, j = 2 * RECORD * s;
+    this.#sel[s]! += r32[j + 6]!;
+    r32[j + 6] = 0;
+    this.#deg[s] = r32[j + 5]!;
+  }
+
+  /**
+   * A degradation policy's pool: adds the selections its records still count to the pool's
+   * selection counts and copies their degradation counters into the pool's (the pool calls this
+   * before its arrays are read). Cheap when nothing is pending.
+   */
+  flushUses(): void {
+    if (this.#pendCount === 0 && !this.#pendAll) return;
+    const all = this.#pendAll, pend = this.#pend;
+    const n = all ? this.val.length : this.#pendCount;
+    // (Independent slots: their cache misses overlap.)
+    for (let i = 0; i < n; i++) this.#flushSlot(all ? i : pend[i]!);
+    this.#pendCount = 0;
+    this.#pendAll = false;
+  }
+
+  // Counts a selection of slot s in its record; the first one since the last flush lists it.
+  #count(s: number): void {
+    const r32 = this.#r32, j = 2 * RECORD * s + 6, p = r32[j]!;
+    if (p === 0) {
+      if (this.#pendCount < this.#pend.length) this.#pend[this.#pendCount++] = s;
+      else this.#pendAll = true;
+    } else if (p === U32_MAX) {
+      this.#flushSlot(s);
+      r32[j] = 1;
+      return;
+    }
+    r32[j] = p + 1;
   }
 
   // Lays out the levels for a capacity and (when growing) rebuilds the sums from val.
@@ -321,6 +384,9 @@ export class SumTreeEngine {
 
   add(slot: number): void {
     if (this.#region !== undefined) this.#sync();
+    // (The pool has reset the counter: the record's first, so that a flush does not bring back
+    // the old one.)
+    if (this.#rec.length !== 0) this.#r32[2 * RECORD * slot + 5] = 0;
     const w = this.#weight(slot);
     this.val[slot] = w;
     if (this.#rec.length !== 0) this.#record(slot, w);
@@ -333,6 +399,8 @@ export class SumTreeEngine {
 
   remove(slot: number): void {
     if (this.#region !== undefined) this.#sync();
+    // The record's selections and counter go to the pool's arrays (what they held before).
+    if (this.#rec.length !== 0) this.#flushSlot(slot);
     const w = this.val[slot]!;
     this.val[slot] = 0;
     if (w !== 0) {
@@ -344,6 +412,7 @@ export class SumTreeEngine {
 
   changed(slot: number): void {
     if (this.#region !== undefined) this.#sync();
+    if (this.#rec.length !== 0) this.#r32[2 * RECORD * slot + 5] = 0; // (as in add)
     const w = this.#weight(slot);
     if (this.#rec.length !== 0) this.#record(slot, w);
     const d = w - this.val[slot]!;
@@ -408,7 +477,10 @@ export class SumTreeEngine {
         rejected = 0;
       }
     }
-    this.#sel[s]!++;
+    // Counted in the record (#count, its common case inline).
+    const j = 2 * RECORD * s + 6, p = this.#r32[j]!;
+    if (p === 0 || p === U32_MAX) this.#count(s);
+    else this.#r32[j] = p + 1;
     if (maxIncrement > 0) this.#degrade(s, w);
     return s;
   }
@@ -546,7 +618,7 @@ export class SumTreeEngine {
       rejected = 0;
       out[count] = s;
       if (++count === want) break;
-      const w = rec[RECORD * s + 3]!;
+      const w = this.#r32[2 * RECORD * s + 7]!;
       total -= w;
       if (total <= 0) break;
       // Insert the range sorted by start (inline here, in the other select path and in
@@ -560,8 +632,13 @@ export class SumTreeEngine {
       hs[i] = start;
       hw[i] = w;
     }
-    const selections = this.#sel;
-    for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    // Counted in the records (#count, its common case inline).
+    const r32 = this.#r32;
+    for (let i = 0; i < count; i++) {
+      const j = 2 * RECORD * out[i]! + 6, p = r32[j]!;
+      if (p === 0 || p === U32_MAX) this.#count(out[i]!);
+      else r32[j] = p + 1;
+    }
     const used = maxIncrement < count ? maxIncrement : count;
     for (let i = 0; i < used; i++) this.#degrade(out[i]!, rec[RECORD * out[i]! + 1]!);
     return count;
@@ -606,23 +683,26 @@ export class SumTreeEngine {
     return sum;
   }
 
-  // A degradation policy's use of slot s, whose weight was w: raises the counter by the load
-  // degradation (capped), lowers the recorded weight and adds what it lost to `lag`; the first
-  // loss below its bound lists it. The weight spare(load, [load degradation,]
+  // A degradation policy's use of slot s, whose weight was w: raises the record's counter by the
+  // load degradation (capped), lowers the recorded weight and adds what it lost to `lag`; the
+  // first loss below its bound lists it. The weight spare(load, [load degradation,]
   // counter) = max(1, 2^32 − 1 − load − … − counter) then becomes exactly max(1, w − load
   // degradation), the counter's cap included (below the cap the sum is exact; at it the weight is
-  // 1 either way).
+  // 1 either way). The pool's counter is written only when it leaves 0 (so that update() sees
+  // from it alone whether the counter is 0); flushUses copies the rest (one cache line less per
+  // use at N = 100000, where every use hits another slot's).
   #degrade(s: number, w: number): void {
-    const rec = this.#rec, i = RECORD * s, ld = rec[i + 2]!;
-    const d0 = this.#deg[s]!, sum = d0 + ld;
+    const r32 = this.#r32, j = 2 * RECORD * s, ld = r32[j + 4]!;
+    const d0 = r32[j + 5]!, sum = d0 + ld;
     const d = sum > U32_MAX ? U32_MAX : sum;
     if (d === d0) return;
-    this.#deg[s] = d;
+    r32[j + 5] = d;
+    if (d0 === 0) this.#deg[s] = d;
     const w2 = w - ld < 1 ? 1 : w - ld;
     if (w2 === w) return;
-    rec[i + 1] = w2;
+    this.#rec[RECORD * s + 1] = w2;
     this.#lag[0]! += w - w2;
-    if (w === rec[i + 3]) {
+    if (w === r32[j + 7]) {
       if (this.#dirtyCount < this.#dirty.length) this.#dirty[this.#dirtyCount++] = s;
       else this.#dirtyAll = true;
     }
@@ -642,7 +722,7 @@ export class SumTreeEngine {
       if (b === 0) continue; // a free slot (removed since it was listed)
       const w = rec[RECORD * s + 1]!;
       if (w !== b) {
-        val[s] = rec[RECORD * s + 3] = w;
+        val[s] = this.#r32[2 * RECORD * s + 7] = w;
         this.#change(s, w - b);
         changed = true;
       }
@@ -658,14 +738,18 @@ export class SumTreeEngine {
   #allocateRecords(): number {
     const val = this.val, ld = this.#ld, capacity = val.length;
     const rec = new Float64Array(RECORD * (capacity + 1)); // the last: the guide's sentinel
+    const r32 = new Uint32Array(rec.buffer), deg = this.#deg;
     for (let s = 0; s < capacity; s++) {
       const w = val[s]!;
       if (w === 0) continue;
-      rec[RECORD * s + 1] = rec[RECORD * s + 3] = w;
-      rec[RECORD * s + 2] = ld[s]!;
+      rec[RECORD * s + 1] = r32[2 * RECORD * s + 7] = w;
+      r32[2 * RECORD * s + 4] = ld[s]!;
+      r32[2 * RECORD * s + 5] = deg[s]!;
     }
     this.#rec = rec;
+    this.#r32 = r32;
     this.#dirty = new Int32Array(capacity);
+    this.#pend = new Int32Array(capacity);
     this.#guide.trackStarts(rec);
     this.#lag[0] = 0;
     return this.tot[0]!;
@@ -702,8 +786,11 @@ export class SumTreeEngine {
     // Put the removed slots back (the last draw of a full selection stayed in).
     const removed = count < want ? count : count - 1;
     for (let i = 0; i < removed; i++) this.#addAll(out[i]!, val[out[i]!]!);
-    const selections = this.#sel;
-    for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    if (lazy) for (let i = 0; i < count; i++) this.#count(out[i]!);
+    else {
+      const selections = this.#sel;
+      for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    }
     if (this.#useCode !== USE_NONE) {
       const used = maxIncrement < count ? maxIncrement : count;
       for (let i = 0; i < used; i++) this.#used(out[i]!);

@@ -107,6 +107,9 @@ class BoundHarness {
   }
 
   weight(s: number): number {
+    // This engine is not the pool's own (which flushes itself when the pool's arrays are read):
+    // its records' counters go to the pool first.
+    this.engine.flushUses();
     return this.#policy.weight(this.pool, s);
   }
 
