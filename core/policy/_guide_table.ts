@@ -197,6 +197,22 @@ export class GuideTable {
     return s >= 0 ? s : this.#scanSlot(r, s);
   }
 
+  /**
+   * findSlot of a table with trackStarts() (the same slot): from the slot its bucket names, the
+   * next slot's start, at or before r, moves on.
+   */
+  findTracked(r: number): number {
+    // A stale table's first word (−2) gives −1.
+    let x = -3 - this.words[(r * this.#f[0]!) | 0]!;
+    if (x < 0) return -1;
+    const records = this.#records!;
+    for (let steps = TRACKED_SCAN_MAX; records[RECORD * (x + 1)]! <= r;) {
+      x++;
+      if (--steps === 0) return -1;
+    }
+    return x;
+  }
+
   // findSlot for a bucket that `words` does not answer (s < 0): steps through `cum` from the
   // bucket's first entry, −2 − s (s = −1: the table is stale). Taking the entry from the
   // bucket's own line rather than `first` saves a dependent cache miss per scan (at N = 100000
@@ -213,12 +229,15 @@ export class GuideTable {
     return cum[2 * e + 1]! | 0;
   }
 
-  // #scanSlot of a table with trackStarts() (s = −2 − the bucket's first slot, s ≤ −2): the next
-  // slot's start, at or before r, moves on.
+  // #scanSlot of a table with trackStarts() (its one word per bucket, −3 − the slot of the
+  // bucket's first draw, decoded as a layout of one word with no offset bits: s is that word, or
+  // one more where the offset test fails, which starts the scan one slot early): the next slot's
+  // start, at or before r, moves on.
   #scanRecords(r: number, s: number): number {
-    // The sentinel after the last slot (the total) ends the scan, as cum's does.
+    // The sentinel after the last slot (the total) ends the scan, as cum's does. (x = −1: slot
+    // 0's start, 0, is at or before every r.)
     const records = this.#records!;
-    let x = -2 - s;
+    let x = -3 - s;
     for (let steps = TRACKED_SCAN_MAX; records[RECORD * (x + 1)]! <= r;) {
       x++;
       if (--steps === 0) return -1;
@@ -266,7 +285,7 @@ export class GuideTable {
     let bits = 2;
     while (2 ** (bits - 1) < capacity + 3) bits++;
     this.#bits = k + bits < 32 ? bits : 0;
-    const length = this.#bits !== 0 ? buckets : 2 * buckets;
+    const length = this.#bits !== 0 || this.#records !== undefined ? buckets : 2 * buckets;
     // At most `live` entries and 2·live buckets (a reallocation costs less than the rebuild).
     if (this.cum.length < 2 * live + 2) this.cum = new Float64Array(2 * live + 2);
     // (Never the shared stale arrays: a table of one or two buckets would write into them.)
@@ -313,7 +332,10 @@ export class GuideTable {
           off = one ? cum[2 * at + 2]! - lo : 0;
           if (!one) a = records === undefined ? -3 - at : -3 - a;
         }
-        if (bits === 0) {
+        if (records !== undefined) {
+          // A tracked table: the slot of the bucket's first draw alone (findTracked scans on).
+          words[b] = -3 - cum[2 * at + 1]!;
+        } else if (bits === 0) {
           words[2 * b] = a;
           words[2 * b + 1] = off;
         } else {
@@ -337,9 +359,10 @@ export class GuideTable {
         if (records !== undefined) records[RECORD * capacity] = c;
         f[0] = 1 / w;
         this.words = words;
-        this.#st = bits === 0 ? 1 : 0;
-        this.#t = bits === 0 ? 0 : 32 - bits;
-        this.#u = bits;
+        const one = records !== undefined;
+        this.#st = bits === 0 && !one ? 1 : 0;
+        this.#t = bits === 0 || one ? 0 : 32 - bits;
+        this.#u = one ? 0 : bits;
         this.first = first;
         s = -1;
         break;

@@ -461,7 +461,7 @@ export class SumTreeEngine {
     let s: number, w: number;
     for (let rejected = 0;;) {
       const r = drawIndex(rng, total);
-      s = guide.findSlot(r);
+      s = guide.findTracked(r);
       // Where in its range r fell: from the start the table's build recorded, else what the
       // descent left.
       let pos: number;
@@ -601,7 +601,7 @@ export class SumTreeEngine {
         if (r >= hs[i]!) r += hw[i]!;
         else break;
       }
-      let s = guide.findSlot(r), start: number;
+      let s = guide.findTracked(r), start: number;
       if (s >= 0) start = rec[RECORD * s]!;
       else {
         s = this.#miss(r);
