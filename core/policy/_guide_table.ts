@@ -39,13 +39,16 @@
 // in its range a draw fell) the build also writes each slot's range start into that engine's
 // per-slot records, at records[RECORD · slot] (in the engine's memory, next to what the test
 // reads with it; a slot of weight 0 gets the start of the next range, and a sentinel record after
-// the last slot the total), and a bucket that `words` does not answer holds −3 − a (a: the slot of
-// the range that contains the bucket's first draw, not its entry), so that findSlot steps
-// through the records from slot a, which the caller reads next anyway, instead of through `cum`.
-// Such a table has at most TRACKED_BUCKETS_MAX buckets: from 16384 PEs on, a bucket spans a few
-// ranges and most draws scan a few adjacent records, but `words` (at most 256 KB) stays in L2, so
-// a draw's one likely miss is its record (paired 1.2–1.5× at N = 100000 against 2n buckets, wave
-// 12 `rlud100k`).
+// the last slot the total), and `words` holds one word per bucket, −3 − a (a: the slot of the
+// range that contains the bucket's first draw, not its entry): findTracked steps through the
+// records from slot a while the next slot's start is at or before r (the records the caller reads
+// next anyway, adjacent), instead of through `cum` (findSlot decodes the same word as a bucket to
+// scan). Such a table has at most TRACKED_BUCKETS_MAX buckets: from 8192 PEs on, a bucket spans a
+// few ranges and a draw scans a few adjacent records, but `words` (at most 64 KB) stays in L2
+// while the records miss, so a draw's one likely miss is its record (wave 12 `rlud100k`: 32768
+// pairs of words, 1.2–1.5× against 2n buckets at N = 100000; wave 13 `rludmem`: one word per
+// bucket and 16384 buckets, RLUD / RPLUD N = 100000 paired k = 1 about 1.1×, k = 3 1.2–1.3×
+// against that; 65536 single words, 256 KB, ran 0.9–1.0×).
 
 const EMPTY_F64 = new Float64Array(0);
 /** `first` and `words` of a stale table (pair layout): every find returns −1 (see findSlot). */
@@ -80,14 +83,13 @@ export const RECORD = 4;
 export const GUIDE_SCAN_MAX = 16;
 
 /**
- * With trackStarts(): at most this many buckets (at most 256 KB of `words`, which stays in L2
- * while the draws' records miss; a scan steps through adjacent records, a few per bucket). Pools
- * of up to half as many PEs keep their 2n buckets (a lower cap cost 3–6 % at N = 10000, where 2n
- * buckets fit in L2 anyway).
+ * With trackStarts(): at most this many buckets (64 KB of `words`, which stays in L2 while the
+ * draws' records miss; a scan steps through adjacent records, a few per bucket). Pools of up to
+ * half as many PEs keep their 2n buckets (8192 buckets cost 5–10 % at N = 10000 against 16384).
  */
 export const TRACKED_BUCKETS_MAX = 16384;
 
-/** A scan through a tracked table's records (findSlot) gives up at this many steps (fewer succeed). */
+/** A scan through a tracked table's records (findTracked) gives up at this many steps (fewer succeed). */
 export const TRACKED_SCAN_MAX = 64;
 
 export class GuideTable {
@@ -103,12 +105,14 @@ export class GuideTable {
    * below off, else a + 1; a = −3 − (the bucket's first entry) where the draw must step through
    * `cum` (a stale table's (−2, 0) gives −1). Packed layout: one word per bucket, off in the
    * high 32 − S bits and a in the low S bits (two's complement); pair layout: words[2b] = a,
-   * words[2b + 1] = off (unsigned). See #st.
+   * words[2b + 1] = off (unsigned); with trackStarts(), one word per bucket, −3 − the slot of
+   * its first draw (no offset). See #st.
    */
   words: Int32Array = STALE_WORDS;
   // The layout, read by findSlot (small integers in fields: one load each): log2 of the words
-  // per bucket (0 packed, 1 pairs), 32 − S (0 for pairs: the shift pair that sign-extends a),
-  // S (0 for pairs: the shift that extracts off).
+  // per bucket (0 packed or tracked, 1 pairs), 32 − S (0 for pairs and tracked: the shift pair
+  // that sign-extends a), S (0 for pairs and tracked: the shift that extracts off; a tracked
+  // bucket's word serves as its own offset, whatever the test gives is a scan, see #scanRecords).
   #st = 1;
   #t = 0;
   #u = 0;
@@ -182,9 +186,9 @@ export class GuideTable {
 
   /**
    * The slot whose range contains r (0 ≤ r < total); −1 while the table is stale or when the
-   * scan is too long (the tree answers then). With trackStarts(), a bucket that `words` does not
-   * answer is scanned in the records (slot by slot from the one the bucket names) instead of
-   * through `cum`.
+   * scan is too long (the tree answers then). With trackStarts(), every bucket is scanned in the
+   * records (slot by slot from the one the bucket names) instead of through `cum`; findTracked
+   * does that directly.
    */
   findSlot(r: number): number {
     // r / width < 2^30 buckets: | 0 is ⌊ ⌋ here; b · width and the offset are exact. Kept
@@ -270,10 +274,11 @@ export class GuideTable {
   }
 
   // Chooses the bucket width (a power of two, so that there are at most 2·live buckets, and with
-  // trackStarts() at most TRACKED_BUCKETS_MAX) and the layout, and makes room. Packed when a slot
-  // or −3 − entry / slot (S bits, two's complement) and an offset below the width with room for
-  // the no-boundary mark fit in 32 bits: weights of a few thousand at most (RFC 5356's weight in
-  // practice); else pairs (spare capacities).
+  // trackStarts() at most TRACKED_BUCKETS_MAX) and the layout, and makes room. With
+  // trackStarts() one word per bucket; else packed when a slot or −3 − entry (S bits, two's
+  // complement) and an offset below the width with room for the no-boundary mark fit in 32 bits:
+  // weights of a few thousand at most (RFC 5356's weight in practice); else pairs (spare
+  // capacities).
   #start(live: number, total: number, capacity: number): void {
     let w = 1, k = 0;
     const most = this.#records === undefined ? Infinity : TRACKED_BUCKETS_MAX;
@@ -324,13 +329,12 @@ export class GuideTable {
         let a = cum[2 * at + 1]!, off = NO_BOUND;
         if (at + 1 !== e) {
           // One boundary, at offset cum[2(at + 1)] − lo (0 < off < w, off ≤ slot a's weight <
-          // 2^32; w ≤ 2^31 except in a tracked table's capped build), to slot a + 1.
-          // Else the bucket's first entry (with trackStarts(): its slot, for findSlot's scan
-          // of the records), encoded below −2 (with offset 0, findSlot's s is −2 − at: the scan
-          // starts there without reading `first`).
+          // 2^32; w ≤ 2^31), to slot a + 1. Else the bucket's first entry, encoded below −2
+          // (with offset 0, findSlot's s is −2 − at: the scan starts there without reading
+          // `first`).
           const one = at + 2 === e && cum[2 * at + 3] === a + 1;
           off = one ? cum[2 * at + 2]! - lo : 0;
-          if (!one) a = records === undefined ? -3 - at : -3 - a;
+          if (!one) a = -3 - at;
         }
         if (records !== undefined) {
           // A tracked table: the slot of the bucket's first draw alone (findTracked scans on).

@@ -50,18 +50,25 @@
 // Degradation policies (RLUD, RPLUD: USE_DEGRADE) change a weight on every use, and only ever lower
 // it between re-registrations (the counter grows, the weight is a spare capacity minus the counter,
 // at least 1). For them val holds an UPPER BOUND of each weight, not the weight: a use lowers the
-// weight (kept in a 32-byte record per slot with the range start, the load degradation and the
-// bound, so that a draw reads one record besides the counter; records and a list of the slots used
-// are allocated at a pool's first selection, 36 bytes per slot) and leaves val, the tree and the
-// guide table alone, so the table stays valid and a call costs O(1) expected. A draw is then exact
+// weight (kept in a 32-byte record per slot with the range start, the load degradation, the
+// degradation counter, the selections not yet counted in the pool and the bound, so that a draw
+// and a use touch one record and nothing else of the slot's but the caller's entry; records and
+// two lists of slots are allocated at a pool's first selection, 40 bytes per slot) and leaves
+// val, the tree and the guide table alone, so the table stays valid and a call costs O(1)
+// expected. The pool's counter of a slot is written by a use only when it leaves 0 (update()
+// tells a changed PE from it), its selection count not at all: flushUses brings both up to date
+// from the records of the slots counted since (a list), and the pool calls it before it hands
+// its arrays out, before it grows, and (through its getter) whenever a weight formula reads the
+// counter; remove() flushes the slot's own record first (at N = 100000, where every call uses a
+// slot whose lines are cold, two cache lines less per use: wave 13). A draw is then exact
 // rejection sampling: propose a slot s by the same mapping as always over the bounds (drawIndex
 // over their total, ranges in ascending slot order, k distinct by stepping over the drawn ones),
 // accept it if the draw fell within the first w(s) of its range of bound(s) (r − start(s) < w(s),
 // what the descent leaves of r, or r minus the start from the guide table): given s, that
 // position is uniform over the range, so the probability is exactly w / bound, with no further
 // random number; a rejected proposal is drawn again. The guide table finds the proposal with
-// findSlot: a bucket that several ranges cross is scanned in these records, from the slot the
-// bucket names, so the draw reads the table's line and the record's (wave 12).
+// findTracked: its bucket names a slot, and the scan steps through these records from there, so
+// the draw reads the table's word (64 KB at most, L2) and the records (waves 12 and 13).
 // Accepted slots are distributed exactly as the weights (each step of a k-selection as the
 // weights of what remains). The bounds are tightened (val = the weights of the slots used since,
 // kept in a list) when the weight lost by uses since the last tightening (`lag`, summed at each
@@ -786,7 +793,7 @@ export class SumTreeEngine {
     // Put the removed slots back (the last draw of a full selection stayed in).
     const removed = count < want ? count : count - 1;
     for (let i = 0; i < removed; i++) this.#addAll(out[i]!, val[out[i]!]!);
-    if (lazy) for (let i = 0; i < count; i++) this.#count(out[i]!);
+    if (lazy) { for (let i = 0; i < count; i++) this.#count(out[i]!); }
     else {
       const selections = this.#sel;
       for (let i = 0; i < count; i++) selections[out[i]!]!++;

@@ -289,7 +289,9 @@ for (const policy of [randomizedLeastUsedDegradation, randomizedPriorityLeastUse
       // Either array first (reading one brings both up to date).
       const degFirst = drawIndex(ops, 2) === 0;
       for (const s of live) {
-        if (degFirst) assert.equal(pool.degradation[s], deg.get(s), `step ${step}: counter of ${s}`);
+        if (degFirst) {
+          assert.equal(pool.degradation[s], deg.get(s), `step ${step}: counter of ${s}`);
+        }
         assert.equal(pool.selections[s], sel.get(s), `step ${step}: selections of slot ${s}`);
         assert.equal(pool.degradation[s], deg.get(s), `step ${step}: counter of slot ${s}`);
       }
