@@ -290,20 +290,25 @@ export class SumTreeEngine {
     return this.#rec.length !== 0 ? this.#rec[RECORD * slot + 1]! : this.#weight(slot);
   }
 
-  // A degradation policy's slot was added or its values changed (the pool has reset its counter):
-  // its record's weight, load degradation, counter and bound (the caller sets val[slot] to the
-  // weight too). Selections the record still counts go to the pool first (a change keeps the
-  // count; an added slot's are 0: remove() handed them over).
-  #record(slot: number, w: number): void {
+  // A degradation policy's slot was added or its values changed, and the pool has reset its
+  // counter: the record's too (first: the weight formula reads the pool's counters through its
+  // getter, whose flush would otherwise bring back the old one), then the weight, load
+  // degradation and bound; returns the weight (the caller sets val[slot] to it). Selections the
+  // record still counts go to the pool first (a change keeps the count; an added slot's are 0:
+  // remove() handed them over). Out of line: add() and changed() are inlined into the
+  // registration paths of every policy's pools.
+  #record(slot: number): number {
     const r32 = this.#r32, j = 2 * RECORD * slot;
+    r32[j + 5] = 0;
+    const w = this.#weight(slot);
     if (r32[j + 6] !== 0) {
       this.#sel[slot]! += r32[j + 6]!;
       r32[j + 6] = 0;
     }
     this.#rec[RECORD * slot + 1] = w;
     r32[j + 4] = this.#ld[slot]!;
-    r32[j + 5] = 0;
     r32[j + 7] = w;
+    return w;
   }
 
   // Brings the pool's selection count and degradation counter of one slot up to date with its
@@ -321,7 +326,12 @@ export class SumTreeEngine {
    * before its arrays are read). Cheap when nothing is pending.
    */
   flushUses(): void {
-    if (this.#pendCount === 0 && !this.#pendAll) return;
+    // (Small: the pool's getters, which the registration paths read, inline it.)
+    if (this.#pendCount !== 0 || this.#pendAll) this.#flushAll();
+  }
+
+  // flushUses with something to do.
+  #flushAll(): void {
     const all = this.#pendAll, pend = this.#pend;
     const n = all ? this.val.length : this.#pendCount;
     // (Independent slots: their cache misses overlap.)
@@ -391,12 +401,8 @@ export class SumTreeEngine {
 
   add(slot: number): void {
     if (this.#region !== undefined) this.#sync();
-    // (The pool has reset the counter: the record's first, so that a flush does not bring back
-    // the old one.)
-    if (this.#rec.length !== 0) this.#r32[2 * RECORD * slot + 5] = 0;
-    const w = this.#weight(slot);
+    const w = this.#rec.length !== 0 ? this.#record(slot) : this.#weight(slot);
     this.val[slot] = w;
-    if (this.#rec.length !== 0) this.#record(slot, w);
     if (w !== 0) {
       this.#change(slot, w);
       this.#guide.invalidate();
@@ -419,9 +425,7 @@ export class SumTreeEngine {
 
   changed(slot: number): void {
     if (this.#region !== undefined) this.#sync();
-    if (this.#rec.length !== 0) this.#r32[2 * RECORD * slot + 5] = 0; // (as in add)
-    const w = this.#weight(slot);
-    if (this.#rec.length !== 0) this.#record(slot, w);
+    const w = this.#rec.length !== 0 ? this.#record(slot) : this.#weight(slot);
     const d = w - this.val[slot]!;
     if (d !== 0) {
       this.val[slot] = w;
