@@ -340,6 +340,16 @@ export class SumTreeEngine {
     this.#pendAll = false;
   }
 
+  // selectOneBounded's selection of slot s, whose weight was w: counted in its record, and a use
+  // when maxIncrement > 0. (One call: with the count inline selectOneBounded no longer fitted
+  // the resolution path's inlining budget, wave 13.)
+  #selected(s: number, w: number, maxIncrement: number): void {
+    const r32 = this.#r32, j = 2 * RECORD * s + 6, p = r32[j]!;
+    if (p === 0 || p === U32_MAX) this.#count(s);
+    else r32[j] = p + 1;
+    if (maxIncrement > 0) this.#degrade(s, w);
+  }
+
   // Counts a selection of slot s in its record; the first one since the last flush lists it.
   #count(s: number): void {
     const r32 = this.#r32, j = 2 * RECORD * s + 6, p = r32[j]!;
@@ -488,11 +498,7 @@ export class SumTreeEngine {
         rejected = 0;
       }
     }
-    // Counted in the record (#count, its common case inline).
-    const j = 2 * RECORD * s + 6, p = this.#r32[j]!;
-    if (p === 0 || p === U32_MAX) this.#count(s);
-    else this.#r32[j] = p + 1;
-    if (maxIncrement > 0) this.#degrade(s, w);
+    this.#selected(s, w, maxIncrement);
     return s;
   }
 
