@@ -39,13 +39,16 @@
 // in its range a draw fell) the build also writes each slot's range start into that engine's
 // per-slot records, at records[RECORD · slot] (in the engine's memory, next to what the test
 // reads with it; a slot of weight 0 gets the start of the next range, and a sentinel record after
-// the last slot the total), and a bucket that `words` does not answer holds −3 − a (a: the slot of
-// the range that contains the bucket's first draw, not its entry), so that findSlot steps
-// through the records from slot a, which the caller reads next anyway, instead of through `cum`.
-// Such a table has at most TRACKED_BUCKETS_MAX buckets: from 16384 PEs on, a bucket spans a few
-// ranges and most draws scan a few adjacent records, but `words` (at most 256 KB) stays in L2, so
-// a draw's one likely miss is its record (paired 1.2–1.5× at N = 100000 against 2n buckets, wave
-// 12 `rlud100k`).
+// the last slot the total), and `words` holds one word per bucket, −3 − a (a: the slot of the
+// range that contains the bucket's first draw, not its entry): findTracked steps through the
+// records from slot a while the next slot's start is at or before r (the records the caller reads
+// next anyway, adjacent), instead of through `cum` (findSlot decodes the same word as a bucket to
+// scan). Such a table has at most TRACKED_BUCKETS_MAX buckets: from 8192 PEs on, a bucket spans a
+// few ranges and a draw scans a few adjacent records, but `words` (at most 64 KB) stays in L2
+// while the records miss, so a draw's one likely miss is its record (wave 12 `rlud100k`: 32768
+// pairs of words, 1.2–1.5× against 2n buckets at N = 100000; wave 13 `rludmem`: one word per
+// bucket and 16384 buckets, RLUD / RPLUD N = 100000 paired k = 1 about 1.1×, k = 3 1.2–1.3×
+// against that; 65536 single words, 256 KB, ran 0.9–1.0×).
 
 const EMPTY_F64 = new Float64Array(0);
 /** `first` and `words` of a stale table (pair layout): every find returns −1 (see findSlot). */
@@ -80,14 +83,13 @@ export const RECORD = 4;
 export const GUIDE_SCAN_MAX = 16;
 
 /**
- * With trackStarts(): at most this many buckets (at most 256 KB of `words`, which stays in L2
- * while the draws' records miss; a scan steps through adjacent records, a few per bucket). Pools
- * of up to half as many PEs keep their 2n buckets (a lower cap cost 3–6 % at N = 10000, where 2n
- * buckets fit in L2 anyway).
+ * With trackStarts(): at most this many buckets (64 KB of `words`, which stays in L2 while the
+ * draws' records miss; a scan steps through adjacent records, a few per bucket). Pools of up to
+ * half as many PEs keep their 2n buckets (8192 buckets cost 5–10 % at N = 10000 against 16384).
  */
-export const TRACKED_BUCKETS_MAX = 32768;
+export const TRACKED_BUCKETS_MAX = 16384;
 
-/** A scan through a tracked table's records (findSlot) gives up at this many steps (fewer succeed). */
+/** A scan through a tracked table's records (findTracked) gives up at this many steps (fewer succeed). */
 export const TRACKED_SCAN_MAX = 64;
 
 export class GuideTable {
@@ -103,12 +105,14 @@ export class GuideTable {
    * below off, else a + 1; a = −3 − (the bucket's first entry) where the draw must step through
    * `cum` (a stale table's (−2, 0) gives −1). Packed layout: one word per bucket, off in the
    * high 32 − S bits and a in the low S bits (two's complement); pair layout: words[2b] = a,
-   * words[2b + 1] = off (unsigned). See #st.
+   * words[2b + 1] = off (unsigned); with trackStarts(), one word per bucket, −3 − the slot of
+   * its first draw (no offset). See #st.
    */
   words: Int32Array = STALE_WORDS;
   // The layout, read by findSlot (small integers in fields: one load each): log2 of the words
-  // per bucket (0 packed, 1 pairs), 32 − S (0 for pairs: the shift pair that sign-extends a),
-  // S (0 for pairs: the shift that extracts off).
+  // per bucket (0 packed or tracked, 1 pairs), 32 − S (0 for pairs and tracked: the shift pair
+  // that sign-extends a), S (0 for pairs and tracked: the shift that extracts off; a tracked
+  // bucket's word serves as its own offset, whatever the test gives is a scan, see #scanRecords).
   #st = 1;
   #t = 0;
   #u = 0;
@@ -182,9 +186,9 @@ export class GuideTable {
 
   /**
    * The slot whose range contains r (0 ≤ r < total); −1 while the table is stale or when the
-   * scan is too long (the tree answers then). With trackStarts(), a bucket that `words` does not
-   * answer is scanned in the records (slot by slot from the one the bucket names) instead of
-   * through `cum`.
+   * scan is too long (the tree answers then). With trackStarts(), every bucket is scanned in the
+   * records (slot by slot from the one the bucket names) instead of through `cum`; findTracked
+   * does that directly.
    */
   findSlot(r: number): number {
     // r / width < 2^30 buckets: | 0 is ⌊ ⌋ here; b · width and the offset are exact. Kept
@@ -195,6 +199,22 @@ export class GuideTable {
     const b = (r * f[0]!) | 0, i = b << st, x = words[i]!;
     const s = (x << t >> t) + (r - b * f[1]! < words[i + st]! >>> this.#u ? 0 : 1);
     return s >= 0 ? s : this.#scanSlot(r, s);
+  }
+
+  /**
+   * findSlot of a table with trackStarts() (the same slot): from the slot its bucket names, the
+   * next slot's start, at or before r, moves on.
+   */
+  findTracked(r: number): number {
+    // A stale table's first word (−2) gives −1.
+    let x = -3 - this.words[(r * this.#f[0]!) | 0]!;
+    if (x < 0) return -1;
+    const records = this.#records!;
+    for (let steps = TRACKED_SCAN_MAX; records[RECORD * (x + 1)]! <= r;) {
+      x++;
+      if (--steps === 0) return -1;
+    }
+    return x;
   }
 
   // findSlot for a bucket that `words` does not answer (s < 0): steps through `cum` from the
@@ -213,12 +233,15 @@ export class GuideTable {
     return cum[2 * e + 1]! | 0;
   }
 
-  // #scanSlot of a table with trackStarts() (s = −2 − the bucket's first slot, s ≤ −2): the next
-  // slot's start, at or before r, moves on.
+  // #scanSlot of a table with trackStarts() (its one word per bucket, −3 − the slot of the
+  // bucket's first draw, decoded as a layout of one word with no offset bits: s is that word, or
+  // one more where the offset test fails, which starts the scan one slot early): the next slot's
+  // start, at or before r, moves on.
   #scanRecords(r: number, s: number): number {
-    // The sentinel after the last slot (the total) ends the scan, as cum's does.
+    // The sentinel after the last slot (the total) ends the scan, as cum's does. (x = −1: slot
+    // 0's start, 0, is at or before every r.)
     const records = this.#records!;
-    let x = -2 - s;
+    let x = -3 - s;
     for (let steps = TRACKED_SCAN_MAX; records[RECORD * (x + 1)]! <= r;) {
       x++;
       if (--steps === 0) return -1;
@@ -251,10 +274,11 @@ export class GuideTable {
   }
 
   // Chooses the bucket width (a power of two, so that there are at most 2·live buckets, and with
-  // trackStarts() at most TRACKED_BUCKETS_MAX) and the layout, and makes room. Packed when a slot
-  // or −3 − entry / slot (S bits, two's complement) and an offset below the width with room for
-  // the no-boundary mark fit in 32 bits: weights of a few thousand at most (RFC 5356's weight in
-  // practice); else pairs (spare capacities).
+  // trackStarts() at most TRACKED_BUCKETS_MAX) and the layout, and makes room. With
+  // trackStarts() one word per bucket; else packed when a slot or −3 − entry (S bits, two's
+  // complement) and an offset below the width with room for the no-boundary mark fit in 32 bits:
+  // weights of a few thousand at most (RFC 5356's weight in practice); else pairs (spare
+  // capacities).
   #start(live: number, total: number, capacity: number): void {
     let w = 1, k = 0;
     const most = this.#records === undefined ? Infinity : TRACKED_BUCKETS_MAX;
@@ -266,7 +290,7 @@ export class GuideTable {
     let bits = 2;
     while (2 ** (bits - 1) < capacity + 3) bits++;
     this.#bits = k + bits < 32 ? bits : 0;
-    const length = this.#bits !== 0 ? buckets : 2 * buckets;
+    const length = this.#bits !== 0 || this.#records !== undefined ? buckets : 2 * buckets;
     // At most `live` entries and 2·live buckets (a reallocation costs less than the rebuild).
     if (this.cum.length < 2 * live + 2) this.cum = new Float64Array(2 * live + 2);
     // (Never the shared stale arrays: a table of one or two buckets would write into them.)
@@ -305,15 +329,17 @@ export class GuideTable {
         let a = cum[2 * at + 1]!, off = NO_BOUND;
         if (at + 1 !== e) {
           // One boundary, at offset cum[2(at + 1)] − lo (0 < off < w, off ≤ slot a's weight <
-          // 2^32; w ≤ 2^31 except in a tracked table's capped build), to slot a + 1.
-          // Else the bucket's first entry (with trackStarts(): its slot, for findSlot's scan
-          // of the records), encoded below −2 (with offset 0, findSlot's s is −2 − at: the scan
-          // starts there without reading `first`).
+          // 2^32; w ≤ 2^31), to slot a + 1. Else the bucket's first entry, encoded below −2
+          // (with offset 0, findSlot's s is −2 − at: the scan starts there without reading
+          // `first`).
           const one = at + 2 === e && cum[2 * at + 3] === a + 1;
           off = one ? cum[2 * at + 2]! - lo : 0;
-          if (!one) a = records === undefined ? -3 - at : -3 - a;
+          if (!one) a = -3 - at;
         }
-        if (bits === 0) {
+        if (records !== undefined) {
+          // A tracked table: the slot of the bucket's first draw alone (findTracked scans on).
+          words[b] = -3 - cum[2 * at + 1]!;
+        } else if (bits === 0) {
           words[2 * b] = a;
           words[2 * b + 1] = off;
         } else {
@@ -337,9 +363,10 @@ export class GuideTable {
         if (records !== undefined) records[RECORD * capacity] = c;
         f[0] = 1 / w;
         this.words = words;
-        this.#st = bits === 0 ? 1 : 0;
-        this.#t = bits === 0 ? 0 : 32 - bits;
-        this.#u = bits;
+        const one = records !== undefined;
+        this.#st = bits === 0 && !one ? 1 : 0;
+        this.#t = bits === 0 || one ? 0 : 32 - bits;
+        this.#u = one ? 0 : bits;
         this.first = first;
         s = -1;
         break;

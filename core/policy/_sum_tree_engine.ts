@@ -50,18 +50,25 @@
 // Degradation policies (RLUD, RPLUD: USE_DEGRADE) change a weight on every use, and only ever lower
 // it between re-registrations (the counter grows, the weight is a spare capacity minus the counter,
 // at least 1). For them val holds an UPPER BOUND of each weight, not the weight: a use lowers the
-// weight (kept in a 32-byte record per slot with the range start, the load degradation and the
-// bound, so that a draw reads one record besides the counter; records and a list of the slots used
-// are allocated at a pool's first selection, 36 bytes per slot) and leaves val, the tree and the
-// guide table alone, so the table stays valid and a call costs O(1) expected. A draw is then exact
+// weight (kept in a 32-byte record per slot with the range start, the load degradation, the
+// degradation counter, the selections not yet counted in the pool and the bound, so that a draw
+// and a use touch one record and nothing else of the slot's but the caller's entry; records and
+// two lists of slots are allocated at a pool's first selection, 40 bytes per slot) and leaves
+// val, the tree and the guide table alone, so the table stays valid and a call costs O(1)
+// expected. The pool's counter of a slot is written by a use only when it leaves 0 (update()
+// tells a changed PE from it), its selection count not at all: flushUses brings both up to date
+// from the records of the slots counted since (a list), and the pool calls it before it hands
+// its arrays out, before it grows, and (through its getter) whenever a weight formula reads the
+// counter; remove() flushes the slot's own record first (at N = 100000, where every call uses a
+// slot whose lines are cold, two cache lines less per use: wave 13). A draw is then exact
 // rejection sampling: propose a slot s by the same mapping as always over the bounds (drawIndex
 // over their total, ranges in ascending slot order, k distinct by stepping over the drawn ones),
 // accept it if the draw fell within the first w(s) of its range of bound(s) (r − start(s) < w(s),
 // what the descent leaves of r, or r minus the start from the guide table): given s, that
 // position is uniform over the range, so the probability is exactly w / bound, with no further
 // random number; a rejected proposal is drawn again. The guide table finds the proposal with
-// findSlot: a bucket that several ranges cross is scanned in these records, from the slot the
-// bucket names, so the draw reads the table's line and the record's (wave 12).
+// findTracked: its bucket names a slot, and the scan steps through these records from there, so
+// the draw reads the table's word (64 KB at most, L2) and the records (waves 12 and 13).
 // Accepted slots are distributed exactly as the weights (each step of a k-selection as the
 // weights of what remains). The bounds are tightened (val = the weights of the slots used since,
 // kept in a list) when the weight lost by uses since the last tightening (`lag`, summed at each
@@ -117,6 +124,7 @@ const BURST_MIN = 8;
 
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U32 = new Uint32Array(0);
 
 /** Group totals of one level while the levels are rebuilt (shared scratch). */
 let groupTotals = new Float64Array(64);
@@ -182,16 +190,28 @@ export class SumTreeEngine {
    */
   readonly #lag = Float64Array.of(Infinity);
   /**
-   * Degradation policies, by slot s at RECORD · s: the start of its range (written by the guide
-   * table's build), its weight, its load degradation and its bound (= val[s]) (one half cache
-   * line: what a draw and a use read, besides the counter).
+   * Degradation policies, by slot s at RECORD · s (one half cache line: all that a draw and a use
+   * read and write): doubles 0 and 1, the start of its range (written by the guide table's build)
+   * and its weight; then, in #r32 at 2 · RECORD · s + 4 … 7, its load degradation, its
+   * degradation counter, the selections not yet added to the pool's count, and its bound
+   * (= val[s]). The pool's counter and count of a used slot are brought up to date by flushUses.
    */
   #rec: Float64Array;
+  /** The same buffer as 32-bit words (see #rec). */
+  #r32: Uint32Array;
   /** Slots whose weight fell below their bound (a slot may be listed more than once). */
   #dirty: Int32Array;
   #dirtyCount = 0;
   /** The list overflowed (a slot re-entered it after an update): tightening scans every slot. */
   #dirtyAll = false;
+  /**
+   * Slots whose record holds selections not yet in the pool's count (listed when that number
+   * leaves 0; flushUses empties the list). A slot may be listed more than once.
+   */
+  #pend: Int32Array;
+  #pendCount = 0;
+  /** The list overflowed: flushUses scans every slot. */
+  #pendAll = false;
 
   constructor(
     pool: SelectionPool,
@@ -213,8 +233,9 @@ export class SumTreeEngine {
     // spare(load, load degradation, counter), only ever fall on use.
     this.#lazy = useCode === USE_DEGRADE &&
       (weightCode === WEIGHT_SPARE_LOAD_DEG || weightCode === WEIGHT_SPARE_LOAD_LD_DEG);
-    this.#dirty = EMPTY_I32;
+    this.#dirty = this.#pend = EMPTY_I32;
     this.#rec = EMPTY_F64;
+    this.#r32 = EMPTY_U32;
     this.val = this.pre = this.tot = undefined!;
     this.levelStart = undefined!;
     this.#allocate(pool.capacity, false);
@@ -231,10 +252,14 @@ export class SumTreeEngine {
       const dirty = new Int32Array(capacity);
       dirty.set(this.#dirty.subarray(0, this.#dirtyCount));
       this.#dirty = dirty;
+      const pend = new Int32Array(capacity);
+      pend.set(this.#pend.subarray(0, this.#pendCount));
+      this.#pend = pend;
       // (One record more: the guide table's sentinel.)
       const rec = new Float64Array(RECORD * (this.val.length + 1));
       rec.set(this.#rec);
       this.#rec = rec;
+      this.#r32 = new Uint32Array(rec.buffer);
       this.#guide.trackStarts(rec);
     }
   }
@@ -265,13 +290,78 @@ export class SumTreeEngine {
     return this.#rec.length !== 0 ? this.#rec[RECORD * slot + 1]! : this.#weight(slot);
   }
 
-  // A degradation policy's slot was added or its values changed: its record's weight, load
-  // degradation and bound (the caller sets val[slot] to the weight too).
-  #record(slot: number, w: number): void {
-    const rec = this.#rec, i = RECORD * slot;
-    rec[i + 1] = w;
-    rec[i + 2] = this.#ld[slot]!;
-    rec[i + 3] = w;
+  // A degradation policy's slot was added or its values changed, and the pool has reset its
+  // counter: the record's too (first: the weight formula reads the pool's counters through its
+  // getter, whose flush would otherwise bring back the old one), then the weight, load
+  // degradation and bound; returns the weight (the caller sets val[slot] to it). Selections the
+  // record still counts go to the pool first (a change keeps the count; an added slot's are 0:
+  // remove() handed them over). Out of line: add() and changed() are inlined into the
+  // registration paths of every policy's pools.
+  #record(slot: number): number {
+    const r32 = this.#r32, j = 2 * RECORD * slot;
+    r32[j + 5] = 0;
+    const w = this.#weight(slot);
+    if (r32[j + 6] !== 0) {
+      this.#sel[slot]! += r32[j + 6]!;
+      r32[j + 6] = 0;
+    }
+    this.#rec[RECORD * slot + 1] = w;
+    r32[j + 4] = this.#ld[slot]!;
+    r32[j + 7] = w;
+    return w;
+  }
+
+  // Brings the pool's selection count and degradation counter of one slot up to date with its
+  // record.
+  #flushSlot(s: number): void {
+    const r32 = this.#r32, j = 2 * RECORD * s;
+    this.#sel[s]! += r32[j + 6]!;
+    r32[j + 6] = 0;
+    this.#deg[s] = r32[j + 5]!;
+  }
+
+  /**
+   * A degradation policy's pool: adds the selections its records still count to the pool's
+   * selection counts and copies their degradation counters into the pool's (the pool calls this
+   * before its arrays are read). Cheap when nothing is pending.
+   */
+  flushUses(): void {
+    // (Small: the pool's getters, which the registration paths read, inline it.)
+    if (this.#pendCount !== 0 || this.#pendAll) this.#flushAll();
+  }
+
+  // flushUses with something to do.
+  #flushAll(): void {
+    const all = this.#pendAll, pend = this.#pend;
+    const n = all ? this.val.length : this.#pendCount;
+    // (Independent slots: their cache misses overlap.)
+    for (let i = 0; i < n; i++) this.#flushSlot(all ? i : pend[i]!);
+    this.#pendCount = 0;
+    this.#pendAll = false;
+  }
+
+  // selectOneBounded's selection of slot s, whose weight was w: counted in its record, and a use
+  // when maxIncrement > 0. (One call: with the count inline selectOneBounded no longer fitted
+  // the resolution path's inlining budget, wave 13.)
+  #selected(s: number, w: number, maxIncrement: number): void {
+    const r32 = this.#r32, j = 2 * RECORD * s + 6, p = r32[j]!;
+    if (p === 0 || p === U32_MAX) this.#count(s);
+    else r32[j] = p + 1;
+    if (maxIncrement > 0) this.#degrade(s, w);
+  }
+
+  // Counts a selection of slot s in its record; the first one since the last flush lists it.
+  #count(s: number): void {
+    const r32 = this.#r32, j = 2 * RECORD * s + 6, p = r32[j]!;
+    if (p === 0) {
+      if (this.#pendCount < this.#pend.length) this.#pend[this.#pendCount++] = s;
+      else this.#pendAll = true;
+    } else if (p === U32_MAX) {
+      this.#flushSlot(s);
+      r32[j] = 1;
+      return;
+    }
+    r32[j] = p + 1;
   }
 
   // Lays out the levels for a capacity and (when growing) rebuilds the sums from val.
@@ -321,9 +411,8 @@ export class SumTreeEngine {
 
   add(slot: number): void {
     if (this.#region !== undefined) this.#sync();
-    const w = this.#weight(slot);
+    const w = this.#rec.length !== 0 ? this.#record(slot) : this.#weight(slot);
     this.val[slot] = w;
-    if (this.#rec.length !== 0) this.#record(slot, w);
     if (w !== 0) {
       this.#change(slot, w);
       this.#guide.invalidate();
@@ -333,6 +422,8 @@ export class SumTreeEngine {
 
   remove(slot: number): void {
     if (this.#region !== undefined) this.#sync();
+    // The record's selections and counter go to the pool's arrays (what they held before).
+    if (this.#rec.length !== 0) this.#flushSlot(slot);
     const w = this.val[slot]!;
     this.val[slot] = 0;
     if (w !== 0) {
@@ -344,8 +435,7 @@ export class SumTreeEngine {
 
   changed(slot: number): void {
     if (this.#region !== undefined) this.#sync();
-    const w = this.#weight(slot);
-    if (this.#rec.length !== 0) this.#record(slot, w);
+    const w = this.#rec.length !== 0 ? this.#record(slot) : this.#weight(slot);
     const d = w - this.val[slot]!;
     if (d !== 0) {
       this.val[slot] = w;
@@ -392,7 +482,7 @@ export class SumTreeEngine {
     let s: number, w: number;
     for (let rejected = 0;;) {
       const r = drawIndex(rng, total);
-      s = guide.findSlot(r);
+      s = guide.findTracked(r);
       // Where in its range r fell: from the start the table's build recorded, else what the
       // descent left.
       let pos: number;
@@ -408,8 +498,7 @@ export class SumTreeEngine {
         rejected = 0;
       }
     }
-    this.#sel[s]!++;
-    if (maxIncrement > 0) this.#degrade(s, w);
+    this.#selected(s, w, maxIncrement);
     return s;
   }
 
@@ -529,7 +618,7 @@ export class SumTreeEngine {
         if (r >= hs[i]!) r += hw[i]!;
         else break;
       }
-      let s = guide.findSlot(r), start: number;
+      let s = guide.findTracked(r), start: number;
       if (s >= 0) start = rec[RECORD * s]!;
       else {
         s = this.#miss(r);
@@ -546,7 +635,7 @@ export class SumTreeEngine {
       rejected = 0;
       out[count] = s;
       if (++count === want) break;
-      const w = rec[RECORD * s + 3]!;
+      const w = this.#r32[2 * RECORD * s + 7]!;
       total -= w;
       if (total <= 0) break;
       // Insert the range sorted by start (inline here, in the other select path and in
@@ -560,8 +649,13 @@ export class SumTreeEngine {
       hs[i] = start;
       hw[i] = w;
     }
-    const selections = this.#sel;
-    for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    // Counted in the records (#count, its common case inline).
+    const r32 = this.#r32;
+    for (let i = 0; i < count; i++) {
+      const j = 2 * RECORD * out[i]! + 6, p = r32[j]!;
+      if (p === 0 || p === U32_MAX) this.#count(out[i]!);
+      else r32[j] = p + 1;
+    }
     const used = maxIncrement < count ? maxIncrement : count;
     for (let i = 0; i < used; i++) this.#degrade(out[i]!, rec[RECORD * out[i]! + 1]!);
     return count;
@@ -606,23 +700,26 @@ export class SumTreeEngine {
     return sum;
   }
 
-  // A degradation policy's use of slot s, whose weight was w: raises the counter by the load
-  // degradation (capped), lowers the recorded weight and adds what it lost to `lag`; the first
-  // loss below its bound lists it. The weight spare(load, [load degradation,]
+  // A degradation policy's use of slot s, whose weight was w: raises the record's counter by the
+  // load degradation (capped), lowers the recorded weight and adds what it lost to `lag`; the
+  // first loss below its bound lists it. The weight spare(load, [load degradation,]
   // counter) = max(1, 2^32 − 1 − load − … − counter) then becomes exactly max(1, w − load
   // degradation), the counter's cap included (below the cap the sum is exact; at it the weight is
-  // 1 either way).
+  // 1 either way). The pool's counter is written only when it leaves 0 (so that update() sees
+  // from it alone whether the counter is 0); flushUses copies the rest (one cache line less per
+  // use at N = 100000, where every use hits another slot's).
   #degrade(s: number, w: number): void {
-    const rec = this.#rec, i = RECORD * s, ld = rec[i + 2]!;
-    const d0 = this.#deg[s]!, sum = d0 + ld;
+    const r32 = this.#r32, j = 2 * RECORD * s, ld = r32[j + 4]!;
+    const d0 = r32[j + 5]!, sum = d0 + ld;
     const d = sum > U32_MAX ? U32_MAX : sum;
     if (d === d0) return;
-    this.#deg[s] = d;
+    r32[j + 5] = d;
+    if (d0 === 0) this.#deg[s] = d;
     const w2 = w - ld < 1 ? 1 : w - ld;
     if (w2 === w) return;
-    rec[i + 1] = w2;
+    this.#rec[RECORD * s + 1] = w2;
     this.#lag[0]! += w - w2;
-    if (w === rec[i + 3]) {
+    if (w === r32[j + 7]) {
       if (this.#dirtyCount < this.#dirty.length) this.#dirty[this.#dirtyCount++] = s;
       else this.#dirtyAll = true;
     }
@@ -642,7 +739,7 @@ export class SumTreeEngine {
       if (b === 0) continue; // a free slot (removed since it was listed)
       const w = rec[RECORD * s + 1]!;
       if (w !== b) {
-        val[s] = rec[RECORD * s + 3] = w;
+        val[s] = this.#r32[2 * RECORD * s + 7] = w;
         this.#change(s, w - b);
         changed = true;
       }
@@ -658,14 +755,18 @@ export class SumTreeEngine {
   #allocateRecords(): number {
     const val = this.val, ld = this.#ld, capacity = val.length;
     const rec = new Float64Array(RECORD * (capacity + 1)); // the last: the guide's sentinel
+    const r32 = new Uint32Array(rec.buffer), deg = this.#deg;
     for (let s = 0; s < capacity; s++) {
       const w = val[s]!;
       if (w === 0) continue;
-      rec[RECORD * s + 1] = rec[RECORD * s + 3] = w;
-      rec[RECORD * s + 2] = ld[s]!;
+      rec[RECORD * s + 1] = r32[2 * RECORD * s + 7] = w;
+      r32[2 * RECORD * s + 4] = ld[s]!;
+      r32[2 * RECORD * s + 5] = deg[s]!;
     }
     this.#rec = rec;
+    this.#r32 = r32;
     this.#dirty = new Int32Array(capacity);
+    this.#pend = new Int32Array(capacity);
     this.#guide.trackStarts(rec);
     this.#lag[0] = 0;
     return this.tot[0]!;
@@ -702,8 +803,11 @@ export class SumTreeEngine {
     // Put the removed slots back (the last draw of a full selection stayed in).
     const removed = count < want ? count : count - 1;
     for (let i = 0; i < removed; i++) this.#addAll(out[i]!, val[out[i]!]!);
-    const selections = this.#sel;
-    for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    if (lazy) { for (let i = 0; i < count; i++) this.#count(out[i]!); }
+    else {
+      const selections = this.#sel;
+      for (let i = 0; i < count; i++) selections[out[i]!]!++;
+    }
     if (this.#useCode !== USE_NONE) {
       const used = maxIncrement < count ? maxIncrement : count;
       for (let i = 0; i < used; i++) this.#used(out[i]!);

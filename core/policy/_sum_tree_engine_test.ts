@@ -107,6 +107,9 @@ class BoundHarness {
   }
 
   weight(s: number): number {
+    // This engine is not the pool's own (which flushes itself when the pool's arrays are read):
+    // its records' counters go to the pool first.
+    this.engine.flushUses();
     return this.#policy.weight(this.pool, s);
   }
 
@@ -256,4 +259,95 @@ for (const kernel of ENGINE_KERNELS) {
       assert.ok(h.forced[0]! > 0 && h.forced[1]! > 0, `forced tightenings ${h.forced}`);
     });
   }
+}
+
+for (const policy of [randomizedLeastUsedDegradation, randomizedPriorityLeastUsedDegradation]) {
+  test(`SelectionPool (${policy.name}): the selection counts and degradation counters that the engine keeps in its records read as if written at each use, through updates, removals, reuse and growth`, () => {
+    // The engine writes a used slot's counter and count into its record; the pool's arrays are
+    // brought up to date when read. Each read here must see exactly what writing them at every
+    // selection gives (counter capped at 2^32 − 1), and update() must see a non-zero counter.
+    // Updates and removals mostly hit the slots just selected, and a removed slot is often
+    // reused at once, so that they meet counts not yet in the pool's arrays.
+    const pool = new SelectionPool(policy), rng = new SeededRng(21), ops = new SeededRng(22);
+    const live: number[] = [], sel = new Map<number, number>(), deg = new Map<number, number>();
+    const out = new Int32Array(8);
+    let last: number[] = [];
+    const add = (): void => {
+      const s = pool.add(policyParameter(policy.type, {
+        load: drawIndex(ops, 4) === 0 ? 0xfff00000 : drawIndex(ops, 0x100000000),
+        loadDegradation: drawIndex(ops, 4) === 0 ? 0 : drawIndex(ops, 0x40000000),
+      }));
+      live.push(s);
+      sel.set(s, 0);
+      deg.set(s, 0);
+    };
+    const target = (): number =>
+      last.length > 0 && drawIndex(ops, 4) !== 0
+        ? last[drawIndex(ops, last.length)]!
+        : live[drawIndex(ops, live.length)]!;
+    const check = (step: number): void => {
+      // Either array first (reading one brings both up to date).
+      const degFirst = drawIndex(ops, 2) === 0;
+      for (const s of live) {
+        if (degFirst) {
+          assert.equal(pool.degradation[s], deg.get(s), `step ${step}: counter of ${s}`);
+        }
+        assert.equal(pool.selections[s], sel.get(s), `step ${step}: selections of slot ${s}`);
+        assert.equal(pool.degradation[s], deg.get(s), `step ${step}: counter of slot ${s}`);
+      }
+    };
+    for (let i = 0; i < 3; i++) add();
+    let grown = 0, changed = 0, unchanged = 0, reused = 0;
+    for (let step = 0; step < 6000; step++) {
+      const op = drawIndex(ops, 30);
+      if (op < 2) {
+        const capacity = pool.capacity;
+        add();
+        if (pool.capacity !== capacity) grown++;
+      } else if (op === 2 && live.length > 4) {
+        const s = target();
+        live.splice(live.indexOf(s), 1);
+        last = last.filter((x) => x !== s);
+        pool.remove(s);
+        sel.delete(s);
+        deg.delete(s);
+        if (drawIndex(ops, 2) === 0) {
+          add();
+          if (live[live.length - 1] === s) reused++;
+        }
+      } else if (op < 6) {
+        // A re-registration with the same values: a change exactly when the counter is not 0.
+        const s = target();
+        const same = policyParameter(policy.type, {
+          load: pool.load[s]!,
+          loadDegradation: pool.loadDegradation[s]!,
+        });
+        const expected = deg.get(s) !== 0;
+        assert.equal(pool.update(s, same), expected, `step ${step}: update of slot ${s}`);
+        if (expected) changed++;
+        else unchanged++;
+        deg.set(s, 0);
+      } else if (op === 6) check(step);
+      else {
+        const k = 1 + drawIndex(ops, 4), mi = drawIndex(ops, 3);
+        let n: number;
+        if (k === 1 && drawIndex(ops, 2) === 0) {
+          out[0] = pool.selectOne(rng, mi);
+          n = out[0] < 0 ? 0 : 1;
+        } else n = pool.select(k, out, rng, mi);
+        const used = Math.min(mi === 0 ? policy.defaultMaxIncrement : mi, n);
+        last = [...out.subarray(0, n)];
+        for (let i = 0; i < n; i++) {
+          const s = out[i]!;
+          sel.set(s, sel.get(s)! + 1);
+          if (i < used) deg.set(s, Math.min(0xffffffff, deg.get(s)! + pool.loadDegradation[s]!));
+        }
+      }
+    }
+    check(-1);
+    assert.ok(
+      grown >= 2 && changed > 100 && unchanged > 20 && reused > 20,
+      `${grown} ${changed} ${unchanged} ${reused}`,
+    );
+  });
 }

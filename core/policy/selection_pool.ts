@@ -270,6 +270,9 @@ export class SelectionPool implements SelectionValues {
   }
   /** Degradation counter per slot. */
   get degradation(): Uint32Array {
+    // The degradation policies' weighted-random engine keeps the counters of used slots in its
+    // records until asked (_sum_tree_engine.ts).
+    this.#sumTree?.flushUses();
     return this.#degradation;
   }
   /** Weighted round robin round counter per slot. */
@@ -291,8 +294,10 @@ export class SelectionPool implements SelectionValues {
   }
   /** Selection count per slot. */
   get selections(): Float64Array {
-    // The heap engine counts repeated selections of its memo lazily.
+    // The heap engine counts repeated selections of its memo lazily, the degradation policies'
+    // weighted-random engine selections in its records.
     this.#heap?.flushCounts();
+    this.#sumTree?.flushUses();
     return this.#selections;
   }
 
@@ -890,6 +895,7 @@ export class SelectionPool implements SelectionValues {
 
   #grow(): void {
     this.#heap?.flushCounts();
+    this.#sumTree?.flushUses();
     const cap = grownCapacity(this.#capacity);
     this.#allocate(cap, true);
     this.#capacity = cap;
