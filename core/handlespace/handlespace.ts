@@ -1514,9 +1514,9 @@ export class Handlespace {
     // counter, as RSPLIB does on every re-registration.
     // With the counter at 0, update() compares once and reports whether any value differed.
     const selection = entry.pool.selection, slot = entry.slot, policy = element.policy;
-    let changed = selection.degradation[slot] === 0
-      ? selection.update(slot, policy)
-      : resetDegradation(selection, slot, policy);
+    let changed = selection.degraded(slot)
+      ? resetDegradation(selection, slot, policy)
+      : selection.update(slot, policy);
     // An equal transport keeps the stored object (the decoder's new one can die young).
     // (Its protocol and transport use equal the pool's, checked by register().)
     const ut = element.userTransport, storedUt = entry.userTransport;

@@ -275,6 +275,17 @@ export class SelectionPool implements SelectionValues {
     this.#sumTree?.flushUses();
     return this.#degradation;
   }
+  /**
+   * Whether the slot's degradation counter is not 0, without bringing the counters up to date
+   * first (as the `degradation` getter does): an engine that keeps counters in its records writes
+   * the pool's counter when it leaves 0, so this is exact. A re-registration asks it every time.
+   *
+   * @param slot a live slot of this pool
+   * @returns true if the slot's degradation counter is not 0
+   */
+  degraded(slot: number): boolean {
+    return this.#degradation[slot] !== 0;
+  }
   /** Weighted round robin round counter per slot. */
   get round(): Float64Array {
     return this.#round;
