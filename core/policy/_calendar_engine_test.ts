@@ -234,11 +234,12 @@ test("LeastUsedDegradation: selection counts survive the move to the calendar en
   });
 });
 
-// selectInto() remembers the PEs after the first of its last selection and reuses them in the
-// next one while only that selection's use changed the order: long runs of k > 1 through
-// selectInto, broken by every kind of change (registration, deregistration of a remembered PE,
-// an update that resets a counter, a selection of another k, a k = 1 use, a selection without
-// use), must select exactly what the heap engine selects.
+// selectInto() reads the first k PEs in place, bucket by bucket (wave 9 also remembered the PEs
+// after the first of its last selection; that memo is gone, the test stays): long runs of k > 1
+// through selectInto, broken by every kind of change (registration, deregistration of a PE the
+// last selection returned after its first, an update that resets a counter, a selection of
+// another k, a k = 1 use, a selection without use), must select exactly what the heap engine
+// selects.
 for (const policy of FAMILY) {
   test(`${policy.name}: runs of selectInto with k > 1 select what the heap engine selects`, () => {
     withCalendarFrom(0, () => {
@@ -273,7 +274,7 @@ for (const policy of FAMILY) {
               break;
             }
             case 1: {
-              // A PE the memo holds (the second or later of the last selection).
+              // The second or later PE of the last selection.
               const s = last[1 + below(rng, last.length - 1)]!;
               live.splice(live.indexOf(s), 1);
               a.remove(s);
