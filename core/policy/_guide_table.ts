@@ -89,7 +89,10 @@ export const GUIDE_SCAN_MAX = 16;
  */
 export const TRACKED_BUCKETS_MAX = 16384;
 
-/** A scan through a tracked table's records (findTracked) gives up at this many steps (fewer succeed). */
+/**
+ * A scan through a tracked table's records (findTracked) gives up at this many steps (fewer
+ * succeed).
+ */
 export const TRACKED_SCAN_MAX = 64;
 
 export class GuideTable {
@@ -112,7 +115,8 @@ export class GuideTable {
   // The layout, read by findSlot (small integers in fields: one load each): log2 of the words
   // per bucket (0 packed or tracked, 1 pairs), 32 − S (0 for pairs and tracked: the shift pair
   // that sign-extends a), S (0 for pairs and tracked: the shift that extracts off; a tracked
-  // bucket's word serves as its own offset, whatever the test gives is a scan, see #scanRecords).
+  // bucket's word serves as its own offset, whatever the test gives is a scan: #scanSlot hands it
+  // to findTracked).
   #st = 1;
   #t = 0;
   #u = 0;
@@ -223,30 +227,16 @@ export class GuideTable {
   // `first` is 630 KB beyond L2 next to the other tables: wave 12).
   #scanSlot(r: number, s: number): number {
     if (s === -1) return -1;
-    // A tracked table's scan buckets name a slot, not an entry.
-    if (this.#records !== undefined) return this.#scanRecords(r, s);
+    // A tracked table's buckets name a slot, not an entry: the records' scan from it (findSlot
+    // decoded the bucket's word, or one more where its offset test failed; findTracked reads the
+    // word again and scans from the slot it names, which gives the same slot).
+    if (this.#records !== undefined) return this.findTracked(r);
     let e = -2 - s;
     const cum = this.cum, stop = e + GUIDE_SCAN_MAX;
     while (cum[2 * e + 2]! <= r) {
       if (++e === stop) return -1;
     }
     return cum[2 * e + 1]! | 0;
-  }
-
-  // #scanSlot of a table with trackStarts() (its one word per bucket, −3 − the slot of the
-  // bucket's first draw, decoded as a layout of one word with no offset bits: s is that word, or
-  // one more where the offset test fails, which starts the scan one slot early): the next slot's
-  // start, at or before r, moves on.
-  #scanRecords(r: number, s: number): number {
-    // The sentinel after the last slot (the total) ends the scan, as cum's does. (x = −1: slot
-    // 0's start, 0, is at or before every r.)
-    const records = this.#records!;
-    let x = -3 - s;
-    for (let steps = TRACKED_SCAN_MAX; records[RECORD * (x + 1)]! <= r;) {
-      x++;
-      if (--steps === 0) return -1;
-    }
-    return x;
   }
 
   /**

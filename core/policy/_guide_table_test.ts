@@ -67,11 +67,13 @@ function sum(val: Float64Array): number {
   return val.reduce((a, b) => a + b, 0);
 }
 
-/** Checks findSlot and the (start, weight) pairs against the reference for many draws. */
-function checkTable(g: GuideTable, val: Float64Array, seed: number): number {
+/**
+ * The draws to check a table with: both ends, every range boundary and its neighbours, then 2000
+ * random ones.
+ */
+function boundaryDraws(val: Float64Array, seed: number): number[] {
   const total = sum(val), rng = new SeededRng(seed);
   const draws: number[] = [0, total - 1];
-  // Every range boundary and its neighbours, then random draws.
   let c = 0;
   for (let s = 0; s < val.length; s++) {
     if (val[s]! === 0) continue;
@@ -80,6 +82,12 @@ function checkTable(g: GuideTable, val: Float64Array, seed: number): number {
     c += val[s]!;
   }
   for (let i = 0; i < 2000; i++) draws.push(drawIndex(rng, total));
+  return draws;
+}
+
+/** Checks findSlot and the (start, weight) pairs against the reference for many draws. */
+function checkTable(g: GuideTable, val: Float64Array, seed: number): number {
+  const draws = boundaryDraws(val, seed);
   let answered = 0;
   const slots = referenceAll(val, draws), start = new Float64Array(val.length);
   for (let s = 1; s < val.length; s++) start[s] = start[s - 1]! + val[s - 1]!;
@@ -164,7 +172,7 @@ test("GuideTable.findSlot() is exact on both sides of the packed layout's limit 
 });
 
 /**
- * Checks findSlot of a table built with trackStarts() against the reference,
+ * Checks findSlot and findTracked of a table built with trackStarts() against the reference,
  * and the starts it wrote into the records; returns the share of draws findSlot answered.
  */
 function checkTracked(val: Float64Array, seed: number): number {
@@ -172,22 +180,20 @@ function checkTracked(val: Float64Array, seed: number): number {
   g.trackStarts(records);
   g.build(val, val.length, val.length, sum(val));
   assert.ok(g.ready);
-  const total = sum(val), rng = new SeededRng(seed), draws: number[] = [0, total - 1];
+  const total = sum(val);
   let c = 0;
   for (let s = 0; s < val.length; s++) {
     // Every slot's start, a free slot's being that of the next range.
     assert.equal(records[RECORD * s], c, `start of slot ${s}`);
-    if (val[s]! === 0) continue;
-    draws.push(c, c + val[s]! - 1);
-    if (c > 0) draws.push(c - 1);
     c += val[s]!;
   }
   assert.equal(records[RECORD * val.length], total, "the sentinel after the last slot");
-  for (let i = 0; i < 2000; i++) draws.push(drawIndex(rng, total));
-  const slots = referenceAll(val, draws);
+  const draws = boundaryDraws(val, seed), slots = referenceAll(val, draws);
   let answered = 0;
   for (const r of draws) {
     const want = slots.get(r)!, got = g.findSlot(r);
+    // findTracked scans the same records from the same slot.
+    assert.equal(g.findTracked(r), got, `findTracked, draw ${r}`);
     if (got < 0) {
       // Only a long scan (more than TRACKED_SCAN_MAX slots) may give up.
       assert.equal(got, -1, `draw ${r}`);
@@ -198,6 +204,7 @@ function checkTracked(val: Float64Array, seed: number): number {
   }
   g.invalidate();
   assert.equal(g.findSlot(draws[2]!), -1, "a stale table answers nothing");
+  assert.equal(g.findTracked(draws[2]!), -1, "a stale table answers nothing (findTracked)");
   return answered / draws.length;
 }
 
