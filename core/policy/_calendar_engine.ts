@@ -51,8 +51,9 @@
 // the family, the DPF ones included, is an integer sum capped at 0xffffffff that a use raises by
 // the load degradation: the DPF keys' penalty term (distance × load DPF, rounded as RSPLIB does)
 // is that integer product up to far less than 1/2 below the cap (_policy_math_test.ts), so a use
-// adds the load degradation to the stored key and never computes a key again. Per bucket: head, tail, the tail's key. Ties are broken
-// by sequence number exactly as in the heap engine (_calendar_engine_test.ts compares the two).
+// adds the load degradation to the stored key and never computes a key again. Per bucket: head,
+// tail, the tail's key. Ties are broken by sequence number exactly as in the heap engine
+// (_calendar_engine_test.ts compares the two).
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
