@@ -38,7 +38,7 @@ import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
 import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
 import { AssociationIndex } from "./_association_index.ts";
-import { u8Copy } from "../_slab.ts";
+import { grownCapacity, u8Copy } from "../_slab.ts";
 import {
   idWordSum16,
   idWordSum32,
@@ -302,7 +302,11 @@ export class Handlespace {
   readonly #associations = new AssociationIndex();
   readonly #deadlines = [new DeadlineIndex(), new DeadlineIndex(), new DeadlineIndex()];
   readonly #byKey: (Entry | undefined)[] = [];
-  readonly #freeKeys: number[] = [];
+  // Keys of removed entries, reused last freed first (a stack of #freeCount keys). A typed array
+  // grown by grownCapacity(): a JavaScript array grown by push() allocated ~29 bytes per removal
+  // when a pool of 1000 PEs went at once (bench/HISTORY.md, wave 14 `rereg`).
+  #freeKeys = new Int32Array(16);
+  #freeCount = 0;
 
   /**
    * Creates an empty handlespace.
@@ -1489,7 +1493,7 @@ export class Handlespace {
     const previous = pool.entries[pool.selection.nextSlot()];
     if (previous !== undefined) previous.saveRemovedPolicy();
     const slot = pool.selection.add(element.policy);
-    const key = this.#freeKeys.length > 0 ? this.#freeKeys.pop()! : this.#byKey.length;
+    const key = this.#freeCount > 0 ? this.#freeKeys[--this.#freeCount]! : this.#byKey.length;
     const entry = new Entry(
       pool,
       slot,
@@ -1598,10 +1602,17 @@ export class Handlespace {
     deadlines[1]!.clear(key);
     deadlines[2]!.clear(key);
     this.#byKey[key] = undefined;
-    this.#freeKeys.push(key);
+    if (this.#freeCount === this.#freeKeys.length) this.#growFreeKeys();
+    this.#freeKeys[this.#freeCount++] = key;
     e.flags |= REMOVED;
     this.#size--;
     if (pool.selection.size === 0) this.#dropPool(pool);
+  }
+
+  #growFreeKeys(): void {
+    const grown = new Int32Array(grownCapacity(this.#freeKeys.length));
+    grown.set(this.#freeKeys);
+    this.#freeKeys = grown;
   }
 
   #rehome(e: Entry, home: bigint): void {

@@ -561,6 +561,73 @@ test("Handlespace deadlines: one per kind and PE, the earliest first, cleared on
   assert.throws(() => hs.setDeadline(b, "bogus" as "keep-alive-timeout", 1), TypeError);
 });
 
+test("Handlespace: keys of removed PEs are reused without clashes, hundreds at a time", () => {
+  // 300 removals at once grow the free-key stack past its first capacities (16, 64, 256); every
+  // new PE must get a key of its own, or deadlines and association lists would mix PEs up.
+  const hs = space();
+  const entries = new Map<bigint, PoolElementEntry>();
+  const reg = (id: bigint) => {
+    const e = ok(hs.register(EP, pe(id), { now: 0, home: OWN, association: Number(id % 7n) }));
+    entries.set(id, e);
+    hs.setDeadline(e, "keep-alive-timeout", Number(id));
+  };
+  for (let id = 1n; id <= 400n; id++) reg(id);
+  for (let id = 1n; id <= 300n; id++) {
+    assert.equal(hs.deregister(EP, id), entries.get(id));
+    entries.delete(id);
+  }
+  for (let id = 1001n; id <= 1350n; id++) reg(id);
+  assert.equal(hs.size, 450);
+  for (let a = 0; a < 7; a++) {
+    const ids = hs.entriesOfAssociation(a).map((e) => e.id).sort((x, y) => Number(x - y));
+    const want = [...entries.keys()].filter((id) => id % 7n === BigInt(a));
+    assert.deepEqual(ids, want.sort((x, y) => Number(x - y)));
+  }
+  const due: bigint[] = [];
+  for (let d = hs.popDue(Infinity); d !== undefined; d = hs.popDue(Infinity)) {
+    assert.equal(d.entry, entries.get(d.entry.id));
+    assert.equal(d.time, Number(d.entry.id));
+    due.push(d.entry.id);
+  }
+  assert.deepEqual(due, [...entries.keys()].sort((x, y) => Number(x - y)));
+});
+
+test("Handlespace.register(): the options are read as before (home, ASAP transport, association)", () => {
+  const hs = space();
+  const own = transport({ port: 40000 });
+  const observed = transport({ port: 40001 });
+  // Without options.home the parameter's home registrar is kept (ENRP).
+  const a = ok(hs.register(EP, pe(1n, undefined, {}, { homeRegistrarId: 7n }), { now: 5 }));
+  assert.equal(a.homeRegistrarId, 7n);
+  assert.equal(a.lastUpdate, 5);
+  // options.asapTransport overrides the parameter's; the parameter's applies without it.
+  const b = ok(hs.register(EP, pe(2n, undefined, {}, { asapTransport: own }), {
+    now: 0,
+    home: OWN,
+    asapTransport: observed,
+  }));
+  assert.equal(b.asapTransport, observed);
+  const c = ok(hs.register(EP, pe(3n, undefined, {}, { asapTransport: own }), asap));
+  assert.equal(c.asapTransport, own);
+  // An invalid ASAP transport from the options is still rejected, and a non-integer
+  // association still throws before anything is stored.
+  rejected(
+    hs.register(EP, pe(4n), { now: 0, asapTransport: transport({ port: 0 }) }),
+    ErrorCause.InvalidValues,
+    "asap-transport",
+  );
+  assert.throws(() => hs.register(EP, pe(4n), { now: 0, association: 1.5 }), TypeError);
+  assert.equal(hs.size, 3);
+  // A keep-alive re-registration refreshes the last update and allocates no result.
+  const again = hs.register(EP, pe(3n, undefined, {}, { asapTransport: own }), {
+    now: 9,
+    home: OWN,
+    association: 1,
+  });
+  assert.equal(again, c);
+  assert.equal(c.lastUpdate, 9);
+});
+
 test("Handlespace.expire() removes only PEs whose lifetime expiry is due", () => {
   const hs = space();
   const a = ok(hs.register(EP, pe(1n, undefined, {}, { homeRegistrarId: 2n }), { now: 0 }));
