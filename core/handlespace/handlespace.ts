@@ -38,7 +38,7 @@ import type { PoolElementEntry, PoolInfo } from "./pool_element.ts";
 import { Entry, MARKED, REMOVED, REPORT } from "./_entry.ts";
 import { OwnerIndex } from "./_owner_index.ts";
 import { AssociationIndex } from "./_association_index.ts";
-import { grownCapacity, u8Copy } from "../_slab.ts";
+import { u8Copy } from "../_slab.ts";
 import {
   idWordSum16,
   idWordSum32,
@@ -301,12 +301,12 @@ export class Handlespace {
   /** Association number → key (#byKey index) of the first PE registered over it. */
   readonly #associations = new AssociationIndex();
   readonly #deadlines = [new DeadlineIndex(), new DeadlineIndex(), new DeadlineIndex()];
-  readonly #byKey: (Entry | undefined)[] = [];
-  // Keys of removed entries, reused last freed first (a stack of #freeCount keys). A typed array
-  // grown by grownCapacity(): a JavaScript array grown by push() allocated ~29 bytes per removal
+  // Entries by key; the slot of a removed entry holds the next free key (−1: none), so the free
+  // keys form a stack threaded through the array (last freed, first reused) that allocates
+  // nothing: a JavaScript array of free keys grown by push() allocated ~29 bytes per removal
   // when a pool of 1000 PEs went at once (bench/HISTORY.md, wave 14 `rereg`).
-  #freeKeys = new Int32Array(16);
-  #freeCount = 0;
+  readonly #byKey: (Entry | number)[] = [];
+  #freeKey = -1;
 
   /**
    * Creates an empty handlespace.
@@ -1095,7 +1095,7 @@ export class Handlespace {
     const out: Entry[] = [];
     const headKey = this.#associations.get(association);
     for (
-      let e = headKey >= 0 ? this.#byKey[headKey] : undefined;
+      let e = headKey >= 0 ? this.#byKey[headKey] as Entry : undefined;
       e !== undefined;
       e = e.assocNext
     ) {
@@ -1123,7 +1123,7 @@ export class Handlespace {
     let n = 0;
     const headKey = this.#associations.get(association);
     for (
-      let e = headKey >= 0 ? this.#byKey[headKey] : undefined;
+      let e = headKey >= 0 ? this.#byKey[headKey] as Entry : undefined;
       e !== undefined && n < atMost;
       e = e.assocNext
     ) {
@@ -1352,7 +1352,11 @@ export class Handlespace {
     }
     if (bestKind < 0) return undefined;
     const due = this.#deadlines[bestKind]!.popDue(now)!;
-    return { entry: this.#byKey[due.key]!, kind: DEADLINE_KINDS[bestKind]!, time: due.time };
+    return {
+      entry: this.#byKey[due.key] as Entry,
+      kind: DEADLINE_KINDS[bestKind]!,
+      time: due.time,
+    };
   }
 
   /**
@@ -1383,7 +1387,7 @@ export class Handlespace {
     const index = this.#deadlines[2]!;
     const removed: Entry[] = [];
     for (let due = index.popDue(now); due !== undefined; due = index.popDue(now)) {
-      const e = this.#byKey[due.key]!;
+      const e = this.#byKey[due.key] as Entry;
       this.#remove(e);
       removed.push(e);
     }
@@ -1493,7 +1497,9 @@ export class Handlespace {
     const previous = pool.entries[pool.selection.nextSlot()];
     if (previous !== undefined) previous.saveRemovedPolicy();
     const slot = pool.selection.add(element.policy);
-    const key = this.#freeCount > 0 ? this.#freeKeys[--this.#freeCount]! : this.#byKey.length;
+    let key = this.#freeKey;
+    if (key >= 0) this.#freeKey = this.#byKey[key] as number;
+    else key = this.#byKey.length;
     const entry = new Entry(
       pool,
       slot,
@@ -1601,18 +1607,11 @@ export class Handlespace {
     deadlines[0]!.clear(key);
     deadlines[1]!.clear(key);
     deadlines[2]!.clear(key);
-    this.#byKey[key] = undefined;
-    if (this.#freeCount === this.#freeKeys.length) this.#growFreeKeys();
-    this.#freeKeys[this.#freeCount++] = key;
+    this.#byKey[key] = this.#freeKey;
+    this.#freeKey = key;
     e.flags |= REMOVED;
     this.#size--;
     if (pool.selection.size === 0) this.#dropPool(pool);
-  }
-
-  #growFreeKeys(): void {
-    const grown = new Int32Array(grownCapacity(this.#freeKeys.length));
-    grown.set(this.#freeKeys);
-    this.#freeKeys = grown;
   }
 
   #rehome(e: Entry, home: bigint): void {
@@ -1635,7 +1634,7 @@ export class Handlespace {
     const headKey = this.#associations.exchange(association, e.key);
     e.assocPrev = undefined;
     if (headKey >= 0) {
-      const head = this.#byKey[headKey]!;
+      const head = this.#byKey[headKey] as Entry;
       e.assocNext = head;
       head.assocPrev = e;
     } else e.assocNext = undefined;
