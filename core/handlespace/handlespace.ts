@@ -113,8 +113,11 @@ export interface RegisterOptions {
   readonly home?: RegistrarId;
   /** The registration association (ASAP only): an opaque integer chosen by the registrar. */
   readonly association?: number;
-  /** The PE's ASAP transport as the registrar observed it; overrides the parameter's. */
-  readonly asapTransport?: TransportParameter;
+  /**
+   * The PE's ASAP transport as the registrar observed it; overrides the parameter's (undefined:
+   * the parameter's, as when left out).
+   */
+  readonly asapTransport?: TransportParameter | undefined;
 }
 
 /** Which part of a registration a rejection is about (the parameter to echo in an Operation Error). */
