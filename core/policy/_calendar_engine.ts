@@ -258,8 +258,8 @@ export class CalendarEngine {
   }
 
   remove(slot: number): void {
-    // The record's count and counter go to the pool's arrays (what they hold after a removal).
-    this.#flushNode(slot + 1);
+    // (The record stays listed if it counts selections: the pool's arrays read after the removal
+    // get the old occupant's values; add() zeroes them.)
     this.#detach(slot + 1);
     this.n--;
   }
@@ -409,7 +409,7 @@ export class CalendarEngine {
     this.#seqLimit();
     for (let i = 0; i < count; i++) {
       const s = slots[i]!;
-      nk[8 * (s + 1) + DEG] = this.#deg[s]!;
+      nk[8 * (s + 1) + DEG] = this.#deg[s]!; // (add() and changed() zero it)
       this.#pendPush(s + 1);
     }
     this.n = count;
@@ -897,12 +897,10 @@ export class CalendarEngine {
     for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
   }
 
-  // Copies the pool's policy information that a use reads into node id's record, and its
-  // counter (at filing: a change of either makes the PE pending, and the pool's counter of a
-  // pending PE is exact: reset, or the heap engine's at the move).
+  // Copies the pool's policy information that a use reads into node id's record (at filing: a
+  // change of it makes the PE pending).
   #copyFields(id: number): void {
     this.nk[8 * id + LD] = this.#pool.loadDegradation[id - 1]!;
-    this.nk[8 * id + DEG] = this.#deg[id - 1]!;
   }
 
   #key(slot: number): number {
