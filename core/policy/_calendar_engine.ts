@@ -353,7 +353,7 @@ export class CalendarEngine {
     if (this.nPend + this.nLow !== 0 || this.cn < want || want === 0 || maxIncrement > 1) {
       return this.#selectIntoOther(k, table, out, maxIncrement);
     }
-    const nd = this.nd, ht = this.ht, first = this.#calFirst();
+    const nd = this.nd, sel = this.#sel, ht = this.ht, first = this.#calFirst();
     out[0] = table[first - 1]!;
     let b = this.cur, id = first, tail = ht[HS * b + 1]!;
     for (let c = 1; c < want; c++) {
@@ -363,7 +363,9 @@ export class CalendarEngine {
         tail = ht[HS * b + 1]!;
       } else id = nd[(id << 3) | NEXT]!;
       out[c] = table[id - 1]!;
-      this.#count(id);
+      // (The pool's count at once: the walk reads no record of a bucket's tail, and the count
+      // is exact with the record's added at the flush.)
+      sel[id - 1]!++;
     }
     // (#useHead counts the first.)
     if (maxIncrement > 0) this.#useHead(first);
