@@ -42,12 +42,16 @@
 // 32-byte record (node id = slot + 1; 0 is "none", so a link to it can be written without a
 // branch): key (as a u32 through a Uint32Array view of the same memory), next, prev, where (0
 // nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the pending list),
-// a copy of the PE's load degradation, and its sequence number (a double, through a
-// Float64Array view; the pool's `seq` array is written from the records when it is read). So a
-// use reads and writes one record instead of the record plus the pool's seq and loadDegradation
-// arrays; what it still touches besides are the pool's degradation counter and selection count
-// (both public, read by a re-registration and the management views). The copy is taken whenever
-// a PE is filed, and every change of its policy information makes it pending first. Every key of
+// a copy of the PE's load degradation, its degradation counter, its sequence number (less a base
+// common to the engine, see calendarSequence; the pool's `seq` array is written from the records
+// when it is read) and its selections not yet added to the pool's count. So a use reads and
+// writes one record and nothing else of the PE's (the pool's seq, loadDegradation, degradation
+// and selections arrays at N = 100000 were cold lines): the pool's counter is written when a use
+// moves it from 0 (a re-registration tells a change from it), and flushUses() brings the pool's
+// counters and counts up to date from the records listed since, before the pool's arrays are read
+// or grow (bench/HISTORY.md wave 14 `calmem`, after `rludmem`'s records in _sum_tree_engine.ts).
+// The load degradation copy is taken whenever a PE is filed, and every change of its policy
+// information makes it pending first. Every key of
 // the family, the DPF ones included, is an integer sum capped at 0xffffffff that a use raises by
 // the load degradation: the DPF keys' penalty term (distance × load DPF, rounded as RSPLIB does)
 // is that integer product up to far less than 1/2 below the cap (_policy_math_test.ts), so a use
