@@ -42,12 +42,16 @@
 // 32-byte record (node id = slot + 1; 0 is "none", so a link to it can be written without a
 // branch): key (as a u32 through a Uint32Array view of the same memory), next, prev, where (0
 // nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the pending list),
-// a copy of the PE's load degradation, and its sequence number (a double, through a
-// Float64Array view; the pool's `seq` array is written from the records when it is read). So a
-// use reads and writes one record instead of the record plus the pool's seq and loadDegradation
-// arrays; what it still touches besides are the pool's degradation counter and selection count
-// (both public, read by a re-registration and the management views). The copy is taken whenever
-// a PE is filed, and every change of its policy information makes it pending first. Every key of
+// a copy of the PE's load degradation, its degradation counter, its sequence number (less a base
+// common to the engine, see calendarSequence; the pool's `seq` array is written from the records
+// when it is read) and its selections not yet added to the pool's count. So a use reads and
+// writes one record and nothing else of the PE's (the pool's seq, loadDegradation, degradation
+// and selections arrays at N = 100000 were cold lines): the pool's counter is written when a use
+// moves it from 0 (a re-registration tells a change from it), and flushUses() brings the pool's
+// counters and counts up to date from the records listed since, before the pool's arrays are read
+// or grow (bench/HISTORY.md wave 14 `calmem`, after `rludmem`'s records in _sum_tree_engine.ts).
+// The load degradation copy is taken whenever a PE is filed, and every change of its policy
+// information makes it pending first. Every key of
 // the family, the DPF ones included, is an integer sum capped at 0xffffffff that a use raises by
 // the load degradation: the DPF keys' penalty term (distance × load DPF, rounded as RSPLIB does)
 // is that integer product up to far less than 1/2 below the cap (_policy_math_test.ts), so a use
@@ -57,18 +61,17 @@
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
-import { SEQ_LIMIT, SEQ_START } from "./_sequence.ts";
+import { SEQ_LIMIT } from "./_sequence.ts";
 import { KEY_LOAD_DEG, KEY_LOAD_LD_DEG, keyByFormula } from "./_formula.ts";
 
 const U32_MAX = 0xffffffff;
 /**
- * Record fields (stride 8, 32 bytes): key, next, prev, where, a copy of the PE's load degradation
- * (taken when the PE is filed), one spare word, and its sequence number as a double
- * (`ns[4 * id + 3]`).
+ * Record fields (stride 8, 32 bytes, all 32-bit words): key, next, prev, where, a copy of the
+ * PE's load degradation (taken when the PE is filed), its degradation counter (the pool's copy is
+ * written when it leaves 0 and brought up to date by flushUses), its sequence number less the
+ * engine's base (see calendarSequence), and its selections not yet added to the pool's count.
  */
-const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4;
-/** The sequence number's index in the Float64Array view of a record (4 · id + SEQ). */
-const SEQ = 3;
+const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4, DEG = 5, SQ = 6, CNT = 7;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
 const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
@@ -94,16 +97,28 @@ let intoSlots = new Int32Array(16);
 export const calendarThreshold = { min: 256 };
 
 /**
+ * The calendar engine's sequence numbers: a record holds a PE's number less a base common to the
+ * engine (st[3]) in a 32-bit word, below `span`. When the next number reaches SEQ_LIMIT the live
+ * PEs are renumbered 0 … n − 1 in their order, as the heap engine and renumber() do (the same
+ * numbers); when the word's span runs out first, the base moves up to the least number (the same
+ * numbers), or, if that frees less than half the span, the PEs are renumbered base + 0 … n − 1 in
+ * their order (other numbers, the same order, so the same choices). A field, so that tests can
+ * lower it.
+ */
+export const calendarSequence = { span: 0xffffffff };
+
+/**
  * The calendar-queue engine of the degradation family: the selection pool's sorted order by
  * (key, sequence number), the same choices as the heap engine (see the file comment).
  */
 export class CalendarEngine {
-  /** Node records: key, next, prev, where, load degradation, -, sequence number (stride 8). */
+  /**
+   * Node records: key, next, prev, where, load degradation, degradation counter, sequence number,
+   * uncounted selections (stride 8).
+   */
   nd!: Int32Array;
-  /** The same memory as u32 (for the keys and load degradations). */
+  /** The same memory as u32 (for the keys, load degradations, counters and sequence numbers). */
   nk!: Uint32Array;
-  /** The same memory as f64 (for the sequence numbers: index 4 · id + SEQ). */
-  ns!: Float64Array;
   low!: Int32Array;
   high!: Int32Array;
   pend!: Int32Array;
@@ -118,8 +133,11 @@ export class CalendarEngine {
   nb = MIN_BUCKETS;
   mask = MIN_BUCKETS - 1;
   shift = 0;
-  /** [b0, next sequence number] */
-  readonly st = new Float64Array([0, SEQ_START]);
+  /**
+   * [b0, the next sequence number less the base, the limit of that (renumbered there: the span,
+   * or SEQ_LIMIT less the base), the base]
+   */
+  readonly st = new Float64Array(4);
   /** Circular index of bucket b0. */
   cur = 0;
   /** PEs in the calendar. */
@@ -129,11 +147,22 @@ export class CalendarEngine {
   readonly #policy: PoolPolicy;
   readonly #keyCode: number;
   // The pool's per-slot arrays this engine reads and writes (refreshed when the pool grows). The
-  // sequence numbers live in the records (the pool's array is written by syncSequences()), and a
-  // use reads the load degradation from the record's copy.
+  // sequence numbers live in the records (the pool's array is written by syncSequences()), a use
+  // reads the load degradation from the record's copy, and the counter and the selection count
+  // of a selected PE are kept in its record until flushUses() (the pool calls it before its
+  // arrays are read): at N = 100000 every use hits another PE, and the pool's two arrays were
+  // two cold lines per use besides the record (bench/HISTORY.md wave 14 `calmem`).
   #sel!: Float64Array;
   #ld!: Uint32Array;
   #deg!: Uint32Array;
+  /**
+   * Node ids whose uncounted selections left 0 since the last flushUses() (a node may be listed
+   * more than once: a removed one's reuse).
+   */
+  #cnt!: Int32Array;
+  #cntCount = 0;
+  /** The list overflowed: flushUses() reads every record. */
+  #cntAll = false;
 
   constructor(pool: SelectionPool, policy: PoolPolicy, keyCode: number) {
     this.#pool = pool;
@@ -143,6 +172,7 @@ export class CalendarEngine {
   }
 
   grow(capacity: number): void {
+    // (The pool flushes before it grows: the list is empty, the records' counts are 0.)
     const { nd, low, high, pend } = this;
     this.#attach(capacity);
     this.nd.set(nd);
@@ -158,13 +188,61 @@ export class CalendarEngine {
     this.#ld = pool.loadDegradation;
     this.#deg = pool.degradation;
     const cap = capacity + 1;
-    const buf = new ArrayBuffer(44 * cap);
+    const buf = new ArrayBuffer(48 * cap);
     this.nd = new Int32Array(buf, 0, 8 * cap);
     this.nk = new Uint32Array(buf, 0, 8 * cap);
-    this.ns = new Float64Array(buf, 0, 4 * cap);
     this.low = new Int32Array(buf, 32 * cap, cap);
     this.high = new Int32Array(buf, 36 * cap, cap);
     this.pend = new Int32Array(buf, 40 * cap, cap);
+    this.#cnt = new Int32Array(buf, 44 * cap, cap);
+    this.#cntCount = 0;
+    this.#cntAll = false;
+  }
+
+  /**
+   * Adds the selections the records still count to the pool's selection counts and copies their
+   * degradation counters into the pool's (the pool calls this before its arrays are read and
+   * before it grows). Cheap when nothing is listed.
+   */
+  flushUses(): void {
+    if (this.#cntCount !== 0 || this.#cntAll) this.#flushAll();
+  }
+
+  // flushUses with something to do.
+  #flushAll(): void {
+    const all = this.#cntAll, list = this.#cnt;
+    const n = all ? this.nd.length >> 3 : this.#cntCount;
+    // (Independent records: their cache misses overlap.)
+    for (let i = all ? 1 : 0; i < n; i++) this.#flushNode(all ? i : list[i]!);
+    this.#cntCount = 0;
+    this.#cntAll = false;
+  }
+
+  // Brings the pool's selection count and counter of node id up to date with its record.
+  #flushNode(id: number): void {
+    const nk = this.nk, r = 8 * id, s = id - 1;
+    const c = nk[r + CNT]!;
+    if (c !== 0) {
+      this.#sel[s]! += c;
+      nk[r + CNT] = 0;
+    }
+    this.#deg[s] = nk[r + DEG]!;
+  }
+
+  // Counts a selection of node id in its record; the first since the last flush lists it.
+  #count(id: number): void {
+    const nk = this.nk, j = (id << 3) | CNT, c = nk[j]!;
+    if (c === 0 || c === U32_MAX) this.#countRare(id);
+    else nk[j] = c + 1;
+  }
+
+  #countRare(id: number): void {
+    const nk = this.nk, j = 8 * id + CNT;
+    if (nk[j] === 0) {
+      if (this.#cntCount < this.#cnt.length) this.#cnt[this.#cntCount++] = id;
+      else this.#cntAll = true;
+    } else this.#flushNode(id); // (still listed)
+    nk[j] = 1;
   }
 
   first(): number {
@@ -174,18 +252,27 @@ export class CalendarEngine {
   }
 
   add(slot: number): void {
-    this.ns[4 * (slot + 1) + SEQ] = this.#sequence();
+    // The pool reset its counter and count (remove() handed the record's over).
+    const id = slot + 1, r = 8 * id;
+    this.nk[r + SQ] = this.#sequence();
+    this.nk[r + DEG] = 0;
+    this.nk[r + CNT] = 0;
     this.n++;
-    this.#pendPush(slot + 1);
+    this.#pendPush(id);
   }
 
   remove(slot: number): void {
+    // (The record stays listed if it counts selections: the pool's arrays read after the removal
+    // get the old occupant's values; add() zeroes them.)
     this.#detach(slot + 1);
     this.n--;
   }
 
   changed(slot: number): void {
+    // The pool reset its counter: the record's too, at once (a flush would otherwise bring the
+    // old one back); the count stays.
     const id = slot + 1;
+    this.nk[8 * id + DEG] = 0;
     if ((this.nd[8 * id + WHERE]! & TAG) === PEND) return;
     this.#detach(id);
     this.#pendPush(id);
@@ -200,29 +287,29 @@ export class CalendarEngine {
       if (this.n === 0) return -1;
       id = this.#advance();
     }
-    const s = id - 1;
-    this.#sel[s]!++;
-    if (maxIncrement > 0) this.#useHead(id, s);
-    return s;
+    // (#useHead counts the selection.)
+    if (maxIncrement > 0) this.#useHead(id);
+    else this.#count(id);
+    return id - 1;
   }
 
   #selectOther(maxIncrement: number): number {
     if (this.n === 0) return -1;
     if (this.nPend !== 0) this.#flush();
-    const id = this.#first(), s = id - 1;
-    this.#sel[s]!++;
-    if (maxIncrement > 0) {
-      if ((this.nd[8 * id + WHERE]! & TAG) === LOW) this.#use(id);
-      else this.#useHead(id, s);
+    const id = this.#first();
+    if (maxIncrement > 0 && (this.nd[8 * id + WHERE]! & TAG) !== LOW) this.#useHead(id);
+    else {
+      this.#count(id);
+      if (maxIncrement > 0) this.#use(id);
     }
-    return s;
+    return id - 1;
   }
 
   select(k: number, out: Int32Array, maxIncrement: number): number {
     const n = this.n, want = k < n ? k : n;
     if (want === 0) return 0;
     if (this.nPend !== 0) this.#flush();
-    const sel = this.#sel, nd = this.nd;
+    const nd = this.nd;
     let c = 0;
     if (this.nLow === 0 && this.cn >= want) {
       // The first `want` PEs of the calendar, bucket by bucket.
@@ -234,9 +321,10 @@ export class CalendarEngine {
         b = this.#nextBucket((b + 1) & mask);
         id = ht[HS * b]!;
       }
-      for (let i = 0; i < want; i++) sel[out[i]!]!++;
+      // (#useHead counts the first; a #use may file everything again, after the counts.)
+      for (let i = maxIncrement > 0 ? 1 : 0; i < want; i++) this.#count(out[i]! + 1);
       if (maxIncrement > 0) {
-        this.#useHead(out[0]! + 1, out[0]!);
+        this.#useHead(out[0]! + 1);
         const used = maxIncrement < want ? maxIncrement : want;
         for (let i = 1; i < used; i++) this.#use(out[i]! + 1);
       }
@@ -249,7 +337,7 @@ export class CalendarEngine {
       this.#detach(id);
     }
     for (let i = 0; i < want; i++) this.#place(out[i]! + 1, this.nk[8 * (out[i]! + 1) + KEY]!);
-    for (let i = 0; i < want; i++) sel[out[i]!]!++;
+    for (let i = 0; i < want; i++) this.#count(out[i]! + 1);
     if (maxIncrement > 0) {
       const used = maxIncrement < want ? maxIncrement : want;
       for (let i = 0; i < used; i++) this.#use(out[i]! + 1);
@@ -271,7 +359,6 @@ export class CalendarEngine {
     }
     const nd = this.nd, sel = this.#sel, ht = this.ht, first = this.#calFirst();
     out[0] = table[first - 1]!;
-    sel[first - 1]!++;
     let b = this.cur, id = first, tail = ht[HS * b + 1]!;
     for (let c = 1; c < want; c++) {
       if (id === tail) {
@@ -280,9 +367,13 @@ export class CalendarEngine {
         tail = ht[HS * b + 1]!;
       } else id = nd[(id << 3) | NEXT]!;
       out[c] = table[id - 1]!;
+      // (The pool's count at once: the walk reads no record of a bucket's tail, and the count
+      // is exact with the record's added at the flush.)
       sel[id - 1]!++;
     }
-    if (maxIncrement > 0) this.#useHead(first, first - 1);
+    // (#useHead counts the first.)
+    if (maxIncrement > 0) this.#useHead(first);
+    else this.#count(first);
     return want;
   }
 
@@ -297,8 +388,8 @@ export class CalendarEngine {
 
   orderInto(out: number[]): void {
     if (this.nPend !== 0) this.#flush();
-    const nk = this.nk, ns = this.ns, all = this.#all();
-    all.sort((a, b) => nk[8 * a]! - nk[8 * b]! || ns[4 * a + SEQ]! - ns[4 * b + SEQ]!);
+    const nk = this.nk, all = this.#all();
+    all.sort((a, b) => nk[8 * a]! - nk[8 * b]! || nk[8 * a + SQ]! - nk[8 * b + SQ]!);
     for (const id of all) out.push(id - 1);
   }
 
@@ -307,10 +398,24 @@ export class CalendarEngine {
    * slot; the next one to give out is `nextSeq`); the engine must be empty. They are filed at the next selection.
    */
   adopt(slots: Int32Array, count: number, nextSeq: number, seq: Float64Array): void {
-    this.st[1] = nextSeq;
+    const nk = this.nk, st = this.st;
+    let base = nextSeq;
+    for (let i = 0; i < count; i++) base = seq[slots[i]!]! < base ? seq[slots[i]!]! : base;
+    if (nextSeq - base < calendarSequence.span) {
+      for (let i = 0; i < count; i++) nk[8 * (slots[i]! + 1) + SQ] = seq[slots[i]!]! - base;
+      st[1] = nextSeq - base;
+    } else {
+      // More than the span apart: renumbered in their order (the same order).
+      const order = Array.from(slots.subarray(0, count));
+      order.sort((a, b) => seq[a]! - seq[b]!);
+      for (let i = 0; i < count; i++) nk[8 * (order[i]! + 1) + SQ] = i;
+      st[1] = count;
+    }
+    st[3] = base;
+    this.#seqLimit();
     for (let i = 0; i < count; i++) {
       const s = slots[i]!;
-      this.ns[4 * (s + 1) + SEQ] = seq[s]!;
+      nk[8 * (s + 1) + DEG] = this.#deg[s]!; // (add() and changed() zero it)
       this.#pendPush(s + 1);
     }
     this.n = count;
@@ -318,9 +423,9 @@ export class CalendarEngine {
 
   /** Writes the live PEs' sequence numbers (kept in the records) into the pool's array. */
   syncSequences(seq: Float64Array): void {
-    const nd = this.nd, ns = this.ns, cap = seq.length;
+    const nd = this.nd, nk = this.nk, cap = seq.length, base = this.st[3]!;
     for (let id = 1; id <= cap; id++) {
-      if (nd[8 * id + WHERE] !== NOWHERE) seq[id - 1] = ns[4 * id + SEQ]!;
+      if (nd[8 * id + WHERE] !== NOWHERE) seq[id - 1] = base + nk[8 * id + SQ]!;
     }
   }
 
@@ -384,24 +489,29 @@ export class CalendarEngine {
     return (w << 5) + 31 - Math.clz32(m & -m);
   }
 
-  // A use of node id, the head of bucket `cur` (nothing pending, the low heap empty): the next
-  // sequence number and the degradation step, then linked again further on.
-  #useHead(id: number, s: number): void {
+  // A selection and use of node id, the head of bucket `cur` (nothing pending, the low heap
+  // empty): counted, the next sequence number and the degradation step, then linked again
+  // further on.
+  #useHead(id: number): void {
     // One function for the whole common case (V8 would box the key, a double above 2^31, on
     // every call into a helper that is not inlined): keys go to helpers through the record.
-    // (SEQ_LIMIT as a literal, 2^52, as in HeapEngine.usePlain; record offsets as `id << 3 | F`:
-    // no overflow checks. With the early advance below, LUD N = 1000 k = 1 1.07-1.12 paired;
-    // the advance alone, without these, 1.03.)
+    // (Record offsets as `id << 3 | F`: no overflow checks. With the early advance below, LUD N =
+    // 1000 k = 1 1.07-1.12 paired; the advance alone, without these, 1.03.)
+    const nk = this.nk, r = id << 3, count = nk[r | CNT]!;
+    if (count === 0 || count === U32_MAX) this.#countRare(id);
+    else nk[r | CNT] = count + 1;
     const st = this.st, seq = st[1]!;
-    if (seq >= 4503599627370496) {
+    if (seq >= st[2]!) {
       this.#use(id);
       return;
     }
     st[1] = seq + 1;
-    const nk = this.nk, nd = this.nd, ht = this.ht, hk = this.hk, r = id << 3, k = nk[r | KEY]!;
-    this.ns[(id << 2) | SEQ] = seq;
-    const ld = nk[r | LD]!, deg = this.#deg[s]! + ld;
-    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    const nd = this.nd, ht = this.ht, hk = this.hk, k = nk[r | KEY]!;
+    nk[r | SQ] = seq;
+    // The counter in the record; the pool's when it leaves 0 (update() tells a change from it).
+    const ld = nk[r | LD]!, d0 = nk[r | DEG]!, deg = d0 + ld, d = deg > U32_MAX ? U32_MAX : deg;
+    nk[r | DEG] = d;
+    if (d0 === 0) this.#deg[id - 1] = d;
     nk[r | KEY] = k + ld > U32_MAX ? U32_MAX : k + ld;
     const x = nk[r | KEY]!;
     const rel = (x >>> this.shift) - st[0]!;
@@ -514,14 +624,16 @@ export class CalendarEngine {
     nd[8 * id + WHERE] = NOWHERE;
   }
 
-  // A use of any PE (MaxIncrement > 1, the low heap, renumbering): filed again.
+  // A use of any PE (MaxIncrement > 1, the low heap, renumbering): filed again. (The counter
+  // goes to the pool's array as well: a filing may flush between a selection's count and the
+  // use of its later PEs.)
   #use(id: number): void {
     const s = id - 1;
-    const ld = this.nk[8 * id + LD]!, deg = this.#deg[s]! + ld;
+    const ld = this.nk[8 * id + LD]!, deg = this.nk[8 * id + DEG]! + ld;
     const seq = this.#sequence();
     this.#detach(id);
-    this.ns[4 * id + SEQ] = seq;
-    this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
+    this.nk[8 * id + SQ] = seq;
+    this.nk[8 * id + DEG] = this.#deg[s] = deg > U32_MAX ? U32_MAX : deg;
     const k = this.nk[8 * id + KEY]!;
     this.#place(id, k + ld > U32_MAX ? U32_MAX : k + ld);
   }
@@ -595,16 +707,16 @@ export class CalendarEngine {
 
   // Links node id with key x (inside the window) into its bucket at its (key, sequence) place.
   #calInsert(id: number, x: number): void {
-    const ns = this.ns, mine = ns[4 * id + SEQ]!;
+    const nk = this.nk, mine = nk[8 * id + SQ]!;
     if (mine === this.st[1]! - 1) {
       this.#calAppend(id, x);
       return;
     }
-    const b = (x >>> this.shift) & this.mask, nd = this.nd, nk = this.nk, ht = this.ht;
+    const b = (x >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
     let after = ht[HS * b + 1]!;
     while (after !== 0) {
       const ka = nk[8 * after + KEY]!;
-      if (ka < x || (ka === x && ns[4 * after + SEQ]! < mine)) break;
+      if (ka < x || (ka === x && nk[8 * after + SQ]! < mine)) break;
       after = nd[8 * after + PREV]!;
     }
     this.#link(id, x, b, after);
@@ -660,7 +772,7 @@ export class CalendarEngine {
   // Whether node a comes before node b: key, then sequence number.
   #before(a: number, b: number): boolean {
     const ka = this.nk[8 * a + KEY]!, kb = this.nk[8 * b + KEY]!;
-    return ka < kb || (ka === kb && this.ns[4 * a + SEQ]! < this.ns[4 * b + SEQ]!);
+    return ka < kb || (ka === kb && this.nk[8 * a + SQ]! < this.nk[8 * b + SQ]!);
   }
 
   #heapPush(h: Int32Array, tag: number, id: number): void {
@@ -693,20 +805,20 @@ export class CalendarEngine {
 
   #down(h: Int32Array, tag: number, i: number, n: number): void {
     // (The comparisons inline: heapifying a burst of registrations runs this n/2 times.)
-    const nd = this.nd, nk = this.nk, ns = this.ns, id = h[i]!, x = nk[8 * id + KEY]!;
+    const nd = this.nd, nk = this.nk, id = h[i]!, x = nk[8 * id + KEY]!;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
       let down = h[c]!, kd = nk[8 * down + KEY]!;
       if (c + 1 < n) {
         const r = h[c + 1]!, kr = nk[8 * r + KEY]!;
-        if (kr < kd || (kr === kd && ns[4 * r + SEQ]! < ns[4 * down + SEQ]!)) {
+        if (kr < kd || (kr === kd && nk[8 * r + SQ]! < nk[8 * down + SQ]!)) {
           c++;
           down = r;
           kd = kr;
         }
       }
-      if (kd > x || (kd === x && ns[4 * down + SEQ]! > ns[4 * id + SEQ]!)) break;
+      if (kd > x || (kd === x && nk[8 * down + SQ]! > nk[8 * id + SQ]!)) break;
       h[i] = down;
       nd[8 * down + WHERE] = (i << 3) | tag;
       i = c;
@@ -732,7 +844,7 @@ export class CalendarEngine {
   // window's PEs sorted into their buckets, the rest heapified into the high heap (O(n) but for
   // the window's sort).
   #rebuild(): void {
-    const nk = this.nk, nd = this.nd, ns = this.ns, ld = this.#ld;
+    const nk = this.nk, nd = this.nd, ld = this.#ld;
     const pend = this.pend, pool = this.#pool, load = pool.load, deg = this.#deg;
     const keyCode = this.#keyCode;
     for (let i = 0; i < this.nPend; i++) {
@@ -781,7 +893,7 @@ export class CalendarEngine {
       else high[this.nHigh++] = id;
     }
     // In order, each appended to its bucket's tail.
-    window.sort((a, b) => nk[8 * a]! - nk[8 * b]! || ns[4 * a + SEQ]! - ns[4 * b + SEQ]!);
+    window.sort((a, b) => nk[8 * a]! - nk[8 * b]! || nk[8 * a + SQ]! - nk[8 * b + SQ]!);
     for (const id of window) {
       const x = nk[8 * id + KEY]!, b = (x >>> shift) & this.mask;
       this.#link(id, x, b, this.ht[HS * b + 1]!);
@@ -803,15 +915,38 @@ export class CalendarEngine {
 
   #sequence(): number {
     const st = this.st, seq = st[1]!;
-    if (seq < SEQ_LIMIT) {
+    if (seq < st[2]!) {
       st[1] = seq + 1;
       return seq;
     }
-    // Renumbered to 0 … n−1 in their order (as renumber() does for a pool's array).
-    const ns = this.ns, all = this.#all();
-    all.sort((a, b) => ns[4 * a + SEQ]! - ns[4 * b + SEQ]!);
-    for (let i = 0; i < all.length; i++) ns[4 * all[i]! + SEQ] = i;
-    st[1] = all.length;
+    this.#renumber();
     return st[1]!++;
+  }
+
+  // The next sequence number reached the limit (calendarSequence).
+  #renumber(): void {
+    const st = this.st, nk = this.nk, all = this.#all(), next = st[1]!;
+    if (st[3]! + next < SEQ_LIMIT) {
+      // The span ran out: the base moves up to the least number if that frees half the span.
+      let least = next;
+      for (const id of all) least = nk[8 * id + SQ]! < least ? nk[8 * id + SQ]! : least;
+      if (next - least <= calendarSequence.span / 2) {
+        for (const id of all) nk[8 * id + SQ] = nk[8 * id + SQ]! - least;
+        st[1] = next - least;
+        st[3] = st[3]! + least;
+        this.#seqLimit();
+        return;
+      }
+    } else st[3] = 0; // (0 … n − 1, as renumber() gives a pool's array at SEQ_LIMIT)
+    all.sort((a, b) => nk[8 * a + SQ]! - nk[8 * b + SQ]!);
+    for (let i = 0; i < all.length; i++) nk[8 * all[i]! + SQ] = i;
+    st[1] = all.length;
+    this.#seqLimit();
+  }
+
+  // st[2]: the next sequence number (less the base) at which #renumber() runs.
+  #seqLimit(): void {
+    const span = calendarSequence.span, left = SEQ_LIMIT - this.st[3]!;
+    this.st[2] = span < left ? span : left;
   }
 }

@@ -18,7 +18,7 @@ import {
 } from "./mod.ts";
 import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
 import { SeededRng } from "../rng.ts";
-import { calendarThreshold } from "./_calendar_engine.ts";
+import { calendarSequence, calendarThreshold } from "./_calendar_engine.ts";
 
 // Runs fn with the calendar engine taking over from `min` pool elements on.
 function withCalendarFrom(min: number, fn: () => void): void {
@@ -125,7 +125,31 @@ for (const policy of [leastUsedDegradationDpf, priorityLeastUsedDegradationDpf])
   });
 }
 
-function sameAsHeap(policy: PoolPolicy, seeds: number, penaltiesFrom = 0): void {
+// Runs fn with the calendar engine's sequence numbers renumbered or rebased at `span`.
+function withSequenceSpan(span: number, fn: () => void): void {
+  const saved = calendarSequence.span;
+  calendarSequence.span = span;
+  try {
+    fn();
+  } finally {
+    calendarSequence.span = saved;
+  }
+}
+
+// The live slots in the order of their sequence numbers.
+function bySequence(pool: SelectionPool, live: readonly number[]): number[] {
+  const seq = pool.seq;
+  return [...live].sort((x, y) => seq[x]! - seq[y]!);
+}
+
+// sameNumbers: the two pools' sequence numbers are equal (else in the same order: the calendar
+// engine renumbered within a lowered span).
+function sameAsHeap(
+  policy: PoolPolicy,
+  seeds: number,
+  penaltiesFrom = 0,
+  sameNumbers = true,
+): void {
   {
     const reference = hookCopy(policy);
     for (let seed = 1; seed <= seeds; seed++) {
@@ -168,10 +192,25 @@ function sameAsHeap(policy: PoolPolicy, seeds: number, penaltiesFrom = 0): void 
       for (const s of live) {
         assert.equal(a.degradation[s], b.degradation[s]);
         assert.equal(a.selections[s], b.selections[s]);
-        assert.equal(a.seq[s], b.seq[s]);
+        if (sameNumbers) assert.equal(a.seq[s], b.seq[s]);
       }
+      if (!sameNumbers) assert.deepEqual(bySequence(a, live), bySequence(b, live));
     }
   }
+}
+
+// The calendar engine keeps a sequence number less a base in a 32-bit word: where the span runs
+// out it moves the base or renumbers (calendarSequence). With a span of a few dozen numbers both
+// happen often, from the move at the threshold on; the choices must stay the heap engine's.
+for (const policy of FAMILY) {
+  test(`${policy.name}: sequence numbers rebased and renumbered within a short span select what the heap engine selects`, () => {
+    for (const span of [24, 40, 1000]) {
+      withSequenceSpan(span, () => {
+        withCalendarFrom(0, () => sameAsHeap(policy, 3, 0, false));
+        withCalendarFrom(40, () => sameAsHeap(policy, 2, 0, false));
+      });
+    }
+  });
 }
 
 test("LeastUsedDegradation: the calendar engine follows a long water-filling run and a reset below the first key", () => {
@@ -400,4 +439,118 @@ function countsRightAfter(policy: PoolPolicy): void {
       }
     }
   }
+}
+
+// The calendar engine counts a selection and steps the counter in the PE's record, writes the
+// pool's counter only when it leaves 0, and brings the pool's arrays up to date when they are
+// read (flushUses), before the pool grows and when a PE is removed. Every read here must see
+// what writing them at each selection gives (counter capped at 2^32 − 1), update() must see a
+// non-zero counter, through selections of every entry with and without use, updates (same values:
+// a change exactly when the counter is not 0; new values), removals and reuse of the slots just
+// selected, growth, and the move from the heap engine at the threshold.
+for (const policy of FAMILY) {
+  test(`${policy.name}: the selection counts and counters the calendar engine keeps in its records read as if written at each selection`, () => {
+    withCalendarFrom(24, () => {
+      for (let seed = 1; seed <= 3; seed++) countsInRecords(policy, seed);
+    });
+  });
+}
+
+function countsInRecords(policy: PoolPolicy, seed: number): void {
+  const pool = new SelectionPool(policy), rng = new SeededRng(seed), ops = new SeededRng(seed + 50);
+  const live: number[] = [], sel = new Map<number, number>(), deg = new Map<number, number>();
+  const params = new Map<number, PolicyParameter>();
+  let last: number[] = [];
+  const add = (): void => {
+    const v = param(policy, ops, below(ops, 4));
+    const s = pool.add(v);
+    live.push(s);
+    params.set(s, v);
+    sel.set(s, 0);
+    deg.set(s, 0);
+  };
+  const target = (): number =>
+    last.length > 0 && below(ops, 4) !== 0
+      ? last[below(ops, last.length)]!
+      : live[below(ops, live.length)]!;
+  const check = (step: number): void => {
+    // Either array first (reading one brings both up to date).
+    const degFirst = below(ops, 2) === 0;
+    for (const s of live) {
+      if (degFirst) assert.equal(pool.degradation[s], deg.get(s), `step ${step}: counter of ${s}`);
+      assert.equal(pool.selections[s], sel.get(s), `step ${step}: selections of ${s}`);
+      assert.equal(pool.degradation[s], deg.get(s), `step ${step}: counter of ${s}`);
+    }
+  };
+  const account = (got: readonly number[], used: number): void => {
+    last = [...got];
+    for (let i = 0; i < got.length; i++) {
+      const s = got[i]!;
+      sel.set(s, sel.get(s)! + 1);
+      if (i < used) deg.set(s, Math.min(0xffffffff, deg.get(s)! + pool.loadDegradation[s]!));
+    }
+  };
+  for (let i = 0; i < 8; i++) add();
+  let grown = 0, changed = 0, unchanged = 0, reused = 0, removedSelected = 0;
+  const out = new Int32Array(8), into: number[] = [];
+  for (let step = 0; step < 5000; step++) {
+    const op = below(ops, 40);
+    if (op < 2 || live.length < 6) {
+      const capacity = pool.capacity;
+      add();
+      if (pool.capacity !== capacity) grown++;
+    } else if (op === 2) {
+      const s = target();
+      if (last.includes(s)) removedSelected++;
+      live.splice(live.indexOf(s), 1);
+      last = last.filter((x) => x !== s);
+      pool.remove(s);
+      // What the removed PE left in the pool's arrays (a caller may read them before reuse).
+      assert.equal(pool.selections[s], sel.get(s), `step ${step}: selections left by ${s}`);
+      assert.equal(pool.degradation[s], deg.get(s), `step ${step}: counter left by ${s}`);
+      sel.delete(s);
+      deg.delete(s);
+      if (below(ops, 2) === 0) {
+        add();
+        if (live[live.length - 1] === s) reused++;
+      }
+    } else if (op < 7) {
+      // A re-registration with the same values: a change exactly when the counter is not 0.
+      const s = target();
+      const expected = deg.get(s) !== 0;
+      assert.equal(pool.degraded(s), expected, `step ${step}: degraded(${s})`);
+      assert.equal(pool.update(s, params.get(s)!), expected, `step ${step}: update of ${s}`);
+      if (expected) changed++;
+      else unchanged++;
+      deg.set(s, 0);
+    } else if (op === 7) {
+      const s = target(), v = param(policy, ops, below(ops, 4));
+      pool.update(s, v);
+      params.set(s, v);
+      deg.set(s, 0);
+    } else if (op === 8) check(step);
+    else {
+      const k = 1 + below(ops, 4), mi = below(ops, 3), how = below(ops, 4);
+      const used = (m: number, n: number): number => Math.min(m, n);
+      if (how === 0) {
+        const s = pool.selectOne(rng, mi);
+        account([s], used(mi === 0 ? policy.defaultMaxIncrement : mi, 1));
+      } else if (how === 1) {
+        const s = pool.selectOneTrusted(rng, mi);
+        account([s], used(mi, 1));
+      } else if (how === 2) {
+        const n = pool.selectIntoTrusted(k, SLOTS, into, rng, mi);
+        account(into.slice(0, n), used(mi, n));
+      } else {
+        const n = pool.select(k, out, rng, mi);
+        account([...out.subarray(0, n)], used(mi === 0 ? policy.defaultMaxIncrement : mi, n));
+      }
+    }
+  }
+  check(5000);
+  assert.ok(
+    grown >= 2 && reused > 20 && removedSelected > 20,
+    `${grown} ${reused} ${removedSelected}`,
+  );
+  assert.ok(changed > 50 && unchanged > 20, `changes ${changed}, unchanged ${unchanged}`);
 }

@@ -270,9 +270,10 @@ export class SelectionPool implements SelectionValues {
   }
   /** Degradation counter per slot. */
   get degradation(): Uint32Array {
-    // The degradation policies' weighted-random engine keeps the counters of used slots in its
-    // records until asked (_sum_tree_engine.ts).
+    // The degradation policies' weighted-random engine and calendar engine keep the counters of
+    // used slots in their records until asked (_sum_tree_engine.ts, _calendar_engine.ts).
     this.#sumTree?.flushUses();
+    this.#calendar?.flushUses();
     return this.#degradation;
   }
   /**
@@ -306,9 +307,10 @@ export class SelectionPool implements SelectionValues {
   /** Selection count per slot. */
   get selections(): Float64Array {
     // The heap engine counts repeated selections of its memo lazily, the degradation policies'
-    // weighted-random engine selections in its records.
+    // weighted-random engine and calendar engine selections in their records.
     this.#heap?.flushCounts();
     this.#sumTree?.flushUses();
+    this.#calendar?.flushUses();
     return this.#selections;
   }
 
@@ -907,6 +909,7 @@ export class SelectionPool implements SelectionValues {
   #grow(): void {
     this.#heap?.flushCounts();
     this.#sumTree?.flushUses();
+    this.#calendar?.flushUses();
     const cap = grownCapacity(this.#capacity);
     this.#allocate(cap, true);
     this.#capacity = cap;
