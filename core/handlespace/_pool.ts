@@ -67,6 +67,8 @@ export class Pool implements PoolInfo {
     this.handleSum = handleSum;
     this.rsplibHandleSum = rsplibHandleSum;
     this.selection = new SelectionPool(policy, { kernel, initialCapacity: INITIAL_CAPACITY });
+    // Resolution reads entries[slot] of the selected slot: an engine may read it early.
+    this.selection.touchTable(this.entries);
     this.maxIncrement = maxIncrement === 0 ? policy.defaultMaxIncrement : maxIncrement;
   }
 

@@ -51,6 +51,8 @@
 // against that; 65536 single words, 256 KB, ran 0.9–1.0×).
 
 const EMPTY_F64 = new Float64Array(0);
+/** `touch` of a table whose owner gave none (every read is past its end). */
+const NO_TOUCH: readonly unknown[] = [];
 /** `first` and `words` of a stale table (pair layout): every find returns −1 (see findSlot). */
 const STALE_FIRST = Int32Array.of(-1);
 const STALE_WORDS = Int32Array.of(-2, 0);
@@ -120,6 +122,12 @@ export class GuideTable {
   #st = 1;
   #t = 0;
   #u = 0;
+  /**
+   * With trackStarts(): the array its owner's caller reads at the found slot next (a
+   * handlespace's entries by slot); findTracked reads it at the slot its bucket names, which is
+   * at or a few slots before the found one, mostly in the same cache line (see findTracked).
+   */
+  touch: readonly unknown[] = NO_TOUCH;
   /**
    * With trackStarts(): records[RECORD · slot] is set to the start of the slot's range (a slot of
    * weight 0: the next range's), records[RECORD · capacity] to the total (the scans' sentinel).
@@ -213,6 +221,10 @@ export class GuideTable {
     // A stale table's first word (−2) gives −1.
     let x = -3 - this.words[(r * this.#f[0]!) | 0]!;
     if (x < 0) return -1;
+    // The caller's entry near the slot, read now so that its cache line loads while the records
+    // do, rather than after them (no entry is this table: the test never holds). At N = 100000
+    // a k = 1 call otherwise waits for the record's line, then the entry's (wave 14).
+    if (this.touch[x] === this) return -1;
     const records = this.#records!;
     for (let steps = TRACKED_SCAN_MAX; records[RECORD * (x + 1)]! <= r;) {
       x++;

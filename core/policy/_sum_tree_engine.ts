@@ -275,6 +275,14 @@ export class SumTreeEngine {
     }
   }
 
+  /**
+   * The array the caller reads at each selected slot (a handlespace's entries): a degradation
+   * policy's draw reads it early, near the slot it will find (GuideTable.touch).
+   */
+  touchTable(table: readonly unknown[]): void {
+    this.#guide.touch = table;
+  }
+
   /** Whether finds currently go through the guide table (it matches the weights). */
   get guideReady(): boolean {
     return this.#guide.ready;

@@ -351,3 +351,42 @@ for (const policy of [randomizedLeastUsedDegradation, randomizedPriorityLeastUse
     );
   });
 }
+
+test("SelectionPool.touchTable(): a degradation policy's draw reads the caller's table at or a few slots before the slot it selects, and selects the same slots as without it", () => {
+  for (const policy of [randomizedLeastUsedDegradation, randomizedPriorityLeastUsedDegradation]) {
+    const touched = new SelectionPool(policy), plain = new SelectionPool(policy);
+    const values = new SeededRng(8);
+    for (let i = 0; i < 3000; i++) {
+      const p = policyParameter(policy.type, {
+        load: drawIndex(values, 0x100000000),
+        loadDegradation: drawIndex(values, 0x1000000),
+      });
+      touched.add(p);
+      plain.add(p);
+    }
+    // The indices findTracked reads (a proxy: this test's process only).
+    const reads: number[] = [];
+    const table = new Proxy([] as unknown[], {
+      get(target, key, receiver) {
+        if (typeof key === "string" && /^\d+$/.test(key)) reads.push(Number(key));
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    touched.touchTable(table);
+    const ra = new SeededRng(3), rb = new SeededRng(3);
+    let near = 0;
+    for (let i = 0; i < 20000; i++) {
+      reads.length = 0;
+      const s = touched.selectOne(ra);
+      assert.equal(s, plain.selectOne(rb), `selection ${i}`);
+      if (i >= 10000 && reads.length > 0) {
+        // One read per proposal; the last one's slot lies at most the scan's length before.
+        const x = reads[reads.length - 1]!;
+        assert.ok(x <= s && s - x < 64, `selection ${i}: read ${x}, selected ${s}`);
+        near++;
+      }
+    }
+    // Once the guide table is built, (nearly) every draw goes through it.
+    assert.ok(near > 9000, `${policy.name}: only ${near} of 10000 selections read the table`);
+  }
+});

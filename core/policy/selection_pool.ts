@@ -224,6 +224,33 @@ export class SelectionPool implements SelectionValues {
     }
   }
 
+  /**
+   * Names the array the caller maps selected slots through (`table[slot]` after selectOne, as
+   * selectInto's `table`), so that an engine that knows a slot near the one it will select
+   * before it has found it reads that slot's element early: its cache line then loads in
+   * parallel with the engine's own lines instead of after them. Only the degradation policies'
+   * weighted-random engine uses it (RLUD / RPLUD at N = 100000, bench/HISTORY.md wave 14); the
+   * selections are the same with or without it.
+   *
+   * @param table The caller's elements by slot (the same array for the pool's life).
+   * @example A handlespace's pool names its entries
+   * ```ts
+   * import { randomizedLeastUsedDegradation, SelectionPool } from "./mod.ts";
+   * import { policyParameter, PolicyType } from "../wire/policy_parameter.ts";
+   * import { SeededRng } from "../rng.ts";
+   * import assert from "node:assert/strict";
+   * const pool = new SelectionPool(randomizedLeastUsedDegradation);
+   * const names: string[] = [];
+   * pool.touchTable(names);
+   * const type = PolicyType.RandomizedLeastUsedDegradation;
+   * names[pool.add(policyParameter(type, { load: 0 }))] = "a";
+   * assert.equal(names[pool.selectOne(new SeededRng(1))], "a");
+   * ```
+   */
+  touchTable(table: readonly unknown[]): void {
+    this.#sumTree?.touchTable(table);
+  }
+
   /** The pool's policy. */
   get policy(): PoolPolicy {
     return this.#policy;
