@@ -14,6 +14,7 @@ import {
   tsChecksumKernel,
 } from "./mod.ts";
 import { finish32, fold32 } from "./checksum.ts";
+import { calendarThreshold } from "../policy/_calendar_engine.ts";
 
 const OWN = 0x10000001n;
 const enc = new TextEncoder();
@@ -609,6 +610,23 @@ test("Handlespace.register(): the options are read as before (home, ASAP transpo
   assert.equal(b.asapTransport, observed);
   const c = ok(hs.register(EP, pe(3n, undefined, {}, { asapTransport: own }), asap));
   assert.equal(c.asapTransport, own);
+  // Written as undefined (the registrar's fixed-shape options) is the same as left out: the
+  // parameter's transport and home registrar; on a re-registration without one, the stored one.
+  const d = ok(hs.register(EP, pe(5n, undefined, {}, { asapTransport: own, homeRegistrarId: 7n }), {
+    now: 0,
+    asapTransport: undefined,
+  }));
+  assert.equal(d.asapTransport, own);
+  assert.equal(d.homeRegistrarId, 7n);
+  assert.equal(
+    hs.register(EP, pe(5n, undefined, {}, { homeRegistrarId: 7n }), {
+      now: 1,
+      asapTransport: undefined,
+    }),
+    d,
+  );
+  assert.equal(d.asapTransport, own);
+  assert.equal(hs.deregister(EP, 5n), d);
   // An invalid ASAP transport from the options is still rejected, and a non-integer
   // association still throws before anything is stored.
   rejected(
@@ -957,3 +975,88 @@ test("Handlespace.register(): a re-registration that differs in any one value is
     assert.equal(hs.size, 1);
   }
 });
+
+// A pool of the degradation family moves to the calendar engine, which keeps counters and
+// selection counts in its records until they are read (wave 14 `calmem`): through the
+// handlespace (resolution, keep-alive re-registrations that reset a counter, re-registrations
+// with a new load, deregistrations and the reuse of their slots, reads of the entries' counts)
+// it must behave as the heap engine, which a threshold out of reach keeps for the twin handlespace.
+for (
+  const type of [
+    PolicyType.LeastUsedDegradation,
+    PolicyType.PriorityLeastUsedDegradation,
+    PolicyType.LeastUsedDegradationDpf,
+    PolicyType.PriorityLeastUsedDegradationDpf,
+  ]
+) {
+  test(`Handlespace: a pool of type 0x${type.toString(16)} on the calendar engine resolves, counts and resets as on the heap engine`, () => {
+    for (let seed = 1; seed <= 3; seed++) calendarTwin(type, seed);
+  });
+}
+
+function calendarTwin(type: number, seed: number): void {
+  const a = space({ rng: new SeededRng(seed) }), b = space({ rng: new SeededRng(seed) });
+  const ops = new SeededRng(seed * 31 + 7);
+  const below = (n: number) => ops.nextU32() % n;
+  const on = <T>(hs: Handlespace, fn: () => T): T => {
+    const saved = calendarThreshold.min;
+    calendarThreshold.min = hs === a ? 16 : Number.MAX_SAFE_INTEGER;
+    try {
+      return fn();
+    } finally {
+      calendarThreshold.min = saved;
+    }
+  };
+  const fields = new Map<bigint, Partial<Record<PolicyField, number>>>();
+  let next = 1n;
+  const newFields = (): Partial<Record<PolicyField, number>> => ({
+    load: 1000 * below(5),
+    loadDegradation: [0, 100, 5000][below(3)]!,
+    loadDpf: below(2) * 1000,
+    distance: below(50),
+  });
+  const register = (id: bigint, now: number): void => {
+    const p = pe(id, type, fields.get(id)!);
+    const ra = on(a, () => a.register(EP, p, { now, home: OWN, association: Number(id % 3n) }));
+    const rb = on(b, () => b.register(EP, p, { now, home: OWN, association: Number(id % 3n) }));
+    if (!ra.ok || !rb.ok) throw new assert.AssertionError({ message: `rejected, id ${id}` });
+    assert.equal(ra.changed, rb.changed, `changed, id ${id}, step ${now}`);
+    assert.equal(ra.created, rb.created);
+    assert.equal(ra.entry.degradation, rb.entry.degradation);
+  };
+  const counts = (now: number): void => {
+    for (const id of fields.keys()) {
+      const ea = a.find(EP, id)!, eb = b.find(EP, id)!;
+      assert.equal(ea.degradation, eb.degradation, `counter of ${id}, step ${now}`);
+      assert.equal(ea.selectionCount, eb.selectionCount, `selections of ${id}, step ${now}`);
+    }
+  };
+  for (let step = 0; step < 4000; step++) {
+    const op = below(100);
+    if (op < 4 || fields.size < 4) {
+      fields.set(next, newFields());
+      register(next++, step);
+    } else if (op < 7) {
+      const ids = [...fields.keys()], id = ids[below(ids.length)]!;
+      fields.delete(id);
+      assert.equal(on(a, () => a.deregister(EP, id))?.id, id);
+      assert.equal(on(b, () => b.deregister(EP, id))?.id, id);
+    } else if (op < 22) {
+      // Keep-alive (same values): a change exactly when the counter was not 0, then 0.
+      const ids = [...fields.keys()], id = ids[below(ids.length)]!;
+      register(id, step);
+      assert.equal(a.find(EP, id)!.degradation, 0);
+    } else if (op < 25) {
+      const ids = [...fields.keys()], id = ids[below(ids.length)]!;
+      fields.set(id, newFields());
+      register(id, step);
+    } else if (op < 28) counts(step);
+    else {
+      const k = below(4) === 0 ? 1 + below(fields.size + 2) : 1 + below(3), mi = below(3);
+      const got = on(a, () => a.resolve(EP, k, mi)).map((e) => e.id);
+      assert.deepEqual(got, on(b, () => b.resolve(EP, k, mi)).map((e) => e.id), `step ${step}`);
+    }
+  }
+  counts(4000);
+  assert.ok(fields.size > 16, `${fields.size} PEs`); // past the calendar engine's threshold
+}

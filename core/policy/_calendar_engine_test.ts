@@ -7,6 +7,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   definePolicy,
   leastUsedDegradation,
@@ -18,7 +19,7 @@ import {
 } from "./mod.ts";
 import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.ts";
 import { SeededRng } from "../rng.ts";
-import { calendarSequence, calendarThreshold } from "./_calendar_engine.ts";
+import { CalendarEngine, calendarSequence, calendarThreshold } from "./_calendar_engine.ts";
 
 // Runs fn with the calendar engine taking over from `min` pool elements on.
 function withCalendarFrom(min: number, fn: () => void): void {
@@ -553,4 +554,262 @@ function countsInRecords(policy: PoolPolicy, seed: number): void {
     `${grown} ${reused} ${removedSelected}`,
   );
   assert.ok(changed > 50 && unchanged > 20, `changes ${changed}, unchanged ${unchanged}`);
+}
+
+// Property (fast-check, wave 14 review): any interleaving of registrations, deregistrations,
+// bursts of them (many PEs pending: the calendar files everything again without bringing the
+// counts up to date), re-registrations with the same or new values, selections of every k (up to
+// all PEs) and MaxIncrement (0 … past k) through each entry, and reads of the counts at any
+// moment must give what the heap engine gives: the same PEs, degraded() and update() the same
+// answer, the pool's counters and selection counts equal for every live slot and every slot
+// freed since, whatever the threshold of the move and the span of the sequence numbers.
+type CalendarOp =
+  | { readonly t: "add"; readonly regime: number }
+  | { readonly t: "remove"; readonly pick: number }
+  | { readonly t: "burst"; readonly count: number; readonly regime: number }
+  | { readonly t: "same" | "new"; readonly pick: number; readonly regime: number }
+  | { readonly t: "one" | "trusted"; readonly mi: number }
+  | {
+    readonly t: "select" | "into";
+    readonly k: number;
+    readonly all: boolean;
+    readonly mi: number;
+  }
+  | { readonly t: "read" | "order" };
+
+const calendarOp: fc.Arbitrary<CalendarOp> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ t: fc.constant("add" as const), regime: fc.nat(3) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant("remove" as const), pick: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant("burst" as const),
+      count: fc.integer({ min: 1, max: 60 }),
+      regime: fc.nat(3),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constantFrom("same" as const, "new" as const),
+      pick: fc.nat(),
+      regime: fc.nat(3),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({ t: fc.constantFrom("one" as const, "trusted" as const), mi: fc.nat(3) }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constantFrom("select" as const, "into" as const),
+      k: fc.integer({ min: 1, max: 6 }),
+      all: fc.boolean(),
+      mi: fc.oneof(fc.nat(3), fc.constant(1000)),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ t: fc.constantFrom("read" as const, "order" as const) }) },
+);
+
+function differential(
+  policy: PoolPolicy,
+  reference: PoolPolicy,
+  start: number,
+  seed: number,
+  ops: readonly CalendarOp[],
+): void {
+  const rng = new SeededRng(seed);
+  const a = new SelectionPool(policy), b = new SelectionPool(reference);
+  const ra = new SeededRng(seed + 1), rb = new SeededRng(seed + 1);
+  const live: number[] = [], freed = new Set<number>(), params = new Map<number, PolicyParameter>();
+  const add = (regime: number): void => {
+    const v = param(policy, rng, regime);
+    const s = a.add(v);
+    assert.equal(b.add(v), s);
+    live.push(s);
+    freed.delete(s);
+    params.set(s, v);
+  };
+  const remove = (pick: number): void => {
+    const s = live.splice(pick % live.length, 1)[0]!;
+    a.remove(s);
+    b.remove(s);
+    freed.add(s);
+  };
+  for (let i = 0; i < start; i++) add(i % 4);
+  const out = new Int32Array(live.length + 64), outB = new Int32Array(out.length);
+  const into: number[] = [], intoB: number[] = [];
+  for (let step = 0; step < ops.length; step++) {
+    const op = ops[step]!, at = `step ${step} ${JSON.stringify(op)}`;
+    switch (op.t) {
+      case "add":
+        add(op.regime);
+        break;
+      case "remove":
+        if (live.length > 1) remove(op.pick);
+        break;
+      case "burst": {
+        const m = Math.min(op.count, live.length - 1);
+        for (let i = 0; i < m; i++) remove(live.length - 1 - (i % live.length));
+        for (let i = 0; i < m; i++) add(op.regime);
+        break;
+      }
+      case "same":
+      case "new": {
+        if (live.length === 0) break;
+        const s = live[op.pick % live.length]!;
+        const v = op.t === "same" ? params.get(s)! : param(policy, rng, op.regime);
+        params.set(s, v);
+        assert.equal(a.degraded(s), b.degraded(s), `degraded(${s}), ${at}`);
+        assert.equal(a.update(s, v), b.update(s, v), `update(${s}), ${at}`);
+        break;
+      }
+      case "one":
+        assert.equal(a.selectOne(ra, op.mi), b.selectOne(rb, op.mi), at);
+        break;
+      case "trusted":
+        assert.equal(a.selectOneTrusted(ra, op.mi), b.selectOneTrusted(rb, op.mi), at);
+        break;
+      case "select":
+      case "into": {
+        const k = op.all ? live.length + op.k - 3 : op.k;
+        if (k < 1 || k > out.length) break;
+        const n = op.t === "into"
+          ? a.selectIntoTrusted(k, SLOTS, into, ra, op.mi)
+          : a.select(k, out, ra, op.mi);
+        const got = op.t === "into" ? into.slice(0, n) : [...out.subarray(0, n)];
+        // (The same entry on both: select() reads MaxIncrement 0 as the policy's default.)
+        const m = op.t === "into"
+          ? b.selectIntoTrusted(k, SLOTS, intoB, rb, op.mi)
+          : b.select(k, outB, rb, op.mi);
+        assert.deepEqual(got, op.t === "into" ? intoB.slice(0, m) : [...outB.subarray(0, m)], at);
+        break;
+      }
+      case "order":
+        assert.deepEqual(a.order(), b.order(), at);
+        break;
+      default: {
+        // Either array first (reading one brings both up to date).
+        const degFirst = step % 2 === 0;
+        const da = degFirst ? a.degradation : undefined, sa = a.selections;
+        const db = b.degradation, sb = b.selections;
+        for (const s of [...live, ...freed]) {
+          assert.equal((da ?? a.degradation)[s], db[s], `counter of ${s}, ${at}`);
+          assert.equal(sa[s], sb[s], `selections of ${s}, ${at}`);
+        }
+      }
+    }
+  }
+  for (const s of live) {
+    assert.equal(a.degraded(s), b.degraded(s));
+    assert.equal(a.selections[s], b.selections[s], `selections of ${s} at the end`);
+    assert.equal(a.degradation[s], b.degradation[s], `counter of ${s} at the end`);
+  }
+  assert.deepEqual(a.order(), b.order());
+  assert.deepEqual(bySequence(a, live), bySequence(b, live));
+}
+
+for (const policy of FAMILY) {
+  test(`${policy.name}: any interleaving of changes, selections and reads of the counts gives the heap engine's selections and counts`, () => {
+    const reference = hookCopy(policy);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0, 8, 40),
+        fc.constantFrom(0xffffffff, 24, 200),
+        fc.integer({ min: 0, max: 120 }),
+        fc.nat(1000),
+        fc.array(calendarOp, { minLength: 1, maxLength: 300, size: "max" }),
+        (threshold, span, start, seed, ops) => {
+          withSequenceSpan(span, () => {
+            withCalendarFrom(threshold, () => differential(policy, reference, start, seed, ops));
+          });
+        },
+      ),
+      { numRuns: 200, seed: 14 * policy.type },
+    );
+  });
+}
+
+// The engine lists a PE when its record's uncounted selections leave 0 and reads the list at the
+// next flushUses(); a removed PE stays listed, so a slot reused before the flush is listed again,
+// and past as many listings as there are node records the flush reads every record instead.
+// Filing a burst of registrations all at once (LUD, PLUD: keys from the pool's arrays) reads no
+// count, so: select all but the last PE, re-register a burst of the selected into their slots,
+// and select everything (the burst first, the last PE at the end, after the list is full). Every
+// count must survive.
+for (const policy of [leastUsedDegradation, priorityLeastUsedDegradation]) {
+  test(`${policy.name}: selection counts survive more listings than the engine's list holds`, () => {
+    withCalendarFrom(0, () => {
+      const lud = (load: number) => policyParameter(policy.type, { load, loadDegradation: 0 });
+      const pool = new SelectionPool(policy), rng = new SeededRng(3);
+      for (let i = 0; pool.size < pool.capacity || i < 100; i++) pool.add(lud(1000 + i));
+      const n = pool.size, last = n - 1, out = new Int32Array(n), sel = new Array(n).fill(0);
+      assert.equal(pool.capacity, n);
+      // MaxIncrement 0: the order stays (slot order, by load).
+      assert.equal(pool.selectIntoTrusted(n - 1, SLOTS, [], rng, 0), n - 1);
+      for (let s = 0; s < n - 1; s++) sel[s]++;
+      const burst = 16 + (n >> 3) + 4;
+      for (let s = 0; s < burst; s++) pool.remove(s);
+      for (let s = burst - 1; s >= 0; s--) {
+        assert.equal(pool.add(lud(s)), s); // last freed, first reused: slots burst − 1 … 0
+        sel[s] = 0;
+      }
+      assert.equal(pool.select(n, out, rng, 0), n);
+      assert.equal(out[n - 1], last);
+      for (const s of out) sel[s]++;
+      assert.equal(sel[last], 1);
+      assert.deepEqual([...pool.selections], sel);
+    });
+  });
+}
+
+// A record counts up to 2^32 − 1 uncounted selections, then adds them to the pool's count and
+// starts again at 1. Reaching that takes 2^32 selections; the test writes the record's count
+// instead (the engine, caught when it adopts the pool, keeps its records in `nk`).
+for (const size of [6, 300]) {
+  test(`LeastUsedDegradation: a record's selection count at 2^32 − 1 is added to the pool's count, not lost (${size} PEs)`, () => {
+    const adopt = CalendarEngine.prototype.adopt;
+    let engine: CalendarEngine | undefined;
+    CalendarEngine.prototype.adopt = function (this: CalendarEngine, ...args) {
+      engine = this;
+      return adopt.apply(this, args);
+    };
+    try {
+      withCalendarFrom(4, () => recordCountWraps(size, () => engine!));
+    } finally {
+      CalendarEngine.prototype.adopt = adopt;
+    }
+  });
+}
+
+// (A few PEs wait in the low heap, a use of the current bucket's head runs elsewhere: both.)
+function recordCountWraps(size: number, engineOf: () => CalendarEngine): void {
+  const pool = new SelectionPool(leastUsedDegradation), rng = new SeededRng(1);
+  const lud = (load: number) =>
+    policyParameter(leastUsedDegradation.type, { load, loadDegradation: 0 });
+  for (let i = 0; i < size; i++) pool.add(lud(10 + i));
+  const engine = engineOf();
+  const CNT = 7, id = 1; // slot 0: the least load, selected every time (no degradation)
+  assert.equal(pool.selectOneTrusted(rng, 1), 0);
+  assert.equal(engine.nk[8 * id + CNT], 1);
+  engine.nk[8 * id + CNT] = 0xffffffff - 2; // as if 2^32 − 4 more selections
+  let expected = 0xffffffff - 2;
+  for (let i = 0; i < 5; i++) {
+    assert.equal(pool.selectOneTrusted(rng, 1 - (i & 1)), 0);
+    expected++;
+  }
+  assert.ok(engine.nk[8 * id + CNT]! < 4); // wrapped: the rest went to the pool's count
+  assert.equal(pool.selections[0], expected);
+  assert.equal(engine.nk[8 * id + CNT], 0);
+  // And through the k > 1 paths (a selection first lists the record again).
+  for (let mi = 0; mi < 3; mi++) {
+    assert.equal(pool.selectOneTrusted(rng, 1), 0);
+    expected += 1 + 0xffffffff - engine.nk[8 * id + CNT]!;
+    engine.nk[8 * id + CNT] = 0xffffffff;
+    assert.deepEqual(pickInto(pool, 3, rng, mi), [0, 1, 2]);
+    assert.deepEqual(pick(pool, 3, rng, mi), [0, 1, 2]);
+    expected += 2;
+  }
+  assert.equal(pool.selections[0], expected);
 }

@@ -3,8 +3,8 @@
 // reaches SEQ_LIMIT is renumbered to 0 .. n−1, preserving the order.
 
 /**
- * Renumbering threshold (2^52; HeapEngine.usePlain() and CalendarEngine's #useHead have it as a
- * literal, too).
+ * Renumbering threshold (2^52; HeapEngine.usePlain() has it as a literal, too; CalendarEngine
+ * keeps its numbers less a base and renumbers where base + number reaches it).
  */
 export const SEQ_LIMIT = 2 ** 52;
 
