@@ -295,7 +295,10 @@ export class SelectionPool implements SelectionValues {
   get distance(): Uint32Array {
     return this.#distance;
   }
-  /** Degradation counter per slot. */
+  /**
+   * Degradation counter per slot, up to date when read. Read-only: the engines that keep counters
+   * in their own records do not see a write into this array.
+   */
   get degradation(): Uint32Array {
     // The degradation policies' weighted-random engine and calendar engine keep the counters of
     // used slots in their records until asked (_sum_tree_engine.ts, _calendar_engine.ts).
@@ -331,7 +334,10 @@ export class SelectionPool implements SelectionValues {
     else if (this.#kind === CALENDAR) this.#calendar!.syncSequences(this.#seq);
     return this.#seq;
   }
-  /** Selection count per slot. */
+  /**
+   * Selection count per slot, up to date when read. Read-only: the engines that count in their
+   * own records do not see a write into this array.
+   */
   get selections(): Float64Array {
     // The heap engine counts repeated selections of its memo lazily, the degradation policies'
     // weighted-random engine and calendar engine selections in their records.
