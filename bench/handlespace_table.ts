@@ -32,8 +32,9 @@
 // measures the own-process cells first and then the mixed ones and prints both sets of tables.
 // In the mixed setting every policy's selection runs (N = 1000, k = 1 and 3, 200000 calls each)
 // before the first cell is timed.
-// (--emit-json is the internal mode of an own-process child.) Lifecycle and checksum rows are
-// always measured in this process.
+// The lifecycle rows are measured with each policy in a process of its own too, unless
+// --process mixed (then all in this process, one policy after the other); the checksum rows
+// always in this process. (--emit-json is the internal mode of an own-process child.)
 //
 // --clock cpu (default) times blocks by the process's CPU time (user + system), which on a
 // shared machine does not count the time other jobs hold the core; --clock wall by wall time.
@@ -240,11 +241,15 @@ function measureSelection(
   return measured;
 }
 
-// Measures each policy's selection cells in a process of its own (fresh JIT state, one pool and
-// one policy per process, as RSPLIB's reference runs): this script again, with --emit-json.
+// Measures each policy's selection or lifecycle cells in a process of its own (fresh JIT state
+// and heap, one policy per process, as RSPLIB's reference runs): this script again, with
+// --emit-json.
 // With --rsplib the child waits before each cell (--handshake) and this process runs RSPLIB's
 // cell before or after it, alternating.
-async function measureOwnProcess(list: typeof policies): Promise<Measured> {
+async function measureOwnProcess(
+  list: typeof policies,
+  what: "selection" | "lifecycle",
+): Promise<Measured> {
   const measured: Measured = new Map();
   const script = new URL(import.meta.url).pathname;
   for (const policy of list) {
@@ -254,7 +259,7 @@ async function measureOwnProcess(list: typeof policies): Promise<Measured> {
         "--allow-all",
         script,
         "--only",
-        "selection",
+        what,
         "--policies",
         policy.name,
         "--sizes",
@@ -282,14 +287,16 @@ async function measureOwnProcess(list: typeof policies): Promise<Measured> {
         measured.set(event.cell, [...(measured.get(event.cell) ?? []), event.median]);
       } else if ("next" in event) {
         rsplibAfter = !rsplibFirst();
-        if (!rsplibAfter) measureRsplib(event.next.policy, event.next.n, "selection");
+        if (!rsplibAfter) measureRsplib(event.next.policy, event.next.n, what);
         await writer.write(new TextEncoder().encode("go\n"));
       } else if ("done" in event && RSPLIB_RUNNER && rsplibAfter) {
-        measureRsplib(event.done.policy, event.done.n, "selection");
+        measureRsplib(event.done.policy, event.done.n, what);
       }
     }
     await writer.close().catch(() => {});
-    if (!(await child.status).success) throw new Error(`own-process run of ${policy.name} failed`);
+    if (!(await child.status).success) {
+      throw new Error(`own-process ${what} run of ${policy.name} failed`);
+    }
   }
   return measured;
 }
@@ -379,9 +386,65 @@ function scalingTable(measured: Measured, setting: string): void {
   console.log();
 }
 
+const LIFECYCLE_PHASES = [
+  "registration",
+  "updateChanged",
+  "updateIdentical",
+  "deregistration",
+] as const;
+type LifecyclePhase = (typeof LIFECYCLE_PHASES)[number];
+
+// The lifecycle cells of the reference policies in `list`, in this process: key
+// `<phase>/<policy>/<N>` → one median per run. `beside` runs RSPLIB's cell before or after each
+// run of a (policy, N), alternating; an own-process child (--emit-json) prints each cell and
+// waits for its parent before each run instead (--handshake).
+function measureLifecycle(
+  list: typeof policies,
+  beside?: (policy: string, n: number) => void,
+): Measured {
+  const measured: Measured = new Map();
+  for (const policy of list.filter((p) => REFERENCE_POLICIES.includes(p.name))) {
+    for (const n of SIZE_LIST) {
+      const sets = lifecycleSets(policy, n);
+      const batch = lifecycleBatch(n);
+      const cycles = Math.ceil(200000 / n);
+      const blocks = Math.max(1, Math.round(cycles / batch));
+      for (let run = 0; run < RUNS; run++) {
+        if (HANDSHAKE) waitForParent(run, policy.name, n);
+        const first = beside !== undefined && rsplibFirst();
+        if (first) beside(policy.name, n);
+        lifecycleBlock(sets, Math.max(batch, Math.ceil(10000 / n))); // warm-up: ≥ 10000 ops per phase
+        const perPhase: Record<string, number[]> = {};
+        for (const ph of LIFECYCLE_PHASES) perPhase[ph] = [];
+        for (let s = 0; s < SAMPLES; s++) {
+          const sum: Record<string, Sample> = {};
+          for (let b = 0; b < blocks; b++) {
+            const one: LifecycleSample = lifecycleBlock(sets, batch);
+            for (const ph of LIFECYCLE_PHASES) {
+              const prev = sum[ph] ?? { ops: 0, ns: 0 };
+              sum[ph] = { ops: prev.ops + one[ph].ops, ns: prev.ns + one[ph].ns };
+            }
+          }
+          for (const ph of LIFECYCLE_PHASES) perPhase[ph]!.push(mops(sum[ph]!));
+        }
+        for (const ph of LIFECYCLE_PHASES) {
+          const key = `${ph}/${policy.name}/${n}`, m = median(perPhase[ph]!);
+          measured.set(key, [...(measured.get(key) ?? []), m]);
+          if (EMIT_JSON) console.log(JSON.stringify({ cell: key, median: m }));
+        }
+        if (beside !== undefined && !first) beside(policy.name, n);
+        if (EMIT_JSON) console.log(JSON.stringify({ done: { run, policy: policy.name, n } }));
+      }
+    }
+    console.error(`lifecycle: ${policy.name} done`);
+  }
+  return measured;
+}
+
 if (EMIT_JSON) {
   // Child of --process own: one JSON line per cell and event on stdout, nothing else.
-  measureSelection(policies, true, false);
+  if (ONLY.has("selection")) measureSelection(policies, true, false);
+  else measureLifecycle(policies);
   Deno.exit(0);
 }
 
@@ -390,7 +453,7 @@ const gaugeAtStart = RSPLIB_RUNNER ? rsplibGauge(RSPLIB_RUNNER) : "";
 
 if (ONLY.has("selection") || ONLY.has("wasm")) {
   const own = ONLY.has("selection") && PROCESS !== "mixed"
-    ? await measureOwnProcess(policies)
+    ? await measureOwnProcess(policies, "selection")
     : undefined;
   // The WebAssembly cells are measured next to TS cells in the same process (for the ratio).
   // Mixed only with --rsplib: RSPLIB's cells run next to the mixed ones (none measured yet).
@@ -431,69 +494,36 @@ if (ONLY.has("selection") || ONLY.has("wasm")) {
 }
 
 if (ONLY.has("lifecycle")) {
-  const phases = ["registration", "updateChanged", "updateIdentical", "deregistration"] as const;
-  const titles: Record<(typeof phases)[number], string> = {
+  const titles: Record<LifecyclePhase, string> = {
     registration: "Registration",
     updateChanged: "Re-registration, load changed",
     updateIdentical: "Re-registration, identical policy information",
     deregistration: "Deregistration",
   };
-  const rows: Record<(typeof phases)[number], string[]> = {
-    registration: [],
-    updateChanged: [],
-    updateIdentical: [],
-    deregistration: [],
-  };
-  for (const policy of policies.filter((p) => REFERENCE_POLICIES.includes(p.name))) {
-    const cells: Record<(typeof phases)[number], string[]> = {
-      registration: [],
-      updateChanged: [],
-      updateIdentical: [],
-      deregistration: [],
-    };
-    for (const n of SIZE_LIST) {
-      const sets = lifecycleSets(policy, n);
-      const batch = lifecycleBatch(n);
-      const cycles = Math.ceil(200000 / n);
-      const blocks = Math.max(1, Math.round(cycles / batch));
-      const perPhase: Record<string, number[]> = {};
-      const perRun: Record<string, number[]> = {};
-      for (let run = 0; run < RUNS; run++) {
-        // --rsplib: RSPLIB's run of this (policy, N) before or after ours, alternating.
-        const first = RSPLIB_RUNNER !== undefined && rsplibFirst();
-        if (first) measureRsplib(policy.name, n, "lifecycle");
-        lifecycleBlock(sets, Math.max(batch, Math.ceil(10000 / n))); // warm-up: ≥ 10000 ops per phase
-        for (const ph of phases) perPhase[ph] = [];
-        for (let s = 0; s < SAMPLES; s++) {
-          const sum: Record<string, Sample> = {};
-          for (let b = 0; b < blocks; b++) {
-            const one: LifecycleSample = lifecycleBlock(sets, batch);
-            for (const ph of phases) {
-              const prev = sum[ph] ?? { ops: 0, ns: 0 };
-              sum[ph] = { ops: prev.ops + one[ph].ops, ns: prev.ns + one[ph].ns };
-            }
-          }
-          for (const ph of phases) perPhase[ph]!.push(mops(sum[ph]!));
-        }
-        for (const ph of phases) (perRun[ph] ??= []).push(median(perPhase[ph]!));
-        if (RSPLIB_RUNNER !== undefined && !first) measureRsplib(policy.name, n, "lifecycle");
-      }
-      for (const ph of phases) {
-        const need = n >= 1000 ? 1 : 0;
-        cells[ph].push(
-          RSPLIB_RUNNER
-            ? sameWindowCell(perRun[ph]!, rsplibRuns.get(`${ph}/${policy.name}/${n}`), need, true)
-            : cell(median(perRun[ph]!), refOf(RSPLIB[ph], policy.name, n), need),
-        );
-      }
-    }
-    for (const ph of phases) rows[ph].push(`| ${policy.name} | ${cells[ph].join(" | ")} |`);
-    console.error(`lifecycle: ${policy.name} done`);
-  }
-  for (const ph of phases) {
+  // Each policy in a process of its own unless --process mixed: an N = 100000 cell leaves ~10^5
+  // entries of garbage per handlespace, and in one process its collections landed in the next
+  // policy's N = 1000 / 10000 cells (identical re-registration 2.8–3.4 M/s there, 8–12 without
+  // the N = 100000 cells; bench/HISTORY.md, wave 14).
+  const reference = policies.filter((p) => REFERENCE_POLICIES.includes(p.name));
+  const measured = PROCESS === "mixed"
+    ? measureLifecycle(
+      reference,
+      RSPLIB_RUNNER ? (policy, n) => measureRsplib(policy, n, "lifecycle") : undefined,
+    )
+    : await measureOwnProcess(reference, "lifecycle");
+  for (const ph of LIFECYCLE_PHASES) {
     console.log(`### ${titles[ph]} (million ops/s; ours (${refTitle}, ratio))\n`);
     console.log(header("Policy"));
-    console.log(rows[ph].join("\n"));
+    for (const policy of reference) {
+      const cells = SIZE_LIST.map((n) => {
+        const perRun = measured.get(`${ph}/${policy.name}/${n}`)!;
+        const need = n >= 1000 ? 1 : 0;
+        return RSPLIB_RUNNER
+          ? sameWindowCell(perRun, rsplibRuns.get(`${ph}/${policy.name}/${n}`), need, true)
+          : cell(median(perRun), refOf(RSPLIB[ph], policy.name, n), need);
+      });
+      console.log(`| ${policy.name} | ${cells.join(" | ")} |`);
+    }
     console.log();
   }
 }
