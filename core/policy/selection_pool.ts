@@ -339,12 +339,17 @@ export class SelectionPool implements SelectionValues {
    * own records do not see a write into this array.
    */
   get selections(): Float64Array {
-    // The heap engine counts repeated selections of its memo lazily, the degradation policies'
-    // weighted-random engine and calendar engine selections in their records.
+    this.#flushCounts();
+    return this.#selections;
+  }
+
+  // Brings the selection counts and degradation counters up to date from the engines that keep
+  // them in their own state: the heap engine counts repeated selections of its memo lazily, the
+  // degradation policies' weighted-random engine and calendar engine count in their records.
+  #flushCounts(): void {
     this.#heap?.flushCounts();
     this.#sumTree?.flushUses();
     this.#calendar?.flushUses();
-    return this.#selections;
   }
 
   /**
@@ -940,9 +945,7 @@ export class SelectionPool implements SelectionValues {
   }
 
   #grow(): void {
-    this.#heap?.flushCounts();
-    this.#sumTree?.flushUses();
-    this.#calendar?.flushUses();
+    this.#flushCounts();
     const cap = grownCapacity(this.#capacity);
     this.#allocate(cap, true);
     this.#capacity = cap;
