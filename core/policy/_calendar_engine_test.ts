@@ -21,15 +21,25 @@ import { type PolicyParameter, policyParameter } from "../wire/policy_parameter.
 import { SeededRng } from "../rng.ts";
 import { CalendarEngine, calendarSequence, calendarThreshold } from "./_calendar_engine.ts";
 
-// Runs fn with the calendar engine taking over from `min` pool elements on.
-function withCalendarFrom(min: number, fn: () => void): void {
-  const saved = calendarThreshold.min;
-  calendarThreshold.min = min;
+// Runs fn with settings[key] (one of the engine's tunables) set to value, restored afterwards.
+function withSetting<T extends object, K extends keyof T>(
+  settings: T,
+  key: K,
+  value: T[K],
+  fn: () => void,
+): void {
+  const saved = settings[key];
+  settings[key] = value;
   try {
     fn();
   } finally {
-    calendarThreshold.min = saved;
+    settings[key] = saved;
   }
+}
+
+// Runs fn with the calendar engine taking over from `min` pool elements on.
+function withCalendarFrom(min: number, fn: () => void): void {
+  withSetting(calendarThreshold, "min", min, fn);
 }
 
 const FAMILY: readonly PoolPolicy[] = [
@@ -128,13 +138,7 @@ for (const policy of [leastUsedDegradationDpf, priorityLeastUsedDegradationDpf])
 
 // Runs fn with the calendar engine's sequence numbers renumbered or rebased at `span`.
 function withSequenceSpan(span: number, fn: () => void): void {
-  const saved = calendarSequence.span;
-  calendarSequence.span = span;
-  try {
-    fn();
-  } finally {
-    calendarSequence.span = saved;
-  }
+  withSetting(calendarSequence, "span", span, fn);
 }
 
 // The live slots in the order of their sequence numbers.
