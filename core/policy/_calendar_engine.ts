@@ -74,7 +74,7 @@ const U32_MAX = 0xffffffff;
 const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4, DEG = 5, SQ = 6, CNT = 7;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
-const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
+const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 15;
 /** Bucket fields (stride 3): head, tail, the tail's key. */
 const HS = 3;
 /**
@@ -83,6 +83,8 @@ const HS = 3;
  * 256 … 4096 PEs; a larger array costs more in cache misses than it saves).
  */
 const FINE_BUCKETS = 1 << 13;
+/** #rebuild's count of PEs by the bucket width 2^s their step needs (s = 0 … 32). */
+const widthCounts = new Int32Array(33);
 /** Slots of selectInto() outside its common case (shared: selections do not interleave). */
 let intoSlots = new Int32Array(16);
 
@@ -861,15 +863,18 @@ export class CalendarEngine {
     this.nPend = 0;
     let nb = MIN_BUCKETS;
     while (nb < 2 * this.n && nb < MAX_BUCKETS || nb < 8 * this.n && nb < FINE_BUCKETS) nb *= 2;
-    let maxLd = 0, min = U32_MAX;
+    // The narrowest bucket width whose window holds a use's step from the first bucket, for all
+    // PEs but the n/1024 with the largest load degradations (the least used: their steps beyond
+    // the window go through the high heap): by the count of PEs needing each width 2^s.
+    const need = widthCounts.fill(0), spare = all.length >> 10;
+    let min = U32_MAX;
     for (const id of all) {
-      const l = nk[8 * id + LD]!, x = nk[8 * id + KEY]!;
-      maxLd = l > maxLd ? l : maxLd;
+      const q = Math.ceil((nk[8 * id + LD]! + 1) / (nb - 2)), x = nk[8 * id + KEY]!;
+      need[q <= 1 ? 0 : 32 - Math.clz32(q - 1)]!++;
       min = x < min ? x : min;
     }
-    // The narrowest bucket width whose window holds a use's step from the first bucket.
-    let shift = 0;
-    while (shift < 31 && (nb - 2) * 2 ** shift < maxLd + 1) shift++;
+    let shift = 0, over = all.length - need[0]!;
+    while (shift < 31 && over > spare) over -= need[++shift]!;
     this.nb = nb;
     this.mask = nb - 1;
     this.shift = shift;
