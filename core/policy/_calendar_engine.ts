@@ -121,8 +121,13 @@ export class CalendarEngine {
   nd!: Int32Array;
   /** The same memory as u32 (for the keys, load degradations, counters and sequence numbers). */
   nk!: Uint32Array;
-  low!: Int32Array;
-  high!: Int32Array;
+  /**
+   * The low and the high heap: per position (stride 2) the PE's key and its node id, so that
+   * their comparisons read no record (a pull from a high heap of ~90000 PEs compared ~30 records
+   * before).
+   */
+  low!: Uint32Array;
+  high!: Uint32Array;
   pend!: Int32Array;
   nLow = 0;
   nHigh = 0;
@@ -190,13 +195,13 @@ export class CalendarEngine {
     this.#ld = pool.loadDegradation;
     this.#deg = pool.degradation;
     const cap = capacity + 1;
-    const buf = new ArrayBuffer(48 * cap);
+    const buf = new ArrayBuffer(56 * cap);
     this.nd = new Int32Array(buf, 0, 8 * cap);
     this.nk = new Uint32Array(buf, 0, 8 * cap);
-    this.low = new Int32Array(buf, 32 * cap, cap);
-    this.high = new Int32Array(buf, 36 * cap, cap);
-    this.pend = new Int32Array(buf, 40 * cap, cap);
-    this.#cnt = new Int32Array(buf, 44 * cap, cap);
+    this.low = new Uint32Array(buf, 32 * cap, 2 * cap);
+    this.high = new Uint32Array(buf, 40 * cap, 2 * cap);
+    this.pend = new Int32Array(buf, 48 * cap, cap);
+    this.#cnt = new Int32Array(buf, 52 * cap, cap);
     this.#cntCount = 0;
     this.#cntAll = false;
   }
@@ -433,7 +438,7 @@ export class CalendarEngine {
 
   // The first PE of all (n > 0, nothing pending).
   #first(): number {
-    return this.nLow !== 0 ? this.low[0]! : this.#calFirst();
+    return this.nLow !== 0 ? this.low[1]! : this.#calFirst();
   }
 
   // The first PE of the calendar (moving the window up to it, or to the high heap's first).
@@ -446,7 +451,7 @@ export class CalendarEngine {
     const st = this.st;
     if (this.cn === 0) {
       // Jump the window to the high heap's first.
-      st[0] = this.nk[8 * this.high[0]! + KEY]! >>> this.shift;
+      st[0] = this.high[0]! >>> this.shift;
       this.cur = st[0]! & this.mask;
       this.#pull();
       return this.ht[HS * this.cur]!;
@@ -462,7 +467,7 @@ export class CalendarEngine {
     const b0 = st[0]! + ((b - cur) & this.mask);
     st[0] = b0;
     this.cur = b;
-    if (this.nHigh !== 0 && (this.nk[8 * this.high[0]! + KEY]! >>> this.shift) - b0 < this.nb) {
+    if (this.nHigh !== 0 && (this.high[0]! >>> this.shift) - b0 < this.nb) {
       this.#pull();
     }
     return this.ht[HS * b]!;
@@ -470,9 +475,9 @@ export class CalendarEngine {
 
   // Moves the high heap's PEs that are now inside the window into the calendar.
   #pull(): void {
-    const b0 = this.st[0]!, nb = this.nb, shift = this.shift, nk = this.nk;
+    const b0 = this.st[0]!, nb = this.nb, shift = this.shift;
     while (this.nHigh !== 0) {
-      const id = this.high[0]!, x = nk[8 * id + KEY]!;
+      const id = this.high[1]!, x = this.high[0]!;
       if ((x >>> shift) - b0 >= nb) break;
       this.#heapRemove(this.high, HIGH, 0);
       this.#calInsert(id, x);
@@ -690,7 +695,7 @@ export class CalendarEngine {
       // An empty calendar: its window may move anywhere at or below the high heap's first.
       let base = bk;
       if (this.nHigh !== 0) {
-        const hb = this.nk[8 * this.high[0]! + KEY]! >>> this.shift;
+        const hb = this.high[0]! >>> this.shift;
         if (hb < base) base = hb;
       }
       this.st[0] = base;
@@ -771,49 +776,48 @@ export class CalendarEngine {
     this.cn--;
   }
 
-  // Whether node a comes before node b: key, then sequence number.
-  #before(a: number, b: number): boolean {
-    const ka = this.nk[8 * a + KEY]!, kb = this.nk[8 * b + KEY]!;
-    return ka < kb || (ka === kb && this.nk[8 * a + SQ]! < this.nk[8 * b + SQ]!);
-  }
-
-  #heapPush(h: Int32Array, tag: number, id: number): void {
+  #heapPush(h: Uint32Array, tag: number, id: number): void {
     const i = tag === LOW ? this.nLow++ : this.nHigh++;
-    h[i] = id;
+    h[2 * i] = this.nk[8 * id + KEY]!;
+    h[2 * i + 1] = id;
     this.#up(h, tag, i);
   }
 
-  #heapRemove(h: Int32Array, tag: number, p: number): void {
+  #heapRemove(h: Uint32Array, tag: number, p: number): void {
     const last = tag === LOW ? --this.nLow : --this.nHigh;
-    this.nd[8 * h[p]! + WHERE] = NOWHERE;
+    this.nd[8 * h[2 * p + 1]! + WHERE] = NOWHERE;
     if (p === last) return;
-    h[p] = h[last]!;
+    h[2 * p] = h[2 * last]!;
+    h[2 * p + 1] = h[2 * last + 1]!;
     if (this.#up(h, tag, p) === p) this.#down(h, tag, p, last);
   }
 
-  #up(h: Int32Array, tag: number, i: number): number {
-    const nd = this.nd, id = h[i]!;
+  // (Keys from the heap's array; a record's sequence number only on equal keys.)
+  #up(h: Uint32Array, tag: number, i: number): number {
+    const nd = this.nd, nk = this.nk, x = h[2 * i]!, id = h[2 * i + 1]!;
     while (i > 0) {
-      const q = (i - 1) >> 1, up = h[q]!;
-      if (!this.#before(id, up)) break;
-      h[i] = up;
+      const q = (i - 1) >> 1, kq = h[2 * q]!, up = h[2 * q + 1]!;
+      if (kq < x || (kq === x && nk[8 * up + SQ]! < nk[8 * id + SQ]!)) break;
+      h[2 * i] = kq;
+      h[2 * i + 1] = up;
       nd[8 * up + WHERE] = (i << 3) | tag;
       i = q;
     }
-    h[i] = id;
+    h[2 * i] = x;
+    h[2 * i + 1] = id;
     nd[8 * id + WHERE] = (i << 3) | tag;
     return i;
   }
 
-  #down(h: Int32Array, tag: number, i: number, n: number): void {
+  #down(h: Uint32Array, tag: number, i: number, n: number): void {
     // (The comparisons inline: heapifying a burst of registrations runs this n/2 times.)
-    const nd = this.nd, nk = this.nk, id = h[i]!, x = nk[8 * id + KEY]!;
+    const nd = this.nd, nk = this.nk, x = h[2 * i]!, id = h[2 * i + 1]!;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      let down = h[c]!, kd = nk[8 * down + KEY]!;
+      let kd = h[2 * c]!, down = h[2 * c + 1]!;
       if (c + 1 < n) {
-        const r = h[c + 1]!, kr = nk[8 * r + KEY]!;
+        const kr = h[2 * c + 2]!, r = h[2 * c + 3]!;
         if (kr < kd || (kr === kd && nk[8 * r + SQ]! < nk[8 * down + SQ]!)) {
           c++;
           down = r;
@@ -821,11 +825,13 @@ export class CalendarEngine {
         }
       }
       if (kd > x || (kd === x && nk[8 * down + SQ]! > nk[8 * id + SQ]!)) break;
-      h[i] = down;
+      h[2 * i] = kd;
+      h[2 * i + 1] = down;
       nd[8 * down + WHERE] = (i << 3) | tag;
       i = c;
     }
-    h[i] = id;
+    h[2 * i] = x;
+    h[2 * i + 1] = id;
     nd[8 * id + WHERE] = (i << 3) | tag;
   }
 
@@ -833,8 +839,8 @@ export class CalendarEngine {
   #all(): number[] {
     const all: number[] = [];
     for (let i = 0; i < this.nPend; i++) all.push(this.pend[i]!);
-    for (let i = 0; i < this.nLow; i++) all.push(this.low[i]!);
-    for (let i = 0; i < this.nHigh; i++) all.push(this.high[i]!);
+    for (let i = 0; i < this.nLow; i++) all.push(this.low[2 * i + 1]!);
+    for (let i = 0; i < this.nHigh; i++) all.push(this.high[2 * i + 1]!);
     const nd = this.nd, ht = this.ht;
     for (let b = 0; b < this.nb; b++) {
       for (let id = ht[HS * b]!; id !== 0; id = nd[8 * id + NEXT]!) all.push(id);
@@ -895,7 +901,10 @@ export class CalendarEngine {
     const window: number[] = [], high = this.high;
     for (const id of all) {
       if ((nk[8 * id + KEY]! >>> shift) - b0 < nb) window.push(id);
-      else high[this.nHigh++] = id;
+      else {
+        high[2 * this.nHigh] = nk[8 * id + KEY]!;
+        high[2 * this.nHigh++ + 1] = id;
+      }
     }
     // In order, each appended to its bucket's tail.
     window.sort((a, b) => nk[8 * a]! - nk[8 * b]! || nk[8 * a + SQ]! - nk[8 * b + SQ]!);
@@ -904,7 +913,7 @@ export class CalendarEngine {
       this.#link(id, x, b, this.ht[HS * b + 1]!);
     }
     const m = this.nHigh;
-    for (let i = 0; i < m; i++) nd[8 * high[i]! + WHERE] = (i << 3) | HIGH;
+    for (let i = 0; i < m; i++) nd[8 * high[2 * i + 1]! + WHERE] = (i << 3) | HIGH;
     for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
   }
 
