@@ -11,7 +11,10 @@
 // up to 2^13 buckets and two per PE beyond, at most 2^16: a larger bucket array misses the cache
 // on every use; narrower buckets hold fewer of the PEs that crowd near the first key) of width
 // 2^shift span the pool's largest load degradation plus two buckets, so a used PE, which moves
-// from the first bucket by at most that much, stays in the window (the narrowest such width:
+// from the first bucket by at most that much, stays in the window; from 1024 PEs on the largest
+// but n/1024 (the PEs with the largest steps are the least used; theirs may jump beyond the
+// window, into the high heap: a maximum just above a power of two no longer doubles the width
+// for all, bench/HISTORY.md wave 15 `ludtail`) (the narrowest such width:
 // twice the span, as before wave 8, put twice as many PEs into a bucket near the first key,
 // where the PEs in use crowd, and so more uses walk back from a bucket's tail). Each bucket is a doubly
 // linked list sorted by (key, sequence number); a use unlinks the head and links the PE a few
@@ -19,8 +22,9 @@
 // newest), and after the tail without reading the tail's record when the tail's key (kept
 // beside the tail) is not larger, or in front of a bucket's only PE when that PE's key (the
 // tail's) is larger. A bitmap of the non-empty buckets finds the next one; a use that empties
-// the current bucket finds it at once. Keys
-// above the window wait in the high heap (a binary heap on (key, sequence number)) and move in
+// the current bucket finds it at once. Keys above the window wait in the high heap (a binary
+// heap on (key, sequence number) whose positions hold the key beside the node id, so that its
+// comparisons read a record only on equal keys) and move in
 // as the window advances; keys below the window (a PE whose counter was reset) go into the low
 // heap, whose PEs all come before every PE of the calendar. Selecting k > 1 reads the first k
 // in place (bucket by bucket) and uses the first, where a radix heap has to take them out
@@ -74,7 +78,7 @@ const U32_MAX = 0xffffffff;
 const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4, DEG = 5, SQ = 6, CNT = 7;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
-const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 15;
+const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
 /** Bucket fields (stride 3): head, tail, the tail's key. */
 const HS = 3;
 /**

@@ -817,3 +817,52 @@ function recordCountWraps(size: number, engineOf: () => CalendarEngine): void {
   }
   assert.equal(pool.selections[0], expected);
 }
+
+// From 1024 PEs on, the calendar's bucket width holds the steps of all PEs but the n/1024 with
+// the largest load degradations: with two such PEs among 2048 the width is the others' (2^0
+// here, 2^1 if it held every step), and a use of either jumps beyond the window into the high
+// heap and is pulled back later. The choices must stay the heap engine's.
+for (const policy of FAMILY) {
+  test(`${policy.name}: PEs whose steps leave the calendar's window select what the heap engine selects`, () => {
+    const adopt = CalendarEngine.prototype.adopt;
+    let engine: CalendarEngine | undefined;
+    CalendarEngine.prototype.adopt = function (this: CalendarEngine, ...args) {
+      engine = this;
+      return adopt.apply(this, args);
+    };
+    try {
+      withCalendarFrom(64, () => {
+        const a = new SelectionPool(policy), b = new SelectionPool(hookCopy(policy));
+        const ra = new SeededRng(3), rb = new SeededRng(3), rng = new SeededRng(5);
+        const n = 2048, far = new Set([7, 1500]);
+        for (let i = 0; i < n; i++) {
+          const v = policyParameter(policy.type, {
+            load: i % 64,
+            loadDegradation: far.has(i) ? 16000 : 4000 + (37 * i) % 4000,
+          });
+          assert.equal(a.add(v), i);
+          assert.equal(b.add(v), i);
+        }
+        let farUses = 0;
+        for (let step = 0; step < 30000; step++) {
+          if (step % 5 === 4) {
+            const k = 1 + below(rng, 4);
+            const got = step % 10 === 4 ? pick(a, k, ra, 1) : pickInto(a, k, ra, 1);
+            assert.deepEqual(got, pick(b, k, rb, 1), `step ${step}`);
+            if (far.has(got[0]!)) farUses++;
+          } else {
+            const s = a.selectOne(ra, 1);
+            assert.equal(s, b.selectOne(rb, 1), `step ${step}`);
+            if (far.has(s)) farUses++;
+          }
+          if (step === 0) assert.equal(engine!.shift, 0);
+        }
+        assert.ok(farUses >= 4, `the far PEs were used ${farUses} times`);
+        assert.deepEqual(a.order(), b.order());
+        for (let s = 0; s < n; s++) assert.equal(a.selections[s], b.selections[s]);
+      });
+    } finally {
+      CalendarEngine.prototype.adopt = adopt;
+    }
+  });
+}
