@@ -80,7 +80,7 @@ const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4, DEG = 5, SQ = 6, CNT = 7;
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
 const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
 /** Bucket fields (stride 3): head, tail, the tail's key. */
-const HS = 3;
+const HS = 2;
 /**
  * Up to this many buckets (96 KiB of bucket fields), a calendar has eight per PE rather than
  * two: narrower buckets, fewer PEs in each where the uses crowd near the first key (pools of
@@ -136,10 +136,20 @@ export class CalendarEngine {
   nLow = 0;
   nHigh = 0;
   nPend = 0;
-  /** Per bucket (stride HS = 3): head, tail, the tail's key (through `hk`). */
+  /**
+   * Per bucket (stride HS = 2): head, and the tail's word: its node id (idb bits) and above it
+   * its key's offset in the bucket (shift bits less the dr lowest).
+   */
   ht: Int32Array = new Int32Array(HS * MIN_BUCKETS);
   /** The same memory as u32 (for the tails' keys). */
-  hk: Uint32Array = new Uint32Array(this.ht.buffer);
+  /** Bits of a node id in a tail word (the rest: the tail key's offset in its bucket). */
+  idb = 1;
+  /** (1 << idb) − 1. */
+  idm = 1;
+  /** Mask of a key's offset in its bucket: 2^shift − 1. */
+  om = 0;
+  /** Low bits of the offset dropped so that it fits beside the id: max(0, shift + idb − 32). */
+  dr = 0;
   bits: Int32Array = new Int32Array(MIN_BUCKETS >> 5);
   nb = MIN_BUCKETS;
   mask = MIN_BUCKETS - 1;
@@ -180,16 +190,26 @@ export class CalendarEngine {
     this.#policy = policy;
     this.#keyCode = keyCode;
     this.#attach(pool.capacity);
+    this.#tailCode();
   }
 
   grow(capacity: number): void {
     // (The pool flushes before it grows: the list is empty, the records' counts are 0.)
-    const { nd, low, high, pend } = this;
+    const { nd, low, high, pend } = this, idm = this.idm;
     this.#attach(capacity);
     this.nd.set(nd);
     this.low.set(low);
     this.high.set(high);
     this.pend.set(pend);
+    this.#tailCode();
+    if (this.idm !== idm) {
+      // Wider node ids: the tail words again.
+      const ht = this.ht;
+      for (let t = 1; t < ht.length; t += HS) {
+        const tail = ht[t]! & idm;
+        if (tail !== 0) ht[t] = this.#tailWord(tail, this.nk[8 * tail + KEY]!);
+      }
+    }
   }
 
   // The pool's per-slot arrays, and the engine's own for node ids 0 … capacity in one buffer.
@@ -370,12 +390,13 @@ export class CalendarEngine {
     }
     const nd = this.nd, sel = this.#sel, ht = this.ht, first = this.#calFirst();
     out[0] = table[first - 1]!;
-    let b = this.cur, id = first, tail = ht[HS * b + 1]!;
+    const idm = this.idm;
+    let b = this.cur, id = first, tail = ht[HS * b + 1]! & idm;
     for (let c = 1; c < want; c++) {
       if (id === tail) {
         b = this.#nextBucket((b + 1) & this.mask);
         id = ht[HS * b]!;
-        tail = ht[HS * b + 1]!;
+        tail = ht[HS * b + 1]! & idm;
       } else id = nd[(id << 3) | NEXT]!;
       out[c] = table[id - 1]!;
       // (The pool's count at once: the walk reads no record of a bucket's tail, and the count
@@ -517,7 +538,7 @@ export class CalendarEngine {
       return;
     }
     st[1] = seq + 1;
-    const nd = this.nd, ht = this.ht, hk = this.hk, k = nk[r | KEY]!;
+    const nd = this.nd, ht = this.ht, k = nk[r | KEY]!;
     nk[r | SQ] = seq;
     // The counter in the record; the pool's when it leaves 0 (update() tells a change from it).
     const ld = nk[r | LD]!, d0 = nk[r | DEG]!, deg = d0 + ld, d = deg > U32_MAX ? U32_MAX : deg;
@@ -549,20 +570,19 @@ export class CalendarEngine {
       // hold up what follows as a load of it does (N = 10000 / 100000 k = 1 +4-10 % paired,
       // bench/HISTORY.md wave 13 `ludk3`).
       const b = (x >>> this.shift) & this.mask, t = HS * b, bits = this.bits, w = bits[b >> 5]!;
-      const bit = 1 << (b & 31), tail = (w & bit) === 0 ? 0 : ht[t + 1]!;
+      const bit = 1 << (b & 31), tw = (w & bit) === 0 ? 0 : ht[t + 1]!, idb = this.idb;
+      const tail = tw & this.idm, xo = (x & this.om) >>> this.dr, to = tw >>> idb;
       if (tail === 0) {
         ht[t] = id;
-        ht[t + 1] = id;
-        hk[t + 2] = x;
+        ht[t + 1] = id | (xo << idb);
         nd[r | NEXT] = 0;
         nd[r | PREV] = 0;
         bits[b >> 5] = w | bit;
-      } else if (hk[t + 2]! <= x) {
+      } else if (to < xo || to === xo && (this.dr === 0 || nk[(tail << 3) | KEY]! <= x)) {
         nd[(tail << 3) | NEXT] = id;
         nd[r | PREV] = tail;
         nd[r | NEXT] = 0;
-        ht[t + 1] = id;
-        hk[t + 2] = x;
+        ht[t + 1] = id | (xo << idb);
       } else if (ht[t]! === tail) {
         // In front of the bucket's only PE, whose key (the tail's) is larger: without reading its
         // record.
@@ -584,14 +604,15 @@ export class CalendarEngine {
   // The used head id got a key (in its record) in the current bucket: it moves behind the keys
   // ≤ its key.
   #stayed(id: number): void {
-    const c = HS * this.cur, tail = this.ht[c + 1]!, x = this.nk[(id << 3) | KEY]!;
+    const c = HS * this.cur, tw = this.ht[c + 1]!, tail = tw & this.idm;
+    const x = this.nk[(id << 3) | KEY]!;
     if (tail === id) {
-      this.hk[c + 2] = x;
+      this.ht[c + 1] = this.#tailWord(id, x);
       return;
     }
-    if (this.hk[c + 2]! <= x) {
+    if (this.#notAbove(tw, x)) {
       this.#toTail(id, tail);
-      this.hk[c + 2] = x;
+      this.ht[c + 1] = this.#tailWord(id, x);
       return;
     }
     this.#unlinkHead(id);
@@ -602,7 +623,7 @@ export class CalendarEngine {
   // tail's key is larger, after the last key ≤ its key.
   #walkIn(id: number, b: number): void {
     const nd = this.nd, nk = this.nk, x = nk[8 * id + KEY]!;
-    let after = nd[8 * this.ht[HS * b + 1]! + PREV]!;
+    let after = nd[8 * (this.ht[HS * b + 1]! & this.idm) + PREV]!;
     while (after !== 0 && nk[8 * after + KEY]! > x) after = nd[8 * after + PREV]!;
     this.#link(id, x, b, after);
   }
@@ -724,7 +745,7 @@ export class CalendarEngine {
       return;
     }
     const b = (x >>> this.shift) & this.mask, nd = this.nd, ht = this.ht;
-    let after = ht[HS * b + 1]!;
+    let after = ht[HS * b + 1]! & this.idm;
     while (after !== 0) {
       const ka = nk[8 * after + KEY]!;
       if (ka < x || (ka === x && nk[8 * after + SQ]! < mine)) break;
@@ -736,8 +757,8 @@ export class CalendarEngine {
   // Links node id with key x (inside the window, the newest sequence number) into its bucket
   // after every key ≤ x.
   #calAppend(id: number, x: number): void {
-    const b = (x >>> this.shift) & this.mask, tail = this.ht[HS * b + 1]!;
-    if (tail === 0 || this.hk[HS * b + 2]! <= x) {
+    const b = (x >>> this.shift) & this.mask, tw = this.ht[HS * b + 1]!, tail = tw & this.idm;
+    if (tail === 0 || this.#notAbove(tw, x)) {
       // After the tail, without reading its record (the common case).
       this.#link(id, x, b, tail);
       return;
@@ -759,8 +780,7 @@ export class CalendarEngine {
     else ht[HS * b] = id;
     if (next !== 0) nd[8 * next + PREV] = id;
     else {
-      ht[HS * b + 1] = id;
-      this.hk[HS * b + 2] = x;
+      ht[HS * b + 1] = this.#tailWord(id, x);
     }
     this.bits[b >> 5] = this.bits[b >> 5]! | 1 << (b & 31);
     this.cn++;
@@ -773,11 +793,30 @@ export class CalendarEngine {
     else ht[HS * b] = n;
     if (n !== 0) nd[8 * n + PREV] = p;
     else {
-      ht[HS * b + 1] = p;
-      this.hk[HS * b + 2] = this.nk[8 * p + KEY]!; // (node 0's key when the bucket empties)
+      ht[HS * b + 1] = p === 0 ? 0 : this.#tailWord(p, this.nk[8 * p + KEY]!);
     }
     if (ht[HS * b] === 0) this.bits[b >> 5] = this.bits[b >> 5]! & ~(1 << (b & 31));
     this.cn--;
+  }
+
+  // A bucket's tail word: the tail's node id and its key's offset in the bucket above it.
+  #tailWord(id: number, x: number): number {
+    return id | (((x & this.om) >>> this.dr) << this.idb);
+  }
+
+  // Whether the key of the tail a tail word names is at most x (a key of the same bucket).
+  #notAbove(tw: number, x: number): boolean {
+    const to = tw >>> this.idb, xo = (x & this.om) >>> this.dr;
+    return to < xo || to === xo && (this.dr === 0 || this.nk[8 * (tw & this.idm) + KEY]! <= x);
+  }
+
+  // The tail words' layout for the node ids of the capacity and the bucket width.
+  #tailCode(): void {
+    const idb = 32 - Math.clz32(this.nd.length >> 3), shift = this.shift;
+    this.idb = idb;
+    this.idm = idb >= 31 ? 0x7fffffff : (1 << idb) - 1;
+    this.om = shift >= 31 ? 0x7fffffff : (1 << shift) - 1;
+    this.dr = shift + idb > 32 ? shift + idb - 32 : 0;
   }
 
   #heapPush(h: Uint32Array, tag: number, id: number): void {
@@ -888,9 +927,9 @@ export class CalendarEngine {
     this.nb = nb;
     this.mask = nb - 1;
     this.shift = shift;
+    this.#tailCode();
     if (this.ht.length !== HS * nb) {
       this.ht = new Int32Array(HS * nb);
-      this.hk = new Uint32Array(this.ht.buffer);
       this.bits = new Int32Array(nb >> 5);
     } else {
       this.ht.fill(0);
@@ -914,7 +953,7 @@ export class CalendarEngine {
     window.sort((a, b) => nk[8 * a]! - nk[8 * b]! || nk[8 * a + SQ]! - nk[8 * b + SQ]!);
     for (const id of window) {
       const x = nk[8 * id + KEY]!, b = (x >>> shift) & this.mask;
-      this.#link(id, x, b, this.ht[HS * b + 1]!);
+      this.#link(id, x, b, this.ht[HS * b + 1]! & this.idm);
     }
     const m = this.nHigh;
     for (let i = 0; i < m; i++) nd[8 * high[2 * i + 1]! + WHERE] = (i << 3) | HIGH;
