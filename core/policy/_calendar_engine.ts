@@ -19,9 +19,9 @@
 // where the PEs in use crowd, and so more uses walk back from a bucket's tail). Each bucket is a doubly
 // linked list sorted by (key, sequence number); a use unlinks the head and links the PE a few
 // buckets further on, after the equal keys without reading sequence numbers (its number is the
-// newest), and after the tail without reading the tail's record when the tail's key (kept
-// beside the tail) is not larger, or in front of a bucket's only PE when that PE's key (the
-// tail's) is larger. A bitmap of the non-empty buckets finds the next one; a use that empties
+// newest), and after the tail without reading the tail's record when the tail's key (its
+// offset in the bucket kept in the tail's word) is not larger, or in front of a bucket's only
+// PE when that PE's key (the tail's) is larger. A bitmap of the non-empty buckets finds the next one; a use that empties
 // the current bucket finds it at once. Keys above the window wait in the high heap (a binary
 // heap on (key, sequence number) whose positions hold the key beside the node id, so that its
 // comparisons read a record only on equal keys) and move in
@@ -59,9 +59,12 @@
 // the family, the DPF ones included, is an integer sum capped at 0xffffffff that a use raises by
 // the load degradation: the DPF keys' penalty term (distance × load DPF, rounded as RSPLIB does)
 // is that integer product up to far less than 1/2 below the cap (_policy_math_test.ts), so a use
-// adds the load degradation to the stored key and never computes a key again. Per bucket: head,
-// tail, the tail's key. Ties are broken by sequence number exactly as in the heap engine
-// (_calendar_engine_test.ts compares the two).
+// adds the load degradation to the stored key and never computes a key again. Per bucket (8 bytes,
+// 512 KiB at 2^16 buckets, where 12 cost ~6 % more at N = 100000): head, and the tail's node id
+// with its key's offset in the bucket above it (the bucket's keys share the bits above the
+// offset; the offset's lowest bits are dropped where id and offset need more than 32 bits, and a
+// tie of what is left reads the tail's record). Ties are broken by sequence number exactly as
+// in the heap engine (_calendar_engine_test.ts compares the two).
 
 import type { SelectionPool } from "./selection_pool.ts";
 import type { PoolPolicy } from "./policy.ts";
@@ -79,10 +82,10 @@ const KEY = 0, NEXT = 1, PREV = 2, WHERE = 3, LD = 4, DEG = 5, SQ = 6, CNT = 7;
 /** `where` values: nowhere, in the calendar, or 8·position + one of the tags. */
 const NOWHERE = 0, CAL = 1, LOW = 2, HIGH = 3, PEND = 4, TAG = 7;
 const MIN_BUCKETS = 64, MAX_BUCKETS = 1 << 16;
-/** Bucket fields (stride 3): head, tail, the tail's key. */
+/** Bucket fields (stride 2): head, the tail's word (see `ht`). */
 const HS = 2;
 /**
- * Up to this many buckets (96 KiB of bucket fields), a calendar has eight per PE rather than
+ * Up to this many buckets (64 KiB of bucket fields), a calendar has eight per PE rather than
  * two: narrower buckets, fewer PEs in each where the uses crowd near the first key (pools of
  * 256 … 4096 PEs; a larger array costs more in cache misses than it saves).
  */
