@@ -60,7 +60,7 @@
 // the load degradation: the DPF keys' penalty term (distance × load DPF, rounded as RSPLIB does)
 // is that integer product up to far less than 1/2 below the cap (_policy_math_test.ts), so a use
 // adds the load degradation to the stored key and never computes a key again. Per bucket (8 bytes,
-// 512 KiB at 2^16 buckets, where 12 cost ~6 % more at N = 100000): head, and the tail's node id
+// 512 KiB at 2^16 buckets; 12 measured 3–9 % slower at N = 100000, bench/HISTORY.md wave 15): head, and the tail's node id
 // with its key's offset in the bucket above it (the bucket's keys share the bits above the
 // offset; the offset's lowest bits are dropped where id and offset need more than 32 bits, and a
 // tie of what is left reads the tail's record). Ties are broken by sequence number exactly as
