@@ -37,8 +37,10 @@
 // heap's of wave 6 ~0.03 ms; bench/HISTORY.md).
 //
 // The common use (the head of the current bucket, its new key after the tail of its bucket) runs
-// in one function: V8 boxes a key above 2^31 (a double) on every call into a helper it does not
-// inline, so keys reach helpers through the record. Per-PE state of the engine sits in one
+// in one function (#useHead, and a copy of it in CalendarEngine.into, the k > 1 selection, so
+// that the handlespace's k = 3 path makes one call into the engine): V8 boxes a key above 2^31
+// (a double) on every call into a helper it does not inline, so keys reach helpers through the
+// record. Per-PE state of the engine sits in one
 // 32-byte record (node id = slot + 1; 0 is "none", so a link to it can be written without a
 // branch): key (as a u32 through a Uint32Array view of the same memory), next, prev, where (0
 // nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the pending list),
@@ -347,33 +349,112 @@ export class CalendarEngine {
 
   /**
    * select() for callers that keep an object per slot: writes `table[slot]` of the selected
-   * slots into `out`. The common case (everything filed in the calendar, at most one use) reads
+   * slots into `out`. The common case (everything filed in the calendar, MaxIncrement 1) reads
    * the first `want` PEs in place and writes their objects on the way, without a slot array; a
    * bucket's last PE is told by the bucket's tail (in the line the head came from), so the walk
-   * goes on to the next bucket without reading that PE's record.
+   * goes on to the next bucket without reading that PE's record. (The code is in
+   * {@link CalendarEngine.into}.)
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    const want = k < this.n ? k : this.n;
-    if (this.nPend + this.nLow !== 0 || this.cn < want || want === 0 || maxIncrement > 1) {
-      return this.#selectIntoOther(k, table, out, maxIncrement);
+    return CalendarEngine.into(this, k, table, out, undefined, maxIncrement);
+  }
+
+  /**
+   * {@link CalendarEngine.selectInto} of `engine` as the selection pool's `into` entry
+   * (_engine_entry.ts; `_rng` unused). The common case, the walk and the first PE's use, is this
+   * one function: the pool's call through its entry field is not inlined in a process serving
+   * several engine kinds, and #useHead (959 bytes of bytecode) is never inlined, so an entry
+   * calling selectInto calling #useHead was two calls more per selection (bench/HISTORY.md wave
+   * 15 `ludk3c`: LUD family k = 3 at N = 1000 +10-17 % paired).
+   */
+  static into<T>(
+    engine: unknown,
+    k: number,
+    table: readonly T[],
+    out: T[],
+    _rng: unknown,
+    maxIncrement: number,
+  ): number {
+    const e = engine as CalendarEngine;
+    const want = k < e.n ? k : e.n;
+    // (MaxIncrement 0, no use, and > 1 the general way.)
+    if (e.nPend + e.nLow !== 0 || e.cn < want || want === 0 || maxIncrement !== 1) {
+      return e.#selectIntoOther(k, table, out, maxIncrement);
     }
-    const nd = this.nd, sel = this.#sel, ht = this.ht, first = this.#calFirst();
-    out[0] = table[first - 1]!;
-    let b = this.cur, id = first, tail = ht[HS * b + 1]!;
+    const nd = e.nd, sel = e.#sel, ht = e.ht, id = e.#calFirst();
+    out[0] = table[id - 1]!;
+    let b = e.cur, w = id, wt = ht[HS * b + 1]!;
     for (let c = 1; c < want; c++) {
-      if (id === tail) {
-        b = this.#nextBucket((b + 1) & this.mask);
-        id = ht[HS * b]!;
-        tail = ht[HS * b + 1]!;
-      } else id = nd[(id << 3) | NEXT]!;
-      out[c] = table[id - 1]!;
+      if (w === wt) {
+        b = e.#nextBucket((b + 1) & e.mask);
+        w = ht[HS * b]!;
+        wt = ht[HS * b + 1]!;
+      } else w = nd[(w << 3) | NEXT]!;
+      out[c] = table[w - 1]!;
       // (The pool's count at once: the walk reads no record of a bucket's tail, and the count
       // is exact with the record's added at the flush.)
-      sel[id - 1]!++;
+      sel[w - 1]!++;
     }
-    // (#useHead counts the first.)
-    if (maxIncrement > 0) this.#useHead(first);
-    else this.#count(first);
+    // The use of the first: #useHead's code (see there), repeated so that it is no call.
+    const nk = e.nk, r = id << 3, count = nk[r | CNT]!;
+    if (count === 0 || count === U32_MAX) e.#countRare(id);
+    else nk[r | CNT] = count + 1;
+    const st = e.st, seq = st[1]!;
+    if (seq >= st[2]!) {
+      e.#use(id);
+      return want;
+    }
+    st[1] = seq + 1;
+    const hk = e.hk, key = nk[r | KEY]!;
+    nk[r | SQ] = seq;
+    // (Sums capped at U32_MAX in 32-bit words: a wrapped sum is less than its first term.)
+    const ld = nk[r | LD]!, d0 = nk[r | DEG]!, dw = (d0 + ld) >>> 0, d = dw < d0 ? U32_MAX : dw;
+    nk[r | DEG] = d;
+    if (d0 === 0) e.#deg[id - 1] = d;
+    const xw = (key + ld) >>> 0, x = xw < key ? U32_MAX : xw;
+    nk[r | KEY] = x;
+    const rel = (x >>> e.shift) - st[0]!;
+    if (rel === 0) {
+      e.#stayed(id);
+      return want;
+    }
+    const cur = e.cur, c = HS * cur, after = nd[r | NEXT]!;
+    ht[c] = after;
+    if (after === 0) {
+      ht[c + 1] = 0;
+      e.bits[cur >> 5] = e.bits[cur >> 5]! & ~(1 << (cur & 31));
+    } else nd[(after << 3) | PREV] = 0;
+    if (rel >= e.nb || after === 0 && e.cn === 1) {
+      e.cn--;
+      nd[r | WHERE] = NOWHERE;
+      e.#placeStored(id);
+    } else {
+      const b = (x >>> e.shift) & e.mask, t = HS * b, bits = e.bits, wd = bits[b >> 5]!;
+      const bit = 1 << (b & 31), tail = (wd & bit) === 0 ? 0 : ht[t + 1]!;
+      if (tail === 0) {
+        ht[t] = id;
+        ht[t + 1] = id;
+        hk[t + 2] = x;
+        nd[r | NEXT] = 0;
+        nd[r | PREV] = 0;
+        bits[b >> 5] = wd | bit;
+      } else if (hk[t + 2]! <= x) {
+        nd[(tail << 3) | NEXT] = id;
+        nd[r | PREV] = tail;
+        nd[r | NEXT] = 0;
+        ht[t + 1] = id;
+        hk[t + 2] = x;
+      } else if (ht[t]! === tail) {
+        ht[t] = id;
+        nd[(tail << 3) | PREV] = id;
+        nd[r | NEXT] = tail;
+        nd[r | PREV] = 0;
+      } else {
+        e.cn--;
+        e.#walkIn(id, b);
+      }
+      if (after === 0) e.#advance();
+    }
     return want;
   }
 
@@ -491,7 +572,7 @@ export class CalendarEngine {
 
   // A selection and use of node id, the head of bucket `cur` (nothing pending, the low heap
   // empty): counted, the next sequence number and the degradation step, then linked again
-  // further on.
+  // further on. CalendarEngine.into (k > 1) has a copy of this code: change both.
   #useHead(id: number): void {
     // One function for the whole common case (V8 would box the key, a double above 2^31, on
     // every call into a helper that is not inlined): keys go to helpers through the record.
@@ -509,11 +590,13 @@ export class CalendarEngine {
     const nd = this.nd, ht = this.ht, hk = this.hk, k = nk[r | KEY]!;
     nk[r | SQ] = seq;
     // The counter in the record; the pool's when it leaves 0 (update() tells a change from it).
-    const ld = nk[r | LD]!, d0 = nk[r | DEG]!, deg = d0 + ld, d = deg > U32_MAX ? U32_MAX : deg;
+    // (Sums capped at U32_MAX in 32-bit words, V8's integer arithmetic rather than doubles: a
+    // wrapped sum is less than its first term. With selectInto's copy, k = 3 +5 %, wave 15.)
+    const ld = nk[r | LD]!, d0 = nk[r | DEG]!, dw = (d0 + ld) >>> 0, d = dw < d0 ? U32_MAX : dw;
     nk[r | DEG] = d;
     if (d0 === 0) this.#deg[id - 1] = d;
-    nk[r | KEY] = k + ld > U32_MAX ? U32_MAX : k + ld;
-    const x = nk[r | KEY]!;
+    const xw = (k + ld) >>> 0, x = xw < k ? U32_MAX : xw;
+    nk[r | KEY] = x;
     const rel = (x >>> this.shift) - st[0]!;
     if (rel === 0) {
       this.#stayed(id);
