@@ -137,9 +137,12 @@ export class CalendarEngine {
   shift = 0;
   /**
    * [b0, the next sequence number less the base, the limit of that (renumbered there: the span,
-   * or SEQ_LIMIT less the base), the base]
+   * or SEQ_LIMIT less the base), the base, the least b0 at which the high heap's first enters the
+   * window (+∞ while the heap is empty: a window advance compares b0 with it rather than reading
+   * the heap's first record; kept at or below the true bound, a stale lower one only costs a
+   * #pull that moves nothing)]
    */
-  readonly st = new Float64Array(4);
+  readonly st = new Float64Array([0, 0, 0, 0, Infinity]);
   /** Circular index of bucket b0. */
   cur = 0;
   /** PEs in the calendar. */
@@ -541,9 +544,7 @@ export class CalendarEngine {
     const b0 = st[0]! + ((b - cur) & this.mask);
     st[0] = b0;
     this.cur = b;
-    if (this.nHigh !== 0 && (this.nk[8 * this.high[0]! + KEY]! >>> this.shift) - b0 < this.nb) {
-      this.#pull();
-    }
+    if (b0 >= st[4]!) this.#pull();
     return this.ht[HS * b]!;
   }
 
@@ -862,14 +863,24 @@ export class CalendarEngine {
     const i = tag === LOW ? this.nLow++ : this.nHigh++;
     h[i] = id;
     this.#up(h, tag, i);
+    if (tag === HIGH) this.#highMoved();
+  }
+
+  // The high heap's first (or its window or bucket width) changed: st[4] again.
+  #highMoved(): void {
+    this.st[4] = this.nHigh === 0
+      ? Infinity
+      : (this.nk[8 * this.high[0]! + KEY]! >>> this.shift) - this.nb + 1;
   }
 
   #heapRemove(h: Int32Array, tag: number, p: number): void {
     const last = tag === LOW ? --this.nLow : --this.nHigh;
     this.nd[8 * h[p]! + WHERE] = NOWHERE;
-    if (p === last) return;
-    h[p] = h[last]!;
-    if (this.#up(h, tag, p) === p) this.#down(h, tag, p, last);
+    if (p !== last) {
+      h[p] = h[last]!;
+      if (this.#up(h, tag, p) === p) this.#down(h, tag, p, last);
+    }
+    if (tag === HIGH) this.#highMoved();
   }
 
   #up(h: Int32Array, tag: number, i: number): number {
@@ -984,6 +995,7 @@ export class CalendarEngine {
     const m = this.nHigh;
     for (let i = 0; i < m; i++) nd[8 * high[i]! + WHERE] = (i << 3) | HIGH;
     for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
+    this.#highMoved();
   }
 
   // Copies the pool's policy information that a use reads into node id's record (at filing: a
