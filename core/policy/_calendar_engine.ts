@@ -40,11 +40,11 @@
 // in one function (#useHead, and a copy of it in CalendarEngine.into, the k > 1 selection, so
 // that the handlespace's k = 3 path makes one call into the engine): V8 boxes a key above 2^31
 // (a double) on every call into a helper it does not inline, so keys reach helpers through the
-// record. Per-PE state of the engine sits in one
-// 32-byte record (node id = slot + 1; 0 is "none", so a link to it can be written without a
-// branch): key (as a u32 through a Uint32Array view of the same memory), next, prev, where (0
-// nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the pending list),
-// a copy of the PE's load degradation, its degradation counter, its sequence number (less a base
+// record. Per-PE state of the engine sits in one 32-byte record (node id = slot + 1; 0 is
+// "none", so a link to it can be written without a branch): key (as a u32 through a Uint32Array
+// view of the same memory), next, prev, where (0 nowhere, 1 calendar, or 8·position + tag for
+// the low heap, the high heap and the pending list), a copy of the PE's load degradation, its
+// degradation counter, its sequence number (less a base
 // common to the engine, see calendarSequence; the pool's `seq` array is written from the records
 // when it is read) and its selections not yet added to the pool's count. So a use reads and
 // writes one record and nothing else of the PE's (the pool's seq, loadDegradation, degradation
@@ -365,10 +365,10 @@ export class CalendarEngine {
   /**
    * {@link CalendarEngine.selectInto} of `engine` as the selection pool's `into` entry
    * (_engine_entry.ts; `_rng` unused). The common case, the walk and the first PE's use, is this
-   * one function: the pool's call through its entry field is not inlined in a process serving
-   * several engine kinds, and #useHead (959 bytes of bytecode) is never inlined, so an entry
-   * calling selectInto calling #useHead was two calls more per selection (bench/HISTORY.md wave
-   * 15 `ludk3c`: LUD family k = 3 at N = 1000 +10-17 % paired).
+   * one function, one call per selection: #useHead (~950 bytes of bytecode) is never inlined, and
+   * neither is selectInto into the handlespace's path (budget) nor the pool's entry call in a
+   * process serving several engine kinds, so it was two (bench/HISTORY.md wave 15 `ludk3c`: LUD
+   * family k = 3 at N = 1000 +7-16 % paired, with the 32-bit sums of the use).
    */
   static into<T>(
     engine: unknown,
