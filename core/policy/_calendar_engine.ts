@@ -41,12 +41,14 @@
 // heap's of wave 6 ~0.03 ms; bench/HISTORY.md).
 //
 // The common use (the head of the current bucket, its new key after the tail of its bucket) runs
-// in one function: V8 boxes a key above 2^31 (a double) on every call into a helper it does not
-// inline, so keys reach helpers through the record. Per-PE state of the engine sits in one
-// 32-byte record (node id = slot + 1; 0 is "none", so a link to it can be written without a
-// branch): key (as a u32 through a Uint32Array view of the same memory), next, prev, where (0
-// nowhere, 1 calendar, or 8·position + tag for the low heap, the high heap and the pending list),
-// a copy of the PE's load degradation, its degradation counter, its sequence number (less a base
+// in one function (#useHead, and a copy of it in CalendarEngine.into, the k > 1 selection, so
+// that the handlespace's k = 3 path makes one call into the engine): V8 boxes a key above 2^31
+// (a double) on every call into a helper it does not inline, so keys reach helpers through the
+// record. Per-PE state of the engine sits in one 32-byte record (node id = slot + 1; 0 is
+// "none", so a link to it can be written without a branch): key (as a u32 through a Uint32Array
+// view of the same memory), next, prev, where (0 nowhere, 1 calendar, or 8·position + tag for
+// the low heap, the high heap and the pending list), a copy of the PE's load degradation, its
+// degradation counter, its sequence number (less a base
 // common to the engine, see calendarSequence; the pool's `seq` array is written from the records
 // when it is read) and its selections not yet added to the pool's count. So a use reads and
 // writes one record and nothing else of the PE's (the pool's seq, loadDegradation, degradation
@@ -159,9 +161,12 @@ export class CalendarEngine {
   shift = 0;
   /**
    * [b0, the next sequence number less the base, the limit of that (renumbered there: the span,
-   * or SEQ_LIMIT less the base), the base]
+   * or SEQ_LIMIT less the base), the base, the least b0 at which the high heap's first enters the
+   * window (+∞ while the heap is empty: a window advance compares b0 with it rather than reading
+   * the heap's first record; kept at or below the true bound, a stale lower one only costs a
+   * #pull that moves nothing)]
    */
-  readonly st = new Float64Array(4);
+  readonly st = new Float64Array([0, 0, 0, 0, Infinity]);
   /** Circular index of bucket b0. */
   cur = 0;
   /** PEs in the calendar. */
@@ -381,34 +386,111 @@ export class CalendarEngine {
 
   /**
    * select() for callers that keep an object per slot: writes `table[slot]` of the selected
-   * slots into `out`. The common case (everything filed in the calendar, at most one use) reads
+   * slots into `out`. The common case (everything filed in the calendar, MaxIncrement 1) reads
    * the first `want` PEs in place and writes their objects on the way, without a slot array; a
    * bucket's last PE is told by the bucket's tail (in the line the head came from), so the walk
-   * goes on to the next bucket without reading that PE's record.
+   * goes on to the next bucket without reading that PE's record. (The code is in
+   * {@link CalendarEngine.into}.)
    */
   selectInto<T>(k: number, table: readonly T[], out: T[], maxIncrement: number): number {
-    const want = k < this.n ? k : this.n;
-    if (this.nPend + this.nLow !== 0 || this.cn < want || want === 0 || maxIncrement > 1) {
-      return this.#selectIntoOther(k, table, out, maxIncrement);
+    return CalendarEngine.into(this, k, table, out, undefined, maxIncrement);
+  }
+
+  /**
+   * {@link CalendarEngine.selectInto} of `engine` as the selection pool's `into` entry
+   * (_engine_entry.ts; `_rng` unused). The common case, the walk and the first PE's use, is this
+   * one function, one call per selection: #useHead (~950 bytes of bytecode) is never inlined, and
+   * neither is selectInto into the handlespace's path (budget) nor the pool's entry call in a
+   * process serving several engine kinds, so it was two (bench/HISTORY.md wave 15 `ludk3c`: LUD
+   * family k = 3 at N = 1000 +7-16 % paired, with the 32-bit sums of the use).
+   */
+  static into<T>(
+    engine: unknown,
+    k: number,
+    table: readonly T[],
+    out: T[],
+    _rng: unknown,
+    maxIncrement: number,
+  ): number {
+    const e = engine as CalendarEngine;
+    const want = k < e.n ? k : e.n;
+    // (MaxIncrement 0, no use, and > 1 the general way.)
+    if (e.nPend + e.nLow !== 0 || e.cn < want || want === 0 || maxIncrement !== 1) {
+      return e.#selectIntoOther(k, table, out, maxIncrement);
     }
-    const nd = this.nd, sel = this.#sel, ht = this.ht, first = this.#calFirst();
-    out[0] = table[first - 1]!;
-    const idm = this.idm;
-    let b = this.cur, id = first, tail = ht[HS * b + 1]! & idm;
+    const nd = e.nd, sel = e.#sel, ht = e.ht, id = e.#calFirst(), idm = e.idm;
+    out[0] = table[id - 1]!;
+    let b = e.cur, w = id, wt = ht[HS * b + 1]! & idm;
     for (let c = 1; c < want; c++) {
-      if (id === tail) {
-        b = this.#nextBucket((b + 1) & this.mask);
-        id = ht[HS * b]!;
-        tail = ht[HS * b + 1]! & idm;
-      } else id = nd[(id << 3) | NEXT]!;
-      out[c] = table[id - 1]!;
+      if (w === wt) {
+        b = e.#nextBucket((b + 1) & e.mask);
+        w = ht[HS * b]!;
+        wt = ht[HS * b + 1]! & idm;
+      } else w = nd[(w << 3) | NEXT]!;
+      out[c] = table[w - 1]!;
       // (The pool's count at once: the walk reads no record of a bucket's tail, and the count
       // is exact with the record's added at the flush.)
-      sel[id - 1]!++;
+      sel[w - 1]!++;
     }
-    // (#useHead counts the first.)
-    if (maxIncrement > 0) this.#useHead(first);
-    else this.#count(first);
+    // The use of the first: #useHead's code (see there), repeated so that it is no call.
+    const nk = e.nk, r = id << 3, count = nk[r | CNT]!;
+    if (count === 0 || count === U32_MAX) e.#countRare(id);
+    else nk[r | CNT] = count + 1;
+    const st = e.st, seq = st[1]!;
+    if (seq >= st[2]!) {
+      e.#use(id);
+      return want;
+    }
+    st[1] = seq + 1;
+    const key = nk[r | KEY]!;
+    nk[r | SQ] = seq;
+    // (Sums capped at U32_MAX in 32-bit words: a wrapped sum is less than its first term.)
+    const ld = nk[r | LD]!, d0 = nk[r | DEG]!, dw = (d0 + ld) >>> 0, d = dw < d0 ? U32_MAX : dw;
+    nk[r | DEG] = d;
+    if (d0 === 0) e.#deg[id - 1] = d;
+    const xw = (key + ld) >>> 0, x = xw < key ? U32_MAX : xw;
+    nk[r | KEY] = x;
+    const rel = (x >>> e.shift) - st[0]!;
+    if (rel === 0) {
+      e.#stayed(id);
+      return want;
+    }
+    const cur = e.cur, c = HS * cur, after = nd[r | NEXT]!;
+    ht[c] = after;
+    if (after === 0) {
+      ht[c + 1] = 0;
+      e.bits[cur >> 5] = e.bits[cur >> 5]! & ~(1 << (cur & 31));
+    } else nd[(after << 3) | PREV] = 0;
+    if (rel >= e.nb || after === 0 && e.cn === 1) {
+      e.cn--;
+      nd[r | WHERE] = NOWHERE;
+      e.#placeStored(id);
+    } else {
+      const b = (x >>> e.shift) & e.mask, t = HS * b, bits = e.bits, wd = bits[b >> 5]!;
+      const bit = 1 << (b & 31), tw = (wd & bit) === 0 ? 0 : ht[t + 1]!, idb = e.idb;
+      const tail = tw & idm, xo = (x & e.om) >>> e.dr, to = tw >>> idb;
+      if (tail === 0) {
+        ht[t] = id;
+        ht[t + 1] = id | (xo << idb);
+        nd[r | NEXT] = 0;
+        nd[r | PREV] = 0;
+        bits[b >> 5] = wd | bit;
+      } else if (to < xo || to === xo && (e.dr === 0 || nk[(tail << 3) | KEY]! <= x)) {
+        nd[(tail << 3) | NEXT] = id;
+        nd[r | PREV] = tail;
+        nd[r | NEXT] = 0;
+        ht[t + 1] = id | (xo << idb);
+      } else if (ht[t]! === tail) {
+        ht[t] = id;
+        nd[(tail << 3) | PREV] = id;
+        nd[r | NEXT] = tail;
+        nd[r | PREV] = 0;
+      } else {
+        e.cn--;
+        e.#walkIn(id, b);
+      }
+      if (after === 0) e.#advance();
+    }
     return want;
   }
 
@@ -495,9 +577,7 @@ export class CalendarEngine {
     const b0 = st[0]! + ((b - cur) & this.mask);
     st[0] = b0;
     this.cur = b;
-    if (this.nHigh !== 0 && (this.high[0]! >>> this.shift) - b0 < this.nb) {
-      this.#pull();
-    }
+    if (b0 >= st[4]!) this.#pull();
     return this.ht[HS * b]!;
   }
 
@@ -526,7 +606,7 @@ export class CalendarEngine {
 
   // A selection and use of node id, the head of bucket `cur` (nothing pending, the low heap
   // empty): counted, the next sequence number and the degradation step, then linked again
-  // further on.
+  // further on. CalendarEngine.into (k > 1) has a copy of this code: change both.
   #useHead(id: number): void {
     // One function for the whole common case (V8 would box the key, a double above 2^31, on
     // every call into a helper that is not inlined): keys go to helpers through the record.
@@ -544,11 +624,13 @@ export class CalendarEngine {
     const nd = this.nd, ht = this.ht, k = nk[r | KEY]!;
     nk[r | SQ] = seq;
     // The counter in the record; the pool's when it leaves 0 (update() tells a change from it).
-    const ld = nk[r | LD]!, d0 = nk[r | DEG]!, deg = d0 + ld, d = deg > U32_MAX ? U32_MAX : deg;
+    // (Sums capped at U32_MAX in 32-bit words, V8's integer arithmetic rather than doubles: a
+    // wrapped sum is less than its first term. With selectInto's copy, k = 3 +5 %, wave 15.)
+    const ld = nk[r | LD]!, d0 = nk[r | DEG]!, dw = (d0 + ld) >>> 0, d = dw < d0 ? U32_MAX : dw;
     nk[r | DEG] = d;
     if (d0 === 0) this.#deg[id - 1] = d;
-    nk[r | KEY] = k + ld > U32_MAX ? U32_MAX : k + ld;
-    const x = nk[r | KEY]!;
+    const xw = (k + ld) >>> 0, x = xw < k ? U32_MAX : xw;
+    nk[r | KEY] = x;
     const rel = (x >>> this.shift) - st[0]!;
     if (rel === 0) {
       this.#stayed(id);
@@ -827,15 +909,23 @@ export class CalendarEngine {
     h[2 * i] = this.nk[8 * id + KEY]!;
     h[2 * i + 1] = id;
     this.#up(h, tag, i);
+    if (tag === HIGH) this.#highMoved();
+  }
+
+  // The high heap's first (or its window or bucket width) changed: st[4] again.
+  #highMoved(): void {
+    this.st[4] = this.nHigh === 0 ? Infinity : (this.high[0]! >>> this.shift) - this.nb + 1;
   }
 
   #heapRemove(h: Uint32Array, tag: number, p: number): void {
     const last = tag === LOW ? --this.nLow : --this.nHigh;
     this.nd[8 * h[2 * p + 1]! + WHERE] = NOWHERE;
-    if (p === last) return;
-    h[2 * p] = h[2 * last]!;
-    h[2 * p + 1] = h[2 * last + 1]!;
-    if (this.#up(h, tag, p) === p) this.#down(h, tag, p, last);
+    if (p !== last) {
+      h[2 * p] = h[2 * last]!;
+      h[2 * p + 1] = h[2 * last + 1]!;
+      if (this.#up(h, tag, p) === p) this.#down(h, tag, p, last);
+    }
+    if (tag === HIGH) this.#highMoved();
   }
 
   // (Keys from the heap's array; a record's sequence number only on equal keys.)
@@ -961,6 +1051,7 @@ export class CalendarEngine {
     const m = this.nHigh;
     for (let i = 0; i < m; i++) nd[8 * high[2 * i + 1]! + WHERE] = (i << 3) | HIGH;
     for (let i = (m >> 1) - 1; i >= 0; i--) this.#down(high, HIGH, i, m);
+    this.#highMoved();
   }
 
   // Copies the pool's policy information that a use reads into node id's record (at filing: a

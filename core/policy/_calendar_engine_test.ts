@@ -362,6 +362,36 @@ const PENALTY_CHANGES: readonly (readonly [number, number, number])[] = [
   [6, 10, 1 << 28], // far more
   [5, 9, 1 << 20], // a little less than the others'
 ];
+// A use caps the degradation counter and the key at 2^32 − 1 (the engine adds in 32-bit words and
+// tells a wrapped sum by its being less than the first term): load degradations above 2^31 wrap
+// at a PE's second use, through selectOne and through selectInto's own copy of the use.
+for (const policy of FAMILY) {
+  test(`${policy.name}: uses through selectOne and selectInto cap the counter and the key as the heap engine`, () => {
+    withCalendarFrom(0, () => {
+      const a = new SelectionPool(policy), b = new SelectionPool(hookCopy(policy));
+      for (let i = 0; i < 7; i++) {
+        const v = policyParameter(policy.type, {
+          load: 0x30000000 * (i % 3) + i,
+          loadDegradation: 0x90000000 + 0x1000 * i,
+        });
+        assert.equal(a.add(v), b.add(v));
+      }
+      const ra = new SeededRng(1), rb = new SeededRng(1);
+      for (let i = 0; i < 60; i++) {
+        const k = i % 4 === 0 ? 1 : 2 + (i % 3);
+        const got = k === 1 ? [a.selectOne(ra)] : pickInto(a, k, ra, 0);
+        assert.deepEqual(got, k === 1 ? [b.selectOne(rb)] : pick(b, k, rb, 0), `call ${i}`);
+      }
+      for (let s = 0; s < 7; s++) {
+        assert.equal(a.degradation[s], 0xffffffff, `counter of ${s}`);
+        assert.equal(a.degradation[s], b.degradation[s]);
+        assert.equal(a.selections[s], b.selections[s]);
+      }
+      assert.deepEqual(a.order(), b.order());
+    });
+  });
+}
+
 for (const policy of [leastUsedDegradationDpf, priorityLeastUsedDegradationDpf]) {
   test(`${policy.name}: a change of distance or load DPF alone re-orders the calendar engine as the heap engine`, () => {
     withCalendarFrom(0, () => {
