@@ -1516,6 +1516,7 @@ export class Handlespace {
       now,
       this.#partial(pool, id, n),
     );
+    entry.setUserTransport(element.userTransport); // with its port and only address beside it
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
     pool.index(id, n, slot);
@@ -1550,11 +1551,14 @@ export class Handlespace {
       ? resetDegradation(selection, slot, policy)
       : selection.update(slot, policy);
     // An equal transport keeps the stored object (the decoder's new one can die young).
-    // (Its protocol and transport use equal the pool's, checked by register().)
+    // (Its protocol and transport use equal the pool's, checked by register().) The entry's
+    // copy of port and only address answers first, without loading the stored transport; when
+    // it cannot (not set yet, several addresses, a change), the full compare, and the copy set.
     const ut = element.userTransport, storedUt = entry.userTransport;
-    if (ut !== storedUt && !samePortAndAddresses(ut, storedUt)) {
-      changed = true;
-      entry.userTransport = ut;
+    if (ut !== storedUt && !entry.sameUserAddress(ut)) {
+      const same = samePortAndAddresses(ut, storedUt);
+      entry.setUserTransport(same ? storedUt : ut);
+      if (!same) changed = true;
     }
     if (asap !== undefined && asap !== entry.asapTransport && newAsap(entry, asap)) changed = true;
     if (
