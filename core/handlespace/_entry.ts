@@ -32,15 +32,14 @@ export class Entry implements PoolElementEntry {
   homeRegistrarId: bigint;
   registrationLife: number;
   userTransport: TransportParameter;
-  /** The user transport's port (see {@link Entry.userAddress}). */
-  userPort = 0;
   /**
    * The user transport's address when it is its only one and it has no DCCP service code, else
-   * undefined; set by the first re-registration (kept out of the constructor, which V8 inlines
-   * into the registration only while it is small). With the port beside it, a keep-alive
-   * re-registration compares its transport here, in the entry's own lines, instead of loading
-   * the stored transport, its address array and that array's elements one after the other
-   * (three cache misses each in a large handlespace: bench/HISTORY.md, wave 15 `rereg2`).
+   * undefined (also before setUserTransport(), which the handlespace calls on every new entry:
+   * the constructor stays small enough for V8 to inline into the registration). A keep-alive
+   * re-registration compares its transport with this and the stored transport's port, two
+   * independent loads, instead of loading the stored transport, its address array and that
+   * array's elements one after the other (three cache misses in a large handlespace:
+   * bench/HISTORY.md, wave 15 `rereg2`).
    */
   userAddress: string | undefined = undefined;
   asapTransport: TransportParameter | undefined;
@@ -102,10 +101,9 @@ export class Entry implements PoolElementEntry {
     return false;
   }
 
-  /** Stores a user transport, with its port and only address beside it. */
+  /** Stores a user transport, with its only address beside it. */
   setUserTransport(ut: TransportParameter): void {
     this.userTransport = ut;
-    this.userPort = ut.port;
     this.userAddress = ut.addresses.length === 1 && ut.dccpServiceCode === undefined
       ? ut.addresses[0]
       : undefined;
@@ -118,7 +116,7 @@ export class Entry implements PoolElementEntry {
    */
   sameUserAddress(ut: TransportParameter): boolean {
     const a = ut.addresses;
-    return a.length === 1 && a[0] === this.userAddress && ut.port === this.userPort &&
+    return a.length === 1 && a[0] === this.userAddress && ut.port === this.userTransport.port &&
       ut.dccpServiceCode === undefined;
   }
 

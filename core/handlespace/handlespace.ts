@@ -1516,7 +1516,7 @@ export class Handlespace {
       now,
       this.#partial(pool, id, n),
     );
-    entry.setUserTransport(element.userTransport); // with its port and only address beside it
+    entry.setUserTransport(element.userTransport); // with its only address beside it
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
     pool.index(id, n, slot);
@@ -1552,13 +1552,13 @@ export class Handlespace {
       : selection.update(slot, policy);
     // An equal transport keeps the stored object (the decoder's new one can die young).
     // (Its protocol and transport use equal the pool's, checked by register().) The entry's
-    // copy of port and only address answers first, without loading the stored transport; when
-    // it cannot (not set yet, several addresses, a change), the full compare, and the copy set.
+    // copy of its only address answers first, without the stored transport's address array.
     const ut = element.userTransport, storedUt = entry.userTransport;
-    if (ut !== storedUt && !entry.sameUserAddress(ut)) {
-      const same = samePortAndAddresses(ut, storedUt);
-      entry.setUserTransport(same ? storedUt : ut);
-      if (!same) changed = true;
+    if (
+      ut !== storedUt && !entry.sameUserAddress(ut) && !samePortAndAddresses(ut, storedUt)
+    ) {
+      changed = true;
+      entry.setUserTransport(ut);
     }
     if (asap !== undefined && asap !== entry.asapTransport && newAsap(entry, asap)) changed = true;
     if (
