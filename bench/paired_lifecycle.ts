@@ -4,6 +4,7 @@
 //
 //   deno run --allow-all bench/paired_lifecycle.ts --base /tmp/main-base [--processes 8]
 //     [--policies Priority,LeastUsed] [--sizes 1000,10000] [--pairs 11] [--ops 20000]
+//     [--separate-sets]
 //
 // Method: each of --processes child processes imports both trees' bench/_cases.ts and runs their
 // own `lifecycleBlock` (one fresh handlespace per cycle, as bench/handlespace_table.ts does from
@@ -11,7 +12,12 @@
 // each; --pairs pairs of blocks alternate base and new within the pair order. A cell's ratio per
 // process is median(new) / median(base) of the blocks' operations per second. Every other process
 // swaps which tree is imported, warmed and timed first (a process tends to stay in one fast or
-// slow state throughout). The parent prints per cell and phase the geometric mean of the
+// slow state throughout). Both trees register the same registration objects (--separate-sets:
+// each tree its own, built base first, as until wave 15): at N = 10000 an update reads ~10 cache
+// lines of its own and the stored transport's objects, and where those lie in the heap decides
+// much of its time, so with two sets main against a copy of itself measured identical
+// re-registration 0.73 / 1.30 (RR) depending on which set was built first (wave 15 `rereg2`);
+// with one set 0.92–1.01. The parent prints per cell and phase the geometric mean of the
 // processes' ratios and their range; > 1 means the new tree is faster. Main against itself gave
 // registration cells of 0.92–1.01 (geometric mean 0.98) over six processes under load 5–6.
 //
@@ -49,6 +55,7 @@ const { values: opts } = parseArgs({
     ops: { type: "string", default: "20000" },
     child: { type: "boolean", default: false },
     swap: { type: "boolean", default: false },
+    "separate-sets": { type: "boolean", default: false },
   },
 });
 
@@ -58,6 +65,7 @@ const SIZES = positiveInts("sizes", opts.sizes!);
 const PAIRS = positiveInts("pairs", opts.pairs!)[0]!;
 const OPS = positiveInts("ops", opts.ops!)[0]!;
 const POLICIES = opts.policies!.split(",");
+const SEPARATE_SETS = opts["separate-sets"]!;
 
 interface Tree {
   readonly cases: Cases;
@@ -105,8 +113,16 @@ async function runChild(): Promise<void> {
     t.workload.BENCH_POLICIES.find((p) => p.name === name)!;
   for (const name of POLICIES) {
     for (const n of SIZES) {
-      const setsBase = base.cases.lifecycleSets(policyOf(base, name), n);
-      const setsNew = fresh.cases.lifecycleSets(policyOf(fresh, name), n);
+      // Both trees re-register the same objects (built by the tree that goes first), unless
+      // --separate-sets: where a set's objects lie in the heap moves the updates at N = 10000 by
+      // up to 1.5x either way, so two sets made one tree "faster" than the other (see the header).
+      const first = swap ? base : fresh;
+      const setsBase = SEPARATE_SETS
+        ? base.cases.lifecycleSets(policyOf(base, name), n)
+        : first.cases.lifecycleSets(policyOf(first, name), n);
+      const setsNew = SEPARATE_SETS
+        ? fresh.cases.lifecycleSets(policyOf(fresh, name), n)
+        : setsBase;
       const cycles = Math.max(1, Math.ceil(OPS / n));
       const timeBase = () => block(base, setsBase, cycles);
       const timeNew = () => block(fresh, setsNew, cycles);

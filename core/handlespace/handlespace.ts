@@ -1516,6 +1516,7 @@ export class Handlespace {
       now,
       this.#partial(pool, id, n),
     );
+    entry.setUserTransport(element.userTransport); // with its only address beside it
     this.#byKey[key] = entry;
     pool.entries[slot] = entry;
     pool.index(id, n, slot);
@@ -1550,11 +1551,14 @@ export class Handlespace {
       ? resetDegradation(selection, slot, policy)
       : selection.update(slot, policy);
     // An equal transport keeps the stored object (the decoder's new one can die young).
-    // (Its protocol and transport use equal the pool's, checked by register().)
+    // (Its protocol and transport use equal the pool's, checked by register().) The entry's
+    // copy of its only address answers first, without the stored transport's address array.
     const ut = element.userTransport, storedUt = entry.userTransport;
-    if (ut !== storedUt && !samePortAndAddresses(ut, storedUt)) {
+    if (
+      ut !== storedUt && !entry.sameUserAddress(ut) && !samePortAndAddresses(ut, storedUt)
+    ) {
       changed = true;
-      entry.userTransport = ut;
+      entry.setUserTransport(ut);
     }
     if (asap !== undefined && asap !== entry.asapTransport && newAsap(entry, asap)) changed = true;
     if (

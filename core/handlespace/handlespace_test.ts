@@ -415,6 +415,57 @@ test("Handlespace.register(): an update with equal transports keeps the stored o
   assert.equal(e.asapTransport, at);
 });
 
+test("Handlespace.register(): re-registrations see every change of a user transport, whether the entry's copy of a one-address transport answers or the full compare", () => {
+  // The entry keeps a one-address user transport's port and address beside it (wave 15
+  // `rereg2`); fresh objects and strings per call, so that no identity shortcut applies. A model
+  // of what is stored decides whether each re-registration is a change.
+  const rng = new SeededRng(15);
+  const below = (n: number) => rng.nextU32() % n;
+  const address = (k: number) => `10.0.${k}.` + String(1 + k);
+  const draw = (): TransportParameter => {
+    const shape = below(4);
+    const addresses = shape === 0
+      ? [address(1)]
+      : shape === 1
+      ? [address(2)]
+      : shape === 2
+      ? [address(1), address(2)]
+      : [address(2), address(1)];
+    const port = 5000 + below(2);
+    return below(3) === 0
+      ? transport({ port, addresses, dccpServiceCode: 3 + below(2) })
+      : transport({ port, addresses });
+  };
+  const same = (a: TransportParameter, b: TransportParameter) =>
+    a.port === b.port && a.dccpServiceCode === b.dccpServiceCode &&
+    a.addresses.length === b.addresses.length && a.addresses.every((x, i) => x === b.addresses[i]);
+  const hs = space();
+  const at = transport({ port: 40000 });
+  let stored = draw();
+  const e = ok(hs.register(EP, pe(1n, undefined, {}, { userTransport: stored }), {
+    ...asap,
+    asapTransport: at,
+  }));
+  let changes = 0;
+  for (let step = 0; step < 400; step++) {
+    const ut = step % 5 === 0
+      ? { ...stored, addresses: stored.addresses.map((x) => x + "") }
+      : draw();
+    const r = hs.register(EP, pe(1n, undefined, {}, { userTransport: ut }), {
+      ...asap,
+      asapTransport: at,
+    });
+    const changed = !same(ut, stored);
+    assert.equal(r.ok && !r.created && r.changed, changed, `step ${step}`);
+    if (changed) {
+      stored = ut;
+      changes++;
+    }
+    assert.equal(e.userTransport, stored, `step ${step}: the stored object`);
+  }
+  assert.ok(changes > 100 && changes < 350, `${changes} changes`);
+});
+
 test("Handlespace.deregister() removes the PE and the pool with its last PE", () => {
   const hs = space();
   const a = ok(hs.register(EP, pe(1n), asap));
