@@ -1116,8 +1116,9 @@ for (const policy of FAMILY) {
 // above the true bound: a window advance to exactly that start pulls the first in. Here a use
 // moves the window to it (PE 0 from 0 to 37; the high heap's first, PE 2, at 100 = 37 + 64 − 1
 // with 64 buckets of width 1), and a PE registered later at 100 goes into the calendar: were PE
-// 2 left in the high heap, the walk of k = 3 would return the later PE instead.
-for (const policy of FAMILY) {
+// 2 left in the high heap, the walk of k = 3 would return the later PE instead. (Keys: load plus
+// counter; the priority variants add the load degradation.)
+for (const policy of [leastUsedDegradation, leastUsedDegradationDpf]) {
   test(`${policy.name}: a window advance to exactly the high heap's bound pulls its first in`, () => {
     withEngine((engineOf) => {
       withCalendarFrom(0, () => {
@@ -1125,17 +1126,21 @@ for (const policy of FAMILY) {
         const ra = new SeededRng(1), rb = new SeededRng(1);
         const v = (load: number, loadDegradation: number) =>
           policyParameter(policy.type, { load, loadDegradation });
+        // Filed one at a time (a selection without use files the pending): the window from 0.
         for (const [load, ld] of [[0, 37], [37, 0]] as const) {
           assert.equal(a.add(v(load, ld)), b.add(v(load, ld)));
+          assert.equal(a.selectOneTrusted(ra, 0), b.selectOneTrusted(rb, 0));
         }
-        assert.equal(a.selectOneTrusted(ra, 0), b.selectOneTrusted(rb, 0)); // files them: window from 0
         assert.equal(a.add(v(100, 0)), b.add(v(100, 0))); // into the high heap
+        assert.equal(a.selectOneTrusted(ra, 0), b.selectOneTrusted(rb, 0));
+        assert.equal(engineOf().nHigh, 1, "PE 2 in the high heap");
         assert.equal(a.selectOne(ra, 1), 0);
         assert.equal(b.selectOne(rb, 1), 0);
         const e = engineOf();
         assert.equal(e.nb, 64);
         assert.equal(e.shift, 0);
         assert.equal(e.st[0], 37);
+        assert.equal(e.nHigh, 0, "PE 2 pulled into the calendar");
         checkEngine(e, true, "after the advance");
         assert.equal(a.add(v(100, 0)), b.add(v(100, 0)));
         assert.deepEqual(pickInto(a, 3, ra, 1), [1, 0, 2]);
