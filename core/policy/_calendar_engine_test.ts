@@ -940,3 +940,214 @@ test("LeastUsedDegradation: tail words that drop the offset's lowest bits select
     CalendarEngine.prototype.adopt = adopt;
   }
 });
+
+// Catches the calendar engine a pool creates (it adopts the pool at the threshold) while fn runs.
+function withEngine(fn: (engine: () => CalendarEngine) => void): void {
+  const adopt = CalendarEngine.prototype.adopt;
+  let engine: CalendarEngine | undefined;
+  CalendarEngine.prototype.adopt = function (this: CalendarEngine, ...args) {
+    engine = this;
+    return adopt.apply(this, args);
+  };
+  try {
+    fn(() => engine!);
+  } finally {
+    CalendarEngine.prototype.adopt = adopt;
+  }
+}
+
+// The engine's filed state, checked from outside (record fields: key 0, next 1, prev 2, where 3,
+// sequence number 6; where: 1 calendar, 8·position + 2 low / 3 high). `full` walks every bucket;
+// without it only the high heap's first against the window and st[4].
+function checkEngine(e: CalendarEngine, full: boolean, at: string): void {
+  const nd = e.nd, nk = e.nk, b0 = e.st[0]!, st4 = e.st[4]!;
+  const bucketOf = (id: number) => nk[8 * id]! >>> e.shift;
+  const before = (a: number, b: number) =>
+    nk[8 * a]! < nk[8 * b]! || nk[8 * a]! === nk[8 * b]! && nk[8 * a + 6]! < nk[8 * b + 6]!;
+  if (e.nHigh !== 0) {
+    const first = e.high[1]!;
+    assert.equal(e.high[0], nk[8 * first], `${at}: the high heap's first key`);
+    // A bound above the true one leaves the first in the high heap past its turn.
+    assert.ok(st4 <= bucketOf(first) - e.nb + 1, `${at}: st[4] ${st4} above the true bound`);
+    if (e.cn !== 0) {
+      assert.ok(bucketOf(first) - b0 >= e.nb, `${at}: the high heap's first inside the window`);
+    }
+  }
+  if (!full) return;
+  assert.equal(e.cur, b0 & e.mask, `${at}: cur`);
+  const idb = 32 - Math.clz32(nd.length >> 3);
+  assert.equal(e.idb, idb, `${at}: idb`);
+  assert.equal(e.idm, 2 ** idb - 1, `${at}: idm`);
+  assert.equal(e.om, 2 ** e.shift - 1, `${at}: om`);
+  assert.equal(e.dr, Math.max(0, e.shift + idb - 32), `${at}: dr`);
+  let cn = 0;
+  for (let b = 0; b < e.nb; b++) {
+    const head = e.ht[2 * b]!, tw = e.ht[2 * b + 1]!;
+    const bit = (e.bits[b >> 5]! >>> (b & 31)) & 1;
+    assert.equal(bit, head === 0 ? 0 : 1, `${at}: bit of bucket ${b}`);
+    if (head === 0) {
+      assert.equal(tw, 0, `${at}: the tail word of empty bucket ${b}`);
+      continue;
+    }
+    let prev = 0, id = head;
+    for (; id !== 0; prev = id, id = nd[8 * id + 1]!) {
+      cn++;
+      assert.equal(nd[8 * id + 3], 1, `${at}: where of ${id}`);
+      assert.equal(nd[8 * id + 2], prev, `${at}: prev of ${id}`);
+      assert.equal(bucketOf(id) & e.mask, b, `${at}: bucket of ${id}`);
+      const rel = bucketOf(id) - b0;
+      assert.ok(rel >= 0 && rel < e.nb, `${at}: ${id} outside the window (${rel})`);
+      if (prev !== 0) assert.ok(before(prev, id), `${at}: order in bucket ${b}`);
+    }
+    assert.equal(tw & e.idm, prev, `${at}: the tail of bucket ${b}`);
+    assert.equal(tw >>> e.idb, (nk[8 * prev]! & e.om) >>> e.dr, `${at}: tail offset ${b}`);
+  }
+  assert.equal(e.cn, cn, `${at}: cn`);
+  for (const [h, n, tag] of [[e.low, e.nLow, 2], [e.high, e.nHigh, 3]] as const) {
+    for (let i = 0; i < n; i++) {
+      const id = h[2 * i + 1]!;
+      assert.equal(h[2 * i], nk[8 * id], `${at}: heap key of ${id}`);
+      assert.equal(nd[8 * id + 3], (i << 3) | tag, `${at}: where of ${id}`);
+      if (i > 0) assert.ok(!before(id, h[2 * ((i - 1) >> 1) + 1]!), `${at}: heap order`);
+      if (tag === 2) assert.ok(bucketOf(id) < b0, `${at}: low heap PE ${id} not below the window`);
+    }
+  }
+}
+
+// A seeded run of the LUD family on the calendar engine against the heap engine aimed at
+// CalendarEngine.into (the pool's k > 1 entry with its own copy of the use): mostly k = 2 … 5
+// with MaxIncrement 1, between k = 1 uses, registrations one at a time (the pool grows 1024 →
+// 2048 → 4096 slots while the calendar is filed: node ids of 11, 12, 13 bits, tail words
+// re-encoded; with steps near 2^32, buckets of 2^20 and keys at the cap, the offset's lowest bit
+// dropped from 4096 slots on), bursts of updates that change the load degradations (the next
+// filing sizes the buckets anew: another shift), and a few PEs with steps 2^6 times the rest's
+// (beyond the window: the high heap). The engine's state is checked throughout (checkEngine).
+function intoRun(policy: PoolPolicy, seed: number, scale: number): void {
+  withEngine((engineOf) => {
+    withCalendarFrom(64, () => {
+      const rng = new SeededRng(seed);
+      const a = new SelectionPool(policy), b = new SelectionPool(hookCopy(policy));
+      const ra = new SeededRng(seed + 1), rb = new SeededRng(seed + 1);
+      let shiftBits = scale, steps = 0;
+      const shifts = new Set<number>(), drs = new Set<number>(), idbs = new Set<number>();
+      let highSeen = 0;
+      const param = (far = false): PolicyParameter => {
+        // Steps of 2^shiftBits … 2^(shiftBits+1) (capped at 2^32 − 1), the registrations' one in
+        // 2048 far larger (fewer than n/1024); loads within a few steps (for the largest scale
+        // from 2^31 on: keys at the cap after a use).
+        const ld = Math.min(
+          0xffffffff,
+          (far ? 64 : 1) * (2 ** shiftBits + below(rng, 2 ** shiftBits)),
+        );
+        const load = shiftBits >= 31
+          ? 0x80000000 + (u32(rng) >>> 3)
+          : below(rng, 4) * 2 ** shiftBits + below(rng, 1024);
+        return policyParameter(policy.type, {
+          load,
+          loadDegradation: ld,
+          loadDpf: policy.fields.includes("loadDpf") ? below(rng, 1 << 12) : 0,
+          distance: policy.fields.includes("distance") ? below(rng, 50) : 0,
+        });
+      };
+      const live: number[] = [];
+      let adds = 0;
+      const add = () => {
+        const v = param(adds++ % 2048 === 100), s = a.add(v);
+        assert.equal(b.add(v), s);
+        live.push(s);
+      };
+      const select = (at: string) => {
+        steps++;
+        const r = below(rng, 10);
+        if (r < 6) {
+          const k = 2 + below(rng, 4), out: number[] = [];
+          const n = a.selectIntoTrusted(k, SLOTS4, out, ra, 1);
+          assert.deepEqual(out.slice(0, n), pick(b, k, rb, 1), at);
+        } else if (r < 9) assert.equal(a.selectOneTrusted(ra, 1), b.selectOneTrusted(rb, 1), at);
+        else {
+          const k = 1 + below(rng, 4), mi = below(rng, 3);
+          assert.deepEqual(pick(a, k, ra, mi), pick(b, k, rb, mi), at);
+        }
+        const e = engineOf();
+        shifts.add(e.shift);
+        drs.add(e.dr);
+        idbs.add(e.idb);
+        if (e.nHigh !== 0) highSeen++;
+        checkEngine(e, steps % 97 === 0, at);
+      };
+      for (let i = 0; i < 1000; i++) add();
+      for (let i = 0; i < 3200; i++) {
+        add();
+        select(`seed ${seed} add ${i}`);
+        if (i % 2 === 0) select(`seed ${seed} add ${i}'`);
+        if (i % 700 === 350) {
+          // A burst of updates with other steps: filed anew, another bucket width.
+          shiftBits = shiftBits === scale ? scale + 5 : scale;
+          for (let j = 0; j < 16 + (live.length >> 3) + 1; j++) {
+            const s = live[below(rng, live.length)]!, v = param();
+            assert.equal(a.update(s, v), b.update(s, v));
+          }
+        }
+      }
+      checkEngine(engineOf(), true, `seed ${seed} end`);
+      assert.deepEqual(a.order(), b.order());
+      for (const s of live) {
+        assert.equal(a.selections[s], b.selections[s]);
+        assert.equal(a.degradation[s], b.degradation[s]);
+      }
+      assert.ok(shifts.size >= 2, `shifts ${[...shifts]}`);
+      assert.ok(idbs.has(12) && idbs.has(13), `id bits ${[...idbs]}`);
+      if (scale < 31) assert.ok(highSeen > 100, `${highSeen} selections with a high heap`);
+      else assert.ok(drs.has(0) && drs.has(1), `dr ${[...drs]}`);
+    });
+  });
+}
+
+const SLOTS4: readonly number[] = Array.from({ length: 8192 }, (_, i) => i);
+
+for (const policy of FAMILY) {
+  test(`${policy.name}: CalendarEngine.into's k > 1 uses through growth, new bucket widths and the high heap select what the heap engine selects, the engine's state checked`, () => {
+    intoRun(policy, 41 + policy.type, 8);
+    intoRun(policy, 43 + policy.type, 31);
+  });
+}
+
+// st[4], the least window start at which the high heap's first enters the window, must not be
+// above the true bound: a window advance to exactly that start pulls the first in. Here a use
+// moves the window to it (PE 0 from 0 to 37; the high heap's first, PE 2, at 100 = 37 + 64 − 1
+// with 64 buckets of width 1), and a PE registered later at 100 goes into the calendar: were PE
+// 2 left in the high heap, the walk of k = 3 would return the later PE instead. (Keys: load plus
+// counter; the priority variants add the load degradation.)
+for (const policy of [leastUsedDegradation, leastUsedDegradationDpf]) {
+  test(`${policy.name}: a window advance to exactly the high heap's bound pulls its first in`, () => {
+    withEngine((engineOf) => {
+      withCalendarFrom(0, () => {
+        const a = new SelectionPool(policy), b = new SelectionPool(hookCopy(policy));
+        const ra = new SeededRng(1), rb = new SeededRng(1);
+        const v = (load: number, loadDegradation: number) =>
+          policyParameter(policy.type, { load, loadDegradation });
+        // Filed one at a time (a selection without use files the pending): the window from 0.
+        for (const [load, ld] of [[0, 37], [37, 0]] as const) {
+          assert.equal(a.add(v(load, ld)), b.add(v(load, ld)));
+          assert.equal(a.selectOneTrusted(ra, 0), b.selectOneTrusted(rb, 0));
+        }
+        assert.equal(a.add(v(100, 0)), b.add(v(100, 0))); // into the high heap
+        assert.equal(a.selectOneTrusted(ra, 0), b.selectOneTrusted(rb, 0));
+        assert.equal(engineOf().nHigh, 1, "PE 2 in the high heap");
+        assert.equal(a.selectOne(ra, 1), 0);
+        assert.equal(b.selectOne(rb, 1), 0);
+        const e = engineOf();
+        assert.equal(e.nb, 64);
+        assert.equal(e.shift, 0);
+        assert.equal(e.st[0], 37);
+        assert.equal(e.nHigh, 0, "PE 2 pulled into the calendar");
+        checkEngine(e, true, "after the advance");
+        assert.equal(a.add(v(100, 0)), b.add(v(100, 0)));
+        assert.deepEqual(pickInto(a, 3, ra, 1), [1, 0, 2]);
+        assert.deepEqual(pick(b, 3, rb, 1), [1, 0, 2]);
+        checkEngine(e, true, "at the end");
+        assert.deepEqual(a.order(), b.order());
+      });
+    });
+  });
+}
