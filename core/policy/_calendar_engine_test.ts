@@ -803,17 +803,7 @@ for (const policy of [leastUsedDegradation, priorityLeastUsedDegradation]) {
 // instead (the engine, caught when it adopts the pool, keeps its records in `nk`).
 for (const size of [6, 300]) {
   test(`LeastUsedDegradation: a record's selection count at 2^32 − 1 is added to the pool's count, not lost (${size} PEs)`, () => {
-    const adopt = CalendarEngine.prototype.adopt;
-    let engine: CalendarEngine | undefined;
-    CalendarEngine.prototype.adopt = function (this: CalendarEngine, ...args) {
-      engine = this;
-      return adopt.apply(this, args);
-    };
-    try {
-      withCalendarFrom(4, () => recordCountWraps(size, () => engine!));
-    } finally {
-      CalendarEngine.prototype.adopt = adopt;
-    }
+    withEngine((engineOf) => withCalendarFrom(4, () => recordCountWraps(size, engineOf)));
   });
 }
 
@@ -854,13 +844,7 @@ function recordCountWraps(size: number, engineOf: () => CalendarEngine): void {
 // heap and is pulled back later. The choices must stay the heap engine's.
 for (const policy of FAMILY) {
   test(`${policy.name}: PEs whose steps leave the calendar's window select what the heap engine selects`, () => {
-    const adopt = CalendarEngine.prototype.adopt;
-    let engine: CalendarEngine | undefined;
-    CalendarEngine.prototype.adopt = function (this: CalendarEngine, ...args) {
-      engine = this;
-      return adopt.apply(this, args);
-    };
-    try {
+    withEngine((engineOf) => {
       withCalendarFrom(64, () => {
         const a = new SelectionPool(policy), b = new SelectionPool(hookCopy(policy));
         const ra = new SeededRng(3), rb = new SeededRng(3), rng = new SeededRng(5);
@@ -885,15 +869,13 @@ for (const policy of FAMILY) {
             assert.equal(s, b.selectOne(rb, 1), `step ${step}`);
             if (far.has(s)) farUses++;
           }
-          if (step === 0) assert.equal(engine!.shift, 0);
+          if (step === 0) assert.equal(engineOf().shift, 0);
         }
         assert.ok(farUses >= 4, `the far PEs were used ${farUses} times`);
         assert.deepEqual(a.order(), b.order());
         for (let s = 0; s < n; s++) assert.equal(a.selections[s], b.selections[s]);
       });
-    } finally {
-      CalendarEngine.prototype.adopt = adopt;
-    }
+    });
   });
 }
 
@@ -905,13 +887,7 @@ for (const policy of FAMILY) {
 // the truncated offsets do not tell apart (the test fails when such a tie appends in either
 // place). The choices must stay the heap engine's.
 test("LeastUsedDegradation: tail words that drop the offset's lowest bits select what the heap engine selects", () => {
-  const adopt = CalendarEngine.prototype.adopt;
-  let engine: CalendarEngine | undefined;
-  CalendarEngine.prototype.adopt = function (this: CalendarEngine, ...args) {
-    engine = this;
-    return adopt.apply(this, args);
-  };
-  try {
+  withEngine((engineOf) => {
     withCalendarFrom(64, () => {
       const policy = leastUsedDegradation;
       const a = new SelectionPool(policy), b = new SelectionPool(hookCopy(policy));
@@ -932,13 +908,11 @@ test("LeastUsedDegradation: tail words that drop the offset's lowest bits select
           a.selectInto(k, slots, out, ra, 1);
           assert.deepEqual(out, pick(b, k, rb, 1), `step ${step}`);
         } else assert.equal(a.selectOne(ra, 1), b.selectOne(rb, 1), `step ${step}`);
-        if (step === 0) assert.ok(engine!.dr > 0, `dr ${engine!.dr}`);
+        if (step === 0) assert.ok(engineOf().dr > 0, `dr ${engineOf().dr}`);
       }
       assert.deepEqual(a.order(), b.order());
     });
-  } finally {
-    CalendarEngine.prototype.adopt = adopt;
-  }
+  });
 });
 
 // Catches the calendar engine a pool creates (it adopts the pool at the threshold) while fn runs.
